@@ -1,0 +1,91 @@
+/**
+ * Where the database connection comes from, in order of precedence:
+ *   --url flag  >  DATABASE_URL in the environment  >  DATABASE_URL in ./.env
+ *   >  libpq variables (PGHOST, PGDATABASE, ...)  >  the embedded PostgreSQL.
+ * Under CI (the `CI` variable is set) the embedded fallback is refused: a pipeline
+ * must never migrate a throwaway database and report success.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse as parseDotenv } from 'dotenv';
+import { z } from 'zod';
+import { ConfigError } from '../errors';
+
+export type UrlSource = 'flag' | 'env' | 'dotenv' | 'libpq' | 'embedded';
+
+export interface ResolvedDatabase {
+  /** Undefined when the embedded server is to be used. */
+  url?: string;
+  source: UrlSource;
+}
+
+const postgresUrl = z.string().trim().min(1, 'is empty').refine(isPostgresUrl, {
+  message: 'is not a PostgreSQL URL (expected postgres://user:password@host:5432/database)',
+});
+
+const environmentSchema = z.object({
+  DATABASE_URL: postgresUrl.optional(),
+  CI: z.string().optional(),
+});
+
+export interface ResolveOptions {
+  flagUrl?: string;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+}
+
+export function resolveDatabase(options: ResolveOptions = {}): ResolvedDatabase {
+  const env = options.env ?? process.env;
+  const dotenv = readDotenv(options.cwd ?? process.cwd());
+
+  const candidates: Array<[UrlSource, string | undefined, string]> = [
+    ['flag', options.flagUrl, '--url'],
+    ['env', env.DATABASE_URL, 'DATABASE_URL'],
+    ['dotenv', dotenv.DATABASE_URL, 'DATABASE_URL in .env'],
+  ];
+  for (const [source, value, label] of candidates) {
+    if (value === undefined) continue;
+    const parsed = environmentSchema.shape.DATABASE_URL.safeParse(value);
+    if (!parsed.success) {
+      // Never echo the value: it usually holds a password.
+      throw new ConfigError(
+        `${label} ${parsed.error.issues[0]?.message ?? 'is invalid'}`,
+        'Fix the URL (percent-encode special characters in the password), or unset it to use the embedded PostgreSQL.',
+      );
+    }
+    return { url: parsed.data, source };
+  }
+
+  if (env.PGHOST || env.PGDATABASE || env.PGUSER) return { source: 'libpq' };
+
+  if (isCi(env)) {
+    throw new ConfigError(
+      'DATABASE_URL is not set and CI is set: refusing to migrate a throwaway embedded database.',
+      'Set DATABASE_URL (or pass --url) to the database this pipeline should migrate.',
+    );
+  }
+  return { source: 'embedded' };
+}
+
+function isCi(env: NodeJS.ProcessEnv): boolean {
+  const ci = env.CI?.trim().toLowerCase();
+  return ci !== undefined && ci !== '' && ci !== '0' && ci !== 'false';
+}
+
+function readDotenv(cwd: string): Record<string, string> {
+  try {
+    return parseDotenv(readFileSync(path.join(cwd, '.env')));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw new ConfigError(`.env could not be read: ${(error as Error).message}`);
+  }
+}
+
+function isPostgresUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'postgres:' || url.protocol === 'postgresql:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * A command's connection to its database: resolved from flags, environment,
+ * .env or the embedded default, checked reachable, and always closed.
+ */
+import type { Knex } from 'knex';
+import { resolveDatabase, type UrlSource } from './config/database-url';
+import { assertConnectable, createKnex } from './db/connect';
+import { defaultDataDir, startEmbeddedServer } from './db/embedded-server';
+import { passwordOf } from './db/redact';
+import { DEFAULT_MIGRATIONS_DIR } from './history/local-migrations';
+
+export interface ContextOptions {
+  url?: string;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  migrationsDir?: string;
+  /** Progress notes meant for people (stderr in the CLI). */
+  log?: (line: string) => void;
+}
+
+export interface MigrationContext {
+  knex: Knex;
+  migrationsDir: string;
+  source: UrlSource;
+  /** Secrets that must never be printed (the connection password). */
+  secrets: string[];
+  log: (line: string) => void;
+  close(): Promise<void>;
+}
+
+export async function openContext(options: ContextOptions = {}): Promise<MigrationContext> {
+  const env = options.env ?? process.env;
+  const log = options.log ?? (() => {});
+  const resolved = resolveDatabase({ flagUrl: options.url, env, cwd: options.cwd });
+
+  let url = resolved.url;
+  let stopServer = async () => {};
+  if (resolved.source === 'embedded') {
+    const dataDir = defaultDataDir(options.cwd, env);
+    log(`DATABASE_URL is not set: using the embedded PostgreSQL in ${dataDir}`);
+    const server = await startEmbeddedServer(dataDir);
+    url = server.url;
+    stopServer = server.stop;
+  }
+
+  const knex = createKnex(url);
+  const close = async () => {
+    await knex.destroy();
+    await stopServer();
+  };
+  try {
+    await assertConnectable(knex);
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return {
+    knex,
+    migrationsDir: options.migrationsDir ?? DEFAULT_MIGRATIONS_DIR,
+    source: resolved.source,
+    secrets: [passwordOf(url), env.PGPASSWORD].filter((s): s is string => Boolean(s)),
+    log,
+    close,
+  };
+}

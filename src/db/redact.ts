@@ -1,0 +1,39 @@
+/**
+ * The connection password must never reach any output: errors, --verbose,
+ * --json, logs of failed SQL. Every string the CLI prints passes through here.
+ */
+export function passwordOf(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  try {
+    const password = new URL(url).password;
+    return password === '' ? undefined : decodeURIComponent(password);
+  } catch {
+    return undefined;
+  }
+}
+
+export function redactor(secrets: Array<string | undefined>): (text: string) => string {
+  const variants = new Set<string>();
+  for (const secret of secrets) {
+    if (!secret) continue;
+    variants.add(secret);
+    variants.add(encodeURIComponent(secret));
+  }
+  const ordered = [...variants].sort((a, b) => b.length - a.length);
+  return (text) => {
+    let out = text;
+    for (const v of ordered) out = out.split(v).join('***');
+    return out;
+  };
+}
+
+/** A URL safe to print: the password replaced by ***. */
+export function displayUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(unparseable URL)';
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * Deciding what a command will do, from the migrations this code knows and the
+ * history the database holds. Pure functions: no I/O, easy to test and reason about.
+ */
+import { KonstructError, TargetError } from '../errors';
+import { ExitCode } from '../exit-codes';
+import type { AppliedMigration } from '../history/history-table';
+import type { LocalMigration } from '../history/local-migrations';
+
+/** `005` or `005_baseline` -> the one local migration it names. */
+export function resolveTarget(target: string, local: LocalMigration[]): LocalMigration {
+  const exact = local.find((m) => m.name === target);
+  if (exact) return exact;
+  const byPrefix = local.filter((m) => m.name.startsWith(`${target}_`));
+  if (byPrefix.length === 1) return byPrefix[0]!;
+  const known = local.map((m) => m.name).join(', ') || '(none)';
+  if (byPrefix.length > 1) {
+    throw new TargetError(`"${target}" names several migrations: ${byPrefix.map((m) => m.name).join(', ')}`, 'Use the full name.');
+  }
+  throw new TargetError(`unknown migration "${target}"`, `Known migrations: ${known}`);
+}
+
+/** Applied migrations this code does not have: the database is ahead of the code. */
+export function unknownApplied(local: LocalMigration[], history: AppliedMigration[]): string[] {
+  const names = new Set(local.map((m) => m.name));
+  return history.filter((h) => !names.has(h.name)).map((h) => h.name);
+}
+
+export function assertHistoryKnown(local: LocalMigration[], history: AppliedMigration[]): void {
+  const unknown = unknownApplied(local, history);
+  if (unknown.length > 0) {
+    throw new KonstructError(
+      `the database has applied migrations this code does not know: ${unknown.join(', ')}`,
+      {
+        exitCode: ExitCode.HistoryMismatch,
+        hint: 'The database is ahead of this version of konstruct-migrate: deploy the version that wrote them.',
+      },
+    );
+  }
+}
+
+export function pendingMigrations(local: LocalMigration[], history: AppliedMigration[], to?: LocalMigration): LocalMigration[] {
+  const applied = new Set(history.map((h) => h.name));
+  const pending = local.filter((m) => !applied.has(m.name));
+  return to ? pending.filter((m) => m.name <= to.name) : pending;
+}
+
+/** Newest first: the migrations `down` reverts. */
+export function migrationsToRevert(
+  local: LocalMigration[],
+  history: AppliedMigration[],
+  options: { to?: LocalMigration; all?: boolean },
+): LocalMigration[] {
+  const byName = new Map(local.map((m) => [m.name, m]));
+  const appliedNewestFirst = [...history].reverse().map((h) => byName.get(h.name)!);
+  if (options.all) return appliedNewestFirst;
+  if (options.to) return appliedNewestFirst.filter((m) => m.name > options.to!.name);
+  return appliedNewestFirst.slice(0, 1);
+}

@@ -1,0 +1,37 @@
+/**
+ * The CLI's exit codes: few, distinct, documented in the README and `--help`.
+ * A pipeline can tell "there is work pending" (3) from "something broke".
+ */
+export enum ExitCode {
+  Ok = 0,
+  /** An unexpected failure: a bug, or a case not foreseen. Run with --verbose and report it. */
+  Internal = 1,
+  /** Bad command line or configuration (unknown flag, malformed DATABASE_URL, unknown --to target). */
+  Usage = 2,
+  /** `status --check`: migrations are pending. */
+  Pending = 3,
+  /** The database could not be reached or refused the login. */
+  CannotConnect = 4,
+  /** Another run held the migration lock past --lock-wait, or a table lock past --lock-timeout retries. */
+  LockTimeout = 5,
+  /** A migration's SQL failed; it was rolled back. */
+  MigrationFailed = 6,
+  /** `down` would destroy data and was not confirmed. */
+  RefusedDestructive = 7,
+  /** The history does not match the code: an applied migration changed, or is unknown here. */
+  HistoryMismatch = 8,
+  /** `verify`: the live schema differs from what the applied migrations produce. */
+  SchemaDrift = 9,
+}
+
+export const EXIT_CODE_HELP = `Exit codes:
+  0  success
+  1  unexpected internal error (run with --verbose and report it)
+  2  usage or configuration error
+  3  migrations pending (status --check)
+  4  cannot connect to the database
+  5  lock not acquired in time
+  6  a migration failed (rolled back)
+  7  destructive down refused (use --yes)
+  8  history mismatch: changed or unknown applied migrations
+  9  schema drift found by verify`;

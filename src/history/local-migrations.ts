@@ -1,0 +1,67 @@
+/**
+ * The migrations this code knows: files `NNN_name.{js,ts}` in the migrations
+ * folder. A migration is named by its file name without extension, so history
+ * written while running compiled `.js` matches history written from `.ts`
+ * sources (knex stores the extension and calls the mismatch "corrupt").
+ */
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Knex } from 'knex';
+
+export interface MigrationModule {
+  up(knex: Knex): Promise<void>;
+  down(knex: Knex): Promise<void>;
+  /** knex's convention: `export const config = { transaction: false }` for e.g. CREATE INDEX CONCURRENTLY. */
+  config?: { transaction?: boolean };
+}
+
+export interface LocalMigration {
+  name: string;
+  file: string;
+}
+
+const MIGRATION_FILE = /^(\d+_[A-Za-z0-9_]+)\.(js|cjs|mjs|ts|cts|mts)$/;
+
+/** Where this package's migrations live, beside the code that is running (dist/ or sources). */
+export const DEFAULT_MIGRATIONS_DIR = path.resolve(__dirname, '..', '..', 'migrations');
+
+export function listLocalMigrations(dir: string = DEFAULT_MIGRATIONS_DIR): LocalMigration[] {
+  const byName = new Map<string, LocalMigration>();
+  for (const entry of readdirSync(dir).sort()) {
+    if (entry.endsWith('.d.ts')) continue;
+    const match = MIGRATION_FILE.exec(entry);
+    if (!match) continue;
+    const name = match[1]!;
+    // A folder holds either compiled files or sources; prefer compiled JS if both appear.
+    const existing = byName.get(name);
+    if (!existing || entry.endsWith('.js')) byName.set(name, { name, file: path.join(dir, entry) });
+  }
+  return [...byName.values()].sort((a, b) => a.name.localeCompare(b.name));
+}
+
+export async function loadMigration(migration: LocalMigration): Promise<MigrationModule> {
+  const loaded = await import(pathToFileURL(migration.file).href);
+  const mod = (typeof loaded.up === 'function' ? loaded : loaded.default) as MigrationModule;
+  if (typeof mod?.up !== 'function' || typeof mod?.down !== 'function') {
+    throw new Error(`${migration.file} must export async functions up(knex) and down(knex)`);
+  }
+  return mod;
+}
+
+/**
+ * The same list as a knex MigrationSource, so the stock `knex` CLI (knexfile.ts)
+ * sees exactly the names konstruct-migrate records.
+ */
+export class KonstructMigrationSource implements Knex.MigrationSource<LocalMigration> {
+  constructor(private readonly dir: string = DEFAULT_MIGRATIONS_DIR) {}
+  async getMigrations(): Promise<LocalMigration[]> {
+    return listLocalMigrations(this.dir);
+  }
+  getMigrationName(migration: LocalMigration): string {
+    return migration.name;
+  }
+  getMigration(migration: LocalMigration): Promise<Knex.Migration> {
+    return loadMigration(migration);
+  }
+}
