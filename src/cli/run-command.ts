@@ -1,0 +1,62 @@
+/**
+ * The one place where a command's outcome becomes process state: the database
+ * context is opened and always closed, errors become one redacted line and an
+ * exit code. Handlers never call process.exit().
+ */
+import { KonstructError } from '../errors';
+import { ExitCode } from '../exit-codes';
+import { openContext, type MigrationContext } from '../context';
+import { passwordOf, redactor } from '../db/redact';
+
+export interface GlobalOptions {
+  url?: string;
+  verbose?: boolean;
+}
+
+export interface Io {
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+export const processIo: Io = {
+  out: (text) => process.stdout.write(`${text}\n`),
+  err: (text) => process.stderr.write(`${text}\n`),
+};
+
+export async function runWithContext<T>(
+  global: GlobalOptions,
+  io: Io,
+  action: (ctx: MigrationContext) => Promise<T>,
+  print: (result: T) => ExitCode | void,
+): Promise<void> {
+  // Until the context exists, only the flag/environment password is known; redact it too.
+  let redact = redactor([passwordOf(global.url), passwordOf(process.env.DATABASE_URL), process.env.PGPASSWORD]);
+  const safeIo: Io = { out: (t) => io.out(redact(t)), err: (t) => io.err(redact(t)) };
+  let ctx: MigrationContext | undefined;
+  try {
+    ctx = await openContext({ url: global.url, log: safeIo.err });
+    const secrets = ctx.secrets;
+    redact = redactor([passwordOf(global.url), passwordOf(process.env.DATABASE_URL), process.env.PGPASSWORD, ...secrets]);
+    const result = await action(ctx);
+    process.exitCode = print(result) ?? ExitCode.Ok;
+  } catch (error) {
+    process.exitCode = reportError(error, global.verbose ?? false, safeIo);
+  } finally {
+    await ctx?.close().catch(() => {});
+  }
+}
+
+export function reportError(error: unknown, verbose: boolean, io: Io): ExitCode {
+  if (error instanceof KonstructError) {
+    io.err(`error: ${error.message}`);
+    if (error.hint) io.err(`  ${error.hint}`);
+    if (verbose) io.err(String(error.stack ?? ''));
+    if (verbose && error.cause instanceof Error) io.err(`caused by: ${error.cause.stack ?? error.cause.message}`);
+    return error.exitCode;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  io.err(`error: unexpected failure: ${message}`);
+  if (verbose) io.err(String((error as Error)?.stack ?? ''));
+  else io.err('  Run again with --verbose for details, and report it if it persists.');
+  return ExitCode.Internal;
+}
