@@ -13,32 +13,39 @@ export interface GlobalOptions {
   verbose?: boolean;
 }
 
+/** Where a command writes: results to `out` (stdout), notes for people to `err` (stderr). */
 export interface Io {
   out: (text: string) => void;
   err: (text: string) => void;
+  outLines: (lines: string[]) => void;
 }
 
-export const processIo: Io = {
-  out: (text) => process.stdout.write(`${text}\n`),
-  err: (text) => process.stderr.write(`${text}\n`),
-};
+export function makeIo(out: (text: string) => void, err: (text: string) => void): Io {
+  return { out, err, outLines: (lines) => lines.forEach(out) };
+}
+
+export const processIo: Io = makeIo(
+  (text) => process.stdout.write(`${text}\n`),
+  (text) => process.stderr.write(`${text}\n`),
+);
 
 export async function runWithContext<T>(
   global: GlobalOptions,
   io: Io,
   action: (ctx: MigrationContext) => Promise<T>,
-  print: (result: T) => ExitCode | void,
+  /** Prints through the redacting Io it is given; may return a non-zero exit code (e.g. status --check). */
+  print: (result: T, io: Io) => ExitCode | void,
 ): Promise<void> {
   // Until the context exists, only the flag/environment password is known; redact it too.
   let redact = redactor([passwordOf(global.url), passwordOf(process.env.DATABASE_URL), process.env.PGPASSWORD]);
-  const safeIo: Io = { out: (t) => io.out(redact(t)), err: (t) => io.err(redact(t)) };
+  const safeIo = makeIo((t) => io.out(redact(t)), (t) => io.err(redact(t)));
   let ctx: MigrationContext | undefined;
   try {
     ctx = await openContext({ url: global.url, log: safeIo.err });
     const secrets = ctx.secrets;
     redact = redactor([passwordOf(global.url), passwordOf(process.env.DATABASE_URL), process.env.PGPASSWORD, ...secrets]);
     const result = await action(ctx);
-    process.exitCode = print(result) ?? ExitCode.Ok;
+    process.exitCode = print(result, safeIo) ?? ExitCode.Ok;
   } catch (error) {
     process.exitCode = reportError(error, global.verbose ?? false, safeIo);
   } finally {

@@ -1,0 +1,22 @@
+/** CLI definition of `down`; the work is done by the library function in src/commands/down.ts. */
+import type { Command } from 'commander';
+import { down } from '../../commands/down';
+import { formatDown } from '../print-results';
+import { runWithContext, type Io } from '../run-command';
+
+export function registerDown(program: Command, io: Io): void {
+  program
+    .command('down')
+    .description('revert the last applied migration (one step)')
+    .option('--to <migration>', 'revert down to, but not including, this migration')
+    .option('--all', 'revert every applied migration')
+    .addHelpText('after', '\nExamples:\n  konstruct-migrate down\n  konstruct-migrate down --to 005\n  konstruct-migrate down --all')
+    .action(async (opts, cmd: Command) => {
+      await runWithContext(
+        cmd.optsWithGlobals(),
+        io,
+        (ctx) => down(ctx, { to: opts.to, all: opts.all }),
+        (r, out) => out.outLines(formatDown(r)),
+      );
+    });
+}
