@@ -4,9 +4,10 @@
  */
 import type { Knex } from 'knex';
 import { resolveDatabase, type UrlSource } from './config/database-url';
-import { assertConnectable, createKnex } from './db/connect';
+import { createKnex, DEFAULT_CONNECT_TIMEOUT_MS } from './db/connect';
 import { defaultDataDir, startEmbeddedServer } from './db/embedded-server';
 import { passwordOf } from './db/redact';
+import { connectWithin } from './db/wait-for-database';
 import { DEFAULT_MIGRATIONS_DIR } from './history/local-migrations';
 
 export interface ContextOptions {
@@ -16,6 +17,10 @@ export interface ContextOptions {
   migrationsDir?: string;
   /** Progress notes meant for people (stderr in the CLI). */
   log?: (line: string) => void;
+  /** Keep trying this many seconds while the server does not accept connections yet (default 0: fail at once). */
+  waitSeconds?: number;
+  /** Give up one connection attempt after this long (default 10 s). */
+  connectTimeoutMs?: number;
 }
 
 export interface MigrationContext {
@@ -25,6 +30,8 @@ export interface MigrationContext {
   /** Secrets that must never be printed (the connection password). */
   secrets: string[];
   log: (line: string) => void;
+  /** How long opening it waited for the server (see waitSeconds). */
+  waitedMs: number;
   close(): Promise<void>;
 }
 
@@ -43,13 +50,15 @@ export async function openContext(options: ContextOptions = {}): Promise<Migrati
     stopServer = server.stop;
   }
 
-  const knex = createKnex(url);
+  const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  const knex = createKnex(url, connectTimeoutMs);
   const close = async () => {
     await knex.destroy();
     await stopServer();
   };
+  let waitedMs: number;
   try {
-    await assertConnectable(knex);
+    waitedMs = await connectWithin(knex, { waitSeconds: options.waitSeconds ?? 0, connectTimeoutMs, log });
   } catch (error) {
     await close();
     throw error;
@@ -60,6 +69,7 @@ export async function openContext(options: ContextOptions = {}): Promise<Migrati
     source: resolved.source,
     secrets: [passwordOf(url), env.PGPASSWORD].filter((s): s is string => Boolean(s)),
     log,
+    waitedMs,
     close,
   };
 }

@@ -10,7 +10,9 @@ import { EXIT_CODE_HELP } from '../exit-codes';
 import { registerDown } from './commands/down';
 import { registerStatus } from './commands/status';
 import { registerUp } from './commands/up';
+import { registerWait } from './commands/wait';
 import { processIo, type Io } from './run-command';
+import { parseSeconds } from './run-options';
 
 export function buildProgram(io: Io = processIo): Command {
   const program = new Command('konstruct-migrate')
@@ -18,6 +20,9 @@ export function buildProgram(io: Io = processIo): Command {
     .version(packageVersion(), '-V, --version')
     .addOption(new Option('--url <url>', 'database URL (overrides DATABASE_URL and .env)'))
     .option('--verbose', 'print stack traces and details of errors')
+    .option('--json', 'print one JSON document on stdout (the result or the error); human text goes to stderr')
+    .addOption(new Option('--wait <seconds>', 'wait this long for the database to accept connections').argParser(parseSeconds))
+    .addOption(new Option('--connect-timeout <seconds>', 'give up one connection attempt after this long').argParser(parseSeconds).default(10))
     .addHelpText('after', `\n${EXIT_CODE_HELP}`)
     .showHelpAfterError('(run konstruct-migrate --help for usage)')
     // Parse errors throw instead of exiting, in every subcommand too (settings are inherited at .command()).
@@ -26,6 +31,7 @@ export function buildProgram(io: Io = processIo): Command {
   registerUp(program, io);
   registerDown(program, io);
   registerStatus(program, io);
+  registerWait(program, io);
   return program;
 }
 

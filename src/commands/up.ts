@@ -1,11 +1,14 @@
-/** `up`: apply pending migrations in order, each in its own transaction. */
-import { assertHistoryKnown, pendingMigrations, resolveTarget } from '../engine/plan';
-import { runStep, type StepResult } from '../engine/run-step';
-import { ensureHistoryTables, nextBatch, readHistory } from '../history/history-table';
-import { listLocalMigrations } from '../history/local-migrations';
+/** `up`: apply pending migrations in order, each in its own transaction, under the migration lock. */
 import type { MigrationContext } from '../context';
+import { dryRunSteps, type DryRunStep } from '../engine/dry-run';
+import { underMigrationLock, type RunOptions } from '../engine/locked-run';
+import { assertUnchanged, changedSinceApplied, pendingMigrations, resolveTarget } from '../engine/plan';
+import { withCompletedSteps } from '../engine/progress';
+import { runStep, type StepResult } from '../engine/run-step';
+import { nextBatch, recordMissingChecksums } from '../history/history-table';
+import { listLocalMigrations } from '../history/local-migrations';
 
-export interface UpOptions {
+export interface UpOptions extends RunOptions {
   /** Stop after this migration (full name or numeric prefix). */
   to?: string;
 }
@@ -13,22 +16,36 @@ export interface UpOptions {
 export interface UpResult {
   applied: StepResult[];
   batch: number | null;
+  /** Only with dryRun: what each pending step would run; nothing was committed. */
+  dryRun?: DryRunStep[];
 }
 
 export async function up(ctx: MigrationContext, options: UpOptions = {}): Promise<UpResult> {
   const local = listLocalMigrations(ctx.migrationsDir);
   const target = options.to ? resolveTarget(options.to, local) : undefined;
-  await ensureHistoryTables(ctx.knex);
-  const history = await readHistory(ctx.knex);
-  assertHistoryKnown(local, history);
 
-  const pending = pendingMigrations(local, history, target);
-  if (pending.length === 0) return { applied: [], batch: null };
-  const batch = nextBatch(history);
-  const applied: StepResult[] = [];
-  for (const migration of pending) {
-    ctx.log(`applying ${migration.name} ...`);
-    applied.push(await runStep(ctx.knex, migration, 'up', batch));
-  }
-  return { applied, batch };
+  return underMigrationLock(ctx, 'up', local, options, async ({ history, timeouts, stepOptions }) => {
+    assertUnchanged(changedSinceApplied(local, history), options.allowChanged ?? false);
+    const pending = pendingMigrations(local, history, target);
+    const batch = nextBatch(history);
+    if (options.dryRun) {
+      return { applied: [], batch: pending.length ? batch : null, dryRun: await dryRunSteps(ctx.knex, pending, 'up', batch, timeouts) };
+    }
+
+    const unrecorded = history.filter((h) => h.checksum === null).map((h) => local.find((m) => m.name === h.name)!);
+    if (unrecorded.length > 0) {
+      await recordMissingChecksums(ctx.knex, unrecorded);
+      ctx.log(`recorded the checksum of ${unrecorded.map((m) => m.name).join(', ')} (applied without one)`);
+    }
+    if (pending.length === 0) return { applied: [], batch: null };
+
+    const applied: StepResult[] = [];
+    await withCompletedSteps(applied, async () => {
+      for (const migration of pending) {
+        ctx.log(`applying ${migration.name} ...`);
+        applied.push(await runStep(ctx.knex, migration, 'up', batch, stepOptions));
+      }
+    });
+    return { applied, batch };
+  });
 }

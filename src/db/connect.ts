@@ -5,35 +5,33 @@
  */
 import knexFactory, { type Knex } from 'knex';
 import { ConnectionError } from '../errors';
+import { keepStatementApart } from './statement-errors';
 
 export const APPLICATION_NAME = 'konstruct-migrate';
-const CONNECT_TIMEOUT_MS = 10_000;
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 
 /** `url` undefined means: let node-postgres read the libpq variables (PGHOST, ...). */
-export function createKnex(url: string | undefined): Knex {
-  return knexFactory({
+export function createKnex(url: string | undefined, connectTimeoutMs = DEFAULT_CONNECT_TIMEOUT_MS): Knex {
+  const knex = knexFactory({
     client: 'pg',
     connection: {
       ...(url ? { connectionString: url } : {}),
       application_name: APPLICATION_NAME,
-      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      connectionTimeoutMillis: connectTimeoutMs,
     },
-    // One connection for migrations, one for the session lock, one spare.
+    // One connection for a migration's transaction, one to watch what it waits for, one spare.
+    // (The migration lock has a connection of its own, outside the pool.)
     pool: { min: 0, max: 3 },
-    acquireConnectionTimeout: CONNECT_TIMEOUT_MS + 5_000,
+    acquireConnectionTimeout: connectTimeoutMs + 5_000,
+    // Failing SQL is reported with placeholders, never with the values bound to it.
+    compileSqlOnError: false,
   });
+  keepStatementApart(knex);
+  return knex;
 }
 
-/** Fails with a ConnectionError that says what to do, before any real work starts. */
-export async function assertConnectable(knex: Knex): Promise<void> {
-  try {
-    await knex.raw('select 1');
-  } catch (error) {
-    throw explainConnectionFailure(error);
-  }
-}
-
-export function explainConnectionFailure(error: unknown): ConnectionError {
+/** A connection failure as one actionable line (see wait-for-database.ts, which calls it). */
+export function explainConnectionFailure(error: unknown, connectTimeoutMs = DEFAULT_CONNECT_TIMEOUT_MS): ConnectionError {
   const e = error as { code?: string; message?: string };
   const message = e?.message ?? String(error);
   switch (e?.code) {
@@ -50,6 +48,7 @@ export function explainConnectionFailure(error: unknown): ConnectionError {
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
     case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
     case 'ETIMEDOUT':
       return new ConnectionError(
         `cannot reach the database server: ${message}`,
@@ -59,7 +58,7 @@ export function explainConnectionFailure(error: unknown): ConnectionError {
     default:
       if (/timeout/i.test(message)) {
         return new ConnectionError(
-          `cannot reach the database server: connection timed out after ${CONNECT_TIMEOUT_MS / 1000}s`,
+          `cannot reach the database server: connection timed out after ${connectTimeoutMs / 1000} s (--connect-timeout)`,
           'Check the host and port in DATABASE_URL and that the server is running (see --wait).',
           error,
         );

@@ -3,6 +3,12 @@
  * stock knex CLI reads the same history: `knex_migrations(id, name, batch,
  * migration_time)` and `knex_migrations_lock(index, is_locked)`, created with
  * the exact layout knex creates.
+ *
+ * One column is ours: `knex_migrations.checksum`, nullable. The stock knex CLI
+ * never names it (it inserts name, batch and migration_time), and a row's
+ * checksum is deleted with the row when either tool reverts the migration — a
+ * side table would be left behind by `knex migrate:down`. A NULL checksum means
+ * the row was written by a tool that does not record one.
  */
 import type { Knex } from 'knex';
 
@@ -14,8 +20,11 @@ export interface AppliedMigration {
   name: string;
   batch: number;
   appliedAt: Date;
+  /** Checksum of the migration when it was applied; null if the writer did not record one. */
+  checksum: string | null;
 }
 
+/** Creates what is missing. Run it under the migration lock, in a transaction, so concurrent first runs cannot race. */
 export async function ensureHistoryTables(knex: Knex): Promise<void> {
   if (!(await knex.schema.hasTable(HISTORY_TABLE))) {
     await knex.schema.createTable(HISTORY_TABLE, (t) => {
@@ -23,6 +32,11 @@ export async function ensureHistoryTables(knex: Knex): Promise<void> {
       t.string('name');
       t.integer('batch');
       t.timestamp('migration_time');
+    });
+  }
+  if (!(await knex.schema.hasColumn(HISTORY_TABLE, 'checksum'))) {
+    await knex.schema.alterTable(HISTORY_TABLE, (t) => {
+      t.string('checksum', 64).nullable();
     });
   }
   if (!(await knex.schema.hasTable(KNEX_LOCK_TABLE))) {
@@ -38,16 +52,26 @@ export async function ensureHistoryTables(knex: Knex): Promise<void> {
 /** Applied migrations in the order they were applied; empty when there is no history yet. */
 export async function readHistory(knex: Knex): Promise<AppliedMigration[]> {
   if (!(await knex.schema.hasTable(HISTORY_TABLE))) return [];
-  const rows = await knex(HISTORY_TABLE).select('id', 'name', 'batch', 'migration_time').orderBy('id');
-  return rows.map((r) => ({ id: r.id, name: r.name, batch: r.batch, appliedAt: r.migration_time }));
+  const hasChecksum = await knex.schema.hasColumn(HISTORY_TABLE, 'checksum');
+  const rows = await knex(HISTORY_TABLE)
+    .select('id', 'name', 'batch', 'migration_time', ...(hasChecksum ? ['checksum'] : []))
+    .orderBy('id');
+  return rows.map((r) => ({ id: r.id, name: r.name, batch: r.batch, appliedAt: r.migration_time, checksum: r.checksum ?? null }));
 }
 
-export async function recordApplied(knex: Knex, name: string, batch: number): Promise<void> {
-  await knex(HISTORY_TABLE).insert({ name, batch, migration_time: knex.fn.now() });
+export async function recordApplied(knex: Knex, migration: { name: string; checksum: string }, batch: number): Promise<void> {
+  await knex(HISTORY_TABLE).insert({ name: migration.name, batch, migration_time: knex.fn.now(), checksum: migration.checksum });
 }
 
 export async function removeApplied(knex: Knex, name: string): Promise<void> {
   await knex(HISTORY_TABLE).where({ name }).delete();
+}
+
+/** Records the checksum of rows that have none (applied by the stock knex CLI, or before checksums existed). */
+export async function recordMissingChecksums(knex: Knex, migrations: Array<{ name: string; checksum: string }>): Promise<void> {
+  for (const m of migrations) {
+    await knex(HISTORY_TABLE).where({ name: m.name }).whereNull('checksum').update({ checksum: m.checksum });
+  }
 }
 
 export function nextBatch(history: AppliedMigration[]): number {

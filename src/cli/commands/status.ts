@@ -1,15 +1,33 @@
 /** CLI definition of `status`; the work is done by the library function in src/commands/status.ts. */
 import type { Command } from 'commander';
-import { status } from '../../commands/status';
+import { status, type StatusResult } from '../../commands/status';
+import { ExitCode } from '../../exit-codes';
+import { statusJson } from '../json-output';
 import { formatStatus } from '../print-results';
 import { runWithContext, type Io } from '../run-command';
 
 export function registerStatus(program: Command, io: Io): void {
   program
     .command('status')
-    .description('list every migration as applied or pending')
-    .addHelpText('after', '\nExamples:\n  konstruct-migrate status')
-    .action(async (_opts, cmd: Command) => {
-      await runWithContext(cmd.optsWithGlobals(), io, (ctx) => status(ctx), (r, out) => out.outLines(formatStatus(r)));
+    .description('list every migration as applied or pending, and flag changed or unknown ones')
+    .option('--check', 'exit 3 when migrations are pending, 8 when applied ones changed or are unknown to this code')
+    .addHelpText('after', '\nExamples:\n  konstruct-migrate status\n  konstruct-migrate status --check --json')
+    .action(async (opts, cmd: Command) => {
+      await runWithContext(
+        cmd.optsWithGlobals(),
+        io,
+        (ctx) => status(ctx),
+        (r, out) => {
+          out.outLines(formatStatus(r));
+          return opts.check ? checkExitCode(r) : ExitCode.Ok;
+        },
+        { command: 'status', document: statusJson },
+      );
     });
+}
+
+/** For pipelines: a history that does not match the code is worse than pending work. */
+function checkExitCode(result: StatusResult): ExitCode {
+  if (result.changed.length > 0 || result.unknown.length > 0) return ExitCode.HistoryMismatch;
+  return result.pending > 0 ? ExitCode.Pending : ExitCode.Ok;
 }
