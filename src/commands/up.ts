@@ -5,7 +5,8 @@ import { underMigrationLock, type RunOptions } from '../engine/locked-run';
 import { assertUnchanged, changedSinceApplied, pendingMigrations, resolveTarget } from '../engine/plan';
 import { withCompletedSteps } from '../engine/progress';
 import { runStep, type StepResult } from '../engine/run-step';
-import { nextBatch, recordMissingChecksums } from '../history/history-table';
+import type { Knex } from 'knex';
+import { ensureHistoryTables, nextBatch, recordMissingChecksums } from '../history/history-table';
 import { listLocalMigrations } from '../history/local-migrations';
 
 export interface UpOptions extends RunOptions {
@@ -32,18 +33,25 @@ export async function up(ctx: MigrationContext, options: UpOptions = {}): Promis
       return { applied: [], batch: pending.length ? batch : null, dryRun: await dryRunSteps(ctx.knex, pending, 'up', batch, timeouts) };
     }
 
+    // Rows written without a checksum (stock knex CLI, older versions) get today's: trusted on first sight.
     const unrecorded = history.filter((h) => h.checksum === null).map((h) => local.find((m) => m.name === h.name)!);
-    if (unrecorded.length > 0) {
-      await recordMissingChecksums(ctx.knex, unrecorded);
-      ctx.log(`recorded the checksum of ${unrecorded.map((m) => m.name).join(', ')} (applied without one)`);
+    const prepareHistory = async (db: Knex) => {
+      await ensureHistoryTables(db);
+      await recordMissingChecksums(db, unrecorded);
+    };
+    if (unrecorded.length > 0) ctx.log(`recording the checksum of ${unrecorded.map((m) => m.name).join(', ')} (applied without one)`);
+    if (pending.length === 0) {
+      if (unrecorded.length > 0) await ctx.knex.transaction(prepareHistory);
+      return { applied: [], batch: null };
     }
-    if (pending.length === 0) return { applied: [], batch: null };
 
     const applied: StepResult[] = [];
     await withCompletedSteps(applied, async () => {
       for (const migration of pending) {
         ctx.log(`applying ${migration.name} ...`);
-        applied.push(await runStep(ctx.knex, migration, 'up', batch, stepOptions));
+        // The history tables are created (if missing) in the first step's transaction, so a failed first run leaves nothing.
+        const prepare = applied.length === 0 ? prepareHistory : undefined;
+        applied.push(await runStep(ctx.knex, migration, 'up', batch, { ...stepOptions, prepare }));
       }
     });
     return { applied, batch };

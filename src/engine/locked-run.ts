@@ -1,20 +1,21 @@
 /**
  * What every run of `up` or `down` does around its steps: take the migration
- * lock (waiting for another run if need be), create the history tables if this
- * is the first run — only while holding the lock, so concurrent first runs do
- * not race —, then read the history *after* the lock is held, so a run that
- * waited finds the other run's work done. It refuses to start while the stock
+ * lock (waiting for another run if need be), then read the history *after* the
+ * lock is held, so a run that waited finds the other run's work done. (`up`
+ * creates the history tables under the lock too, inside its first step's
+ * transaction: concurrent first runs cannot race, and a failed first run
+ * leaves nothing behind.) It refuses to start while the stock
  * knex CLI is migrating or while the database holds migrations this code does
  * not know. The lock is released however the work ends.
  */
 import type { MigrationContext } from '../context';
 import { acquireMigrationLock } from '../db/advisory-lock';
-import { ensureHistoryTables, readHistory, type AppliedMigration } from '../history/history-table';
+import { readHistory, type AppliedMigration } from '../history/history-table';
 import { assertKnexNotMigrating } from '../history/knex-lock-row';
 import type { LocalMigration } from '../history/local-migrations';
 import { assertHistoryKnown } from './plan';
 import type { StepOptions } from './run-step';
-import { applyLocalTimeouts, type SessionTimeouts } from './session-timeouts';
+import type { SessionTimeouts } from './session-timeouts';
 
 /** Safety options shared by `up` and `down`; every field has a default. */
 export interface RunOptions {
@@ -57,13 +58,6 @@ export async function underMigrationLock<T>(
     log: ctx.log,
   });
   try {
-    // A dry run creates them inside its rolled-back transaction instead.
-    if (command === 'up' && !options.dryRun) {
-      await ctx.knex.transaction(async (trx) => {
-        await applyLocalTimeouts(trx, timeouts);
-        await ensureHistoryTables(trx);
-      });
-    }
     await assertKnexNotMigrating(ctx.knex);
     const history = await readHistory(ctx.knex);
     assertHistoryKnown(local, history);

@@ -38,6 +38,8 @@ export interface StepOptions {
   log: (line: string) => void;
   /** Runs before each attempt, e.g. to check the migration lock is still held. */
   beforeAttempt?: () => Promise<void>;
+  /** Bookkeeping that must commit with this step (e.g. creating the history tables on a first run). */
+  prepare?: (db: Knex) => Promise<void>;
 }
 
 const RETRY_BACKOFF = { initialMs: 500, maxMs: 10_000 };
@@ -93,6 +95,7 @@ async function attemptStep(
   const record = (db: Knex) => (direction === 'up' ? recordApplied(db, migration, batch) : removeApplied(db, migration.name));
   try {
     if (mod.config?.transaction === false) {
+      if (options.prepare) await knex.transaction(options.prepare);
       await withTimeoutSession(knex, options.timeouts, async (session, pid) => {
         watch(pid);
         await mod[direction](session);
@@ -101,6 +104,7 @@ async function attemptStep(
     } else {
       await knex.transaction(async (trx) => {
         watch(await applyLocalTimeouts(trx, options.timeouts));
+        await options.prepare?.(trx);
         await assertKnexNotMigrating(trx, { lockRow: true });
         await mod[direction](trx);
         await record(trx);
