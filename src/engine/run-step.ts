@@ -69,9 +69,10 @@ export async function runStep(
       throw lockTimeout(migration, direction, { attempts: attempt, transactional, wait, options, cause: error });
     }
     const delay = backoffDelay(attempt - 1, RETRY_BACKOFF);
+    const within = `within lock_timeout (${formatSeconds(options.timeouts.lockTimeoutMs / 1000)})`;
     options.log(
-      `${migration.name}: ${wait ? `${describeWaitTarget(wait)} not granted, blocked by ${describeBlockers(wait)}` : 'a lock was not granted'} ` +
-        `within lock_timeout; rolled back, retrying in ${formatSeconds(delay / 1000)} (attempt ${attempt + 1} of ${options.lockRetries + 1})`,
+      `${migration.name}: ${wait ? `${describeWaitTarget(wait)} not granted ${within}, blocked by ${describeBlockers(wait)}` : `a lock was not granted ${within}`}; ` +
+        `rolled back, retrying in ${formatSeconds(delay / 1000)} (attempt ${attempt + 1} of ${options.lockRetries + 1})`,
     );
     await sleep(delay);
   }
