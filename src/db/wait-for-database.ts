@@ -29,12 +29,13 @@ export async function connectWithin(knex: Knex, options: WaitOptions): Promise<n
   const started = Date.now();
   const deadline = started + options.waitSeconds * 1000;
   for (let attempt = 0; ; attempt++) {
+    const attemptStarted = Date.now();
     try {
       await knex.raw('select 1');
       return Date.now() - started;
     } catch (error) {
       const remaining = deadline - Date.now();
-      const explained = explainConnectionFailure(error, options.connectTimeoutMs);
+      const explained = explainConnectionFailure(error, options.connectTimeoutMs, Date.now() - attemptStarted);
       if (!isTransient(error) || remaining <= 0) {
         if (attempt === 0) throw explained;
         throw new ConnectionError(`${explained.message} (gave up after waiting ${formatSeconds((Date.now() - started) / 1000)}, --wait)`, explained.hint, error);
