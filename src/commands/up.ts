@@ -6,6 +6,7 @@ import { assertUnchanged, changedSinceApplied, pendingMigrations, resolveTarget 
 import { withCompletedSteps } from '../engine/progress';
 import { runStep, type StepResult } from '../engine/run-step';
 import type { Knex } from 'knex';
+import { explainHistoryFailure } from '../history/history-failure';
 import { ensureHistoryTables, nextBatch, recordMissingChecksums } from '../history/history-table';
 import { listLocalMigrations } from '../history/local-migrations';
 
@@ -35,10 +36,11 @@ export async function up(ctx: MigrationContext, options: UpOptions = {}): Promis
 
     // Rows written without a checksum (stock knex CLI, older versions) get today's: trusted on first sight.
     const unrecorded = history.filter((h) => h.checksum === null).map((h) => local.find((m) => m.name === h.name)!);
-    const prepareHistory = async (db: Knex) => {
-      await ensureHistoryTables(db);
-      await recordMissingChecksums(db, unrecorded);
-    };
+    const prepareHistory = (db: Knex) =>
+      explainHistoryFailure(async () => {
+        await ensureHistoryTables(db);
+        await recordMissingChecksums(db, unrecorded);
+      });
     if (unrecorded.length > 0) ctx.log(`recording the checksum of ${unrecorded.map((m) => m.name).join(', ')} (applied without one)`);
     if (pending.length === 0) {
       if (unrecorded.length > 0) await ctx.knex.transaction(prepareHistory);
