@@ -221,33 +221,3 @@ describe('a migration that fails (exit 6)', () => {
     expect(JSON.parse(run.stdout).migrations).toEqual([{ name: '001_ok', direction: 'up', durationMs: expect.any(Number), attempts: 1 }]);
   });
 });
-
-describe('a password that does reach an error message', () => {
-  it('is redacted in every form, in plain, --verbose and --json output', async () => {
-    // A migration that (wrongly) puts the connection string into its error: the last line of defence is the redaction.
-    const dir = tempMigrations({
-      '001_leaky': `exports.up = async () => {
-  const password = new URL(process.env.DATABASE_URL).password;
-  throw new Error('cannot use ' + process.env.DATABASE_URL + ' / ' + password + ' / ' + decodeURIComponent(password));
-};
-exports.down = async () => {};`,
-    });
-    const leaky = await createTestDatabase('errorsleaky');
-    try {
-      await leaky.knex.raw(`ALTER DATABASE ${leaky.name} OWNER TO ${role.name}`);
-      const env = { DATABASE_URL: role.urlFor(leaky.url), KONSTRUCT_MIGRATIONS_DIR: dir.dir };
-      const runs = await Promise.all([runCli(['up'], { env }), runCli(['up', '--verbose'], { env }), runCli(['up', '--json'], { env })]);
-      for (const run of runs) {
-        expect(run.code).toBe(6);
-        expect(run.stderr).toMatch(/error: migration 001_leaky \(up\) failed and was rolled back: cannot use postgres:\/\/kt_login_\w+:\*\*\*@/);
-        for (const form of [role.password, encodeURIComponent(role.password), JSON.stringify(role.password).slice(1, -1)]) {
-          expect(run.stdout + run.stderr).not.toContain(form);
-        }
-      }
-      expect(JSON.parse(runs[2]!.stdout).error.message).toMatch(/cannot use postgres:\/\/kt_login_\w+:\*\*\*@.* \/ \*\*\* \/ \*\*\*$/);
-    } finally {
-      await leaky.drop();
-      dir.remove();
-    }
-  });
-});
