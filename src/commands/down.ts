@@ -48,7 +48,7 @@ export async function down(ctx: MigrationContext, options: DownOptions = {}): Pr
     const names = new Set(toRevert.map((m) => m.name));
     assertUnchanged(changedSinceApplied(local, history).filter((n) => names.has(n)), options.allowChanged ?? false);
 
-    const dataLoss = await dataLostByReverting(ctx.knex, toRevert);
+    const dataLoss = await dataLostByReverting(ctx.knex, toRevert, timeouts);
     if (options.dryRun) {
       return { reverted: [], dataLoss, dryRun: await dryRunSteps(ctx.knex, toRevert, 'down', 0, timeouts) };
     }

@@ -1,26 +1,44 @@
 /**
  * Before `down`, each migration to be reverted is asked what its revert would
  * destroy (its optional `dataLostOnDown(knex)` export), on the live database.
- * Only what would actually be lost (count > 0) is reported.
+ * Only what would actually be lost (count > 0) is reported. The counting runs
+ * in a read-only transaction under the run's timeouts: a table locked by
+ * someone else must not make `down` hang before it has even started.
  */
 import type { Knex } from 'knex';
-import { KonstructError } from '../errors';
+import { KonstructError, LockTimeoutError, pgErrorFields } from '../errors';
 import { ExitCode } from '../exit-codes';
 import { loadMigration, type DataLoss, type LocalMigration } from '../history/local-migrations';
+import { applyLocalTimeouts, type SessionTimeouts } from './session-timeouts';
 
 export interface StepDataLoss {
   migration: string;
   losses: DataLoss[];
 }
 
-export async function dataLostByReverting(knex: Knex, migrations: LocalMigration[]): Promise<StepDataLoss[]> {
-  const found: StepDataLoss[] = [];
-  for (const migration of migrations) {
-    const mod = await loadMigration(migration);
-    const losses = ((await mod.dataLostOnDown?.(knex)) ?? []).filter((l) => l.count > 0);
-    if (losses.length > 0) found.push({ migration: migration.name, losses });
+export async function dataLostByReverting(knex: Knex, migrations: LocalMigration[], timeouts: SessionTimeouts): Promise<StepDataLoss[]> {
+  try {
+    return await knex.transaction(
+      async (trx) => {
+        await applyLocalTimeouts(trx, timeouts);
+        const found: StepDataLoss[] = [];
+        for (const migration of migrations) {
+          const mod = await loadMigration(migration);
+          const losses = ((await mod.dataLostOnDown?.(trx)) ?? []).filter((l) => l.count > 0);
+          if (losses.length > 0) found.push({ migration: migration.name, losses });
+        }
+        return found;
+      },
+      { readOnly: true },
+    );
+  } catch (error) {
+    if (pgErrorFields(error)?.code !== '55P03') throw error;
+    throw new LockTimeoutError(
+      'could not count what reverting would destroy: a table it reads is locked by another session (lock_timeout)',
+      'Nothing was changed. Run again when that session is done, or raise --lock-timeout.',
+      error,
+    );
   }
-  return found;
 }
 
 /** `006_rbac_roles: rows in user_tenant_roles: 3, rows in portal_invitations: 1` */

@@ -101,6 +101,19 @@ describe('down that would destroy data', () => {
     expect(run.stdout).toMatch(/↓ 006_rbac_roles/);
   });
 
+  it('counting does not hang on a table another session locks: exit 5 under --lock-timeout, nothing changed', async () => {
+    const other = await db.knex.transaction();
+    try {
+      await other.raw('LOCK TABLE user_tenant_roles IN ACCESS EXCLUSIVE MODE');
+      const run = await cli('down', '--lock-timeout', '0.5');
+      expect(run.code).toBe(5);
+      expect(run.stderr).toMatch(/error: could not count what reverting would destroy: a table it reads is locked by another session/);
+    } finally {
+      await other.rollback();
+    }
+    expect(await historyNames(db.knex)).toEqual(['005_baseline', '006_rbac_roles']);
+  });
+
   it('--all also guards 005, whose revert drops tenants and portal_users', async () => {
     await db.knex.raw(`INSERT INTO tenants (name, slug) VALUES ('Acme', 'acme')`);
     const run = await cli('down', '--all');
