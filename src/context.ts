@@ -2,6 +2,7 @@
  * A command's connection to its database: resolved from flags, environment,
  * .env or the embedded default, checked reachable, and always closed.
  */
+import path from 'node:path';
 import type { Knex } from 'knex';
 import { resolveDatabase, type UrlSource } from './config/database-url';
 import { assertConnectable, createKnex } from './db/connect';
@@ -56,10 +57,19 @@ export async function openContext(options: ContextOptions = {}): Promise<Migrati
   }
   return {
     knex,
-    migrationsDir: options.migrationsDir ?? DEFAULT_MIGRATIONS_DIR,
+    migrationsDir: options.migrationsDir ?? migrationsDirFromEnv(env, options.cwd) ?? DEFAULT_MIGRATIONS_DIR,
     source: resolved.source,
     secrets: [passwordOf(url), env.PGPASSWORD].filter((s): s is string => Boolean(s)),
     log,
     close,
   };
+}
+
+/**
+ * KONSTRUCT_MIGRATIONS_DIR (relative to the working directory) replaces the
+ * migrations shipped beside the code, e.g. to run a copy of them in tests.
+ */
+export function migrationsDirFromEnv(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string | undefined {
+  const dir = env.KONSTRUCT_MIGRATIONS_DIR?.trim();
+  return dir ? path.resolve(cwd, dir) : undefined;
 }
