@@ -5,9 +5,12 @@
 import path from 'node:path';
 import type { Knex } from 'knex';
 import { resolveDatabase, type UrlSource } from './config/database-url';
-import { assertConnectable, createKnex } from './db/connect';
+import { resolveSchema } from './config/schema-name';
+import { connectKnex } from './db/connect';
 import { defaultDataDir, startEmbeddedServer } from './db/embedded-server';
 import { passwordOf } from './db/redact';
+import { connectionSettings } from './db/ssl-mode';
+import { ConfigError } from './errors';
 import { DEFAULT_MIGRATIONS_DIR } from './history/local-migrations';
 
 export interface ContextOptions {
@@ -15,6 +18,8 @@ export interface ContextOptions {
   env?: NodeJS.ProcessEnv;
   cwd?: string;
   migrationsDir?: string;
+  /** Migrate this schema instead of `public` (default: KONSTRUCT_SCHEMA). */
+  schema?: string;
   /** Progress notes meant for people (stderr in the CLI). */
   log?: (line: string) => void;
 }
@@ -23,6 +28,8 @@ export interface MigrationContext {
   knex: Knex;
   migrationsDir: string;
   source: UrlSource;
+  /** The schema given with --schema / KONSTRUCT_SCHEMA; undefined: the default search_path. */
+  schema?: string;
   /** Secrets that must never be printed (the connection password). */
   secrets: string[];
   log: (line: string) => void;
@@ -34,6 +41,10 @@ export async function openContext(options: ContextOptions = {}): Promise<Migrati
   const log = options.log ?? (() => {});
   const resolved = resolveDatabase({ flagUrl: options.url, env, cwd: options.cwd });
 
+  const schema = resolveSchema({ flagSchema: options.schema, env, cwd: options.cwd });
+  // Checked before an embedded server starts: a bad sslmode or certificate path is a usage error.
+  const settings = connectionSettings(resolved.url, env);
+
   let url = resolved.url;
   let stopServer = async () => {};
   if (resolved.source === 'embedded') {
@@ -44,13 +55,19 @@ export async function openContext(options: ContextOptions = {}): Promise<Migrati
     stopServer = server.stop;
   }
 
-  const knex = createKnex(url);
+  let knex: Knex;
+  try {
+    knex = await connectKnex(url === resolved.url ? settings : connectionSettings(url, env), { schema, env });
+  } catch (error) {
+    await stopServer();
+    throw error;
+  }
   const close = async () => {
     await knex.destroy();
     await stopServer();
   };
   try {
-    await assertConnectable(knex);
+    if (schema) await assertSchemaExists(knex, schema);
   } catch (error) {
     await close();
     throw error;
@@ -59,6 +76,7 @@ export async function openContext(options: ContextOptions = {}): Promise<Migrati
     knex,
     migrationsDir: options.migrationsDir ?? migrationsDirFromEnv(env, options.cwd) ?? DEFAULT_MIGRATIONS_DIR,
     source: resolved.source,
+    schema,
     secrets: [passwordOf(url), env.PGPASSWORD].filter((s): s is string => Boolean(s)),
     log,
     close,
@@ -72,4 +90,14 @@ export async function openContext(options: ContextOptions = {}): Promise<Migrati
 export function migrationsDirFromEnv(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string | undefined {
   const dir = env.KONSTRUCT_MIGRATIONS_DIR?.trim();
   return dir ? path.resolve(cwd, dir) : undefined;
+}
+
+async function assertSchemaExists(knex: Knex, schema: string): Promise<void> {
+  const found = await knex('pg_catalog.pg_namespace').where({ nspname: schema }).first('oid');
+  if (!found) {
+    throw new ConfigError(
+      `schema "${schema}" does not exist in this database.`,
+      `Create it first: CREATE SCHEMA "${schema}"; GRANT USAGE ON SCHEMA "${schema}" TO konstruct_app;`,
+    );
+  }
 }

@@ -24,6 +24,7 @@ export function buildProgram(io: Io = processIo): Command {
     .description("Applies and reverts the Konstruct platform's PostgreSQL schema migrations.")
     .version(packageVersion(), '-V, --version')
     .addOption(new Option('--url <url>', 'database URL (overrides DATABASE_URL and .env)'))
+    .addOption(new Option('--schema <name>', 'migrate this schema instead of public (default: KONSTRUCT_SCHEMA)'))
     .option('--verbose', 'print stack traces and details of errors')
     .option('-q, --quiet', 'print nothing but errors')
     .option('--no-color', 'no colours (also NO_COLOR); colours are only used on a terminal')

@@ -12,6 +12,7 @@ export interface GlobalOptions {
   url?: string;
   verbose?: boolean;
   quiet?: boolean;
+  schema?: string;
   /** False with --no-color. */
   color?: boolean;
 }
@@ -45,7 +46,7 @@ export async function runWithContext<T>(
   const safeIo = makeIo((t) => io.out(redact(t)), (t) => io.err(redact(t)));
   let ctx: MigrationContext | undefined;
   try {
-    ctx = await openContext({ url: global.url, log: global.quiet ? () => {} : safeIo.err });
+    ctx = await openContext({ url: global.url, schema: global.schema, log: global.quiet ? () => {} : safeIo.err });
     const secrets = ctx.secrets;
     redact = redactor([passwordOf(global.url), passwordOf(process.env.DATABASE_URL), process.env.PGPASSWORD, ...secrets]);
     const result = await action(ctx, safeIo);

@@ -72,7 +72,7 @@ function isCi(env: NodeJS.ProcessEnv): boolean {
   return ci !== undefined && ci !== '' && ci !== '0' && ci !== 'false';
 }
 
-function readDotenv(cwd: string): Record<string, string> {
+export function readDotenv(cwd: string): Record<string, string> {
   try {
     return parseDotenv(readFileSync(path.join(cwd, '.env')));
   } catch (error) {
