@@ -7,7 +7,7 @@ import type { Knex } from 'knex';
 import { resolveDatabase, type UrlSource } from './config/database-url';
 import { resolveSchema } from './config/schema-name';
 import { connectKnex } from './db/connect';
-import { defaultDataDir, startEmbeddedServer } from './db/embedded-server';
+import { defaultDataDir, loadEmbeddedPostgres, startEmbeddedServer } from './db/embedded-server';
 import { passwordOf } from './db/redact';
 import { connectionSettings } from './db/ssl-mode';
 import { ConfigError } from './errors';
@@ -49,6 +49,7 @@ export async function openContext(options: ContextOptions = {}): Promise<Migrati
   let stopServer = async () => {};
   if (resolved.source === 'embedded') {
     const dataDir = defaultDataDir(options.cwd, env);
+    await loadEmbeddedPostgres(); // a missing optional package is reported before the server is announced
     log(`DATABASE_URL is not set: using the embedded PostgreSQL in ${dataDir}`);
     const server = await startEmbeddedServer(dataDir);
     url = server.url;

