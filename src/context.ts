@@ -42,8 +42,8 @@ export async function openContext(options: ContextOptions = {}): Promise<Migrati
   const resolved = resolveDatabase({ flagUrl: options.url, env, cwd: options.cwd });
 
   const schema = resolveSchema({ flagSchema: options.schema, env, cwd: options.cwd });
-  // Checked before an embedded server starts: a bad sslmode or certificate path is a usage error.
-  const settings = connectionSettings(resolved.url, env);
+  // Read before an embedded server starts: a bad sslmode or certificate path is a usage error.
+  let settings = connectionSettings(resolved.url, env);
 
   let url = resolved.url;
   let stopServer = async () => {};
@@ -53,12 +53,13 @@ export async function openContext(options: ContextOptions = {}): Promise<Migrati
     log(`DATABASE_URL is not set: using the embedded PostgreSQL in ${dataDir}`);
     const server = await startEmbeddedServer(dataDir);
     url = server.url;
+    settings = connectionSettings(url, env);
     stopServer = server.stop;
   }
 
   let knex: Knex;
   try {
-    knex = await connectKnex(url === resolved.url ? settings : connectionSettings(url, env), { schema, env });
+    knex = await connectKnex(settings, { schema, env });
   } catch (error) {
     await stopServer();
     throw error;

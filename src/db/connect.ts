@@ -22,7 +22,13 @@ export interface KnexOptions {
 /** The knex configuration for one TLS attempt; without a URL, the libpq variables (PGHOST, ...) apply. */
 export function knexConfig(settings: ConnectionSettings, tls: TlsAttempt, options: KnexOptions = {}): Knex.Config {
   const env = options.env ?? process.env;
-  const libpq = { host: env.PGHOST, port: env.PGPORT ? Number(env.PGPORT) : undefined, user: env.PGUSER, password: env.PGPASSWORD, database: env.PGDATABASE };
+  const libpq = {
+    host: env.PGHOST,
+    port: env.PGPORT ? Number(env.PGPORT) : undefined,
+    user: env.PGUSER,
+    password: env.PGPASSWORD,
+    database: env.PGDATABASE,
+  };
   return {
     client: 'pg',
     connection: {
