@@ -41,6 +41,15 @@ export function newMigration(options: NewMigrationOptions): NewMigrationResult {
   const number = explicit ? explicit[1]! : nextNumber(existing.map((m) => m.name));
   const name = `${number}_${description}`;
 
+  // Numbers of mixed widths sort wrongly as text (1000 before 999): keep the folder's width.
+  const width = existing[0]?.name.split('_')[0]!.length ?? NUMBER_WIDTH;
+  if (explicit && number.length !== width) {
+    throw new ConfigError(
+      `${number} has ${number.length} digits, but the migrations are numbered with ${width}.`,
+      'Leave the number out to get the next one (a name cannot start with a number followed by _).',
+    );
+  }
+
   const sameNumber = existing.find((m) => m.name.split('_')[0] === number);
   if (sameNumber) {
     throw new ConfigError(`number ${number} is taken by ${sameNumber.name}.`, 'Leave the number out to get the next free one.');

@@ -74,6 +74,9 @@ describe('new', () => {
     expect(text).toMatch(/lock_timeout/);
     expect(text).toMatch(/\/\/ export const config = \{ transaction: false \};/);
     expect(newMigration({ name: 'add gadgets', dir }).name).toBe('008_add_gadgets');
+    // A number may be chosen (e.g. to leave a gap); the next one follows it.
+    expect(newMigration({ name: '010_leave_a_gap', dir }).name).toBe('010_leave_a_gap');
+    expect(newMigration({ name: 'after the gap', dir }).name).toBe('011_after_the_gap');
   });
 
   it('refuses a repeated name, a taken number, an out-of-order number and a nameless name, writing nothing', () => {
@@ -82,6 +85,7 @@ describe('new', () => {
       ['rbac_roles', /a migration named rbac_roles exists already: 006_rbac_roles/],
       ['006_other', /number 006 is taken by 006_rbac_roles/],
       ['004_early', /004_early would sort before 006_rbac_roles/],
+      ['2024_q1_cleanup', /2024 has 4 digits, but the migrations are numbered with 3/],
       ['--- ---', /has no letters or digits/],
     ];
     for (const [name, message] of cases) {
