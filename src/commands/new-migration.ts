@@ -40,31 +40,7 @@ export function newMigration(options: NewMigrationOptions): NewMigrationResult {
   }
   const number = explicit ? explicit[1]! : nextNumber(existing.map((m) => m.name));
   const name = `${number}_${description}`;
-
-  // Numbers of mixed widths sort wrongly as text (1000 before 999): keep the folder's width.
-  const width = existing[0]?.name.split('_')[0]!.length ?? NUMBER_WIDTH;
-  if (explicit && number.length !== width) {
-    throw new ConfigError(
-      `${number} has ${number.length} digits, but the migrations are numbered with ${width}.`,
-      'Leave the number out to get the next one (a name cannot start with a number followed by _).',
-    );
-  }
-
-  const sameNumber = existing.find((m) => m.name.split('_')[0] === number);
-  if (sameNumber) {
-    throw new ConfigError(`number ${number} is taken by ${sameNumber.name}.`, 'Leave the number out to get the next free one.');
-  }
-  const sameDescription = existing.find((m) => m.name.slice(m.name.indexOf('_') + 1) === description);
-  if (sameDescription) {
-    throw new ConfigError(`a migration named ${description} exists already: ${sameDescription.name}.`, 'Choose a name that says what this change does.');
-  }
-  const last = existing.at(-1);
-  if (last && name.localeCompare(last.name) <= 0) {
-    throw new ConfigError(
-      `${name} would sort before ${last.name}, so it would run out of order.`,
-      explicit ? 'Leave the number out to get the next one.' : 'Renumber the migrations with a wider number before adding more.',
-    );
-  }
+  assertFitsAfter(existing, { name, number, description, explicit: Boolean(explicit) });
 
   const file = path.join(dir, `${name}.ts`);
   // 'wx': never overwrite, even if a file appeared since the folder was read.
@@ -79,6 +55,39 @@ export function toSnakeCase(text: string): string {
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '_')
     .replace(/^_+|_+$/g, '');
+}
+
+/** Refuses a migration that would collide with, or run out of order among, the existing ones. */
+function assertFitsAfter(
+  existing: Array<{ name: string }>,
+  next: { name: string; number: string; description: string; explicit: boolean },
+): void {
+  // Numbers of mixed widths sort wrongly as text (1000 before 999): keep the folder's width.
+  const width = existing[0]?.name.split('_')[0]!.length ?? NUMBER_WIDTH;
+  if (next.explicit && next.number.length !== width) {
+    throw new ConfigError(
+      `${next.number} has ${next.number.length} digits, but the migrations are numbered with ${width}.`,
+      'Leave the number out to get the next one (a name cannot start with a number followed by _).',
+    );
+  }
+  const sameNumber = existing.find((m) => m.name.split('_')[0] === next.number);
+  if (sameNumber) {
+    throw new ConfigError(`number ${next.number} is taken by ${sameNumber.name}.`, 'Leave the number out to get the next free one.');
+  }
+  const sameDescription = existing.find((m) => m.name.slice(m.name.indexOf('_') + 1) === next.description);
+  if (sameDescription) {
+    throw new ConfigError(
+      `a migration named ${next.description} exists already: ${sameDescription.name}.`,
+      'Choose a name that says what this change does.',
+    );
+  }
+  const last = existing.at(-1);
+  if (last && next.name.localeCompare(last.name) <= 0) {
+    throw new ConfigError(
+      `${next.name} would sort before ${last.name}, so it would run out of order.`,
+      next.explicit ? 'Leave the number out to get the next one.' : 'Renumber the migrations with a wider number before adding more.',
+    );
+  }
 }
 
 function nextNumber(names: string[]): string {
