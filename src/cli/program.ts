@@ -10,6 +10,7 @@ import { EXIT_CODE_HELP } from '../exit-codes';
 import { registerDown } from './commands/down';
 import { registerStatus } from './commands/status';
 import { registerUp } from './commands/up';
+import { registerVerify } from './commands/verify';
 import { processIo, type Io } from './run-command';
 
 export function buildProgram(io: Io = processIo): Command {
@@ -26,6 +27,7 @@ export function buildProgram(io: Io = processIo): Command {
   registerUp(program, io);
   registerDown(program, io);
   registerStatus(program, io);
+  registerVerify(program, io);
   return program;
 }
 
