@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import { EXIT_CODE_HELP } from '../exit-codes';
+import { registerBaseline } from './commands/baseline';
 import { registerDown } from './commands/down';
 import { registerStatus } from './commands/status';
 import { registerUp } from './commands/up';
@@ -28,6 +29,7 @@ export function buildProgram(io: Io = processIo): Command {
   registerDown(program, io);
   registerStatus(program, io);
   registerVerify(program, io);
+  registerBaseline(program, io);
   return program;
 }
 

@@ -6,6 +6,8 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { Knex } from 'knex';
+import { dumpCatalog } from '../../src/catalog/dump-catalog';
 import { up } from '../../src/commands/up';
 import { testContext } from './context';
 import { REPO_ROOT } from './spec-files';
@@ -22,4 +24,18 @@ export async function createAlembicDatabase(revision: '005' | '006', label = `al
     await trx('alembic_version').insert({ version_num: revision });
   });
   return db;
+}
+
+/** Everything a refused or dry run must leave as it was: the schema, both histories, every table. */
+export async function databaseState(knex: Knex) {
+  const tables: string[] = (await knex.raw(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`)).rows.map(
+    (r: { tablename: string }) => r.tablename,
+  );
+  const rowsOf = async (table: string) => (tables.includes(table) ? await knex(table).select() : null);
+  return {
+    tables,
+    catalog: await dumpCatalog(knex),
+    alembicVersion: await rowsOf('alembic_version'),
+    knexMigrations: await rowsOf('knex_migrations'),
+  };
 }
