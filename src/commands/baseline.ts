@@ -82,7 +82,7 @@ async function plan(db: Knex, local: LocalMigration[], options: BaselineOptions)
   if (history.length > 0 && !options.force) {
     throw new KonstructError(`the history already has ${history.length} applied migration(s) (${history.map((h) => h.name).join(', ')}); nothing was recorded`, {
       exitCode: ExitCode.HistoryMismatch,
-      hint: 'This database is already managed by konstruct-migrate (see `status`). --force records the missing ones anyway.',
+      hint: 'It is already managed by konstruct-migrate: see `konstruct-migrate status`. --force records only the missing ones.',
     });
   }
 
