@@ -18,7 +18,9 @@ export function registerBaseline(program: Command, io: Io): void {
       '\nThe live schema is checked first (as `verify --against <migration>` does); on any difference\n' +
         'nothing is recorded and the differences are listed. Everything is recorded in one transaction.\n' +
         '\nExamples:\n  konstruct-migrate baseline --from-alembic --dry-run\n  konstruct-migrate baseline --from-alembic\n' +
-        '  konstruct-migrate baseline --to 005',
+        '  konstruct-migrate baseline --to 005\n' +
+        '\nRefusals: 8 the history already has entries, or alembic_version is missing, empty, has several\n' +
+        '  heads or an unknown revision; 9 the schema differs from the migration; 2 bad flags.',
     )
     .action(async (opts, cmd: Command) => {
       const global = cmd.optsWithGlobals();
