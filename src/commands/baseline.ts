@@ -8,7 +8,7 @@
 import type { Knex } from 'knex';
 import type { SchemaDifference } from '../catalog/diff-catalog';
 import { assertHistoryKnown, resolveTarget } from '../engine/plan';
-import { KonstructError, TargetError } from '../errors';
+import { KonstructError, pgErrorFields, TargetError } from '../errors';
 import { ExitCode } from '../exit-codes';
 import { ALEMBIC_VERSION_TABLE, migrationForAlembicRevision, readAlembicRevision } from '../history/alembic-version';
 import {
@@ -60,16 +60,28 @@ export async function baseline(ctx: MigrationContext, options: BaselineOptions):
   const local = listLocalMigrations(ctx.migrationsDir);
   if (options.dryRun) return plan(ctx.knex, local, options);
 
-  return ctx.knex.transaction(async (trx) => {
-    await ensureHistoryTables(trx);
-    // Another baseline or migration run waits here, and sees our rows once we commit.
-    await trx.raw(`LOCK TABLE ${HISTORY_TABLE} IN SHARE ROW EXCLUSIVE MODE`);
-    const result = await plan(trx, local, options);
-    const note = (await historyHasNoteColumn(trx)) ? result.note : undefined;
-    for (const name of result.recorded) await recordApplied(trx, name, result.batch!, note);
-    if (result.alembicVersionDropped) await trx.schema.dropTable(ALEMBIC_VERSION_TABLE);
-    return result;
-  });
+  try {
+    return await ctx.knex.transaction(async (trx) => {
+      // A concurrent baseline waits here (the lock ends with the transaction, even if the process dies),
+      // then finds the history we wrote; a concurrent migration run waits on the table lock.
+      await trx.raw(`SELECT pg_advisory_xact_lock(hashtext('konstruct-migrate baseline'))`);
+      await ensureHistoryTables(trx);
+      await trx.raw(`LOCK TABLE ${HISTORY_TABLE} IN SHARE ROW EXCLUSIVE MODE`);
+      const result = await plan(trx, local, options);
+      const note = (await historyHasNoteColumn(trx)) ? result.note : undefined;
+      for (const name of result.recorded) await recordApplied(trx, name, result.batch!, note);
+      if (result.alembicVersionDropped) await trx.schema.dropTable(ALEMBIC_VERSION_TABLE);
+      return result;
+    });
+  } catch (error) {
+    if (error instanceof KonstructError) throw error;
+    const pg = pgErrorFields(error);
+    throw new KonstructError(
+      `baseline failed and was rolled back, nothing was recorded: ${(error as Error)?.message ?? String(error)}` +
+        (pg?.code ? ` [SQLSTATE ${pg.code}]` : ''),
+      { exitCode: ExitCode.MigrationFailed, hint: [pg?.detail, pg?.hint].filter(Boolean).join('; ') || undefined, cause: error },
+    );
+  }
 }
 
 /** Everything baseline decides, from reads only; refusals are thrown from here. */
