@@ -22,6 +22,7 @@ const setting = () => z.string({ error: 'is not set' });
 const variable = <T extends z.ZodType>(schema: T) => z.preprocess(blankAsUnset, schema);
 
 export const DEFAULT_SMTP_PORT = 587;
+const NOT_A_PORT = 'must be a port number (1-65535)';
 
 export const appSettingsSchema = z.object({
   DATABASE_URL: variable(setting().pipe(postgresUrlSchema)),
@@ -33,9 +34,11 @@ export const appSettingsSchema = z.object({
   SMTP_HOST: variable(setting().trim()),
   SMTP_PORT: variable(
     setting()
-      .regex(/^\d{1,5}$/, 'must be a port number (1-65535)')
+      .trim()
+      // Digits only: Number() would also take '0x24B' or '5e2'.
+      .regex(/^\d{1,5}$/, NOT_A_PORT)
       .transform(Number)
-      .pipe(z.number().int().min(1, 'must be a port number (1-65535)').max(65535, 'must be a port number (1-65535)'))
+      .refine((port) => port >= 1 && port <= 65535, NOT_A_PORT)
       .default(DEFAULT_SMTP_PORT),
   ),
   SMTP_USERNAME: variable(setting()),
