@@ -44,6 +44,7 @@ export async function createInvitation(
   const fields = newPortalInvitationSchema.parse(input);
   const now = options.now ?? new Date();
   const { token, tokenHash, expiresAt } = createInvitationToken(options.secret, now);
+  // created_at from the same clock as expires_at, so the two are exactly 48 h apart.
   const [row] = await db(TABLE)
     .insert({ ...fields, token_hash: tokenHash, expires_at: expiresAt, created_at: now })
     .returning('*');
