@@ -16,3 +16,26 @@ export type { Catalog } from './catalog/catalog';
 export { KonstructMigrationSource, listLocalMigrations } from './history/local-migrations';
 export { KonstructError } from './errors';
 export { ExitCode } from './exit-codes';
+
+// For the services that use this schema (revision 006): roles, rows, settings, invitations.
+export { UserRole, TenantRole, DEFAULT_USER_ROLE, userRoleSchema, tenantRoleSchema } from './app/user-role';
+export {
+  portalUserSchema, newPortalUserSchema, type PortalUser, type NewPortalUser, type NewPortalUserInput,
+} from './app/portal-user';
+export { userTenantRoleSchema, type UserTenantRole } from './app/user-tenant-role';
+export {
+  InvitationStatus, invitationStatusSchema, portalInvitationSchema, newPortalInvitationSchema,
+  type PortalInvitation, type NewPortalInvitation, type NewPortalInvitationInput,
+} from './app/portal-invitation';
+export {
+  appSettingsSchema, loadAppSettings, parseAppSettings, redactedAppSettings, SettingsError, DEFAULT_SMTP_PORT,
+  type AppSettings, type AppSettingName, type SettingsProblem, type LoadAppSettingsOptions,
+} from './app/app-settings';
+export {
+  createInvitationToken, hashInvitationToken, isAuthenticInvitationToken, assertInviteSecret,
+  MIN_INVITE_SECRET_BYTES, INVITATION_TTL_MS, type InvitationToken,
+} from './app/invitation-token';
+export {
+  createInvitation, verifyInvitation, acceptInvitation,
+  type InvitationOptions, type CreatedInvitation, type InvitationCheck, type InvitationRejection,
+} from './app/invitations';

@@ -88,6 +88,18 @@ describe('konstruct-migrate with no DATABASE_URL', () => {
     expect(run.stderr).toMatch(/DATABASE_URL is not set and CI is set/);
   });
 
+  it.runIf(process.getuid?.() === 0)('as root, says clearly when the postgres OS user cannot reach the data folder', async () => {
+    const locked = mkdtempSync(path.join(os.tmpdir(), 'konstruct-locked-')); // mkdtemp: mode 0700
+    try {
+      const run = await runCli(['up'], { cwd: locked });
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(/OS user postgres, which cannot enter .*konstruct-locked-/);
+      expect(run.stderr).toMatch(/KONSTRUCT_PGDATA/);
+    } finally {
+      rmSync(locked, { recursive: true, force: true });
+    }
+  });
+
   it('uses an embedded PostgreSQL in ./.konstruct/pgdata that persists between runs', async () => {
     const up = await runCli(['up'], { cwd: workdir, timeoutMs: 120_000 });
     expect(up.stderr).toMatch(/using the embedded PostgreSQL in .*\.konstruct\/pgdata/);
