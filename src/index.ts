@@ -6,7 +6,13 @@ export { openContext, type ContextOptions, type MigrationContext } from './conte
 export { up, type UpOptions, type UpResult } from './commands/up';
 export { down, type DownOptions, type DownResult } from './commands/down';
 export { status, type StatusResult, type MigrationStatus, type MigrationState } from './commands/status';
+export { verify, type VerifyOptions, type VerifyResult } from './commands/verify';
+export { baseline, type BaselineOptions, type BaselineResult } from './commands/baseline';
 export { dumpCatalog } from './catalog/dump-catalog';
+export { readCatalog } from './catalog/read-catalog';
+export { parseCatalog } from './catalog/parse-catalog';
+export { diffCatalogs, type SchemaDifference } from './catalog/diff-catalog';
+export type { Catalog } from './catalog/catalog';
 export { KonstructMigrationSource, listLocalMigrations } from './history/local-migrations';
 export { KonstructError } from './errors';
 export { ExitCode } from './exit-codes';

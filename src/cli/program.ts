@@ -7,9 +7,11 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import { EXIT_CODE_HELP } from '../exit-codes';
+import { registerBaseline } from './commands/baseline';
 import { registerDown } from './commands/down';
 import { registerStatus } from './commands/status';
 import { registerUp } from './commands/up';
+import { registerVerify } from './commands/verify';
 import { processIo, type Io } from './run-command';
 
 export function buildProgram(io: Io = processIo): Command {
@@ -26,6 +28,8 @@ export function buildProgram(io: Io = processIo): Command {
   registerUp(program, io);
   registerDown(program, io);
   registerStatus(program, io);
+  registerVerify(program, io);
+  registerBaseline(program, io);
   return program;
 }
 
