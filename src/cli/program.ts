@@ -7,10 +7,12 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import { EXIT_CODE_HELP } from '../exit-codes';
+import { registerBaseline } from './commands/baseline';
 import { registerDown } from './commands/down';
 import { registerNew } from './commands/new';
 import { registerStatus } from './commands/status';
 import { registerUp } from './commands/up';
+import { registerVerify } from './commands/verify';
 import { processIo, type Io } from './run-command';
 
 const EXAMPLES = `Examples:
@@ -36,6 +38,8 @@ export function buildProgram(io: Io = processIo): Command {
   registerUp(program, io);
   registerDown(program, io);
   registerStatus(program, io);
+  registerVerify(program, io);
+  registerBaseline(program, io);
   registerNew(program, io);
   return program;
 }

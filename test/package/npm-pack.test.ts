@@ -65,12 +65,14 @@ afterAll(async () => {
 
 describe('npm pack', () => {
   it('holds the compiled CLI, library, migrations and declarations, and nothing else', () => {
-    const allowed = /^(dist\/src\/.+\.(js|d\.ts)|dist\/migrations\/\d+_\w+\.(js|d\.ts)|README\.md|package\.json)$/;
+    // schema/: the expected catalog after each migration, which `verify` reads at run time.
+    const allowed = /^(dist\/src\/.+\.(js|d\.ts)|dist\/migrations\/\d+_\w+\.(js|d\.ts)|schema\/after-\d+_\w+\.sql|README\.md|package\.json)$/;
     expect(packedFiles.filter((f) => !allowed.test(f))).toEqual([]);
-    for (const f of ['dist/src/cli/main.js', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/migrations/006_rbac_roles.js', 'dist/migrations/006_rbac_roles.d.ts']) {
+    const expected = ['dist/src/cli/main.js', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/migrations/006_rbac_roles.js', 'dist/migrations/006_rbac_roles.d.ts', 'schema/after-006_rbac_roles.sql'];
+    for (const f of expected) {
       expect(packedFiles).toContain(f);
     }
-    expect(packedFiles.some((f) => /^(test|spec|src|migrations|bench)\/|knexfile/.test(f))).toBe(false);
+    expect(packedFiles.some((f) => /^(test|spec|src|migrations|scripts|bench)\/|knexfile/.test(f))).toBe(false);
   });
 });
 
