@@ -35,3 +35,16 @@ export function resolveSchema(options: SchemaOptions = {}): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * verify and baseline compare with the snapshots in schema/, which describe
+ * `public` with schema-qualified names; rather than give a wrong answer for
+ * another schema, they refuse it.
+ */
+export function assertPublicSchema(schema: string | undefined, command: string): void {
+  if (schema === undefined || schema === 'public') return;
+  throw new ConfigError(
+    `${command} checks the public schema only, not "${schema}".`,
+    'The expected schemas in schema/ describe public; run it without --schema / KONSTRUCT_SCHEMA against a database migrated in public.',
+  );
+}

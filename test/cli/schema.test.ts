@@ -64,4 +64,12 @@ describe('--schema', () => {
     expect(bad.stderr).toMatch(/^error: KONSTRUCT_SCHEMA "a;drop" is not a plain identifier/);
     expect(await tablesIn('public')).toEqual([]);
   });
+
+  it('verify and baseline, which compare with snapshots of public, refuse another schema (exit 2)', async () => {
+    for (const args of [['verify'], ['baseline', '--to', '006']]) {
+      const run = await runCli([...args, '--schema', 'tenant_a'], { env });
+      expect(run.code, args[0]).toBe(2);
+      expect(run.stderr).toMatch(new RegExp(`^error: ${args[0]} checks the public schema only, not "tenant_a"\\.`));
+    }
+  });
 });

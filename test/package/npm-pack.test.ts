@@ -77,7 +77,7 @@ describe('npm pack', () => {
 });
 
 describe('installed into an empty project without optional dependencies', () => {
-  it('npx konstruct-migrate up, status and down work against a database', async () => {
+  it('npx konstruct-migrate up, status, verify and down work against a database', async () => {
     const env = { DATABASE_URL: db.url };
     const up = await inProject('npx', ['--no-install', 'konstruct-migrate', 'up'], env);
     expect(up.code).toBe(0);
@@ -85,6 +85,9 @@ describe('installed into an empty project without optional dependencies', () => 
     const status = await inProject('npx', ['--no-install', 'konstruct-migrate', 'status'], env);
     expect(status.stdout).toMatch(/006_rbac_roles\s+applied/);
     expect(status.stdout).toMatch(/2 applied, 0 pending: up to date\./);
+    // verify reads the snapshots shipped in schema/.
+    const verify = await inProject('npx', ['--no-install', 'konstruct-migrate', 'verify'], env);
+    expect(verify.code, verify.stderr).toBe(0);
     const down = await inProject('npx', ['--no-install', 'konstruct-migrate', 'down'], env);
     expect(down.stdout).toMatch(/↓ 006_rbac_roles/);
   });
