@@ -6,6 +6,9 @@ export { openContext, type ContextOptions, type MigrationContext } from './conte
 export { up, type UpOptions, type UpResult } from './commands/up';
 export { down, type DownOptions, type DownResult } from './commands/down';
 export { status, type StatusResult, type MigrationStatus, type MigrationState } from './commands/status';
+export { newMigration, type NewMigrationOptions, type NewMigrationResult } from './commands/new-migration';
+export type { StepEvent, StepListener } from './engine/step-events';
+export type { StepResult } from './engine/run-step';
 export { verify, type VerifyOptions, type VerifyResult } from './commands/verify';
 export { baseline, type BaselineOptions, type BaselineResult } from './commands/baseline';
 export { dumpCatalog } from './catalog/dump-catalog';

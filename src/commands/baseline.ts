@@ -7,6 +7,7 @@
  */
 import type { Knex } from 'knex';
 import type { SchemaDifference } from '../catalog/diff-catalog';
+import { assertPublicSchema } from '../config/schema-name';
 import { assertHistoryKnown, resolveTarget } from '../engine/plan';
 import { KonstructError, pgErrorFields, TargetError } from '../errors';
 import { ExitCode } from '../exit-codes';
@@ -56,6 +57,7 @@ export interface BaselineResult {
 }
 
 export async function baseline(ctx: MigrationContext, options: BaselineOptions): Promise<BaselineResult> {
+  assertPublicSchema(ctx.schema, 'baseline');
   assertOptions(options);
   const local = listLocalMigrations(ctx.migrationsDir);
   if (options.dryRun) return plan(ctx.knex, local, options);

@@ -5,6 +5,7 @@
  * error: the CLI turns a non-empty list into exit code 9.
  */
 import type { Knex } from 'knex';
+import { assertPublicSchema } from '../config/schema-name';
 import { diffCatalogs, type SchemaDifference } from '../catalog/diff-catalog';
 import { readCatalog } from '../catalog/read-catalog';
 import { DEFAULT_SNAPSHOTS_DIR, loadSnapshot } from '../catalog/snapshot-files';
@@ -32,6 +33,7 @@ export interface VerifyResult {
 }
 
 export async function verify(ctx: MigrationContext, options: VerifyOptions = {}): Promise<VerifyResult> {
+  assertPublicSchema(ctx.schema, 'verify');
   const local = listLocalMigrations(ctx.migrationsDir);
   const migration = options.against ? resolveTarget(options.against, local) : await newestApplied(ctx.knex, local);
   return compareWithMigration(ctx.knex, migration?.name ?? null, options.snapshotsDir);

@@ -25,7 +25,7 @@ describe('konstruct-migrate against DATABASE_URL', () => {
     const env = { DATABASE_URL: db.url };
     const upRun = await runCli(['up'], { env });
     expect(upRun.code).toBe(0);
-    expect(upRun.stdout).toMatch(/Applied 2 migration\(s\)/);
+    expect(upRun.stdout).toMatch(/Applied 2 migrations in batch 1/);
     expect(upRun.stdout).toMatch(/↑ 005_baseline \(\d+ ms\)/);
     expect(upRun.stdout).toMatch(/↑ 006_rbac_roles \(\d+ ms\)/);
 

@@ -128,7 +128,7 @@ describe('an Alembic database at 005', () => {
 
     const up = await runCli(['up'], { env });
     expect(up.code).toBe(0);
-    expect(up.stdout).toMatch(/Applied 1 migration\(s\) \(batch 2\)/);
+    expect(up.stdout).toMatch(/Applied 1 migration in batch 2/);
     expect(await db.knex('portal_users').orderBy('email').pluck('role')).toEqual(['platform_admin', 'customer_admin']);
     expect((await statusOf(db.url)).pending).toBe(0);
     expect((await runCli(['verify'], { env })).code).toBe(0);
