@@ -7,23 +7,34 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import { EXIT_CODE_HELP } from '../exit-codes';
+import { registerBaseline } from './commands/baseline';
 import { registerDown } from './commands/down';
+import { registerNew } from './commands/new';
 import { registerStatus } from './commands/status';
 import { registerUp } from './commands/up';
+import { registerVerify } from './commands/verify';
 import { registerWait } from './commands/wait';
 import { processIo, type Io } from './run-command';
 import { parseSeconds } from './run-options';
+
+const EXAMPLES = `Examples:
+  konstruct-migrate up                      # DATABASE_URL, .env, PG* variables, or the embedded server
+  konstruct-migrate status --url postgres://app@db.internal:5432/konstruct
+  konstruct-migrate new add_portal_users_nickname
+  konstruct-migrate <command> --help        # options and examples of one command`;
 
 export function buildProgram(io: Io = processIo): Command {
   const program = new Command('konstruct-migrate')
     .description("Applies and reverts the Konstruct platform's PostgreSQL schema migrations.")
     .version(packageVersion(), '-V, --version')
     .addOption(new Option('--url <url>', 'database URL (overrides DATABASE_URL and .env)'))
+    .addOption(new Option('--schema <name>', 'migrate this schema instead of public (default: KONSTRUCT_SCHEMA)'))
     .option('--verbose', 'print stack traces and details of errors')
-    .option('--json', 'print one JSON document on stdout (the result or the error); human text goes to stderr')
+    .option('-q, --quiet', 'print nothing but errors')
+    .option('--no-color', 'no colours (also NO_COLOR); colours are only used on a terminal')
     .addOption(new Option('--wait <seconds>', 'wait this long for the database to accept connections').argParser(parseSeconds))
     .addOption(new Option('--connect-timeout <seconds>', 'give up one connection attempt after this long').argParser(parseSeconds).default(10))
-    .addHelpText('after', `\n${EXIT_CODE_HELP}`)
+    .addHelpText('after', `\n${EXAMPLES}\n\n${EXIT_CODE_HELP}`)
     .showHelpAfterError('(run konstruct-migrate --help for usage)')
     // Parse errors throw instead of exiting, in every subcommand too (settings are inherited at .command()).
     .exitOverride();
@@ -31,6 +42,9 @@ export function buildProgram(io: Io = processIo): Command {
   registerUp(program, io);
   registerDown(program, io);
   registerStatus(program, io);
+  registerVerify(program, io);
+  registerBaseline(program, io);
+  registerNew(program, io);
   registerWait(program, io);
   return program;
 }

@@ -15,6 +15,11 @@ import { errorDocument, resultDocument } from './json-output';
 export interface GlobalOptions {
   url?: string;
   verbose?: boolean;
+  quiet?: boolean;
+  schema?: string;
+  /** False with --no-color. */
+  color?: boolean;
+  /** --json of a command that passes a JsonOutput to runWithContext. */
   json?: boolean;
   /** Seconds to wait for the database to accept connections. */
   wait?: number;
@@ -48,35 +53,37 @@ export interface JsonOutput<T> {
 export async function runWithContext<T>(
   global: GlobalOptions,
   io: Io,
-  action: (ctx: MigrationContext) => Promise<T>,
+  /** Gets the redacting Io too, to report progress while it runs. */
+  action: (ctx: MigrationContext, io: Io) => Promise<T>,
   /** Prints through the redacting Io it is given; may return a non-zero exit code (e.g. status --check). */
   print: (result: T, io: Io) => ExitCode | void,
-  json: JsonOutput<T> = { command: 'unknown' },
+  /** Given by commands whose --json this function prints (one document, also for errors). */
+  json?: JsonOutput<T>,
 ): Promise<void> {
   // Until the context exists, only the flag/environment password is known; redact it too.
   const known = [passwordOf(global.url), passwordOf(process.env.DATABASE_URL), process.env.PGPASSWORD];
   let redact = redactor(known);
   const safeIo = makeIo((t) => io.out(redact(t)), (t) => io.err(redact(t)));
+  const jsonMode = Boolean(json && global.json);
   // In JSON mode the human-oriented text moves to stderr.
-  const humanIo = global.json ? makeIo(safeIo.err, safeIo.err) : safeIo;
+  const humanIo = jsonMode ? makeIo(safeIo.err, safeIo.err) : safeIo;
   let ctx: MigrationContext | undefined;
   try {
     ctx = await openContext({
       url: global.url,
-      log: safeIo.err,
+      schema: global.schema,
+      log: global.quiet ? () => {} : safeIo.err,
       waitSeconds: global.wait,
       connectTimeoutMs: global.connectTimeout !== undefined ? global.connectTimeout * 1000 : undefined,
-      // Undocumented on purpose beyond the README's testing note: lets tests run the CLI on other migrations.
-      migrationsDir: process.env.KONSTRUCT_MIGRATIONS_DIR || undefined,
     });
     redact = redactor([...known, ...ctx.secrets]);
-    const result = await action(ctx);
+    const result = await action(ctx, humanIo);
     const exitCode = print(result, humanIo) ?? ExitCode.Ok;
-    if (global.json) safeIo.out(JSON.stringify(resultDocument(json.command, exitCode, json.document?.(result) ?? (result as object)), null, 2));
+    if (jsonMode) safeIo.out(JSON.stringify(resultDocument(json!.command, exitCode, json!.document?.(result) ?? (result as object)), null, 2));
     process.exitCode = exitCode;
   } catch (error) {
     const exitCode = reportError(error, global.verbose ?? false, safeIo);
-    if (global.json) safeIo.out(JSON.stringify(errorDocument(json.command, exitCode, error), null, 2));
+    if (jsonMode) safeIo.out(JSON.stringify(errorDocument(json!.command, exitCode, error), null, 2));
     process.exitCode = exitCode;
   } finally {
     await ctx?.close().catch(() => {});

@@ -30,7 +30,8 @@ export function addRunOptions(command: Command): Command {
     .addOption(
       new Option('--statement-timeout <seconds>', 'cancel any statement running longer (0: off)').argParser(parseSeconds).default(RUN_DEFAULTS.statementTimeout),
     )
-    .option('--allow-changed', 'run even though applied migrations changed since they were applied');
+    .option('--allow-changed', 'run even though applied migrations changed since they were applied')
+    .option('--json', 'print one JSON document on stdout (the result or the error); human text goes to stderr');
 }
 
 /** The run options as parsed by addRunOptions. */

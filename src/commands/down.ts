@@ -13,6 +13,7 @@ import { underMigrationLock, type RunOptions } from '../engine/locked-run';
 import { assertUnchanged, changedSinceApplied, migrationsToRevert, resolveTarget } from '../engine/plan';
 import { withCompletedSteps } from '../engine/progress';
 import { runStep, type StepResult } from '../engine/run-step';
+import type { StepListener } from '../engine/step-events';
 import { listLocalMigrations } from '../history/local-migrations';
 
 export interface DownOptions extends RunOptions {
@@ -23,6 +24,8 @@ export interface DownOptions extends RunOptions {
   yes?: boolean;
   /** Asked when the revert would destroy data and `yes` is not set; without it, such a revert is refused. */
   confirmDataLoss?: (dataLoss: StepDataLoss[]) => Promise<boolean>;
+  /** Told as each migration starts and finishes. */
+  onStep?: StepListener;
 }
 
 export interface DownResult {
@@ -59,8 +62,10 @@ export async function down(ctx: MigrationContext, options: DownOptions = {}): Pr
     const reverted: StepResult[] = [];
     await withCompletedSteps(reverted, async () => {
       for (const migration of toRevert) {
-        ctx.log(`reverting ${migration.name} ...`);
-        reverted.push(await runStep(ctx.knex, migration, 'down', 0, stepOptions));
+        options.onStep?.({ type: 'started', name: migration.name, direction: 'down' });
+        const step = await runStep(ctx.knex, migration, 'down', 0, stepOptions);
+        reverted.push(step);
+        options.onStep?.({ type: 'finished', step });
       }
     });
     return { reverted, dataLoss };

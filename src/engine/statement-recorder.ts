@@ -8,7 +8,17 @@
  * queued from the callback, before the caller can send its next statement, so
  * each lock set is exactly the state after that statement.
  */
-import type { Client, QueryConfig, QueryResult } from 'pg';
+
+/**
+ * The part of a node-postgres Client used here, spelled out rather than imported
+ * from 'pg', so the published declarations do not need @types/pg.
+ */
+export interface PgConnection {
+  query: unknown;
+  escapeLiteral(value: string): string;
+}
+type QueryConfig = { text: string; values?: unknown[] };
+type QueryResult = { rows: unknown[] };
 
 export interface TableLock {
   relation: string;
@@ -51,7 +61,7 @@ export interface StatementRecorder {
   restore(): void;
 }
 
-export function recordStatements(conn: Client): StatementRecorder {
+export function recordStatements(conn: PgConnection): StatementRecorder {
   const original = conn.query;
   const send = (config: string | QueryConfig, callback: Callback) => (original as (c: unknown, cb: Callback) => void).call(conn, config, callback);
   let recording: RecordedStatement[] | undefined;
@@ -104,7 +114,7 @@ export function recordStatements(conn: Client): StatementRecorder {
 }
 
 /** `$1`, `$2`... replaced by the values as SQL literals, for reading (knex only emits $n for its own bindings). */
-function inlineValues(conn: Client, text: string, values: unknown[]): string {
+function inlineValues(conn: PgConnection, text: string, values: unknown[]): string {
   if (values.length === 0) return text;
   return text.replace(/\$(\d+)/g, (match, n: string) => {
     const i = Number(n) - 1;
@@ -112,7 +122,7 @@ function inlineValues(conn: Client, text: string, values: unknown[]): string {
   });
 }
 
-function literal(conn: Client, value: unknown): string {
+function literal(conn: PgConnection, value: unknown): string {
   if (value === null || value === undefined) return 'NULL';
   if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return String(value);
   if (value instanceof Date) return conn.escapeLiteral(value.toISOString());

@@ -2,13 +2,13 @@
  * The applied-migration history, kept in knex's own bookkeeping tables so the
  * stock knex CLI reads the same history: `knex_migrations(id, name, batch,
  * migration_time)` and `knex_migrations_lock(index, is_locked)`, created with
- * the exact layout knex creates.
- *
- * One column is ours: `knex_migrations.checksum`, nullable. The stock knex CLI
- * never names it (it inserts name, batch and migration_time), and a row's
- * checksum is deleted with the row when either tool reverts the migration — a
- * side table would be left behind by `knex migrate:down`. A NULL checksum means
- * the row was written by a tool that does not record one.
+ * the exact layout knex creates, plus two nullable columns of our own, which
+ * the stock knex CLI never names (it inserts name, batch and migration_time):
+ *   `note`     — where a row came from (e.g. adopted from Alembic);
+ *   `checksum` — of the migration when it was applied (migration-checksums.ts).
+ *                NULL: written by a tool that does not record one. It goes with
+ *                its row when either tool reverts the migration; a side table
+ *                would be left behind by `knex migrate:down`.
  */
 import type { Knex } from 'knex';
 
@@ -32,6 +32,7 @@ export async function ensureHistoryTables(knex: Knex): Promise<void> {
       t.string('name');
       t.integer('batch');
       t.timestamp('migration_time');
+      t.text('note');
     });
   }
   if (!(await knex.schema.hasColumn(HISTORY_TABLE, 'checksum'))) {
@@ -59,8 +60,19 @@ export async function readHistory(knex: Knex): Promise<AppliedMigration[]> {
   return rows.map((r) => ({ id: r.id, name: r.name, batch: r.batch, appliedAt: r.migration_time, checksum: r.checksum ?? null }));
 }
 
-export async function recordApplied(knex: Knex, migration: { name: string; checksum: string }, batch: number): Promise<void> {
-  await knex(HISTORY_TABLE).insert({ name: migration.name, batch, migration_time: knex.fn.now(), checksum: migration.checksum });
+/** Needs the checksum column (ensureHistoryTables); `note` needs the note column, which older history tables lack. */
+export async function recordApplied(knex: Knex, migration: { name: string; checksum: string }, batch: number, note?: string): Promise<void> {
+  await knex(HISTORY_TABLE).insert({
+    name: migration.name,
+    batch,
+    migration_time: knex.fn.now(),
+    checksum: migration.checksum,
+    ...(note ? { note } : {}),
+  });
+}
+
+export async function historyHasNoteColumn(knex: Knex): Promise<boolean> {
+  return knex.schema.hasColumn(HISTORY_TABLE, 'note');
 }
 
 export async function removeApplied(knex: Knex, name: string): Promise<void> {

@@ -49,7 +49,7 @@ describe('--json', () => {
       ],
       error: null,
     });
-    expect(upRun.stderr).toMatch(/Applied 2 migration\(s\)/);
+    expect(upRun.stderr).toMatch(/↑ 005_baseline[\s\S]*Applied 2 migrations in batch/);
 
     const statusRun = await cli('status', '--json', '--check');
     const statusDoc = JSON.parse(statusRun.stdout);
@@ -163,14 +163,15 @@ describe('--help', () => {
     for (const code of ['0  success', '2  usage', '3  migrations pending', '4  cannot connect', '5  lock not acquired', '6  a migration failed', '7  destructive down refused', '8  history mismatch']) {
       expect(help.stdout).toContain(code);
     }
-    expect(help.stdout).toMatch(/--json/);
     expect(help.stdout).toMatch(/--wait <seconds>/);
-    expect(help.stdout).toMatch(/wait \[seconds\]/);
+    expect(help.stdout).toMatch(/--connect-timeout <seconds>/);
+    expect(help.stdout).toMatch(/wait \[options\] \[seconds\]/);
 
     const upHelp = await runCli(['up', '--help']);
-    for (const option of ['--dry-run', '--lock-wait <seconds>', '--lock-timeout <seconds>', '--lock-retries <count>', '--statement-timeout <seconds>', '--allow-changed']) {
+    for (const option of ['--json', '--dry-run', '--lock-wait <seconds>', '--lock-timeout <seconds>', '--lock-retries <count>', '--statement-timeout <seconds>', '--allow-changed']) {
       expect(upHelp.stdout).toContain(option);
     }
     expect((await runCli(['down', '--help'])).stdout).toContain('--yes');
+    expect((await runCli(['status', '--help'])).stdout).toMatch(/--check[\s\S]*--json/);
   });
 });

@@ -60,7 +60,7 @@ describe('concurrent runs', () => {
     }
     const run = await waiting.exited;
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout).toMatch(/Applied 2 migration\(s\)/);
+    expect(run.stdout).toMatch(/Applied 2 migrations in batch 1/);
   });
 
   it('gives up after --lock-wait with exit 5, naming the holder and how to end it, and changes nothing', async () => {

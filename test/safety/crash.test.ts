@@ -85,7 +85,7 @@ describe('SIGKILL while waiting on a table lock', () => {
     expect(await databaseState(db.knex)).toEqual(before);
 
     const next = await cli('up');
-    expect(next.stdout).toMatch(/Applied 1 migration\(s\)[\s\S]*↑ 006_rbac_roles/);
+    expect(next.stdout).toMatch(/↑ 006_rbac_roles[\s\S]*Applied 1 migration in batch 2/);
     expect(await historyNames(db.knex)).toEqual(['005_baseline', '006_rbac_roles']);
     const after = await databaseState(db.knex);
     expect(after.knexLockRows).toEqual([0]);
@@ -118,7 +118,12 @@ describe('the migration lock lost mid-run', () => {
     const other = await createTestDatabase('lostlock');
     try {
       const run = startWatchedCli(['up'], { env: { DATABASE_URL: other.url, KONSTRUCT_MIGRATIONS_DIR: slow.dir } });
-      await run.waitForOutput(/applying 001_slow/);
+      await waitUntil(async () => {
+        const { rows } = await other.knex.raw(
+          `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'konstruct-migrate' AND query LIKE '%pg_sleep%' AND state = 'active'`,
+        );
+        return rows.length > 0;
+      }, '001_slow to be running');
       const { rows } = await other.knex.raw(
         `SELECT pg_terminate_backend(pid) AS ended FROM pg_stat_activity
           WHERE datname = current_database() AND application_name LIKE 'konstruct-migrate up (%'`,

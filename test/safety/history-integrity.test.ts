@@ -76,7 +76,7 @@ describe('a history that does not match the code', () => {
 
     const status = await cli('status');
     expect(status.code).toBe(0);
-    expect(status.stdout).toMatch(/001_widgets\s+applied\s+\S+\s+CHANGED since applied/);
+    expect(status.stdout).toMatch(/\n001_widgets\s+changed\s+\d{4}-/);
     expect(status.stdout).toMatch(/1 applied, 1 pending, 1 changed since applied \(001_widgets\)\./);
     expect((await cli('status', '--check')).code).toBe(8);
 
@@ -91,7 +91,7 @@ describe('a history that does not match the code', () => {
     expect(allowed.code, allowed.stderr).toBe(0);
     expect(allowed.stdout).toMatch(/↑ 002_gadgets/);
     // The stored checksum stays what was applied: the change is still reported.
-    expect((await cli('status')).stdout).toMatch(/001_widgets\s+applied\s+\S+\s+CHANGED since applied/);
+    expect((await cli('status')).stdout).toMatch(/\n001_widgets\s+changed\s+/);
   });
 
   it('a migration applied without a checksum (stock knex CLI) is not flagged, and `up` records its checksum', async () => {
@@ -110,7 +110,7 @@ describe('a history that does not match the code', () => {
 
     const status = await cli('status');
     expect(status.code).toBe(0);
-    expect(status.stdout).toMatch(/003_from_a_newer_release\s+unknown\s+\S+\s+not in this code/);
+    expect(status.stdout).toMatch(/\n003_from_a_newer_release\s+unknown\s+\d{4}-/);
     expect(status.stdout).toMatch(/1 unknown to this code \(003_from_a_newer_release\)/);
     const json = JSON.parse((await cli('status', '--json', '--check')).stdout);
     expect(json).toMatchObject({ ok: true, exitCode: 8, unknown: ['003_from_a_newer_release'], pending: 1 });

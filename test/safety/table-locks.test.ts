@@ -67,7 +67,7 @@ describe('lock_timeout', () => {
 
     const result = await run.exited;
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/↑ 006_rbac_roles \(\d+ ms, \d+ attempts\)/);
+    expect(result.stdout).toMatch(/↑ 006_rbac_roles \([\d.]+ m?s, \d+ attempts\)/);
     expect(await historyNames(db.knex)).toEqual(['005_baseline', '006_rbac_roles']);
     const down = await runCli(['down', '--yes'], { env: env() });
     expect(down.code, down.stderr).toBe(0);

@@ -3,7 +3,10 @@ import type { Command } from 'commander';
 import { down } from '../../commands/down';
 import { terminalConfirmation } from '../confirm-data-loss';
 import { downJson } from '../json-output';
-import { formatDown } from '../print-results';
+import { outputOptions } from '../output/output-options';
+import { withStepProgress } from '../output/step-progress';
+import { formatDryRun } from '../print-dry-run';
+import { dataLossLines, downSummary } from '../print-results';
 import { runWithContext, type Io } from '../run-command';
 import { addRunOptions, runOptionsFrom } from '../run-options';
 
@@ -21,11 +24,19 @@ export function registerDown(program: Command, io: Io): void {
       '\nExamples:\n  konstruct-migrate down\n  konstruct-migrate down --dry-run\n  konstruct-migrate down --to 005 --yes\n  konstruct-migrate down --all',
     )
     .action(async (opts, cmd: Command) => {
+      const globals = cmd.optsWithGlobals();
+      const output = outputOptions(globals);
+      const options = { to: opts.to, all: opts.all, yes: opts.yes, confirmDataLoss: terminalConfirmation(), ...runOptionsFrom(opts) };
       await runWithContext(
-        cmd.optsWithGlobals(),
+        globals,
         io,
-        (ctx) => down(ctx, { to: opts.to, all: opts.all, yes: opts.yes, confirmDataLoss: terminalConfirmation(), ...runOptionsFrom(opts) }),
-        (r, out) => out.outLines(formatDown(r)),
+        (ctx, live) => withStepProgress(live, output, (onStep) => down(ctx, { ...options, onStep })),
+        (r, out) => {
+          if (output.quiet) return;
+          if (r.dryRun) out.outLines(formatDryRun('down', r.dryRun));
+          else out.out(downSummary(r, output.style));
+          out.outLines(dataLossLines(r));
+        },
         { command: 'down', document: downJson },
       );
     });

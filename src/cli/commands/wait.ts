@@ -12,6 +12,7 @@ export function registerWait(program: Command, io: Io): void {
     .command('wait')
     .description(`wait until the database accepts connections (default ${DEFAULT_WAIT_SECONDS} s), then exit 0; exit 4 if it does not`)
     .argument('[seconds]', 'how long to wait (overrides --wait)', parseSeconds)
+    .option('--json', 'print one JSON document on stdout (the result or the error)')
     .addHelpText('after', '\nExamples:\n  konstruct-migrate wait 30 && konstruct-migrate up\n  konstruct-migrate up --wait 30')
     .action(async (seconds: number | undefined, _opts, cmd: Command) => {
       const global = cmd.optsWithGlobals();
@@ -19,7 +20,9 @@ export function registerWait(program: Command, io: Io): void {
         { ...global, wait: seconds ?? global.wait ?? DEFAULT_WAIT_SECONDS },
         io,
         (ctx) => wait(ctx),
-        (r, out) => out.outLines([`The database accepts connections (PostgreSQL ${r.serverVersion}, waited ${formatSeconds(r.waitedMs / 1000)}).`]),
+        (r, out) => {
+          if (!global.quiet) out.out(`The database accepts connections (PostgreSQL ${r.serverVersion}, waited ${formatSeconds(r.waitedMs / 1000)}).`);
+        },
         { command: 'wait' },
       );
     });
