@@ -17,12 +17,14 @@ export interface StepDataLoss {
 }
 
 export async function dataLostByReverting(knex: Knex, migrations: LocalMigration[], timeouts: SessionTimeouts): Promise<StepDataLoss[]> {
+  let counting = '';
   try {
     return await knex.transaction(
       async (trx) => {
         await applyLocalTimeouts(trx, timeouts);
         const found: StepDataLoss[] = [];
         for (const migration of migrations) {
+          counting = migration.name;
           const mod = await loadMigration(migration);
           const losses = ((await mod.dataLostOnDown?.(trx)) ?? []).filter((l) => l.count > 0);
           if (losses.length > 0) found.push({ migration: migration.name, losses });
@@ -32,11 +34,22 @@ export async function dataLostByReverting(knex: Knex, migrations: LocalMigration
       { readOnly: true },
     );
   } catch (error) {
-    if (pgErrorFields(error)?.code !== '55P03') throw error;
-    throw new LockTimeoutError(
-      'could not count what reverting would destroy: a table it reads is locked by another session (lock_timeout)',
-      'Nothing was changed. Run again when that session is done, or raise --lock-timeout.',
-      error,
+    if (error instanceof KonstructError) throw error;
+    const code = pgErrorFields(error)?.code;
+    if (code === '55P03') {
+      throw new LockTimeoutError(
+        `could not count what reverting ${counting} would destroy: a table it reads is locked by another session (lock_timeout)`,
+        'Nothing was changed. Run again when that session is done, or raise --lock-timeout.',
+        error,
+      );
+    }
+    throw new KonstructError(
+      `could not count what reverting ${counting} would destroy: ${(error as Error)?.message ?? error}${code ? ` [SQLSTATE ${code}]` : ''}`,
+      {
+        exitCode: ExitCode.MigrationFailed,
+        hint: 'Nothing was changed. The schema may differ from what the history says: see `konstruct-migrate verify`.',
+        cause: error,
+      },
     );
   }
 }

@@ -107,11 +107,29 @@ describe('down that would destroy data', () => {
       await other.raw('LOCK TABLE user_tenant_roles IN ACCESS EXCLUSIVE MODE');
       const run = await cli('down', '--lock-timeout', '0.5');
       expect(run.code).toBe(5);
-      expect(run.stderr).toMatch(/error: could not count what reverting would destroy: a table it reads is locked by another session/);
+      expect(run.stderr).toMatch(/error: could not count what reverting 006_rbac_roles would destroy: a table it reads is locked by another session/);
     } finally {
       await other.rollback();
     }
     expect(await historyNames(db.knex)).toEqual(['005_baseline', '006_rbac_roles']);
+  });
+
+  it('a table dropped behind its back: exit 6 saying counting failed and pointing at verify, nothing changed', async () => {
+    const drifted = await createTestDatabase('guardeddrift');
+    try {
+      const env = { DATABASE_URL: drifted.url };
+      expect((await runCli(['up'], { env })).code).toBe(0);
+      await drifted.knex.raw('DROP TABLE portal_invitations');
+      const before = await databaseState(drifted.knex);
+      const run = await runCli(['down'], { env });
+      expect(run.code).toBe(6);
+      expect(run.stderr).toMatch(
+        /error: could not count what reverting 006_rbac_roles would destroy: relation "portal_invitations" does not exist \[SQLSTATE 42P01\]\n.*konstruct-migrate verify/,
+      );
+      expect(await databaseState(drifted.knex)).toEqual(before);
+    } finally {
+      await drifted.drop();
+    }
   });
 
   it('--all also guards 005, whose revert drops tenants and portal_users', async () => {
