@@ -62,6 +62,7 @@ describe('a history that does not match the code', () => {
   });
   afterAll(async () => {
     await db?.drop();
+    dir?.remove();
   });
   beforeEach(async () => {
     dir?.remove();
