@@ -6,9 +6,9 @@
 import type { Direction, Side } from './contenders';
 import type { SizeResult } from './migration-bench';
 
-const WIDTH = 760;
+const WIDTH = 800;
 const HEIGHT = 420;
-const PLOT = { left: 80, right: 560, top: 50, bottom: 360 };
+const PLOT = { left: 80, right: 540, top: 50, bottom: 360 };
 const COLOURS: Record<Side, string> = { ours: '#1d4ed8', seed: '#b91c1c' };
 const LABELS: Record<Side, string> = { ours: 'konstruct-migrate', seed: "seed's statements" };
 
@@ -46,7 +46,7 @@ export function migrationChartSvg(sizes: SizeResult[], runs: number): string {
     text((PLOT.left + PLOT.right) / 2, PLOT.bottom + 42, 'rows in portal_users (log scale)', 'middle'),
     `<text x="18" y="${(PLOT.top + PLOT.bottom) / 2}" text-anchor="middle" transform="rotate(-90 18 ${(PLOT.top + PLOT.bottom) / 2})">wall time (log scale)</text>`,
     ...series.flatMap((s) => plotSeries(s, x.at, y.at)),
-    ...series.flatMap((s, i) => legendEntry(s, PLOT.right + 24, PLOT.top + 10 + i * 24)),
+    ...series.flatMap((s, i) => legendEntry(s, PLOT.right + 20, PLOT.top + 10 + i * 24)),
     '</svg>',
   ];
   return `${parts.join('\n')}\n`;
