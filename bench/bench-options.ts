@@ -34,7 +34,8 @@ Options:
 
 Numbers accept k and M suffixes (20k, 1M). The server is a throwaway embedded
 PostgreSQL, or the one BENCH_DATABASE_URL points at (a user allowed to create
-databases and roles; every database it makes is named kbench_* and dropped).`;
+databases and roles; every database it makes is named kbench_* and dropped, unless
+the run is interrupted).`;
 
 export class UsageError extends Error {}
 

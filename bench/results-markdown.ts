@@ -37,7 +37,7 @@ export function resultsMarkdown(result: BenchResult): string {
 export function readmeBlock(result: BenchResult, resultsLink: string): string {
   const env = result.environment;
   return [
-    `Measured ${env.date.slice(0, 10)} on ${env.machine}, Node.js ${env.node}, PostgreSQL ${env.postgres} (${env.server}); medians of ${result.options.runs} runs (status: ${result.options.statusRuns}). Full results, method and chart: [${resultsLink}](${resultsLink}).`,
+    `Measured ${env.date.slice(0, 10)} on ${env.machine} (load average ${env.loadAverage.toFixed(2)} at the start), Node.js ${env.node}, PostgreSQL ${env.postgres} (${env.server}); medians of ${result.options.runs} runs (status: ${result.options.statusRuns}). Full results, method and chart: [${resultsLink}](${resultsLink}).`,
     '',
     ...headlineTable(result),
     '',
@@ -127,7 +127,7 @@ function methodNotes(result: BenchResult): string[] {
   return [
     '## How it was measured',
     '',
-    `- **Data.** For each row count, one database at the baseline (\`005\`, made by \`konstruct-migrate up --to 005\`) is filled with users, 1% of them admins, then frozen and analysed. Every measured run gets its own copy (\`CREATE DATABASE ... TEMPLATE\`), so both contenders start from byte-identical data; copies are dropped after each run.`,
+    `- **Data.** For each row count, one database at the baseline (\`005\`, made by \`konstruct-migrate up --to 005\`) is filled with users, 1% of them admins, then frozen and analysed. Every measured run gets its own copy (\`CREATE DATABASE ... TEMPLATE\`), so both contenders start from byte-identical data; copies are dropped after each run. The copy (\`STRATEGY FILE_COPY\`) ends with a checkpoint, so the first change to each page writes a full-page image to the WAL, as it does on a production table that is mostly cold.`,
     '- **`down`** starts from one database at 006 made by konstruct-migrate\'s `up` from that data and then compacted (`VACUUM FULL`), as a table loaded at 006 would be. Both contenders revert copies of it.',
     '- **konstruct-migrate**: the built CLI (`node dist/src/cli/main.js up`, or `down`) as a spawned process with `DATABASE_URL` set, timed from spawn to exit: process start, module loading, connecting, the migration and its history row.',
     "- **The seed's statements**: [`spec/alembic-006-upgrade.sql`](../../spec/alembic-006-upgrade.sql) and [`spec/alembic-006-downgrade.sql`](../../spec/alembic-006-downgrade.sql), the SQL Alembic emits for the seed's `upgrade()`/`downgrade()` (full-table `UPDATE` included, checked by a test to produce the same catalogs), sent in one transaction over a connection opened beforehand and timed from `BEGIN` to `COMMIT`: no interpreter, no tool, so the reference is, if anything, flattered.",
