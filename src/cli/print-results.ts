@@ -1,33 +1,49 @@
-/** Human-readable output of each command's result. */
+/**
+ * Human-readable output of each command's result. Steps are printed as they
+ * finish (output/step-progress.ts); these are the closing lines and `status`.
+ */
 import type { DownResult } from '../commands/down';
-import type { StatusResult } from '../commands/status';
+import type { MigrationStatus, StatusResult } from '../commands/status';
 import type { UpResult } from '../commands/up';
-import type { StepResult } from '../engine/run-step';
+import { plainStyle, type Style } from './output/colors';
+import { formatDuration } from './output/step-progress';
+import { renderTable, type Column } from './output/table';
 
-const step = (s: StepResult) => `  ${s.direction === 'up' ? '↑' : '↓'} ${s.name} (${s.ms} ms)`;
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+const totalMs = (steps: Array<{ ms: number }>) => steps.reduce((sum, s) => sum + s.ms, 0);
 
-export function formatUp(result: UpResult): string[] {
-  if (result.applied.length === 0) return ['Nothing to apply: the database is up to date.'];
-  return [
-    `Applied ${result.applied.length} migration(s) (batch ${result.batch}):`,
-    ...result.applied.map(step),
-  ];
+export function upSummary(result: UpResult, style: Style = plainStyle): string {
+  if (result.applied.length === 0) return style.green('Nothing to apply: the database is up to date.');
+  return `Applied ${plural(result.applied.length, 'migration')} in batch ${result.batch} (${formatDuration(totalMs(result.applied))}).`;
 }
 
-export function formatDown(result: DownResult): string[] {
-  if (result.reverted.length === 0) return ['Nothing to revert.'];
-  return [`Reverted ${result.reverted.length} migration(s):`, ...result.reverted.map(step)];
+export function downSummary(result: DownResult, style: Style = plainStyle): string {
+  if (result.reverted.length === 0) return style.green('Nothing to revert.');
+  return `Reverted ${plural(result.reverted.length, 'migration')} (${formatDuration(totalMs(result.reverted))}).`;
 }
 
-export function formatStatus(result: StatusResult): string[] {
-  const width = Math.max(4, ...result.migrations.map((m) => m.name.length));
-  const lines = result.migrations.map((m) => {
-    const when = m.appliedAt ? m.appliedAt.toISOString() : '';
-    return `  ${m.name.padEnd(width)}  ${m.state.padEnd(7)}  ${when}`.trimEnd();
-  });
+const STATE_COLOR: Record<string, keyof Pick<Style, 'green' | 'yellow' | 'red'>> = {
+  applied: 'green',
+  pending: 'yellow',
+};
+
+const STATUS_COLUMNS: Array<Column<MigrationStatus>> = [
+  { header: 'MIGRATION', value: (m) => m.name },
+  { header: 'STATE', value: (m) => m.state, color: (text, m, style) => style[STATE_COLOR[m.state] ?? 'red'](text) },
+  { header: 'APPLIED AT', value: (m) => (m.appliedAt ? formatTimestamp(m.appliedAt) : '-') },
+  { header: 'BATCH', value: (m) => (m.batch === null ? '-' : String(m.batch)), align: 'right' },
+];
+
+export function formatStatus(result: StatusResult, style: Style = plainStyle): string[] {
+  const upToDate = result.pending === 0 && result.unknown.length === 0;
   const summary =
     `${result.applied} applied, ${result.pending} pending` +
     (result.unknown.length ? `, ${result.unknown.length} unknown to this code (${result.unknown.join(', ')})` : '') +
-    (result.pending === 0 && result.unknown.length === 0 ? ': up to date.' : '.');
-  return [...lines, summary];
+    (upToDate ? `: ${style.green('up to date')}.` : '.');
+  return [...renderTable(result.migrations, STATUS_COLUMNS, style), '', summary];
+}
+
+/** UTC, to the second, the same on every machine: `2026-11-01 08:13:59 UTC`. */
+function formatTimestamp(date: Date): string {
+  return `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
 }

@@ -7,18 +7,30 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import { EXIT_CODE_HELP } from '../exit-codes';
+import { registerBaseline } from './commands/baseline';
 import { registerDown } from './commands/down';
+import { registerNew } from './commands/new';
 import { registerStatus } from './commands/status';
 import { registerUp } from './commands/up';
+import { registerVerify } from './commands/verify';
 import { processIo, type Io } from './run-command';
+
+const EXAMPLES = `Examples:
+  konstruct-migrate up                      # DATABASE_URL, .env, PG* variables, or the embedded server
+  konstruct-migrate status --url postgres://app@db.internal:5432/konstruct
+  konstruct-migrate new add_portal_users_nickname
+  konstruct-migrate <command> --help        # options and examples of one command`;
 
 export function buildProgram(io: Io = processIo): Command {
   const program = new Command('konstruct-migrate')
     .description("Applies and reverts the Konstruct platform's PostgreSQL schema migrations.")
     .version(packageVersion(), '-V, --version')
     .addOption(new Option('--url <url>', 'database URL (overrides DATABASE_URL and .env)'))
+    .addOption(new Option('--schema <name>', 'migrate this schema instead of public (default: KONSTRUCT_SCHEMA)'))
     .option('--verbose', 'print stack traces and details of errors')
-    .addHelpText('after', `\n${EXIT_CODE_HELP}`)
+    .option('-q, --quiet', 'print nothing but errors')
+    .option('--no-color', 'no colours (also NO_COLOR); colours are only used on a terminal')
+    .addHelpText('after', `\n${EXAMPLES}\n\n${EXIT_CODE_HELP}`)
     .showHelpAfterError('(run konstruct-migrate --help for usage)')
     // Parse errors throw instead of exiting, in every subcommand too (settings are inherited at .command()).
     .exitOverride();
@@ -26,6 +38,9 @@ export function buildProgram(io: Io = processIo): Command {
   registerUp(program, io);
   registerDown(program, io);
   registerStatus(program, io);
+  registerVerify(program, io);
+  registerBaseline(program, io);
+  registerNew(program, io);
   return program;
 }
 

@@ -11,6 +11,10 @@ import { passwordOf, redactor } from '../db/redact';
 export interface GlobalOptions {
   url?: string;
   verbose?: boolean;
+  quiet?: boolean;
+  schema?: string;
+  /** False with --no-color. */
+  color?: boolean;
 }
 
 /** Where a command writes: results to `out` (stdout), notes for people to `err` (stderr). */
@@ -32,7 +36,8 @@ export const processIo: Io = makeIo(
 export async function runWithContext<T>(
   global: GlobalOptions,
   io: Io,
-  action: (ctx: MigrationContext) => Promise<T>,
+  /** Gets the redacting Io too, to report progress while it runs. */
+  action: (ctx: MigrationContext, io: Io) => Promise<T>,
   /** Prints through the redacting Io it is given; may return a non-zero exit code (e.g. status --check). */
   print: (result: T, io: Io) => ExitCode | void,
 ): Promise<void> {
@@ -41,10 +46,10 @@ export async function runWithContext<T>(
   const safeIo = makeIo((t) => io.out(redact(t)), (t) => io.err(redact(t)));
   let ctx: MigrationContext | undefined;
   try {
-    ctx = await openContext({ url: global.url, log: safeIo.err });
+    ctx = await openContext({ url: global.url, schema: global.schema, log: global.quiet ? () => {} : safeIo.err });
     const secrets = ctx.secrets;
     redact = redactor([passwordOf(global.url), passwordOf(process.env.DATABASE_URL), process.env.PGPASSWORD, ...secrets]);
-    const result = await action(ctx);
+    const result = await action(ctx, safeIo);
     process.exitCode = print(result, safeIo) ?? ExitCode.Ok;
   } catch (error) {
     process.exitCode = reportError(error, global.verbose ?? false, safeIo);

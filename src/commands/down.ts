@@ -3,6 +3,7 @@ import { KonstructError } from '../errors';
 import { ExitCode } from '../exit-codes';
 import { assertHistoryKnown, migrationsToRevert, resolveTarget } from '../engine/plan';
 import { runStep, type StepResult } from '../engine/run-step';
+import type { StepListener } from '../engine/step-events';
 import { readHistory } from '../history/history-table';
 import { listLocalMigrations } from '../history/local-migrations';
 import type { MigrationContext } from '../context';
@@ -11,6 +12,8 @@ export interface DownOptions {
   /** Revert down to, but not including, this migration. */
   to?: string;
   all?: boolean;
+  /** Told as each migration starts and finishes. */
+  onStep?: StepListener;
 }
 
 export interface DownResult {
@@ -31,8 +34,10 @@ export async function down(ctx: MigrationContext, options: DownOptions = {}): Pr
   }
   const reverted: StepResult[] = [];
   for (const migration of migrationsToRevert(local, history, { to: target, all: options.all })) {
-    ctx.log(`reverting ${migration.name} ...`);
-    reverted.push(await runStep(ctx.knex, migration, 'down', 0));
+    options.onStep?.({ type: 'started', name: migration.name, direction: 'down' });
+    const step = await runStep(ctx.knex, migration, 'down', 0);
+    reverted.push(step);
+    options.onStep?.({ type: 'finished', step });
   }
   return { reverted };
 }

@@ -1,6 +1,7 @@
 /** `up`: apply pending migrations in order, each in its own transaction. */
 import { assertHistoryKnown, pendingMigrations, resolveTarget } from '../engine/plan';
 import { runStep, type StepResult } from '../engine/run-step';
+import type { StepListener } from '../engine/step-events';
 import { ensureHistoryTables, nextBatch, readHistory } from '../history/history-table';
 import { listLocalMigrations } from '../history/local-migrations';
 import type { MigrationContext } from '../context';
@@ -8,6 +9,8 @@ import type { MigrationContext } from '../context';
 export interface UpOptions {
   /** Stop after this migration (full name or numeric prefix). */
   to?: string;
+  /** Told as each migration starts and finishes. */
+  onStep?: StepListener;
 }
 
 export interface UpResult {
@@ -27,8 +30,10 @@ export async function up(ctx: MigrationContext, options: UpOptions = {}): Promis
   const batch = nextBatch(history);
   const applied: StepResult[] = [];
   for (const migration of pending) {
-    ctx.log(`applying ${migration.name} ...`);
-    applied.push(await runStep(ctx.knex, migration, 'up', batch));
+    options.onStep?.({ type: 'started', name: migration.name, direction: 'up' });
+    const step = await runStep(ctx.knex, migration, 'up', batch);
+    applied.push(step);
+    options.onStep?.({ type: 'finished', step });
   }
   return { applied, batch };
 }

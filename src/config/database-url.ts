@@ -19,12 +19,13 @@ export interface ResolvedDatabase {
   source: UrlSource;
 }
 
-const postgresUrl = z.string().trim().min(1, 'is empty').refine(isPostgresUrl, {
+/** A PostgreSQL URL; its messages read after the variable's name and never contain the value. */
+export const postgresUrlSchema = z.string().trim().min(1, 'is empty').refine(isPostgresUrl, {
   message: 'is not a PostgreSQL URL (expected postgres://user:password@host:5432/database)',
 });
 
 const environmentSchema = z.object({
-  DATABASE_URL: postgresUrl.optional(),
+  DATABASE_URL: postgresUrlSchema.optional(),
   CI: z.string().optional(),
 });
 
@@ -72,7 +73,8 @@ function isCi(env: NodeJS.ProcessEnv): boolean {
   return ci !== undefined && ci !== '' && ci !== '0' && ci !== 'false';
 }
 
-function readDotenv(cwd: string): Record<string, string> {
+/** The variables of `<cwd>/.env`; a missing file is no file. */
+export function readDotenv(cwd: string): Record<string, string> {
   try {
     return parseDotenv(readFileSync(path.join(cwd, '.env')));
   } catch (error) {

@@ -1,36 +1,72 @@
 /**
  * Opening the database: a knex instance over node-postgres, with a bounded
- * connect timeout (an unreachable host fails in seconds instead of hanging)
- * and connection failures translated into one actionable line.
+ * connect timeout (an unreachable host fails in seconds instead of hanging),
+ * libpq's TLS modes (ssl-mode.ts) and connection failures translated into one
+ * actionable line.
  */
 import knexFactory, { type Knex } from 'knex';
 import { ConnectionError } from '../errors';
+import { explainTlsFailure, isPlainRefused, isTlsRefused, type ConnectionSettings, type TlsAttempt } from './ssl-mode';
 
 export const APPLICATION_NAME = 'konstruct-migrate';
 const CONNECT_TIMEOUT_MS = 10_000;
 
-/** `url` undefined means: let node-postgres read the libpq variables (PGHOST, ...). */
-export function createKnex(url: string | undefined): Knex {
-  return knexFactory({
+export interface KnexOptions {
+  /** --schema: unqualified names (the migrations' tables, knex_migrations) resolve there, and only there. */
+  schema?: string;
+  applicationName?: string;
+  /** Where the libpq variables come from when there is no URL (node-postgres itself only reads process.env). */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** The knex configuration for one TLS attempt; without a URL, the libpq variables (PGHOST, ...) apply. */
+export function knexConfig(settings: ConnectionSettings, tls: TlsAttempt, options: KnexOptions = {}): Knex.Config {
+  const env = options.env ?? process.env;
+  const libpq = {
+    host: env.PGHOST,
+    port: env.PGPORT ? Number(env.PGPORT) : undefined,
+    user: env.PGUSER,
+    password: env.PGPASSWORD,
+    database: env.PGDATABASE,
+  };
+  return {
     client: 'pg',
     connection: {
-      ...(url ? { connectionString: url } : {}),
-      application_name: APPLICATION_NAME,
+      ...(settings.connectionString ? { connectionString: settings.connectionString } : libpq),
+      ssl: tls,
+      application_name: options.applicationName ?? APPLICATION_NAME,
       connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     },
+    ...(options.schema ? { searchPath: [options.schema] } : {}),
+    // knex prints each failed connection attempt with its stack; connectKnex reports it once, in one line.
+    log: { warn: (message: string) => void (message.startsWith('Acquire connection error') || console.warn(message)) },
     // One connection for migrations, one for the session lock, one spare.
     pool: { min: 0, max: 3 },
     acquireConnectionTimeout: CONNECT_TIMEOUT_MS + 5_000,
-  });
+  };
 }
 
-/** Fails with a ConnectionError that says what to do, before any real work starts. */
-export async function assertConnectable(knex: Knex): Promise<void> {
-  try {
-    await knex.raw('select 1');
-  } catch (error) {
-    throw explainConnectionFailure(error);
+/**
+ * A knex instance that has connected once, so a wrong URL fails here, before
+ * any work, with a ConnectionError that says what to do. sslmode prefer/allow
+ * go on to their second attempt only when the server refused the first one's
+ * (lack of) encryption, as libpq does.
+ */
+export async function connectKnex(settings: ConnectionSettings, options: KnexOptions = {}): Promise<Knex> {
+  let failure: unknown;
+  for (const [i, tls] of settings.attempts.entries()) {
+    const knex = knexFactory(knexConfig(settings, tls, options));
+    try {
+      await knex.raw('select 1');
+      return knex;
+    } catch (error) {
+      await knex.destroy();
+      failure = error;
+      const canFallBack = tls ? isTlsRefused(error) : isPlainRefused(error);
+      if (!canFallBack || i === settings.attempts.length - 1) break;
+    }
   }
+  throw explainTlsFailure(failure, settings.sslMode) ?? explainConnectionFailure(failure);
 }
 
 export function explainConnectionFailure(error: unknown): ConnectionError {

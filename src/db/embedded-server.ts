@@ -118,7 +118,8 @@ export function freePort(): Promise<number> {
 }
 
 function urlFor(port: number): string {
-  return `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`;
+  // A local server without TLS: say so, rather than try TLS first as libpq's default `prefer` does.
+  return `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres?sslmode=disable`;
 }
 
 function lastLine(logs: string[]): string | undefined {

@@ -2,7 +2,8 @@
  * The applied-migration history, kept in knex's own bookkeeping tables so the
  * stock knex CLI reads the same history: `knex_migrations(id, name, batch,
  * migration_time)` and `knex_migrations_lock(index, is_locked)`, created with
- * the exact layout knex creates.
+ * the exact layout knex creates, plus one nullable column of our own, `note`
+ * (where a row came from, e.g. adopted from Alembic), which knex ignores.
  */
 import type { Knex } from 'knex';
 
@@ -23,6 +24,7 @@ export async function ensureHistoryTables(knex: Knex): Promise<void> {
       t.string('name');
       t.integer('batch');
       t.timestamp('migration_time');
+      t.text('note');
     });
   }
   if (!(await knex.schema.hasTable(KNEX_LOCK_TABLE))) {
@@ -42,8 +44,13 @@ export async function readHistory(knex: Knex): Promise<AppliedMigration[]> {
   return rows.map((r) => ({ id: r.id, name: r.name, batch: r.batch, appliedAt: r.migration_time }));
 }
 
-export async function recordApplied(knex: Knex, name: string, batch: number): Promise<void> {
-  await knex(HISTORY_TABLE).insert({ name, batch, migration_time: knex.fn.now() });
+/** `note` needs the note column: history tables made by the stock knex CLI or older versions lack it. */
+export async function recordApplied(knex: Knex, name: string, batch: number, note?: string): Promise<void> {
+  await knex(HISTORY_TABLE).insert({ name, batch, migration_time: knex.fn.now(), ...(note ? { note } : {}) });
+}
+
+export async function historyHasNoteColumn(knex: Knex): Promise<boolean> {
+  return knex.schema.hasColumn(HISTORY_TABLE, 'note');
 }
 
 export async function removeApplied(knex: Knex, name: string): Promise<void> {

@@ -51,17 +51,24 @@ export async function loadMigration(migration: LocalMigration): Promise<Migratio
 
 /**
  * The same list as a knex MigrationSource, so the stock `knex` CLI (knexfile.ts)
- * sees exactly the names konstruct-migrate records.
+ * sees exactly the names konstruct-migrate records. knex prints a pending
+ * migration's `file`, so it carries the name too; the path is kept apart.
  */
-export class KonstructMigrationSource implements Knex.MigrationSource<LocalMigration> {
+interface SourceMigration {
+  name: string;
+  file: string;
+  path: string;
+}
+
+export class KonstructMigrationSource implements Knex.MigrationSource<SourceMigration> {
   constructor(private readonly dir: string = DEFAULT_MIGRATIONS_DIR) {}
-  async getMigrations(): Promise<LocalMigration[]> {
-    return listLocalMigrations(this.dir);
+  async getMigrations(): Promise<SourceMigration[]> {
+    return listLocalMigrations(this.dir).map((m) => ({ name: m.name, file: m.name, path: m.file }));
   }
-  getMigrationName(migration: LocalMigration): string {
+  getMigrationName(migration: SourceMigration): string {
     return migration.name;
   }
-  getMigration(migration: LocalMigration): Promise<Knex.Migration> {
-    return loadMigration(migration);
+  getMigration(migration: SourceMigration): Promise<Knex.Migration> {
+    return loadMigration({ name: migration.name, file: migration.path });
   }
 }

@@ -25,7 +25,7 @@ describe('konstruct-migrate against DATABASE_URL', () => {
     const env = { DATABASE_URL: db.url };
     const upRun = await runCli(['up'], { env });
     expect(upRun.code).toBe(0);
-    expect(upRun.stdout).toMatch(/Applied 2 migration\(s\)/);
+    expect(upRun.stdout).toMatch(/Applied 2 migrations in batch 1/);
     expect(upRun.stdout).toMatch(/↑ 005_baseline \(\d+ ms\)/);
     expect(upRun.stdout).toMatch(/↑ 006_rbac_roles \(\d+ ms\)/);
 
@@ -86,6 +86,18 @@ describe('konstruct-migrate with no DATABASE_URL', () => {
     const run = await runCli(['up'], { cwd: workdir, env: { CI: 'true' } });
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/DATABASE_URL is not set and CI is set/);
+  });
+
+  it.runIf(process.getuid?.() === 0)('as root, says clearly when the postgres OS user cannot reach the data folder', async () => {
+    const locked = mkdtempSync(path.join(os.tmpdir(), 'konstruct-locked-')); // mkdtemp: mode 0700
+    try {
+      const run = await runCli(['up'], { cwd: locked });
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(/OS user postgres, which cannot enter .*konstruct-locked-/);
+      expect(run.stderr).toMatch(/KONSTRUCT_PGDATA/);
+    } finally {
+      rmSync(locked, { recursive: true, force: true });
+    }
   });
 
   it('uses an embedded PostgreSQL in ./.konstruct/pgdata that persists between runs', async () => {

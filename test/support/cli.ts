@@ -12,7 +12,7 @@ export interface CliResult {
 }
 
 export interface CliOptions {
-  /** Added to a clean environment (no CI, DATABASE_URL or PG* variables from the test runner). */
+  /** Added to a clean environment (no CI, DATABASE_URL, PG*, KONSTRUCT_* or colour variables from the test runner). */
   env?: Record<string, string | undefined>;
   cwd?: string;
   timeoutMs?: number;
@@ -21,7 +21,7 @@ export interface CliOptions {
 export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (k === 'CI' || k === 'DATABASE_URL' || k.startsWith('PG') || k.startsWith('KONSTRUCT_') || k === 'NO_COLOR') continue;
+    if (k === 'CI' || k === 'DATABASE_URL' || k.startsWith('PG') || k.startsWith('KONSTRUCT_') || k === 'NO_COLOR' || k === 'FORCE_COLOR') continue;
     env[k] = v;
   }
   for (const [k, v] of Object.entries(extra)) {

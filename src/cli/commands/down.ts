@@ -1,7 +1,9 @@
 /** CLI definition of `down`; the work is done by the library function in src/commands/down.ts. */
 import type { Command } from 'commander';
 import { down } from '../../commands/down';
-import { formatDown } from '../print-results';
+import { outputOptions } from '../output/output-options';
+import { withStepProgress } from '../output/step-progress';
+import { downSummary } from '../print-results';
 import { runWithContext, type Io } from '../run-command';
 
 export function registerDown(program: Command, io: Io): void {
@@ -12,11 +14,15 @@ export function registerDown(program: Command, io: Io): void {
     .option('--all', 'revert every applied migration')
     .addHelpText('after', '\nExamples:\n  konstruct-migrate down\n  konstruct-migrate down --to 005\n  konstruct-migrate down --all')
     .action(async (opts, cmd: Command) => {
+      const globals = cmd.optsWithGlobals();
+      const output = outputOptions(globals);
       await runWithContext(
-        cmd.optsWithGlobals(),
+        globals,
         io,
-        (ctx) => down(ctx, { to: opts.to, all: opts.all }),
-        (r, out) => out.outLines(formatDown(r)),
+        (ctx, live) => withStepProgress(live, output, (onStep) => down(ctx, { to: opts.to, all: opts.all, onStep })),
+        (r, out) => {
+          if (!output.quiet) out.out(downSummary(r, output.style));
+        },
       );
     });
 }

@@ -1,7 +1,9 @@
 /** CLI definition of `up`; the work is done by the library function in src/commands/up.ts. */
 import type { Command } from 'commander';
 import { up } from '../../commands/up';
-import { formatUp } from '../print-results';
+import { outputOptions } from '../output/output-options';
+import { withStepProgress } from '../output/step-progress';
+import { upSummary } from '../print-results';
 import { runWithContext, type Io } from '../run-command';
 
 export function registerUp(program: Command, io: Io): void {
@@ -9,8 +11,17 @@ export function registerUp(program: Command, io: Io): void {
     .command('up')
     .description('apply all pending migrations, each in its own transaction')
     .option('--to <migration>', 'stop after this migration (name or number, e.g. 005)')
-    .addHelpText('after', '\nExamples:\n  konstruct-migrate up\n  konstruct-migrate up --to 005')
+    .addHelpText('after', '\nExamples:\n  konstruct-migrate up\n  konstruct-migrate up --to 005\n  konstruct-migrate up --quiet --url "$DATABASE_URL"')
     .action(async (opts, cmd: Command) => {
-      await runWithContext(cmd.optsWithGlobals(), io, (ctx) => up(ctx, { to: opts.to }), (r, out) => out.outLines(formatUp(r)));
+      const globals = cmd.optsWithGlobals();
+      const output = outputOptions(globals);
+      await runWithContext(
+        globals,
+        io,
+        (ctx, live) => withStepProgress(live, output, (onStep) => up(ctx, { to: opts.to, onStep })),
+        (r, out) => {
+          if (!output.quiet) out.out(upSummary(r, output.style));
+        },
+      );
     });
 }

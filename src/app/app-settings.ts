@@ -1,0 +1,124 @@
+/**
+ * The settings a Konstruct service needs to use this schema: the database and, since
+ * revision 006, invitations and the mail that carries them.
+ *
+ * One zod schema, loaded from `./.env` and the environment (the environment wins,
+ * as with dotenv); a blank value counts as unset. Every problem is reported at once,
+ * by variable name, never by value. The settings object prints redacted: its
+ * toString, toJSON and util.inspect forms hide INVITE_SECRET, SMTP_PASSWORD and the
+ * DATABASE_URL password.
+ *
+ * The CLI does not use this: migrating needs only a database (src/config).
+ */
+import { inspect } from 'node:util';
+import { z } from 'zod';
+import { postgresUrlSchema, readDotenv } from '../config/database-url';
+import { displayUrl } from '../db/redact';
+import { ConfigError } from '../errors';
+import { MIN_INVITE_SECRET_BYTES } from './invitation-token';
+
+const blankAsUnset = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
+const setting = () => z.string({ error: 'is not set' });
+const variable = <T extends z.ZodType>(schema: T) => z.preprocess(blankAsUnset, schema);
+
+export const DEFAULT_SMTP_PORT = 587;
+const NOT_A_PORT = 'must be a port number (1-65535)';
+
+export const appSettingsSchema = z.object({
+  DATABASE_URL: variable(setting().pipe(postgresUrlSchema)),
+  INVITE_SECRET: variable(
+    setting().refine((secret) => Buffer.byteLength(secret, 'utf8') >= MIN_INVITE_SECRET_BYTES, {
+      message: `must be at least ${MIN_INVITE_SECRET_BYTES} bytes (generate one with: openssl rand -base64 48)`,
+    }),
+  ),
+  SMTP_HOST: variable(setting().trim()),
+  SMTP_PORT: variable(
+    setting()
+      .trim()
+      // Digits only: Number() would also take '0x24B' or '5e2'.
+      .regex(/^\d{1,5}$/, NOT_A_PORT)
+      .transform(Number)
+      .refine((port) => port >= 1 && port <= 65535, NOT_A_PORT)
+      .default(DEFAULT_SMTP_PORT),
+  ),
+  SMTP_USERNAME: variable(setting()),
+  SMTP_PASSWORD: variable(setting()),
+  SMTP_FROM_EMAIL: variable(setting().trim().pipe(z.email('is not a valid email address'))),
+});
+
+export type AppSettings = Readonly<z.output<typeof appSettingsSchema>>;
+export type AppSettingName = keyof AppSettings;
+
+export interface SettingsProblem {
+  variable: AppSettingName;
+  message: string;
+}
+
+/** Every invalid variable, by name; the message never contains a value. */
+export class SettingsError extends ConfigError {
+  readonly problems: SettingsProblem[];
+
+  constructor(problems: SettingsProblem[]) {
+    super(
+      `invalid settings: ${problems.map((p) => `${p.variable} ${p.message}`).join('; ')}`,
+      'Set them in the environment or in .env (see .env.example).',
+    );
+    this.problems = problems;
+  }
+}
+
+export interface LoadAppSettingsOptions {
+  /** Defaults to process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** Where `.env` is looked for; defaults to the working directory. A missing file is fine. */
+  cwd?: string;
+}
+
+export function loadAppSettings(options: LoadAppSettingsOptions = {}): AppSettings {
+  const env = options.env ?? process.env;
+  const values: Record<string, string | undefined> = { ...readDotenv(options.cwd ?? process.cwd()) };
+  for (const name of Object.keys(appSettingsSchema.shape)) {
+    if (env[name] !== undefined) values[name] = env[name];
+  }
+  return parseAppSettings(values);
+}
+
+/** Validates already-gathered values (e.g. from a secret store) into redacting settings. */
+export function parseAppSettings(values: Record<string, unknown>): AppSettings {
+  const parsed = appSettingsSchema.safeParse(values);
+  if (!parsed.success) throw new SettingsError(problemsOf(parsed.error));
+  return redacting(parsed.data);
+}
+
+/** The settings with every secret replaced by ***: safe to log. */
+export function redactedAppSettings(settings: AppSettings): Record<AppSettingName, string | number> {
+  return {
+    ...settings,
+    DATABASE_URL: displayUrl(settings.DATABASE_URL),
+    INVITE_SECRET: '***',
+    SMTP_PASSWORD: '***',
+  };
+}
+
+function problemsOf(error: z.ZodError): SettingsProblem[] {
+  const byVariable = new Map<AppSettingName, string>();
+  for (const issue of error.issues) {
+    const name = issue.path[0] as AppSettingName;
+    // One message per variable: the first thing wrong with it.
+    if (!byVariable.has(name)) byVariable.set(name, issue.message);
+  }
+  return [...byVariable].map(([variable, message]) => ({ variable, message }));
+}
+
+function redacting(data: z.output<typeof appSettingsSchema>): AppSettings {
+  const settings = { ...data };
+  const safe = () => redactedAppSettings(settings);
+  Object.defineProperties(settings, {
+    toJSON: { value: safe },
+    toString: { value: () => `AppSettings ${JSON.stringify(safe())}` },
+    [inspect.custom]: {
+      value: (_depth: number, options: object, nested: typeof inspect) => `AppSettings ${nested(safe(), options)}`,
+    },
+  });
+  return Object.freeze(settings);
+}

@@ -1,0 +1,29 @@
+/**
+ * A row of `portal_users`, exactly as `pg` returns it (uuid and varchar as
+ * strings, timestamptz as Date), and the input for creating one.
+ */
+import { z } from 'zod';
+import { DEFAULT_USER_ROLE, userRoleSchema } from './user-role';
+import { pgUuid, pgVarchar } from './column-types';
+
+export const portalUserSchema = z.object({
+  id: pgUuid,
+  email: pgVarchar(255),
+  hashed_password: pgVarchar(255),
+  name: pgVarchar(255),
+  created_at: z.date(),
+  updated_at: z.date(),
+  role: userRoleSchema,
+});
+export type PortalUser = z.infer<typeof portalUserSchema>;
+
+/** What an application supplies to create a user; the database fills id and timestamps. */
+export const newPortalUserSchema = z.object({
+  email: z.email().max(255),
+  hashed_password: pgVarchar(255).min(1),
+  name: pgVarchar(255).trim().min(1),
+  role: userRoleSchema.default(DEFAULT_USER_ROLE),
+});
+/** The input before defaults apply: `role` may be left out. */
+export type NewPortalUserInput = z.input<typeof newPortalUserSchema>;
+export type NewPortalUser = z.output<typeof newPortalUserSchema>;

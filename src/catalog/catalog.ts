@@ -1,0 +1,95 @@
+/**
+ * A schema's catalog as typed objects: what `dumpCatalog` renders, what the
+ * snapshot files in schema/ hold, and what `verify` compares. Every list is kept
+ * in one canonical order (see sortCatalog), so two catalogs of the same schema
+ * are deeply equal whether they were read from a server or parsed from text.
+ */
+
+export interface Catalog {
+  schema: string;
+  tables: CatalogTable[];
+  constraints: CatalogConstraint[];
+  indexes: CatalogIndex[];
+  grants: CatalogGrant[];
+}
+
+export interface CatalogTable {
+  name: string;
+  /** Null where ownership was left out (snapshots: the owner is whoever logs in). */
+  owner: string | null;
+  /** In the table's column order. */
+  columns: CatalogColumn[];
+}
+
+export interface CatalogColumn {
+  name: string;
+  /** As format_type() spells it: `character varying(255)`, `timestamp with time zone`. */
+  type: string;
+  notNull: boolean;
+  default: string | null;
+  comment: string | null;
+}
+
+export type ConstraintKind = 'check' | 'primary key' | 'unique' | 'foreign key' | 'exclusion';
+
+export interface CatalogConstraint {
+  table: string;
+  name: string;
+  kind: ConstraintKind;
+  /** As pg_get_constraintdef() spells it, e.g. `FOREIGN KEY (user_id) REFERENCES public.portal_users(id) ON DELETE CASCADE`. */
+  definition: string;
+}
+
+/** An index that does not back a constraint (those are the constraint). */
+export interface CatalogIndex {
+  table: string;
+  name: string;
+  /** The full `CREATE INDEX ...` statement, as pg_get_indexdef() spells it. */
+  definition: string;
+}
+
+/** Privileges granted on a table to one role other than its owner. */
+export interface CatalogGrant {
+  table: string;
+  /** A role name, or PUBLIC. */
+  grantee: string;
+  /** In TABLE_PRIVILEGES order. */
+  privileges: string[];
+}
+
+/** Table privileges in the order pg_dump lists them; all of them print as ALL. */
+export const TABLE_PRIVILEGES = ['SELECT', 'INSERT', 'DELETE', 'UPDATE', 'TRUNCATE', 'REFERENCES', 'TRIGGER'];
+
+export const PUBLIC_GRANTEE = 'PUBLIC';
+
+export function constraintKindOf(definition: string): ConstraintKind | undefined {
+  if (definition.startsWith('CHECK ')) return 'check';
+  if (definition.startsWith('PRIMARY KEY ')) return 'primary key';
+  if (definition.startsWith('UNIQUE ')) return 'unique';
+  if (definition.startsWith('FOREIGN KEY ')) return 'foreign key';
+  if (definition.startsWith('EXCLUDE ')) return 'exclusion';
+  return undefined;
+}
+
+export function sortPrivileges(privileges: Iterable<string>): string[] {
+  const rank = (p: string) => (TABLE_PRIVILEGES.includes(p) ? TABLE_PRIVILEGES.indexOf(p) : TABLE_PRIVILEGES.length);
+  return [...new Set(privileges)].sort((a, b) => rank(a) - rank(b) || compareText(a, b));
+}
+
+/** Byte order, as PostgreSQL's "C" collation sorts: independent of the locale. */
+export function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The canonical order of every list; columns keep their table order. */
+export function sortCatalog(catalog: Catalog): Catalog {
+  const byTableThenName = (a: { table: string; name: string }, b: { table: string; name: string }) =>
+    compareText(a.table, b.table) || compareText(a.name, b.name);
+  return {
+    schema: catalog.schema,
+    tables: [...catalog.tables].sort((a, b) => compareText(a.name, b.name)),
+    constraints: [...catalog.constraints].sort(byTableThenName),
+    indexes: [...catalog.indexes].sort(byTableThenName),
+    grants: [...catalog.grants].sort((a, b) => compareText(a.table, b.table) || compareText(a.grantee, b.grantee)),
+  };
+}

@@ -1,0 +1,136 @@
+/**
+ * The differences between the schema a database should have and the one it has,
+ * object by object, each with a one-line message that names the object:
+ *
+ *   missing constraint user_tenant_roles_user_id_fkey on user_tenant_roles: FOREIGN KEY (...) ON DELETE CASCADE
+ *   different column portal_users.role: nullable, expected NOT NULL
+ *
+ * Deliberately not compared: table owners (they are whoever ran the migrations,
+ * which differs per environment) and the position of columns within a table
+ * (it has no effect on queries and cannot be changed without rebuilding the table).
+ * Objects of a missing or extra table are not listed again one by one.
+ */
+import { compareText, type Catalog, type CatalogColumn, type CatalogGrant, type CatalogTable } from './catalog';
+import { quoteLiteral } from './sql-text';
+
+export type DifferenceKind = 'table' | 'column' | 'comment' | 'constraint' | 'index' | 'grant';
+export type DifferenceChange = 'missing' | 'extra' | 'different';
+
+export interface SchemaDifference {
+  change: DifferenceChange;
+  kind: DifferenceKind;
+  table: string;
+  /** The table, column, constraint or index name; for a grant, the grantee. */
+  name: string;
+  /** For a different column: what differs (type, nullability, default). */
+  aspect?: 'type' | 'nullability' | 'default';
+  /** The object (or aspect) as the migrations define it; null when it should not exist. */
+  expected: string | null;
+  /** The object (or aspect) as the database has it; null when it is missing. */
+  actual: string | null;
+  message: string;
+}
+
+const KIND_ORDER: DifferenceKind[] = ['table', 'column', 'comment', 'constraint', 'index', 'grant'];
+
+type Named = { table: string; name: string; definition: string };
+
+export function diffCatalogs(expected: Catalog, actual: Catalog): SchemaDifference[] {
+  const actualTables = new Set(actual.tables.map((t) => t.name));
+  const expectedTables = new Set(expected.tables.map((t) => t.name));
+  // Objects of a table that is missing or extra are covered by that table's line.
+  const inBoth = <T extends { table: string }>(list: readonly T[]) =>
+    list.filter((o) => expectedTables.has(o.table) && actualTables.has(o.table));
+
+  const differences = [
+    ...diffTables(expected.tables, actual.tables),
+    ...diffDefinitions('constraint', inBoth(expected.constraints), inBoth(actual.constraints)),
+    ...diffDefinitions('index', inBoth(expected.indexes), inBoth(actual.indexes)),
+    ...diffGrants(inBoth(expected.grants), inBoth(actual.grants)),
+  ];
+  return differences.sort(
+    (x, y) => compareText(x.table, y.table) || KIND_ORDER.indexOf(x.kind) - KIND_ORDER.indexOf(y.kind) || compareText(x.name, y.name),
+  );
+}
+
+function diffTables(expected: CatalogTable[], actual: CatalogTable[]): SchemaDifference[] {
+  const out: SchemaDifference[] = [];
+  for (const [change, { expected: e, actual: a }] of pairUp(expected, actual, (t) => t.name)) {
+    const name = (e ?? a)!.name;
+    if (change === 'different') out.push(...diffColumns(name, e!.columns, a!.columns));
+    else out.push({ change, kind: 'table', table: name, name, expected: e ? name : null, actual: a ? name : null, message: `${change} table ${name}` });
+  }
+  return out;
+}
+
+function diffColumns(table: string, expected: CatalogColumn[], actual: CatalogColumn[]): SchemaDifference[] {
+  const out: SchemaDifference[] = [];
+  for (const [change, { expected: e, actual: a }] of pairUp(expected, actual, (c) => c.name)) {
+    const name = (e ?? a)!.name;
+    const where = `${table}.${name}`;
+    if (change !== 'different') {
+      const spec = columnSpec((e ?? a)!);
+      out.push({ change, kind: 'column', table, name, expected: e ? spec : null, actual: a ? spec : null, message: `${change} column ${where}: ${spec}` });
+      continue;
+    }
+    for (const aspect of ['type', 'nullability', 'default'] as const) {
+      const [want, have] = [describe(e!, aspect), describe(a!, aspect)];
+      if (want !== have) {
+        out.push({ change, kind: 'column', table, name, aspect, expected: want, actual: have, message: `different column ${where}: ${have}, expected ${want}` });
+      }
+    }
+    const [want, have] = [e!.comment, a!.comment].map((c) => (c === null ? null : quoteLiteral(c)));
+    if (want !== have) {
+      const commentChange = have === null ? 'missing' : want === null ? 'extra' : 'different';
+      const detail = commentChange === 'different' ? `${have}, expected ${want}` : (want ?? have);
+      out.push({ change: commentChange, kind: 'comment', table, name, expected: want, actual: have, message: `${commentChange} comment on column ${where}: ${detail}` });
+    }
+  }
+  return out;
+}
+
+/** Constraints and indexes: matched by table and name, compared by their full definition. */
+function diffDefinitions(kind: 'constraint' | 'index', expected: Named[], actual: Named[]): SchemaDifference[] {
+  const out: SchemaDifference[] = [];
+  for (const [change, pair] of pairUp(expected, actual, (o) => `${o.table}\u0000${o.name}`)) {
+    const [want, have] = [pair.expected?.definition ?? null, pair.actual?.definition ?? null];
+    if (want === have) continue;
+    const { table, name } = (pair.expected ?? pair.actual)!;
+    const detail = change === 'different' ? `${have}, expected ${want}` : (want ?? have);
+    out.push({ change, kind, table, name, expected: want, actual: have, message: `${change} ${kind} ${name} on ${table}: ${detail}` });
+  }
+  return out;
+}
+
+function diffGrants(expected: CatalogGrant[], actual: CatalogGrant[]): SchemaDifference[] {
+  const out: SchemaDifference[] = [];
+  for (const [change, pair] of pairUp(expected, actual, (g) => `${g.table}\u0000${g.grantee}`)) {
+    const [want, have] = [pair.expected?.privileges.join(',') ?? null, pair.actual?.privileges.join(',') ?? null];
+    if (want === have) continue;
+    const { table, grantee } = (pair.expected ?? pair.actual)!;
+    const detail = change === 'different' ? `${have}, expected ${want}` : (want ?? have);
+    out.push({ change, kind: 'grant', table, name: grantee, expected: want, actual: have, message: `${change} grant on ${table} to ${grantee}: ${detail}` });
+  }
+  return out;
+}
+
+/** Matches two lists by key: present only in expected (missing), only in actual (extra), or in both. */
+function pairUp<T>(expected: readonly T[], actual: readonly T[], key: (item: T) => string): Array<[DifferenceChange, { expected?: T; actual?: T }]> {
+  const have = new Map(actual.map((a) => [key(a), a]));
+  const want = new Set(expected.map(key));
+  return [
+    ...expected.map((e): [DifferenceChange, { expected?: T; actual?: T }] =>
+      have.has(key(e)) ? ['different', { expected: e, actual: have.get(key(e)) }] : ['missing', { expected: e }]),
+    ...actual.filter((a) => !want.has(key(a))).map((a): [DifferenceChange, { actual: T }] => ['extra', { actual: a }]),
+  ];
+}
+
+function describe(column: CatalogColumn, aspect: 'type' | 'nullability' | 'default'): string {
+  if (aspect === 'type') return `type ${column.type}`;
+  if (aspect === 'nullability') return column.notNull ? 'NOT NULL' : 'nullable';
+  return column.default === null ? 'no default' : `DEFAULT ${column.default}`;
+}
+
+function columnSpec(column: CatalogColumn): string {
+  return `${column.type}${column.default !== null ? ` DEFAULT ${column.default}` : ''}${column.notNull ? ' NOT NULL' : ''}`;
+}

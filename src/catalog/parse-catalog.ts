@@ -1,0 +1,154 @@
+/**
+ * Reads pg_dump-style schema text (what renderCatalog prints, and what the
+ * snapshot files in schema/ hold) back into a Catalog, so `verify` can compare a
+ * live database with a file a reviewer can read. Only the statements the
+ * renderer writes are understood; anything else is an error naming its line,
+ * because silently skipping a statement would hide drift.
+ */
+import {
+  constraintKindOf,
+  PUBLIC_GRANTEE,
+  sortCatalog,
+  sortPrivileges,
+  TABLE_PRIVILEGES,
+  type Catalog,
+  type CatalogColumn,
+  type CatalogTable,
+} from './catalog';
+import { IDENT, LITERAL, unquoteIdent, unquoteLiteral } from './sql-text';
+
+const QNAME = `(${IDENT})\\.(${IDENT})`;
+const CREATE_TABLE = new RegExp(`^CREATE TABLE ${QNAME} \\(([\\s\\S]*)\\)$`);
+const OWNER = new RegExp(`^ALTER TABLE ${QNAME} OWNER TO (${IDENT})$`);
+const COMMENT = new RegExp(`^COMMENT ON COLUMN ${QNAME}\\.(${IDENT}) IS (${LITERAL})$`);
+const ADD_CONSTRAINT = new RegExp(`^ALTER TABLE ONLY ${QNAME}\\s+ADD CONSTRAINT (${IDENT}) ([\\s\\S]+)$`);
+const CREATE_INDEX = new RegExp(`^CREATE (?:UNIQUE )?INDEX (${IDENT}) ON (?:ONLY )?${QNAME} `);
+const GRANT = new RegExp(`^GRANT (\\S+) ON TABLE ${QNAME} TO (${IDENT})$`);
+const CHECK_IN_TABLE = new RegExp(`^CONSTRAINT (${IDENT}) (CHECK [\\s\\S]+)$`);
+const COLUMN = new RegExp(`^(${IDENT}) ([\\s\\S]+)$`);
+
+export class CatalogParseError extends Error {}
+
+export function parseCatalog(text: string, source = 'schema text'): Catalog {
+  const catalog: Catalog = { schema: '', tables: [], constraints: [], indexes: [], grants: [] };
+  const tables = new Map<string, CatalogTable>();
+  const tableNamed = (schemaText: string, tableText: string, line: number): CatalogTable => {
+    const table = tables.get(inSchema(catalog, schemaText, tableText, source, line));
+    if (!table) throw new CatalogParseError(`${source}, line ${line}: table ${unquoteIdent(tableText)} is used before CREATE TABLE`);
+    return table;
+  };
+
+  for (const { sql, line } of splitStatements(text)) {
+    let m: RegExpExecArray | null;
+    if ((m = CREATE_TABLE.exec(sql))) {
+      const name = inSchema(catalog, m[1]!, m[2]!, source, line);
+      const table: CatalogTable = { name, owner: null, columns: [] };
+      for (const item of splitTopLevel(m[3]!, ',').map((s) => s.trim()).filter(Boolean)) {
+        const check = CHECK_IN_TABLE.exec(item);
+        if (check) catalog.constraints.push({ table: name, name: unquoteIdent(check[1]!), kind: 'check', definition: check[2]! });
+        else table.columns.push(parseColumn(item, source, line));
+      }
+      tables.set(name, table);
+      catalog.tables.push(table);
+    } else if ((m = OWNER.exec(sql))) {
+      tableNamed(m[1]!, m[2]!, line).owner = unquoteIdent(m[3]!);
+    } else if ((m = COMMENT.exec(sql))) {
+      const table = tableNamed(m[1]!, m[2]!, line);
+      const column = table.columns.find((c) => c.name === unquoteIdent(m![3]!));
+      if (!column) throw new CatalogParseError(`${source}, line ${line}: comment on unknown column ${m[3]} of ${table.name}`);
+      column.comment = unquoteLiteral(m[4]!);
+    } else if ((m = ADD_CONSTRAINT.exec(sql))) {
+      const table = tableNamed(m[1]!, m[2]!, line);
+      const definition = m[4]!;
+      const kind = constraintKindOf(definition);
+      if (!kind) throw new CatalogParseError(`${source}, line ${line}: unknown kind of constraint: ${definition}`);
+      catalog.constraints.push({ table: table.name, name: unquoteIdent(m[3]!), kind, definition });
+    } else if ((m = CREATE_INDEX.exec(sql))) {
+      catalog.indexes.push({ table: tableNamed(m[2]!, m[3]!, line).name, name: unquoteIdent(m[1]!), definition: sql });
+    } else if ((m = GRANT.exec(sql))) {
+      const privileges = m[1] === 'ALL' ? TABLE_PRIVILEGES : m[1]!.split(',');
+      const grantee = m[4] === PUBLIC_GRANTEE ? PUBLIC_GRANTEE : unquoteIdent(m[4]!);
+      catalog.grants.push({ table: tableNamed(m[2]!, m[3]!, line).name, grantee, privileges: sortPrivileges(privileges) });
+    } else {
+      throw new CatalogParseError(`${source}, line ${line}: unexpected statement: ${sql.split('\n')[0]}`);
+    }
+  }
+  return sortCatalog(catalog);
+}
+
+/** `type [DEFAULT expression] [NOT NULL]`, as pg_dump prints a column. */
+function parseColumn(item: string, source: string, line: number): CatalogColumn {
+  const m = COLUMN.exec(item);
+  if (!m) throw new CatalogParseError(`${source}, line ${line}: cannot read column: ${item}`);
+  let rest = m[2]!;
+  const notNull = rest.endsWith(' NOT NULL');
+  if (notNull) rest = rest.slice(0, -' NOT NULL'.length);
+  const at = rest.indexOf(' DEFAULT ');
+  return {
+    name: unquoteIdent(m[1]!),
+    type: at < 0 ? rest : rest.slice(0, at),
+    notNull,
+    default: at < 0 ? null : rest.slice(at + ' DEFAULT '.length),
+    comment: null,
+  };
+}
+
+/** Every object must be in one schema: the catalog describes one schema. */
+function inSchema(catalog: Catalog, schemaText: string, tableText: string, source: string, line: number): string {
+  const schema = unquoteIdent(schemaText);
+  if (catalog.schema === '') catalog.schema = schema;
+  if (schema !== catalog.schema) {
+    throw new CatalogParseError(`${source}, line ${line}: schema ${schema} differs from ${catalog.schema}; one file describes one schema`);
+  }
+  return unquoteIdent(tableText);
+}
+
+/** Statements end at `;` outside quotes; `--` lines between statements are comments. */
+export function splitStatements(text: string): Array<{ sql: string; line: number }> {
+  const statements: Array<{ sql: string; line: number }> = [];
+  let line = 1;
+  let start = -1; // where the current statement began; -1 between statements
+  let startLine = 0;
+  let quote: string | null = null;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (quote) {
+      if (ch === quote) quote = null;
+    } else if (start < 0 && ch === '-' && text[i + 1] === '-') {
+      const end = text.indexOf('\n', i);
+      i = (end < 0 ? text.length : end) - 1; // the newline itself is counted next
+    } else if (start >= 0 || !/\s/.test(ch)) {
+      if (start < 0) [start, startLine] = [i, line];
+      if (ch === "'" || ch === '"') quote = ch;
+      else if (ch === ';') {
+        statements.push({ sql: text.slice(start, i).trim(), line: startLine });
+        start = -1;
+      }
+    }
+    if (ch === '\n') line++;
+  }
+  if (start >= 0) throw new CatalogParseError(`line ${startLine}: statement without a closing semicolon`);
+  return statements;
+}
+
+/** Splits on `separator` where it is outside parentheses and quotes. */
+function splitTopLevel(text: string, separator: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let quote: string | null = null;
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (quote) {
+      if (ch === quote) quote = null;
+    } else if (ch === "'" || ch === '"') quote = ch;
+    else if (ch === '(') depth++;
+    else if (ch === ')') depth--;
+    else if (ch === separator && depth === 0) {
+      parts.push(text.slice(start, i));
+      start = i + 1;
+    }
+  }
+  parts.push(text.slice(start));
+  return parts;
+}

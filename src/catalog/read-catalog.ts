@@ -1,0 +1,125 @@
+/**
+ * Reads the catalog of one schema from pg_catalog: the objects this project owns
+ * (tables, columns, defaults, column comments, constraints, indexes, grants).
+ * Bookkeeping tables are left out — knex's (knex_*) and Alembic's (alembic_version) —
+ * as the specification's catalogs leave them out.
+ */
+import type { Knex } from 'knex';
+import {
+  constraintKindOf,
+  PUBLIC_GRANTEE,
+  sortCatalog,
+  sortPrivileges,
+  type Catalog,
+  type CatalogConstraint,
+  type CatalogGrant,
+} from './catalog';
+
+export interface CatalogOptions {
+  schema?: string;
+}
+
+interface TableRow { table: string; owner: string }
+interface ColumnRow { table: string; column: string; type: string; notnull: boolean; default: string | null; comment: string | null }
+interface ConstraintRow { table: string; name: string; def: string }
+interface IndexRow { table: string; name: string; def: string }
+interface GrantRow { table: string; grantee: string; privilege: string }
+
+/** Works on a connection or inside a caller's transaction (it then runs in a savepoint). */
+export async function readCatalog(db: Knex, options: CatalogOptions = {}): Promise<Catalog> {
+  const schema = options.schema ?? 'public';
+  return db.transaction(async (trx) => {
+    // An empty search_path makes pg_get_*def qualify names with their schema, as pg_dump does.
+    // SET LOCAL would outlive a savepoint, so the caller's search_path is put back afterwards.
+    const { rows } = await trx.raw(`SELECT current_setting('search_path') AS path`);
+    await trx.raw(`SELECT set_config('search_path', '', true)`);
+    const tables = await query<TableRow>(trx, TABLES_SQL, schema);
+    const columns = await query<ColumnRow>(trx, COLUMNS_SQL, schema);
+    const constraints = await query<ConstraintRow>(trx, CONSTRAINTS_SQL, schema);
+    const indexes = await query<IndexRow>(trx, INDEXES_SQL, schema);
+    const grants = await query<GrantRow>(trx, GRANTS_SQL, schema);
+    await trx.raw(`SELECT set_config('search_path', ?, true)`, [rows[0].path]);
+
+    return sortCatalog({
+      schema,
+      tables: tables.map(({ table, owner }) => ({
+        name: table,
+        owner,
+        columns: columns
+          .filter((c) => c.table === table)
+          .map((c) => ({ name: c.column, type: c.type, notNull: c.notnull, default: c.default, comment: c.comment })),
+      })),
+      constraints: constraints.map(toConstraint),
+      indexes: indexes.map((i) => ({ table: i.table, name: i.name, definition: i.def })),
+      grants: groupGrants(grants),
+    });
+  });
+}
+
+function toConstraint(row: ConstraintRow): CatalogConstraint {
+  const kind = constraintKindOf(row.def);
+  if (!kind) throw new Error(`constraint ${row.name} on ${row.table} has an unexpected definition: ${row.def}`);
+  return { table: row.table, name: row.name, kind, definition: row.def };
+}
+
+function groupGrants(rows: GrantRow[]): CatalogGrant[] {
+  const byKey = new Map<string, { table: string; grantee: string; privileges: string[] }>();
+  for (const row of rows) {
+    const key = JSON.stringify([row.table, row.grantee]);
+    const grant = byKey.get(key) ?? { table: row.table, grantee: row.grantee, privileges: [] };
+    grant.privileges.push(row.privilege);
+    byKey.set(key, grant);
+  }
+  return [...byKey.values()].map((g) => ({ ...g, privileges: sortPrivileges(g.privileges) }));
+}
+
+async function query<T>(trx: Knex.Transaction, sql: string, schema: string): Promise<T[]> {
+  return (await trx.raw(sql, { schema })).rows as T[];
+}
+
+const OWN_TABLES = `c.relkind IN ('r', 'p') AND n.nspname = :schema
+  AND c.relname NOT LIKE 'knex\\_%' AND c.relname <> 'alembic_version'`;
+
+const TABLES_SQL = `
+  SELECT c.relname AS "table", pg_catalog.pg_get_userbyid(c.relowner) AS owner
+  FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+  WHERE ${OWN_TABLES}`;
+
+const COLUMNS_SQL = `
+  SELECT c.relname AS "table", a.attname AS "column",
+         pg_catalog.format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull AS notnull,
+         pg_catalog.pg_get_expr(d.adbin, d.adrelid) AS "default",
+         pg_catalog.col_description(c.oid, a.attnum) AS comment
+  FROM pg_catalog.pg_class c
+  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+  JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+  LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum
+  WHERE ${OWN_TABLES}
+  ORDER BY a.attnum`;
+
+// Only the kinds pg_dump prints as constraints (PostgreSQL 18 also lists NOT NULL here).
+const CONSTRAINTS_SQL = `
+  SELECT c.relname AS "table", k.conname AS name, pg_catalog.pg_get_constraintdef(k.oid) AS def
+  FROM pg_catalog.pg_constraint k
+  JOIN pg_catalog.pg_class c ON c.oid = k.conrelid
+  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+  WHERE ${OWN_TABLES} AND k.contype IN ('c', 'p', 'u', 'f', 'x')`;
+
+// Indexes that back a constraint are printed as the constraint.
+const INDEXES_SQL = `
+  SELECT c.relname AS "table", i.relname AS name, pg_catalog.pg_get_indexdef(i.oid) AS def
+  FROM pg_catalog.pg_index x
+  JOIN pg_catalog.pg_class c ON c.oid = x.indrelid
+  JOIN pg_catalog.pg_class i ON i.oid = x.indexrelid
+  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+  WHERE ${OWN_TABLES}
+    AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k WHERE k.conindid = i.oid AND k.conrelid = c.oid)`;
+
+// Grants to roles other than the owner (the owner's implicit privileges are not dumped).
+const GRANTS_SQL = `
+  SELECT c.relname AS "table", acl.privilege_type AS privilege,
+         CASE WHEN acl.grantee = 0 THEN '${PUBLIC_GRANTEE}' ELSE pg_catalog.pg_get_userbyid(acl.grantee) END AS grantee
+  FROM pg_catalog.pg_class c
+  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+  CROSS JOIN LATERAL pg_catalog.aclexplode(c.relacl) acl
+  WHERE ${OWN_TABLES} AND acl.grantee <> c.relowner`;

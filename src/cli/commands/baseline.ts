@@ -1,0 +1,65 @@
+/** CLI definition of `baseline`; the work is done by the library function in src/commands/baseline.ts. */
+import type { Command } from 'commander';
+import { baseline, type BaselineResult } from '../../commands/baseline';
+import { runWithContext, type Io } from '../run-command';
+
+export function registerBaseline(program: Command, io: Io): void {
+  program
+    .command('baseline')
+    .description('adopt an existing schema: record its migration and all before it as applied, without running them')
+    .option('--from-alembic', "take the migration from Alembic's alembic_version (005 or 006)")
+    .option('--to <migration>', 'the migration the schema is at, for a database without Alembic')
+    .option('--dry-run', 'show what would be recorded; change nothing')
+    .option('--force', 'record even if the history has entries or the schema differs from the migration')
+    .option('--drop-alembic-version', 'also drop alembic_version (kept by default, so Alembic can take over again)')
+    .option('--json', 'print the result as one JSON document')
+    .addHelpText(
+      'after',
+      '\nThe live schema is checked first (as `verify --against <migration>` does); on any difference\n' +
+        'nothing is recorded and the differences are listed. Everything is recorded in one transaction.\n' +
+        '\nExamples:\n  konstruct-migrate baseline --from-alembic --dry-run\n  konstruct-migrate baseline --from-alembic\n' +
+        '  konstruct-migrate baseline --to 005\n' +
+        '\nRefusals: 8 the history already has entries, or alembic_version is missing, empty, has several\n' +
+        '  heads or an unknown revision; 9 the schema differs from the migration; 2 bad flags.',
+    )
+    .action(async (opts, cmd: Command) => {
+      const global = cmd.optsWithGlobals();
+      await runWithContext(
+        global,
+        io,
+        (ctx) =>
+          baseline(ctx, {
+            fromAlembic: opts.fromAlembic,
+            to: opts.to,
+            dryRun: opts.dryRun,
+            force: opts.force,
+            dropAlembicVersion: opts.dropAlembicVersion,
+          }),
+        (result, out) => {
+          if (global.json) out.out(JSON.stringify(result, null, 2));
+          else out.outLines(formatBaseline(result));
+        },
+      );
+    });
+}
+
+export function formatBaseline(r: BaselineResult): string[] {
+  const from = r.alembicRevision === null ? `--to ${r.migration}` : `alembic_version ${r.alembicRevision}`;
+  const lines: string[] = [];
+  if (r.recorded.length === 0) {
+    lines.push(`Nothing to record: the history already has every migration up to ${r.migration}.`);
+  } else {
+    const verb = r.dryRun ? 'Dry run: would record' : 'Recorded';
+    lines.push(`${verb} ${r.recorded.length} migration(s) as applied (batch ${r.batch}, from ${from}), without running them:`);
+    lines.push(...r.recorded.map((name) => `  ✓ ${name}`));
+  }
+  if (r.alreadyRecorded.length > 0) lines.push(`Already in the history, left as they were: ${r.alreadyRecorded.join(', ')}.`);
+  if (r.ignoredDifferences.length === 0) lines.push(`The schema matches what ${r.migration} produces.`);
+  else lines.push(`The schema differs from what ${r.migration} produces (ignored, --force):`, ...r.ignoredDifferences.map((d) => `  ${d.message}`));
+  if (r.alembicRevision !== null) {
+    const dropped = r.dryRun ? 'alembic_version would be dropped.' : 'alembic_version was dropped.';
+    lines.push(r.alembicVersionDropped ? dropped : 'alembic_version is left as it is (--drop-alembic-version removes it once Alembic is retired).');
+  }
+  if (r.dryRun) lines.push('Nothing was changed.');
+  return lines;
+}

@@ -1,0 +1,47 @@
+/**
+ * What the differences look like, on the two real expected schemas: the drift a
+ * database at 005 shows against what 006 produces is exactly what 006 changes.
+ */
+import { describe, expect, it } from 'vitest';
+import { diffCatalogs } from '../../src/catalog/diff-catalog';
+import { loadSnapshot } from '../../src/catalog/snapshot-files';
+import { REPO_ROOT } from '../support/spec-files';
+import path from 'node:path';
+
+const snapshot = (migration: string) => loadSnapshot(path.join(REPO_ROOT, 'schema'), migration).catalog;
+
+describe('diffCatalogs', () => {
+  it('finds nothing between a catalog and itself', () => {
+    expect(diffCatalogs(snapshot('006_rbac_roles'), snapshot('006_rbac_roles'))).toEqual([]);
+  });
+
+  it('lists what 006 changes, one line per object, a missing table once', () => {
+    const messages = diffCatalogs(snapshot('006_rbac_roles'), snapshot('005_baseline')).map((d) => d.message);
+    expect(messages).toEqual([
+      'missing table portal_invitations',
+      'extra column portal_users.is_admin: boolean NOT NULL',
+      'missing column portal_users.role: text NOT NULL',
+      "missing constraint ck_portal_users_role on portal_users: CHECK ((role = ANY (ARRAY['platform_admin'::text, 'customer_admin'::text, 'customer_operator'::text])))",
+      'missing table user_tenant_roles',
+    ]);
+  });
+
+  it('reports column aspects, comments and grants separately, with what was expected', () => {
+    const expected = snapshot('006_rbac_roles');
+    const actual = structuredClone(expected);
+    const status = actual.tables.find((t) => t.name === 'portal_invitations')!.columns.find((c) => c.name === 'status')!;
+    Object.assign(status, { type: 'text', notNull: false, default: null, comment: 'changed' });
+    actual.grants.find((g) => g.table === 'tenants')!.privileges = ['SELECT'];
+    actual.tables[0]!.owner = 'someone_else';
+
+    const differences = diffCatalogs(expected, actual);
+    expect(differences.map((d) => d.message)).toEqual([
+      'different column portal_invitations.status: type text, expected type character varying(20)',
+      'different column portal_invitations.status: nullable, expected NOT NULL',
+      "different column portal_invitations.status: no default, expected DEFAULT 'pending'::character varying",
+      "different comment on column portal_invitations.status: 'changed', expected 'pending | accepted | revoked'",
+      'different grant on tenants to konstruct_app: SELECT, expected SELECT,INSERT,DELETE,UPDATE',
+    ]);
+    expect(differences[1]).toMatchObject({ change: 'different', kind: 'column', table: 'portal_invitations', name: 'status', aspect: 'nullability', expected: 'NOT NULL', actual: 'nullable' });
+  });
+});

