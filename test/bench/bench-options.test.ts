@@ -1,0 +1,38 @@
+/** The benchmark's options: defaults, k/M suffixes, and the 10M guard. */
+import { expect, it } from 'vitest';
+import { parseBenchOptions, UsageError } from '../../bench/bench-options';
+
+it('defaults to 1M rows, the chart at 10k/100k/1M, 3 runs and 10 status runs', () => {
+  expect(parseBenchOptions([])).toEqual({
+    rows: 1_000_000,
+    sizes: [10_000, 100_000, 1_000_000],
+    runs: 3,
+    statusRuns: 10,
+    lockSampleMs: 5,
+    out: undefined,
+  });
+});
+
+it('reads k and M suffixes, sorts and de-duplicates the sizes', () => {
+  expect(parseBenchOptions(['--rows', '20k', '--sizes', '20k,1k,20000', '--runs', '1'])).toMatchObject({
+    rows: 20_000,
+    sizes: [1_000, 20_000],
+    runs: 1,
+  });
+});
+
+it('keeps 10M behind --huge', () => {
+  expect(() => parseBenchOptions(['--rows', '10M'])).toThrow(/add --huge/);
+  expect(parseBenchOptions(['--huge'])).toMatchObject({ rows: 1_000_000, sizes: [10_000, 100_000, 1_000_000, 10_000_000] });
+  expect(parseBenchOptions(['--huge', '--rows', '10M'])).toMatchObject({ rows: 10_000_000 });
+});
+
+it('rejects what is not a positive whole number, and unknown options', () => {
+  for (const args of [['--rows', '0'], ['--runs', 'two'], ['--sizes', '1k,'], ['--rows', '1.5'], ['--bogus']]) {
+    expect(() => parseBenchOptions(args), args.join(' ')).toThrow(UsageError);
+  }
+});
+
+it('answers --help', () => {
+  expect(parseBenchOptions(['--help'])).toBe('help');
+});
