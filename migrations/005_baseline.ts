@@ -41,6 +41,15 @@ export async function up(knex: Knex): Promise<void> {
   await knex.raw(`GRANT SELECT, INSERT, UPDATE, DELETE ON tenants, portal_users TO ${APP_ROLE}`);
 }
 
+/** What down() destroys (both tables are dropped), counted by `konstruct-migrate down` before it runs. */
+export async function dataLostOnDown(knex: Knex): Promise<Array<{ what: string; count: number }>> {
+  const count = async (table: string) => Number((await knex(table).count({ n: '*' }))[0]!.n);
+  return [
+    { what: 'rows in portal_users (dropped)', count: await count('portal_users') },
+    { what: 'rows in tenants (dropped)', count: await count('tenants') },
+  ];
+}
+
 export async function down(knex: Knex): Promise<void> {
   // The role stays: it is cluster-wide and other databases may still use it.
   await knex.raw(`REVOKE ALL ON portal_users, tenants FROM ${APP_ROLE}`);

@@ -76,6 +76,23 @@ export async function up(knex: Knex): Promise<void> {
   await knex.raw(`GRANT SELECT, INSERT, UPDATE, DELETE ON portal_invitations TO ${APP_ROLE}`);
 }
 
+/**
+ * What down() destroys, counted by `konstruct-migrate down` before it runs (it
+ * refuses unless confirmed when any count is above zero): both new tables are
+ * dropped, and customer_operator collapses into is_admin = false.
+ */
+export async function dataLostOnDown(knex: Knex): Promise<Array<{ what: string; count: number }>> {
+  const count = async (query: Knex.QueryBuilder) => Number((await query.count({ n: '*' }))[0]!.n);
+  return [
+    { what: 'rows in user_tenant_roles (dropped)', count: await count(knex('user_tenant_roles')) },
+    { what: 'rows in portal_invitations (dropped)', count: await count(knex('portal_invitations')) },
+    {
+      what: 'portal_users with role customer_operator (become is_admin = false)',
+      count: await count(knex('portal_users').where('role', 'customer_operator')),
+    },
+  ];
+}
+
 export async function down(knex: Knex): Promise<void> {
   await knex.raw(`REVOKE ALL ON portal_invitations FROM ${APP_ROLE}`);
   await knex.schema.alterTable('portal_invitations', (t) => {

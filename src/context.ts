@@ -10,6 +10,7 @@ import { connectKnex } from './db/connect';
 import { defaultDataDir, loadEmbeddedPostgres, startEmbeddedServer } from './db/embedded-server';
 import { passwordOf } from './db/redact';
 import { connectionSettings } from './db/ssl-mode';
+import { connectWithin } from './db/wait-for-database';
 import { ConfigError } from './errors';
 import { DEFAULT_MIGRATIONS_DIR } from './history/local-migrations';
 
@@ -22,6 +23,10 @@ export interface ContextOptions {
   schema?: string;
   /** Progress notes meant for people (stderr in the CLI). */
   log?: (line: string) => void;
+  /** Keep trying this many seconds while the server does not accept connections yet (default 0: fail at once). */
+  waitSeconds?: number;
+  /** Give up one connection attempt after this long (default 10 s). */
+  connectTimeoutMs?: number;
 }
 
 export interface MigrationContext {
@@ -33,6 +38,8 @@ export interface MigrationContext {
   /** Secrets that must never be printed (the connection password). */
   secrets: string[];
   log: (line: string) => void;
+  /** How long opening it waited for the server (see waitSeconds). */
+  waitedMs: number;
   close(): Promise<void>;
 }
 
@@ -58,8 +65,12 @@ export async function openContext(options: ContextOptions = {}): Promise<Migrati
   }
 
   let knex: Knex;
+  let waitedMs: number;
   try {
-    knex = await connectKnex(settings, { schema, env });
+    ({ connected: knex, waitedMs } = await connectWithin(
+      () => connectKnex(settings, { schema, env, connectTimeoutMs: options.connectTimeoutMs }),
+      { waitSeconds: options.waitSeconds ?? 0, log },
+    ));
   } catch (error) {
     await stopServer();
     throw error;
@@ -81,6 +92,7 @@ export async function openContext(options: ContextOptions = {}): Promise<Migrati
     schema,
     secrets: [passwordOf(url), env.PGPASSWORD].filter((s): s is string => Boolean(s)),
     log,
+    waitedMs,
     close,
   };
 }

@@ -9,6 +9,8 @@ export class KonstructError extends Error {
   readonly exitCode: ExitCode;
   /** What to do about it, printed on its own line. */
   readonly hint?: string;
+  /** Steps that completed (and stay committed) before a run failed part-way. */
+  completed?: Array<{ name: string; direction: 'up' | 'down'; ms: number; attempts: number }>;
 
   constructor(message: string, options: { exitCode: ExitCode; hint?: string; cause?: unknown }) {
     super(message, { cause: options.cause });
@@ -30,39 +32,75 @@ export class ConnectionError extends KonstructError {
   }
 }
 
+/** The migration lock, or a table lock a migration needed, was not granted in time. */
+export class LockTimeoutError extends KonstructError {
+  constructor(message: string, hint?: string, cause?: unknown) {
+    super(message, { exitCode: ExitCode.LockTimeout, hint, cause });
+  }
+}
+
+/** The history does not match the code: an applied migration changed, or is unknown to this code. */
+export class HistoryMismatchError extends KonstructError {
+  constructor(message: string, hint?: string) {
+    super(message, { exitCode: ExitCode.HistoryMismatch, hint });
+  }
+}
+
 export class TargetError extends KonstructError {
   constructor(message: string, hint?: string) {
     super(message, { exitCode: ExitCode.Usage, hint });
   }
 }
 
-/** A migration's SQL failed; PostgreSQL's own code, detail and hint are kept. */
+/** A migration's SQL failed; PostgreSQL's own message, code, detail and hint are kept. */
 export class MigrationFailedError extends KonstructError {
   readonly migration: string;
   readonly direction: 'up' | 'down';
-  readonly pg?: { code?: string; detail?: string; hint?: string; table?: string; constraint?: string };
+  readonly pg?: PgErrorFields;
+  /** The failing statement, with placeholders (never bound values); shown with --verbose and in --json. */
+  readonly statement?: string;
 
-  constructor(migration: string, direction: 'up' | 'down', cause: unknown) {
+  constructor(migration: string, direction: 'up' | 'down', cause: unknown, options: { transactional?: boolean; statement?: string } = {}) {
     const pg = pgErrorFields(cause);
     const reason = cause instanceof Error ? cause.message : String(cause);
-    super(
-      `migration ${migration} (${direction}) failed and was rolled back: ${reason}` +
-        (pg?.code ? ` [SQLSTATE ${pg.code}]` : ''),
-      {
-        exitCode: ExitCode.MigrationFailed,
-        hint: [pg?.detail && `detail: ${pg.detail}`, pg?.hint && `hint: ${pg.hint}`]
-          .filter(Boolean)
-          .join('; ') || 'The database is unchanged by this migration; fix the cause and run the command again.',
-        cause,
-      },
-    );
+    const outcome = options.transactional === false
+      ? 'failed; it runs outside a transaction, so what it did before the failing statement stays applied'
+      : 'failed and was rolled back';
+    super(`migration ${migration} (${direction}) ${outcome}: ${reason}${pg?.code ? ` [SQLSTATE ${pg.code}]` : ''}`, {
+      exitCode: ExitCode.MigrationFailed,
+      hint: [pg?.detail && `detail: ${pg.detail}`, pg?.hint && `hint: ${pg.hint}`].filter(Boolean).join('; ') || adviceFor(pg?.code, options.transactional !== false),
+      cause,
+    });
     this.migration = migration;
     this.direction = direction;
     this.pg = pg;
+    this.statement = options.statement;
   }
 }
 
-export function pgErrorFields(error: unknown): MigrationFailedError['pg'] {
+/** What to do, for the failures PostgreSQL gives no hint for. */
+function adviceFor(code: string | undefined, transactional: boolean): string {
+  switch (code) {
+    case '42501':
+      return 'The database user lacks a privilege this migration needs: run it as a user that has it, or have an administrator do that step.';
+    case '57014':
+      return 'A statement was cancelled (statement_timeout, see --statement-timeout); raise the limit or run when the database is less busy.';
+    default:
+      return transactional
+        ? 'The database is unchanged by this migration; fix the cause and run the command again.'
+        : 'Check what it left behind (e.g. an INVALID index from CREATE INDEX CONCURRENTLY) before running it again.';
+  }
+}
+
+export interface PgErrorFields {
+  code?: string;
+  detail?: string;
+  hint?: string;
+  table?: string;
+  constraint?: string;
+}
+
+export function pgErrorFields(error: unknown): PgErrorFields | undefined {
   if (typeof error !== 'object' || error === null || !('code' in error)) return undefined;
   const e = error as Record<string, unknown>;
   const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);

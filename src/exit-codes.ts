@@ -12,13 +12,16 @@ export enum ExitCode {
   Pending = 3,
   /** The database could not be reached or refused the login. */
   CannotConnect = 4,
-  /** Another run held the migration lock past --lock-wait, or a table lock past --lock-timeout retries. */
+  /**
+   * Another run held the migration lock past --lock-wait, a table lock was not granted within
+   * --lock-timeout after --lock-retries, or the stock knex CLI's lock flag is set.
+   */
   LockTimeout = 5,
-  /** A migration's SQL failed; it was rolled back. */
+  /** A migration's SQL failed (or its history row could not be written); it was rolled back. */
   MigrationFailed = 6,
   /** `down` would destroy data and was not confirmed. */
   RefusedDestructive = 7,
-  /** The history does not match the code: an applied migration changed, or is unknown here. */
+  /** The history does not match the code: an applied migration changed, or is unknown here (also `status --check`). */
   HistoryMismatch = 8,
   /** `verify`: the live schema differs from what the applied migrations produce. */
   SchemaDrift = 9,

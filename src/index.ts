@@ -6,18 +6,23 @@ export { openContext, type ContextOptions, type MigrationContext } from './conte
 export { up, type UpOptions, type UpResult } from './commands/up';
 export { down, type DownOptions, type DownResult } from './commands/down';
 export { status, type StatusResult, type MigrationStatus, type MigrationState } from './commands/status';
+export { wait, type WaitResult } from './commands/wait';
 export { newMigration, type NewMigrationOptions, type NewMigrationResult } from './commands/new-migration';
-export type { StepEvent, StepListener } from './engine/step-events';
-export type { StepResult } from './engine/run-step';
 export { verify, type VerifyOptions, type VerifyResult } from './commands/verify';
 export { baseline, type BaselineOptions, type BaselineResult } from './commands/baseline';
+export { RUN_DEFAULTS, type RunOptions } from './engine/locked-run';
+export type { StepEvent, StepListener } from './engine/step-events';
+export type { StepResult } from './engine/run-step';
+export type { DryRunStep } from './engine/dry-run';
+export type { RecordedStatement, TableLock } from './engine/statement-recorder';
+export { RefusedDestructiveError, type StepDataLoss } from './engine/data-loss';
 export { dumpCatalog } from './catalog/dump-catalog';
 export { readCatalog } from './catalog/read-catalog';
 export { parseCatalog } from './catalog/parse-catalog';
 export { diffCatalogs, type SchemaDifference } from './catalog/diff-catalog';
 export type { Catalog } from './catalog/catalog';
-export { KonstructMigrationSource, listLocalMigrations } from './history/local-migrations';
-export { KonstructError } from './errors';
+export { KonstructMigrationSource, listLocalMigrations, type DataLoss } from './history/local-migrations';
+export { KonstructError, LockTimeoutError, HistoryMismatchError, MigrationFailedError } from './errors';
 export { ExitCode } from './exit-codes';
 
 // For the services that use this schema (revision 006): roles, rows, settings, invitations.

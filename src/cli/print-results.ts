@@ -5,6 +5,7 @@
 import type { DownResult } from '../commands/down';
 import type { MigrationStatus, StatusResult } from '../commands/status';
 import type { UpResult } from '../commands/up';
+import { describeDataLoss } from '../engine/data-loss';
 import { plainStyle, type Style } from './output/colors';
 import { formatDuration } from './output/step-progress';
 import { renderTable, type Column } from './output/table';
@@ -22,6 +23,13 @@ export function downSummary(result: DownResult, style: Style = plainStyle): stri
   return `Reverted ${plural(result.reverted.length, 'migration')} (${formatDuration(totalMs(result.reverted))}).`;
 }
 
+/** What a revert destroyed (as confirmed), or in a dry run would destroy. */
+export function dataLossLines(result: DownResult): string[] {
+  if (result.dataLoss.length === 0) return [];
+  const title = result.dryRun ? 'Reverting for real would destroy:' : 'Destroyed, as confirmed:';
+  return [title, ...result.dataLoss.map((l) => `  ${describeDataLoss(l)}`)];
+}
+
 const STATE_COLOR: Record<string, keyof Pick<Style, 'green' | 'yellow' | 'red'>> = {
   applied: 'green',
   pending: 'yellow',
@@ -29,15 +37,17 @@ const STATE_COLOR: Record<string, keyof Pick<Style, 'green' | 'yellow' | 'red'>>
 
 const STATUS_COLUMNS: Array<Column<MigrationStatus>> = [
   { header: 'MIGRATION', value: (m) => m.name },
-  { header: 'STATE', value: (m) => m.state, color: (text, m, style) => style[STATE_COLOR[m.state] ?? 'red'](text) },
+  // An applied migration whose file changed since shows as `changed` (red); `--json` keeps state and a `changed` flag.
+  { header: 'STATE', value: (m) => (m.changed ? 'changed' : m.state), color: (text, m, style) => style[(!m.changed && STATE_COLOR[m.state]) || 'red'](text) },
   { header: 'APPLIED AT', value: (m) => (m.appliedAt ? formatTimestamp(m.appliedAt) : '-') },
   { header: 'BATCH', value: (m) => (m.batch === null ? '-' : String(m.batch)), align: 'right' },
 ];
 
 export function formatStatus(result: StatusResult, style: Style = plainStyle): string[] {
-  const upToDate = result.pending === 0 && result.unknown.length === 0;
+  const upToDate = result.pending === 0 && result.unknown.length === 0 && result.changed.length === 0;
   const summary =
     `${result.applied} applied, ${result.pending} pending` +
+    (result.changed.length ? `, ${result.changed.length} changed since applied (${result.changed.join(', ')})` : '') +
     (result.unknown.length ? `, ${result.unknown.length} unknown to this code (${result.unknown.join(', ')})` : '') +
     (upToDate ? `: ${style.green('up to date')}.` : '.');
   return [...renderTable(result.migrations, STATUS_COLUMNS, style), '', summary];

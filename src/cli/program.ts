@@ -13,7 +13,9 @@ import { registerNew } from './commands/new';
 import { registerStatus } from './commands/status';
 import { registerUp } from './commands/up';
 import { registerVerify } from './commands/verify';
+import { registerWait } from './commands/wait';
 import { processIo, type Io } from './run-command';
+import { parseSeconds } from './run-options';
 
 const EXAMPLES = `Examples:
   konstruct-migrate up                      # DATABASE_URL, .env, PG* variables, or the embedded server
@@ -30,6 +32,8 @@ export function buildProgram(io: Io = processIo): Command {
     .option('--verbose', 'print stack traces and details of errors')
     .option('-q, --quiet', 'print nothing but errors')
     .option('--no-color', 'no colours (also NO_COLOR); colours are only used on a terminal')
+    .addOption(new Option('--wait <seconds>', 'wait this long for the database to accept connections').argParser(parseSeconds))
+    .addOption(new Option('--connect-timeout <seconds>', 'give up one connection attempt after this long').argParser(parseSeconds).default(10))
     .addHelpText('after', `\n${EXAMPLES}\n\n${EXIT_CODE_HELP}`)
     .showHelpAfterError('(run konstruct-migrate --help for usage)')
     // Parse errors throw instead of exiting, in every subcommand too (settings are inherited at .command()).
@@ -41,6 +45,7 @@ export function buildProgram(io: Io = processIo): Command {
   registerVerify(program, io);
   registerBaseline(program, io);
   registerNew(program, io);
+  registerWait(program, io);
   return program;
 }
 

@@ -2,11 +2,15 @@
  * The one place where a command's outcome becomes process state: the database
  * context is opened and always closed, errors become one redacted line and an
  * exit code. Handlers never call process.exit().
+ *
+ * With --json, stdout carries exactly one JSON document (the result, or the
+ * error) and everything meant for people goes to stderr.
  */
-import { KonstructError } from '../errors';
+import { KonstructError, MigrationFailedError } from '../errors';
 import { ExitCode } from '../exit-codes';
 import { openContext, type MigrationContext } from '../context';
 import { passwordOf, redactor } from '../db/redact';
+import { errorDocument, resultDocument } from './json-output';
 
 export interface GlobalOptions {
   url?: string;
@@ -15,6 +19,12 @@ export interface GlobalOptions {
   schema?: string;
   /** False with --no-color. */
   color?: boolean;
+  /** --json of a command that passes a JsonOutput to runWithContext. */
+  json?: boolean;
+  /** Seconds to wait for the database to accept connections. */
+  wait?: number;
+  /** Seconds before one connection attempt gives up. */
+  connectTimeout?: number;
 }
 
 /** Where a command writes: results to `out` (stdout), notes for people to `err` (stderr). */
@@ -33,6 +43,13 @@ export const processIo: Io = makeIo(
   (text) => process.stderr.write(`${text}\n`),
 );
 
+export interface JsonOutput<T> {
+  /** The command's name in the JSON document. */
+  command: string;
+  /** The command's fields of the JSON document; the result itself when absent. */
+  document?: (result: T) => object;
+}
+
 export async function runWithContext<T>(
   global: GlobalOptions,
   io: Io,
@@ -40,19 +57,34 @@ export async function runWithContext<T>(
   action: (ctx: MigrationContext, io: Io) => Promise<T>,
   /** Prints through the redacting Io it is given; may return a non-zero exit code (e.g. status --check). */
   print: (result: T, io: Io) => ExitCode | void,
+  /** Given by commands whose --json this function prints (one document, also for errors). */
+  json?: JsonOutput<T>,
 ): Promise<void> {
   // Until the context exists, only the flag/environment password is known; redact it too.
-  let redact = redactor([passwordOf(global.url), passwordOf(process.env.DATABASE_URL), process.env.PGPASSWORD]);
+  const known = [passwordOf(global.url), passwordOf(process.env.DATABASE_URL), process.env.PGPASSWORD];
+  let redact = redactor(known);
   const safeIo = makeIo((t) => io.out(redact(t)), (t) => io.err(redact(t)));
+  const jsonMode = Boolean(json && global.json);
+  // In JSON mode the human-oriented text moves to stderr.
+  const humanIo = jsonMode ? makeIo(safeIo.err, safeIo.err) : safeIo;
   let ctx: MigrationContext | undefined;
   try {
-    ctx = await openContext({ url: global.url, schema: global.schema, log: global.quiet ? () => {} : safeIo.err });
-    const secrets = ctx.secrets;
-    redact = redactor([passwordOf(global.url), passwordOf(process.env.DATABASE_URL), process.env.PGPASSWORD, ...secrets]);
-    const result = await action(ctx, safeIo);
-    process.exitCode = print(result, safeIo) ?? ExitCode.Ok;
+    ctx = await openContext({
+      url: global.url,
+      schema: global.schema,
+      log: global.quiet ? () => {} : safeIo.err,
+      waitSeconds: global.wait,
+      connectTimeoutMs: global.connectTimeout !== undefined ? global.connectTimeout * 1000 : undefined,
+    });
+    redact = redactor([...known, ...ctx.secrets]);
+    const result = await action(ctx, humanIo);
+    const exitCode = print(result, humanIo) ?? ExitCode.Ok;
+    if (jsonMode) safeIo.out(JSON.stringify(resultDocument(json!.command, exitCode, json!.document?.(result) ?? (result as object)), null, 2));
+    process.exitCode = exitCode;
   } catch (error) {
-    process.exitCode = reportError(error, global.verbose ?? false, safeIo);
+    const exitCode = reportError(error, global.verbose ?? false, safeIo);
+    if (jsonMode) safeIo.out(JSON.stringify(errorDocument(json!.command, exitCode, error), null, 2));
+    process.exitCode = exitCode;
   } finally {
     await ctx?.close().catch(() => {});
   }
@@ -62,6 +94,7 @@ export function reportError(error: unknown, verbose: boolean, io: Io): ExitCode 
   if (error instanceof KonstructError) {
     io.err(`error: ${error.message}`);
     if (error.hint) io.err(`  ${error.hint}`);
+    if (verbose && error instanceof MigrationFailedError && error.statement) io.err(`  statement: ${error.statement}`);
     if (verbose) io.err(String(error.stack ?? ''));
     if (verbose && error.cause instanceof Error) io.err(`caused by: ${error.cause.stack ?? error.cause.message}`);
     return error.exitCode;

@@ -71,7 +71,8 @@ export async function baseline(ctx: MigrationContext, options: BaselineOptions):
       await trx.raw(`LOCK TABLE ${HISTORY_TABLE} IN SHARE ROW EXCLUSIVE MODE`);
       const result = await plan(trx, local, options);
       const note = (await historyHasNoteColumn(trx)) ? result.note : undefined;
-      for (const name of result.recorded) await recordApplied(trx, name, result.batch!, note);
+      const byName = new Map(local.map((m) => [m.name, m]));
+      for (const name of result.recorded) await recordApplied(trx, byName.get(name)!, result.batch!, note);
       if (result.alembicVersionDropped) await trx.schema.dropTable(ALEMBIC_VERSION_TABLE);
       return result;
     });

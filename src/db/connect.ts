@@ -7,9 +7,10 @@
 import knexFactory, { type Knex } from 'knex';
 import { ConnectionError } from '../errors';
 import { explainTlsFailure, isPlainRefused, isTlsRefused, type ConnectionSettings, type TlsAttempt } from './ssl-mode';
+import { keepStatementApart } from './statement-errors';
 
 export const APPLICATION_NAME = 'konstruct-migrate';
-const CONNECT_TIMEOUT_MS = 10_000;
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 
 export interface KnexOptions {
   /** --schema: unqualified names (the migrations' tables, knex_migrations) resolve there, and only there. */
@@ -17,11 +18,14 @@ export interface KnexOptions {
   applicationName?: string;
   /** Where the libpq variables come from when there is no URL (node-postgres itself only reads process.env). */
   env?: NodeJS.ProcessEnv;
+  /** Give up one connection attempt after this long (--connect-timeout; default 10 s). */
+  connectTimeoutMs?: number;
 }
 
 /** The knex configuration for one TLS attempt; without a URL, the libpq variables (PGHOST, ...) apply. */
 export function knexConfig(settings: ConnectionSettings, tls: TlsAttempt, options: KnexOptions = {}): Knex.Config {
   const env = options.env ?? process.env;
+  const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   const libpq = {
     host: env.PGHOST,
     port: env.PGPORT ? Number(env.PGPORT) : undefined,
@@ -35,14 +39,17 @@ export function knexConfig(settings: ConnectionSettings, tls: TlsAttempt, option
       ...(settings.connectionString ? { connectionString: settings.connectionString } : libpq),
       ssl: tls,
       application_name: options.applicationName ?? APPLICATION_NAME,
-      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      connectionTimeoutMillis: connectTimeoutMs,
     },
     ...(options.schema ? { searchPath: [options.schema] } : {}),
     // knex prints each failed connection attempt with its stack; connectKnex reports it once, in one line.
     log: { warn: (message: string) => void (message.startsWith('Acquire connection error') || console.warn(message)) },
-    // One connection for migrations, one for the session lock, one spare.
+    // One connection for a migration's transaction, one to watch what it waits for, one spare.
+    // (The migration lock has a connection of its own, outside the pool.)
     pool: { min: 0, max: 3 },
-    acquireConnectionTimeout: CONNECT_TIMEOUT_MS + 5_000,
+    acquireConnectionTimeout: connectTimeoutMs + 5_000,
+    // Failing SQL is reported with placeholders, never with the values bound to it (statement-errors.ts).
+    compileSqlOnError: false,
   };
 }
 
@@ -54,24 +61,35 @@ export function knexConfig(settings: ConnectionSettings, tls: TlsAttempt, option
  */
 export async function connectKnex(settings: ConnectionSettings, options: KnexOptions = {}): Promise<Knex> {
   let failure: unknown;
+  let attemptMs = 0;
   for (const [i, tls] of settings.attempts.entries()) {
     const knex = knexFactory(knexConfig(settings, tls, options));
+    keepStatementApart(knex);
+    const started = Date.now();
     try {
       await knex.raw('select 1');
       return knex;
     } catch (error) {
       await knex.destroy();
       failure = error;
+      attemptMs = Date.now() - started;
       const canFallBack = tls ? isTlsRefused(error) : isPlainRefused(error);
       if (!canFallBack || i === settings.attempts.length - 1) break;
     }
   }
-  throw explainTlsFailure(failure, settings.sslMode) ?? explainConnectionFailure(failure);
+  throw explainTlsFailure(failure, settings.sslMode) ?? explainConnectionFailure(failure, options.connectTimeoutMs, attemptMs);
 }
 
-export function explainConnectionFailure(error: unknown): ConnectionError {
+/** A connection failure as one actionable line. */
+export function explainConnectionFailure(
+  error: unknown,
+  connectTimeoutMs = DEFAULT_CONNECT_TIMEOUT_MS,
+  /** How long the failed attempt took: node-postgres reports its own connect timeout only as "Connection terminated unexpectedly". */
+  attemptMs = 0,
+): ConnectionError {
   const e = error as { code?: string; message?: string };
   const message = e?.message ?? String(error);
+  const timedOut = /timeout/i.test(message) || (attemptMs >= connectTimeoutMs * 0.9 && /terminated/i.test(message));
   switch (e?.code) {
     case '28P01':
     case '28000':
@@ -86,6 +104,7 @@ export function explainConnectionFailure(error: unknown): ConnectionError {
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
     case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
     case 'ETIMEDOUT':
       return new ConnectionError(
         `cannot reach the database server: ${message}`,
@@ -93,13 +112,19 @@ export function explainConnectionFailure(error: unknown): ConnectionError {
         error,
       );
     default:
-      if (/timeout/i.test(message)) {
+      if (timedOut) {
         return new ConnectionError(
-          `cannot reach the database server: connection timed out after ${CONNECT_TIMEOUT_MS / 1000}s`,
+          `cannot reach the database server: connection timed out after ${connectTimeoutMs / 1000} s (--connect-timeout)`,
           'Check the host and port in DATABASE_URL and that the server is running (see --wait).',
           error,
         );
       }
-      return new ConnectionError(`cannot connect to the database: ${message}`, undefined, error);
+      return new ConnectionError(
+        `cannot connect to the database: ${message}`,
+        /terminated/i.test(message)
+          ? 'The server closed the connection before login: check that host and port are a PostgreSQL server, and the SSL settings (sslmode).'
+          : undefined,
+        error,
+      );
   }
 }

@@ -18,6 +18,8 @@ export function redactor(secrets: Array<string | undefined>): (text: string) => 
     if (!secret) continue;
     variants.add(secret);
     variants.add(encodeURIComponent(secret));
+    // As it appears inside a --json string: quotes, backslashes and control characters escaped.
+    variants.add(JSON.stringify(secret).slice(1, -1));
   }
   const ordered = [...variants].sort((a, b) => b.length - a.length);
   return (text) => {

@@ -2,8 +2,7 @@
  * Deciding what a command will do, from the migrations this code knows and the
  * history the database holds. Pure functions: no I/O, easy to test and reason about.
  */
-import { KonstructError, TargetError } from '../errors';
-import { ExitCode } from '../exit-codes';
+import { HistoryMismatchError, TargetError } from '../errors';
 import type { AppliedMigration } from '../history/history-table';
 import type { LocalMigration } from '../history/local-migrations';
 
@@ -29,12 +28,24 @@ export function unknownApplied(local: LocalMigration[], history: AppliedMigratio
 export function assertHistoryKnown(local: LocalMigration[], history: AppliedMigration[]): void {
   const unknown = unknownApplied(local, history);
   if (unknown.length > 0) {
-    throw new KonstructError(
+    throw new HistoryMismatchError(
       `the database has applied migrations this code does not know: ${unknown.join(', ')}`,
-      {
-        exitCode: ExitCode.HistoryMismatch,
-        hint: 'The database is ahead of this version of konstruct-migrate: deploy the version that wrote them.',
-      },
+      'The database is ahead of this version of konstruct-migrate: run the version that applied them (nothing was changed).',
+    );
+  }
+}
+
+/** Applied migrations whose file differs from what was applied (rows without a recorded checksum are not judged). */
+export function changedSinceApplied(local: LocalMigration[], history: AppliedMigration[]): string[] {
+  const byName = new Map(local.map((m) => [m.name, m]));
+  return history.filter((h) => h.checksum !== null && byName.has(h.name) && byName.get(h.name)!.checksum !== h.checksum).map((h) => h.name);
+}
+
+export function assertUnchanged(changed: string[], allowChanged: boolean): void {
+  if (changed.length > 0 && !allowChanged) {
+    throw new HistoryMismatchError(
+      `applied migrations were changed since they were applied: ${changed.join(', ')}`,
+      'Restore them as they were applied (see git history); if the change is intended and harmless, pass --allow-changed. Nothing was changed.',
     );
   }
 }

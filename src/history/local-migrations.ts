@@ -4,21 +4,37 @@
  * written while running compiled `.js` matches history written from `.ts`
  * sources (knex stores the extension and calls the mismatch "corrupt").
  */
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Knex } from 'knex';
+import { ConfigError } from '../errors';
+import { checksumOfFile, readChecksumManifest } from './migration-checksums';
 
 export interface MigrationModule {
   up(knex: Knex): Promise<void>;
   down(knex: Knex): Promise<void>;
   /** knex's convention: `export const config = { transaction: false }` for e.g. CREATE INDEX CONCURRENTLY. */
   config?: { transaction?: boolean };
+  /**
+   * What reverting this migration would destroy, counted on the live database
+   * before `down` runs; `down` refuses (or asks) when any count is above zero.
+   * Knowledge of the migration, so it lives in the migration file.
+   */
+  dataLostOnDown?(knex: Knex): Promise<DataLoss[]>;
+}
+
+export interface DataLoss {
+  /** e.g. "rows in user_tenant_roles". */
+  what: string;
+  count: number;
 }
 
 export interface LocalMigration {
   name: string;
   file: string;
+  /** SHA-256 of the migration's source (see migration-checksums.ts). */
+  checksum: string;
 }
 
 const MIGRATION_FILE = /^(\d+_[A-Za-z0-9_]+)\.(js|cjs|mjs|ts|cts|mts)$/;
@@ -27,7 +43,11 @@ const MIGRATION_FILE = /^(\d+_[A-Za-z0-9_]+)\.(js|cjs|mjs|ts|cts|mts)$/;
 export const DEFAULT_MIGRATIONS_DIR = path.resolve(__dirname, '..', '..', 'migrations');
 
 export function listLocalMigrations(dir: string = DEFAULT_MIGRATIONS_DIR): LocalMigration[] {
-  const byName = new Map<string, LocalMigration>();
+  if (!existsSync(dir)) {
+    throw new ConfigError(`the migrations folder ${dir} does not exist`, 'Check KONSTRUCT_MIGRATIONS_DIR, or unset it to use the packaged migrations.');
+  }
+  const manifest = readChecksumManifest(dir);
+  const byName = new Map<string, Omit<LocalMigration, 'checksum'>>();
   for (const entry of readdirSync(dir).sort()) {
     if (entry.endsWith('.d.ts')) continue;
     const match = MIGRATION_FILE.exec(entry);
@@ -37,10 +57,12 @@ export function listLocalMigrations(dir: string = DEFAULT_MIGRATIONS_DIR): Local
     const existing = byName.get(name);
     if (!existing || entry.endsWith('.js')) byName.set(name, { name, file: path.join(dir, entry) });
   }
-  return [...byName.values()].sort((a, b) => a.name.localeCompare(b.name));
+  return [...byName.values()]
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .map((m) => ({ ...m, checksum: manifest[m.name] ?? checksumOfFile(m.file) }));
 }
 
-export async function loadMigration(migration: LocalMigration): Promise<MigrationModule> {
+export async function loadMigration(migration: Pick<LocalMigration, 'name' | 'file'>): Promise<MigrationModule> {
   const loaded = await import(pathToFileURL(migration.file).href);
   const mod = (typeof loaded.up === 'function' ? loaded : loaded.default) as MigrationModule;
   if (typeof mod?.up !== 'function' || typeof mod?.down !== 'function') {

@@ -35,5 +35,12 @@ export async function down(knex: Knex): Promise<void> {
   // Undo exactly what up() did, in reverse order.
   // await knex.schema.alterTable('portal_users', (t) => { t.dropColumn('nickname'); });
 }
+
+// If down() destroys data, say how much, so \`konstruct-migrate down\` refuses it
+// unless confirmed (--yes, or a yes on a terminal):
+// export async function dataLostOnDown(knex: Knex): Promise<Array<{ what: string; count: number }>> {
+//   const [{ n }] = await knex('portal_users').whereNotNull('nickname').count({ n: '*' });
+//   return [{ what: 'portal_users nicknames (dropped)', count: Number(n) }];
+// }
 `;
 }

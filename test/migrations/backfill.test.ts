@@ -50,7 +50,7 @@ describe('revision 006 backfill', () => {
 
   it('down restores is_admin for every row: platform_admin -> true, every other role -> false', async () => {
     await db.knex.raw(`UPDATE portal_users SET role = 'customer_operator' WHERE email LIKE 'user1%@example.com' AND role <> 'platform_admin'`);
-    await down(ctx);
+    await down(ctx, { yes: true }); // it destroys the customer_operator distinction, on purpose
     const { rows } = await db.knex.raw(`SELECT email, is_admin FROM portal_users`);
     expect(rows).toHaveLength(ROWS);
     for (const { email, is_admin } of rows) {

@@ -1,28 +1,43 @@
 /** CLI definition of `down`; the work is done by the library function in src/commands/down.ts. */
 import type { Command } from 'commander';
 import { down } from '../../commands/down';
+import { terminalConfirmation } from '../confirm-data-loss';
+import { downJson } from '../json-output';
 import { outputOptions } from '../output/output-options';
 import { withStepProgress } from '../output/step-progress';
-import { downSummary } from '../print-results';
+import { formatDryRun } from '../print-dry-run';
+import { dataLossLines, downSummary } from '../print-results';
 import { runWithContext, type Io } from '../run-command';
+import { addRunOptions, runOptionsFrom } from '../run-options';
 
 export function registerDown(program: Command, io: Io): void {
-  program
-    .command('down')
-    .description('revert the last applied migration (one step)')
-    .option('--to <migration>', 'revert down to, but not including, this migration')
-    .option('--all', 'revert every applied migration')
-    .addHelpText('after', '\nExamples:\n  konstruct-migrate down\n  konstruct-migrate down --to 005\n  konstruct-migrate down --all')
+  addRunOptions(
+    program
+      .command('down')
+      .description('revert the last applied migration (one step)')
+      .option('--to <migration>', 'revert down to, but not including, this migration')
+      .option('--all', 'revert every applied migration')
+      .option('--yes', 'revert even when it destroys data (otherwise refused, or asked on a terminal)'),
+  )
+    .addHelpText(
+      'after',
+      '\nExamples:\n  konstruct-migrate down\n  konstruct-migrate down --dry-run\n  konstruct-migrate down --to 005 --yes\n  konstruct-migrate down --all',
+    )
     .action(async (opts, cmd: Command) => {
       const globals = cmd.optsWithGlobals();
       const output = outputOptions(globals);
+      const options = { to: opts.to, all: opts.all, yes: opts.yes, confirmDataLoss: terminalConfirmation(), ...runOptionsFrom(opts) };
       await runWithContext(
         globals,
         io,
-        (ctx, live) => withStepProgress(live, output, (onStep) => down(ctx, { to: opts.to, all: opts.all, onStep })),
+        (ctx, live) => withStepProgress(live, output, (onStep) => down(ctx, { ...options, onStep })),
         (r, out) => {
-          if (!output.quiet) out.out(downSummary(r, output.style));
+          if (output.quiet) return;
+          if (r.dryRun) out.outLines(formatDryRun('down', r.dryRun));
+          else out.out(downSummary(r, output.style));
+          out.outLines(dataLossLines(r));
         },
+        { command: 'down', document: downJson },
       );
     });
 }

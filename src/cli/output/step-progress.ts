@@ -20,7 +20,8 @@ export function formatDuration(ms: number): string {
 
 export function stepLine(step: StepResult, style: Style): string {
   const arrow = step.direction === 'up' ? style.green('↑') : style.yellow('↓');
-  return `  ${arrow} ${step.name} ${style.dim(`(${formatDuration(step.ms)})`)}`;
+  const attempts = step.attempts > 1 ? `, ${step.attempts} attempts` : ''; // retried after lock timeouts
+  return `  ${arrow} ${step.name} ${style.dim(`(${formatDuration(step.ms)}${attempts})`)}`;
 }
 
 /** Runs `work` with a listener that prints each step; the spinner never outlives it. */

@@ -1,0 +1,22 @@
+/** Human-readable output of --dry-run: each step's statements, in order, with the table locks they take. */
+import type { DryRunStep } from '../engine/dry-run';
+
+export function formatDryRun(command: 'up' | 'down', steps: DryRunStep[]): string[] {
+  if (steps.length === 0) return [`Dry run of ${command}: nothing to ${command === 'up' ? 'apply' : 'revert'}.`];
+  const lines = [`Dry run of ${command}: the steps below ran in one transaction that was then rolled back.`];
+  for (const step of steps) {
+    lines.push('', `${step.name} (${step.direction})`);
+    if (step.notRun) lines.push(`  not run: ${step.notRun}`);
+    step.statements.forEach((s, i) => {
+      const [first, ...rest] = s.sql.trim().split('\n');
+      lines.push(`  ${i + 1}. ${first}`, ...rest.map((l) => `     ${l}`));
+      for (const lock of s.locks) lines.push(`     → ${lock.mode} on ${lock.relation}`);
+    });
+    if (!step.notRun && step.statements.length === 0) lines.push('  (no statements)');
+  }
+  if (steps.length > 1) {
+    lines.push('', 'A lock taken by an earlier step is already held and not shown again in a later one (use --to to look at one step).');
+  }
+  lines.push('', 'Rolled back: nothing was committed (no schema change, no history row).');
+  return lines;
+}

@@ -1,0 +1,47 @@
+/**
+ * The safety options `up` and `down` share, and the parsers that turn their
+ * values into numbers (a bad value is a usage error, exit 2).
+ */
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { RUN_DEFAULTS, type RunOptions } from '../engine/locked-run';
+
+export function parseSeconds(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError('expected a number of seconds, 0 or more.');
+  return n;
+}
+
+export function parseCount(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number, 0 or more.');
+  return n;
+}
+
+export function addRunOptions(command: Command): Command {
+  return command
+    .option('--dry-run', 'run the steps in a transaction that is rolled back; print each statement and the table locks it takes')
+    .addOption(new Option('--lock-wait <seconds>', 'wait this long for another run to finish').argParser(parseSeconds).default(RUN_DEFAULTS.lockWait))
+    .addOption(
+      new Option('--lock-timeout <seconds>', 'give up a table lock after this long, roll back and retry (0: wait indefinitely)')
+        .argParser(parseSeconds)
+        .default(RUN_DEFAULTS.lockTimeout),
+    )
+    .addOption(new Option('--lock-retries <count>', 'retries after a lock timeout, with jittered backoff').argParser(parseCount).default(RUN_DEFAULTS.lockRetries))
+    .addOption(
+      new Option('--statement-timeout <seconds>', 'cancel any statement running longer (0: off)').argParser(parseSeconds).default(RUN_DEFAULTS.statementTimeout),
+    )
+    .option('--allow-changed', 'run even though applied migrations changed since they were applied')
+    .option('--json', 'print one JSON document on stdout (the result or the error); human text goes to stderr');
+}
+
+/** The run options as parsed by addRunOptions. */
+export function runOptionsFrom(opts: Record<string, unknown>): RunOptions {
+  return {
+    dryRun: Boolean(opts.dryRun),
+    lockWait: opts.lockWait as number,
+    lockTimeout: opts.lockTimeout as number,
+    lockRetries: opts.lockRetries as number,
+    statementTimeout: opts.statementTimeout as number,
+    allowChanged: Boolean(opts.allowChanged),
+  };
+}

@@ -1,0 +1,88 @@
+/**
+ * --dry-run: the pending steps run for real, in order, inside ONE transaction
+ * that is always rolled back — so later steps see what earlier ones did, and
+ * nothing is committed: no schema change, no history row, not even the history
+ * tables on a database that has none. Every statement each step sent is
+ * recorded, with the table locks it took.
+ *
+ * A lock already held in that transaction is not taken again, so a table an
+ * earlier pending step created or locked shows no lock in a later step; run
+ * with `--to` to look at one step alone.
+ * A non-transactional step (CREATE INDEX CONCURRENTLY) cannot run inside a
+ * transaction: the dry run stops before it and says so.
+ */
+import type { Knex } from 'knex';
+import { KonstructError, LockTimeoutError, MigrationFailedError } from '../errors';
+import { statementOf } from '../db/statement-errors';
+import { ensureHistoryTables, recordApplied, removeApplied } from '../history/history-table';
+import { loadMigration, type LocalMigration } from '../history/local-migrations';
+import type { Direction } from './run-step';
+import { applyLocalTimeouts, type SessionTimeouts } from './session-timeouts';
+import { recordStatements, type RecordedStatement } from './statement-recorder';
+
+export interface DryRunStep {
+  name: string;
+  direction: Direction;
+  statements: RecordedStatement[];
+  /** Why this step was not run (it is not transactional); the dry run stopped here. */
+  notRun?: string;
+}
+
+class RollBack {}
+
+export async function dryRunSteps(
+  knex: Knex,
+  steps: LocalMigration[],
+  direction: Direction,
+  batch: number,
+  timeouts: SessionTimeouts,
+): Promise<DryRunStep[]> {
+  const results: DryRunStep[] = [];
+  const conn = await knex.client.acquireConnection();
+  const recorder = recordStatements(conn);
+  try {
+    await knex.transaction(
+      async (trx) => {
+        await applyLocalTimeouts(trx, timeouts);
+        if (direction === 'up') await ensureHistoryTables(trx);
+        for (const migration of steps) {
+          const mod = await loadMigration(migration);
+          if (mod.config?.transaction === false) {
+            results.push({ name: migration.name, direction, statements: [], notRun: 'it is not transactional, so it cannot be run and rolled back; the dry run stops here' });
+            break;
+          }
+          await recorder.start();
+          try {
+            await mod[direction](trx);
+          } catch (error) {
+            throw stepError(migration, direction, error);
+          } finally {
+            results.push({ name: migration.name, direction, statements: recorder.stop() });
+          }
+          if (direction === 'up') await recordApplied(trx, migration, batch);
+          else await removeApplied(trx, migration.name);
+        }
+        throw new RollBack();
+      },
+      { connection: conn },
+    );
+  } catch (error) {
+    if (!(error instanceof RollBack)) throw error;
+  } finally {
+    recorder.restore();
+    await knex.client.releaseConnection(conn);
+  }
+  return results;
+}
+
+function stepError(migration: LocalMigration, direction: Direction, error: unknown): KonstructError {
+  if (error instanceof KonstructError) return error;
+  if ((error as { code?: string })?.code === '55P03') {
+    return new LockTimeoutError(
+      `dry run of ${migration.name} (${direction}) could not get a table lock within lock_timeout; it was rolled back`,
+      'Another session holds a lock it needs; try again later, or raise --lock-timeout.',
+      error,
+    );
+  }
+  return new MigrationFailedError(migration.name, direction, error, { statement: statementOf(error) });
+}

@@ -1,0 +1,87 @@
+/**
+ * While a migration runs, watches from a second connection whether its backend
+ * is waiting for a lock, and on what, behind whom. PostgreSQL's lock_timeout
+ * error (55P03) names neither the table nor the blocker, and once it is raised
+ * the wait is gone; so we look while the wait is happening.
+ */
+import type { Knex } from 'knex';
+import { describeSession, formatSeconds, SESSION_COLUMNS, type SessionInfo } from '../db/session-info';
+
+export interface LockWait {
+  /** The table (or other relation) waited for; null for a wait on a row or transaction. */
+  relation: string | null;
+  locktype: string;
+  mode: string;
+  blockers: SessionInfo[];
+}
+
+const POLL_MS = 200;
+
+export interface LockWaitWatcher {
+  /** Stops watching; resolves to the last wait seen, if any. */
+  stop(): Promise<LockWait | undefined>;
+}
+
+export function watchLockWaits(knex: Knex, pid: number, onFirstWait: (wait: LockWait) => void): LockWaitWatcher {
+  let latest: LockWait | undefined;
+  let stopped = false;
+  let wake = () => {};
+  const loop = (async () => {
+    while (!stopped) {
+      const wait = await observeLockWait(knex, pid).catch(() => undefined);
+      if (wait && !stopped) {
+        if (!latest) onFirstWait(wait);
+        latest = wait;
+      }
+      await new Promise<void>((resolve) => {
+        if (stopped) return resolve();
+        const timer = setTimeout(resolve, POLL_MS);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+  })();
+  return {
+    stop: async () => {
+      stopped = true;
+      wake();
+      await loop;
+      return latest;
+    },
+  };
+}
+
+async function observeLockWait(knex: Knex, pid: number): Promise<LockWait | undefined> {
+  const { rows } = await knex.raw(
+    `SELECT l.relation::regclass::text AS relation, l.locktype, l.mode, pg_blocking_pids(l.pid) AS blockers
+       FROM pg_locks l WHERE l.pid = ? AND NOT l.granted LIMIT 1`,
+    [pid],
+  );
+  if (rows.length === 0) return undefined;
+  const { relation, locktype, mode, blockers } = rows[0] as { relation: string | null; locktype: string; mode: string; blockers: number[] };
+  const sessions = blockers.length
+    ? (await knex.raw(`SELECT ${SESSION_COLUMNS} FROM pg_stat_activity a WHERE a.pid = ANY(?) ORDER BY a.xact_start NULLS LAST`, [blockers])).rows
+    : [];
+  return { relation, locktype, mode, blockers: sessions };
+}
+
+/** `AccessExclusiveLock on portal_users` */
+export function describeWaitTarget(wait: LockWait): string {
+  return wait.relation ? `${wait.mode} on ${wait.relation}` : `${wait.mode} on a ${wait.locktype} (a row another transaction holds)`;
+}
+
+/** `pid 4242 ("psql", user app, idle in transaction, transaction open for 3 min 2 s)`, for each blocker. */
+export function describeBlockers(wait: LockWait): string {
+  if (wait.blockers.length === 0) return 'a session PostgreSQL did not name';
+  return wait.blockers
+    .slice(0, 3)
+    .map((b) =>
+      describeSession(b, [
+        b.state ?? undefined,
+        b.transactionSeconds !== null ? `transaction open for ${formatSeconds(b.transactionSeconds)}` : undefined,
+      ]),
+    )
+    .join('; ') + (wait.blockers.length > 3 ? `; and ${wait.blockers.length - 3} more` : '');
+}

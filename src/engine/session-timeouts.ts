@@ -1,0 +1,66 @@
+/**
+ * The limits every migration runs under, so the live application never queues
+ * for long behind a migration that is itself waiting:
+ *   lock_timeout      — give up a lock wait after this long (then retry later);
+ *   statement_timeout — cancel any one statement that runs longer (0 = off).
+ * Transactional steps get them with set_config(..., is_local = true), scoped to
+ * their transaction; a non-transactional step (CREATE INDEX CONCURRENTLY) runs
+ * on a one-connection session that starts with them.
+ *
+ * Also client_connection_check_interval (PostgreSQL >= 14): without it, the
+ * backend of a run killed mid-statement (or while queued for a lock) carries on
+ * until that statement ends, holding its locks, before it notices its client is
+ * gone. Where the server does not support it, it is quietly left unset.
+ */
+import knexFactory, { type Knex } from 'knex';
+import { keepStatementApart } from '../db/statement-errors';
+
+export interface SessionTimeouts {
+  lockTimeoutMs: number;
+  statementTimeoutMs: number;
+}
+
+export const DEFAULT_TIMEOUTS: SessionTimeouts = { lockTimeoutMs: 5_000, statementTimeoutMs: 0 };
+
+/** Sets the limits for the rest of `trx`, and returns its backend pid. */
+export async function applyLocalTimeouts(trx: Knex.Transaction, t: SessionTimeouts): Promise<number> {
+  const { rows } = await trx.raw(
+    `SELECT pg_backend_pid() AS pid, set_config('lock_timeout', ?, true), set_config('statement_timeout', ?, true)`,
+    [`${t.lockTimeoutMs}ms`, `${t.statementTimeoutMs}ms`],
+  );
+  await checkForDeadClient(trx, true);
+  return rows[0].pid;
+}
+
+const DEAD_CLIENT_CHECK_MS = 1_000;
+
+/** One statement; its exception block keeps an unsupported setting from failing the transaction. */
+async function checkForDeadClient(db: Knex, local: boolean): Promise<void> {
+  await db.raw(`DO $$ BEGIN
+      PERFORM set_config('client_connection_check_interval', '${DEAD_CLIENT_CHECK_MS}', ${local});
+    EXCEPTION WHEN others THEN NULL;
+    END $$`);
+}
+
+/** Runs `work` on a dedicated one-connection knex whose session starts with the limits set. */
+export async function withTimeoutSession<T>(knex: Knex, t: SessionTimeouts, work: (session: Knex, pid: number) => Promise<T>): Promise<T> {
+  const config = knex.client.config as Knex.Config;
+  const session = knexFactory({
+    ...config,
+    connection: {
+      ...(config.connection as Knex.PgConnectionConfig),
+      // node-postgres sends these as startup parameters (only when non-zero; 0 keeps the server default of "off").
+      lock_timeout: t.lockTimeoutMs,
+      statement_timeout: t.statementTimeoutMs,
+    } as Knex.PgConnectionConfig,
+    pool: { min: 0, max: 1 },
+  });
+  keepStatementApart(session);
+  try {
+    const { rows } = await session.raw('SELECT pg_backend_pid() AS pid');
+    await checkForDeadClient(session, false);
+    return await work(session, rows[0].pid);
+  } finally {
+    await session.destroy();
+  }
+}

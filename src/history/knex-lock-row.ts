@@ -1,0 +1,24 @@
+/**
+ * knex's own lock (knex_migrations_lock.is_locked) is never taken by us — a
+ * killed run would leave it set. But the stock knex CLI sets it while it
+ * migrates, so a set flag means "knex may be migrating right now" (or a killed
+ * knex left it behind) and we refuse rather than run beside it.
+ * Inside a migration transaction the row is also locked FOR UPDATE, so a knex
+ * run that starts meanwhile waits for that step to commit; the row is never
+ * written, so it cannot be left set by us.
+ */
+import type { Knex } from 'knex';
+import { LockTimeoutError } from '../errors';
+import { KNEX_LOCK_TABLE } from './history-table';
+
+export async function assertKnexNotMigrating(knex: Knex, options: { lockRow?: boolean } = {}): Promise<void> {
+  if (!(await knex.schema.hasTable(KNEX_LOCK_TABLE))) return;
+  const query = knex(KNEX_LOCK_TABLE).select('is_locked');
+  const rows = options.lockRow ? await query.forUpdate() : await query;
+  if (rows.some((r) => Number(r.is_locked) === 1)) {
+    throw new LockTimeoutError(
+      `${KNEX_LOCK_TABLE}.is_locked is set: the stock knex CLI is migrating this database, or a killed knex run left it set`,
+      `If no \`knex migrate\` command is running, clear it with \`knex migrate:unlock\` (or UPDATE ${KNEX_LOCK_TABLE} SET is_locked = 0) and run again.`,
+    );
+  }
+}

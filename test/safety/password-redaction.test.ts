@@ -1,0 +1,52 @@
+/**
+ * The last line of defence: when a password does reach an error message (here,
+ * a migration that wrongly puts the connection string into its error), every
+ * form of it — as written, percent-encoded, JSON-escaped — is redacted in
+ * plain, --verbose and --json output.
+ */
+import knexFactory from 'knex';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli';
+import { createLoginRole, type LoginRole } from '../support/login-role';
+import { adminUrl, createTestDatabase, type TestDatabase } from '../support/test-database';
+import { tempMigrations } from '../support/temp-migrations';
+
+let leaky: TestDatabase;
+let role: LoginRole;
+
+beforeAll(async () => {
+  leaky = await createTestDatabase('errorsleaky');
+  role = await createLoginRole(leaky.knex, leaky.name);
+});
+afterAll(async () => {
+  await leaky?.drop();
+  const admin = knexFactory({ client: 'pg', connection: adminUrl() });
+  await role?.drop(admin);
+  await admin.destroy();
+});
+
+describe('a password that does reach an error message', () => {
+  it('is redacted in every form, in plain, --verbose and --json output', async () => {
+    const dir = tempMigrations({
+      '001_leaky': `exports.up = async () => {
+  const password = new URL(process.env.DATABASE_URL).password;
+  throw new Error('cannot use ' + process.env.DATABASE_URL + ' / ' + password + ' / ' + decodeURIComponent(password));
+};
+exports.down = async () => {};`,
+    });
+    try {
+      const env = { DATABASE_URL: role.urlFor(leaky.url), KONSTRUCT_MIGRATIONS_DIR: dir.dir };
+      const runs = await Promise.all([runCli(['up'], { env }), runCli(['up', '--verbose'], { env }), runCli(['up', '--json'], { env })]);
+      for (const run of runs) {
+        expect(run.code).toBe(6);
+        expect(run.stderr).toMatch(/error: migration 001_leaky \(up\) failed and was rolled back: cannot use postgres:\/\/kt_login_\w+:\*\*\*@/);
+        for (const form of [role.password, encodeURIComponent(role.password), JSON.stringify(role.password).slice(1, -1)]) {
+          expect(run.stdout + run.stderr).not.toContain(form);
+        }
+      }
+      expect(JSON.parse(runs[2]!.stdout).error.message).toMatch(/cannot use postgres:\/\/kt_login_\w+:\*\*\*@.* \/ \*\*\* \/ \*\*\*$/);
+    } finally {
+      dir.remove();
+    }
+  });
+});

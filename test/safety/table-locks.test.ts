@@ -1,0 +1,122 @@
+/**
+ * Not blocking the live application: each migration transaction runs under
+ * lock_timeout (and statement_timeout when asked); a lock not granted in time
+ * rolls the step back and retries with backoff, then fails naming the table
+ * and the session in the way.
+ */
+import type { Knex } from 'knex';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli';
+import { databaseState, historyNames } from '../support/database-state';
+import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { sqlMigration, tempMigrations } from '../support/temp-migrations';
+import { waitUntil } from '../support/wait-until';
+import { startWatchedCli } from '../support/watched-cli';
+
+let db: TestDatabase;
+let reader: Knex.Transaction | undefined;
+const env = () => ({ DATABASE_URL: db.url });
+
+beforeAll(async () => {
+  db = await createTestDatabase('tablelocks');
+  const setup = await runCli(['up', '--to', '005'], { env: env() });
+  expect(setup.code, setup.stderr).toBe(0);
+});
+afterEach(async () => {
+  await reader?.rollback().catch(() => {});
+  reader = undefined;
+});
+afterAll(async () => {
+  await db?.drop();
+});
+
+/** "The application": a session in a long transaction that has read portal_users. */
+async function applicationReadsPortalUsers(): Promise<{ pid: number }> {
+  reader = await db.knex.transaction();
+  await reader.raw(`SET application_name = 'billing-worker'`);
+  await reader.raw('LOCK TABLE portal_users IN ACCESS SHARE MODE');
+  const { rows } = await reader.raw('SELECT pg_backend_pid() AS pid');
+  return { pid: rows[0].pid };
+}
+
+describe('lock_timeout', () => {
+  it('after --lock-retries, exits 5 naming the table, the lock and the blocking session; nothing is applied', async () => {
+    const app = await applicationReadsPortalUsers();
+    const before = await databaseState(db.knex);
+
+    const run = await runCli(['up', '--lock-timeout', '0.5', '--lock-retries', '1'], { env: env() });
+
+    expect(run.code).toBe(5);
+    expect(run.stderr).toMatch(
+      /error: 006_rbac_roles \(up\) could not get AccessExclusiveLock on portal_users within 0\.5 s \(lock_timeout; 2 attempt\(s\), each rolled back\)/,
+    );
+    expect(run.stderr).toMatch(new RegExp(`It was blocked by pid ${app.pid} \\("billing-worker", user \\w+, from [^,]+, idle in transaction, transaction open for`));
+    expect(run.stderr).toMatch(/retrying in .* \(attempt 2 of 2\)/);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+    await reader!.rollback();
+    reader = undefined;
+    expect(await databaseState(db.knex)).toEqual(before);
+  });
+
+  it('retries with backoff and succeeds once the blocking session is done', async () => {
+    await applicationReadsPortalUsers();
+    const run = startWatchedCli(['up', '--lock-timeout', '0.3', '--lock-retries', '100'], { env: env() });
+    await run.waitForOutput(/006_rbac_roles: AccessExclusiveLock on portal_users not granted within lock_timeout \(0\.3 s\), blocked by pid \d+ .*; rolled back, retrying in/);
+    await reader!.commit();
+    reader = undefined;
+
+    const result = await run.exited;
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/↑ 006_rbac_roles \([\d.]+ m?s, \d+ attempts\)/);
+    expect(await historyNames(db.knex)).toEqual(['005_baseline', '006_rbac_roles']);
+    const down = await runCli(['down', '--yes'], { env: env() });
+    expect(down.code, down.stderr).toBe(0);
+  });
+
+  it("the application's own queries do not stay queued behind a waiting migration", async () => {
+    await applicationReadsPortalUsers();
+    const run = startWatchedCli(['up', '--lock-timeout', '1', '--lock-retries', '100'], { env: env() });
+    await waitUntil(async () => {
+      const { rows } = await db.knex.raw(
+        `SELECT 1 FROM pg_locks l JOIN pg_stat_activity a USING (pid)
+          WHERE NOT l.granted AND l.relation = 'portal_users'::regclass AND a.application_name = 'konstruct-migrate'`,
+      );
+      return rows.length > 0;
+    }, 'the migration to queue for portal_users');
+
+    // A new reader now queues behind the migration's ACCESS EXCLUSIVE request; it gets through when that
+    // request times out, although the first reader still holds the table.
+    const { rows } = await db.knex.raw('SELECT count(*)::int AS n FROM portal_users');
+    expect(rows[0].n).toBe(0);
+
+    run.kill('SIGTERM');
+    await run.exited;
+  });
+});
+
+describe('statement_timeout', () => {
+  it('--statement-timeout cancels a statement that runs too long: exit 6, rolled back, with what to do', async () => {
+    const dir = tempMigrations({
+      '001_slow': sqlMigration('CREATE TABLE slow_marker (id int); SELECT pg_sleep(30)', 'DROP TABLE slow_marker'),
+    });
+    try {
+      const slowDb = await createTestDatabase('statementtimeout');
+      try {
+        const run = await runCli(['up', '--statement-timeout', '0.5'], {
+          env: { DATABASE_URL: slowDb.url, KONSTRUCT_MIGRATIONS_DIR: dir.dir },
+        });
+        expect(run.code).toBe(6);
+        expect(run.stderr).toMatch(
+          /error: migration 001_slow \(up\) failed and was rolled back: canceling statement due to statement timeout \[SQLSTATE 57014\]/,
+        );
+        expect(run.stderr).toMatch(/--statement-timeout/);
+        expect(await databaseState(slowDb.knex)).toMatchObject({ history: 'no history table', advisoryLocks: 0 });
+        expect(await slowDb.knex.schema.hasTable('slow_marker')).toBe(false);
+      } finally {
+        await slowDb.drop();
+      }
+    } finally {
+      dir.remove();
+    }
+  });
+});

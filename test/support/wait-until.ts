@@ -1,0 +1,11 @@
+/**
+ * Polls until a condition holds. Not a timed assertion: the bound only turns a
+ * hang into a failure that says what never happened.
+ */
+export async function waitUntil(condition: () => Promise<boolean> | boolean, what: string, boundMs = 45_000): Promise<void> {
+  const deadline = Date.now() + boundMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`never happened: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
