@@ -5,6 +5,7 @@
  * migration that stands for the schema at that revision.
  */
 import type { Knex } from 'knex';
+import { tableExists } from '../db/relation-exists';
 import { KonstructError } from '../errors';
 import { ExitCode } from '../exit-codes';
 
@@ -19,7 +20,7 @@ export const ALEMBIC_REVISIONS: ReadonlyMap<string, string> = new Map([
 /** The single revision the database is at, or a refusal that says why there is none. */
 export async function readAlembicRevision(knex: Knex): Promise<string> {
   const refuse = (message: string, hint: string) => new KonstructError(message, { exitCode: ExitCode.HistoryMismatch, hint });
-  if (!(await knex.schema.hasTable(ALEMBIC_VERSION_TABLE))) {
+  if (!(await tableExists(knex, ALEMBIC_VERSION_TABLE))) {
     throw refuse(
       'there is no alembic_version table: this database is not managed by Alembic',
       'If its schema is at a known migration, record it with: konstruct-migrate baseline --to <migration>',

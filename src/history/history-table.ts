@@ -11,6 +11,7 @@
  *                would be left behind by `knex migrate:down`.
  */
 import type { Knex } from 'knex';
+import { tableExists, columnExists } from '../db/relation-exists';
 
 export const HISTORY_TABLE = 'knex_migrations';
 export const KNEX_LOCK_TABLE = 'knex_migrations_lock';
@@ -26,7 +27,7 @@ export interface AppliedMigration {
 
 /** Creates what is missing. Run it under the migration lock, in a transaction, so concurrent first runs cannot race. */
 export async function ensureHistoryTables(knex: Knex): Promise<void> {
-  if (!(await knex.schema.hasTable(HISTORY_TABLE))) {
+  if (!(await tableExists(knex, HISTORY_TABLE))) {
     await knex.schema.createTable(HISTORY_TABLE, (t) => {
       t.increments();
       t.string('name');
@@ -35,12 +36,12 @@ export async function ensureHistoryTables(knex: Knex): Promise<void> {
       t.text('note');
     });
   }
-  if (!(await knex.schema.hasColumn(HISTORY_TABLE, 'checksum'))) {
+  if (!(await columnExists(knex, HISTORY_TABLE, 'checksum'))) {
     await knex.schema.alterTable(HISTORY_TABLE, (t) => {
       t.string('checksum', 64).nullable();
     });
   }
-  if (!(await knex.schema.hasTable(KNEX_LOCK_TABLE))) {
+  if (!(await tableExists(knex, KNEX_LOCK_TABLE))) {
     await knex.schema.createTable(KNEX_LOCK_TABLE, (t) => {
       t.increments('index').primary();
       t.integer('is_locked');
@@ -52,8 +53,8 @@ export async function ensureHistoryTables(knex: Knex): Promise<void> {
 
 /** Applied migrations in the order they were applied; empty when there is no history yet. */
 export async function readHistory(knex: Knex): Promise<AppliedMigration[]> {
-  if (!(await knex.schema.hasTable(HISTORY_TABLE))) return [];
-  const hasChecksum = await knex.schema.hasColumn(HISTORY_TABLE, 'checksum');
+  if (!(await tableExists(knex, HISTORY_TABLE))) return [];
+  const hasChecksum = await columnExists(knex, HISTORY_TABLE, 'checksum');
   const rows = await knex(HISTORY_TABLE)
     .select('id', 'name', 'batch', 'migration_time', ...(hasChecksum ? ['checksum'] : []))
     .orderBy('id');
@@ -72,7 +73,7 @@ export async function recordApplied(knex: Knex, migration: { name: string; check
 }
 
 export async function historyHasNoteColumn(knex: Knex): Promise<boolean> {
-  return knex.schema.hasColumn(HISTORY_TABLE, 'note');
+  return columnExists(knex, HISTORY_TABLE, 'note');
 }
 
 export async function removeApplied(knex: Knex, name: string): Promise<void> {

@@ -8,11 +8,12 @@
  * written, so it cannot be left set by us.
  */
 import type { Knex } from 'knex';
+import { tableExists } from '../db/relation-exists';
 import { LockTimeoutError } from '../errors';
 import { KNEX_LOCK_TABLE } from './history-table';
 
 export async function assertKnexNotMigrating(knex: Knex, options: { lockRow?: boolean } = {}): Promise<void> {
-  if (!(await knex.schema.hasTable(KNEX_LOCK_TABLE))) return;
+  if (!(await tableExists(knex, KNEX_LOCK_TABLE))) return;
   const query = knex(KNEX_LOCK_TABLE).select('is_locked');
   const rows = options.lockRow ? await query.forUpdate() : await query;
   if (rows.some((r) => Number(r.is_locked) === 1)) {
