@@ -9,6 +9,7 @@
 import { KonstructError, MigrationFailedError } from '../errors';
 import { ExitCode } from '../exit-codes';
 import { openContext, type MigrationContext } from '../context';
+import { readDotenv } from '../config/database-url';
 import { passwordOf, redactor } from '../db/redact';
 import { errorDocument, resultDocument } from './json-output';
 
@@ -50,6 +51,15 @@ export interface JsonOutput<T> {
   document?: (result: T) => object;
 }
 
+/** DATABASE_URL from ./.env, if it can be read; reading errors are reported later, by openContext. */
+function dotenvUrl(): string | undefined {
+  try {
+    return readDotenv(process.cwd()).DATABASE_URL;
+  } catch {
+    return undefined;
+  }
+}
+
 export async function runWithContext<T>(
   global: GlobalOptions,
   io: Io,
@@ -60,8 +70,8 @@ export async function runWithContext<T>(
   /** Given by commands whose --json this function prints (one document, also for errors). */
   json?: JsonOutput<T>,
 ): Promise<void> {
-  // Until the context exists, only the flag/environment password is known; redact it too.
-  const known = [passwordOf(global.url), passwordOf(process.env.DATABASE_URL), process.env.PGPASSWORD];
+  // Until the context exists, redact every password the connection could come from.
+  const known = [passwordOf(global.url), passwordOf(process.env.DATABASE_URL), passwordOf(dotenvUrl()), process.env.PGPASSWORD];
   let redact = redactor(known);
   const safeIo = makeIo((t) => io.out(redact(t)), (t) => io.err(redact(t)));
   const jsonMode = Boolean(json && global.json);

@@ -2,11 +2,13 @@
  * The connection password must never reach any output: errors, --verbose,
  * --json, logs of failed SQL. Every string the CLI prints passes through here.
  */
+/** The password of a connection URL: `user:password@host`, or libpq's `?password=` parameter. */
 export function passwordOf(url: string | undefined): string | undefined {
   if (!url) return undefined;
   try {
-    const password = new URL(url).password;
-    return password === '' ? undefined : decodeURIComponent(password);
+    const parsed = new URL(url);
+    const password = parsed.password === '' ? parsed.searchParams.get('password') : decodeURIComponent(parsed.password);
+    return password || undefined;
   } catch {
     return undefined;
   }
@@ -34,6 +36,7 @@ export function displayUrl(url: string): string {
   try {
     const u = new URL(url);
     if (u.password) u.password = '***';
+    if (u.searchParams.has('password')) u.searchParams.set('password', '***');
     return u.toString();
   } catch {
     return '(unparseable URL)';

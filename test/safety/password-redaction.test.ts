@@ -4,6 +4,8 @@
  * form of it — as written, percent-encoded, JSON-escaped — is redacted in
  * plain, --verbose and --json output.
  */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import knexFactory from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli';
@@ -45,6 +47,45 @@ exports.down = async () => {};`,
         }
       }
       expect(JSON.parse(runs[2]!.stdout).error.message).toMatch(/cannot use postgres:\/\/kt_login_\w+:\*\*\*@.* \/ \*\*\* \/ \*\*\*$/);
+    } finally {
+      dir.remove();
+    }
+  });
+});
+
+describe('passwords given in other places', () => {
+  const leakyMigration = {
+    '001_leaky': `exports.up = async () => { throw new Error('cannot use ' + process.env.LEAK); };
+exports.down = async () => {};`,
+  };
+
+  it("libpq's ?password= parameter works and is redacted", async () => {
+    const dir = tempMigrations(leakyMigration);
+    try {
+      const url = new URL(leaky.url);
+      url.username = role.name;
+      url.password = '';
+      url.searchParams.set('password', role.password);
+      const env = { DATABASE_URL: url.toString(), KONSTRUCT_MIGRATIONS_DIR: dir.dir, LEAK: role.password };
+      const run = await runCli(['up', '--verbose'], { env });
+      expect(run.code).toBe(6); // connected with the query-parameter password, then the migration failed
+      expect(run.stdout + run.stderr).not.toContain(role.password);
+      expect(run.stderr).toMatch(/cannot use \*\*\*/);
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it('a password from ./.env is redacted even when the connection itself fails', async () => {
+    const dir = tempMigrations(leakyMigration);
+    try {
+      const url = new URL(leaky.url);
+      url.username = role.name;
+      url.password = 'wrong-dotenv-password';
+      writeFileSync(path.join(dir.dir, '.env'), `DATABASE_URL=${url.toString()}\n`);
+      const run = await runCli(['status', '--verbose'], { cwd: dir.dir, env: { KONSTRUCT_MIGRATIONS_DIR: dir.dir } });
+      expect(run.code).toBe(4);
+      expect(run.stdout + run.stderr).not.toContain('wrong-dotenv-password');
     } finally {
       dir.remove();
     }
