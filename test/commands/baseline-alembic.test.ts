@@ -63,7 +63,7 @@ describe('an Alembic database at 006', () => {
   it('then status shows it up to date, for konstruct-migrate and for the stock knex migrator', async () => {
     const result = await statusOf(db.url);
     expect([result.applied, result.pending, result.unknown]).toEqual([2, 0, []]);
-    const run = await runCli(['status'], { env });
+    const run = await runCli(['status', '--check'], { env });
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/2 applied, 0 pending: up to date\./);
 
@@ -125,12 +125,14 @@ describe('an Alembic database at 005', () => {
       ['006_rbac_roles', 'pending'],
     ]);
     expect((await runCli(['verify'], { env })).stdout).toBe('The schema matches what 005_baseline produces.\n');
+    expect((await runCli(['status', '--check'], { env })).code).toBe(3);
 
     const up = await runCli(['up'], { env });
     expect(up.code).toBe(0);
     expect(up.stdout).toMatch(/Applied 1 migration in batch 2/);
     expect(await db.knex('portal_users').orderBy('email').pluck('role')).toEqual(['platform_admin', 'customer_admin']);
     expect((await statusOf(db.url)).pending).toBe(0);
+    expect((await runCli(['status', '--check'], { env })).code).toBe(0);
     expect((await runCli(['verify'], { env })).code).toBe(0);
   });
 });
