@@ -12,7 +12,7 @@
  */
 import { inspect } from 'node:util';
 import { z } from 'zod';
-import { postgresUrlSchema, readDotenv } from '../config/database-url';
+import { isPostgresUrl, NOT_A_POSTGRES_URL, readDotenv } from '../config/database-url';
 import { displayUrl } from '../db/redact';
 import { ConfigError } from '../errors';
 import { MIN_INVITE_SECRET_BYTES } from './invitation-token';
@@ -25,7 +25,7 @@ export const DEFAULT_SMTP_PORT = 587;
 const NOT_A_PORT = 'must be a port number (1-65535)';
 
 export const appSettingsSchema = z.object({
-  DATABASE_URL: variable(setting().pipe(postgresUrlSchema)),
+  DATABASE_URL: variable(setting().trim().min(1, 'is empty').refine(isPostgresUrl, { message: NOT_A_POSTGRES_URL })),
   INVITE_SECRET: variable(
     setting().refine((secret) => Buffer.byteLength(secret, 'utf8') >= MIN_INVITE_SECRET_BYTES, {
       message: `must be at least ${MIN_INVITE_SECRET_BYTES} bytes (generate one with: openssl rand -base64 48)`,

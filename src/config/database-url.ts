@@ -8,7 +8,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
-import { z } from 'zod';
+// zod's v3 API (shipped inside the same zod 4 package) loads in ~20 ms against
+// ~90 ms for the v4 API; this file is on every CLI command's start-up path.
+import { z } from 'zod/v3';
 import { ConfigError } from '../errors';
 
 export type UrlSource = 'flag' | 'env' | 'dotenv' | 'libpq' | 'embedded';
@@ -19,10 +21,11 @@ export interface ResolvedDatabase {
   source: UrlSource;
 }
 
+/** Read after the variable's name; never contains the value, which usually holds a password. */
+export const NOT_A_POSTGRES_URL = 'is not a PostgreSQL URL (expected postgres://user:password@host:5432/database)';
+
 /** A PostgreSQL URL; its messages read after the variable's name and never contain the value. */
-export const postgresUrlSchema = z.string().trim().min(1, 'is empty').refine(isPostgresUrl, {
-  message: 'is not a PostgreSQL URL (expected postgres://user:password@host:5432/database)',
-});
+const postgresUrlSchema = z.string().trim().min(1, 'is empty').refine(isPostgresUrl, { message: NOT_A_POSTGRES_URL });
 
 const environmentSchema = z.object({
   DATABASE_URL: postgresUrlSchema.optional(),
@@ -83,7 +86,7 @@ export function readDotenv(cwd: string): Record<string, string> {
   }
 }
 
-function isPostgresUrl(value: string): boolean {
+export function isPostgresUrl(value: string): boolean {
   try {
     const url = new URL(value);
     return (url.protocol === 'postgres:' || url.protocol === 'postgresql:') && url.hostname !== '';

@@ -4,7 +4,7 @@
  * migrations' unqualified names and the history tables (knex_migrations) live
  * there, and a name missing from it can never silently resolve to `public`.
  */
-import { z } from 'zod';
+import { z } from 'zod/v3'; // the light API on the start-up path: see database-url.ts
 import { ConfigError } from '../errors';
 import { readDotenv } from './database-url';
 
