@@ -4,7 +4,7 @@
  * libpq's TLS modes (ssl-mode.ts) and connection failures translated into one
  * actionable line.
  */
-import knexFactory, { type Knex } from 'knex';
+import type { Knex } from 'knex';
 import { ConnectionError } from '../errors';
 import { explainTlsFailure, isPlainRefused, isTlsRefused, type ConnectionSettings, type TlsAttempt } from './ssl-mode';
 import { keepStatementApart } from './statement-errors';
@@ -60,6 +60,9 @@ export function knexConfig(settings: ConnectionSettings, tls: TlsAttempt, option
  * (lack of) encryption, as libpq does.
  */
 export async function connectKnex(settings: ConnectionSettings, options: KnexOptions = {}): Promise<Knex> {
+  // Loaded here, not at the top: knex is the CLI's heaviest module (~0.1 s) and
+  // --help, --version and `new` never connect.
+  const { default: knexFactory } = await import('knex');
   let failure: unknown;
   let attemptMs = 0;
   for (const [i, tls] of settings.attempts.entries()) {

@@ -12,7 +12,7 @@
  * until that statement ends, holding its locks, before it notices its client is
  * gone. Where the server does not support it, it is quietly left unset.
  */
-import knexFactory, { type Knex } from 'knex';
+import type { Knex } from 'knex';
 import { keepStatementApart } from '../db/statement-errors';
 
 export interface SessionTimeouts {
@@ -44,6 +44,7 @@ async function checkForDeadClient(db: Knex, local: boolean): Promise<void> {
 
 /** Runs `work` on a dedicated one-connection knex whose session starts with the limits set. */
 export async function withTimeoutSession<T>(knex: Knex, t: SessionTimeouts, work: (session: Knex, pid: number) => Promise<T>): Promise<T> {
+  const { default: knexFactory } = await import('knex'); // loaded lazily, as in db/connect.ts
   const config = knex.client.config as Knex.Config;
   const session = knexFactory({
     ...config,
