@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 /** Entry point of the `konstruct-migrate` binary. */
+import './skip-pg-cloudflare-probe';
 import { CommanderError } from 'commander';
 import { ConfigError } from '../errors';
 import { ExitCode } from '../exit-codes';
