@@ -14,7 +14,7 @@ function findPackageRoot(from: string): string {
 }
 
 export const PACKAGE_ROOT = findPackageRoot(__dirname);
-export const BUILT_CLI = path.join(PACKAGE_ROOT, 'dist', 'src', 'cli', 'main.js');
+export const BUILT_CLI = path.join(PACKAGE_ROOT, 'dist', 'src', 'cli', 'bin.js');
 export const KNEXFILE = path.join(PACKAGE_ROOT, 'knexfile.ts');
 export const KNEX_CLI = path.join(path.dirname(require.resolve('knex/package.json', { paths: [PACKAGE_ROOT] })), 'bin', 'cli.js');
 export const DEFAULT_RESULTS_DIR = path.join(PACKAGE_ROOT, 'bench', 'results');

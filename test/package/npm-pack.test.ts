@@ -69,7 +69,7 @@ describe('npm pack', () => {
     // dist/migrations/checksums.json: the source checksums of the compiled migrations (migration-checksums.ts).
     const allowed = /^(dist\/src\/.+\.(js|d\.ts)|dist\/migrations\/(\d+_\w+\.(js|d\.ts)|checksums\.json)|schema\/after-\d+_\w+\.sql|README\.md|package\.json)$/;
     expect(packedFiles.filter((f) => !allowed.test(f))).toEqual([]);
-    const expected = ['dist/src/cli/main.js', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/migrations/006_rbac_roles.js', 'dist/migrations/006_rbac_roles.d.ts', 'dist/migrations/checksums.json', 'schema/after-006_rbac_roles.sql'];
+    const expected = ['dist/src/cli/bin.js', 'dist/src/cli/main.js', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/migrations/006_rbac_roles.js', 'dist/migrations/006_rbac_roles.d.ts', 'dist/migrations/checksums.json', 'schema/after-006_rbac_roles.sql'];
     for (const f of expected) {
       expect(packedFiles).toContain(f);
     }

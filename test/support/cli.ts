@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 
-export const CLI_PATH = path.resolve(__dirname, '..', '..', 'dist', 'src', 'cli', 'main.js');
+export const CLI_PATH = path.resolve(__dirname, '..', '..', 'dist', 'src', 'cli', 'bin.js');
 
 export interface CliResult {
   code: number | null;
@@ -16,6 +16,8 @@ export interface CliOptions {
   env?: Record<string, string | undefined>;
   cwd?: string;
   timeoutMs?: number;
+  /** Another copy of the built executable (default: this checkout's dist/src/cli/bin.js). */
+  cliPath?: string;
 }
 
 export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
@@ -32,7 +34,7 @@ export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS
 }
 
 export function startCli(args: string[], options: CliOptions = {}) {
-  return spawn(process.execPath, [CLI_PATH, ...args], {
+  return spawn(process.execPath, [options.cliPath ?? CLI_PATH, ...args], {
     cwd: options.cwd ?? process.cwd(),
     env: cleanEnv(options.env),
     stdio: ['ignore', 'pipe', 'pipe'],

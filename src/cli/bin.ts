@@ -1,0 +1,68 @@
+#!/usr/bin/env node
+/**
+ * The `konstruct-migrate` executable: runs the bundled CLI (main.js, see
+ * scripts/bundle-cli.ts) from V8's code cache.
+ *
+ * Why: Node compiles a script's functions from source on every start, ~50 ms of
+ * each command for the CLI with knex and pg. V8 can serialise what it compiled
+ * and take it back next time; Node >= 22 offers that as
+ * module.enableCompileCache(), Node 20 only through vm.Script, which is used here.
+ *
+ * The cache is a file per bundle content, Node version and architecture under
+ * the package's .cache/ folder, written once by the first command that talks to
+ * a database (so it holds knex and pg compiled too). It is only an optimisation:
+ * V8 checks and refuses a cache that does not fit (then the source is compiled
+ * as usual), any file error is ignored, and KONSTRUCT_CODE_CACHE=off turns it off.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import Module, { createRequire } from 'node:module';
+import path from 'node:path';
+import vm from 'node:vm';
+
+const BUNDLE = path.join(__dirname, 'main.js');
+const CACHE_DIR = path.resolve(__dirname, '..', '..', '..', '.cache');
+/** Commands that load knex and pg: only their runs write the cache. */
+const CONNECTING_COMMANDS = new Set(['up', 'down', 'status', 'verify', 'baseline', 'wait']);
+
+function runFromCodeCache(): boolean {
+  if (process.env.KONSTRUCT_CODE_CACHE === 'off') return false;
+
+  const source = readFileSync(BUNDLE, 'utf8');
+  const key = createHash('sha256').update(source).digest('hex').slice(0, 16);
+  const cacheFile = path.join(CACHE_DIR, `cli-${key}-node${process.version}-${process.arch}.bin`);
+  let cachedData: Buffer | undefined;
+  try {
+    cachedData = readFileSync(cacheFile);
+  } catch {
+    /* first run of this build */
+  }
+  // No import() in here: the bundle has none (src/esm-import.ts is kept outside it), and
+  // on Node 20 import() fails in code restored from a cache.
+  const script = new vm.Script(Module.wrap(source), { filename: BUNDLE, cachedData });
+
+  const command = process.argv.slice(2).find((arg) => !arg.startsWith('-'));
+  if ((!cachedData || script.cachedDataRejected) && command && CONNECTING_COMMANDS.has(command)) {
+    process.once('exit', () => saveCache(cacheFile, script));
+  }
+
+  const mod = new Module(BUNDLE);
+  mod.filename = BUNDLE;
+  const run = script.runInThisContext() as (...args: unknown[]) => void;
+  run.call(mod.exports, mod.exports, createRequire(BUNDLE), mod, BUNDLE, __dirname);
+  return true;
+}
+
+/** Written whole under a temporary name and renamed, so concurrent runs never read half a file. */
+function saveCache(cacheFile: string, script: vm.Script): void {
+  try {
+    mkdirSync(CACHE_DIR, { recursive: true });
+    const partial = `${cacheFile}.${process.pid}.tmp`;
+    writeFileSync(partial, script.createCachedData());
+    renameSync(partial, cacheFile);
+  } catch {
+    /* a read-only install runs without the cache */
+  }
+}
+
+if (!runFromCodeCache()) require(BUNDLE);
