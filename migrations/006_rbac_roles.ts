@@ -19,25 +19,15 @@ const APP_ROLE = 'konstruct_app';
 const ROLE_COMMENT = 'customer_admin | customer_operator';
 
 export async function up(knex: Knex): Promise<void> {
-  // 1. portal_users.role replaces is_admin.
-  await knex.schema.alterTable('portal_users', (t) => {
-    t.text('role').notNullable().defaultTo('customer_admin');
-  });
-  await knex('portal_users').where('is_admin', true).update({ role: 'platform_admin' });
-  await knex.raw('ALTER TABLE portal_users ALTER COLUMN role DROP DEFAULT');
-  await knex.raw(`
-    ALTER TABLE portal_users ADD CONSTRAINT ck_portal_users_role
-      CHECK (role IN ('platform_admin', 'customer_admin', 'customer_operator'))`);
-  await knex.schema.alterTable('portal_users', (t) => {
-    t.dropColumn('is_admin');
-  });
+  // The new tables come first and reference portal_users only at the end: nothing
+  // here locks portal_users before step 3, so the ACCESS EXCLUSIVE lock that
+  // altering it takes is held for step 3 and the two foreign keys, not for
+  // building the tables too. (Still one transaction: all of it or nothing.)
 
-  // 2. user_tenant_roles: one role per user per tenant.
+  // 1. user_tenant_roles: one role per user per tenant.
   await knex.schema.createTable('user_tenant_roles', (t) => {
     t.uuid('id').primary().defaultTo(knex.raw('gen_random_uuid()'));
-    t.uuid('user_id').notNullable()
-      .references('id').inTable('portal_users').onDelete('CASCADE')
-      .withKeyName('user_tenant_roles_user_id_fkey');
+    t.uuid('user_id').notNullable(); // foreign key in step 4
     t.uuid('tenant_id').notNullable()
       .references('id').inTable('tenants').onDelete('CASCADE')
       .withKeyName('user_tenant_roles_tenant_id_fkey');
@@ -49,7 +39,7 @@ export async function up(knex: Knex): Promise<void> {
   });
   await knex.raw(`GRANT SELECT, INSERT, UPDATE, DELETE ON user_tenant_roles TO ${APP_ROLE}`);
 
-  // 3. portal_invitations: invite-only onboarding.
+  // 2. portal_invitations: invite-only onboarding.
   await knex.schema.createTable('portal_invitations', (t) => {
     t.uuid('id').primary().defaultTo(knex.raw('gen_random_uuid()'));
     t.string('email', 255).notNullable();
@@ -58,9 +48,7 @@ export async function up(knex: Knex): Promise<void> {
       .references('id').inTable('tenants').onDelete('CASCADE')
       .withKeyName('portal_invitations_tenant_id_fkey');
     t.text('role').notNullable().comment(ROLE_COMMENT);
-    t.uuid('invited_by')
-      .references('id').inTable('portal_users')
-      .withKeyName('portal_invitations_invited_by_fkey')
+    t.uuid('invited_by') // foreign key in step 4
       .comment('ID of the user who created the invitation (NULL for system-generated)');
     // The seed makes both a UNIQUE constraint and a unique index on token_hash; kept for parity.
     t.string('token_hash', 255).notNullable()
@@ -74,6 +62,27 @@ export async function up(knex: Knex): Promise<void> {
     t.unique(['token_hash'], { indexName: 'ix_portal_invitations_token_hash', useConstraint: false });
   });
   await knex.raw(`GRANT SELECT, INSERT, UPDATE, DELETE ON portal_invitations TO ${APP_ROLE}`);
+
+  // 3. portal_users.role replaces is_admin.
+  await knex.schema.alterTable('portal_users', (t) => {
+    t.text('role').notNullable().defaultTo('customer_admin');
+  });
+  await knex('portal_users').where('is_admin', true).update({ role: 'platform_admin' });
+  await knex.raw('ALTER TABLE portal_users ALTER COLUMN role DROP DEFAULT');
+  await knex.raw(`
+    ALTER TABLE portal_users ADD CONSTRAINT ck_portal_users_role
+      CHECK (role IN ('platform_admin', 'customer_admin', 'customer_operator'))`);
+  await knex.schema.alterTable('portal_users', (t) => {
+    t.dropColumn('is_admin');
+  });
+
+  // 4. The references to portal_users (checked instantly: both tables are empty).
+  await knex.schema.alterTable('user_tenant_roles', (t) => {
+    t.foreign('user_id', 'user_tenant_roles_user_id_fkey').references('id').inTable('portal_users').onDelete('CASCADE');
+  });
+  await knex.schema.alterTable('portal_invitations', (t) => {
+    t.foreign('invited_by', 'portal_invitations_invited_by_fkey').references('id').inTable('portal_users');
+  });
 }
 
 /**

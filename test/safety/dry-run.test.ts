@@ -55,14 +55,8 @@ describe('up --dry-run', () => {
     expect(run.code, run.stderr).toBe(0);
     const statements = statementsOf(run.stdout, '006_rbac_roles');
     expect(statements.map((s) => s.sql)).toEqual([
-      `alter table "portal_users" add column "role" text not null default 'customer_admin'`,
-      `update "portal_users" set "role" = 'platform_admin' where "is_admin" = true`,
-      'ALTER TABLE portal_users ALTER COLUMN role DROP DEFAULT',
-      'ALTER TABLE portal_users ADD CONSTRAINT ck_portal_users_role',
-      `alter table "portal_users" drop column "is_admin"`,
       expect.stringMatching(/^create table "user_tenant_roles" /),
       `comment on column "user_tenant_roles"."role" is 'customer_admin | customer_operator'`,
-      expect.stringMatching(/^alter table "user_tenant_roles" add constraint "user_tenant_roles_user_id_fkey"/),
       expect.stringMatching(/^alter table "user_tenant_roles" add constraint "user_tenant_roles_tenant_id_fkey"/),
       `alter table "user_tenant_roles" add constraint "uq_user_tenant_role" unique ("user_id", "tenant_id")`,
       `create index "ix_user_tenant_roles_user" on "user_tenant_roles" ("user_id")`,
@@ -71,18 +65,28 @@ describe('up --dry-run', () => {
       expect.stringMatching(/^create table "portal_invitations" /),
       ...Array(4).fill(expect.stringMatching(/^comment on column "portal_invitations"/)),
       expect.stringMatching(/^alter table "portal_invitations" add constraint "portal_invitations_tenant_id_fkey"/),
-      expect.stringMatching(/^alter table "portal_invitations" add constraint "portal_invitations_invited_by_fkey"/),
       `alter table "portal_invitations" add constraint "portal_invitations_token_hash_key" unique ("token_hash")`,
       `create index "ix_portal_invitations_tenant" on "portal_invitations" ("tenant_id")`,
       `create index "ix_portal_invitations_email" on "portal_invitations" ("email")`,
       `create unique index "ix_portal_invitations_token_hash" on "portal_invitations" ("token_hash")`,
       'GRANT SELECT, INSERT, UPDATE, DELETE ON portal_invitations TO konstruct_app',
+      `alter table "portal_users" add column "role" text not null default 'customer_admin'`,
+      `update "portal_users" set "role" = 'platform_admin' where "is_admin" = true`,
+      'ALTER TABLE portal_users ALTER COLUMN role DROP DEFAULT',
+      'ALTER TABLE portal_users ADD CONSTRAINT ck_portal_users_role',
+      `alter table "portal_users" drop column "is_admin"`,
+      expect.stringMatching(/^alter table "user_tenant_roles" add constraint "user_tenant_roles_user_id_fkey"/),
+      expect.stringMatching(/^alter table "portal_invitations" add constraint "portal_invitations_invited_by_fkey"/),
     ]);
-    // The first statement takes the lock every application query on portal_users would queue behind.
-    expect(statements[0]!.locks).toEqual(['AccessExclusiveLock on portal_users']);
-    expect(statements[5]!.locks).toEqual(['AccessExclusiveLock on user_tenant_roles']);
+    const locksOf = (statement: number) => statements[statement - 1]!.locks;
+    expect(locksOf(1)).toEqual(['AccessExclusiveLock on user_tenant_roles']);
     // A foreign key to tenants blocks writes to tenants while it is validated.
-    expect(statements[8]!.locks).toEqual(['ShareRowExclusiveLock on tenants']);
+    expect(locksOf(3)).toEqual(['ShareRowExclusiveLock on tenants']);
+    // Nothing before statement 19 locks portal_users: the lock every application query on it
+    // would queue behind is taken as late as possible, and held to the commit.
+    const firstOnPortalUsers = statements.findIndex((s) => s.locks.some((l) => l.endsWith(' on portal_users'))) + 1;
+    expect(firstOnPortalUsers).toBe(19);
+    expect(locksOf(19)).toEqual(['AccessExclusiveLock on portal_users']);
 
     expect(await databaseState(db.knex)).toEqual(before);
     expect((await db.knex('portal_users').select('is_admin'))[0].is_admin).toBe(true);
@@ -95,7 +99,7 @@ describe('up --dry-run', () => {
     expect(doc).toMatchObject({ command: 'up', ok: true, exitCode: 0, dryRun: true, batch: 2, error: null });
     expect(doc.migrations).toHaveLength(1);
     expect(doc.migrations[0]).toMatchObject({ name: '006_rbac_roles', direction: 'up', notRun: null });
-    expect(doc.migrations[0].statements[0]).toEqual({
+    expect(doc.migrations[0].statements[18]).toEqual({
       sql: `alter table "portal_users" add column "role" text not null default 'customer_admin'`,
       locks: [{ relation: 'portal_users', mode: 'AccessExclusiveLock' }],
     });
