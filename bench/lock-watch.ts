@@ -4,10 +4,13 @@
  *
  * A second connection samples pg_locks every few milliseconds for a granted
  * AccessExclusiveLock on the table. Each holding transaction it sees is then
- * measured on the server's clock: from its start (pg_stat_activity.xact_start,
- * at or before the lock was taken, so never an underestimate) to its commit
- * (pg_xact_commit_timestamp, exact, when track_commit_timestamp is on), or else
- * to the first sample that no longer sees the lock (late by at most one interval).
+ * measured on the server's clock, never shorter than it was: from the start of
+ * the last sample that did not see the lock yet (or the transaction's start,
+ * pg_stat_activity.xact_start, if that is later), so early by at most one
+ * interval; to its commit (pg_xact_commit_timestamp, exact, when
+ * track_commit_timestamp is on), or else to the first sample that no longer sees
+ * the lock (late by at most one interval). A transaction that does other work
+ * before it takes the lock is not charged for that work.
  * A hold shorter than the interval may go unseen; it is then reported as
  * "under one interval".
  */
@@ -28,7 +31,7 @@ export interface LockHold {
 interface Episode {
   pid: number;
   xid: string | null;
-  /** Epoch seconds, server clock. */
+  /** Epoch seconds, server clock: no later than the moment the lock was taken. */
   start: number;
   goneAt: number | null;
 }
@@ -39,7 +42,8 @@ export interface LockWatch {
 }
 
 const SAMPLE = `
-  SELECT extract(epoch FROM clock_timestamp())::float8 AS now, h.pid, h.xid, h.xact_start
+  SELECT extract(epoch FROM statement_timestamp())::float8 AS began, extract(epoch FROM clock_timestamp())::float8 AS now,
+         h.pid, h.xid, h.xact_start
   FROM (SELECT 1) AS one
   LEFT JOIN (
     SELECT a.pid, a.backend_xid::text AS xid, extract(epoch FROM a.xact_start)::float8 AS xact_start
@@ -56,6 +60,8 @@ export async function watchExclusiveLock(databaseUrl: string, table: string, int
   );
   const episodes = new Map<string, Episode>();
   let stopping = false;
+  /** When the previous sample started reading pg_locks: a lock it did not see was taken after this. */
+  let previousSampleBegan = -Infinity;
 
   const sample = async () => {
     const { rows } = await client.query(SAMPLE, [ids.db, ids.rel]);
@@ -64,13 +70,15 @@ export async function watchExclusiveLock(databaseUrl: string, table: string, int
       if (row.pid === null) continue;
       const key = `${row.pid}@${row.xact_start}`;
       seen.add(key);
-      const episode = episodes.get(key) ?? { pid: row.pid, xid: null, start: row.xact_start, goneAt: null };
+      const start = Math.max(row.xact_start, previousSampleBegan);
+      const episode = episodes.get(key) ?? { pid: row.pid, xid: null, start, goneAt: null };
       episode.xid = row.xid ?? episode.xid;
       episodes.set(key, episode);
     }
     for (const [key, episode] of episodes) {
       if (episode.goneAt === null && !seen.has(key)) episode.goneAt = rows[0].now;
     }
+    previousSampleBegan = rows[0].began;
   };
 
   const loop = (async () => {

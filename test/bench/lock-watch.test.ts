@@ -26,6 +26,19 @@ it('measures a hold of the AccessExclusiveLock from its transaction, never short
   expect(hold.ms).toBeGreaterThanOrEqual(300);
 });
 
+it('does not charge a transaction for the work it did before taking the lock', async () => {
+  const watch = await watchExclusiveLock(db.url, 'portal_users', 5);
+  await db.knex.transaction(async (trx) => {
+    await trx.raw('SELECT pg_sleep(0.4)');
+    await trx.raw('LOCK TABLE portal_users IN ACCESS EXCLUSIVE MODE');
+    await trx.raw('SELECT pg_sleep(0.15)');
+  });
+  const hold = await watch.stop();
+  expect(hold).toMatchObject({ observed: true, holds: 1 });
+  expect(hold.ms).toBeGreaterThanOrEqual(150);
+  expect(hold.ms).toBeLessThan(400);
+});
+
 it('reports the longest of several holds and counts them', async () => {
   const watch = await watchExclusiveLock(db.url, 'portal_users', 5);
   await holdLock('portal_users', 'ACCESS EXCLUSIVE', 0.1);
