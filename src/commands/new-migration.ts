@@ -82,7 +82,7 @@ function assertFitsAfter(
     );
   }
   const last = existing.at(-1);
-  if (last && next.name.localeCompare(last.name) <= 0) {
+  if (last && next.name <= last.name) {
     throw new ConfigError(
       `${next.name} would sort before ${last.name}, so it would run out of order.`,
       next.explicit ? 'Leave the number out to get the next one.' : 'Renumber the migrations with a wider number before adding more.',

@@ -59,17 +59,34 @@ export function listLocalMigrations(dir: string = DEFAULT_MIGRATIONS_DIR): Local
     if (!existing || entry.endsWith('.js')) byName.set(name, { name, file: path.join(dir, entry) });
   }
   return [...byName.values()]
-    .sort((a, b) => a.name.localeCompare(b.name))
+    // By code unit, as knex sorts: no locale (whose first use also costs ~10 ms of ICU start-up).
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
     .map((m) => ({ ...m, checksum: manifest[m.name] ?? checksumOfFile(m.file) }));
 }
 
 export async function loadMigration(migration: Pick<LocalMigration, 'name' | 'file'>): Promise<MigrationModule> {
-  const loaded = await importModule(pathToFileURL(migration.file).href);
+  const loaded = await loadModule(migration.file);
   const mod = (typeof loaded.up === 'function' ? loaded : loaded.default) as MigrationModule;
   if (typeof mod?.up !== 'function' || typeof mod?.down !== 'function') {
     throw new Error(`${migration.file} must export async functions up(knex) and down(knex)`);
   }
   return mod;
+}
+
+/**
+ * CommonJS files (the compiled migrations) through require(): the first import()
+ * of a process starts Node's ES module loader, ~10 ms of every `up` and `down`.
+ * Other files, and .js files of an ES-module package, through import().
+ */
+async function loadModule(file: string): Promise<Record<string, unknown>> {
+  if (/\.c?js$/.test(file)) {
+    try {
+      return require(file);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ERR_REQUIRE_ESM') throw error;
+    }
+  }
+  return importModule(pathToFileURL(file).href);
 }
 
 /**
