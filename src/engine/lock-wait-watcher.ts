@@ -16,6 +16,8 @@ export interface LockWait {
 }
 
 const POLL_MS = 200;
+/** The first look: after this long, not at once (see watchLockWaits). */
+const FIRST_LOOK_MS = 100;
 
 export interface LockWaitWatcher {
   /** Stops watching; resolves to the last wait seen, if any. */
@@ -26,21 +28,27 @@ export function watchLockWaits(knex: Knex, pid: number, onFirstWait: (wait: Lock
   let latest: LockWait | undefined;
   let stopped = false;
   let wake = () => {};
+  const pause = (ms: number) =>
+    new Promise<void>((resolve) => {
+      if (stopped) return resolve();
+      const timer = setTimeout(resolve, ms);
+      wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
   const loop = (async () => {
+    // The first look comes a moment later, not at once: a wait shorter than that is not worth
+    // reporting, and a step that finishes sooner never opens the watching connection (whose
+    // log-in would compete for the CPU with the step itself).
+    await pause(FIRST_LOOK_MS);
     while (!stopped) {
       const wait = await observeLockWait(knex, pid).catch(() => undefined);
       if (wait && !stopped) {
         if (!latest) onFirstWait(wait);
         latest = wait;
       }
-      await new Promise<void>((resolve) => {
-        if (stopped) return resolve();
-        const timer = setTimeout(resolve, POLL_MS);
-        wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
+      await pause(POLL_MS);
     }
   })();
   return {
