@@ -25,22 +25,21 @@ export const DEFAULT_TIMEOUTS: SessionTimeouts = { lockTimeoutMs: 5_000, stateme
 /** Sets the limits for the rest of `trx`, and returns its backend pid. */
 export async function applyLocalTimeouts(trx: Knex.Transaction, t: SessionTimeouts): Promise<number> {
   const { rows } = await trx.raw(
-    `SELECT pg_backend_pid() AS pid, set_config('lock_timeout', ?, true), set_config('statement_timeout', ?, true)`,
+    `SELECT pg_backend_pid() AS pid, set_config('lock_timeout', ?, true), set_config('statement_timeout', ?, true), ${CHECK_FOR_DEAD_CLIENT(true)}`,
     [`${t.lockTimeoutMs}ms`, `${t.statementTimeoutMs}ms`],
   );
-  await checkForDeadClient(trx, true);
   return rows[0].pid;
 }
 
 const DEAD_CLIENT_CHECK_MS = 1_000;
 
-/** One statement; its exception block keeps an unsupported setting from failing the transaction. */
-async function checkForDeadClient(db: Knex, local: boolean): Promise<void> {
-  await db.raw(`DO $$ BEGIN
-      PERFORM set_config('client_connection_check_interval', '${DEAD_CLIENT_CHECK_MS}', ${local});
-    EXCEPTION WHEN others THEN NULL;
-    END $$`);
-}
+/**
+ * A select-list item setting client_connection_check_interval where the server has it;
+ * CASE evaluates set_config only then, so older servers never see the unknown name.
+ */
+const CHECK_FOR_DEAD_CLIENT = (local: boolean) =>
+  `CASE WHEN current_setting('server_version_num')::int >= 140000
+     THEN set_config('client_connection_check_interval', '${DEAD_CLIENT_CHECK_MS}', ${local}) END`;
 
 /** Runs `work` on a dedicated one-connection knex whose session starts with the limits set. */
 export async function withTimeoutSession<T>(knex: Knex, t: SessionTimeouts, work: (session: Knex, pid: number) => Promise<T>): Promise<T> {
@@ -58,8 +57,7 @@ export async function withTimeoutSession<T>(knex: Knex, t: SessionTimeouts, work
   });
   keepStatementApart(session);
   try {
-    const { rows } = await session.raw('SELECT pg_backend_pid() AS pid');
-    await checkForDeadClient(session, false);
+    const { rows } = await session.raw(`SELECT pg_backend_pid() AS pid, ${CHECK_FOR_DEAD_CLIENT(false)}`);
     return await work(session, rows[0].pid);
   } finally {
     await session.destroy();
