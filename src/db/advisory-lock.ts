@@ -47,7 +47,6 @@ export async function acquireMigrationLock(knex: Knex, options: LockOptions): Pr
   const conn: Client = await knex.client.acquireRawConnection();
   const end = () => knex.client.destroyRawConnection(conn).catch(() => {});
   try {
-    await conn.query(`SELECT set_config('application_name', $1, false)`, [lockSessionName(options.command)]);
     const pid = await waitForLock(conn, options);
     return {
       pid,
@@ -67,9 +66,10 @@ async function waitForLock(conn: Client, options: LockOptions): Promise<number> 
   const deadline = Date.now() + options.waitSeconds * 1000;
   let lastReport = -Infinity;
   for (let attempt = 0; ; attempt++) {
+    // Named for whoever waits behind it (set_config first: select items are evaluated in order).
     const { rows } = await conn.query(
-      'SELECT pg_try_advisory_lock($1, $2) AS locked, pg_backend_pid() AS pid',
-      [...MIGRATION_LOCK_KEY],
+      `SELECT set_config('application_name', $3, false), pg_try_advisory_lock($1, $2) AS locked, pg_backend_pid() AS pid`,
+      [...MIGRATION_LOCK_KEY, lockSessionName(options.command)],
     );
     if (rows[0].locked) return rows[0].pid;
 
