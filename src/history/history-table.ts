@@ -11,7 +11,7 @@
  *                would be left behind by `knex migrate:down`.
  */
 import type { Knex } from 'knex';
-import { tableExists, columnExists } from '../db/relation-exists';
+import { columnExists, whichExist } from '../db/relation-exists';
 
 export const HISTORY_TABLE = 'knex_migrations';
 export const KNEX_LOCK_TABLE = 'knex_migrations_lock';
@@ -27,7 +27,12 @@ export interface AppliedMigration {
 
 /** Creates what is missing. Run it under the migration lock, in a transaction, so concurrent first runs cannot race. */
 export async function ensureHistoryTables(knex: Knex): Promise<void> {
-  if (!(await tableExists(knex, HISTORY_TABLE))) {
+  const [history, checksum, lockTable] = await whichExist(knex, [
+    { table: HISTORY_TABLE },
+    { table: HISTORY_TABLE, column: 'checksum' },
+    { table: KNEX_LOCK_TABLE },
+  ]);
+  if (!history) {
     await knex.schema.createTable(HISTORY_TABLE, (t) => {
       t.increments();
       t.string('name');
@@ -36,12 +41,12 @@ export async function ensureHistoryTables(knex: Knex): Promise<void> {
       t.text('note');
     });
   }
-  if (!(await columnExists(knex, HISTORY_TABLE, 'checksum'))) {
+  if (!checksum) {
     await knex.schema.alterTable(HISTORY_TABLE, (t) => {
       t.string('checksum', 64).nullable();
     });
   }
-  if (!(await tableExists(knex, KNEX_LOCK_TABLE))) {
+  if (!lockTable) {
     await knex.schema.createTable(KNEX_LOCK_TABLE, (t) => {
       t.increments('index').primary();
       t.integer('is_locked');
@@ -53,8 +58,8 @@ export async function ensureHistoryTables(knex: Knex): Promise<void> {
 
 /** Applied migrations in the order they were applied; empty when there is no history yet. */
 export async function readHistory(knex: Knex): Promise<AppliedMigration[]> {
-  if (!(await tableExists(knex, HISTORY_TABLE))) return [];
-  const hasChecksum = await columnExists(knex, HISTORY_TABLE, 'checksum');
+  const [hasTable, hasChecksum] = await whichExist(knex, [{ table: HISTORY_TABLE }, { table: HISTORY_TABLE, column: 'checksum' }]);
+  if (!hasTable) return [];
   const rows = await knex(HISTORY_TABLE)
     .select('id', 'name', 'batch', 'migration_time', ...(hasChecksum ? ['checksum'] : []))
     .orderBy('id');
