@@ -10,6 +10,7 @@ import { pathToFileURL } from 'node:url';
 import type { Knex } from 'knex';
 import { ConfigError } from '../errors';
 import { importModule } from '../esm-import';
+import type { PhasedStep } from '../phased/phased-migration';
 import { checksumOfFile, readChecksumManifest } from './migration-checksums';
 
 export interface MigrationModule {
@@ -23,6 +24,8 @@ export interface MigrationModule {
    * Knowledge of the migration, so it lives in the migration file.
    */
   dataLostOnDown?(knex: Knex): Promise<DataLoss[]>;
+  /** A phased migration's steps (src/phased/phased-migration.ts); konstruct-migrate runs them one by one. */
+  phases?: readonly PhasedStep[];
 }
 
 export interface DataLoss {
