@@ -3,9 +3,12 @@
  * (run-bench.ts) and the smoke test share one code path.
  */
 import os from 'node:os';
-import type { BenchOptions } from './bench-options';
+import { HUGE_ROWS, type BenchOptions } from './bench-options';
 import { DatabaseFactory, withClient } from './databases';
+import type { LoadPlan } from './measured-run';
 import { benchmarkMigration, type SizeResult } from './migration-bench';
+import { phasedSteps } from './project-files';
+import { singleTransactionFolder } from './single-transaction-folder';
 import { benchmarkStatus, type StatusBenchResult } from './status-bench';
 import { buildTemplates } from './templates';
 
@@ -22,6 +25,10 @@ export interface Environment {
 
 export interface BenchResult {
   options: BenchOptions;
+  /** What the application load did, as configured for every `up` run. */
+  load: LoadPlan;
+  /** The phases of 006's steps, in order, as the CLI ran them. */
+  phasedSteps: string[];
   environment: Environment;
   /** Ascending row counts; the headline row count is one of them. */
   sizes: SizeResult[];
@@ -36,24 +43,48 @@ export async function runBenchmark(
   log: (line: string) => void,
 ): Promise<BenchResult> {
   const factory = await DatabaseFactory.open(server.url);
+  const single = singleTransactionFolder();
   try {
     const environment = await describeEnvironment(server);
     log(`PostgreSQL ${environment.postgres} on ${environment.server}; ${environment.machine}`);
+    const load = loadPlan(options);
+    const steps = phasedSteps();
     const rowCounts = [...new Set([...options.sizes, options.rows])].sort((a, b) => a - b);
     const sizes: SizeResult[] = [];
     for (const rows of rowCounts) {
       log(`${rows.toLocaleString('en-US')} rows: building the template databases ...`);
       const templates = await buildTemplates(factory, rows, log);
-      sizes.push(await benchmarkMigration(factory, templates, { runs: options.runs, lockSampleMs: options.lockSampleMs }, log));
+      const seedRuns = options.seedMaxRows !== null && rows > options.seedMaxRows ? 0 : (options.seedRuns ?? Infinity);
+      const settings = {
+        runs: rows >= HUGE_ROWS ? options.hugeRuns : options.runs,
+        seedRuns,
+        lockSampleMs: options.lockSampleMs,
+        load,
+        phasedSteps: steps,
+        setup: { singleTransactionDir: single.dir },
+      };
+      sizes.push(await benchmarkMigration(factory, templates, settings, log));
       await factory.drop(templates.at006);
       await factory.drop(templates.at005);
     }
     log('status on an up-to-date database ...');
     const status = await benchmarkStatus(factory, options.statusRuns, log);
-    return { options, environment, sizes, status };
+    return { options, load, phasedSteps: steps.map((s) => s.phase), environment, sizes, status };
   } finally {
+    single.remove();
     await factory.close();
   }
+}
+
+/** Ten connections per version: enough that a normal request never waits for one. */
+function loadPlan(options: BenchOptions): LoadPlan {
+  return {
+    ratePerVersion: options.appRate,
+    connectionsPerVersion: 10,
+    statementTimeoutMs: 60_000,
+    marginMs: 1_000,
+    openTransactionMs: options.openTransactionSeconds * 1000,
+  };
 }
 
 async function describeEnvironment(server: { url: string; description: string }): Promise<Environment> {

@@ -18,8 +18,8 @@ export function databaseUrl(adminUrl: string, database: string): string {
   return url.toString();
 }
 
-export async function connect(url: string): Promise<pg.Client> {
-  const client = new pg.Client({ connectionString: url, application_name: 'konstruct-migrate bench' });
+export async function connect(url: string, applicationName = 'konstruct-migrate bench'): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString: url, application_name: applicationName });
   await client.connect();
   return client;
 }

@@ -27,3 +27,28 @@ export function formatTimeRatio(ours: number, reference: number): string {
 export function formatRatio(ratio: number): string {
   return ratio < 0.1 ? grouped(ratio, 3) : grouped(ratio, 2);
 }
+
+export type ValueKind = 'ms' | 'times' | 'count' | 'percent' | 'yes/no';
+
+export function formatValue(kind: ValueKind, value: number): string {
+  switch (kind) {
+    case 'ms':
+      return formatMs(value);
+    case 'times':
+      return `${grouped(value, 2)}x`;
+    case 'count':
+      return grouped(value);
+    case 'percent':
+      return `${value >= 0 ? '+' : ''}${grouped(value, 1)}%`;
+    case 'yes/no':
+      return value ? 'yes' : '**no**';
+  }
+}
+
+/** Every run's value in run order, e.g. "812 ms · 790 ms · 1,004 ms". */
+export function eachRun(kind: ValueKind, values: number[]): string {
+  return values.length === 0 ? 'not measured' : values.map((v) => formatValue(kind, v)).join(' · ');
+}
+
+export const minOf = (values: number[]) => Math.min(...values);
+export const maxOf = (values: number[]) => Math.max(...values);

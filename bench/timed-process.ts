@@ -11,20 +11,20 @@ export interface TimedProcess {
   stderr: string;
 }
 
-/** The caller's environment without anything that could point a child at another database. */
-export function environmentFor(databaseUrl: string): NodeJS.ProcessEnv {
+/** The caller's environment without anything that could point a child at another database (plus `extra`). */
+export function environmentFor(databaseUrl: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const isDatabaseSetting = (name: string) =>
     name === 'CI' || name === 'DATABASE_URL' || name.startsWith('PG') || name.startsWith('KONSTRUCT_');
   const kept = Object.entries(process.env).filter(([name]) => !isDatabaseSetting(name));
-  return { ...Object.fromEntries(kept), DATABASE_URL: databaseUrl };
+  return { ...Object.fromEntries(kept), ...extra, DATABASE_URL: databaseUrl };
 }
 
 /** Runs `node <args>`; a non-zero exit is an error that quotes the end of stderr. */
-export function runNode(args: string[], databaseUrl: string): Promise<TimedProcess> {
+export function runNode(args: string[], databaseUrl: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<TimedProcess> {
   const started = performance.now();
   const child = spawn(process.execPath, args, {
     cwd: PACKAGE_ROOT,
-    env: environmentFor(databaseUrl),
+    env: environmentFor(databaseUrl, extraEnv),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

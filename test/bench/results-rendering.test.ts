@@ -1,132 +1,117 @@
 /**
- * What the benchmark writes, from known numbers: the verdict on each target,
- * the tables, the chart and the README block.
+ * What the benchmark writes, from known numbers: every run's value with its
+ * min and max, "met in N of M runs", and the data descriptions, settings and
+ * links taken from the run rather than fixed in the text.
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { BenchResult } from '../../bench/benchmark';
 import { migrationChartSvg } from '../../bench/chart-svg';
-import type { ContenderSummary, SizeResult } from '../../bench/migration-bench';
-import { readmeBlock, resultsMarkdown } from '../../bench/results-markdown';
-import { checkTargets } from '../../bench/targets';
-import { updateReadme } from '../../bench/write-results';
+import { latencyChartSvg } from '../../bench/latency-chart-svg';
+import { resultsMarkdown } from '../../bench/results-markdown';
+import { offlineTargets, onlineTargets } from '../../bench/targets';
 import { malformedRows, markdownTables, unbalancedTags } from './markup-checks';
+import { syntheticResult, syntheticSize } from './synthetic-result';
 
-const MiB = 2 ** 20;
+const RESULTS_DIR = path.resolve(__dirname, '../../bench/results');
 
-function contender(wallMs: number, lockMs: number, growth: number): ContenderSummary {
-  const before = { total: 200 * MiB, heap: 120 * MiB };
-  const after = { total: before.total * (1 + growth), heap: before.heap * (1 + growth) };
-  return { runs: 3, wallMs, lockMs, lockUnseenRuns: 0, lockEnd: ['commit timestamp'], before, after };
-}
+/** At 10M: the quiet table's max latency misses 250 ms in round 2 only; one new-version error after expand in round 3. */
+const tenMillion = syntheticSize(10_000_000, 250_000, [
+  { side: 'ours', direction: 'up', scenario: 'quiet', round: 0, wallMs: 1500, maxMs: 120 },
+  { side: 'ours', direction: 'up', scenario: 'quiet', round: 1, wallMs: 1800, maxMs: 300 },
+  { side: 'ours', direction: 'up', scenario: 'quiet', round: 2, wallMs: 2500, maxMs: 90, errors: { 'from the end of expand on/new': 1 } },
+]);
+const result = syntheticResult([syntheticSize(1_000_000, 10_000), tenMillion], { appRate: 37, openTransactionSeconds: 5 });
+const markdown = resultsMarkdown(result, RESULTS_DIR);
+const row = (start: string) => markdown.split('\n').find((line) => line.startsWith(start));
 
-function size(rows: number, scale: number, ours: { wallMs: number; lockMs: number; growth: number }): SizeResult {
-  const summary = {
-    up: { ours: contender(ours.wallMs * scale, ours.lockMs * scale, ours.growth), seed: contender(9000 * scale, 8900 * scale, 0.7) },
-    down: { ours: contender(ours.wallMs * scale, ours.lockMs * scale, ours.growth), seed: contender(9400 * scale, 9300 * scale, 1) },
-  };
-  return { rows, runs: [], summary };
-}
-
-function result(ours: { wallMs: number; lockMs: number; growth: number }, statusMs = { ours: 200, knex: 800 }): BenchResult {
-  return {
-    options: { rows: 1_000_000, sizes: [10_000, 100_000, 1_000_000], runs: 3, statusRuns: 10, lockSampleMs: 5 },
-    environment: {
-      date: '2026-01-02T03:04:05.000Z',
-      machine: 'Test CPU, 2 cores',
-      node: 'v20.0.0',
-      postgres: '15.18',
-      server: 'a test server',
-      settings: { fsync: 'on' },
-      loadAverage: 0.5,
-    },
-    sizes: [size(10_000, 0.01, ours), size(100_000, 0.1, ours), size(1_000_000, 1, ours)],
-    status: { runs: 10, oursMs: [], knexMs: [], oursMedianMs: statusMs.ours, knexMedianMs: statusMs.knex },
-  };
-}
-
-const missed = (r: BenchResult) => checkTargets(r).filter((c) => !c.met).map((c) => c.what);
-
-describe('targets', () => {
-  it('are all met by a run 18x faster, growing 1%, locking 300 ms, status at 0.25x', () => {
-    expect(missed(result({ wallMs: 500, lockMs: 300, growth: 0.01 }))).toEqual([]);
-    expect(resultsMarkdown(result({ wallMs: 500, lockMs: 300, growth: 0.01 }))).toContain('All targets met.');
+describe('the targets, run by run', () => {
+  it("list each run's value in run order, then min and max, and how many runs met the target", () => {
+    expect(row('| application max latency during `up`, quiet table |')).toBe(
+      '| application max latency during `up`, quiet table | 120 ms · 300 ms · 90 ms | 90 ms | 300 ms | ≤ 250 ms | **2 of 3 runs** |',
+    );
+    // Ratios pair the phased and the single-transaction run of the same round: 1500/1000, 1800/1000, 2500/1000.
+    expect(row('| all phases end to end / single-transaction 006')).toContain('| 1.50x · 1.80x · 2.50x | 1.50x | 2.50x | ≤ 2x | **2 of 3 runs** |');
+    // The quiet and the open-transaction runs both count: 6 runs, one with an error.
+    expect(row('| new version: errors from the end of expand on |')).toContain('| 0 · 0 · 1 · 0 · 0 · 0 | 0 | 1 | 0 | **5 of 6 runs** |');
   });
 
-  it('name each one missed: 12x faster, 6% growth, a 1.2 s lock, status at 0.7x', () => {
-    const r = result({ wallMs: 750, lockMs: 1200, growth: 0.06 }, { ours: 560, knex: 800 });
-    expect(missed(r)).toEqual([
-      "006 up: at least 15x faster than the seed's statements",
-      '006 up: portal_users grows by at most 5%',
-      '006 up: AccessExclusiveLock on portal_users under 1 s',
-      "006 down: at least 15x faster than the seed's statements",
-      '006 down: portal_users grows by at most 5%',
-      '006 down: AccessExclusiveLock on portal_users under 1 s',
-      "status: at most 0.6x the stock knex CLI's time",
+  it('name in the summary what was not met in every run at 10M rows, with N of M', () => {
+    expect(markdown).toContain('application max latency during `up`, quiet table (≤ 250 ms): met in 2 of 3 runs');
+    expect(markdown).toContain('new version: errors from the end of expand on (0): met in 5 of 6 runs');
+    expect(row('- Online migration at 10,000,000 rows (issue #11): **not met in every run**')).toBeDefined();
+    expect(row('- Offline comparison at 1,000,000 rows (issue #5): every target met in every run.')).toBeDefined();
+  });
+
+  it('count a failed run as meeting none of its targets, and list it', () => {
+    const failing = syntheticSize(10_000_000, 100_000, [
+      { side: 'ours', direction: 'up', scenario: 'open-transaction', round: 1, failure: 'up failed: lock budget spent' },
     ]);
-    const markdown = resultsMarkdown(r);
-    expect(markdown).toContain('Targets **not met** in this run:');
-    expect(markdown).toContain('| `up`: wall time | 750 ms | 9,000 ms | 0.083 (12.0x faster) | ≥ 15x faster | **no** |');
+    const targets = onlineTargets(failing);
+    expect(targets.find((t) => t.what.startsWith('`up` with default flags'))!.met).toEqual([true, false, true]);
+    expect(targets.find((t) => t.what.startsWith('application max latency during `up`, with'))!.met).toEqual([true, false, true]);
+    expect(resultsMarkdown(syntheticResult([failing]), RESULTS_DIR)).toContain('round 2: up failed: lock budget spent');
+  });
+
+  it('judge the offline targets per round against the seed of the same round, and status per pair', () => {
+    const offline = offlineTargets(result);
+    expect(offline.find((t) => t.what.startsWith('006 up: speed-up'))!.values).toEqual([20, 20, 20]);
+    expect(offline.find((t) => t.what.startsWith('`status`'))!.values).toEqual([200 / 800, 210 / 700, 190 / 900]);
   });
 });
 
-describe('RESULTS.md', () => {
-  const markdown = resultsMarkdown(result({ wallMs: 500, lockMs: 300, growth: 0.01 }));
-
-  it('holds the environment, the headline and the scaling tables, all well-formed', () => {
-    const tables = markdownTables(markdown);
-    expect(tables.map((t) => t.length)).toEqual([2 + 5, 2 + 9, 2 + 3]);
-    for (const table of tables) expect(malformedRows(table)).toEqual([]);
-    expect(markdown).toContain('| `up`: wall time | 500 ms | 9,000 ms | 0.056 (18.0x faster) | ≥ 15x faster | yes |');
-    expect(markdown).toContain('| `up`: portal_users total size after (before: 200.0 MiB) | 202.0 MiB (+1.0%) | 340.0 MiB (+70.0%) |');
-    expect(markdown).toContain('| 100,000 | 50 ms | 900 ms | 0.056 (18.0x faster) |');
+describe('what the report says comes from the run', () => {
+  it('describes the data by the rows and admins counted', () => {
+    expect(markdown).toContain('1,000,000 users of which 10,000 admins (1%); 10,000,000 users of which 250,000 admins (2.5%)');
+    expect(markdown).not.toMatch(/1% admins/);
   });
-});
 
-describe('the chart', () => {
-  const svg = migrationChartSvg(result({ wallMs: 500, lockMs: 300, growth: 0.01 }).sizes, 3);
+  it('states the load and the open transaction as configured', () => {
+    expect(markdown).toContain('37 requests per second each');
+    expect(markdown).toContain('until 5 s after it began');
+    expect(row('| application max latency during `up`, with a 8 s open')).toBeDefined();
+  });
 
-  it('is well-formed SVG with four lines of three points, rising left to right', () => {
-    expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
-    expect(unbalancedTags(svg)).toEqual([]);
-    const lines = [...svg.matchAll(/<polyline [^>]*points="([^"]+)"/g)].map((m) => m[1]!.split(' ').map((p) => p.split(',').map(Number)));
-    expect(lines).toHaveLength(4);
-    for (const points of lines) {
-      expect(points).toHaveLength(3);
-      // x grows with rows; y (SVG grows downwards) shrinks as time grows.
-      expect(points[0]![0]).toBeLessThan(points[2]![0]!);
-      expect(points[0]![1]).toBeGreaterThan(points[2]![1]!);
+  it('computes every link from the folder it is written to, and each resolves there', () => {
+    const elsewhere = path.join(os.tmpdir(), 'some', 'other', 'results');
+    for (const [dir, text] of [[RESULTS_DIR, markdown], [elsewhere, resultsMarkdown(result, elsewhere)]] as const) {
+      const links = [...text.matchAll(/\]\(([^)#]+\.(?:ts|sql))\)/g)].map((m) => m[1]!);
+      expect(links.length).toBeGreaterThanOrEqual(5);
+      for (const link of links) expect(existsSync(path.resolve(dir, link)), `${link} from ${dir}`).toBe(true);
     }
-    expect(svg).toContain('>10k<');
-    expect(svg).toContain('>1M<');
+    expect(markdown).toContain('](../../spec/alembic-006-upgrade.sql)');
+  });
+
+  it('says what is timed, and that npx start-up is not part of it', () => {
+    expect(markdown).toContain('timed from spawn to exit');
+    expect(markdown).toContain('The start-up of `npx` itself is not included');
+    expect(markdown).not.toContain('as `npx konstruct-migrate` runs it');
+  });
+
+  it('leads with the online migration, and all its tables are well-formed', () => {
+    expect(markdown.indexOf('## Online migration')).toBeLessThan(markdown.indexOf('## Offline comparison'));
+    expect(markdown.indexOf('### 10,000,000 rows')).toBeLessThan(markdown.indexOf('### 1,000,000 rows'));
+    for (const table of markdownTables(markdown)) expect(malformedRows(table)).toEqual([]);
+  });
+});
+
+describe('the charts', () => {
+  it('plot median time against rows for each contender and direction', () => {
+    const svg = migrationChartSvg(result.sizes);
+    expect(unbalancedTags(svg)).toEqual([]);
+    const lines = [...svg.matchAll(/<polyline [^>]*points="([^"]+)"/g)].map((m) => m[1]!.split(' '));
+    expect(lines).toHaveLength(6);
+    for (const points of lines) expect(points).toHaveLength(2);
     expect(svg).not.toMatch(/NaN|undefined|Infinity/);
   });
 
-  it('copes with a single row count', () => {
-    const single = migrationChartSvg(result({ wallMs: 500, lockMs: 300, growth: 0.01 }).sizes.slice(2), 1);
-    expect(unbalancedTags(single)).toEqual([]);
-    expect(single).not.toMatch(/NaN|undefined|Infinity/);
-  });
-});
-
-describe('the README block', () => {
-  it("replaces only what sits between the README's bench markers, and leaves a README without them alone", async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'konstruct-readme-'));
-    try {
-      const readme = path.join(dir, 'README.md');
-      const r = result({ wallMs: 500, lockMs: 300, growth: 0.01 });
-      await writeFile(readme, '# x\n\n## Performance\n<!-- bench:results:start -->\nold\n<!-- bench:results:end -->\n\n## Next\n');
-      expect(await updateReadme(r, readme)).toBe(true);
-      expect(await readFile(readme, 'utf8')).toBe(
-        `# x\n\n## Performance\n<!-- bench:results:start -->\n${readmeBlock(r, path.relative(dir, path.resolve(__dirname, '../../bench/results/RESULTS.md')))}\n<!-- bench:results:end -->\n\n## Next\n`,
-      );
-      await writeFile(readme, '# no block\n');
-      expect(await updateReadme(r, readme)).toBe(false);
-      expect(await readFile(readme, 'utf8')).toBe('# no block\n');
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+  it('draw the application latency of the largest size, one panel per scenario, with the phases', () => {
+    const svg = latencyChartSvg(result);
+    expect(unbalancedTags(svg)).toEqual([]);
+    expect(svg).toContain('Phased up at 10,000,000 rows, quiet table');
+    expect(svg).toContain('Phased up at 10,000,000 rows, with an open application transaction');
+    expect(svg.match(/<rect [^>]*><title>(expand|backfill|contract):/g)).toHaveLength(6);
+    expect(svg).not.toMatch(/NaN|undefined|Infinity/);
   });
 });
