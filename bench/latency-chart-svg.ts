@@ -46,7 +46,7 @@ function panel(run: RunMeasurement, scenario: Exclude<Scenario, 'idle'>, rows: n
   const x = (ms: number) => PLOT.left + ((ms - from) / (to - from || 1)) * (PLOT.right - PLOT.left);
   const peak = Math.max(TARGETS[scenario], ...buckets.flatMap((b) => [b.maxMs.old, b.maxMs.new]));
   const lo = 0;
-  const hi = Math.max(1, Math.ceil(Math.log10(peak)));
+  const hi = Math.max(1, Math.ceil(Math.log10(peak * 1.5)));
   const y = (ms: number) => top + PLOT.bottom - ((Math.log10(Math.max(ms, 1)) - lo) / (hi - lo)) * (PLOT.bottom - PLOT.top);
   const out = [text(WIDTH / 2, top + 22, `Phased up at ${formatRows(rows)} rows, ${TITLES[scenario]} (round ${run.round + 1}): slowest request per ${bucketWidth(run)} ms`, 'middle', 13)];
   for (const phase of run.phases) {
@@ -56,10 +56,9 @@ function panel(run: RunMeasurement, scenario: Exclude<Scenario, 'idle'>, rows: n
   for (let power = lo; power <= hi; power++) {
     out.push(line(PLOT.left, y(10 ** power), PLOT.right, y(10 ** power), '#e5e7eb'), text(PLOT.left - 8, y(10 ** power) + 4, formatTime(10 ** power), 'end'));
   }
-  const ticks = 6;
-  for (let i = 0; i <= ticks; i++) {
-    const at = from + ((to - from) * i) / ticks;
-    out.push(text(x(at), top + PLOT.bottom + 16, `${(at / 1000).toFixed(1)} s`, 'middle'));
+  const step = niceStep((to - from) / 6);
+  for (let at = Math.ceil(from / step) * step; at <= to; at += step) {
+    out.push(text(x(at), top + PLOT.bottom + 16, `${Number((at / 1000).toFixed(3))} s`, 'middle'));
   }
   out.push(
     line(PLOT.left, top + PLOT.bottom, PLOT.right, top + PLOT.bottom, '#374151'),
@@ -83,11 +82,20 @@ const bucketWidth = (run: RunMeasurement) => {
 };
 
 function legend(atY: number): string[] {
-  return (['old', 'new'] as const).flatMap((version, i) => {
-    const left = PLOT.left + i * 260;
-    return [
-      `<line x1="${left}" y1="${atY}" x2="${left + 28}" y2="${atY}" stroke="${COLOURS[version]}" stroke-width="2"/>`,
-      text(left + 36, atY + 4, `${version} version (ticks under the axis: failed requests)`, 'start'),
-    ];
-  });
+  return [
+    ...(['old', 'new'] as const).flatMap((version, i) => {
+      const left = PLOT.left + i * 130;
+      return [
+        `<line x1="${left}" y1="${atY}" x2="${left + 28}" y2="${atY}" stroke="${COLOURS[version]}" stroke-width="2"/>`,
+        text(left + 36, atY + 4, `${version} version`, 'start'),
+      ];
+    }),
+    text(PLOT.left + 260, atY + 4, 'ticks below the axis: failed requests (old, then new); 0 s: the migration starts', 'start', 11),
+  ];
+}
+
+/** A round step (1, 2 or 5 times a power of ten, in ms) near `rough`. */
+function niceStep(rough: number): number {
+  const power = 10 ** Math.floor(Math.log10(Math.max(rough, 1)));
+  return [1, 2, 5, 10].map((m) => m * power).find((step) => step >= rough) ?? 10 * power;
 }

@@ -98,9 +98,8 @@ export async function measureRun(context: RunContext, plan: RunPlan): Promise<Ru
       const phased = plan.side === 'ours' && context.phasedSteps.length > 0;
       phaseClock = phased ? await watchPhaseRow(url, MIGRATION, context.lockSampleMs) : null;
       const open = plan.scenario === 'open-transaction' && pools
-        ? await openApplicationTransaction(url, pools.heldByOpenTransaction, context.load.openTransactionMs)
+        ? await openApplicationTransaction(url, pools.heldByOpenTransaction, context.load.openTransactionMs, (pid) => ignored.add(pid))
         : null;
-      if (open) ignored.add(open.pid);
       startedAt = epochMs();
       try {
         await runContender(plan.side, plan.direction, url, context.setup);
