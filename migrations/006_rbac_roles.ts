@@ -19,8 +19,8 @@
  * importing the application's UserRole, which may change later.
  */
 import type { Knex } from 'knex';
-import { phased } from '../src/phased/phased-migration';
-import { pageBatches } from '../src/phased/page-batches';
+// Types only (erased when compiled): the migration needs nothing from the engine at run time.
+import type { BatchFunction, PhasedStep } from '../src/phased/phased-migration';
 
 const APP_ROLE = 'konstruct_app';
 const ROLE_COMMENT = 'customer_admin | customer_operator';
@@ -129,6 +129,61 @@ async function dropTables(knex: Knex): Promise<void> {
   await knex.schema.dropTable('user_tenant_roles');
 }
 
+/**
+ * Batches over portal_users by ranges of its heap pages (ctid ranges): each
+ * batch reads only its pages — a TID range scan, PostgreSQL 14+ — in the
+ * table's physical order (id is a random uuid: walking it by key would read the
+ * table in random order), and locks only the rows it changes. Safe to run
+ * again. A row updated by the application moves to a new place, maybe behind
+ * the cursor: the trigger keeps such rows right. The cursor is the next page.
+ */
+/** Rows per page to assume before the table was ever analyzed. */
+const DEFAULT_ROWS_PER_PAGE = 50;
+
+interface TableSize {
+  /** Pages now. */
+  pages: number;
+  /** Rows per page by the planner's statistics, or the default. */
+  rowsPerPage: number;
+}
+
+async function tableSize(knex: Knex, table: string): Promise<TableSize> {
+  const { rows } = await knex.raw(
+    `SELECT c.reltuples::float8 AS tuples, c.relpages AS stat_pages,
+            pg_relation_size(c.oid) / current_setting('block_size')::int AS pages
+       FROM pg_class c WHERE c.oid = ?::regclass`,
+    [table],
+  );
+  const { tuples, stat_pages: statPages, pages } = rows[0] as { tuples: number; stat_pages: number; pages: string };
+  return { pages: Number(pages), rowsPerPage: statPages > 0 && tuples > 0 ? tuples / statPages : DEFAULT_ROWS_PER_PAGE };
+}
+
+interface PageBatches {
+  run: BatchFunction;
+  estimateRows(knex: Knex): Promise<number>;
+}
+
+/** `statement` is one SQL statement with `{pages}` where the batch's page range condition goes (an AND term). */
+function pageBatches(table: string, statement: string): PageBatches {
+  return {
+    run: async (knex, cursor, size) => {
+      const start = cursor === null ? 0 : Number(cursor);
+      const { pages, rowsPerPage } = await tableSize(knex, table);
+      const end = start + Math.max(1, Math.round(size / rowsPerPage));
+      const range = `ctid >= '(${start},0)'::tid AND ctid < '(${end},0)'::tid`;
+      // A data-modifying WITH always runs; the count sees the rows as they were before it: the rows covered.
+      const { rows } = await knex.raw(
+        `WITH changed AS (${statement.replace('{pages}', range)}) SELECT count(*)::int AS covered FROM ${table} WHERE ${range}`,
+      );
+      return { next: end < pages ? String(end) : null, rows: rows[0].covered };
+    },
+    estimateRows: async (knex) => {
+      const { pages, rowsPerPage } = await tableSize(knex, table);
+      return Math.round(pages * rowsPerPage);
+    },
+  };
+}
+
 /** Admins of the old version become platform_admin (everyone else reads the column's default, customer_admin). */
 const backfillRoles = pageBatches(
   'portal_users',
@@ -141,7 +196,7 @@ const restoreIsAdmin = pageBatches(
   `UPDATE portal_users SET is_admin = true WHERE {pages} AND role = 'platform_admin' AND NOT is_admin`,
 );
 
-export const { phases, up, down } = phased([
+export const phases: PhasedStep[] = [
   {
     phase: 'expand',
     name: 'new tables, portal_users.role and the triggers keeping it in step with is_admin',
@@ -220,7 +275,7 @@ export const { phases, up, down } = phased([
       await addSync(knex);
     },
   },
-]);
+];
 
 /**
  * What down() destroys, counted by `konstruct-migrate down` before it runs (it

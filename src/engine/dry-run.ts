@@ -109,7 +109,7 @@ async function dryRunPhased(
   for (const index of steps) {
     const step = phases[index]!;
     const shown: DryRunStep = { name: migration.name, direction, phase: step.phase, step: step.name, statements: [] };
-    await recorder.start();
+    await recorder.start({ eachMode: true });
     try {
       if (!isBatched(step)) {
         await step[direction](trx);

@@ -63,8 +63,9 @@ export async function retryOnLockTimeout(
     }
     const delay = backoffDelay(n - 1, RETRY_BACKOFF);
     const retriesLeft = options.lockRetries === undefined || n <= options.lockRetries;
-    if (!label.transactional || !retriesLeft || Date.now() + delay > deadline) {
-      throw lockTimeout(label, { attempts: n, wait, options, cause: error });
+    const budgetSpent = Date.now() + delay > deadline;
+    if (!label.transactional || !retriesLeft || budgetSpent) {
+      throw lockTimeout(label, { attempts: n, wait, options, cause: error, budgetSpent: budgetSpent && retriesLeft });
     }
     const within = `within lock_timeout (${formatSeconds(options.timeouts.lockTimeoutMs / 1000)})`;
     const of = options.lockRetries === undefined ? '' : ` of ${options.lockRetries + 1}`;
@@ -76,10 +77,13 @@ export async function retryOnLockTimeout(
   }
 }
 
-function lockTimeout(label: RetryLabel, f: { attempts: number; wait?: LockWait; options: RetryOptions; cause: unknown }): LockTimeoutError {
+function lockTimeout(
+  label: RetryLabel,
+  f: { attempts: number; wait?: LockWait; options: RetryOptions; cause: unknown; budgetSpent: boolean },
+): LockTimeoutError {
   const within = formatSeconds(f.options.timeouts.lockTimeoutMs / 1000);
   const outcome = label.transactional
-    ? `${f.attempts} attempt(s) over ${formatSeconds(f.options.lockBudgetMs / 1000)} at most (--lock-budget), each rolled back`
+    ? `${f.attempts} attempt(s)${f.budgetSpent ? ` in --lock-budget ${formatSeconds(f.options.lockBudgetMs / 1000)}` : ''}, each rolled back`
     : 'it runs outside a transaction, so what it did before that statement stays applied';
   return new LockTimeoutError(
     `${label.what} (${label.direction}) could not get ${f.wait ? describeWaitTarget(f.wait) : 'a lock'} within ${within} (lock_timeout; ${outcome})`,

@@ -81,8 +81,12 @@ export async function savePhaseState(knex: Knex, state: PhaseRow): Promise<void>
   await knex(PHASE_TABLE).insert(row).onConflict('name').merge(['steps_done', 'direction', 'cursor', 'rows_done', 'held', 'updated_at']);
 }
 
+/** Deletes the row; the table goes with its last row, so it exists only while a migration stands part-way. */
 export async function deletePhaseState(knex: Knex, name: string): Promise<void> {
-  if (await tableExists(knex, PHASE_TABLE)) await knex(PHASE_TABLE).where({ name }).delete();
+  if (!(await tableExists(knex, PHASE_TABLE))) return;
+  await knex(PHASE_TABLE).where({ name }).delete();
+  const [{ n }] = await knex(PHASE_TABLE).count({ n: '*' });
+  if (Number(n) === 0) await knex.schema.dropTable(PHASE_TABLE);
 }
 
 /** For the knex-facing up/down of a phased migration: is any migration part-way? */

@@ -10,15 +10,19 @@
  * one transaction per batch), records progress in the same transaction, and can
  * stop once expanded (`up --expand`) until `complete`.
  *
- *   export const { phases, up, down } = phased([
+ *   import type { PhasedStep } from '../src/phased/phased-migration'; // types only
+ *   export const phases: PhasedStep[] = [
  *     { phase: 'expand', name: 'add column', up: async (knex) => ..., down: async (knex) => ... },
  *     { phase: 'backfill', name: 'fill column', batch: { up: async (knex, cursor, size) => ({ next, rows }) } },
  *     { phase: 'contract', name: 'drop old column', up: ..., down: ... },
- *   ]);
+ *   ];
  *
- * The `up`/`down` it returns are what the stock knex CLI calls: they run every
- * step in knex's one transaction (offline, as a plain migration), and refuse
- * while any migration stands part-way, which only konstruct-migrate can finish.
+ * The file imports types only, so the compiled migration needs nothing from
+ * the engine at run time (frozen history: a later engine cannot change what it
+ * does). The loader (history/local-migrations.ts) gives it the `up`/`down` that
+ * the stock knex CLI calls (through knexfile.ts): they run every step in knex's
+ * one transaction (offline, as a plain migration), and refuse while any
+ * migration stands part-way, which only konstruct-migrate can carry on.
  */
 import type { Knex } from 'knex';
 import { anyPartWay, PHASE_TABLE } from './phase-state';
@@ -63,11 +67,6 @@ export interface BatchedStep {
 
 export type PhasedStep = TransactionStep | BatchedStep;
 
-export interface PhasedMigration {
-  phases: readonly PhasedStep[];
-  up(knex: Knex): Promise<void>;
-  down(knex: Knex): Promise<void>;
-}
 
 /** Rows per batch when the stock knex CLI runs all steps in one transaction (batches then only bound memory). */
 const OFFLINE_BATCH_SIZE = 1_000_000;
@@ -76,11 +75,9 @@ export function isBatched(step: PhasedStep): step is BatchedStep {
   return 'batch' in step;
 }
 
-export function phased(steps: PhasedStep[]): PhasedMigration {
-  assertWellFormed(steps);
-  const phases = Object.freeze([...steps]);
+/** The knex-facing up/down of a phased migration: all steps in the caller's one transaction. */
+export function offlineUpDown(phases: readonly PhasedStep[]): { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> } {
   return {
-    phases,
     up: async (knex) => {
       await refusePartWay(knex, 'up');
       for (const step of phases) await runOffline(knex, step, 'up');
@@ -111,16 +108,17 @@ async function refusePartWay(knex: Knex, direction: 'up' | 'down'): Promise<void
   }
 }
 
-function assertWellFormed(steps: PhasedStep[]): void {
-  if (steps.length === 0) throw new Error('phased(): give at least one step');
+/** Throws, naming the step, when `phases` is not a list of steps in phase order. */
+export function assertWellFormed(steps: readonly PhasedStep[]): void {
+  if (!Array.isArray(steps) || steps.length === 0) throw new Error('phases: give at least one step');
   let last = 0;
   for (const step of steps) {
     const rank = PHASE_ORDER.indexOf(step.phase);
-    if (rank < 0) throw new Error(`phased(): step "${step.name}" has phase "${step.phase}"; expected expand, backfill or contract`);
-    if (rank < last) throw new Error(`phased(): step "${step.name}" (${step.phase}) comes after a later phase; order them expand, backfill, contract`);
+    if (rank < 0) throw new Error(`phases: step "${step.name}" has phase "${step.phase}"; expected expand, backfill or contract`);
+    if (rank < last) throw new Error(`phases: step "${step.name}" (${step.phase}) comes after a later phase; order them expand, backfill, contract`);
     last = rank;
     if (!isBatched(step) && (typeof step.up !== 'function' || typeof step.down !== 'function')) {
-      throw new Error(`phased(): step "${step.name}" needs up(knex) and down(knex), or batch: { up?, down? }`);
+      throw new Error(`phases: step "${step.name}" needs up(knex) and down(knex), or batch: { up?, down? }`);
     }
   }
 }
