@@ -6,6 +6,7 @@
  * server runs with track_commit_timestamp) is the moment that step or batch
  * committed. The row is sampled every few milliseconds; a version replaced
  * between two samples is missed (phase-timeline.ts says what follows from that).
+ * The table exists only while a migration stands part-way.
  */
 import { connect } from './databases';
 import { startSampling } from './sampling-loop';
@@ -27,6 +28,7 @@ export interface PhaseClock {
   stop(): Promise<PhaseRowVersion[]>;
 }
 
+const UNDEFINED_TABLE = '42P01';
 const TABLE_EXISTS = `SELECT to_regclass($1) IS NOT NULL AS present`;
 const TRACKS_COMMITS = `SELECT current_setting('track_commit_timestamp')::bool AS on`;
 /** Without track_commit_timestamp the server cannot say (it raises an error), so the query does not ask. */
@@ -48,7 +50,15 @@ export async function watchPhaseRow(databaseUrl: string, migration: string, inte
       tableSeen = t.present;
       if (!tableSeen) return;
     }
-    const { rows } = await client.query({ name: 'phase-row', text: ROW, values: [migration] });
+    let rows;
+    try {
+      ({ rows } = await client.query({ name: 'phase-row', text: ROW, values: [migration] }));
+    } catch (error) {
+      // The engine drops the table with its last row, when the migration is no longer part-way.
+      if ((error as { code?: string }).code !== UNDEFINED_TABLE) throw error;
+      tableSeen = false;
+      return;
+    }
     const row = rows[0];
     if (row && !versions.has(row.xmin)) {
       versions.set(row.xmin, {
