@@ -1,7 +1,8 @@
 /**
  * The lead chart of RESULTS.md: what the application felt while the phased
  * `up` ran at the largest row count, one panel per scenario (its first run):
- * the slowest request of each version per short bucket of time (log scale),
+ * the slowest request of each version per short bucket of time (log scale;
+ * faint where the schema does not serve that version, see run-filters.ts),
  * the phases as shaded bands, the latency target as a dashed line, and the
  * failed requests as ticks under the axis.
  */
@@ -9,7 +10,8 @@ import type { AppVersion } from './app-load/app-versions';
 import type { BenchResult } from './benchmark';
 import { formatRows } from './format';
 import type { RunMeasurement, Scenario } from './measured-run';
-import { runsOf } from './run-filters';
+import type { TimelineBucket } from './app-load/latency-timeline';
+import { isServed, runsOf } from './run-filters';
 import { escape, formatTime, line, text } from './svg-parts';
 import { ONLINE } from './targets';
 
@@ -67,13 +69,35 @@ function panel(run: RunMeasurement, scenario: Exclude<Scenario, 'idle'>, rows: n
     text(PLOT.right + 6, y(TARGETS[scenario]) + 4, `target ${formatTime(TARGETS[scenario])}`, 'start', 11),
   );
   for (const version of ['old', 'new'] as const) {
-    const points = buckets.map((b) => `${x(b.at).toFixed(1)},${y(b.maxMs[version]).toFixed(1)}`);
-    out.push(`<polyline fill="none" stroke="${COLOURS[version]}" stroke-width="1.5" points="${points.join(' ')}"/>`);
+    for (const segment of servedSegments(run, version)) {
+      const points = segment.buckets.map((b) => `${x(b.at).toFixed(1)},${y(b.maxMs[version]).toFixed(1)}`);
+      const style = segment.served ? 'stroke-width="1.5"' : 'stroke-width="1" stroke-opacity="0.4" stroke-dasharray="3 2"';
+      out.push(`<polyline fill="none" stroke="${COLOURS[version]}" ${style} points="${points.join(' ')}"/>`);
+    }
     const failed = buckets.filter((b) => b.errors[version] > 0);
     const row = top + PLOT.bottom + (version === 'old' ? 24 : 30);
     for (const b of failed) out.push(`<line x1="${x(b.at).toFixed(1)}" y1="${row}" x2="${x(b.at).toFixed(1)}" y2="${row + 4}" stroke="${COLOURS[version]}"/>`);
   }
   return out;
+}
+
+/** Consecutive buckets in which the version was served or not (each segment shares its first bucket with the one before). */
+function servedSegments(run: RunMeasurement, version: AppVersion): Array<{ served: boolean; buckets: TimelineBucket[] }> {
+  const end = run.phases.at(-1)?.to ?? 0;
+  const served = (at: number) => {
+    if (at < 0) return version === 'old';
+    if (at >= end) return version === 'new';
+    const phase = run.phases.find((p) => at >= p.from && at < p.to);
+    return phase ? isServed(version, phase.phase) : true;
+  };
+  const segments: Array<{ served: boolean; buckets: TimelineBucket[] }> = [];
+  for (const bucket of run.app!.timeline) {
+    const now = served(bucket.at);
+    const last = segments.at(-1);
+    if (last?.served === now) last.buckets.push(bucket);
+    else segments.push({ served: now, buckets: last ? [last.buckets.at(-1)!, bucket] : [bucket] });
+  }
+  return segments;
 }
 
 const bucketWidth = (run: RunMeasurement) => {
@@ -90,7 +114,7 @@ function legend(atY: number): string[] {
         text(left + 36, atY + 4, `${version} version`, 'start'),
       ];
     }),
-    text(PLOT.left + 260, atY + 4, 'ticks below the axis: failed requests (old, then new); 0 s: the migration starts', 'start', 11),
+    text(PLOT.left + 260, atY + 4, 'faint: a version the schema does not serve then; ticks below the axis: failed requests', 'start', 11),
   ];
 }
 

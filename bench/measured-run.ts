@@ -5,18 +5,19 @@
  * the locks it takes on portal_users, the phases it goes through, what each app
  * version saw in each window, and a check of the data it left.
  */
-import type { AppVersion, RowPools } from './app-load/app-versions';
+import type pg from 'pg';
+import type { AppVersion } from './app-load/app-versions';
 import { problemsAfterUpUnderLoad } from './app-load/load-check';
 import { epochMs, startAppLoad, type LoadRecord, type LoadSettings } from './app-load/load-generator';
 import { openApplicationTransaction } from './app-load/open-transaction';
-import { pickRowPools } from './app-load/row-pools';
+import { pickRowPools, type PickedRows } from './app-load/row-pools';
 import { windowStats, type TimeWindow, type WindowStats } from './app-load/latency-windows';
 import { latencyTimeline, type TimelineBucket } from './app-load/latency-timeline';
 import { runContender, type ContenderSetup, type Direction, type Side } from './contenders';
 import { portalUsersSize, withClient, type DatabaseFactory, type RelationSize } from './databases';
-import { longestHold, watchTableLocks, type LockHold } from './lock-watch';
+import { longestHold, watchTableLocks, type LockEpisode, type LockHold } from './lock-watch';
 import { locksByPhase, type PhaseLock } from './locks-by-phase';
-import { watchPhaseRow, type PhaseClock } from './phase-clock';
+import { watchPhaseRow, type PhaseRowVersion } from './phase-clock';
 import { phaseTimeline, type PhaseName, type PhaseSpan } from './phase-timeline';
 import { serverClockOffsetMs } from './server-clock';
 import { assertMigrated, type Templates } from './templates';
@@ -83,67 +84,34 @@ export async function measureRun(context: RunContext, plan: RunPlan): Promise<Ru
       pools: plan.scenario === 'idle' ? null : await pickRowPools(client, templates.rows),
       clockOffsetMs: await serverClockOffsetMs(client),
     }));
-    const load = pools ? await startAppLoad(url, pools, context.load) : null;
-    const ignored = new Set<number>();
-    const appPids = () => [...(load?.pids ?? []), ...ignored];
-    let app: LoadRecord | null = null;
-    let failure: string | null = null;
-    let startedAt = 0;
-    let endedAt = 0;
-    let openTransaction: AppOutcome['openTransaction'] = null;
-    let phaseClock: PhaseClock | null = null;
-    const watch = await watchTableLocks(url, 'portal_users', context.lockSampleMs, appPids);
-    try {
-      if (load) await sleep(context.load.marginMs);
-      const phased = plan.side === 'ours' && context.phasedSteps.length > 0;
-      phaseClock = phased ? await watchPhaseRow(url, MIGRATION, context.lockSampleMs) : null;
-      const open = plan.scenario === 'open-transaction' && pools
-        ? await openApplicationTransaction(url, pools.heldByOpenTransaction, context.load.openTransactionMs, (pid) => ignored.add(pid))
-        : null;
-      startedAt = epochMs();
-      try {
-        await runContender(plan.side, plan.direction, url, context.setup);
-      } catch (error) {
-        failure = `${plan.direction} failed: ${(error as Error).message}`;
-      }
-      endedAt = epochMs();
-      if (open) openTransaction = await open.done;
-      if (load) await sleep(context.load.marginMs);
-    } finally {
-      app = (await load?.stop()) ?? null;
-    }
-    const episodes = await watch.stop().catch((error: Error) => {
-      failure ??= `lock sampling failed: ${error.message}`;
-      return [];
-    });
-    const versions = (await phaseClock?.stop()) ?? [];
-
+    const seen = await observeRun(context, plan, url, pools);
     const toServer = (ms: number) => (ms + clockOffsetMs) / 1000;
     const phases = phaseTimeline({
       steps: plan.side === 'ours' ? context.phasedSteps : [],
       direction: plan.direction,
-      versions,
-      startedAt: toServer(startedAt),
-      endMs: endedAt - startedAt,
+      versions: seen.versions,
+      startedAt: toServer(seen.startedAt),
+      endMs: seen.endedAt - seen.startedAt,
     });
+    let failure = seen.failure;
     const after = await withClient(url, async (client) => {
       const size = await portalUsersSize(client);
-      if (!failure) failure = await dataProblem(client, plan, templates, pools, app);
+      failure ??= await dataProblem(client, plan, templates, pools, seen.app);
       return size;
     });
     return {
       ...plan,
       ok: failure === null,
       failure,
-      wallMs: endedAt - startedAt,
+      wallMs: seen.endedAt - seen.startedAt,
       phases,
-      locks: locksByPhase(episodes, phases, toServer(startedAt)),
-      lock: longestHold(episodes, 'AccessExclusiveLock', context.lockSampleMs),
-      app: app && {
-        windows: windowStats(app.requests, startedAt, appWindows(phases, context.load.marginMs)),
-        timeline: latencyTimeline(app.requests, startedAt),
-        openTransaction,
-        inserted: app.inserted,
+      locks: locksByPhase(seen.episodes, phases, toServer(seen.startedAt)),
+      lock: longestHold(seen.episodes, 'AccessExclusiveLock', context.lockSampleMs),
+      app: seen.app && {
+        windows: windowStats(seen.app.requests, seen.startedAt, appWindows(phases, context.load.marginMs)),
+        timeline: latencyTimeline(seen.app.requests, seen.startedAt),
+        openTransaction: seen.openTransaction,
+        inserted: seen.app.inserted,
       },
       before,
       after,
@@ -153,11 +121,56 @@ export async function measureRun(context: RunContext, plan: RunPlan): Promise<Ru
   }
 }
 
+interface Observed {
+  /** Epoch ms (this process's clock) when the contender was started and when it finished. */
+  startedAt: number;
+  endedAt: number;
+  failure: string | null;
+  app: LoadRecord | null;
+  openTransaction: AppOutcome['openTransaction'];
+  episodes: LockEpisode[];
+  versions: PhaseRowVersion[];
+}
+
+/** The contender's run with everything watching it: the load (and margins), the open transaction, the lock and phase samplers. */
+async function observeRun(context: RunContext, plan: RunPlan, url: string, pools: PickedRows | null): Promise<Observed> {
+  const load = pools ? await startAppLoad(url, pools, context.load) : null;
+  const openTransactionPids = new Set<number>();
+  const watch = await watchTableLocks(url, 'portal_users', context.lockSampleMs, () => [...(load?.pids ?? []), ...openTransactionPids]);
+  const phased = plan.side === 'ours' && context.phasedSteps.length > 0;
+  const phaseClock = phased ? await watchPhaseRow(url, MIGRATION, context.lockSampleMs) : null;
+  let failure: string | null = null;
+  const failed = (what: string) => (error: Error) => {
+    failure ??= `${what}: ${error.message}`;
+    return [];
+  };
+  let startedAt = 0;
+  let endedAt = 0;
+  let openTransaction: AppOutcome['openTransaction'] = null;
+  let app: LoadRecord | null = null;
+  try {
+    if (load) await sleep(context.load.marginMs);
+    const open = plan.scenario === 'open-transaction' && pools
+      ? await openApplicationTransaction(url, pools.heldByOpenTransaction, context.load.openTransactionMs, (pid) => openTransactionPids.add(pid))
+      : null;
+    startedAt = epochMs();
+    await runContender(plan.side, plan.direction, url, context.setup).catch(failed(`${plan.direction} failed`));
+    endedAt = epochMs();
+    if (open) openTransaction = await open.done;
+    if (load) await sleep(context.load.marginMs);
+  } finally {
+    app = (await load?.stop()) ?? null;
+  }
+  const episodes = await watch.stop().catch(failed('lock sampling failed'));
+  const versions = (await phaseClock?.stop().catch(failed('phase sampling failed'))) ?? [];
+  return { startedAt, endedAt, failure, app, openTransaction, episodes, versions };
+}
+
 async function dataProblem(
-  client: import('pg').Client,
+  client: pg.Client,
   plan: RunPlan,
   templates: Templates,
-  pools: RowPools | null,
+  pools: PickedRows | null,
   app: LoadRecord | null,
 ): Promise<string | null> {
   if (plan.direction === 'up' && pools && app) {

@@ -13,6 +13,7 @@ import type { ContenderSetup, Direction, Side } from './contenders';
 import type { DatabaseFactory } from './databases';
 import { measureRun, type LoadPlan, type RunMeasurement, type RunPlan, type Scenario } from './measured-run';
 import type { PhaseName } from './phase-timeline';
+import { maxLatency, servedMaxLatency } from './run-filters';
 import type { Templates } from './templates';
 
 export interface SizeResult {
@@ -68,8 +69,7 @@ function describe(plan: RunPlan, rounds: number): string {
 
 function summary(run: RunMeasurement): string {
   const parts = [`${Math.round(run.wallMs)} ms`, `AccessExclusiveLock ${Math.round(run.lock.ms)} ms`];
-  const whole = run.app?.windows.find((w) => w.name === 'whole run');
-  if (whole) parts.push(`app max ${Math.round(Math.max(whole.versions.old.maxMs, whole.versions.new.maxMs))} ms`);
+  if (run.app) parts.push(`app max ${Math.round(servedMaxLatency(run))} ms (all requests ${Math.round(maxLatency(run))} ms)`);
   if (!run.ok) parts.push(`FAILED: ${run.failure}`);
   return parts.join(', ');
 }

@@ -14,7 +14,7 @@ import type { ValueKind } from './format';
 import type { RunMeasurement } from './measured-run';
 import type { SizeResult } from './migration-bench';
 import { longestBlockingHold } from './locks-by-phase';
-import { maxLatency, pairedRuns, runsOf, windowOf } from './run-filters';
+import { pairedRuns, runsOf, servedMaxLatency, windowOf } from './run-filters';
 
 
 export interface TargetResult {
@@ -54,13 +54,13 @@ export function onlineTargets(size: SizeResult): TargetResult[] {
   const errors = (r: RunMeasurement, window: string, version: 'old' | 'new') => windowOf(r, window)?.versions[version].errors ?? 0;
   const ratios = pairedRuns(quiet, runsOf(size, 'single', 'up', 'quiet'));
   return [
-    target('application max latency during `up`, quiet table', `≤ ${ONLINE.quietMaxMs} ms`, 'ms', quiet, (r) => maxLatency(r), (v) => v <= ONLINE.quietMaxMs),
+    target('application max latency during `up` (served versions), quiet table', `≤ ${ONLINE.quietMaxMs} ms`, 'ms', quiet, servedMaxLatency, (v) => v <= ONLINE.quietMaxMs),
     target(
-      `application max latency during \`up\`, with a ${secondsOf(open)} s open application transaction`,
+      `application max latency during \`up\` (served versions), with a ${secondsOf(open)} s open application transaction`,
       `≤ ${ONLINE.openTransactionMaxMs / 1000} s`,
       'ms',
       open,
-      (r) => maxLatency(r),
+      servedMaxLatency,
       (v) => v <= ONLINE.openTransactionMaxMs,
     ),
     target(

@@ -84,7 +84,7 @@ describe('the benchmark on a 300-row table', () => {
     for (const link of links) expect(existsSync(path.resolve(dir, link)), link).toBe(true);
 
     for (const chart of ['app-latency.svg', 'migration-time.svg']) expect(unbalancedTags(await written(chart)), chart).toEqual([]);
-    expect((await written('app-latency.svg')).match(/<polyline /g)).toHaveLength(4);
+    expect((await written('app-latency.svg')).match(/<polyline /g)!.length).toBeGreaterThanOrEqual(4);
     expect(JSON.parse(await written('results.json'))).toEqual(JSON.parse(JSON.stringify(result)));
   });
 });
