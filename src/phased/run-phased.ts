@@ -103,7 +103,10 @@ export async function runPhased(knex: Knex, t: PhasedTarget, options: PhasedRunO
     const stepStarted = performance.now();
     let stepRetries = 0;
     const batch = isBatched(step) ? step.batch[t.direction] : undefined;
+    let batches: number | undefined;
+    let rowsThisRun = 0;
     if (isBatched(step) && batch) {
+      batches = 0;
       const estimate = await step.batch.estimateRows?.(knex).catch(() => undefined);
       const startedAt = performance.now();
       const rowsAtStart = rowsDone;
@@ -116,6 +119,8 @@ export async function runPhased(knex: Knex, t: PhasedTarget, options: PhasedRunO
         });
         prepare = undefined;
         rowsDone += result!.rows;
+        rowsThisRun += result!.rows;
+        batches++;
         cursor = result!.next;
         options.onStep?.({
           type: 'progress', name: t.migration.name, step: step.name, phase: step.phase, direction: t.direction,
@@ -138,6 +143,7 @@ export async function runPhased(knex: Knex, t: PhasedTarget, options: PhasedRunO
     options.onStep?.({
       type: 'phase-finished', name: t.migration.name, step: step.name, phase: step.phase, direction: t.direction,
       ms: Math.round(performance.now() - stepStarted), attempts: 1 + stepRetries,
+      ...(batches === undefined ? {} : { batches, rows: rowsThisRun }),
     });
   }
   return { name: t.migration.name, direction: t.direction, ms: Math.round(performance.now() - started), attempts };
