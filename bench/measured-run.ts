@@ -41,7 +41,7 @@ export interface LoadPlan extends LoadSettings {
 
 export interface AppOutcome {
   windows: WindowStats[];
-  /** Max latency and errors per version in short buckets, for the chart. */
+  /** Max latency and errors per version in short buckets, for the chart: kept for konstruct-migrate's runs only (results.json stays small). */
   timeline: TimelineBucket[];
   /** The open application transaction: how long it was open, and its error if it failed. */
   openTransaction: { ms: number; error: string | null } | null;
@@ -109,7 +109,7 @@ export async function measureRun(context: RunContext, plan: RunPlan): Promise<Ru
       lock: longestHold(seen.episodes, 'AccessExclusiveLock', context.lockSampleMs),
       app: seen.app && {
         windows: windowStats(seen.app.requests, seen.startedAt, appWindows(phases, context.load.marginMs)),
-        timeline: latencyTimeline(seen.app.requests, seen.startedAt),
+        timeline: plan.side === 'ours' ? latencyTimeline(seen.app.requests, seen.startedAt) : [],
         openTransaction: seen.openTransaction,
         inserted: seen.app.inserted,
       },

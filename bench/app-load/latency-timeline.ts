@@ -1,7 +1,7 @@
 /**
  * The application's latency over a run, for the chart: per version, the
  * slowest request due in each short bucket of time, and how many failed. At
- * most ~500 buckets per run, so results.json stays small at any run length.
+ * most ~300 buckets per run, so results.json stays small at any run length.
  */
 import type { AppVersion } from './app-versions';
 import type { RequestRecord } from './load-generator';
@@ -14,7 +14,7 @@ export interface TimelineBucket {
 }
 
 const MIN_BUCKET_MS = 100;
-const MAX_BUCKETS = 500;
+const MAX_BUCKETS = 300;
 
 export function latencyTimeline(requests: RequestRecord[], startedAt: number): TimelineBucket[] {
   if (requests.length === 0) return [];
