@@ -1,6 +1,8 @@
 /**
  * The whole benchmark as one function returning data, so the command line
- * (run-bench.ts) and the smoke test share one code path.
+ * (run-bench.ts) and the smoke test share one code path. `status` is measured
+ * first, and after every round the results so far are handed to `onRound`, so
+ * a long run (10M rows) stopped part-way still leaves complete rounds behind.
  */
 import os from 'node:os';
 import { HUGE_ROWS, type BenchOptions } from './bench-options';
@@ -33,6 +35,8 @@ export interface BenchResult {
   /** Ascending row counts; the headline row count is one of them. */
   sizes: SizeResult[];
   status: StatusBenchResult;
+  /** False in the results written after each round, until the last one. */
+  complete: boolean;
 }
 
 const REPORTED_SETTINGS = ['shared_buffers', 'max_wal_size', 'fsync', 'synchronous_commit', 'full_page_writes', 'track_commit_timestamp'];
@@ -41,6 +45,7 @@ export async function runBenchmark(
   server: { url: string; description: string },
   options: BenchOptions,
   log: (line: string) => void,
+  onRound: (partial: BenchResult) => Promise<void> = async () => {},
 ): Promise<BenchResult> {
   const factory = await DatabaseFactory.open(server.url);
   const single = singleTransactionFolder();
@@ -49,8 +54,12 @@ export async function runBenchmark(
     log(`PostgreSQL ${environment.postgres} on ${environment.server}; ${environment.machine}`);
     const load = loadPlan(options);
     const steps = phasedSteps();
+    log('status on an up-to-date database ...');
+    const status = await benchmarkStatus(factory, options.statusRuns, log);
     const rowCounts = [...new Set([...options.sizes, options.rows])].sort((a, b) => a - b);
     const sizes: SizeResult[] = [];
+    const result = (complete: boolean, current: SizeResult[] = []): BenchResult =>
+      ({ options, load, phasedSteps: steps.map((s) => s.phase), environment, sizes: [...sizes, ...current], status, complete });
     for (const rows of rowCounts) {
       log(`${rows.toLocaleString('en-US')} rows: building the template databases ...`);
       const templates = await buildTemplates(factory, rows, log);
@@ -63,13 +72,11 @@ export async function runBenchmark(
         phasedSteps: steps,
         setup: { singleTransactionDir: single.dir },
       };
-      sizes.push(await benchmarkMigration(factory, templates, settings, log));
+      sizes.push(await benchmarkMigration(factory, templates, settings, log, (soFar) => onRound(result(false, [soFar]))));
       await factory.drop(templates.at006);
       await factory.drop(templates.at005);
     }
-    log('status on an up-to-date database ...');
-    const status = await benchmarkStatus(factory, options.statusRuns, log);
-    return { options, load, phasedSteps: steps.map((s) => s.phase), environment, sizes, status };
+    return result(true);
   } finally {
     single.remove();
     await factory.close();

@@ -45,6 +45,7 @@ export async function benchmarkMigration(
   templates: Templates,
   settings: MigrationBenchSettings,
   log: (line: string) => void,
+  afterRound: (soFar: SizeResult) => Promise<void> = async () => {},
 ): Promise<SizeResult> {
   const context = { factory, templates, setup: settings.setup, lockSampleMs: settings.lockSampleMs, load: settings.load, phasedSteps: settings.phasedSteps };
   const runs: RunMeasurement[] = [];
@@ -59,6 +60,7 @@ export async function benchmarkMigration(
         runs.push(run);
       }
     }
+    await afterRound({ rows: templates.rows, admins: templates.admins, runs: [...runs] });
   }
   return { rows: templates.rows, admins: templates.admins, runs };
 }

@@ -17,6 +17,7 @@ export function resultsMarkdown(result: BenchResult, resultsDir: string): string
     '',
     `Written by \`npm run bench\`${commandOptions(result)} on ${result.environment.date.slice(0, 10)}; see [How it was measured](#how-it-was-measured).`,
     '',
+    ...partialNote(result),
     ...environmentTable(result),
     '',
     ...verdict(result),
@@ -27,6 +28,15 @@ export function resultsMarkdown(result: BenchResult, resultsDir: string): string
     ...methodSection(result, resultsDir),
   ];
   return `${lines.join('\n')}\n`;
+}
+
+/** Results written after a round, before the run finished: say how far it got. */
+function partialNote(result: BenchResult): string[] {
+  if (result.complete) return [];
+  const last = result.sizes.at(-1);
+  const rounds = last ? new Set(last.runs.map((r) => r.round)).size : 0;
+  const where = last ? ` at ${formatRows(last.rows)} rows after round ${rounds}` : '';
+  return [`**Partial results**: the run stopped${where}, before every round asked for had run; everything below comes from the rounds that finished.`, ''];
 }
 
 function commandOptions(result: BenchResult): string {

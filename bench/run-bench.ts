@@ -33,8 +33,10 @@ async function main(): Promise<number> {
   }
   try {
     server = await openBenchServer();
-    const result = await runBenchmark(server, options, log);
-    const written = await writeResults(result, options.out ?? DEFAULT_RESULTS_DIR);
+    const dir = options.out ?? DEFAULT_RESULTS_DIR;
+    // Written after every round too: a run stopped part-way keeps the rounds it finished.
+    const result = await runBenchmark(server, options, log, async (partial) => void (await writeResults(partial, dir)));
+    const written = await writeResults(result, dir);
     process.stdout.write(`\n${written.markdown}\n`);
     log(`wrote ${written.files.join(', ')}`);
     return 0;

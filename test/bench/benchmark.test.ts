@@ -18,11 +18,12 @@ import { malformedRows, markdownTables, unbalancedTags } from './markup-checks';
 
 let dir: string;
 let result: BenchResult;
+const partials: BenchResult[] = [];
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'konstruct-bench-'));
   const options = parseBenchOptions(['--rows', '300', '--sizes', '300', '--runs', '1', '--status-runs', '1', '--open-transaction', '1', '--app-rate', '20']) as BenchOptions;
-  result = await runBenchmark({ url: adminUrl(), description: 'the test server' }, options, () => {});
+  result = await runBenchmark({ url: adminUrl(), description: 'the test server' }, options, () => {}, async (partial) => void partials.push(partial));
   await writeResults(result, dir);
 }, 300_000);
 afterAll(async () => dir && rm(dir, { recursive: true, force: true }));
@@ -44,6 +45,12 @@ describe('the benchmark on a 300-row table', () => {
       'up quiet single',
     ]);
     expect(size.runs.filter((r) => !r.ok).map((r) => r.failure)).toEqual([]);
+  });
+
+  it('hands over the results after every round, marked partial, with status measured first', () => {
+    expect(partials.map((p) => [p.complete, p.sizes[0]!.runs.length])).toEqual([[false, 8]]);
+    expect(partials[0]!.status.oursMs).toHaveLength(1);
+    expect(result.complete).toBe(true);
   });
 
   it('splits the phased up into expand, backfill and contract, end to end, and the others into one span', () => {

@@ -92,6 +92,14 @@ describe('what the report says comes from the run', () => {
     expect(markdown).toContain('](../../spec/alembic-006-upgrade.sql)');
   });
 
+  it('says when it was written after a round, before the run finished', () => {
+    expect(markdown).not.toContain('Partial results');
+    const partial = { ...result, complete: false, sizes: [result.sizes[0]!, { ...tenMillion, runs: tenMillion.runs.filter((r) => r.round < 2) }] };
+    const text = resultsMarkdown(partial, RESULTS_DIR);
+    expect(text).toContain('**Partial results**: the run stopped at 10,000,000 rows after round 2');
+    expect(text).toContain('| rounds | 3 at 1,000,000 rows, 2 at 10,000,000 rows;');
+  });
+
   it('says what is timed, and that npx start-up is not part of it', () => {
     expect(markdown).toContain('timed from spawn to exit');
     expect(markdown).toContain('The start-up of `npx` itself is not included');

@@ -114,5 +114,6 @@ export function syntheticResult(sizes: SizeResult[], overrides: { appRate?: numb
     },
     sizes,
     status: { runs: 3, oursMs: [200, 210, 190], knexMs: [800, 700, 900], oursMedianMs: 200, knexMedianMs: 800 },
+    complete: true,
   };
 }
