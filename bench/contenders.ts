@@ -9,6 +9,7 @@
  *   sent in one transaction over a connection opened beforehand: the seed's
  *   approach with no tool overhead at all, which flatters the reference.
  */
+import { epochMs } from './app-load/load-generator';
 import { connect } from './databases';
 import { BUILT_CLI, seedSql } from './project-files';
 import { runNode } from './timed-process';
@@ -29,16 +30,24 @@ export interface ContenderSetup {
   singleTransactionDir: string;
 }
 
-export async function runContender(side: Side, direction: Direction, databaseUrl: string, setup: ContenderSetup): Promise<number> {
-  if (side === 'seed') return runSeedStatements(direction, databaseUrl);
-  const env = side === 'single' ? { KONSTRUCT_MIGRATIONS_DIR: setup.singleTransactionDir } : {};
-  return (await runNode([BUILT_CLI, direction], databaseUrl, env)).ms;
+/** What is timed: when it began (epoch ms, this process's clock) and how long it took. */
+export interface Timed {
+  startedAt: number;
+  ms: number;
 }
 
-async function runSeedStatements(direction: Direction, databaseUrl: string): Promise<number> {
+export async function runContender(side: Side, direction: Direction, databaseUrl: string, setup: ContenderSetup): Promise<Timed> {
+  if (side === 'seed') return runSeedStatements(direction, databaseUrl);
+  const env = side === 'single' ? { KONSTRUCT_MIGRATIONS_DIR: setup.singleTransactionDir } : {};
+  const startedAt = epochMs();
+  return { startedAt, ms: (await runNode([BUILT_CLI, direction], databaseUrl, env)).ms };
+}
+
+async function runSeedStatements(direction: Direction, databaseUrl: string): Promise<Timed> {
   const sql = seedSql(direction);
   const client = await connect(databaseUrl);
   try {
+    const startedAt = epochMs();
     const started = performance.now();
     await client.query('BEGIN');
     try {
@@ -48,7 +57,7 @@ async function runSeedStatements(direction: Direction, databaseUrl: string): Pro
       await client.query('ROLLBACK');
       throw error;
     }
-    return performance.now() - started;
+    return { startedAt, ms: performance.now() - started };
   } finally {
     await client.end();
   }

@@ -122,7 +122,7 @@ export async function measureRun(context: RunContext, plan: RunPlan): Promise<Ru
 }
 
 interface Observed {
-  /** Epoch ms (this process's clock) when the contender was started and when it finished. */
+  /** Epoch ms (this process's clock): the start and end of what is timed (see contenders.ts). */
   startedAt: number;
   endedAt: number;
   failure: string | null;
@@ -153,9 +153,13 @@ async function observeRun(context: RunContext, plan: RunPlan, url: string, pools
     const open = plan.scenario === 'open-transaction' && pools
       ? await openApplicationTransaction(url, pools.heldByOpenTransaction, context.load.openTransactionMs, (pid) => openTransactionPids.add(pid))
       : null;
-    startedAt = epochMs();
-    await runContender(plan.side, plan.direction, url, context.setup).catch(failed(`${plan.direction} failed`));
-    endedAt = epochMs();
+    const launched = epochMs();
+    const timed = await runContender(plan.side, plan.direction, url, context.setup).catch((error: Error) => {
+      failed(`${plan.direction} failed`)(error);
+      return { startedAt: launched, ms: epochMs() - launched };
+    });
+    startedAt = timed.startedAt;
+    endedAt = timed.startedAt + timed.ms;
     if (open) openTransaction = await open.done;
     if (load) await sleep(context.load.marginMs);
   } finally {
