@@ -63,7 +63,11 @@ const SYNC_FUNCTION = `
 
 async function addSync(knex: Knex): Promise<void> {
   await knex.raw(SYNC_FUNCTION);
-  await knex.raw(`CREATE TRIGGER ${SYNC} BEFORE INSERT OR UPDATE ON portal_users FOR EACH ROW EXECUTE FUNCTION ${SYNC}()`);
+  // Only rows whose two columns would disagree call the function (the backfill's own rows do not):
+  // where they agree, every rule above leaves the row as written.
+  await knex.raw(`
+    CREATE TRIGGER ${SYNC} BEFORE INSERT OR UPDATE ON portal_users FOR EACH ROW
+      WHEN (NEW.is_admin IS DISTINCT FROM (NEW.role = 'platform_admin')) EXECUTE FUNCTION ${SYNC}()`);
 }
 
 async function dropSync(knex: Knex): Promise<void> {

@@ -20,7 +20,7 @@ import { describeBlockers, describeWaitTarget, watchLockWaits } from '../engine/
 import { applyLocalTimeouts } from '../engine/session-timeouts';
 import type { Direction, StepResult } from '../engine/run-step';
 import type { StepListener } from '../engine/step-events';
-import { isBatched, type BatchResult, type PhasedStep } from './phased-migration';
+import { isBatched, type BatchFunction, type BatchResult, type PhasedStep } from './phased-migration';
 import { deletePhaseState, savePhaseState, type PhaseState } from './phase-state';
 
 export interface PhasedRunOptions extends RetryOptions {
@@ -65,88 +65,119 @@ export function startingPosition(t: Pick<PhasedTarget, 'state' | 'applied' | 'di
   return { stepsDone: t.direction === 'up' ? stepsDone - 1 : stepsDone + 1, cursor: null, rowsDone: 0 };
 }
 
+/** One run's context: how to open a transaction and how to record a position in it. */
+interface Run {
+  t: PhasedTarget;
+  options: PhasedRunOptions;
+  inTransaction(what: string, work: (trx: Knex.Transaction) => Promise<void>): Promise<number>;
+  /** Writes the new position (and, at the ends, the history row) in `trx`. */
+  record(trx: Knex.Transaction, position: Position): Promise<void>;
+}
+
+/** What one step did, for its progress line. */
+interface StepOutcome {
+  retries: number;
+  batches?: number;
+  rows?: number;
+}
+
 export async function runPhased(knex: Knex, t: PhasedTarget, options: PhasedRunOptions): Promise<StepResult> {
   const started = performance.now();
-  const n = t.steps.length;
-  let { stepsDone, cursor, rowsDone } = startingPosition(t);
-  let attempts = 1;
-  let prepare = options.prepare;
-  const checksum = t.state?.checksum ?? t.migration.checksum;
   const going = t.direction === 'up';
-  const last = t.stopAt;
-
-  /** The bookkeeping of one transaction: the new position, and the history row at the ends. */
-  const record = async (trx: Knex.Transaction, done: number, next: string | null, rows: number) => {
-    if (prepare) await prepare(trx);
-    if (going && done === n) {
-      await deletePhaseState(trx, t.migration.name);
-      await recordApplied(trx, t.migration, t.batch);
-    } else if (!going && done === 0) {
-      await deletePhaseState(trx, t.migration.name);
-      await removeApplied(trx, t.migration.name);
-    } else {
-      if (!going) await removeApplied(trx, t.migration.name);
-      await savePhaseState(trx, { name: t.migration.name, stepsDone: done, direction: t.direction, cursor: next, rowsDone: rows, held: t.held, checksum });
-    }
-  };
+  const run = makeRun(knex, t, options);
+  let position = startingPosition(t);
+  let retries = 0;
 
   // Held is written even when nothing is left to run before the stop (up --expand on an expanded migration).
-  if (t.state && t.held && !t.state.held && (going ? stepsDone >= last : stepsDone <= last)) {
-    await inTransaction(knex, t, 'hold', options, (trx) => record(trx, stepsDone, cursor, rowsDone));
+  const atStop = going ? position.stepsDone >= t.stopAt : position.stepsDone <= t.stopAt;
+  if (t.state && t.held && !t.state.held && atStop) {
+    const here = position;
+    await run.inTransaction('hold', (trx) => run.record(trx, here));
   }
 
-  while (going ? stepsDone < last : stepsDone > last) {
-    const index = going ? stepsDone : stepsDone - 1;
-    const step = t.steps[index]!;
-    const after = going ? stepsDone + 1 : stepsDone - 1;
-    const label = `${t.migration.name} [${step.phase}: ${step.name}]`;
+  while (going ? position.stepsDone < t.stopAt : position.stepsDone > t.stopAt) {
+    const step = t.steps[going ? position.stepsDone : position.stepsDone - 1]!;
+    const after = going ? position.stepsDone + 1 : position.stepsDone - 1;
     const stepStarted = performance.now();
-    let stepRetries = 0;
     const batch = isBatched(step) ? step.batch[t.direction] : undefined;
-    let batches: number | undefined;
-    let rowsThisRun = 0;
-    if (isBatched(step) && batch) {
-      batches = 0;
-      const estimate = await step.batch.estimateRows?.(knex).catch(() => undefined);
-      const startedAt = performance.now();
-      const rowsAtStart = rowsDone;
-      for (;;) {
-        let result: BatchResult | undefined;
-        stepRetries += -1 + await inTransaction(knex, t, label, options, async (trx) => {
-          result = await batch(trx, cursor, options.batchSize);
-          const rows = rowsDone + result.rows;
-          await record(trx, result.next === null ? after : stepsDone, result.next, result.next === null ? 0 : rows);
-        });
-        prepare = undefined;
-        rowsDone += result!.rows;
-        rowsThisRun += result!.rows;
-        batches++;
-        cursor = result!.next;
-        options.onStep?.({
-          type: 'progress', name: t.migration.name, step: step.name, phase: step.phase, direction: t.direction,
-          rowsDone, estimatedRows: estimate, rowsThisRun: rowsDone - rowsAtStart, ms: performance.now() - startedAt,
-        });
-        if (cursor === null) break;
-        if (options.batchPauseMs > 0) await sleep(options.batchPauseMs);
-      }
-    } else {
-      stepRetries += -1 + await inTransaction(knex, t, label, options, async (trx) => {
-        if (!isBatched(step)) await step[t.direction](trx);
-        await record(trx, after, null, 0);
-      });
-      prepare = undefined;
-    }
-    attempts += stepRetries;
-    stepsDone = after;
-    cursor = null;
-    rowsDone = 0;
+    const outcome = batch
+      ? await runBatches(knex, run, step, batch, position, after)
+      : { retries: -1 + await run.inTransaction(label(t, step), async (trx) => {
+          if (!isBatched(step)) await step[t.direction](trx);
+          await run.record(trx, { stepsDone: after, cursor: null, rowsDone: 0 });
+        }) };
+    retries += outcome.retries;
+    position = { stepsDone: after, cursor: null, rowsDone: 0 };
+    // A batched step with nothing to do this way (e.g. 006's is_admin restore, going up) is not worth a line.
+    if (isBatched(step) && !batch) continue;
     options.onStep?.({
       type: 'phase-finished', name: t.migration.name, step: step.name, phase: step.phase, direction: t.direction,
-      ms: Math.round(performance.now() - stepStarted), attempts: 1 + stepRetries,
-      ...(batches === undefined ? {} : { batches, rows: rowsThisRun }),
+      ms: Math.round(performance.now() - stepStarted), attempts: 1 + outcome.retries,
+      ...(outcome.batches === undefined ? {} : { batches: outcome.batches, rows: outcome.rows }),
     });
   }
-  return { name: t.migration.name, direction: t.direction, ms: Math.round(performance.now() - started), attempts };
+  return { name: t.migration.name, direction: t.direction, ms: Math.round(performance.now() - started), attempts: 1 + retries };
+}
+
+/** The batches of one step, from `from`, each in its own transaction that also saves the cursor. */
+async function runBatches(knex: Knex, run: Run, step: PhasedStep, batch: BatchFunction, from: Position, after: number): Promise<StepOutcome> {
+  const { t, options } = run;
+  const estimate = isBatched(step) ? await step.batch.estimateRows?.(knex).catch(() => undefined) : undefined;
+  const started = performance.now();
+  let { cursor, rowsDone } = from;
+  let retries = 0;
+  let batches = 0;
+  let rowsThisRun = 0;
+  do {
+    let result: BatchResult | undefined;
+    retries += -1 + await run.inTransaction(label(t, step), async (trx) => {
+      result = await batch(trx, cursor, options.batchSize);
+      const done = result.next === null;
+      await run.record(trx, done ? { stepsDone: after, cursor: null, rowsDone: 0 } : { stepsDone: from.stepsDone, cursor: result.next, rowsDone: rowsDone + result.rows });
+    });
+    cursor = result!.next;
+    rowsDone += result!.rows;
+    rowsThisRun += result!.rows;
+    batches++;
+    options.onStep?.({
+      type: 'progress', name: t.migration.name, step: step.name, phase: step.phase, direction: t.direction,
+      rowsDone, estimatedRows: estimate, rowsThisRun, ms: performance.now() - started,
+    });
+    if (cursor !== null && options.batchPauseMs > 0) await sleep(options.batchPauseMs);
+  } while (cursor !== null);
+  return { retries, batches, rows: rowsThisRun };
+}
+
+function label(t: PhasedTarget, step: PhasedStep): string {
+  return `${t.migration.name} [${step.phase}: ${step.name}]`;
+}
+
+function makeRun(knex: Knex, t: PhasedTarget, options: PhasedRunOptions): Run {
+  const going = t.direction === 'up';
+  const checksum = t.state?.checksum ?? t.migration.checksum;
+  let prepare = options.prepare;
+  return {
+    t,
+    options,
+    inTransaction: async (what, work) => {
+      const attempts = await inTransaction(knex, t, what, options, work);
+      prepare = undefined; // committed with the first transaction
+      return attempts;
+    },
+    record: async (trx, { stepsDone, cursor, rowsDone }) => {
+      if (prepare) await prepare(trx);
+      if (going && stepsDone === t.steps.length) {
+        await deletePhaseState(trx, t.migration.name);
+        await recordApplied(trx, t.migration, t.batch);
+      } else if (!going && stepsDone === 0) {
+        await deletePhaseState(trx, t.migration.name);
+        await removeApplied(trx, t.migration.name);
+      } else {
+        if (!going) await removeApplied(trx, t.migration.name);
+        await savePhaseState(trx, { name: t.migration.name, stepsDone, direction: t.direction, cursor, rowsDone, held: t.held, checksum });
+      }
+    },
+  };
 }
 
 /** One short transaction under the run's timeouts, retried after lock timeouts; resolves to its attempts. */

@@ -4,10 +4,14 @@
  * `down --to-expanded`; the lock budget; backfill progress on a terminal only.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI_PATH, cleanEnv, runCli } from '../support/cli';
 import { databaseState, historyNames } from '../support/database-state';
+import { REPO_ROOT } from '../support/spec-files';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
 let db: TestDatabase;
@@ -88,6 +92,33 @@ describe('a rolling deploy: up --expand, then complete', () => {
     expect(misuse.stderr).toMatch(/^error: --to-expanded .* cannot be combined with --to or --all\n/);
     expect((await cli('complete')).code).toBe(0);
     expect(await historyNames(db.knex)).toEqual(['005_baseline', '006_rbac_roles']);
+  });
+});
+
+describe('a migration file changed while it stands part-way', () => {
+  it('is refused by complete, up and down (exit 8) unless --allow-changed', async () => {
+    const copy = mkdtempSync(path.join(os.tmpdir(), 'konstruct-changed-'));
+    try {
+      cpSync(path.join(REPO_ROOT, 'dist', 'migrations'), copy, { recursive: true });
+      const inCopy = (...args: string[]) => runCli(args, { env: { ...env(), KONSTRUCT_MIGRATIONS_DIR: copy } });
+      expect((await inCopy('down', '--yes')).code).toBe(0);
+      expect((await inCopy('up', '--expand')).code).toBe(0);
+      // As a rebuild after editing 006 would leave it: another checksum in the build's manifest.
+      const manifest = path.join(copy, 'checksums.json');
+      const sums = JSON.parse(readFileSync(manifest, 'utf8'));
+      writeFileSync(manifest, JSON.stringify({ ...sums, '006_rbac_roles': 'f'.repeat(64) }));
+      for (const command of [['complete'], ['up', '--expand'], ['down', '--yes']]) {
+        const run = await inCopy(...command);
+        expect(run.code, command.join(' ')).toBe(8);
+        expect(run.stderr).toMatch(/^error: part-way migrations were changed since their first step ran: 006_rbac_roles\n/);
+      }
+      expect((await inCopy('complete', '--allow-changed')).code).toBe(0);
+      // Back to the migrations as built, for the tests below.
+      expect((await inCopy('down', '--yes', '--allow-changed')).code).toBe(0);
+      expect((await cli('up')).code).toBe(0);
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
   });
 });
 
