@@ -3,7 +3,8 @@
  * what the application's queries on that table may wait for.
  *
  * A second connection samples pg_locks every few milliseconds for locks on the
- * table, leaving out the backends it is told belong to the application. Each
+ * table, leaving out the backends it is told belong to the application, and
+ * server processes such as autovacuum workers. Each
  * (transaction, mode) it sees granted is a hold, measured on the server's
  * clock, never shorter than it was: from the start of the last sample that did
  * not see it yet (or the transaction's start, pg_stat_activity.xact_start, if
@@ -71,9 +72,9 @@ const HOLDERS = `
   LEFT JOIN pg_locks l ON l.locktype = 'relation' AND l.database = $1 AND l.relation = $2
                       AND l.pid IS NOT NULL AND l.pid <> ALL($3::int[])`;
 
-/** Per holding transaction: when it started, and its xid (for its commit timestamp) once it has one. */
+/** Per holding transaction: when it started, its xid (for its commit timestamp) once it has one, and what kind of backend it is. */
 const HOLDER_DETAILS = `
-  SELECT extract(epoch FROM a.xact_start)::float8 AS xact_start, a.backend_xid::text AS xid
+  SELECT extract(epoch FROM a.xact_start)::float8 AS xact_start, a.backend_xid::text AS xid, a.backend_type
   FROM pg_stat_activity a
   WHERE a.pid = $1 AND EXISTS (SELECT 1 FROM pg_locks l WHERE l.pid = a.pid AND l.virtualtransaction = $2)`;
 
@@ -90,15 +91,24 @@ export async function watchTableLocks(databaseUrl: string, table: string, interv
   /** When the previous sample started reading pg_locks: a lock it did not see was taken after this. */
   let previousSampleBegan = -Infinity;
 
+  /** Transactions (pid@vxid) of server processes that are not client sessions (autovacuum workers): left out. */
+  const background = new Set<string>();
+
   const sample = async () => {
     const { rows } = await client.query({ name: 'lock-holders', text: HOLDERS, values: [ids.db, ids.rel, [...ignoredPids()]] });
     const seen = new Set<string>();
     for (const row of rows) {
       if (row.pid === null) continue;
       const transaction = `${row.pid}@${row.vxid}`;
+      if (background.has(transaction)) continue;
       const known = transactions.get(transaction);
       if (!known || (known.xid === null && row.granted)) {
         const { rows: [details] } = await client.query({ name: 'lock-holder-details', text: HOLDER_DETAILS, values: [row.pid, row.vxid] });
+        // Autovacuum takes SHARE UPDATE EXCLUSIVE on a table the migration has just rewritten: not the migration's.
+        if (details && details.backend_type !== 'client backend') {
+          background.add(transaction);
+          continue;
+        }
         transactions.set(transaction, { xactStart: known?.xactStart ?? details?.xact_start ?? null, xid: details?.xid ?? null });
       }
       const key = `${transaction}/${row.mode}/${row.granted}`;

@@ -9,7 +9,7 @@ import { eachRun, formatBytes, formatRows } from './format';
 import type { RunMeasurement } from './measured-run';
 import type { SizeResult } from './migration-bench';
 import { median } from './median';
-import { targetTable } from './online-markdown';
+import { targetTable } from './target-table';
 import { headline, offlineTargets } from './targets';
 
 export const CHART_FILE = 'migration-time.svg';

@@ -7,11 +7,12 @@ import type { AppVersion } from './app-load/app-versions';
 import type { VersionStats } from './app-load/latency-windows';
 import type { BenchResult } from './benchmark';
 import { SIDE_LABELS, SIDES } from './contenders';
-import { eachRun, formatMs, formatRows, formatValue, maxOf, minOf } from './format';
+import { eachRun, formatMs, formatRows, maxOf, minOf } from './format';
 import type { RunMeasurement, Scenario } from './measured-run';
 import type { SizeResult } from './migration-bench';
 import { maxLatency, runsOf, servedMaxLatency, windowOf } from './run-filters';
-import { metCount, ONLINE, onlineTargets, type TargetResult } from './targets';
+import { ONLINE, onlineTargets } from './targets';
+import { targetTable } from './target-table';
 
 export const LATENCY_CHART_FILE = 'app-latency.svg';
 
@@ -54,19 +55,6 @@ function sizeSection(size: SizeResult): string[] {
   lines.push('**Phases** (each ends at the commit of its last transaction):', '', ...phaseTable(size), '');
   lines.push('**Every contender under the same load** ("served versions": the old version until contract starts, or until a single transaction commits, and the new one from the end of expand; "all requests" also counts the new version\'s requests before `role` exists, which fail):', '', ...contenderTable(size), '');
   return lines;
-}
-
-export function targetTable(targets: TargetResult[]): string[] {
-  return [
-    '| measurement | each run | min | max | target | met |',
-    '| --- | ---: | ---: | ---: | --- | :---: |',
-    ...targets.map((t) => {
-      const some = t.values.length > 0;
-      const range = some ? [formatValue(t.kind, minOf(t.values)), formatValue(t.kind, maxOf(t.values))] : ['–', '–'];
-      const met = some ? `${metCount(t) === t.values.length ? '' : '**'}${metCount(t)} of ${t.values.length} runs${metCount(t) === t.values.length ? '' : '**'}` : 'not measured';
-      return `| ${t.what} | ${eachRun(t.kind, t.values)} | ${range.join(' | ')} | ${t.target} | ${met} |`;
-    }),
-  ];
 }
 
 const WINDOW_ORDER = ['before', 'expand', 'backfill', 'contract', 'after', 'whole run', 'start of expand to start of contract', 'from the end of expand on'];
