@@ -3,7 +3,7 @@
  * the same template:
  * - `up` under the application's load on a quiet table, by every contender;
  * - `up` under load with an application transaction open across its start, by
- *   konstruct-migrate and today's single-transaction 006;
+ *   every contender;
  * - `down` on an idle database, by every contender.
  * The order of the contenders alternates from round to round, so that a slow
  * moment of the shared machine does not always fall on the same one. The seed
@@ -36,7 +36,7 @@ export interface MigrationBenchSettings {
 /** What each round measures, in order: direction, scenario, and who takes part. */
 const ROUND: ReadonlyArray<{ direction: Direction; scenario: Scenario; sides: readonly Side[] }> = [
   { direction: 'up', scenario: 'quiet', sides: ['ours', 'single', 'seed'] },
-  { direction: 'up', scenario: 'open-transaction', sides: ['ours', 'single'] },
+  { direction: 'up', scenario: 'open-transaction', sides: ['ours', 'single', 'seed'] },
   { direction: 'down', scenario: 'idle', sides: ['ours', 'single', 'seed'] },
 ];
 

@@ -9,7 +9,7 @@ import { dataDescription, methodSection } from './method-markdown';
 import { offlineSection } from './offline-markdown';
 import { onlineSection } from './online-markdown';
 import { alwaysMet, metCount, offlineTargets, onlineTargets, type TargetResult } from './targets';
-import { formatRows } from './format';
+import { formatMs, formatRows } from './format';
 
 export function resultsMarkdown(result: BenchResult, resultsDir: string): string {
   const lines = [
@@ -77,6 +77,11 @@ function verdict(result: BenchResult): string[] {
     ...named(`Online migration at ${formatRows(10_000_000)} rows (issue #11)`, online),
     ...named(`Offline comparison at ${formatRows(result.options.rows)} rows (issue #5)`, offlineTargets(result)),
   ];
+  const holds = result.sizes.flatMap((s) => {
+    const values = onlineTargets(s).find((t) => t.what.startsWith('longest hold of a lock that stops'))?.values ?? [];
+    return values.length > 0 ? [`${formatMs(Math.max(...values))} at ${formatRows(s.rows)} rows`] : [];
+  });
+  if (holds.length > 1) lines.push(`- Longest hold of a lock that stops the application's reads or writes, over all runs: ${holds.join(', ')}.`);
   if (online.length === 0) lines.unshift(`- Online migration: not measured at ${formatRows(10_000_000)} rows in this run (\`--huge\`); see the sizes below.`);
   const failed = result.sizes.flatMap((s) => s.runs.filter((r) => !r.ok).map((r) => `${formatRows(s.rows)} rows, ${r.side} ${r.direction} (${r.scenario}), round ${r.round + 1}: ${r.failure}`));
   if (failed.length > 0) lines.push(`- **Failed runs**: ${failed.join('; ')}.`);

@@ -37,6 +37,10 @@ describe('the targets, run by run', () => {
     expect(row('| new version: errors from the end of expand on |')).toContain('| 0 · 0 · 1 · 0 · 0 · 0 | 0 | 1 | 0 | **5 of 6 runs** |');
   });
 
+  it('compare in the summary the longest blocking hold at each size', () => {
+    expect(markdown).toContain("- Longest hold of a lock that stops the application's reads or writes, over all runs: 30 ms at 1,000,000 rows, 30 ms at 10,000,000 rows.");
+  });
+
   it('name in the summary what was not met in every run at 10M rows, with N of M', () => {
     expect(markdown).toContain('application max latency during `up` (served versions), quiet table (≤ 250 ms): met in 2 of 3 runs');
     expect(markdown).toContain('new version: errors from the end of expand on (0): met in 5 of 6 runs');

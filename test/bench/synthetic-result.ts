@@ -73,6 +73,7 @@ export function syntheticSize(rows: number, admins: number, specs: RunSpec[] = [
       ['seed', 'up', 'quiet', 30_000],
       ['ours', 'up', 'open-transaction', 9000],
       ['single', 'up', 'open-transaction', 8500],
+      ['seed', 'up', 'open-transaction', 38_000],
       ['ours', 'down', 'idle', 1200],
       ['single', 'down', 'idle', 900],
       ['seed', 'down', 'idle', 31_000],
