@@ -8,10 +8,10 @@
  * between two samples is missed (phase-timeline.ts says what follows from that).
  * The table exists only while a migration stands part-way.
  */
+import { PHASE_TABLE } from '../src/phased/phase-state';
 import { connect } from './databases';
 import { startSampling } from './sampling-loop';
 
-export const PHASE_TABLE = 'konstruct_migration_phases';
 
 /** One version of the migration's phase row. Times are epoch seconds on the server's clock. */
 export interface PhaseRowVersion {
