@@ -52,7 +52,7 @@ function sizeSection(size: SizeResult): string[] {
   }
   lines.push('**Locks the phased `up` took on `portal_users`, per phase** (longest single hold in each run; a wait is a request not yet granted, which the application queues behind):', '');
   lines.push(...lockTable(size), '');
-  lines.push('**Phases** (each ends at the commit of its last transaction):', '', ...phaseTable(size), '');
+  lines.push('**Phases** (each ends at the commit of its last transaction, the last one when the process exits; "(≤)": an upper bound, see the method):', '', ...phaseTable(size), '');
   lines.push('**Every contender under the same load** ("served versions": the old version until contract starts, or until a single transaction commits, and the new one from the end of expand; "all requests" also counts the new version\'s requests before `role` exists, which fail):', '', ...contenderTable(size), '');
   return lines;
 }
