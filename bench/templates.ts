@@ -1,8 +1,9 @@
 /**
  * The data every measured run starts from, built once per row count: a database
- * at the baseline (005) holding N users, 1% of them admins, and a copy of it
+ * at the baseline (005) holding N users, every ADMIN_EVERY-th an admin (the
+ * admins are then counted, and the report quotes the count), and a copy of it
  * brought to 006 by konstruct-migrate for measuring `down`. Measured runs get
- * copies of these (CREATE DATABASE ... TEMPLATE), so both contenders see
+ * copies of these (CREATE DATABASE ... TEMPLATE), so every contender sees
  * identical data.
  */
 import type pg from 'pg';
