@@ -20,6 +20,7 @@ export const offlineRuns = (size: SizeResult, side: Side, direction: Direction):
 
 export function offlineSection(result: BenchResult): string[] {
   const size = headline(result);
+  if (!size) return [`## Offline comparison at ${formatRows(result.options.rows)} rows`, '', 'Not measured yet: these results were written part-way through the run.'];
   return [
     `## Offline comparison at ${formatRows(size.rows)} rows: 006 against the seed, and \`status\``,
     '',

@@ -2,7 +2,7 @@
 import { redactor, passwordOf } from '../src/db/redact';
 import { parseBenchOptions, USAGE, UsageError } from './bench-options';
 import { openBenchServer, type BenchServer } from './bench-server';
-import { runBenchmark } from './benchmark';
+import { runBenchmark, type BenchResult } from './benchmark';
 import { DEFAULT_RESULTS_DIR } from './project-files';
 import { writeResults } from './write-results';
 
@@ -35,7 +35,11 @@ async function main(): Promise<number> {
     server = await openBenchServer();
     const dir = options.out ?? DEFAULT_RESULTS_DIR;
     // Written after every round too: a run stopped part-way keeps the rounds it finished.
-    const result = await runBenchmark(server, options, log, async (partial) => void (await writeResults(partial, dir)));
+    const writePartial = async (partial: BenchResult) => {
+      // Only a safety net: failing to write it must not end the run.
+      await writeResults(partial, dir).catch((error: Error) => log(`warning: could not write the results so far: ${error.message}`));
+    };
+    const result = await runBenchmark(server, options, log, writePartial);
     const written = await writeResults(result, dir);
     process.stdout.write(`\n${written.markdown}\n`);
     log(`wrote ${written.files.join(', ')}`);

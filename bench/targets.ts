@@ -96,15 +96,15 @@ const secondsOf = (runs: RunMeasurement[]) => {
   return ms === undefined ? '?' : Math.round(ms / 1000);
 };
 
-export function headline(result: BenchResult): SizeResult {
-  const size = result.sizes.find((s) => s.rows === result.options.rows);
-  if (!size) throw new Error(`no measurement at ${result.options.rows} rows`);
-  return size;
+/** The size the offline comparison is made at; undefined in partial results written before it was measured. */
+export function headline(result: BenchResult): SizeResult | undefined {
+  return result.sizes.find((s) => s.rows === result.options.rows);
 }
 
 /** Issue #5's targets at the headline row count. */
 export function offlineTargets(result: BenchResult): TargetResult[] {
   const size = headline(result);
+  if (!size) return [];
   const checks: TargetResult[] = [];
   for (const [direction, scenario] of [['up', 'quiet'], ['down', 'idle']] as const) {
     const ours = runsOf(size, 'ours', direction, scenario);

@@ -23,7 +23,11 @@ const partials: BenchResult[] = [];
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'konstruct-bench-'));
   const options = parseBenchOptions(['--rows', '300', '--sizes', '300', '--runs', '1', '--status-runs', '1', '--open-transaction', '1', '--app-rate', '20']) as BenchOptions;
-  result = await runBenchmark({ url: adminUrl(), description: 'the test server' }, options, () => {}, async (partial) => void partials.push(partial));
+  result = await runBenchmark({ url: adminUrl(), description: 'the test server' }, options, () => {}, async (partial) => {
+    partials.push(partial);
+    // As run-bench does after every round: the partial results must render.
+    await writeResults(partial, dir);
+  });
   await writeResults(result, dir);
 }, 300_000);
 afterAll(async () => dir && rm(dir, { recursive: true, force: true }));

@@ -102,6 +102,10 @@ describe('what the report says comes from the run', () => {
     const text = resultsMarkdown(partial, RESULTS_DIR);
     expect(text).toContain('**Partial results**: the run stopped at 10,000,000 rows after round 2');
     expect(text).toContain('| rounds | 3 at 1,000,000 rows, 2 at 10,000,000 rows;');
+    // Largest first: after the first round at 10M, the offline comparison's 1M is not measured yet.
+    const first = resultsMarkdown({ ...result, complete: false, sizes: [{ ...tenMillion, runs: tenMillion.runs.filter((r) => r.round === 0) }] }, RESULTS_DIR);
+    expect(first).toContain('## Offline comparison at 1,000,000 rows\n\nNot measured yet');
+    expect(first).toContain('**Partial results**: the run stopped at 10,000,000 rows after round 1');
   });
 
   it('says what is timed, and that npx start-up is not part of it', () => {
