@@ -1,9 +1,8 @@
 /** The CLI program; run through bin.ts, which loads its bundle (scripts/bundle-cli.ts) from V8's code cache. */
 import './skip-pg-cloudflare-probe';
 import { CommanderError } from 'commander';
-import { ConfigError } from '../errors';
 import { ExitCode } from '../exit-codes';
-import { errorDocument } from './json-output';
+import { reportParseError } from './parse-errors';
 import { buildProgram } from './program';
 import { processIo, reportError } from './run-command';
 
@@ -20,12 +19,7 @@ async function main(): Promise<void> {
     await program.parseAsync(process.argv);
   } catch (error) {
     if (error instanceof CommanderError) {
-      // Help and version exit 0; every other parse error is a usage error (commander printed it to stderr).
-      process.exitCode = error.exitCode === 0 ? ExitCode.Ok : ExitCode.Usage;
-      if (process.exitCode !== ExitCode.Ok && process.argv.includes('--json')) {
-        const command = program.commands.map((c) => c.name()).find((n) => process.argv.slice(2).includes(n)) ?? 'unknown';
-        process.stdout.write(`${JSON.stringify(errorDocument(command, ExitCode.Usage, new ConfigError(error.message.replace(/^error: /, ''))), null, 2)}\n`);
-      }
+      process.exitCode = reportParseError(error, program, process.argv.slice(2), processIo);
       return;
     }
     throw error;

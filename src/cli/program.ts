@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, Option } from 'commander';
+import { resolveSchema } from '../config/schema-name';
 import { EXIT_CODE_HELP } from '../exit-codes';
 import { registerBaseline } from './commands/baseline';
 import { registerDown } from './commands/down';
@@ -14,6 +15,7 @@ import { registerStatus } from './commands/status';
 import { registerUp } from './commands/up';
 import { registerVerify } from './commands/verify';
 import { registerWait } from './commands/wait';
+import { HELP_LAYOUT, withLiveDefault } from './help-layout';
 import { processIo, type Io } from './run-command';
 import { parseSeconds } from './run-options';
 
@@ -28,15 +30,17 @@ export function buildProgram(io: Io = processIo): Command {
     .description("Applies and reverts the Konstruct platform's PostgreSQL schema migrations.")
     .version(packageVersion(), '-V, --version')
     .addOption(new Option('--url <url>', 'database URL (overrides DATABASE_URL and .env)'))
-    .addOption(new Option('--schema <name>', 'migrate this schema instead of public (default: KONSTRUCT_SCHEMA)'))
+    .addOption(withLiveDefault(new Option('--schema <name>', 'the PostgreSQL schema to migrate'), schemaDefault))
     .option('--verbose', 'print stack traces and details of errors')
-    .option('-q, --quiet', 'print nothing but errors')
+    .option('-q, --quiet', 'print nothing but errors (--json still prints its document)')
     .option('--no-color', 'no colours (also NO_COLOR); colours are only used on a terminal')
-    .addOption(new Option('--wait <seconds>', 'wait this long for the database to accept connections').argParser(parseSeconds))
+    // No commander default: `wait` has its own (60), and an unset --wait must stay undefined for it.
+    .addOption(new Option('--wait <seconds>', 'keep trying this long while the database does not accept connections (default: 0)').argParser(parseSeconds))
     .addOption(new Option('--connect-timeout <seconds>', 'give up one connection attempt after this long').argParser(parseSeconds).default(10))
     .addHelpText('after', `\n${EXAMPLES}\n\n${EXIT_CODE_HELP}`)
-    .showHelpAfterError('(run konstruct-migrate --help for usage)')
-    // Parse errors throw instead of exiting, in every subcommand too (settings are inherited at .command()).
+    // Inherited by every command at .command(): the global options in each one's help, and parse
+    // errors thrown instead of exiting (main.ts reports them, with a pointer to the command's --help).
+    .configureHelp(HELP_LAYOUT)
     .exitOverride();
 
   registerUp(program, io);
@@ -47,6 +51,16 @@ export function buildProgram(io: Io = processIo): Command {
   registerNew(program, io);
   registerWait(program, io);
   return program;
+}
+
+/** What --schema falls back to, as resolveSchema would pick it: KONSTRUCT_SCHEMA (environment, then .env), else public. */
+function schemaDefault(): string {
+  try {
+    const schema = resolveSchema();
+    return schema ? `${schema}, from KONSTRUCT_SCHEMA` : 'public';
+  } catch {
+    return 'public, but KONSTRUCT_SCHEMA is set to an invalid name';
+  }
 }
 
 /** package.json sits at the package root: two folders above src/cli, three above dist/src/cli. */

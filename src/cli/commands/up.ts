@@ -7,6 +7,7 @@ import { withStepProgress } from '../output/step-progress';
 import { formatDryRun } from '../print-dry-run';
 import { upSummary } from '../print-results';
 import { runWithContext, type Io } from '../run-command';
+import { migrationOption } from '../shared-options';
 import { addRunOptions, runOptionsFrom } from '../run-options';
 
 export function registerUp(program: Command, io: Io): void {
@@ -14,7 +15,7 @@ export function registerUp(program: Command, io: Io): void {
     program
       .command('up')
       .description('apply all pending migrations, each in its own transaction')
-      .option('--to <migration>', 'stop after this migration (name or number, e.g. 005)'),
+      .addOption(migrationOption('--to <migration>', 'stop after this migration')),
   )
     .addHelpText(
       'after',

@@ -1,0 +1,55 @@
+/**
+ * Errors commander finds in the command line (unknown option or command, bad
+ * value, missing argument): a usage error, exit 2. Commander has printed its
+ * `error:` line; this adds the pointer to the command's --help and, when the
+ * command takes --json and it was given, the one JSON document on stdout.
+ */
+import type { Command, CommanderError } from 'commander';
+import { KonstructError } from '../errors';
+import { ExitCode } from '../exit-codes';
+import { helpPointer } from './help-pointer';
+import { errorDocument, jsonText } from './json-output';
+import type { Io } from './run-command';
+
+/** A command line commander could not accept. */
+export class UsageError extends KonstructError {
+  constructor(message: string, hint: string) {
+    super(message, { exitCode: ExitCode.Usage, hint });
+  }
+}
+
+export function reportParseError(error: CommanderError, program: Command, args: string[], io: Io): ExitCode {
+  if (error.exitCode === 0) return ExitCode.Ok; // --help, --version
+  const command = commandIn(program, args);
+  const name = command?.name() ?? null;
+  // `konstruct-migrate` alone: commander printed the help to stderr instead of an error line.
+  const noCommand = error.code === 'commander.help';
+  const [message = '', ...notes] = (noCommand ? 'no command given' : error.message.replace(/^error: /, '')).split('\n');
+  // Commander's own notes, e.g. "(Did you mean --lock-wait?)", lead the hint.
+  const suggestion = notes.map((n) => n.replace(/^\((.*)\)$/, '$1')).join(' ');
+  const usage = new UsageError(message, [suggestion, helpPointer(name)].filter(Boolean).join(' '));
+
+  if (!noCommand) io.err(`  ${helpPointer(name)}`);
+  const takesJson = command ? command.options.some((o) => o.long === '--json') : true;
+  if (takesJson && args.includes('--json')) io.out(jsonText(errorDocument(name, ExitCode.Usage, usage)));
+  return ExitCode.Usage;
+}
+
+/**
+ * The command the arguments name, as commander finds it: the first word that is
+ * not an option or the value of a global option (`--url <url> up`). Undefined
+ * when there is none or it is unknown; an alias gives its command.
+ */
+function commandIn(program: Command, args: string[]): Command | undefined {
+  const takesValue = new Set(program.options.filter((o) => o.required || o.optional).flatMap((o) => [o.long, o.short]));
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === '--') return undefined;
+    if (arg.startsWith('-')) {
+      if (takesValue.has(arg)) i++;
+      continue;
+    }
+    return program.commands.find((c) => c.name() === arg || c.aliases().includes(arg));
+  }
+  return undefined;
+}
