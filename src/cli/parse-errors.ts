@@ -5,11 +5,12 @@
  * command takes --json and it was given, the one JSON document on stdout.
  */
 import type { Command, CommanderError } from 'commander';
+import { passwordOf, redactor } from '../db/redact';
 import { KonstructError } from '../errors';
 import { ExitCode } from '../exit-codes';
 import { helpPointer } from './help-pointer';
 import { errorDocument, jsonText } from './json-output';
-import type { Io } from './run-command';
+import { makeIo, type Io } from './run-command';
 
 /** A command line commander could not accept. */
 export class UsageError extends KonstructError {
@@ -18,8 +19,10 @@ export class UsageError extends KonstructError {
   }
 }
 
-export function reportParseError(error: CommanderError, program: Command, args: string[], io: Io): ExitCode {
+export function reportParseError(error: CommanderError, program: Command, args: string[], rawIo: Io): ExitCode {
   if (error.exitCode === 0) return ExitCode.Ok; // --help, --version
+  const redact = commandLineRedactor(args);
+  const io = makeIo((t) => rawIo.out(redact(t)), (t) => rawIo.err(redact(t)));
   const command = commandIn(program, args);
   const name = command?.name() ?? null;
   // `konstruct-migrate` alone: commander printed the help to stderr instead of an error line.
@@ -33,6 +36,16 @@ export function reportParseError(error: CommanderError, program: Command, args: 
   const takesJson = command ? command.options.some((o) => o.long === '--json') : true;
   if (takesJson && args.includes('--json')) io.out(jsonText(errorDocument(name, ExitCode.Usage, usage)));
   return ExitCode.Usage;
+}
+
+/**
+ * Commander echoes what it could not accept (`unknown command 'postgres://app:pw@db'`,
+ * an option's bad value): hide the password of any URL on the command line, and
+ * of the environment's. Used for commander's own error output too (program.ts).
+ */
+export function commandLineRedactor(args: string[] = process.argv.slice(2), env: NodeJS.ProcessEnv = process.env): (text: string) => string {
+  const fromArgs = args.flatMap((arg) => [passwordOf(arg), passwordOf(arg.slice(arg.indexOf('=') + 1))]);
+  return redactor([...fromArgs, passwordOf(env.DATABASE_URL), env.PGPASSWORD]);
 }
 
 /**

@@ -16,6 +16,7 @@ import { registerUp } from './commands/up';
 import { registerVerify } from './commands/verify';
 import { registerWait } from './commands/wait';
 import { HELP_LAYOUT, withLiveDefault } from './help-layout';
+import { commandLineRedactor } from './parse-errors';
 import { processIo, type Io } from './run-command';
 import { parseSeconds } from './run-options';
 
@@ -38,9 +39,10 @@ export function buildProgram(io: Io = processIo): Command {
     .addOption(new Option('--wait <seconds>', 'keep trying this long while the database does not accept connections (default: 0)').argParser(parseSeconds))
     .addOption(new Option('--connect-timeout <seconds>', 'give up one connection attempt after this long').argParser(parseSeconds).default(10))
     .addHelpText('after', `\n${EXAMPLES}\n\n${EXIT_CODE_HELP}`)
-    // Inherited by every command at .command(): the global options in each one's help, and parse
-    // errors thrown instead of exiting (main.ts reports them, with a pointer to the command's --help).
+    // Inherited by every command at .command(): the global options in each one's help, parse errors
+    // printed without passwords and thrown instead of exiting (main.ts adds the pointer to --help).
     .configureHelp(HELP_LAYOUT)
+    .configureOutput({ outputError: (text, write) => write(commandLineRedactor()(text)) })
     .exitOverride();
 
   registerUp(program, io);

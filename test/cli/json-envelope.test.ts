@@ -153,6 +153,15 @@ describe('every outcome in one envelope, on a real database', () => {
     expectUsageError(none, null, 'UsageError', /--json/);
   });
 
+  it('what commander echoes from the command line has its passwords hidden', async () => {
+    // A URL typed where a command or a number goes: commander quotes it back.
+    const asCommand = await cli(['postgres://app:Typo-pw-17@db.internal/konstruct', '--json']);
+    expectUsageError(asCommand, null, 'UsageError', /^unknown command 'postgres:\/\/app:\*\*\*@db\.internal\/konstruct'$/);
+    const asValue = await cli(['up', '--json', '--url=postgres://app:Typo-pw-17@db.internal/konstruct', '--lock-wait', 'Typo-pw-17']);
+    expectUsageError(asValue, 'up', 'UsageError', /argument '\*\*\*' is invalid/);
+    for (const run of [asCommand, asValue]) expect(run.stdout + run.stderr).not.toContain('Typo-pw-17');
+  });
+
   it('a usage error of a command without --json prints no document', async () => {
     const run = await cli(['new', '--json', 'x']);
     expect(run.code).toBe(2);
