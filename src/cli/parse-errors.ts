@@ -21,10 +21,8 @@ export class UsageError extends KonstructError {
 
 export function reportParseError(error: CommanderError, program: Command, args: string[], rawIo: Io): ExitCode {
   if (error.exitCode === 0) return ExitCode.Ok; // --help, --version
-  const redact = commandLineRedactor(args);
-  const io = makeIo((t) => rawIo.out(redact(t)), (t) => rawIo.err(redact(t)));
-  const command = commandIn(program, args);
-  const name = command?.name() ?? null;
+  const io = withoutCommandLinePasswords(rawIo, args);
+  const name = commandNameIn(program, args);
   // `konstruct-migrate` alone: commander printed the help to stderr instead of an error line.
   const noCommand = error.code === 'commander.help';
   const [message = '', ...notes] = (noCommand ? 'no command given' : error.message.replace(/^error: /, '')).split('\n');
@@ -33,9 +31,24 @@ export function reportParseError(error: CommanderError, program: Command, args: 
   const usage = new UsageError(message, [suggestion, helpPointer(name)].filter(Boolean).join(' '));
 
   if (!noCommand) io.err(`  ${helpPointer(name)}`);
-  const takesJson = command ? command.options.some((o) => o.long === '--json') : true;
-  if (takesJson && args.includes('--json')) io.out(jsonText(errorDocument(name, ExitCode.Usage, usage)));
+  if (jsonAskedFor(program, args)) io.out(jsonText(errorDocument(name, ExitCode.Usage, usage)));
   return ExitCode.Usage;
+}
+
+/**
+ * Whether a failure outside any command's own handling still owes a --json
+ * document: --json was given to a command that takes it, or to no (known)
+ * command at all, since a pipeline that asked for JSON reads stdout either way.
+ */
+export function jsonAskedFor(program: Command, args: string[]): boolean {
+  const command = commandIn(program, args);
+  const takesJson = command ? command.options.some((o) => o.long === '--json') : true;
+  return takesJson && args.includes('--json');
+}
+
+/** The name of the command the arguments name; null when none or an unknown one. */
+export function commandNameIn(program: Command, args: string[]): string | null {
+  return commandIn(program, args)?.name() ?? null;
 }
 
 /**
@@ -46,6 +59,12 @@ export function reportParseError(error: CommanderError, program: Command, args: 
 export function commandLineRedactor(args: string[] = process.argv.slice(2), env: NodeJS.ProcessEnv = process.env): (text: string) => string {
   const fromArgs = args.flatMap((arg) => [passwordOf(arg), passwordOf(arg.slice(arg.indexOf('=') + 1))]);
   return redactor([...fromArgs, passwordOf(env.DATABASE_URL), env.PGPASSWORD]);
+}
+
+/** `io`, with commandLineRedactor applied to everything written. */
+export function withoutCommandLinePasswords(io: Io, args: string[]): Io {
+  const redact = commandLineRedactor(args);
+  return makeIo((t) => io.out(redact(t)), (t) => io.err(redact(t)));
 }
 
 /**
