@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, Option } from 'commander';
-import { resolveSchema } from '../config/schema-name';
+import { readDotenv } from '../config/database-url';
 import { EXIT_CODE_HELP } from '../exit-codes';
 import { registerBaseline } from './commands/baseline';
 import { registerDown } from './commands/down';
@@ -55,14 +55,16 @@ export function buildProgram(io: Io = processIo): Command {
   return program;
 }
 
-/** What --schema falls back to, as resolveSchema would pick it: KONSTRUCT_SCHEMA (environment, then .env), else public. */
+/** What --schema falls back to, in the order a run reads it: KONSTRUCT_SCHEMA from the environment, then .env, else public. */
 function schemaDefault(): string {
+  let fromDotenv: string | undefined;
   try {
-    const schema = resolveSchema();
-    return schema ? `${schema}, from KONSTRUCT_SCHEMA` : 'public';
+    fromDotenv = readDotenv(process.cwd()).KONSTRUCT_SCHEMA;
   } catch {
-    return 'public, but KONSTRUCT_SCHEMA is set to an invalid name';
+    /* an unreadable .env is reported when a command runs */
   }
+  const schema = [process.env.KONSTRUCT_SCHEMA, fromDotenv].map((v) => v?.trim()).find(Boolean);
+  return schema ? `${schema}, from KONSTRUCT_SCHEMA` : 'public';
 }
 
 /** package.json sits at the package root: two folders above src/cli, three above dist/src/cli. */
