@@ -8,8 +8,8 @@ import { withStepProgress } from '../output/step-progress';
 import { formatDryRun } from '../print-dry-run';
 import { dataLossLines, downSummary } from '../print-results';
 import { runWithContext, type Io } from '../run-command';
-import { migrationOption } from '../shared-options';
 import { addRunOptions, runOptionsFrom } from '../run-options';
+import { migrationOption } from '../shared-options';
 
 export function registerDown(program: Command, io: Io): void {
   addRunOptions(

@@ -7,8 +7,8 @@ import { withStepProgress } from '../output/step-progress';
 import { formatDryRun } from '../print-dry-run';
 import { upSummary } from '../print-results';
 import { runWithContext, type Io } from '../run-command';
-import { migrationOption } from '../shared-options';
 import { addRunOptions, runOptionsFrom } from '../run-options';
+import { migrationOption } from '../shared-options';
 
 export function registerUp(program: Command, io: Io): void {
   addRunOptions(
