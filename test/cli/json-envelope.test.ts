@@ -130,6 +130,11 @@ describe('every outcome in one envelope, on a real database', () => {
     const verify = await cli(['verify', '--json']);
     expect(envelopeOf(verify, 'verify')).toMatchObject({ ok: true, exitCode: 0, result: { ok: true, migration: '006_rbac_roles', differences: [] } });
 
+    // -q silences the text for people, never the document asked for.
+    const quiet = await cli(['status', '--json', '-q']);
+    expect(envelopeOf(quiet, 'status')).toMatchObject({ ok: true, result: { applied: 2, pending: 0 } });
+    expect(quiet.stderr).toBe('');
+
     const wait = await cli(['wait', '--json']);
     expect(envelopeOf(wait, 'wait')).toMatchObject({ ok: true, exitCode: 0, result: { serverVersion: expect.any(String), waitedMs: expect.any(Number) } });
 
