@@ -11,7 +11,8 @@ import { ExitCode } from '../exit-codes';
 import { openContext, type MigrationContext } from '../context';
 import { readDotenv } from '../config/database-url';
 import { passwordOf, redactor } from '../db/redact';
-import { errorDocument, resultDocument } from './json-output';
+import { hintFor } from './help-pointer';
+import { errorDocument, jsonText, resultDocument } from './json-output';
 
 export interface GlobalOptions {
   url?: string;
@@ -20,7 +21,7 @@ export interface GlobalOptions {
   schema?: string;
   /** False with --no-color. */
   color?: boolean;
-  /** --json of a command that passes a JsonOutput to runWithContext. */
+  /** --json, for the commands that take it. */
   json?: boolean;
   /** Seconds to wait for the database to accept connections. */
   wait?: number;
@@ -44,10 +45,10 @@ export const processIo: Io = makeIo(
   (text) => process.stderr.write(`${text}\n`),
 );
 
-export interface JsonOutput<T> {
-  /** The command's name in the JSON document. */
+export interface CommandOutput<T> {
+  /** The command's name: in its --json document and in the pointer to its --help. */
   command: string;
-  /** The command's fields of the JSON document; the result itself when absent. */
+  /** The `result` of its --json document (see json-output.ts); the result itself when absent. */
   document?: (result: T) => object;
 }
 
@@ -67,14 +68,14 @@ export async function runWithContext<T>(
   action: (ctx: MigrationContext, io: Io) => Promise<T>,
   /** Prints through the redacting Io it is given; may return a non-zero exit code (e.g. status --check). */
   print: (result: T, io: Io) => ExitCode | void,
-  /** Given by commands whose --json this function prints (one document, also for errors). */
-  json?: JsonOutput<T>,
+  /** With --json, this function prints the one document, also for errors. */
+  output: CommandOutput<T>,
 ): Promise<void> {
   // Until the context exists, redact every password the connection could come from.
   const known = [passwordOf(global.url), passwordOf(process.env.DATABASE_URL), passwordOf(dotenvUrl()), process.env.PGPASSWORD];
   let redact = redactor(known);
   const safeIo = makeIo((t) => io.out(redact(t)), (t) => io.err(redact(t)));
-  const jsonMode = Boolean(json && global.json);
+  const jsonMode = Boolean(global.json);
   // In JSON mode the human-oriented text moves to stderr.
   const humanIo = jsonMode ? makeIo(safeIo.err, safeIo.err) : safeIo;
   let ctx: MigrationContext | undefined;
@@ -89,21 +90,23 @@ export async function runWithContext<T>(
     redact = redactor([...known, ...ctx.secrets]);
     const result = await action(ctx, humanIo);
     const exitCode = print(result, humanIo) ?? ExitCode.Ok;
-    if (jsonMode) safeIo.out(JSON.stringify(resultDocument(json!.command, exitCode, json!.document?.(result) ?? (result as object)), null, 2));
+    if (jsonMode) safeIo.out(jsonText(resultDocument(output.command, exitCode, output.document?.(result) ?? (result as object))));
     process.exitCode = exitCode;
   } catch (error) {
-    const exitCode = reportError(error, global.verbose ?? false, safeIo);
-    if (jsonMode) safeIo.out(JSON.stringify(errorDocument(json!.command, exitCode, error), null, 2));
+    const exitCode = reportError(error, global.verbose ?? false, safeIo, output.command);
+    if (jsonMode) safeIo.out(jsonText(errorDocument(output.command, exitCode, error)));
     process.exitCode = exitCode;
   } finally {
     await ctx?.close().catch(() => {});
   }
 }
 
-export function reportError(error: unknown, verbose: boolean, io: Io): ExitCode {
+/** Prints `error` for people (stderr): one line, then what to do; details only with --verbose. */
+export function reportError(error: unknown, verbose: boolean, io: Io, command: string | null = null): ExitCode {
+  const hint = hintFor(error, command);
   if (error instanceof KonstructError) {
     io.err(`error: ${error.message}`);
-    if (error.hint) io.err(`  ${error.hint}`);
+    if (hint) io.err(`  ${hint}`);
     if (verbose && error instanceof MigrationFailedError && error.statement) io.err(`  statement: ${error.statement}`);
     if (verbose) io.err(String(error.stack ?? ''));
     if (verbose && error.cause instanceof Error) io.err(`caused by: ${error.cause.stack ?? error.cause.message}`);
@@ -112,6 +115,6 @@ export function reportError(error: unknown, verbose: boolean, io: Io): ExitCode 
   const message = error instanceof Error ? error.message : String(error);
   io.err(`error: unexpected failure: ${message}`);
   if (verbose) io.err(String((error as Error)?.stack ?? ''));
-  else io.err('  Run again with --verbose for details, and report it if it persists.');
+  else io.err(`  ${hint}`);
   return ExitCode.Internal;
 }

@@ -95,8 +95,9 @@ describe('up --dry-run', () => {
   it('--json gives the same statements and locks as data', async () => {
     const run = await cli('up', '--dry-run', '--json');
     expect(run.code, run.stderr).toBe(0);
-    const doc = JSON.parse(run.stdout);
-    expect(doc).toMatchObject({ command: 'up', ok: true, exitCode: 0, dryRun: true, batch: 2, error: null });
+    const { result: doc, ...envelope } = JSON.parse(run.stdout);
+    expect(envelope).toEqual({ command: 'up', ok: true, exitCode: 0, error: null });
+    expect(doc).toMatchObject({ dryRun: true, batch: 2 });
     expect(doc.migrations).toHaveLength(1);
     expect(doc.migrations[0]).toMatchObject({ name: '006_rbac_roles', direction: 'up', notRun: null });
     expect(doc.migrations[0].statements[18]).toEqual({

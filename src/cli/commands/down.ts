@@ -9,13 +9,14 @@ import { formatDryRun } from '../print-dry-run';
 import { dataLossLines, downSummary } from '../print-results';
 import { runWithContext, type Io } from '../run-command';
 import { addRunOptions, runOptionsFrom } from '../run-options';
+import { migrationOption } from '../shared-options';
 
 export function registerDown(program: Command, io: Io): void {
   addRunOptions(
     program
       .command('down')
       .description('revert the last applied migration (one step)')
-      .option('--to <migration>', 'revert down to, but not including, this migration')
+      .addOption(migrationOption('--to <migration>', 'revert down to, but not including, this migration'))
       .option('--all', 'revert every applied migration')
       .option('--yes', 'revert even when it destroys data (otherwise refused, or asked on a terminal)'),
   )

@@ -1,9 +1,10 @@
 /** CLI definition of `new` (alias `make`); the work is done by src/commands/new-migration.ts. No database is opened. */
 import path from 'node:path';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { newMigration } from '../../commands/new-migration';
 import { migrationsDirFromEnv } from '../../context';
 import { ExitCode } from '../../exit-codes';
+import { withLiveDefault } from '../help-layout';
 import { reportError, type Io } from '../run-command';
 
 export function registerNew(program: Command, io: Io): void {
@@ -12,7 +13,7 @@ export function registerNew(program: Command, io: Io): void {
     .alias('make')
     .argument('<name>', 'what the migration does, e.g. add_portal_users_nickname')
     .description('create the next migration file from a typed template (no database needed)')
-    .option('--dir <folder>', 'the source migrations folder (default: ./migrations, or KONSTRUCT_MIGRATIONS_DIR)')
+    .addOption(withLiveDefault(new Option('--dir <folder>', 'the source migrations folder'), dirDefault))
     .addHelpText(
       'after',
       [
@@ -29,16 +30,23 @@ export function registerNew(program: Command, io: Io): void {
     .action((name: string, opts: { dir?: string }, cmd: Command) => {
       const cwd = process.cwd();
       const dir = opts.dir ?? migrationsDirFromEnv(process.env, cwd) ?? path.join(cwd, 'migrations');
+      const globals = cmd.optsWithGlobals();
       try {
         const created = newMigration({ name, dir });
         const shown = path.relative(cwd, created.file) || created.file;
-        io.out(`Created ${shown.startsWith('..') ? created.file : shown}`);
-        if (!cmd.optsWithGlobals().quiet) {
+        if (!globals.quiet) {
+          io.out(`Created ${shown.startsWith('..') ? created.file : shown}`);
           io.err('Next: write up() and down(), run `npm run build`, then `konstruct-migrate up`.');
         }
         process.exitCode = ExitCode.Ok;
       } catch (error) {
-        process.exitCode = reportError(error, cmd.optsWithGlobals().verbose ?? false, io);
+        process.exitCode = reportError(error, globals.verbose ?? false, io, 'new');
       }
     });
+}
+
+/** What --dir falls back to, as the action above picks it. */
+function dirDefault(): string {
+  const fromEnv = process.env.KONSTRUCT_MIGRATIONS_DIR?.trim();
+  return fromEnv ? `${fromEnv}, from KONSTRUCT_MIGRATIONS_DIR` : './migrations';
 }

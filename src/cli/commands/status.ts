@@ -2,17 +2,17 @@
 import type { Command } from 'commander';
 import { status, type StatusResult } from '../../commands/status';
 import { ExitCode } from '../../exit-codes';
-import { statusJson } from '../json-output';
 import { outputOptions } from '../output/output-options';
 import { formatStatus } from '../print-results';
 import { runWithContext, type Io } from '../run-command';
+import { jsonOption } from '../shared-options';
 
 export function registerStatus(program: Command, io: Io): void {
   program
     .command('status')
     .description('list every migration as applied or pending, with when and in which batch; flag changed or unknown ones')
     .option('--check', 'exit 3 when migrations are pending, 8 when applied ones changed or are unknown to this code')
-    .option('--json', 'print one JSON document on stdout (the result or the error); human text goes to stderr')
+    .addOption(jsonOption())
     .addHelpText(
       'after',
       '\nExamples:\n  konstruct-migrate status\n  konstruct-migrate status --no-color | grep pending\n  konstruct-migrate status --check --json',
@@ -28,7 +28,7 @@ export function registerStatus(program: Command, io: Io): void {
           if (!output.quiet) out.outLines(formatStatus(r, output.style));
           return opts.check ? checkExitCode(r) : ExitCode.Ok;
         },
-        { command: 'status', document: statusJson },
+        { command: 'status' },
       );
     });
 }

@@ -8,13 +8,14 @@ import { formatDryRun } from '../print-dry-run';
 import { upSummary } from '../print-results';
 import { runWithContext, type Io } from '../run-command';
 import { addRunOptions, runOptionsFrom } from '../run-options';
+import { migrationOption } from '../shared-options';
 
 export function registerUp(program: Command, io: Io): void {
   addRunOptions(
     program
       .command('up')
       .description('apply all pending migrations, each in its own transaction')
-      .option('--to <migration>', 'stop after this migration (name or number, e.g. 005)'),
+      .addOption(migrationOption('--to <migration>', 'stop after this migration')),
   )
     .addHelpText(
       'after',
