@@ -11,6 +11,7 @@
  * The CLI does not use this: migrating needs only a database (src/config).
  */
 import { inspect } from 'node:util';
+// zod 4, whose schemas applications use; the CLI's configuration uses zod/v3, see src/config/config-schema.ts for why.
 import { z } from 'zod';
 import { isPostgresUrl, NOT_A_POSTGRES_URL, readDotenv } from '../config/database-url';
 import { displayUrl } from '../db/redact';

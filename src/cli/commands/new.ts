@@ -2,7 +2,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { newMigration } from '../../commands/new-migration';
-import { migrationsDirFromEnv } from '../../context';
+import { migrationsDirFromEnv } from '../../config/config';
 import { ExitCode } from '../../exit-codes';
 import { reportError, type Io } from '../run-command';
 
