@@ -1,6 +1,7 @@
 /** CLI definition of `baseline`; the work is done by the library function in src/commands/baseline.ts. */
 import type { Command } from 'commander';
 import { baseline, type BaselineResult } from '../../commands/baseline';
+import { checkBaseline } from '../../commands/preflight';
 import { runWithContext, type Io } from '../run-command';
 
 export function registerBaseline(program: Command, io: Io): void {
@@ -24,21 +25,23 @@ export function registerBaseline(program: Command, io: Io): void {
     )
     .action(async (opts, cmd: Command) => {
       const global = cmd.optsWithGlobals();
+      const options = {
+        fromAlembic: opts.fromAlembic,
+        to: opts.to,
+        dryRun: opts.dryRun,
+        force: opts.force,
+        dropAlembicVersion: opts.dropAlembicVersion,
+      };
       await runWithContext(
         global,
         io,
-        (ctx) =>
-          baseline(ctx, {
-            fromAlembic: opts.fromAlembic,
-            to: opts.to,
-            dryRun: opts.dryRun,
-            force: opts.force,
-            dropAlembicVersion: opts.dropAlembicVersion,
-          }),
+        (ctx) => baseline(ctx, options),
         (result, out) => {
           if (global.json) out.out(JSON.stringify(result, null, 2));
           else out.outLines(formatBaseline(result));
         },
+        undefined,
+        (config) => checkBaseline(config, options),
       );
     });
 }

@@ -1,5 +1,6 @@
 /** CLI definition of `verify`; the work is done by the library function in src/commands/verify.ts. */
 import type { Command } from 'commander';
+import { checkVerify } from '../../commands/preflight';
 import { verify, type VerifyResult } from '../../commands/verify';
 import { ExitCode } from '../../exit-codes';
 import { runWithContext, type Io } from '../run-command';
@@ -18,11 +19,18 @@ export function registerVerify(program: Command, io: Io): void {
     )
     .action(async (opts, cmd: Command) => {
       const global = cmd.optsWithGlobals();
-      await runWithContext(global, io, (ctx) => verify(ctx, { against: opts.against }), (result, out) => {
-        if (global.json) out.out(JSON.stringify(result, null, 2));
-        else out.outLines(formatVerify(result));
-        return result.ok ? ExitCode.Ok : ExitCode.SchemaDrift;
-      });
+      await runWithContext(
+        global,
+        io,
+        (ctx) => verify(ctx, { against: opts.against }),
+        (result, out) => {
+          if (global.json) out.out(JSON.stringify(result, null, 2));
+          else out.outLines(formatVerify(result));
+          return result.ok ? ExitCode.Ok : ExitCode.SchemaDrift;
+        },
+        undefined,
+        (config) => checkVerify(config, { against: opts.against }),
+      );
     });
 }
 
