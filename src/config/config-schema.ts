@@ -23,9 +23,11 @@ const hint = (text: string) => ({ hint: text });
 const postgresUrl = z
   .string()
   .trim()
-  .min(1, 'is empty')
   .superRefine((url, ctx) => {
-    if (hasUnencodedCredentials(url)) {
+    if (url === '') {
+      // Not unset: a pipeline whose secret came out empty must not fall through to another database.
+      ctx.addIssue({ code: 'custom', message: 'is empty', params: hint('Give the database URL: postgres://user:password@host:5432/database.') });
+    } else if (hasUnencodedCredentials(url)) {
       ctx.addIssue({
         code: 'custom',
         message: UNENCODED_CREDENTIALS,

@@ -104,6 +104,8 @@ export class ConfigProblemsError extends ConfigError {
       problems.length === 1 ? only!.message : [`${problems.length} configuration problems:`, ...problems.map((p) => `  ${p.message}`)].join('\n'),
       problems.length === 1 ? only!.hint : 'Fix them and run again (docs/configuration.md lists every setting and where it is read).',
     );
+    // --json reports the type, and documents ConfigError for every configuration problem.
+    this.name = 'ConfigError';
     this.problems = problems;
   }
 }
@@ -116,8 +118,10 @@ export function loadConfig(input: ConfigInput = {}): KonstructConfig {
   const picked = pickValues(input, env, readDotenvFile(cwd), cwd);
   const parsed = configSchema.safeParse(picked.values);
   if (!parsed.success) {
+    // One problem per setting: the first thing wrong with it.
+    const firstPerSetting = parsed.error.issues.filter((issue, i, all) => all.findIndex((other) => other.path[0] === issue.path[0]) === i);
     throw new ConfigProblemsError(
-      parsed.error.issues.map((issue) => {
+      firstPerSetting.map((issue) => {
         const field = issue.path[0] as keyof ConfigValues;
         const shown = String(picked.values[field] ?? '');
         return { message: `${picked.labels[field]} ${issue.message.replaceAll('{value}', shown)}`, hint: hintFor(issue, picked) };
@@ -131,7 +135,7 @@ export function loadConfig(input: ConfigInput = {}): KonstructConfig {
  * The issue's own hint; for a broken DATABASE_URL, the embedded server is offered
  * as a way out only where it could be used: not under CI, not for --url.
  */
-function hintFor(issue: ConfigIssue, picked: ReturnType<typeof pickValues>): string | undefined {
+function hintFor(issue: ConfigIssue, picked: Picked): string | undefined {
   const hint = (issue as { params?: { hint?: string } }).params?.hint;
   const mayUseEmbedded = issue.message === NOT_A_POSTGRES_URL && !picked.ci && (picked.source === 'env' || picked.source === 'dotenv');
   return hint && mayUseEmbedded ? `${hint.replace(/\.$/, '')}, or unset it to use the embedded PostgreSQL.` : hint;
@@ -141,49 +145,66 @@ export function isKonstructConfig(value: unknown): value is KonstructConfig {
   return typeof value === 'object' && value !== null && 'connection' in value && 'tls' in value && 'timeouts' in value;
 }
 
-/** The winning value of each setting, by precedence, and how messages name where it came from. */
-function pickValues(input: ConfigInput, env: NodeJS.ProcessEnv, dotenvFile: DotenvFile, cwd: string) {
+/** The winning value of each setting, how messages name where it came from, and what decided the connection. */
+interface Picked {
+  values: ConfigValues;
+  labels: Record<keyof ConfigValues, string>;
+  source: UrlSource;
+  ci: boolean;
+  /** Every URL given, used or not. */
+  urls: Array<string | undefined>;
+}
+
+/** A setting's sources in precedence order, as [how messages name it, value]. */
+type Candidates = Array<[string, string | undefined]>;
+
+/** The first candidate that is set; a blank value counts as unset. */
+function firstSet(candidates: Candidates): [string, string | undefined] {
+  return candidates.find(([, value]) => value !== undefined && value.trim() !== '') ?? [candidates[0]![0], undefined];
+}
+
+function pickValues(input: ConfigInput, env: NodeJS.ProcessEnv, dotenvFile: DotenvFile, cwd: string): Picked {
   const dotenv = dotenvFile.values;
-  const set = (value: string | undefined) => (value === undefined || value.trim() === '' ? undefined : value);
-  const candidates: Array<[UrlSource, string | undefined]> = [
+  // Not firstSet: an empty URL is an error, not a reason to fall through to another database.
+  const urls: Array<[UrlSource, string | undefined]> = [
     ['flag', input.url],
     ['env', env.DATABASE_URL],
     ['dotenv', dotenv.DATABASE_URL],
   ];
-  const [urlSource, url] = candidates.find(([, value]) => value !== undefined) ?? [undefined, undefined];
-  const libpqSet = Boolean(env.PGHOST || env.PGDATABASE || env.PGUSER);
-  const source: UrlSource = urlSource ?? (libpqSet ? 'libpq' : 'embedded');
+  const [urlSource, url] = urls.find(([, value]) => value !== undefined) ?? [undefined, undefined];
+  const source: UrlSource = urlSource ?? (env.PGHOST || env.PGDATABASE || env.PGUSER ? 'libpq' : 'embedded');
   const ci = isCi(env);
-
-  const schemaSources: Array<[string, string | undefined]> = [
-    ['--schema', set(input.schema)],
-    ['KONSTRUCT_SCHEMA', set(env.KONSTRUCT_SCHEMA)],
-    ['KONSTRUCT_SCHEMA in .env', set(dotenv.KONSTRUCT_SCHEMA)],
-  ];
-  const [schemaLabel, schema] = schemaSources.find(([, value]) => value !== undefined) ?? ['--schema', undefined];
-
-  const urlParams = searchParamsOf(url);
-  const tlsSetting = (name: string): [string, string | undefined] =>
-    urlParams?.get(name) != null ? [`${name} in the URL`, urlParams.get(name)!] : [`PG${name.toUpperCase()}`, set(env[`PG${name.toUpperCase()}`])];
-  const [sslmodeLabel, sslmode] = sslModeSetting(urlParams, env);
-  const [rootCertLabel, sslrootcert] = tlsSetting('sslrootcert');
-  const [certLabel, sslcert] = tlsSetting('sslcert');
-  const [keyLabel, sslkey] = tlsSetting('sslkey');
-
-  const fromEnv = migrationsDirFromEnv(env, cwd);
   // What is left of a URL cut at a # would be checked (or used) as if whole.
   const cutInDotenv = urlSource === 'dotenv' && dotenvFile.cutAtHash.has('DATABASE_URL');
+
+  const [schemaLabel, schema] = firstSet([
+    ['--schema', input.schema],
+    ['KONSTRUCT_SCHEMA', env.KONSTRUCT_SCHEMA],
+    ['KONSTRUCT_SCHEMA in .env', dotenv.KONSTRUCT_SCHEMA],
+  ]);
+  const params = searchParamsOf(url);
+  const tlsFile = (name: string) => firstSet([[`${name} in the URL`, params?.get(name) ?? undefined], [`PG${name.toUpperCase()}`, env[`PG${name.toUpperCase()}`]]]);
+  const [sslmodeLabel, sslmode] = sslModeSetting(params, env);
+  const [rootCertLabel, sslrootcert] = tlsFile('sslrootcert');
+  const [certLabel, sslcert] = tlsFile('sslcert');
+  const [keyLabel, sslkey] = tlsFile('sslkey');
+  const [migrationsLabel, migrationsDir] = firstSet([
+    ['the migrations folder', input.migrationsDir && path.resolve(cwd, input.migrationsDir)],
+    ['KONSTRUCT_MIGRATIONS_DIR', migrationsDirFromEnv(env, cwd)],
+    ['the packaged migrations folder', DEFAULT_MIGRATIONS_DIR],
+  ]);
+
   const values: ConfigValues = {
     url: cutInDotenv ? undefined : url,
     dotenvUrlCutAtHash: cutInDotenv,
     embeddedUnderCi: source === 'embedded' && ci,
-    pgport: source === 'libpq' ? set(env.PGPORT) : undefined,
+    pgport: source === 'libpq' ? firstSet([['PGPORT', env.PGPORT]])[1] : undefined,
     schema,
     sslmode,
     sslrootcert,
     sslcert,
     sslkey,
-    migrationsDir: input.migrationsDir ? path.resolve(cwd, input.migrationsDir) : (fromEnv ?? DEFAULT_MIGRATIONS_DIR),
+    migrationsDir: migrationsDir!,
     waitSeconds: input.waitSeconds ?? 0,
     connectTimeoutMs: input.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
   };
@@ -197,11 +218,11 @@ function pickValues(input: ConfigInput, env: NodeJS.ProcessEnv, dotenvFile: Dote
     sslrootcert: rootCertLabel,
     sslcert: certLabel,
     sslkey: keyLabel,
-    migrationsDir: input.migrationsDir ? 'the migrations folder' : fromEnv ? 'KONSTRUCT_MIGRATIONS_DIR' : 'the packaged migrations folder',
+    migrationsDir: migrationsLabel,
     waitSeconds: '--wait',
     connectTimeoutMs: '--connect-timeout',
   };
-  return { values, labels, source, ci, candidates };
+  return { values, labels, source, ci, urls: urls.map(([, value]) => value) };
 }
 
 /** node-postgres's own `ssl=true` means a verified connection; PGSSLMODE applies when the URL says nothing. */
@@ -216,7 +237,7 @@ function sslModeSetting(params: URLSearchParams | undefined, env: NodeJS.Process
 
 function assemble(
   values: ConfigOutput,
-  picked: ReturnType<typeof pickValues>,
+  picked: Picked,
   input: ConfigInput,
   env: NodeJS.ProcessEnv,
   cwd: string,
@@ -242,7 +263,7 @@ function assemble(
     ci: picked.ci,
     // Every URL given, not only the one used: none of them may be printed.
     // (A URL whose password is not percent-encoded has no password to find: its parts would be wrong.)
-    secrets: [...picked.candidates.map(([, url]) => (url && !hasUnencodedCredentials(url) ? passwordOf(url) : undefined)), env.PGPASSWORD].filter(
+    secrets: [...picked.urls.map((url) => (url && !hasUnencodedCredentials(url) ? passwordOf(url) : undefined)), env.PGPASSWORD].filter(
       (s): s is string => Boolean(s),
     ),
   };

@@ -80,5 +80,8 @@ describe('usage errors exit 2 before connecting, without waiting, the database u
         '  Fix them and run again (docs/configuration.md lists every setting and where it is read).\n',
     );
     expect(connections).toBe(0);
+    const json = await runCli(['status', '--json', ...patient], { env: { DATABASE_URL: url, KONSTRUCT_SCHEMA: '9lives', PGSSLMODE: 'sometimes' }, timeoutMs: 30_000 });
+    expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, exitCode: 2, error: { type: 'ConfigError', message: expect.stringMatching(/^2 configuration problems:\n/) } });
+    expect(connections).toBe(0);
   });
 });

@@ -113,6 +113,10 @@ describe('problems', () => {
     expect(error.message).not.toContain('secret-password');
   });
 
+  it('one problem per setting: an empty DATABASE_URL is empty, not also malformed', () => {
+    expect(() => loadConfig({ env: { DATABASE_URL: ' ' }, cwd: folderWith(undefined) })).toThrow(/^DATABASE_URL is empty$/);
+  });
+
   it('the embedded server is refused under CI, with the other problems', () => {
     expect(() => loadConfig({ env: { CI: 'true', KONSTRUCT_SCHEMA: '1x' }, cwd: folderWith(undefined) })).toThrow(
       /^2 configuration problems:\n {2}DATABASE_URL is not set and CI is set: refusing to migrate a throwaway embedded database\.\n {2}KONSTRUCT_SCHEMA "1x"/,
