@@ -149,8 +149,15 @@ describe('problems', () => {
     expect(() => loadConfig({ env: {}, cwd: cut })).toThrow(/^DATABASE_URL in \.env holds a # that \.env reads as the start of a comment.*percent-encode it in the password \(%23\)$/);
     const quoted = folderWith('DATABASE_URL="postgres://app:Zq9%40Xv7#Kp3@db/konstruct" # quoted: the # is kept');
     expect(() => loadConfig({ env: {}, cwd: quoted })).toThrow(/^DATABASE_URL in \.env has an @, #/);
-    // Encoded, and an @ in a query value, are fine.
-    expect(loadConfig({ url: 'postgres://app:Zq9%40Xv7%23Kp3@db/konstruct?application_name=me@laptop', env: {} }).connection.url).toBeDefined();
+    // Encoded passwords, IPv6 hosts, no credentials, an @ in a query value: all fine.
+    for (const url of [
+      'postgres://app:Zq9%40Xv7%23Kp3%2F%3F@db/konstruct',
+      'postgres://app:pw@[::1]:5432/konstruct',
+      'postgresql://db.internal/konstruct',
+      'postgres://app:pw@db/konstruct?application_name=me@laptop',
+    ]) {
+      expect(loadConfig({ url, env: {}, cwd: folderWith(undefined) }).connection.url, url).toBe(url);
+    }
   });
 
   it('the embedded server is offered as a way out only where it could be used', () => {
