@@ -9,8 +9,8 @@
 import { KonstructError, MigrationFailedError } from '../errors';
 import { ExitCode } from '../exit-codes';
 import { openContext, type MigrationContext } from '../context';
-import { readDotenv } from '../config/database-url';
-import { passwordOf, redactor } from '../db/redact';
+import { loadConfig, type ConfigInput, type KonstructConfig } from '../config/config';
+import { redactor } from '../db/redact';
 import { hintFor } from './help-pointer';
 import { errorDocument, jsonText, resultDocument } from './json-output';
 
@@ -52,13 +52,18 @@ export interface CommandOutput<T> {
   document?: (result: T) => object;
 }
 
-/** DATABASE_URL from ./.env, if it can be read; reading errors are reported later, by openContext. */
-function dotenvUrl(): string | undefined {
-  try {
-    return readDotenv(process.cwd()).DATABASE_URL;
-  } catch {
-    return undefined;
-  }
+/** The configuration's inputs from the command line (the environment and .env are read by loadConfig). */
+export function configInput(global: GlobalOptions): ConfigInput {
+  return {
+    url: global.url,
+    schema: global.schema,
+    waitSeconds: global.wait,
+    connectTimeoutMs: global.connectTimeout !== undefined ? global.connectTimeout * 1000 : undefined,
+    verbose: global.verbose,
+    quiet: global.quiet,
+    json: global.json,
+    color: global.color,
+  };
 }
 
 export async function runWithContext<T>(
@@ -70,24 +75,22 @@ export async function runWithContext<T>(
   print: (result: T, io: Io) => ExitCode | void,
   /** With --json, this function prints the one document, also for errors. */
   output: CommandOutput<T>,
+  /** What the command can check without a database (names, flag combinations): run before connecting. */
+  preflight?: (config: KonstructConfig) => void,
 ): Promise<void> {
-  // Until the context exists, redact every password the connection could come from.
-  const known = [passwordOf(global.url), passwordOf(process.env.DATABASE_URL), passwordOf(dotenvUrl()), process.env.PGPASSWORD];
-  let redact = redactor(known);
+  // Configuration errors print no value that could be a secret; the passwords are known once it is read.
+  let redact = redactor([]);
   const safeIo = makeIo((t) => io.out(redact(t)), (t) => io.err(redact(t)));
   const jsonMode = Boolean(global.json);
   // In JSON mode the human-oriented text moves to stderr.
   const humanIo = jsonMode ? makeIo(safeIo.err, safeIo.err) : safeIo;
   let ctx: MigrationContext | undefined;
   try {
-    ctx = await openContext({
-      url: global.url,
-      schema: global.schema,
-      log: global.quiet ? () => {} : safeIo.err,
-      waitSeconds: global.wait,
-      connectTimeoutMs: global.connectTimeout !== undefined ? global.connectTimeout * 1000 : undefined,
-    });
-    redact = redactor([...known, ...ctx.secrets]);
+    const config = loadConfig(configInput(global));
+    redact = redactor(config.secrets);
+    preflight?.(config);
+    ctx = await openContext(config, { log: config.output.quiet ? () => {} : safeIo.err });
+    redact = redactor(ctx.secrets);
     const result = await action(ctx, humanIo);
     const exitCode = print(result, humanIo) ?? ExitCode.Ok;
     if (jsonMode) safeIo.out(jsonText(resultDocument(output.command, exitCode, output.document?.(result) ?? (result as object))));

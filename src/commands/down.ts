@@ -15,6 +15,7 @@ import { withCompletedSteps } from '../engine/progress';
 import { runStep, type StepResult } from '../engine/run-step';
 import type { StepListener } from '../engine/step-events';
 import { listLocalMigrations } from '../history/local-migrations';
+import { assertDownScope } from './preflight';
 
 export interface DownOptions extends RunOptions {
   /** Revert down to, but not including, this migration. */
@@ -37,6 +38,7 @@ export interface DownResult {
 }
 
 export async function down(ctx: MigrationContext, options: DownOptions = {}): Promise<DownResult> {
+  assertDownScope(options);
   const local = listLocalMigrations(ctx.migrationsDir);
   const target = options.to ? resolveTarget(options.to, local) : undefined;
 

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/config';
 import { connectionSettings } from '../../src/db/ssl-mode';
 import { KonstructError } from '../../src/errors';
 import { ExitCode } from '../../src/exit-codes';
@@ -38,7 +39,10 @@ const withSslmode = (url: string, mode: string) => `${url}${url.includes('?') ? 
 
 describe('connection settings (libpq semantics)', () => {
   const url = 'postgres://u:p@db.example:5432/app';
-  const modes = (u: string | undefined, env: NodeJS.ProcessEnv = {}) => connectionSettings(u, env);
+  // A folder without .env, so only what each case gives is read.
+  const cwd = mkdtempSync(path.join(os.tmpdir(), 'konstruct-no-dotenv-'));
+  afterAll(() => rmSync(cwd, { recursive: true }));
+  const modes = (u: string | undefined, env: NodeJS.ProcessEnv = {}) => connectionSettings(loadConfig({ url: u, env, cwd }));
 
   it('defaults to prefer: TLS without checking the certificate, then plain', () => {
     expect(modes(url).sslMode).toBe('prefer');
@@ -93,7 +97,7 @@ describe('connection settings (libpq semantics)', () => {
     expect(messages).toEqual([
       'sslmode in the URL is "requir", which is not one of disable, allow, prefer, require, verify-ca, verify-full.',
       'PGSSLMODE is "on", which is not one of disable, allow, prefer, require, verify-ca, verify-full.',
-      'sslrootcert file /no/such/ca.pem cannot be read: ENOENT.',
+      'sslrootcert in the URL is /no/such/ca.pem, a file that cannot be read: ENOENT.',
     ]);
   });
 });

@@ -1,6 +1,7 @@
 /** CLI definition of `baseline`; the work is done by the library function in src/commands/baseline.ts. */
 import type { Command } from 'commander';
 import { baseline, type BaselineResult } from '../../commands/baseline';
+import { checkBaseline } from '../../commands/preflight';
 import { runWithContext, type Io } from '../run-command';
 import { jsonOption, migrationOption } from '../shared-options';
 
@@ -25,21 +26,22 @@ export function registerBaseline(program: Command, io: Io): void {
     )
     .action(async (opts, cmd: Command) => {
       const global = cmd.optsWithGlobals();
+      const options = {
+        fromAlembic: opts.fromAlembic,
+        to: opts.to,
+        dryRun: opts.dryRun,
+        force: opts.force,
+        dropAlembicVersion: opts.dropAlembicVersion,
+      };
       await runWithContext(
         global,
         io,
-        (ctx) =>
-          baseline(ctx, {
-            fromAlembic: opts.fromAlembic,
-            to: opts.to,
-            dryRun: opts.dryRun,
-            force: opts.force,
-            dropAlembicVersion: opts.dropAlembicVersion,
-          }),
+        (ctx) => baseline(ctx, options),
         (result, out) => {
           if (!global.quiet) out.outLines(formatBaseline(result));
         },
         { command: 'baseline' },
+        (config) => checkBaseline(config, options),
       );
     });
 }

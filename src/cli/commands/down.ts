@@ -1,6 +1,7 @@
 /** CLI definition of `down`; the work is done by the library function in src/commands/down.ts. */
 import type { Command } from 'commander';
 import { down } from '../../commands/down';
+import { checkDown } from '../../commands/preflight';
 import { terminalConfirmation } from '../confirm-data-loss';
 import { downJson } from '../json-output';
 import { outputOptions } from '../output/output-options';
@@ -39,6 +40,7 @@ export function registerDown(program: Command, io: Io): void {
           out.outLines(dataLossLines(r));
         },
         { command: 'down', document: downJson },
+        (config) => checkDown(config, options),
       );
     });
 }

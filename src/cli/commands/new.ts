@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { newMigration } from '../../commands/new-migration';
-import { migrationsDirFromEnv } from '../../context';
+import { migrationsDirFromEnv } from '../../config/config';
 import { ExitCode } from '../../exit-codes';
 import { withLiveDefault } from '../help-layout';
 import { reportError, type Io } from '../run-command';

@@ -1,5 +1,6 @@
 /** CLI definition of `up`; the work is done by the library function in src/commands/up.ts. */
 import type { Command } from 'commander';
+import { checkUp } from '../../commands/preflight';
 import { up } from '../../commands/up';
 import { upJson } from '../json-output';
 import { outputOptions } from '../output/output-options';
@@ -35,6 +36,7 @@ export function registerUp(program: Command, io: Io): void {
           else out.out(upSummary(r, output.style));
         },
         { command: 'up', document: upJson },
+        (config) => checkUp(config, { to: opts.to }),
       );
     });
 }

@@ -1,5 +1,6 @@
 /** CLI definition of `verify`; the work is done by the library function in src/commands/verify.ts. */
 import type { Command } from 'commander';
+import { checkVerify } from '../../commands/preflight';
 import { verify, type VerifyResult } from '../../commands/verify';
 import { ExitCode } from '../../exit-codes';
 import { outputOptions } from '../output/output-options';
@@ -31,6 +32,7 @@ export function registerVerify(program: Command, io: Io): void {
           return result.ok ? ExitCode.Ok : ExitCode.SchemaDrift;
         },
         { command: 'verify' },
+        (config) => checkVerify(config, { against: opts.against }),
       );
     });
 }
