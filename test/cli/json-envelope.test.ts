@@ -98,7 +98,9 @@ describe.each(JSON_COMMANDS)('%s --json', (command) => {
 
   it('a database that cannot be reached is an error document with exit 4 and what to do', async () => {
     const url = await unreachableUrl();
-    const run = await runCli([command, '--json', '--wait', '0', '--url', url]);
+    // baseline checks its mode flags before connecting (exit 2), so it is given a valid one.
+    const args = command === 'baseline' ? [command, '--from-alembic'] : [command];
+    const run = await runCli([...args, '--json', '--wait', '0', '--url', url]);
     expect(run.code, run.stderr).toBe(4);
     const doc = envelopeOf(run, command);
     expect(doc.error).toMatchObject({ type: 'ConnectionError', hint: expect.stringMatching(/\S/) });
