@@ -8,10 +8,12 @@
  * Deliberately not compared: table owners (they are whoever ran the migrations,
  * which differs per environment) and the position of columns within a table
  * (it has no effect on queries and cannot be changed without rebuilding the table).
- * Objects of a missing or extra table are not listed again one by one.
+ * Objects of a missing or extra table are not listed again one by one. Names in
+ * messages are spelled as in SQL (`tenant_notes."Display Name"`), so a name with
+ * spaces or capitals reads as one name and can be pasted into a query.
  */
-import { compareText, type Catalog, type CatalogColumn, type CatalogGrant, type CatalogTable } from './catalog';
-import { quoteLiteral } from './sql-text';
+import { compareText, PUBLIC_GRANTEE, type Catalog, type CatalogColumn, type CatalogGrant, type CatalogTable } from './catalog';
+import { quoteIdent, quoteLiteral } from './sql-text';
 
 export type DifferenceKind = 'table' | 'column' | 'comment' | 'constraint' | 'index' | 'grant';
 export type DifferenceChange = 'missing' | 'extra' | 'different';
@@ -58,7 +60,7 @@ function diffTables(expected: CatalogTable[], actual: CatalogTable[]): SchemaDif
   for (const [change, { expected: e, actual: a }] of pairUp(expected, actual, (t) => t.name)) {
     const name = (e ?? a)!.name;
     if (change === 'different') out.push(...diffColumns(name, e!.columns, a!.columns));
-    else out.push({ change, kind: 'table', table: name, name, expected: e ? name : null, actual: a ? name : null, message: `${change} table ${name}` });
+    else out.push({ change, kind: 'table', table: name, name, expected: e ? name : null, actual: a ? name : null, message: `${change} table ${quoteIdent(name)}` });
   }
   return out;
 }
@@ -67,7 +69,7 @@ function diffColumns(table: string, expected: CatalogColumn[], actual: CatalogCo
   const out: SchemaDifference[] = [];
   for (const [change, { expected: e, actual: a }] of pairUp(expected, actual, (c) => c.name)) {
     const name = (e ?? a)!.name;
-    const where = `${table}.${name}`;
+    const where = `${quoteIdent(table)}.${quoteIdent(name)}`;
     if (change !== 'different') {
       const spec = columnSpec((e ?? a)!);
       out.push({ change, kind: 'column', table, name, expected: e ? spec : null, actual: a ? spec : null, message: `${change} column ${where}: ${spec}` });
@@ -97,7 +99,7 @@ function diffDefinitions(kind: 'constraint' | 'index', expected: Named[], actual
     if (want === have) continue;
     const { table, name } = (pair.expected ?? pair.actual)!;
     const detail = change === 'different' ? `${have}, expected ${want}` : (want ?? have);
-    out.push({ change, kind, table, name, expected: want, actual: have, message: `${change} ${kind} ${name} on ${table}: ${detail}` });
+    out.push({ change, kind, table, name, expected: want, actual: have, message: `${change} ${kind} ${quoteIdent(name)} on ${quoteIdent(table)}: ${detail}` });
   }
   return out;
 }
@@ -109,7 +111,7 @@ function diffGrants(expected: CatalogGrant[], actual: CatalogGrant[]): SchemaDif
     if (want === have) continue;
     const { table, grantee } = (pair.expected ?? pair.actual)!;
     const detail = change === 'different' ? `${have}, expected ${want}` : (want ?? have);
-    out.push({ change, kind: 'grant', table, name: grantee, expected: want, actual: have, message: `${change} grant on ${table} to ${grantee}: ${detail}` });
+    out.push({ change, kind: 'grant', table, name: grantee, expected: want, actual: have, message: `${change} grant on ${quoteIdent(table)} to ${grantee === PUBLIC_GRANTEE ? grantee : quoteIdent(grantee)}: ${detail}` });
   }
   return out;
 }
