@@ -15,7 +15,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from '
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildSnapshots, type Snapshot } from '../../src/catalog/build-snapshots';
+import { buildSnapshots, type Snapshot } from '../../scripts/build-snapshots';
 import { parseCatalog } from '../../src/catalog/parse-catalog';
 import { renderSnapshot, snapshotPath } from '../../src/catalog/snapshot-files';
 import { verify } from '../../src/commands/verify';

@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildSnapshots, type Snapshot } from '../../src/catalog/build-snapshots';
+import { buildSnapshots, type Snapshot } from '../../scripts/build-snapshots';
 import { parseCatalog } from '../../src/catalog/parse-catalog';
 import { renderSnapshot, snapshotPath, DEFAULT_SNAPSHOTS_DIR } from '../../src/catalog/snapshot-files';
 import { listLocalMigrations } from '../../src/history/local-migrations';

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort, loadEmbeddedPostgres } from './embedded-server';
+import { freePort, loadEmbeddedPostgres } from '../../src/db/embedded-server';
 
 export interface ThrowawayServer {
   /** Superuser URL of the `postgres` database. */
