@@ -27,11 +27,6 @@ export const NOT_A_POSTGRES_URL = 'is not a PostgreSQL URL (expected postgres://
 /** A PostgreSQL URL; its messages read after the variable's name and never contain the value. */
 const postgresUrlSchema = z.string().trim().min(1, 'is empty').refine(isPostgresUrl, { message: NOT_A_POSTGRES_URL });
 
-const environmentSchema = z.object({
-  DATABASE_URL: postgresUrlSchema.optional(),
-  CI: z.string().optional(),
-});
-
 export interface ResolveOptions {
   flagUrl?: string;
   env?: NodeJS.ProcessEnv;
@@ -49,7 +44,7 @@ export function resolveDatabase(options: ResolveOptions = {}): ResolvedDatabase 
   ];
   for (const [source, value, label] of candidates) {
     if (value === undefined) continue;
-    const parsed = environmentSchema.shape.DATABASE_URL.safeParse(value);
+    const parsed = postgresUrlSchema.safeParse(value);
     if (!parsed.success) {
       // Never echo the value: it usually holds a password.
       throw new ConfigError(
