@@ -6,8 +6,9 @@ export interface WatchedCli extends RunningProcess {
   waitForOutput(pattern: RegExp): Promise<void>;
 }
 
+/** Killed after 60 s unless told otherwise, like runCli: a hung run fails its test instead of outliving it. */
 export function startWatchedCli(args: string[], options: CliOptions = {}): WatchedCli {
-  const cli = startCli(args, options);
+  const cli = startCli(args, { timeoutMs: 60_000, ...options });
   let done = false;
   void cli.exited.then(() => (done = true), () => (done = true));
   return {
