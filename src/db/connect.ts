@@ -93,6 +93,7 @@ export function explainConnectionFailure(
   const e = error as { code?: string; message?: string };
   const message = e?.message ?? String(error);
   const timedOut = /timeout/i.test(message) || (attemptMs >= connectTimeoutMs * 0.9 && /terminated/i.test(message));
+  // One case per failure users cause, each with its own line and hint: alike in shape only.
   switch (e?.code) {
     case '28P01':
     case '28000':
