@@ -12,17 +12,18 @@
  * messages are spelled as in SQL (`tenant_notes."Display Name"`), so a name with
  * spaces or capitals reads as one name and can be pasted into a query.
  */
-import { compareText, PUBLIC_GRANTEE, type Catalog, type CatalogColumn, type CatalogGrant, type CatalogTable } from './catalog';
+import { compareText, PUBLIC_GRANTEE, type Catalog, type CatalogFunction, type CatalogColumn, type CatalogGrant, type CatalogTable } from './catalog';
 import { quoteIdent, quoteLiteral } from './sql-text';
 
-export type DifferenceKind = 'table' | 'column' | 'comment' | 'constraint' | 'index' | 'grant';
+export type DifferenceKind = 'function' | 'table' | 'column' | 'comment' | 'constraint' | 'index' | 'trigger' | 'grant';
 export type DifferenceChange = 'missing' | 'extra' | 'different';
 
 export interface SchemaDifference {
   change: DifferenceChange;
   kind: DifferenceKind;
+  /** Empty for a function, which belongs to no table. */
   table: string;
-  /** The table, column, constraint or index name; for a grant, the grantee. */
+  /** The table, column, constraint, index or trigger name; for a grant, the grantee; for a function, its signature. */
   name: string;
   /** For a different column: what differs (type, nullability, default). */
   aspect?: 'type' | 'nullability' | 'default';
@@ -33,7 +34,7 @@ export interface SchemaDifference {
   message: string;
 }
 
-const KIND_ORDER: DifferenceKind[] = ['table', 'column', 'comment', 'constraint', 'index', 'grant'];
+const KIND_ORDER: DifferenceKind[] = ['function', 'table', 'column', 'comment', 'constraint', 'index', 'trigger', 'grant'];
 
 type Named = { table: string; name: string; definition: string };
 
@@ -48,6 +49,8 @@ export function diffCatalogs(expected: Catalog, actual: Catalog): SchemaDifferen
     ...diffTables(expected.tables, actual.tables),
     ...diffDefinitions('constraint', inBoth(expected.constraints), inBoth(actual.constraints)),
     ...diffDefinitions('index', inBoth(expected.indexes), inBoth(actual.indexes)),
+    ...diffDefinitions('trigger', inBoth(expected.triggers), inBoth(actual.triggers)),
+    ...diffFunctions(expected.functions, actual.functions),
     ...diffGrants(inBoth(expected.grants), inBoth(actual.grants)),
   ];
   return differences.sort(
@@ -91,8 +94,8 @@ function diffColumns(table: string, expected: CatalogColumn[], actual: CatalogCo
   return out;
 }
 
-/** Constraints and indexes: matched by table and name, compared by their full definition. */
-function diffDefinitions(kind: 'constraint' | 'index', expected: Named[], actual: Named[]): SchemaDifference[] {
+/** Constraints, indexes and triggers: matched by table and name, compared by their full definition. */
+function diffDefinitions(kind: 'constraint' | 'index' | 'trigger', expected: Named[], actual: Named[]): SchemaDifference[] {
   const out: SchemaDifference[] = [];
   for (const [change, pair] of pairUp(expected, actual, (o) => `${o.table}\u0000${o.name}`)) {
     const [want, have] = [pair.expected?.definition ?? null, pair.actual?.definition ?? null];
@@ -100,6 +103,19 @@ function diffDefinitions(kind: 'constraint' | 'index', expected: Named[], actual
     const { table, name } = (pair.expected ?? pair.actual)!;
     const detail = change === 'different' ? `${have}, expected ${want}` : (want ?? have);
     out.push({ change, kind, table, name, expected: want, actual: have, message: `${change} ${kind} ${quoteIdent(name)} on ${quoteIdent(table)}: ${detail}` });
+  }
+  return out;
+}
+
+/** Matched by signature; a definition spans many lines, so the message only says that it differs. */
+function diffFunctions(expected: CatalogFunction[], actual: CatalogFunction[]): SchemaDifference[] {
+  const out: SchemaDifference[] = [];
+  for (const [change, pair] of pairUp(expected, actual, (f) => f.name)) {
+    const [want, have] = [pair.expected?.definition ?? null, pair.actual?.definition ?? null];
+    if (want === have) continue;
+    const name = (pair.expected ?? pair.actual)!.name;
+    const message = change === 'different' ? `different function ${name}: its definition differs (--json shows both)` : `${change} function ${name}`;
+    out.push({ change, kind: 'function', table: '', name, expected: want, actual: have, message });
   }
   return out;
 }

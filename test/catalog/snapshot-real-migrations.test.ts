@@ -4,12 +4,8 @@
  * function and a trigger (bodies in $$ holding `;` and `--`), comments holding
  * `;`, `--` and quotes, and a quoted column name with spaces. Its snapshot is
  * generated the way `npm run snapshots` does, `verify` agrees with it, and a
- * changed default on that column is reported by the column's name.
- *
- * The function and trigger themselves are not in the snapshot: the catalog holds
- * what the specification compares (tables, columns, constraints, indexes, grants,
- * column comments), so verify does not see a dropped trigger. Here they show that
- * such a migration does not disturb what is compared.
+ * changed default on that column is reported by the column's name, as are a
+ * dropped trigger and a changed function body.
  */
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -42,6 +38,7 @@ CREATE FUNCTION touch_tenant_note() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   -- a comment inside the body; with a semicolon
   NEW."updated at" := now(); /* and a block comment; too */
+  PERFORM $q$ a nested dollar quote; -- with its own $ and ' $q$;
   RETURN NEW;
 END;
 $$;
@@ -84,6 +81,8 @@ describe('a snapshot of a later migration with functions, triggers, awkward comm
     expect(text).toContain(`    "Display Name" text DEFAULT 'n/a; -- none'::text NOT NULL,`);
     expect(text).toContain(`COMMENT ON COLUMN public.tenant_notes."Display Name" IS 'Shown to users; may hold -- dashes, ''quotes'' and "double quotes"';`);
     expect(text).toContain(`CREATE INDEX "ix tenant notes; by name" ON public.tenant_notes USING btree ("Display Name") WHERE (body <> ';'::text);`);
+    expect(text).toMatch(/^CREATE OR REPLACE FUNCTION public\.touch_tenant_note\(\)\n RETURNS trigger\n LANGUAGE plpgsql\nAS \$function\$\nBEGIN\n {2}-- a comment inside the body; with a semicolon\n[\s\S]*\$q\$;\n {2}RETURN NEW;\nEND;\n\$function\$;$/m);
+    expect(text).toContain(`CREATE TRIGGER "touch tenant note" BEFORE UPDATE ON public.tenant_notes FOR EACH ROW EXECUTE FUNCTION public.touch_tenant_note();`);
   });
 
   it('reads back into exactly the catalog it was rendered from', () => {
@@ -92,6 +91,9 @@ describe('a snapshot of a later migration with functions, triggers, awkward comm
     expect(notes.columns.map((c) => c.name)).toEqual(['id', 'tenant_id', 'Display Name', 'body', 'updated at']);
     expect(notes.columns[2]).toMatchObject({ default: `'n/a; -- none'::text`, notNull: true, comment: `Shown to users; may hold -- dashes, 'quotes' and "double quotes"` });
     expect(notes.columns[3]!.comment).toBe('Free text;\n-- a second line that starts like a comment;');
+    expect(catalog.functions.map((f) => f.name)).toEqual(['touch_tenant_note()']);
+    expect(catalog.functions[0]!.definition).toContain(`PERFORM $q$ a nested dollar quote; -- with its own $ and ' $q$;`);
+    expect(catalog.triggers).toEqual([expect.objectContaining({ table: 'tenant_notes', name: 'touch tenant note' })]);
     expect(renderSnapshot('007_tenant_notes', catalog)).toBe(snapshotText());
   });
 
@@ -113,5 +115,20 @@ describe('a snapshot of a later migration with functions, triggers, awkward comm
     } finally {
       await db.knex.raw(`ALTER TABLE tenant_notes ALTER COLUMN "Display Name" SET DEFAULT 'n/a; -- none'`);
     }
+  });
+
+  it('verify reports a dropped trigger and a changed function body by name', async () => {
+    await db.knex.raw(`DROP TRIGGER "touch tenant note" ON tenant_notes`);
+    await db.knex.raw(`CREATE OR REPLACE FUNCTION touch_tenant_note() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$`);
+    try {
+      const messages = (await verify(ctx, { snapshotsDir })).differences.map((d) => d.message);
+      expect(messages).toEqual([
+        'different function touch_tenant_note(): its definition differs (--json shows both)',
+        'missing trigger "touch tenant note" on tenant_notes: CREATE TRIGGER "touch tenant note" BEFORE UPDATE ON public.tenant_notes FOR EACH ROW EXECUTE FUNCTION public.touch_tenant_note()',
+      ]);
+    } finally {
+      await ctx.knex.raw(UP.slice(UP.indexOf('CREATE FUNCTION')).replace('CREATE FUNCTION', 'CREATE OR REPLACE FUNCTION'));
+    }
+    expect((await verify(ctx, { snapshotsDir })).ok).toBe(true);
   });
 });

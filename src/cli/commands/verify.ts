@@ -12,8 +12,8 @@ export function registerVerify(program: Command, io: Io): void {
     .option('--json', 'print the result as one JSON document')
     .addHelpText(
       'after',
-      '\nCompared: tables, columns (type, nullability, default), constraints, indexes, column comments\n' +
-        'and grants. Not compared: table owners and column positions.\n' +
+      '\nCompared: tables, columns (type, nullability, default), constraints, indexes, column comments,\n' +
+        'grants, functions and triggers. Not compared: table owners and column positions.\n' +
         '\nExamples:\n  konstruct-migrate verify\n  konstruct-migrate verify --against 006 --json',
     )
     .action(async (opts, cmd: Command) => {
