@@ -12,9 +12,10 @@ export interface TimedProcess {
   stderr: string;
 }
 
-/** Runs `node <args>` against `databaseUrl`; a non-zero exit is an error that quotes the end of stderr. */
-export async function runNode(args: string[], databaseUrl: string): Promise<TimedProcess> {
-  const { code, signal, ms, stdout, stderr } = await runProcess(process.execPath, args, { cwd: PACKAGE_ROOT, env: { DATABASE_URL: databaseUrl } });
+/** Runs `node <args>` against `databaseUrl` (plus `extraEnv`); a non-zero exit is an error that quotes the end of stderr. */
+export async function runNode(args: string[], databaseUrl: string, extraEnv: Record<string, string | undefined> = {}): Promise<TimedProcess> {
+  const env = { ...extraEnv, DATABASE_URL: databaseUrl };
+  const { code, signal, ms, stdout, stderr } = await runProcess(process.execPath, args, { cwd: PACKAGE_ROOT, env });
   if (code === 0) return { ms, stdout, stderr };
   const tail = stderr.trim().split('\n').slice(-3).join(' | ');
   throw new Error(`node ${args.join(' ')} exited with ${code ?? signal}: ${tail}`);
