@@ -7,7 +7,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { BenchResult } from './benchmark';
 import { migrationChartSvg } from './chart-svg';
-import { DEFAULT_RESULTS_DIR, PACKAGE_ROOT, README } from './project-files';
+import { DEFAULT_RESULTS_DIR, README } from './project-files';
 import { CHART_FILE, readmeBlock, resultsMarkdown } from './results-markdown';
 
 export const RESULTS_FILE = 'RESULTS.md';
@@ -42,5 +42,3 @@ export async function updateReadme(result: BenchResult, readme = README): Promis
   await writeFile(readme, text.slice(0, start) + block + text.slice(end + README_END.length));
   return true;
 }
-
-export const isDefaultResultsDir = (dir: string) => path.resolve(PACKAGE_ROOT, dir) === DEFAULT_RESULTS_DIR;

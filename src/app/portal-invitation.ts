@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { pgUuid, pgVarchar } from './column-types';
 import { tenantRoleSchema } from './user-role';
 
+// Spelled like UserRole: a const object, a union type and a zod enum (user-role.ts says why not a TypeScript enum).
 export const InvitationStatus = {
   PENDING: 'pending',
   ACCEPTED: 'accepted',

@@ -43,7 +43,7 @@ export async function verify(ctx: MigrationContext, options: VerifyOptions = {})
 export async function compareWithMigration(knex: Knex, migration: string | null, snapshotsDir = DEFAULT_SNAPSHOTS_DIR): Promise<VerifyResult> {
   const actual = await readCatalog(knex);
   const expected = migration === null ? null : loadSnapshot(snapshotsDir, migration);
-  const differences = diffCatalogs(expected?.catalog ?? { ...actual, tables: [], constraints: [], indexes: [], grants: [] }, actual);
+  const differences = diffCatalogs(expected?.catalog ?? { ...actual, tables: [], constraints: [], indexes: [], grants: [], functions: [], triggers: [] }, actual);
   return { ok: differences.length === 0, migration, snapshot: expected?.file ?? null, differences };
 }
 

@@ -86,6 +86,7 @@ export function explainConnectionFailure(
   const message = e?.message ?? String(error);
   const timedOut = /timeout/i.test(message) || (attemptMs >= connectTimeoutMs * 0.9 && /terminated/i.test(message));
   const checkHostAndPort = ownWords`Check the host and port in ${where} and that the server is running (see --wait).`;
+  // One case per failure users cause, each with its own line and hint: alike in shape only.
   switch (e?.code) {
     case '28P01':
     case '28000':

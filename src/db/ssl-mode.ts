@@ -121,11 +121,18 @@ export function explainTlsFailure(error: unknown, settings: Pick<ConnectionSetti
     );
   }
   if (/CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ALTNAME/.test(e?.code ?? '')) {
-    return new ConnectionError(
-      ownWords`the server's TLS certificate was not accepted (sslmode=${mode}): ${message}`,
-      ownWords`Give its CA with sslrootcert=/path/to/ca.pem in the URL (or PGSSLROOTCERT), or use sslmode=require to encrypt without checking.`,
-      error,
-    );
+    return new ConnectionError(ownWords`the server's TLS certificate was not accepted (sslmode=${mode}): ${message}`, certificateHint(e?.code, mode), error);
   }
   return undefined;
+}
+
+/** What to do depends on what failed: the host name, or the chain (and require checks a chain only when given a CA). */
+function certificateHint(code: string | undefined, mode: SslMode): string {
+  if (/ALTNAME/.test(code ?? '')) {
+    return ownWords`Connect by a host name the certificate lists, or use sslmode=verify-ca to check the chain but not the name.`;
+  }
+  if (mode === 'require') {
+    return ownWords`With sslrootcert, require checks the chain as libpq does: give the CA that signed the server certificate, or leave sslrootcert out to encrypt without checking.`;
+  }
+  return ownWords`Give its CA with sslrootcert=/path/to/ca.pem in the URL (or PGSSLROOTCERT), or use sslmode=require to encrypt without checking.`;
 }

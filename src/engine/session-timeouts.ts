@@ -20,8 +20,6 @@ export interface SessionTimeouts {
   statementTimeoutMs: number;
 }
 
-export const DEFAULT_TIMEOUTS: SessionTimeouts = { lockTimeoutMs: 5_000, statementTimeoutMs: 0 };
-
 /** Sets the limits for the rest of `trx`, and returns its backend pid. */
 export async function applyLocalTimeouts(trx: Knex.Transaction, t: SessionTimeouts): Promise<number> {
   const { rows } = await trx.raw(

@@ -4,6 +4,8 @@
  * row, no history table, no lock left.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Catalog } from '../../src/catalog/catalog';
+import { DEFAULT_SNAPSHOTS_DIR, loadSnapshot } from '../../src/catalog/snapshot-files';
 import { runCli } from '../support/cli';
 import { databaseState } from '../support/database-state';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
@@ -20,17 +22,39 @@ afterAll(async () => {
   await db?.drop();
 });
 
-/** The statements of one migration in the human output, as [sql first line, locks]. */
-function statementsOf(output: string, migration: string): Array<{ sql: string; locks: string[] }> {
+interface PrintedStatement {
+  sql: string;
+  /** The table locks the statement newly takes, as printed: "AccessExclusiveLock on portal_users". */
+  locks: string[];
+}
+
+/** The statements of one migration in the human output: `  N. first line`, `     more lines`, `     → lock`. */
+function statementsOf(output: string, migration: string): PrintedStatement[] {
   const section = output.split(`${migration} `)[1]!.split(/\n\n/)[0]!;
-  const statements: Array<{ sql: string; locks: string[] }> = [];
+  const statements: PrintedStatement[] = [];
   for (const line of section.split('\n').slice(1)) {
     const start = /^ {2}\d+\. (.*)$/.exec(line);
     const lock = /^ {5}→ (.*)$/.exec(line);
     if (start) statements.push({ sql: start[1]!, locks: [] });
     else if (lock) statements.at(-1)!.locks.push(lock[1]!);
+    else if (line.startsWith('     ')) statements.at(-1)!.sql += `\n${line.slice(5)}`;
   }
   return statements;
+}
+
+/** What 006 adds, from the expected schemas (schema/): its tables, constraints and indexes, comments and grants. */
+function addedBy006() {
+  const [before, after] = ['005_baseline', '006_rbac_roles'].map((m) => loadSnapshot(DEFAULT_SNAPSHOTS_DIR, m).catalog);
+  const names = (c: Catalog) => new Set([...c.constraints, ...c.indexes].map((o) => o.name));
+  const comments = (c: Catalog) => c.tables.flatMap((t) => t.columns.filter((col) => col.comment !== null).map((col) => `${t.name}.${col.name}`));
+  const grants = (c: Catalog) => c.grants.map((g) => `${g.table} TO ${g.grantee}`);
+  const added = <T>(list: (c: Catalog) => Iterable<T>) => [...list(after!)].filter((x) => ![...list(before!)].includes(x));
+  return {
+    tables: added((c) => c.tables.map((t) => t.name)),
+    constraintsAndIndexes: added(names),
+    comments: added(comments),
+    grants: added(grants),
+  };
 }
 
 describe('up --dry-run', () => {
@@ -46,65 +70,83 @@ describe('up --dry-run', () => {
     expect(await databaseState(db.knex)).toEqual(before);
   });
 
-  it('on a database at 005: every statement of 006 in order, with the table locks each takes', async () => {
-    expect((await cli('up', '--to', '005')).code).toBe(0);
-    await db.knex.raw(`INSERT INTO portal_users (email, hashed_password, name, is_admin) VALUES ('a@x', 'h', 'A', true)`);
-    const before = await databaseState(db.knex);
-
-    const run = await cli('up', '--dry-run');
-    expect(run.code, run.stderr).toBe(0);
-    const statements = statementsOf(run.stdout, '006_rbac_roles');
-    expect(statements.map((s) => s.sql)).toEqual([
-      expect.stringMatching(/^create table "user_tenant_roles" /),
-      `comment on column "user_tenant_roles"."role" is 'customer_admin | customer_operator'`,
-      expect.stringMatching(/^alter table "user_tenant_roles" add constraint "user_tenant_roles_tenant_id_fkey"/),
-      `alter table "user_tenant_roles" add constraint "uq_user_tenant_role" unique ("user_id", "tenant_id")`,
-      `create index "ix_user_tenant_roles_user" on "user_tenant_roles" ("user_id")`,
-      `create index "ix_user_tenant_roles_tenant" on "user_tenant_roles" ("tenant_id")`,
-      'GRANT SELECT, INSERT, UPDATE, DELETE ON user_tenant_roles TO konstruct_app',
-      expect.stringMatching(/^create table "portal_invitations" /),
-      ...Array(4).fill(expect.stringMatching(/^comment on column "portal_invitations"/)),
-      expect.stringMatching(/^alter table "portal_invitations" add constraint "portal_invitations_tenant_id_fkey"/),
-      `alter table "portal_invitations" add constraint "portal_invitations_token_hash_key" unique ("token_hash")`,
-      `create index "ix_portal_invitations_tenant" on "portal_invitations" ("tenant_id")`,
-      `create index "ix_portal_invitations_email" on "portal_invitations" ("email")`,
-      `create unique index "ix_portal_invitations_token_hash" on "portal_invitations" ("token_hash")`,
-      'GRANT SELECT, INSERT, UPDATE, DELETE ON portal_invitations TO konstruct_app',
-      `alter table "portal_users" add column "role" text not null default 'customer_admin'`,
-      `update "portal_users" set "role" = 'platform_admin' where "is_admin" = true`,
-      'ALTER TABLE portal_users ALTER COLUMN role DROP DEFAULT',
-      'ALTER TABLE portal_users ADD CONSTRAINT ck_portal_users_role',
-      `alter table "portal_users" drop column "is_admin"`,
-      expect.stringMatching(/^alter table "user_tenant_roles" add constraint "user_tenant_roles_user_id_fkey"/),
-      expect.stringMatching(/^alter table "portal_invitations" add constraint "portal_invitations_invited_by_fkey"/),
-    ]);
-    const locksOf = (statement: number) => statements[statement - 1]!.locks;
-    expect(locksOf(1)).toEqual(['AccessExclusiveLock on user_tenant_roles']);
-    // A foreign key to tenants blocks writes to tenants while it is validated.
-    expect(locksOf(3)).toEqual(['ShareRowExclusiveLock on tenants']);
-    // Nothing before statement 19 locks portal_users: the lock every application query on it
-    // would queue behind is taken as late as possible, and held to the commit.
-    const firstOnPortalUsers = statements.findIndex((s) => s.locks.some((l) => l.endsWith(' on portal_users'))) + 1;
-    expect(firstOnPortalUsers).toBe(19);
-    expect(locksOf(19)).toEqual(['AccessExclusiveLock on portal_users']);
-
-    expect(await databaseState(db.knex)).toEqual(before);
-    expect((await db.knex('portal_users').select('is_admin'))[0].is_admin).toBe(true);
-  });
-
-  it('--json gives the same statements and locks as data', async () => {
-    const run = await cli('up', '--dry-run', '--json');
-    expect(run.code, run.stderr).toBe(0);
-    const { result: doc, ...envelope } = JSON.parse(run.stdout);
-    expect(envelope).toEqual({ command: 'up', ok: true, exitCode: 0, error: null });
-    expect(doc).toMatchObject({ dryRun: true, batch: 2 });
-    expect(doc.migrations).toHaveLength(1);
-    expect(doc.migrations[0]).toMatchObject({ name: '006_rbac_roles', direction: 'up', notRun: null });
-    expect(doc.migrations[0].statements[18]).toEqual({
-      sql: `alter table "portal_users" add column "role" text not null default 'customer_admin'`,
-      locks: [{ relation: 'portal_users', mode: 'AccessExclusiveLock' }],
+  describe('on a database at 005 with an admin', () => {
+    let printed: PrintedStatement[];
+    let before: Awaited<ReturnType<typeof databaseState>>;
+    beforeAll(async () => {
+      expect((await cli('up', '--to', '005')).code).toBe(0);
+      await db.knex.raw(`INSERT INTO portal_users (email, hashed_password, name, is_admin) VALUES ('a@x', 'h', 'A', true)`);
+      before = await databaseState(db.knex);
+      const run = await cli('up', '--dry-run');
+      expect(run.code, run.stderr).toBe(0);
+      printed = statementsOf(run.stdout, '006_rbac_roles');
     });
-    expect(run.stderr).toMatch(/Dry run of up/);
+    const indexOf = (pattern: RegExp) => printed.findIndex((s) => pattern.test(s.sql));
+    const locks = () => printed.flatMap((s) => s.locks);
+
+    it('prints a statement for everything 006 adds: tables, constraints, indexes, comments, grants', () => {
+      const added = addedBy006();
+      expect(added.tables.sort()).toEqual(['portal_invitations', 'user_tenant_roles']);
+      for (const table of added.tables) {
+        const created = printed.find((s) => new RegExp(`^create table "${table}"`, 'i').test(s.sql));
+        expect(created?.locks, table).toContain(`AccessExclusiveLock on ${table}`);
+      }
+      for (const name of added.constraintsAndIndexes) expect(printed.some((s) => s.sql.includes(name)), name).toBe(true);
+      for (const column of added.comments) {
+        const [table, col] = column.split('.');
+        expect(indexOf(new RegExp(`^comment on column "${table}"\\."${col}" is `, 'i')), column).toBeGreaterThanOrEqual(0);
+      }
+      for (const grant of added.grants) {
+        const [table, grantee] = grant.split(' TO ');
+        expect(indexOf(new RegExp(`^GRANT .* ON ${table} TO ${grantee}$`, 'i')), grant).toBeGreaterThanOrEqual(0);
+      }
+    });
+
+    it('turns is_admin into role: adds role, sets platform_admin where is_admin, only then drops is_admin', () => {
+      const add = indexOf(/^alter table "portal_users" add column "role" /i);
+      const backfill = indexOf(/^update "portal_users" set "role" = 'platform_admin' where "is_admin" = true$/i);
+      const drop = indexOf(/^alter table "portal_users" drop column "is_admin"$/i);
+      expect([add, backfill, drop].every((i) => i >= 0)).toBe(true);
+      expect(add).toBeLessThan(backfill);
+      expect(backfill).toBeLessThan(drop);
+    });
+
+    it('lists the table locks taken; portal_users is locked only once the new tables are built', () => {
+      // A foreign key to tenants blocks writes to tenants while it is validated; the new tables are locked as created.
+      expect(new Set(locks())).toEqual(
+        new Set(['AccessExclusiveLock on user_tenant_roles', 'AccessExclusiveLock on portal_invitations', 'ShareRowExclusiveLock on tenants', 'AccessExclusiveLock on portal_users']),
+      );
+      // Every application query on portal_users queues behind its lock, held to the commit: it comes after
+      // every statement that builds the new tables (create, comment, index, grant).
+      const firstOnPortalUsers = printed.findIndex((s) => s.locks.some((l) => l.endsWith(' on portal_users')));
+      const buildingNewTables = printed
+        .map((s, i) => [s.sql, i] as const)
+        .filter(([sql]) => /^(create (unique )?(table|index)|comment on column|GRANT) .*"?(user_tenant_roles|portal_invitations)"?/i.test(sql))
+        .map(([, i]) => i);
+      expect(buildingNewTables.length).toBeGreaterThan(0);
+      expect(firstOnPortalUsers).toBeGreaterThan(Math.max(...buildingNewTables));
+    });
+
+    it('commits nothing: the schema, history and the admin flag are as before', async () => {
+      expect(await databaseState(db.knex)).toEqual(before);
+      expect((await db.knex('portal_users').select('is_admin'))[0].is_admin).toBe(true);
+    });
+
+    it('--json gives the same statements and locks as data', async () => {
+      const run = await cli('up', '--dry-run', '--json');
+      expect(run.code, run.stderr).toBe(0);
+      const { result: doc, ...envelope } = JSON.parse(run.stdout);
+      expect(envelope).toEqual({ command: 'up', ok: true, exitCode: 0, error: null });
+      expect(doc).toMatchObject({ dryRun: true, batch: 2 });
+      expect(doc.migrations).toHaveLength(1);
+      expect(doc.migrations[0]).toMatchObject({ name: '006_rbac_roles', direction: 'up', notRun: null });
+      const asPrinted = (doc.migrations[0].statements as Array<{ sql: string; locks: Array<{ relation: string; mode: string }> }>).map((s) => ({
+        sql: s.sql.trim(),
+        locks: s.locks.map((l) => `${l.mode} on ${l.relation}`),
+      }));
+      expect(asPrinted).toEqual(printed);
+      expect(run.stderr).toMatch(/Dry run of up/);
+    });
   });
 });
 
@@ -117,9 +159,20 @@ describe('down --dry-run', () => {
     const run = await cli('down', '--dry-run');
     expect(run.code, run.stderr).toBe(0);
     const statements = statementsOf(run.stdout, '006_rbac_roles');
-    expect(statements[0]).toEqual({ sql: 'REVOKE ALL ON portal_invitations FROM konstruct_app', locks: [] });
-    expect(statements.find((s) => s.sql === 'drop table "portal_invitations"')).toBeDefined();
-    expect(statements.at(-1)!.sql).toBe(`alter table "portal_users" drop column "role"`);
+    const indexOf = (pattern: RegExp) => statements.findIndex((s) => pattern.test(s.sql));
+    // The tables 006 added are dropped, their grants revoked first.
+    for (const table of addedBy006().tables) {
+      const revoke = indexOf(new RegExp(`^REVOKE ALL ON ${table} FROM konstruct_app$`));
+      expect(revoke, table).toBeGreaterThanOrEqual(0);
+      expect(indexOf(new RegExp(`^drop table "${table}"$`)), table).toBeGreaterThan(revoke);
+    }
+    // is_admin comes back, set from role, before role is dropped.
+    const addIsAdmin = indexOf(/^alter table "portal_users" add column "is_admin" boolean/);
+    const fromRole = indexOf(/^update "portal_users" set "is_admin" = true where "role" = 'platform_admin'$/);
+    const dropRole = indexOf(/^alter table "portal_users" drop column "role"$/);
+    expect([addIsAdmin, fromRole, dropRole].every((i) => i >= 0)).toBe(true);
+    expect(addIsAdmin).toBeLessThan(fromRole);
+    expect(fromRole).toBeLessThan(dropRole);
     expect(statements.flatMap((s) => s.locks)).toContain('AccessExclusiveLock on portal_users');
     expect(run.stdout).toMatch(/Reverting for real would destroy:\n {2}006_rbac_roles: .*portal_users with role customer_operator \(become is_admin = false\): 1/);
 

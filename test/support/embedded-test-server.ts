@@ -1,5 +1,5 @@
 /** The test run's embedded PostgreSQL: a throwaway cluster, without fsync (its data is never kept). */
-import { startThrowawayServer } from '../../src/db/throwaway-server';
+import { startThrowawayServer } from './throwaway-server';
 
 export async function startEmbeddedTestServer() {
   const server = await startThrowawayServer({ label: 'test', settings: { fsync: 'off' } });

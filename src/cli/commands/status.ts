@@ -1,4 +1,9 @@
-/** CLI definition of `status`; the work is done by the library function in src/commands/status.ts. */
+/**
+ * CLI definition of `status`; the work is done by the library function in src/commands/status.ts.
+ * Like up.ts and down.ts, it spells out its action frame (global and output options, then
+ * runWithContext with what to run and what to print). Those few lines are what the files share;
+ * a helper taking both callbacks would save them but hide which options each command reads.
+ */
 import type { Command } from 'commander';
 import { status, type StatusResult } from '../../commands/status';
 import { ExitCode } from '../../exit-codes';

@@ -15,8 +15,8 @@ export function registerVerify(program: Command, io: Io): void {
     .addOption(jsonOption())
     .addHelpText(
       'after',
-      '\nCompared: tables, columns (type, nullability, default), constraints, indexes, column comments\n' +
-        'and grants. Not compared: table owners and column positions.\n' +
+      '\nCompared: tables, columns (type, nullability, default), constraints, indexes, column comments,\n' +
+        'grants, functions and triggers. Not compared: table owners and column positions.\n' +
         '\nExamples:\n  konstruct-migrate verify\n  konstruct-migrate verify --against 006 --json',
     )
     .action(async (opts, cmd: Command) => {
