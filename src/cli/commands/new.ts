@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { newMigration } from '../../commands/new-migration';
 import { migrationsDirFromEnv } from '../../context';
+import { DEFAULT_MIGRATIONS_DIR } from '../../history/migrations-folder';
 import { ExitCode } from '../../exit-codes';
 import { reportError, type Io } from '../run-command';
 
@@ -17,8 +18,8 @@ export function registerNew(program: Command, io: Io): void {
       'after',
       [
         '',
-        'Writes <folder>/<next number>_<snake_name>.ts. Edit it, run `npm run build`',
-        'to compile it into dist/migrations, then `konstruct-migrate up`.',
+        'Writes <folder>/<next number>_<snake_name>.ts. Edit it, then `konstruct-migrate up`:',
+        'migrations run as written, no build needed (`npm run build` compiles them for the package).',
         '',
         'Examples:',
         '  konstruct-migrate new add_portal_users_nickname',
@@ -34,11 +35,18 @@ export function registerNew(program: Command, io: Io): void {
         const shown = path.relative(cwd, created.file) || created.file;
         io.out(`Created ${shown.startsWith('..') ? created.file : shown}`);
         if (!cmd.optsWithGlobals().quiet) {
-          io.err('Next: write up() and down(), run `npm run build`, then `konstruct-migrate up`.');
+          io.err(`Next: write up() and down(), then ${upCommandFor(dir, cwd)} (no build needed).`);
         }
         process.exitCode = ExitCode.Ok;
       } catch (error) {
         process.exitCode = reportError(error, cmd.optsWithGlobals().verbose ?? false, io);
       }
     });
+}
+
+/** `up` runs the package's migrations unless told otherwise: name the folder when it is another one. */
+function upCommandFor(dir: string, cwd: string): string {
+  if (path.resolve(dir) === DEFAULT_MIGRATIONS_DIR || migrationsDirFromEnv(process.env, cwd)) return '`konstruct-migrate up`';
+  const relative = path.relative(cwd, dir) || '.';
+  return `\`KONSTRUCT_MIGRATIONS_DIR=${relative.startsWith('..') ? dir : relative} konstruct-migrate up\``;
 }
