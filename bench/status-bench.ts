@@ -15,10 +15,11 @@ export interface StatusBenchResult {
   runs: number;
   oursMs: number[];
   knexMs: number[];
-  bareMs: number[];
   oursMedianMs: number;
   knexMedianMs: number;
-  bareMedianMs: number;
+  /** Absent from results written before the bare script was measured (bench/results of 2026-11-27). */
+  bareMs?: number[];
+  bareMedianMs?: number;
 }
 
 const OURS = [BUILT_CLI, 'status'];
