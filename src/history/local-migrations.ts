@@ -13,7 +13,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Knex } from 'knex';
-import { ConfigError } from '../errors';
+import { ConfigError, KonstructError } from '../errors';
 import { importModule } from '../esm-import';
 import { checksumOfFile, readChecksumManifest } from './migration-checksums';
 import { COMPILED_MIGRATIONS_DIR, compiledCopiesOf, DEFAULT_MIGRATIONS_DIR, SOURCE_MIGRATIONS_DIR } from './migrations-folder';
@@ -108,13 +108,37 @@ function assertBuiltFromSources(compiled: LocalMigration[]): void {
   }
 }
 
+/**
+ * A file that does not load (a syntax error in a migration being written, a
+ * missing export) is the author's to fix, so it is reported as a usage error
+ * naming the file and the place, not as an internal failure.
+ */
 export async function loadMigration(migration: Pick<LocalMigration, 'name' | 'file' | 'compiled'>): Promise<MigrationModule> {
-  const loaded = await loadModule(migration.compiled ?? migration.file);
+  const file = migration.compiled ?? migration.file;
+  let loaded: Record<string, unknown>;
+  try {
+    loaded = await loadModule(file);
+  } catch (error) {
+    if (error instanceof KonstructError) throw error;
+    throw new ConfigError(`${file} cannot be loaded: ${whatWentWrong(error, file)}`, 'Fix the migration, then run the command again.');
+  }
   const mod = (typeof loaded.up === 'function' ? loaded : loaded.default) as MigrationModule;
   if (typeof mod?.up !== 'function' || typeof mod?.down !== 'function') {
-    throw new Error(`${migration.file} must export async functions up(knex) and down(knex)`);
+    throw new ConfigError(`${file} does not export up(knex) and down(knex).`, 'Export both as async functions (`konstruct-migrate new` writes a template).');
   }
   return mod;
+}
+
+/** The error's own lines, without esbuild's "Transform failed with 1 error:" heading, and "<file>:4:0: ERROR:" as "line 4:". */
+function whatWentWrong(error: unknown, file: string): string {
+  const lines = String((error as Error)?.message ?? error).split('\n').map((l) => l.trim()).filter(Boolean);
+  return lines
+    .filter((l) => !/^Transform failed with \d+ errors?:$/.test(l))
+    .slice(0, 3)
+    .join(' ')
+    .split(`${file}:`)
+    .join('line ')
+    .replace(/line (\d+):\d+: (ERROR: )?/g, 'line $1: ');
 }
 
 /**

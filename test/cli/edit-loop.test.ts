@@ -140,6 +140,17 @@ describe('in the repository', () => {
     expect((await cli(['up', '--to', '006'])).code).toBe(0);
   });
 
+  it('a source that does not compile stops `up` before anything is applied (exit 2), naming the file and the line', async () => {
+    checkout = copyCheckout();
+    const file = path.join(checkout, 'migrations', `${WIDGETS}.ts`);
+    writeFileSync(file, source('widgets').replace("t.increments('id'); });", "t.increments('id'); "));
+    const before = await databaseState(db.knex);
+    const up = await cli(['up']);
+    expect(up.code).toBe(2);
+    expect(up.stderr).toMatch(new RegExp(`^error: ${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} cannot be loaded: line 5: Expected "\\)" but found "export"\\n {2}Fix the migration, then run the command again\\.\\n$`));
+    expect(await databaseState(db.knex)).toEqual(before);
+  });
+
   it('KONSTRUCT_MIGRATIONS_DIR=dist/migrations, built before a source changed, is refused (exit 2) naming the migration', async () => {
     checkout = copyCheckout();
     writeSource('widgets');
