@@ -37,7 +37,7 @@ export function resultsMarkdown(result: BenchResult): string {
 
 type DirectionSummary = SizeResult['summary'][Direction];
 
-/** What the README quotes, in five lines: the headline numbers and the verdict, with a link to the rest. */
+/** What the README quotes, in five lines: the verdict with a link to the rest, then the headline numbers. */
 export function readmeBlock(result: BenchResult, resultsLink: string): string {
   const env = result.environment;
   const { up, down } = headline(result).summary;
@@ -48,11 +48,11 @@ export function readmeBlock(result: BenchResult, resultsLink: string): string {
   const verdict = missed.length === 0 ? 'All targets met.' : `Targets **not met**: ${missed.map((c) => c.what).join('; ')}.`;
   const bare = status.bareMedianMs === undefined ? '' : ` and ${formatRatio(status.oursMedianMs / status.bareMedianMs)}x a bare node + pg script reading knex_migrations`;
   return [
+    `${verdict} Measured by \`npm run bench\` on ${env.date.slice(0, 10)}, ${env.machine} (load average ${env.loadAverage.toFixed(2)}), Node.js ${env.node}, PostgreSQL ${env.postgres}; medians of ${result.options.runs} runs (status: ${result.options.statusRuns}). Method, chart, every number: [${resultsLink}](${resultsLink}).`,
     `- Revision 006 on ${formatRows(result.options.rows)} rows: \`up\` ${speed(up)} for the seed's statements (${faster(up)}), \`down\` ${speed(down)} (${faster(down)}).`,
     `- AccessExclusiveLock on portal_users held ${formatLock(up.ours)} by \`up\` and ${formatLock(down.ours)} by \`down\`; the seed's statements hold it ${formatLock(up.seed)} and ${formatLock(down.seed)}.`,
     `- portal_users after \`up\`: ${formatBytes(up.ours.before.total)} → ${formatBytes(up.ours.after.total)} (${formatGrowth(up.ours.before.total, up.ours.after.total)}); the seed's statements: ${formatBytes(up.seed.after.total)} (${formatGrowth(up.seed.before.total, up.seed.after.total)}).`,
     `- \`status\`: ${formatMs(status.oursMedianMs)}, ${formatRatio(status.oursMedianMs / status.knexMedianMs)}x the stock knex CLI${bare}.`,
-    `${verdict} Measured ${env.date.slice(0, 10)} on ${env.machine} (load average ${env.loadAverage.toFixed(2)}), Node.js ${env.node}, PostgreSQL ${env.postgres}; medians of ${result.options.runs} runs (status: ${result.options.statusRuns}). Method, chart, every number: [${resultsLink}](${resultsLink}).`,
   ].join('\n');
 }
 

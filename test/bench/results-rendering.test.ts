@@ -88,14 +88,14 @@ describe('RESULTS.md', () => {
 });
 
 describe('the README block', () => {
-  it('is five lines: 006 up and down, the lock, the growth, status, and the verdict with the link', () => {
+  it('is five lines: the verdict with the link, then 006 up and down, the lock, the growth and status', () => {
     const block = readmeBlock(result({ wallMs: 500, lockMs: 300, growth: 0.01 }), 'bench/results/RESULTS.md');
     expect(block.split('\n')).toEqual([
+      'All targets met. Measured by `npm run bench` on 2026-01-02, Test CPU, 2 cores (load average 0.50), Node.js v20.0.0, PostgreSQL 15.18; medians of 3 runs (status: 10). Method, chart, every number: [bench/results/RESULTS.md](bench/results/RESULTS.md).',
       "- Revision 006 on 1,000,000 rows: `up` 500 ms against 9,000 ms for the seed's statements (18.0x faster), `down` 500 ms against 9,400 ms (18.8x faster).",
       "- AccessExclusiveLock on portal_users held 300 ms by `up` and 300 ms by `down`; the seed's statements hold it 8,900 ms and 9,300 ms.",
       "- portal_users after `up`: 200.0 MiB → 202.0 MiB (+1.0%); the seed's statements: 340.0 MiB (+70.0%).",
       '- `status`: 200 ms, 0.25x the stock knex CLI and 1.11x a bare node + pg script reading knex_migrations.',
-      'All targets met. Measured 2026-01-02 on Test CPU, 2 cores (load average 0.50), Node.js v20.0.0, PostgreSQL 15.18; medians of 3 runs (status: 10). Method, chart, every number: [bench/results/RESULTS.md](bench/results/RESULTS.md).',
     ]);
   });
 });
