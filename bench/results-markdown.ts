@@ -3,7 +3,9 @@ import type { BenchResult } from './benchmark';
 import type { Direction } from './contenders';
 import { formatBytes, formatGrowth, formatMs, formatRatio, formatRows, formatTimeRatio } from './format';
 import type { ContenderSummary, SizeResult } from './migration-bench';
-import { checkTargets, directionChecks, GROWTH_TARGET, headline, LOCK_TARGET_MS, SPEED_UP_TARGET, STATUS_RATIO_TARGET, statusMet } from './targets';
+import {
+  checkTargets, directionChecks, GROWTH_TARGET, headline, LOCK_TARGET_MS, SPEED_UP_TARGET, STATUS_BARE_RATIO_TARGET, STATUS_RATIO_TARGET, statusBareMet, statusMet,
+} from './targets';
 
 export const CHART_FILE = 'migration-time.svg';
 const yesNo = (met: boolean) => (met ? 'yes' : '**no**');
@@ -33,15 +35,24 @@ export function resultsMarkdown(result: BenchResult): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** What the README quotes: the headline table and the verdict, with a link to the rest. */
+type DirectionSummary = SizeResult['summary'][Direction];
+
+/** What the README quotes, in five lines: the verdict with a link to the rest, then the headline numbers. */
 export function readmeBlock(result: BenchResult, resultsLink: string): string {
   const env = result.environment;
+  const { up, down } = headline(result).summary;
+  const status = result.status;
+  const speed = (d: DirectionSummary) => `${formatMs(d.ours.wallMs)} against ${formatMs(d.seed.wallMs)}`;
+  const faster = (d: DirectionSummary) => formatTimeRatio(d.ours.wallMs, d.seed.wallMs).replace(/^.* \((.*)\)$/, '$1');
+  const missed = checkTargets(result).filter((c) => !c.met);
+  const verdict = missed.length === 0 ? 'All targets met.' : `Targets **not met**: ${missed.map((c) => c.what).join('; ')}.`;
+  const bare = status.bareMedianMs === undefined ? '' : ` and ${formatRatio(status.oursMedianMs / status.bareMedianMs)}x a bare node + pg script reading knex_migrations`;
   return [
-    `Measured ${env.date.slice(0, 10)} on ${env.machine} (load average ${env.loadAverage.toFixed(2)} at the start), Node.js ${env.node}, PostgreSQL ${env.postgres} (${env.server}); medians of ${result.options.runs} runs (status: ${result.options.statusRuns}). Full results, method and chart: [${resultsLink}](${resultsLink}).`,
-    '',
-    ...headlineTable(result),
-    '',
-    ...targetSummary(result),
+    `${verdict} Measured by \`npm run bench\` on ${env.date.slice(0, 10)}, ${env.machine} (load average ${env.loadAverage.toFixed(2)}), Node.js ${env.node}, PostgreSQL ${env.postgres}; medians of ${result.options.runs} runs (status: ${result.options.statusRuns}). Method, chart, every number: [${resultsLink}](${resultsLink}).`,
+    `- Revision 006 on ${formatRows(result.options.rows)} rows: \`up\` ${speed(up)} for the seed's statements (${faster(up)}), \`down\` ${speed(down)} (${faster(down)}).`,
+    `- AccessExclusiveLock on portal_users held ${formatLock(up.ours)} by \`up\` and ${formatLock(down.ours)} by \`down\`; the seed's statements hold it ${formatLock(up.seed)} and ${formatLock(down.seed)}.`,
+    `- portal_users after \`up\`: ${formatBytes(up.ours.before.total)} → ${formatBytes(up.ours.after.total)} (${formatGrowth(up.ours.before.total, up.ours.after.total)}); the seed's statements: ${formatBytes(up.seed.after.total)} (${formatGrowth(up.seed.before.total, up.seed.after.total)}).`,
+    `- \`status\`: ${formatMs(status.oursMedianMs)}, ${formatRatio(status.oursMedianMs / status.knexMedianMs)}x the stock knex CLI${bare}.`,
   ].join('\n');
 }
 
@@ -74,6 +85,9 @@ function headlineTable(result: BenchResult): string[] {
     ...directionRows(size, 'up'),
     ...directionRows(size, 'down'),
     `| \`status\`, up-to-date database: wall time | ${formatMs(status.oursMedianMs)} | ${formatMs(status.knexMedianMs)} (stock \`knex migrate:status\`) | ${formatRatio(status.oursMedianMs / status.knexMedianMs)} | ≤ ${STATUS_RATIO_TARGET}x | ${yesNo(statusMet(result))} |`,
+    ...(status.bareMedianMs === undefined
+      ? []
+      : [`| \`status\`, up-to-date database: wall time | ${formatMs(status.oursMedianMs)} | ${formatMs(status.bareMedianMs)} (bare \`node\` + \`pg\` script) | ${formatRatio(status.oursMedianMs / status.bareMedianMs)} | ≤ ${STATUS_BARE_RATIO_TARGET}x | ${yesNo(statusBareMet(result) === true)} |`]),
   ];
 }
 
@@ -133,7 +147,7 @@ function methodNotes(result: BenchResult): string[] {
     "- **The seed's statements**: [`spec/alembic-006-upgrade.sql`](../../spec/alembic-006-upgrade.sql) and [`spec/alembic-006-downgrade.sql`](../../spec/alembic-006-downgrade.sql), the SQL Alembic emits for the seed's `upgrade()`/`downgrade()` (full-table `UPDATE` included, checked by a test to produce the same catalogs), sent in one transaction over a connection opened beforehand and timed from `BEGIN` to `COMMIT`: no interpreter, no tool, so the reference is, if anything, flattered.",
     `- **Lock**: a second connection samples \`pg_locks\` every ${result.options.lockSampleMs} ms for a granted \`AccessExclusiveLock\` on \`portal_users\`. A hold it sees is measured on the server's clock, never shorter than it was: from the start of the last sample that did not see the lock yet (\`statement_timestamp()\`, at most one interval before the lock was taken; or the transaction's \`xact_start\` if later) ${lockEnd}. The longest hold of a run is reported.`,
     '- **Sizes**: `pg_total_relation_size` (heap, indexes, TOAST) and `pg_relation_size` (heap) of `portal_users` right before and right after the migration, no `VACUUM` in between. After each run the data is checked (row count, admins) so a fast wrong migration cannot pass.',
-    `- **\`status\`**: \`konstruct-migrate status\` against \`node --import tsx node_modules/knex/bin/cli.js migrate:status --knexfile knexfile.ts\` (the knex CLI needs a TypeScript loader for the project's knexfile), both spawned on the same up-to-date database, one warm-up each, then ${result.options.statusRuns} interleaved run(s) each.`,
+    `- **\`status\`**: \`konstruct-migrate status\` against \`node --import tsx node_modules/knex/bin/cli.js migrate:status --knexfile knexfile.ts\` (the knex CLI needs a TypeScript loader for the project's knexfile) and against [\`bench/bare-status.cjs\`](../bare-status.cjs), node and pg reading \`knex_migrations\` and nothing else, all spawned on the same up-to-date database, one warm-up each, then ${result.options.statusRuns} round(s) running all three in rotated order.`,
     '- The machine may be shared: the load average at the start is in the table above; rerun on a quiet machine for numbers to quote.',
   ];
 }

@@ -10,6 +10,8 @@ export const SPEED_UP_TARGET = 15;
 export const GROWTH_TARGET = 0.05;
 export const LOCK_TARGET_MS = 1000;
 export const STATUS_RATIO_TARGET = 0.6;
+/** Issue 12: what konstruct-migrate adds to a bare node + pg script reading knex_migrations. */
+export const STATUS_BARE_RATIO_TARGET = 1.3;
 
 export interface TargetCheck {
   what: string;
@@ -37,6 +39,10 @@ export function directionChecks(size: SizeResult, direction: Direction) {
 export const statusMet = (result: BenchResult) =>
   result.status.oursMedianMs / result.status.knexMedianMs <= STATUS_RATIO_TARGET;
 
+/** undefined: not measured (results of runs before it was). */
+export const statusBareMet = ({ status }: BenchResult) =>
+  status.bareMedianMs === undefined ? undefined : status.oursMedianMs / status.bareMedianMs <= STATUS_BARE_RATIO_TARGET;
+
 export function checkTargets(result: BenchResult): TargetCheck[] {
   const size = headline(result);
   const checks: TargetCheck[] = [];
@@ -49,5 +55,7 @@ export function checkTargets(result: BenchResult): TargetCheck[] {
     );
   }
   checks.push({ what: `status: at most ${STATUS_RATIO_TARGET}x the stock knex CLI's time`, met: statusMet(result) });
+  const bareMet = statusBareMet(result);
+  if (bareMet !== undefined) checks.push({ what: `status: at most ${STATUS_BARE_RATIO_TARGET}x a bare node + pg script's time`, met: bareMet });
   return checks;
 }

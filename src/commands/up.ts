@@ -9,7 +9,7 @@ import { runStep, type StepResult } from '../engine/run-step';
 import type { StepListener } from '../engine/step-events';
 import { explainHistoryFailure } from '../history/history-failure';
 import { ensureHistoryTables, nextBatch, recordMissingChecksums } from '../history/history-table';
-import { listLocalMigrations } from '../history/local-migrations';
+import { listLocalMigrations, loadMigration } from '../history/local-migrations';
 
 export interface UpOptions extends RunOptions {
   /** Stop after this migration (full name or numeric prefix). */
@@ -33,6 +33,8 @@ export async function up(ctx: MigrationContext, options: UpOptions = {}): Promis
     assertUnchanged(changedSinceApplied(local, history), options.allowChanged ?? false);
     const pending = pendingMigrations(local, history, target);
     const batch = nextBatch(history);
+    // Loaded before the first step commits: one that cannot be loaded (no tsx for a new source) stops the whole run.
+    for (const migration of pending) await loadMigration(migration);
     if (options.dryRun) {
       return { applied: [], batch: pending.length ? batch : null, dryRun: await dryRunSteps(ctx.knex, pending, 'up', batch, timeouts) };
     }

@@ -27,7 +27,7 @@ afterAll(async () => dir && rm(dir, { recursive: true, force: true }));
 const written = (name: string) => readFile(path.join(dir, name), 'utf8');
 
 describe('the benchmark on a 300-row table', () => {
-  it('measures both contenders in both directions, with sizes, and status against the knex CLI', () => {
+  it('measures both contenders in both directions, with sizes, and status against the knex CLI and a bare node + pg script', () => {
     expect(result.sizes.map((s) => s.rows)).toEqual([300]);
     const runs = result.sizes[0]!.runs;
     expect(runs.map((r) => `${r.direction} ${r.side}`).sort()).toEqual(['down ours', 'down seed', 'up ours', 'up seed']);
@@ -39,7 +39,7 @@ describe('the benchmark on a 300-row table', () => {
     // The seed rewrites every row, so its heap grows; ours writes only the admins.
     const up = result.sizes[0]!.summary.up;
     expect(up.seed.after.heap).toBeGreaterThan(up.ours.after.heap);
-    expect([result.status.oursMs.length, result.status.knexMs.length]).toEqual([1, 1]);
+    expect([result.status.oursMs.length, result.status.knexMs.length, result.status.bareMs?.length]).toEqual([1, 1, 1]);
   });
 
   it('writes RESULTS.md with well-formed tables, the chart and the raw results', async () => {

@@ -30,7 +30,7 @@ function size(rows: number, scale: number, ours: { wallMs: number; lockMs: numbe
   return { rows, runs: [], summary };
 }
 
-function result(ours: { wallMs: number; lockMs: number; growth: number }, statusMs = { ours: 200, knex: 800 }): BenchResult {
+function result(ours: { wallMs: number; lockMs: number; growth: number }, statusMs = { ours: 200, knex: 800, bare: 180 }): BenchResult {
   return {
     options: { rows: 1_000_000, sizes: [10_000, 100_000, 1_000_000], runs: 3, statusRuns: 10, lockSampleMs: 5 },
     environment: {
@@ -43,20 +43,20 @@ function result(ours: { wallMs: number; lockMs: number; growth: number }, status
       loadAverage: 0.5,
     },
     sizes: [size(10_000, 0.01, ours), size(100_000, 0.1, ours), size(1_000_000, 1, ours)],
-    status: { runs: 10, oursMs: [], knexMs: [], oursMedianMs: statusMs.ours, knexMedianMs: statusMs.knex },
+    status: { runs: 10, oursMs: [], knexMs: [], bareMs: [], oursMedianMs: statusMs.ours, knexMedianMs: statusMs.knex, bareMedianMs: statusMs.bare },
   };
 }
 
 const missed = (r: BenchResult) => checkTargets(r).filter((c) => !c.met).map((c) => c.what);
 
 describe('targets', () => {
-  it('are all met by a run 18x faster, growing 1%, locking 300 ms, status at 0.25x', () => {
+  it('are all met by a run 18x faster, growing 1%, locking 300 ms, status at 0.25x knex and 1.11x bare', () => {
     expect(missed(result({ wallMs: 500, lockMs: 300, growth: 0.01 }))).toEqual([]);
     expect(resultsMarkdown(result({ wallMs: 500, lockMs: 300, growth: 0.01 }))).toContain('All targets met.');
   });
 
-  it('name each one missed: 12x faster, 6% growth, a 1.2 s lock, status at 0.7x', () => {
-    const r = result({ wallMs: 750, lockMs: 1200, growth: 0.06 }, { ours: 560, knex: 800 });
+  it('name each one missed: 12x faster, 6% growth, a 1.2 s lock, status at 0.7x knex and 1.4x bare', () => {
+    const r = result({ wallMs: 750, lockMs: 1200, growth: 0.06 }, { ours: 560, knex: 800, bare: 400 });
     expect(missed(r)).toEqual([
       "006 up: at least 15x faster than the seed's statements",
       '006 up: portal_users grows by at most 5%',
@@ -65,6 +65,7 @@ describe('targets', () => {
       '006 down: portal_users grows by at most 5%',
       '006 down: AccessExclusiveLock on portal_users under 1 s',
       "status: at most 0.6x the stock knex CLI's time",
+      "status: at most 1.3x a bare node + pg script's time",
     ]);
     const markdown = resultsMarkdown(r);
     expect(markdown).toContain('Targets **not met** in this run:');
@@ -77,11 +78,25 @@ describe('RESULTS.md', () => {
 
   it('holds the environment, the headline and the scaling tables, all well-formed', () => {
     const tables = markdownTables(markdown);
-    expect(tables.map((t) => t.length)).toEqual([2 + 5, 2 + 9, 2 + 3]);
+    expect(tables.map((t) => t.length)).toEqual([2 + 5, 2 + 10, 2 + 3]);
     for (const table of tables) expect(malformedRows(table)).toEqual([]);
     expect(markdown).toContain('| `up`: wall time | 500 ms | 9,000 ms | 0.056 (18.0x faster) | ≥ 15x faster | yes |');
     expect(markdown).toContain('| `up`: portal_users total size after (before: 200.0 MiB) | 202.0 MiB (+1.0%) | 340.0 MiB (+70.0%) |');
     expect(markdown).toContain('| 100,000 | 50 ms | 900 ms | 0.056 (18.0x faster) |');
+    expect(markdown).toContain('| `status`, up-to-date database: wall time | 200 ms | 180 ms (bare `node` + `pg` script) | 1.11 | ≤ 1.3x | yes |');
+  });
+});
+
+describe('the README block', () => {
+  it('is five lines: the verdict with the link, then 006 up and down, the lock, the growth and status', () => {
+    const block = readmeBlock(result({ wallMs: 500, lockMs: 300, growth: 0.01 }), 'bench/results/RESULTS.md');
+    expect(block.split('\n')).toEqual([
+      'All targets met. Measured by `npm run bench` on 2026-01-02, Test CPU, 2 cores (load average 0.50), Node.js v20.0.0, PostgreSQL 15.18; medians of 3 runs (status: 10). Method, chart, every number: [bench/results/RESULTS.md](bench/results/RESULTS.md).',
+      "- Revision 006 on 1,000,000 rows: `up` 500 ms against 9,000 ms for the seed's statements (18.0x faster), `down` 500 ms against 9,400 ms (18.8x faster).",
+      "- AccessExclusiveLock on portal_users held 300 ms by `up` and 300 ms by `down`; the seed's statements hold it 8,900 ms and 9,300 ms.",
+      "- portal_users after `up`: 200.0 MiB → 202.0 MiB (+1.0%); the seed's statements: 340.0 MiB (+70.0%).",
+      '- `status`: 200 ms, 0.25x the stock knex CLI and 1.11x a bare node + pg script reading knex_migrations.',
+    ]);
   });
 });
 

@@ -20,7 +20,7 @@ afterAll(async () => {
   await db?.drop();
 });
 
-/** `node --import tsx node_modules/knex/bin/cli.js <args> --knexfile knexfile.ts`, as the README says. */
+/** `node --import tsx node_modules/knex/bin/cli.js <args> --knexfile knexfile.ts`, as docs/knex-interop.md says. */
 function knexCli(args: string[], extraEnv: Record<string, string> = {}): Promise<CliResult> {
   const cli = path.join(REPO_ROOT, 'node_modules', 'knex', 'bin', 'cli.js');
   const argv = ['--import', 'tsx', cli, ...args, '--knexfile', 'knexfile.ts'];

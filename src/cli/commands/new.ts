@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { newMigration } from '../../commands/new-migration';
 import { migrationsDirFromEnv } from '../../config/config';
+import { DEFAULT_MIGRATIONS_DIR } from '../../history/migrations-folder';
 import { ExitCode } from '../../exit-codes';
 import { withLiveDefault } from '../help-layout';
 import { reportError, type Io } from '../run-command';
@@ -18,8 +19,8 @@ export function registerNew(program: Command, io: Io): void {
       'after',
       [
         '',
-        'Writes <folder>/<next number>_<snake_name>.ts. Edit it, run `npm run build`',
-        'to compile it into dist/migrations, then `konstruct-migrate up`.',
+        'Writes <folder>/<next number>_<snake_name>.ts. Edit it, then `konstruct-migrate up`:',
+        'migrations run as written, no build needed (`npm run build` compiles them for the package).',
         '',
         'Examples:',
         '  konstruct-migrate new add_portal_users_nickname',
@@ -36,7 +37,7 @@ export function registerNew(program: Command, io: Io): void {
         const shown = path.relative(cwd, created.file) || created.file;
         if (!globals.quiet) {
           io.out(`Created ${shown.startsWith('..') ? created.file : shown}`);
-          io.err('Next: write up() and down(), run `npm run build`, then `konstruct-migrate up`.');
+          io.err(`Next: write up() and down(), then ${upCommandFor(dir, cwd)} (no build needed).`);
         }
         process.exitCode = ExitCode.Ok;
       } catch (error) {
@@ -49,4 +50,11 @@ export function registerNew(program: Command, io: Io): void {
 function dirDefault(): string {
   const fromEnv = process.env.KONSTRUCT_MIGRATIONS_DIR?.trim();
   return fromEnv ? `${fromEnv}, from KONSTRUCT_MIGRATIONS_DIR` : './migrations';
+}
+
+/** `up` runs the package's migrations unless told otherwise: name the folder when it is another one. */
+function upCommandFor(dir: string, cwd: string): string {
+  if (path.resolve(dir) === DEFAULT_MIGRATIONS_DIR || migrationsDirFromEnv(process.env, cwd)) return '`konstruct-migrate up`';
+  const relative = path.relative(cwd, dir) || '.';
+  return `\`KONSTRUCT_MIGRATIONS_DIR=${relative.startsWith('..') ? dir : relative} konstruct-migrate up\``;
 }
