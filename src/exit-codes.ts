@@ -6,15 +6,15 @@ export enum ExitCode {
   Ok = 0,
   /** An unexpected failure: a bug, or a case not foreseen. Run with --verbose and report it. */
   Internal = 1,
-  /** Bad command line or configuration (unknown flag, malformed DATABASE_URL, unknown --to target). */
+  /** Bad command line or configuration (unknown flag, malformed DATABASE_URL, unknown --to target), or plain `up` of a held migration. */
   Usage = 2,
-  /** `status --check`: migrations are pending. */
+  /** `status --check`: migrations are pending or stand part-way; `verify` of a part-way (expanded) schema. */
   Pending = 3,
   /** The database could not be reached or refused the login. */
   CannotConnect = 4,
   /**
    * Another run held the migration lock past --lock-wait, a table lock was not granted within
-   * --lock-timeout after --lock-retries, or the stock knex CLI's lock flag is set.
+   * --lock-timeout by the end of --lock-budget (or --lock-retries), or the stock knex CLI's lock flag is set.
    */
   LockTimeout = 5,
   /** A migration's SQL failed (or its history row could not be written); it was rolled back. */
@@ -31,7 +31,7 @@ export const EXIT_CODE_HELP = `Exit codes:
   0  success
   1  unexpected internal error (run with --verbose and report it)
   2  usage or configuration error
-  3  migrations pending (status --check)
+  3  migrations pending or part-way (status --check, verify)
   4  cannot connect to the database
   5  lock not acquired in time
   6  a migration failed (rolled back)

@@ -56,6 +56,7 @@ export function upJson(result: UpResult): object {
   return {
     dryRun: result.dryRun !== undefined,
     batch: result.batch,
+    expanded: result.expanded,
     migrations: result.dryRun ? result.dryRun.map(dryRunJson) : result.applied.map(stepJson),
   };
 }
@@ -64,6 +65,7 @@ export function downJson(result: DownResult): object {
   return {
     dryRun: result.dryRun !== undefined,
     dataLoss: result.dataLoss,
+    expanded: result.expanded,
     migrations: result.dryRun ? result.dryRun.map(dryRunJson) : result.reverted.map(stepJson),
   };
 }
@@ -75,7 +77,13 @@ function stepJson(step: Pick<StepResult, 'name' | 'direction' | 'ms' | 'attempts
 }
 
 function dryRunJson(step: DryRunStep) {
-  return { name: step.name, direction: step.direction, statements: step.statements, notRun: step.notRun ?? null };
+  return {
+    name: step.name,
+    direction: step.direction,
+    ...(step.phase ? { phase: step.phase, step: step.step, batches: step.batches ?? null } : {}),
+    statements: step.statements,
+    notRun: step.notRun ?? null,
+  };
 }
 
 function errorJson(error: unknown, command: string | null): JsonError {

@@ -9,6 +9,7 @@ import { Command, Option } from 'commander';
 import { readDotenv } from '../config/database-url';
 import { EXIT_CODE_HELP } from '../exit-codes';
 import { registerBaseline } from './commands/baseline';
+import { registerComplete } from './commands/complete';
 import { registerDown } from './commands/down';
 import { registerNew } from './commands/new';
 import { registerStatus } from './commands/status';
@@ -46,6 +47,7 @@ export function buildProgram(io: Io = processIo): Command {
     .exitOverride();
 
   registerUp(program, io);
+  registerComplete(program, io);
   registerDown(program, io);
   registerStatus(program, io);
   registerVerify(program, io);

@@ -3,18 +3,21 @@
  * under the migration lock. A revert that would destroy data (see each
  * migration's `dataLostOnDown`) is refused unless `yes` is set or
  * `confirmDataLoss` (the CLI asks on a terminal) agrees; a refused run changes nothing.
+ * A phased migration that stands part-way is reverted first, from wherever it stands.
  */
 import type { MigrationContext } from '../context';
 import { KonstructError } from '../errors';
 import { ExitCode } from '../exit-codes';
 import { dataLostByReverting, RefusedDestructiveError, type StepDataLoss } from '../engine/data-loss';
 import { dryRunSteps, type DryRunStep } from '../engine/dry-run';
-import { underMigrationLock, type RunOptions } from '../engine/locked-run';
+import { RUN_DEFAULTS, underMigrationLock, type RunOptions } from '../engine/locked-run';
 import { assertUnchanged, changedSinceApplied, migrationsToRevert, resolveTarget } from '../engine/plan';
 import { withCompletedSteps } from '../engine/progress';
 import { runStep, type StepResult } from '../engine/run-step';
 import type { StepListener } from '../engine/step-events';
-import { listLocalMigrations } from '../history/local-migrations';
+import { listLocalMigrations, loadMigration, type LocalMigration } from '../history/local-migrations';
+import { expandedAt } from '../phased/phased-migration';
+import { runPhased, startingPosition } from '../phased/run-phased';
 import { assertDownScope } from './preflight';
 
 export interface DownOptions extends RunOptions {
@@ -27,10 +30,18 @@ export interface DownOptions extends RunOptions {
   confirmDataLoss?: (dataLoss: StepDataLoss[]) => Promise<boolean>;
   /** Told as each migration starts and finishes. */
   onStep?: StepListener;
+  /**
+   * Revert only the contract of the newest phased migration, leaving it expanded
+   * and held (both application versions served): roll the application back, then
+   * `down` again to revert the rest.
+   */
+  toExpanded?: boolean;
 }
 
 export interface DownResult {
   reverted: StepResult[];
+  /** With toExpanded: phased migrations left expanded and held (their contract reverted). */
+  expanded: string[];
   /** What the revert destroyed (or, in a dry run, would destroy). */
   dataLoss: StepDataLoss[];
   /** Only with dryRun: what each step would run; nothing was committed. */
@@ -42,34 +53,68 @@ export async function down(ctx: MigrationContext, options: DownOptions = {}): Pr
   const local = listLocalMigrations(ctx.migrationsDir);
   const target = options.to ? resolveTarget(options.to, local) : undefined;
 
-  return underMigrationLock(ctx, 'down', local, options, async ({ history, timeouts, stepOptions }) => {
-    if (history.length === 0 && !target && !options.all) {
+  return underMigrationLock(ctx, 'down', local, options, async ({ history, partWay, timeouts, stepOptions }) => {
+    if (history.length === 0 && partWay.length === 0 && !target && !options.all) {
       throw new KonstructError('nothing to revert: no migration has been applied', {
         exitCode: ExitCode.Usage,
         hint: 'Run `konstruct-migrate status` to see the history.',
       });
     }
-    const toRevert = migrationsToRevert(local, history, { to: target, all: options.all });
+    // A part-way migration is the newest one: it is reverted first, and alone by a plain `down`.
+    const states = new Map(partWay.map((s) => [s.name, s]));
+    const partWayLocal = local.filter((m) => states.has(m.name)).reverse();
+    const applied = migrationsToRevert(local, history, { to: target, all: options.all });
+    const toRevert = partWayLocal.length > 0 && !target && !options.all ? partWayLocal : [...partWayLocal, ...applied];
+    const stopAt = options.toExpanded ? await expandedPointOf(toRevert, { target, all: options.all }) : 0;
     const names = new Set(toRevert.map((m) => m.name));
     assertUnchanged(changedSinceApplied(local, history).filter((n) => names.has(n)), options.allowChanged ?? false);
 
-    const dataLoss = await dataLostByReverting(ctx.knex, toRevert, timeouts);
+    // Reverting the contract alone loses nothing: role stays, is_admin comes back.
+    const dataLoss = options.toExpanded ? [] : await dataLostByReverting(ctx.knex, toRevert, timeouts);
     if (options.dryRun) {
-      return { reverted: [], dataLoss, dryRun: await dryRunSteps(ctx.knex, toRevert, 'down', 0, timeouts) };
+      const units = await Promise.all(toRevert.map(async (migration) => {
+        const phases = (await loadMigration(migration)).phases;
+        if (!phases) return { migration };
+        const from = startingPosition({ state: states.get(migration.name), applied: !states.has(migration.name), direction: 'down', steps: phases }).stepsDone;
+        return { migration, steps: Array.from({ length: Math.max(0, from - stopAt) }, (_, i) => from - 1 - i) };
+      }));
+      return { reverted: [], expanded: [], dataLoss, dryRun: await dryRunSteps(ctx.knex, units, 'down', 0, timeouts) };
     }
     if (dataLoss.length > 0 && !options.yes && !(await options.confirmDataLoss?.(dataLoss))) {
       throw new RefusedDestructiveError(dataLoss);
     }
 
     const reverted: StepResult[] = [];
+    const expanded: string[] = [];
     await withCompletedSteps(reverted, async () => {
       for (const migration of toRevert) {
         options.onStep?.({ type: 'started', name: migration.name, direction: 'down' });
-        const step = await runStep(ctx.knex, migration, 'down', 0, stepOptions);
+        const phases = (await loadMigration(migration)).phases;
+        const step = phases
+          ? await runPhased(
+              ctx.knex,
+              { migration, steps: phases, state: states.get(migration.name), applied: !states.has(migration.name), direction: 'down', stopAt, held: Boolean(options.toExpanded), batch: 0 },
+              { ...stepOptions, onStep: options.onStep, batchSize: options.batchSize ?? RUN_DEFAULTS.batchSize, batchPauseMs: options.batchPause ?? RUN_DEFAULTS.batchPause },
+            )
+          : await runStep(ctx.knex, migration, 'down', 0, stepOptions);
+        if (stopAt > 0) {
+          expanded.push(migration.name);
+          continue;
+        }
         reverted.push(step);
         options.onStep?.({ type: 'finished', step });
       }
     });
-    return { reverted, dataLoss };
+    return { reverted, expanded, dataLoss };
   });
+}
+
+/** `down --to-expanded`: the one migration it reverts must be phased; returns its expanded point. */
+async function expandedPointOf(toRevert: LocalMigration[], flags: { target?: LocalMigration; all?: boolean }): Promise<number> {
+  const refuse = (why: string) =>
+    new KonstructError(why, { exitCode: ExitCode.Usage, hint: 'Nothing was changed. `konstruct-migrate status` shows what is applied.' });
+  if (flags.target || flags.all) throw refuse('--to-expanded reverts the contract of the newest migration only: it cannot be combined with --to or --all');
+  const phases = toRevert[0] && (await loadMigration(toRevert[0])).phases;
+  if (!phases) throw refuse(`--to-expanded reverts the contract of a phased migration, and ${toRevert[0]?.name ?? 'no migration'} is not one`);
+  return expandedAt(phases);
 }

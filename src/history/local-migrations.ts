@@ -15,6 +15,7 @@ import { pathToFileURL } from 'node:url';
 import type { Knex } from 'knex';
 import { ConfigError, KonstructError } from '../errors';
 import { importModule } from '../esm-import';
+import { assertWellFormed, offlineUpDown, refusePartWay, type PhasedStep } from '../phased/phased-migration';
 import { checksumOfFile, readChecksumManifest } from './migration-checksums';
 import { COMPILED_MIGRATIONS_DIR, compiledCopiesOf, DEFAULT_MIGRATIONS_DIR, SOURCE_MIGRATIONS_DIR } from './migrations-folder';
 import { requireTypeScript } from './require-typescript';
@@ -32,6 +33,8 @@ export interface MigrationModule {
    * Knowledge of the migration, so it lives in the migration file.
    */
   dataLostOnDown?(knex: Knex): Promise<DataLoss[]>;
+  /** A phased migration's steps (src/phased/phased-migration.ts); konstruct-migrate runs them one by one. */
+  phases?: readonly PhasedStep[];
 }
 
 export interface DataLoss {
@@ -122,9 +125,17 @@ export async function loadMigration(migration: Pick<LocalMigration, 'name' | 'fi
     if (error instanceof KonstructError) throw error;
     throw new ConfigError(`${file} cannot be loaded: ${whatWentWrong(error, file)}`, 'Fix the migration, then run the command again.');
   }
-  const mod = (typeof loaded.up === 'function' ? loaded : loaded.default) as MigrationModule;
+  const mod = (typeof loaded.up === 'function' || Array.isArray(loaded.phases) ? loaded : loaded.default) as MigrationModule;
+  if (mod?.phases) {
+    try {
+      assertWellFormed(mod.phases);
+    } catch (error) {
+      throw new ConfigError(`${file}: ${(error as Error).message}`, 'Fix its phases (see docs/online-migrations.md), then run the command again.');
+    }
+    return { ...offlineUpDown(mod.phases), ...mod };
+  }
   if (typeof mod?.up !== 'function' || typeof mod?.down !== 'function') {
-    throw new ConfigError(`${file} does not export up(knex) and down(knex).`, 'Export both as async functions (`konstruct-migrate new` writes a template).');
+    throw new ConfigError(`${file} does not export up(knex) and down(knex), or phases.`, 'Export both as async functions, or phases (`konstruct-migrate new` writes a template).');
   }
   return mod;
 }
@@ -160,7 +171,8 @@ async function loadModule(file: string): Promise<Record<string, unknown>> {
 
 /**
  * The same list as a knex MigrationSource, so the stock `knex` CLI (knexfile.ts)
- * sees exactly the names konstruct-migrate records. knex prints a pending
+ * sees exactly the names konstruct-migrate records. While a phased migration
+ * stands part-way, every migration it gives knex refuses to run (see refusePartWay). knex prints a pending
  * migration's `file`, so it carries the name too; the path is kept apart.
  */
 interface SourceMigration {
@@ -177,7 +189,12 @@ export class KonstructMigrationSource implements Knex.MigrationSource<SourceMigr
   getMigrationName(migration: SourceMigration): string {
     return migration.name;
   }
-  getMigration(migration: SourceMigration): Promise<Knex.Migration> {
-    return loadMigration({ name: migration.name, file: migration.path });
+  async getMigration(migration: SourceMigration): Promise<Knex.Migration> {
+    const mod = await loadMigration({ name: migration.name, file: migration.path });
+    const guarded = (direction: 'up' | 'down') => async (knex: Knex) => {
+      await refusePartWay(knex, migration.name, direction);
+      await mod[direction](knex);
+    };
+    return { ...mod, up: guarded('up'), down: guarded('down') };
   }
 }

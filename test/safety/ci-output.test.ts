@@ -44,6 +44,7 @@ describe('--json', () => {
       result: {
         dryRun: false,
         batch: expect.any(Number),
+        expanded: [],
         migrations: [
           { name: '005_baseline', direction: 'up', durationMs: expect.any(Number), attempts: 1 },
           { name: '006_rbac_roles', direction: 'up', durationMs: expect.any(Number), attempts: 1 },
@@ -61,11 +62,12 @@ describe('--json', () => {
       exitCode: 0,
       result: {
         migrations: [
-          { name: '005_baseline', state: 'applied', appliedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), batch: upDoc.result.batch, changed: false },
-          { name: '006_rbac_roles', state: 'applied', appliedAt: expect.any(String), batch: upDoc.result.batch, changed: false },
+          { name: '005_baseline', state: 'applied', appliedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), batch: upDoc.result.batch, changed: false, partWay: null },
+          { name: '006_rbac_roles', state: 'applied', appliedAt: expect.any(String), batch: upDoc.result.batch, changed: false, partWay: null },
         ],
         applied: 2,
         pending: 0,
+        partWay: [],
         changed: [],
         unknown: [],
       },
@@ -81,6 +83,7 @@ describe('--json', () => {
       result: {
         dryRun: false,
         dataLoss: [],
+        expanded: [],
         migrations: [{ name: '006_rbac_roles', direction: 'down', durationMs: expect.any(Number), attempts: 1 }],
       },
       error: null,

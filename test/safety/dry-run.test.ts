@@ -28,11 +28,15 @@ interface PrintedStatement {
   locks: string[];
 }
 
-/** The statements of one migration in the human output: `  N. first line`, `     more lines`, `     → lock`. */
-function statementsOf(output: string, migration: string): PrintedStatement[] {
-  const section = output.split(`${migration} `)[1]!.split(/\n\n/)[0]!;
+/** The statements of one step in the human output (the section whose header starts with `header`): `  N. first line`, `     → lock`. */
+function statementsOf(output: string, header: string): PrintedStatement[] {
+  return statementsOfSection(output.split(`\n${header}`)[1]!);
+}
+
+/** A section is the rest of its header line, then its statements up to the next blank line. */
+function statementsOfSection(section: string): PrintedStatement[] {
   const statements: PrintedStatement[] = [];
-  for (const line of section.split('\n').slice(1)) {
+  for (const line of section.split(/\n\n/)[0]!.split('\n').slice(1)) {
     const start = /^ {2}\d+\. (.*)$/.exec(line);
     const lock = /^ {5}→ (.*)$/.exec(line);
     if (start) statements.push({ sql: start[1]!, locks: [] });
@@ -41,6 +45,12 @@ function statementsOf(output: string, migration: string): PrintedStatement[] {
   }
   return statements;
 }
+const locksOn = (statements: Array<{ locks: string[] }>, table: string) =>
+  statements.flatMap((s) => s.locks).filter((l) => l.endsWith(` on ${table}`));
+/** Every statement of every step whose header starts with `prefix` (e.g. "006_rbac_roles (up)"), in order. */
+const allStatementsOf = (output: string, prefix: string) =>
+  output.split(`\n${prefix} `).slice(1).flatMap(statementsOfSection);
+const indexIn = (statements: PrintedStatement[], pattern: RegExp) => statements.findIndex((s) => pattern.test(s.sql));
 
 /** What 006 adds, from the expected schemas (schema/): its tables, constraints and indexes, comments and grants. */
 function addedBy006() {
@@ -58,20 +68,20 @@ function addedBy006() {
 }
 
 describe('up --dry-run', () => {
-  it('on a fresh database: prints both steps and leaves no trace, not even the history tables', async () => {
+  it('on a fresh database: prints every step and leaves no trace, not even the history tables', async () => {
     const before = await databaseState(db.knex);
     const run = await cli('up', '--dry-run');
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/^Dry run of up: the steps below ran in one transaction that was then rolled back\./);
     expect(run.stdout).toMatch(/\n005_baseline \(up\)\n {2}1\. DO \$\$/);
-    expect(run.stdout).toMatch(/\n006_rbac_roles \(up\)\n/);
+    for (const phase of ['expand', 'backfill', 'contract']) expect(run.stdout).toMatch(new RegExp(`\\n006_rbac_roles \\(up\\) ${phase}: `));
     expect(run.stdout).toMatch(/Rolled back: nothing was committed \(no schema change, no history row\)\.\n$/);
     expect(before.history).toBe('no history table');
     expect(await databaseState(db.knex)).toEqual(before);
   });
 
   describe('on a database at 005 with an admin', () => {
-    let printed: PrintedStatement[];
+    let output: string;
     let before: Awaited<ReturnType<typeof databaseState>>;
     beforeAll(async () => {
       expect((await cli('up', '--to', '005')).code).toBe(0);
@@ -79,52 +89,61 @@ describe('up --dry-run', () => {
       before = await databaseState(db.knex);
       const run = await cli('up', '--dry-run');
       expect(run.code, run.stderr).toBe(0);
-      printed = statementsOf(run.stdout, '006_rbac_roles');
+      output = run.stdout;
     });
-    const indexOf = (pattern: RegExp) => printed.findIndex((s) => pattern.test(s.sql));
-    const locks = () => printed.flatMap((s) => s.locks);
+    const step = (header: string) => statementsOf(output, `006_rbac_roles (up) ${header}`);
+    const printed = () => allStatementsOf(output, '006_rbac_roles (up)');
 
     it('prints a statement for everything 006 adds: tables, constraints, indexes, comments, grants', () => {
+      const statements = printed();
       const added = addedBy006();
       expect(added.tables.sort()).toEqual(['portal_invitations', 'user_tenant_roles']);
       for (const table of added.tables) {
-        const created = printed.find((s) => new RegExp(`^create table "${table}"`, 'i').test(s.sql));
+        const created = statements.find((s) => new RegExp(`^create table "${table}"`, 'i').test(s.sql));
         expect(created?.locks, table).toContain(`AccessExclusiveLock on ${table}`);
       }
-      for (const name of added.constraintsAndIndexes) expect(printed.some((s) => s.sql.includes(name)), name).toBe(true);
+      for (const name of added.constraintsAndIndexes) expect(statements.some((s) => s.sql.includes(name)), name).toBe(true);
       for (const column of added.comments) {
         const [table, col] = column.split('.');
-        expect(indexOf(new RegExp(`^comment on column "${table}"\\."${col}" is `, 'i')), column).toBeGreaterThanOrEqual(0);
+        expect(indexIn(statements, new RegExp(`^comment on column "${table}"\\."${col}" is `, 'i')), column).toBeGreaterThanOrEqual(0);
       }
       for (const grant of added.grants) {
         const [table, grantee] = grant.split(' TO ');
-        expect(indexOf(new RegExp(`^GRANT .* ON ${table} TO ${grantee}$`, 'i')), grant).toBeGreaterThanOrEqual(0);
+        expect(indexIn(statements, new RegExp(`^GRANT .* ON ${table} TO ${grantee}$`, 'i')), grant).toBeGreaterThanOrEqual(0);
       }
     });
 
-    it('turns is_admin into role: adds role, sets platform_admin where is_admin, only then drops is_admin', () => {
-      const add = indexOf(/^alter table "portal_users" add column "role" /i);
-      const backfill = indexOf(/^update "portal_users" set "role" = 'platform_admin' where "is_admin" = true$/i);
-      const drop = indexOf(/^alter table "portal_users" drop column "is_admin"$/i);
-      expect([add, backfill, drop].every((i) => i >= 0)).toBe(true);
-      expect(add).toBeLessThan(backfill);
-      expect(backfill).toBeLessThan(drop);
+    it('turns is_admin into role by phases: added and kept in step on expand, filled in batches, checked and is_admin dropped on contract', () => {
+      const expand = step('expand: ');
+      expect(indexIn(expand, /^alter table "portal_users" add column "role" text not null default 'customer_admin'$/i)).toBeGreaterThanOrEqual(0);
+      expect(indexIn(expand, /^CREATE TRIGGER \w+ BEFORE INSERT OR UPDATE ON portal_users/)).toBeGreaterThanOrEqual(0);
+      expect(indexIn(step('backfill: '), /UPDATE portal_users SET role = 'platform_admin' WHERE ctid >= /)).toBeGreaterThanOrEqual(0);
+      expect(indexIn(step('contract: add '), /ADD CONSTRAINT ck_portal_users_role/)).toBeGreaterThanOrEqual(0);
+      expect(step('contract: validate ').map((s) => s.sql)).toEqual(['ALTER TABLE portal_users VALIDATE CONSTRAINT ck_portal_users_role']);
+      const drop = step('contract: drop ');
+      for (const pattern of [/^DROP TRIGGER /, /^alter table "portal_users" drop column "is_admin"$/i, /ALTER COLUMN role DROP DEFAULT$/]) {
+        expect(indexIn(drop, pattern), String(pattern)).toBeGreaterThanOrEqual(0);
+      }
     });
 
-    it('lists the table locks taken; portal_users is locked only once the new tables are built', () => {
+    it('takes the locks each phase needs and no more; on expand, portal_users is locked only once the new tables are built', () => {
+      const expand = step('expand: ');
       // A foreign key to tenants blocks writes to tenants while it is validated; the new tables are locked as created.
-      expect(new Set(locks())).toEqual(
+      expect(new Set(expand.flatMap((s) => s.locks))).toEqual(
         new Set(['AccessExclusiveLock on user_tenant_roles', 'AccessExclusiveLock on portal_invitations', 'ShareRowExclusiveLock on tenants', 'AccessExclusiveLock on portal_users']),
       );
       // Every application query on portal_users queues behind its lock, held to the commit: it comes after
       // every statement that builds the new tables (create, comment, index, grant).
-      const firstOnPortalUsers = printed.findIndex((s) => s.locks.some((l) => l.endsWith(' on portal_users')));
-      const buildingNewTables = printed
+      const firstOnPortalUsers = expand.findIndex((s) => s.locks.some((l) => l.endsWith(' on portal_users')));
+      const buildingNewTables = expand
         .map((s, i) => [s.sql, i] as const)
         .filter(([sql]) => /^(create (unique )?(table|index)|comment on column|GRANT) .*"?(user_tenant_roles|portal_invitations)"?/i.test(sql))
         .map(([, i]) => i);
       expect(buildingNewTables.length).toBeGreaterThan(0);
       expect(firstOnPortalUsers).toBeGreaterThan(Math.max(...buildingNewTables));
+      // The backfill takes row locks only; VALIDATE takes a lock that lets reads and writes go on.
+      expect(locksOn(step('backfill: '), 'portal_users')).toEqual(['RowExclusiveLock on portal_users']);
+      expect(locksOn(step('contract: validate '), 'portal_users')).toEqual(['ShareUpdateExclusiveLock on portal_users']);
     });
 
     it('commits nothing: the schema, history and the admin flag are as before', async () => {
@@ -132,48 +151,62 @@ describe('up --dry-run', () => {
       expect((await db.knex('portal_users').select('is_admin'))[0].is_admin).toBe(true);
     });
 
-    it('--json gives the same statements and locks as data', async () => {
+    it('--json gives the same statements and locks as data, step by step', async () => {
       const run = await cli('up', '--dry-run', '--json');
       expect(run.code, run.stderr).toBe(0);
       const { result: doc, ...envelope } = JSON.parse(run.stdout);
       expect(envelope).toEqual({ command: 'up', ok: true, exitCode: 0, error: null });
       expect(doc).toMatchObject({ dryRun: true, batch: 2 });
-      expect(doc.migrations).toHaveLength(1);
-      expect(doc.migrations[0]).toMatchObject({ name: '006_rbac_roles', direction: 'up', notRun: null });
-      const asPrinted = (doc.migrations[0].statements as Array<{ sql: string; locks: Array<{ relation: string; mode: string }> }>).map((s) => ({
-        sql: s.sql.trim(),
-        locks: s.locks.map((l) => `${l.mode} on ${l.relation}`),
-      }));
-      expect(asPrinted).toEqual(printed);
+      expect(doc.migrations.map((m: { phase: string }) => m.phase)).toEqual(['expand', 'backfill', 'contract', 'contract', 'contract', 'contract']);
+      expect(doc.migrations[0]).toMatchObject({ name: '006_rbac_roles', direction: 'up', notRun: null, batches: null });
+      expect(doc.migrations[1]).toMatchObject({ name: '006_rbac_roles', phase: 'backfill', batches: 1 });
+      type JsonStep = { statements: Array<{ sql: string; locks: Array<{ relation: string; mode: string }> }> };
+      const asPrinted = (doc.migrations as JsonStep[]).flatMap((m) =>
+        m.statements.map((s) => ({ sql: s.sql.trim(), locks: s.locks.map((l) => `${l.mode} on ${l.relation}`) })),
+      );
+      expect(asPrinted).toEqual(printed());
       expect(run.stderr).toMatch(/Dry run of up/);
     });
+  });
+
+  it('once expanded, `complete --dry-run` shows the contract alone, with the locks each step takes', async () => {
+    expect((await cli('up', '--expand')).code).toBe(0);
+    const before = await databaseState(db.knex);
+    const run = await cli('complete', '--dry-run');
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).not.toMatch(/\(up\) (expand|backfill):/);
+    expect(locksOn(statementsOf(run.stdout, '006_rbac_roles (up) contract: add '), 'portal_users')).toEqual(['AccessExclusiveLock on portal_users']);
+    expect(locksOn(statementsOf(run.stdout, '006_rbac_roles (up) contract: validate '), 'portal_users')).toEqual(['ShareUpdateExclusiveLock on portal_users']);
+    expect(await databaseState(db.knex)).toEqual(before);
+    expect((await cli('complete')).code).toBe(0);
   });
 });
 
 describe('down --dry-run', () => {
-  it('prints the revert of 006 and what reverting for real would destroy, and changes nothing', async () => {
+  it('prints the revert of each step of 006 and what reverting for real would destroy, and changes nothing', async () => {
     expect((await cli('up')).code).toBe(0);
     await db.knex.raw(`UPDATE portal_users SET role = 'customer_operator'`);
     const before = await databaseState(db.knex);
 
     const run = await cli('down', '--dry-run');
     expect(run.code, run.stderr).toBe(0);
-    const statements = statementsOf(run.stdout, '006_rbac_roles');
-    const indexOf = (pattern: RegExp) => statements.findIndex((s) => pattern.test(s.sql));
+    const statements = allStatementsOf(run.stdout, '006_rbac_roles (down)');
+    const indexOf = (pattern: RegExp) => indexIn(statements, pattern);
     // The tables 006 added are dropped, their grants revoked first.
     for (const table of addedBy006().tables) {
       const revoke = indexOf(new RegExp(`^REVOKE ALL ON ${table} FROM konstruct_app$`));
       expect(revoke, table).toBeGreaterThanOrEqual(0);
       expect(indexOf(new RegExp(`^drop table "${table}"$`)), table).toBeGreaterThan(revoke);
     }
-    // is_admin comes back, set from role, before role is dropped.
+    // is_admin comes back (catalog-only), is set from role in batches, and only then is role dropped.
     const addIsAdmin = indexOf(/^alter table "portal_users" add column "is_admin" boolean/);
-    const fromRole = indexOf(/^update "portal_users" set "is_admin" = true where "role" = 'platform_admin'$/);
+    const fromRole = indexOf(/^UPDATE portal_users SET is_admin = true WHERE .*role = 'platform_admin'/);
     const dropRole = indexOf(/^alter table "portal_users" drop column "role"$/);
     expect([addIsAdmin, fromRole, dropRole].every((i) => i >= 0)).toBe(true);
     expect(addIsAdmin).toBeLessThan(fromRole);
     expect(fromRole).toBeLessThan(dropRole);
-    expect(statements.flatMap((s) => s.locks)).toContain('AccessExclusiveLock on portal_users');
+    // Restoring is_admin takes row locks only.
+    expect(locksOn(statementsOf(run.stdout, '006_rbac_roles (down) contract: platform admins '), 'portal_users')).toEqual(['RowExclusiveLock on portal_users']);
     expect(run.stdout).toMatch(/Reverting for real would destroy:\n {2}006_rbac_roles: .*portal_users with role customer_operator \(become is_admin = false\): 1/);
 
     expect(await databaseState(db.knex)).toEqual(before);

@@ -15,8 +15,8 @@ import { jsonOption } from '../shared-options';
 export function registerStatus(program: Command, io: Io): void {
   program
     .command('status')
-    .description('list every migration as applied or pending, with when and in which batch; flag changed or unknown ones')
-    .option('--check', 'exit 3 when migrations are pending, 8 when applied ones changed or are unknown to this code')
+    .description('list every migration as applied, pending or part-way (expanded), with when and in which batch; flag changed or unknown ones')
+    .option('--check', 'exit 3 when migrations are pending or part-way, 8 when applied ones changed or are unknown to this code')
     .addOption(jsonOption())
     .addHelpText(
       'after',
@@ -41,5 +41,5 @@ export function registerStatus(program: Command, io: Io): void {
 /** For pipelines: a history that does not match the code is worse than pending work. */
 function checkExitCode(result: StatusResult): ExitCode {
   if (result.changed.length > 0 || result.unknown.length > 0) return ExitCode.HistoryMismatch;
-  return result.pending > 0 ? ExitCode.Pending : ExitCode.Ok;
+  return result.pending > 0 || result.partWay.length > 0 ? ExitCode.Pending : ExitCode.Ok;
 }
