@@ -77,7 +77,8 @@ describe('konstruct-migrate new', () => {
     // The compiled migration needs nothing from the engine at run time (its import is types only).
     expect(readFileSync(path.join(project, 'dist', 'migrations', '008_split_names.js'), 'utf8')).not.toMatch(/require\(/);
 
-    const env = { DATABASE_URL: db.url, KONSTRUCT_MIGRATIONS_DIR: path.join('dist', 'migrations') };
+    // Run as written (no build), like every migration in a checkout.
+    const env = { DATABASE_URL: db.url, KONSTRUCT_MIGRATIONS_DIR: 'migrations' };
     const expand = await runCli(['up', '--expand'], { cwd: project, env });
     expect(expand.code, expand.stderr).toBe(0);
     expect(expand.stdout).toMatch(/· expand: add the new column[\s\S]*· backfill: fill the new column[\s\S]*008_split_names is expanded and held/);

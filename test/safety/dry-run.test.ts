@@ -200,7 +200,7 @@ describe('down --dry-run', () => {
     }
     // is_admin comes back (catalog-only), is set from role in batches, and only then is role dropped.
     const addIsAdmin = indexOf(/^alter table "portal_users" add column "is_admin" boolean/);
-    const fromRole = indexOf(/^UPDATE portal_users SET is_admin = true WHERE .*role = 'platform_admin'/);
+    const fromRole = indexOf(/UPDATE portal_users SET is_admin = true WHERE .*role = 'platform_admin'/);
     const dropRole = indexOf(/^alter table "portal_users" drop column "role"$/);
     expect([addIsAdmin, fromRole, dropRole].every((i) => i >= 0)).toBe(true);
     expect(addIsAdmin).toBeLessThan(fromRole);
