@@ -92,11 +92,15 @@ function helpLine(option: Option): string {
 
 describe('--help', () => {
   const program = buildProgram();
-  const RUN_OPTIONS = ['--dry-run', '--lock-wait <seconds>', '--lock-timeout <seconds>', '--lock-retries <count>', '--statement-timeout <seconds>', '--allow-changed', '--json'];
+  const RUN_OPTIONS = [
+    '--dry-run', '--lock-wait <seconds>', '--lock-timeout <seconds>', '--lock-budget <seconds>', '--lock-retries <count>',
+    '--batch-size <rows>', '--batch-pause <ms>', '--statement-timeout <seconds>', '--allow-changed', '--json',
+  ];
   /** The options each command must have (the docs promise them); a command may have more. */
   const promised: Record<string, string[]> = {
-    up: ['--to <migration>', ...RUN_OPTIONS],
-    down: ['--to <migration>', '--all', '--yes', ...RUN_OPTIONS],
+    up: ['--to <migration>', '--expand', ...RUN_OPTIONS],
+    down: ['--to <migration>', '--all', '--to-expanded', '--yes', ...RUN_OPTIONS],
+    complete: RUN_OPTIONS,
     status: ['--check', '--json'],
     verify: ['--against <migration>', '--json'],
     baseline: ['--from-alembic', '--to <migration>', '--dry-run', '--force', '--drop-alembic-version', '--json'],
@@ -125,12 +129,15 @@ describe('--help', () => {
     expect(help).toContain('Examples:');
   });
 
-  it('of up and down states the defaults the library runs with', async () => {
-    for (const name of ['up', 'down']) {
+  it('of up, down and complete states the defaults the library runs with', async () => {
+    for (const name of ['up', 'down', 'complete']) {
       const help = unwrapped((await runCli([name, '--help'])).stdout);
       expect(help).toMatch(new RegExp(`--lock-wait <seconds> [^(]+\\(default: ${RUN_DEFAULTS.lockWait}\\)`));
       expect(help).toMatch(new RegExp(`--lock-timeout <seconds> [^(]+\\(0: wait indefinitely\\) \\(default: ${RUN_DEFAULTS.lockTimeout}\\)`));
-      expect(help).toMatch(new RegExp(`--lock-retries <count> [^(]+\\(default: ${RUN_DEFAULTS.lockRetries}\\)`));
+      expect(help).toMatch(new RegExp(`--lock-budget <seconds> [^(]+\\(jittered, growing pauses\\) \\(default: ${RUN_DEFAULTS.lockBudget}\\)`));
+      expect(help).toMatch(/--lock-retries <count> [^(]+\(default: as many as --lock-budget allows\)/);
+      expect(help).toMatch(new RegExp(`--batch-size <rows> [^(]+\\(one short transaction\\) \\(default: ${RUN_DEFAULTS.batchSize}\\)`));
+      expect(help).toMatch(new RegExp(`--batch-pause <ms> [^(]+\\(default: ${RUN_DEFAULTS.batchPause}\\)`));
     }
   });
 });

@@ -137,6 +137,7 @@ describe('-q', () => {
       { name: 'new', args: ['new', 'add_widgets', '--dir', dir], then: async () => rmSync(path.join(dir, '001_add_widgets.ts')), prints: /^Created / },
       { name: 'status', args: ['status'], prints: /0 applied, 2 pending/ },
       { name: 'up', args: ['up'], then: async () => expect(await history()).toHaveLength(2), prints: /Nothing to apply/ },
+      { name: 'complete', args: ['complete'], prints: /Nothing to complete/ },
       { name: 'verify', args: ['verify'], prints: /The schema matches/ },
       { name: 'wait', args: ['wait', '5'], prints: /accepts connections/ },
       {
