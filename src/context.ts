@@ -8,6 +8,7 @@ import { resolveDatabase, type UrlSource } from './config/database-url';
 import { resolveSchema } from './config/schema-name';
 import { connectKnex } from './db/connect';
 import { defaultDataDir, loadEmbeddedPostgres, startEmbeddedServer } from './db/embedded-server';
+import { assertSessionKept } from './db/pooler';
 import { passwordOf } from './db/redact';
 import { connectionSettings } from './db/ssl-mode';
 import { connectWithin } from './db/wait-for-database';
@@ -80,7 +81,11 @@ export async function openContext(options: ContextOptions = {}): Promise<Migrati
     await stopServer();
   };
   try {
-    if (schema) await assertSchemaExists(knex, schema);
+    if (schema) {
+      // search_path is set once per connection, for the session: a transaction pooler would not keep it.
+      await assertSessionKept(knex, `--schema ${schema} (KONSTRUCT_SCHEMA)`);
+      await assertSchemaExists(knex, schema);
+    }
   } catch (error) {
     await close();
     throw error;

@@ -13,6 +13,7 @@ import { underMigrationLock, type RunOptions } from '../engine/locked-run';
 import { assertUnchanged, changedSinceApplied, migrationsToRevert, resolveTarget } from '../engine/plan';
 import { withCompletedSteps } from '../engine/progress';
 import { runStep, type StepResult } from '../engine/run-step';
+import { assertSessionStepsCanRun } from '../engine/session-steps';
 import type { StepListener } from '../engine/step-events';
 import { listLocalMigrations } from '../history/local-migrations';
 
@@ -55,6 +56,7 @@ export async function down(ctx: MigrationContext, options: DownOptions = {}): Pr
     if (options.dryRun) {
       return { reverted: [], dataLoss, dryRun: await dryRunSteps(ctx.knex, toRevert, 'down', 0, timeouts) };
     }
+    await assertSessionStepsCanRun(ctx.knex, toRevert, 'down');
     if (dataLoss.length > 0 && !options.yes && !(await options.confirmDataLoss?.(dataLoss))) {
       throw new RefusedDestructiveError(dataLoss);
     }

@@ -6,6 +6,7 @@ import { underMigrationLock, type RunOptions } from '../engine/locked-run';
 import { assertUnchanged, changedSinceApplied, pendingMigrations, resolveTarget } from '../engine/plan';
 import { withCompletedSteps } from '../engine/progress';
 import { runStep, type StepResult } from '../engine/run-step';
+import { assertSessionStepsCanRun } from '../engine/session-steps';
 import type { StepListener } from '../engine/step-events';
 import { explainHistoryFailure } from '../history/history-failure';
 import { ensureHistoryTables, nextBatch, recordMissingChecksums } from '../history/history-table';
@@ -50,6 +51,7 @@ export async function up(ctx: MigrationContext, options: UpOptions = {}): Promis
       return { applied: [], batch: null };
     }
 
+    await assertSessionStepsCanRun(ctx.knex, pending, 'up');
     const applied: StepResult[] = [];
     await withCompletedSteps(applied, async () => {
       for (const migration of pending) {
