@@ -52,11 +52,8 @@ async function detect(knex: Knex): Promise<PoolingMode> {
       // Backends each client was seen on: more than one for either, or one both had, is transaction pooling.
       const seen = { ours: new Set([first]), other: new Set<number>() };
       for (let round = 0; round < PROBE_ROUNDS; round++) {
-        await other.query('BEGIN');
         seen.other.add(await backend(other));
         seen.ours.add(await backend(ours));
-        await other.query('ROLLBACK');
-        seen.ours.add(await backend(ours)); // the backend just freed, where a pooler lends the last freed first
         if (seen.ours.size > 1 || seen.other.size > 1 || [...seen.other].some((pid) => seen.ours.has(pid))) return 'transaction';
       }
       return 'session';
