@@ -1,33 +1,81 @@
 /**
  * Alembic revision 006 (RBAC roles), reproduced exactly: see shared/seed/006_rbac_roles.py
- * and target-catalog-after-006.sql.
+ * and target-catalog-after-006.sql — as phases, so that it runs on a live, large
+ * portal_users without long locks while the old application version (reads and
+ * writes is_admin) and the new one (reads and writes role) run side by side.
  *
- * One deliberate difference in *how*, not in the result: the seed adds `role` as
- * NULL and fills it with a full-table UPDATE, which rewrites every row under an
- * ACCESS EXCLUSIVE lock (1M rows: 9 s, table 186 MB -> 319 MB). Here the column
- * is added NOT NULL with a constant default, which PostgreSQL >= 11 stores in the
- * catalog without touching the rows; only the rows that differ (admins) are
- * updated, and the default is dropped again so the catalog matches the seed.
- * `down` mirrors this for `is_admin`.
+ *   expand    new tables; portal_users.role NOT NULL DEFAULT 'customer_admin' (catalog-only);
+ *             a trigger keeping role and is_admin in step, both ways; one transaction.
+ *   backfill  admins get 'platform_admin', in batches of short transactions (row locks only).
+ *   contract  ck_portal_users_role NOT VALID, then VALIDATE (reads and writes go on);
+ *             then the trigger, is_admin and role's default go.
+ *
+ * The end state is the seed's exactly (the catalog, and every row's role by its
+ * mapping). The seed fills role with a full-table UPDATE under ACCESS EXCLUSIVE;
+ * here no statement holding a lock that blocks the application does work that
+ * grows with the table. `down` mirrors every step and ends exactly at 005.
  *
  * Frozen history: the role names are spelled out here on purpose instead of
  * importing the application's UserRole, which may change later.
  */
 import type { Knex } from 'knex';
+// Types only (erased when compiled): the migration needs nothing from the engine at run time.
+import type { BatchFunction, PhasedStep } from '../src/phased/phased-migration';
 
 const APP_ROLE = 'konstruct_app';
 const ROLE_COMMENT = 'customer_admin | customer_operator';
+const SYNC = 'portal_users_sync_role_is_admin';
 
-export async function up(knex: Knex): Promise<void> {
-  // The new tables come first and reference portal_users only at the end: nothing
-  // here locks portal_users before step 3, so the ACCESS EXCLUSIVE lock that
-  // altering it takes is held for step 3 and the two foreign keys, not for
-  // building the tables too. (Still one transaction: all of it or nothing.)
+/**
+ * Keeps role and is_admin in step while both exist (issue #11's mapping):
+ * - INSERT without is_admin (new version): is_admin := role = 'platform_admin';
+ * - INSERT with is_admin (old version; role got its default): role := platform_admin / customer_admin;
+ * - UPDATE of role: is_admin := role = 'platform_admin';
+ * - UPDATE of is_admin only: true -> platform_admin; false -> customer_admin, but a customer_operator stays one;
+ * - UPDATE of neither, on a row the backfill (up) or the is_admin restore (down) has
+ *   not reached yet — the only rows where the two disagree: either says admin, so
+ *   both do. A row can move (a new tuple) behind the batches' cursor only by being
+ *   updated, so every row is either reached by the batches or fixed here.
+ * NOT NULL on is_admin is checked after BEFORE triggers, so the new version may leave it out.
+ */
+const SYNC_FUNCTION = `
+  CREATE FUNCTION ${SYNC}() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN
+    IF TG_OP = 'INSERT' THEN
+      IF NEW.is_admin IS NULL THEN
+        NEW.is_admin := NEW.role = 'platform_admin';
+      ELSE
+        NEW.role := CASE WHEN NEW.is_admin THEN 'platform_admin' ELSE 'customer_admin' END;
+      END IF;
+    ELSIF NEW.role IS DISTINCT FROM OLD.role THEN
+      NEW.is_admin := NEW.role = 'platform_admin';
+    ELSIF NEW.is_admin IS DISTINCT FROM OLD.is_admin THEN
+      NEW.role := CASE WHEN NEW.is_admin THEN 'platform_admin'
+                       WHEN OLD.role = 'customer_operator' THEN 'customer_operator'
+                       ELSE 'customer_admin' END;
+    ELSIF NEW.is_admin OR NEW.role = 'platform_admin' THEN
+      NEW.is_admin := true;
+      NEW.role := 'platform_admin';
+    END IF;
+    RETURN NEW;
+  END
+  $$`;
 
-  // 1. user_tenant_roles: one role per user per tenant.
+async function addSync(knex: Knex): Promise<void> {
+  await knex.raw(SYNC_FUNCTION);
+  await knex.raw(`CREATE TRIGGER ${SYNC} BEFORE INSERT OR UPDATE ON portal_users FOR EACH ROW EXECUTE FUNCTION ${SYNC}()`);
+}
+
+async function dropSync(knex: Knex): Promise<void> {
+  await knex.raw(`DROP TRIGGER ${SYNC} ON portal_users`);
+  await knex.raw(`DROP FUNCTION ${SYNC}()`);
+}
+
+async function createTables(knex: Knex): Promise<void> {
+  // user_tenant_roles: one role per user per tenant.
   await knex.schema.createTable('user_tenant_roles', (t) => {
     t.uuid('id').primary().defaultTo(knex.raw('gen_random_uuid()'));
-    t.uuid('user_id').notNullable(); // foreign key in step 4
+    t.uuid('user_id').notNullable(); // foreign key at the end of expand
     t.uuid('tenant_id').notNullable()
       .references('id').inTable('tenants').onDelete('CASCADE')
       .withKeyName('user_tenant_roles_tenant_id_fkey');
@@ -39,7 +87,7 @@ export async function up(knex: Knex): Promise<void> {
   });
   await knex.raw(`GRANT SELECT, INSERT, UPDATE, DELETE ON user_tenant_roles TO ${APP_ROLE}`);
 
-  // 2. portal_invitations: invite-only onboarding.
+  // portal_invitations: invite-only onboarding.
   await knex.schema.createTable('portal_invitations', (t) => {
     t.uuid('id').primary().defaultTo(knex.raw('gen_random_uuid()'));
     t.string('email', 255).notNullable();
@@ -48,7 +96,7 @@ export async function up(knex: Knex): Promise<void> {
       .references('id').inTable('tenants').onDelete('CASCADE')
       .withKeyName('portal_invitations_tenant_id_fkey');
     t.text('role').notNullable().comment(ROLE_COMMENT);
-    t.uuid('invited_by') // foreign key in step 4
+    t.uuid('invited_by') // foreign key at the end of expand
       .comment('ID of the user who created the invitation (NULL for system-generated)');
     // The seed makes both a UNIQUE constraint and a unique index on token_hash; kept for parity.
     t.string('token_hash', 255).notNullable()
@@ -62,28 +110,172 @@ export async function up(knex: Knex): Promise<void> {
     t.unique(['token_hash'], { indexName: 'ix_portal_invitations_token_hash', useConstraint: false });
   });
   await knex.raw(`GRANT SELECT, INSERT, UPDATE, DELETE ON portal_invitations TO ${APP_ROLE}`);
-
-  // 3. portal_users.role replaces is_admin.
-  await knex.schema.alterTable('portal_users', (t) => {
-    t.text('role').notNullable().defaultTo('customer_admin');
-  });
-  await knex('portal_users').where('is_admin', true).update({ role: 'platform_admin' });
-  await knex.raw('ALTER TABLE portal_users ALTER COLUMN role DROP DEFAULT');
-  await knex.raw(`
-    ALTER TABLE portal_users ADD CONSTRAINT ck_portal_users_role
-      CHECK (role IN ('platform_admin', 'customer_admin', 'customer_operator'))`);
-  await knex.schema.alterTable('portal_users', (t) => {
-    t.dropColumn('is_admin');
-  });
-
-  // 4. The references to portal_users (checked instantly: both tables are empty).
-  await knex.schema.alterTable('user_tenant_roles', (t) => {
-    t.foreign('user_id', 'user_tenant_roles_user_id_fkey').references('id').inTable('portal_users').onDelete('CASCADE');
-  });
-  await knex.schema.alterTable('portal_invitations', (t) => {
-    t.foreign('invited_by', 'portal_invitations_invited_by_fkey').references('id').inTable('portal_users');
-  });
 }
+
+async function dropTables(knex: Knex): Promise<void> {
+  await knex.raw(`REVOKE ALL ON portal_invitations FROM ${APP_ROLE}`);
+  await knex.schema.alterTable('portal_invitations', (t) => {
+    t.dropIndex(['token_hash'], 'ix_portal_invitations_token_hash');
+    t.dropIndex(['email'], 'ix_portal_invitations_email');
+    t.dropIndex(['tenant_id'], 'ix_portal_invitations_tenant');
+  });
+  await knex.schema.dropTable('portal_invitations');
+
+  await knex.raw(`REVOKE ALL ON user_tenant_roles FROM ${APP_ROLE}`);
+  await knex.schema.alterTable('user_tenant_roles', (t) => {
+    t.dropIndex(['tenant_id'], 'ix_user_tenant_roles_tenant');
+    t.dropIndex(['user_id'], 'ix_user_tenant_roles_user');
+  });
+  await knex.schema.dropTable('user_tenant_roles');
+}
+
+/**
+ * Batches over portal_users by ranges of its heap pages (ctid ranges): each
+ * batch reads only its pages — a TID range scan, PostgreSQL 14+ — in the
+ * table's physical order (id is a random uuid: walking it by key would read the
+ * table in random order), and locks only the rows it changes. Safe to run
+ * again. A row updated by the application moves to a new place, maybe behind
+ * the cursor: the trigger keeps such rows right. The cursor is the next page.
+ */
+/** Rows per page to assume before the table was ever analyzed. */
+const DEFAULT_ROWS_PER_PAGE = 50;
+
+interface TableSize {
+  /** Pages now. */
+  pages: number;
+  /** Rows per page by the planner's statistics, or the default. */
+  rowsPerPage: number;
+}
+
+async function tableSize(knex: Knex, table: string): Promise<TableSize> {
+  const { rows } = await knex.raw(
+    `SELECT c.reltuples::float8 AS tuples, c.relpages AS stat_pages,
+            pg_relation_size(c.oid) / current_setting('block_size')::int AS pages
+       FROM pg_class c WHERE c.oid = ?::regclass`,
+    [table],
+  );
+  const { tuples, stat_pages: statPages, pages } = rows[0] as { tuples: number; stat_pages: number; pages: string };
+  return { pages: Number(pages), rowsPerPage: statPages > 0 && tuples > 0 ? tuples / statPages : DEFAULT_ROWS_PER_PAGE };
+}
+
+interface PageBatches {
+  run: BatchFunction;
+  estimateRows(knex: Knex): Promise<number>;
+}
+
+/** `statement` is one SQL statement with `{pages}` where the batch's page range condition goes (an AND term). */
+function pageBatches(table: string, statement: string): PageBatches {
+  return {
+    run: async (knex, cursor, size) => {
+      const start = cursor === null ? 0 : Number(cursor);
+      const { pages, rowsPerPage } = await tableSize(knex, table);
+      const end = start + Math.max(1, Math.round(size / rowsPerPage));
+      const range = `ctid >= '(${start},0)'::tid AND ctid < '(${end},0)'::tid`;
+      // A data-modifying WITH always runs; the count sees the rows as they were before it: the rows covered.
+      const { rows } = await knex.raw(
+        `WITH changed AS (${statement.replace('{pages}', range)}) SELECT count(*)::int AS covered FROM ${table} WHERE ${range}`,
+      );
+      return { next: end < pages ? String(end) : null, rows: rows[0].covered };
+    },
+    estimateRows: async (knex) => {
+      const { pages, rowsPerPage } = await tableSize(knex, table);
+      return Math.round(pages * rowsPerPage);
+    },
+  };
+}
+
+/** Admins of the old version become platform_admin (everyone else reads the column's default, customer_admin). */
+const backfillRoles = pageBatches(
+  'portal_users',
+  `UPDATE portal_users SET role = 'platform_admin' WHERE {pages} AND is_admin AND role <> 'platform_admin'`,
+);
+
+/** Going down: platform admins get is_admin back (everyone else reads the column's default, false). */
+const restoreIsAdmin = pageBatches(
+  'portal_users',
+  `UPDATE portal_users SET is_admin = true WHERE {pages} AND role = 'platform_admin' AND NOT is_admin`,
+);
+
+export const phases: PhasedStep[] = [
+  {
+    phase: 'expand',
+    name: 'new tables, portal_users.role and the triggers keeping it in step with is_admin',
+    // One transaction: a kill leaves 005 or expanded. portal_users is locked only by the
+    // last statements, which touch the catalog only (the new tables are still empty).
+    up: async (knex) => {
+      await createTables(knex);
+      await knex.schema.alterTable('portal_users', (t) => {
+        t.text('role').notNullable().defaultTo('customer_admin');
+      });
+      await addSync(knex);
+      await knex.schema.alterTable('user_tenant_roles', (t) => {
+        t.foreign('user_id', 'user_tenant_roles_user_id_fkey').references('id').inTable('portal_users').onDelete('CASCADE');
+      });
+      await knex.schema.alterTable('portal_invitations', (t) => {
+        t.foreign('invited_by', 'portal_invitations_invited_by_fkey').references('id').inTable('portal_users');
+      });
+    },
+    down: async (knex) => {
+      await dropTables(knex);
+      await dropSync(knex);
+      await knex.schema.alterTable('portal_users', (t) => {
+        t.dropColumn('role');
+      });
+    },
+  },
+  {
+    phase: 'backfill',
+    name: 'admins get role platform_admin',
+    batch: { up: backfillRoles.run, estimateRows: backfillRoles.estimateRows },
+  },
+  {
+    phase: 'contract',
+    name: 'add ck_portal_users_role NOT VALID',
+    up: async (knex) => {
+      await knex.raw(`
+        ALTER TABLE portal_users ADD CONSTRAINT ck_portal_users_role
+          CHECK (role IN ('platform_admin', 'customer_admin', 'customer_operator')) NOT VALID`);
+    },
+    down: async (knex) => {
+      await knex.raw('ALTER TABLE portal_users DROP CONSTRAINT ck_portal_users_role');
+    },
+  },
+  {
+    phase: 'contract',
+    name: 'validate ck_portal_users_role',
+    // Its own transaction: VALIDATE scans the table under SHARE UPDATE EXCLUSIVE only.
+    up: async (knex) => {
+      await knex.raw('ALTER TABLE portal_users VALIDATE CONSTRAINT ck_portal_users_role');
+    },
+    down: async () => {},
+  },
+  {
+    phase: 'contract',
+    name: 'platform admins get is_admin back (going down)',
+    batch: { down: restoreIsAdmin.run, estimateRows: restoreIsAdmin.estimateRows },
+  },
+  {
+    phase: 'contract',
+    name: 'drop the triggers, is_admin and the default of role',
+    up: async (knex) => {
+      await dropSync(knex);
+      await knex.schema.alterTable('portal_users', (t) => {
+        t.dropColumn('is_admin');
+      });
+      await knex.raw('ALTER TABLE portal_users ALTER COLUMN role DROP DEFAULT');
+    },
+    down: async (knex) => {
+      // is_admin comes back as the last column, NOT NULL without a default, and catalog-only:
+      // every row reads false until the next step restores the platform admins.
+      await knex.schema.alterTable('portal_users', (t) => {
+        t.boolean('is_admin').notNullable().defaultTo(false);
+      });
+      await knex.raw('ALTER TABLE portal_users ALTER COLUMN is_admin DROP DEFAULT');
+      await knex.raw(`ALTER TABLE portal_users ALTER COLUMN role SET DEFAULT 'customer_admin'`);
+      await addSync(knex);
+    },
+  },
+];
 
 /**
  * What down() destroys, counted by `konstruct-migrate down` before it runs (it
@@ -100,32 +292,4 @@ export async function dataLostOnDown(knex: Knex): Promise<Array<{ what: string; 
       count: await count(knex('portal_users').where('role', 'customer_operator')),
     },
   ];
-}
-
-export async function down(knex: Knex): Promise<void> {
-  await knex.raw(`REVOKE ALL ON portal_invitations FROM ${APP_ROLE}`);
-  await knex.schema.alterTable('portal_invitations', (t) => {
-    t.dropIndex(['token_hash'], 'ix_portal_invitations_token_hash');
-    t.dropIndex(['email'], 'ix_portal_invitations_email');
-    t.dropIndex(['tenant_id'], 'ix_portal_invitations_tenant');
-  });
-  await knex.schema.dropTable('portal_invitations');
-
-  await knex.raw(`REVOKE ALL ON user_tenant_roles FROM ${APP_ROLE}`);
-  await knex.schema.alterTable('user_tenant_roles', (t) => {
-    t.dropIndex(['tenant_id'], 'ix_user_tenant_roles_tenant');
-    t.dropIndex(['user_id'], 'ix_user_tenant_roles_user');
-  });
-  await knex.schema.dropTable('user_tenant_roles');
-
-  // is_admin comes back as the last column, NOT NULL, no default; metadata-only as in up().
-  await knex.raw('ALTER TABLE portal_users DROP CONSTRAINT ck_portal_users_role');
-  await knex.schema.alterTable('portal_users', (t) => {
-    t.boolean('is_admin').notNullable().defaultTo(false);
-  });
-  await knex('portal_users').where('role', 'platform_admin').update({ is_admin: true });
-  await knex.raw('ALTER TABLE portal_users ALTER COLUMN is_admin DROP DEFAULT');
-  await knex.schema.alterTable('portal_users', (t) => {
-    t.dropColumn('role');
-  });
 }

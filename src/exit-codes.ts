@@ -8,7 +8,7 @@ export enum ExitCode {
   Internal = 1,
   /** Bad command line or configuration (unknown flag, malformed DATABASE_URL, unknown --to target). */
   Usage = 2,
-  /** `status --check`: migrations are pending. */
+  /** `status --check`: migrations are pending or stand part-way; `verify` of a part-way (expanded) schema. */
   Pending = 3,
   /** The database could not be reached or refused the login. */
   CannotConnect = 4,
@@ -31,7 +31,7 @@ export const EXIT_CODE_HELP = `Exit codes:
   0  success
   1  unexpected internal error (run with --verbose and report it)
   2  usage or configuration error
-  3  migrations pending (status --check)
+  3  migrations pending or part-way (status --check, verify)
   4  cannot connect to the database
   5  lock not acquired in time
   6  a migration failed (rolled back)

@@ -5,7 +5,9 @@
 export { openContext, type ContextOptions, type MigrationContext } from './context';
 export { up, type UpOptions, type UpResult } from './commands/up';
 export { down, type DownOptions, type DownResult } from './commands/down';
-export { status, type StatusResult, type MigrationStatus, type MigrationState } from './commands/status';
+export { complete, type CompleteOptions } from './commands/complete';
+export type { PhasedStep, TransactionStep, BatchedStep, BatchFunction, BatchResult, PhaseName } from './phased/phased-migration';
+export { status, type StatusResult, type MigrationStatus, type MigrationState, type PartWayStatus } from './commands/status';
 export { wait, type WaitResult } from './commands/wait';
 export { newMigration, type NewMigrationOptions, type NewMigrationResult } from './commands/new-migration';
 export { verify, type VerifyOptions, type VerifyResult } from './commands/verify';

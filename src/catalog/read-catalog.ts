@@ -1,7 +1,8 @@
 /**
  * Reads the catalog of one schema from pg_catalog: the objects this project owns
  * (tables, columns, defaults, column comments, constraints, indexes, grants).
- * Bookkeeping tables are left out — knex's (knex_*) and Alembic's (alembic_version) —
+ * Bookkeeping tables are left out — knex's (knex_*), Alembic's (alembic_version) and
+ * the phase state (konstruct_migration_phases) —
  * as the specification's catalogs leave them out.
  */
 import type { Knex } from 'knex';
@@ -78,7 +79,7 @@ async function query<T>(trx: Knex.Transaction, sql: string, schema: string): Pro
 }
 
 const OWN_TABLES = `c.relkind IN ('r', 'p') AND n.nspname = :schema
-  AND c.relname NOT LIKE 'knex\\_%' AND c.relname <> 'alembic_version'`;
+  AND c.relname NOT LIKE 'knex\\_%' AND c.relname NOT IN ('alembic_version', 'konstruct_migration_phases')`;
 
 const TABLES_SQL = `
   SELECT c.relname AS "table", pg_catalog.pg_get_userbyid(c.relowner) AS owner

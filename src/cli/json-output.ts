@@ -27,6 +27,7 @@ export function upJson(result: UpResult): object {
   return {
     dryRun: result.dryRun !== undefined,
     batch: result.batch,
+    expanded: result.expanded,
     migrations: result.dryRun ? result.dryRun.map(dryRunJson) : result.applied.map(stepJson),
   };
 }
@@ -48,7 +49,13 @@ function stepJson(step: Pick<StepResult, 'name' | 'direction' | 'ms' | 'attempts
 }
 
 function dryRunJson(step: DryRunStep) {
-  return { name: step.name, direction: step.direction, statements: step.statements, notRun: step.notRun ?? null };
+  return {
+    name: step.name,
+    direction: step.direction,
+    ...(step.phase ? { phase: step.phase, step: step.step, batches: step.batches ?? null } : {}),
+    statements: step.statements,
+    notRun: step.notRun ?? null,
+  };
 }
 
 function errorJson(error: unknown): object {

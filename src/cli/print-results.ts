@@ -3,7 +3,7 @@
  * finish (output/step-progress.ts); these are the closing lines and `status`.
  */
 import type { DownResult } from '../commands/down';
-import type { MigrationStatus, StatusResult } from '../commands/status';
+import type { MigrationStatus, PartWayStatus, StatusResult } from '../commands/status';
 import type { UpResult } from '../commands/up';
 import { describeDataLoss } from '../engine/data-loss';
 import { plainStyle, type Style } from './output/colors';
@@ -14,8 +14,18 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 const totalMs = (steps: Array<{ ms: number }>) => steps.reduce((sum, s) => sum + s.ms, 0);
 
 export function upSummary(result: UpResult, style: Style = plainStyle): string {
-  if (result.applied.length === 0) return style.green('Nothing to apply: the database is up to date.');
-  return `Applied ${plural(result.applied.length, 'migration')} in batch ${result.batch} (${formatDuration(totalMs(result.applied))}).`;
+  const expanded = result.expanded.length
+    ? `${result.expanded.join(', ')} is expanded and held: both application versions are served. ` +
+      'Deploy the new version everywhere, then run `konstruct-migrate complete`.'
+    : '';
+  if (result.applied.length === 0) return expanded || style.green('Nothing to apply: the database is up to date.');
+  const applied = `Applied ${plural(result.applied.length, 'migration')} in batch ${result.batch} (${formatDuration(totalMs(result.applied))}).`;
+  return expanded ? `${applied}\n${expanded}` : applied;
+}
+
+export function completeSummary(result: UpResult, style: Style = plainStyle): string {
+  if (result.applied.length === 0) return style.green('Nothing to complete: no migration stands part-way.');
+  return `Completed ${result.applied.map((s) => s.name).join(', ')} in batch ${result.batch} (${formatDuration(totalMs(result.applied))}).`;
 }
 
 export function downSummary(result: DownResult, style: Style = plainStyle): string {
@@ -30,9 +40,10 @@ export function dataLossLines(result: DownResult): string[] {
   return [title, ...result.dataLoss.map((l) => `  ${describeDataLoss(l)}`)];
 }
 
-const STATE_COLOR: Record<string, keyof Pick<Style, 'green' | 'yellow' | 'red'>> = {
+const STATE_COLOR: Record<string, keyof Pick<Style, 'green' | 'yellow' | 'red' | 'cyan'>> = {
   applied: 'green',
   pending: 'yellow',
+  expanded: 'cyan',
 };
 
 const STATUS_COLUMNS: Array<Column<MigrationStatus>> = [
@@ -44,13 +55,32 @@ const STATUS_COLUMNS: Array<Column<MigrationStatus>> = [
 ];
 
 export function formatStatus(result: StatusResult, style: Style = plainStyle): string[] {
-  const upToDate = result.pending === 0 && result.unknown.length === 0 && result.changed.length === 0;
+  const upToDate = result.pending === 0 && result.partWay.length === 0 && result.unknown.length === 0 && result.changed.length === 0;
   const summary =
     `${result.applied} applied, ${result.pending} pending` +
+    (result.partWay.length ? `, ${result.partWay.length} part-way (${result.partWay.join(', ')})` : '') +
     (result.changed.length ? `, ${result.changed.length} changed since applied (${result.changed.join(', ')})` : '') +
     (result.unknown.length ? `, ${result.unknown.length} unknown to this code (${result.unknown.join(', ')})` : '') +
     (upToDate ? `: ${style.green('up to date')}.` : '.');
-  return [...renderTable(result.migrations, STATUS_COLUMNS, style), '', summary];
+  const partWay = result.migrations.flatMap((m) => (m.partWay ? ['', ...partWayLines(m.name, m.partWay)] : []));
+  return [...renderTable(result.migrations, STATUS_COLUMNS, style), ...partWay, '', summary];
+}
+
+/** Where a part-way migration stands and what to run next. */
+function partWayLines(name: string, p: PartWayStatus): string[] {
+  const where = p.expanded ? 'expanded: both application versions are served' : `in its ${p.phase} phase`;
+  const lines = [`${name} stands part-way, ${where} (${p.stepsDone} of ${p.steps} steps done${p.held ? ', held by `up --expand`' : ''}; last run going ${p.direction}).`];
+  if (p.backfill) {
+    const total = p.backfill.estimatedRows ? ` of ~${p.backfill.estimatedRows.toLocaleString('en-US')}` : '';
+    lines.push(`  ${p.backfill.step}: ${p.backfill.rowsDone.toLocaleString('en-US')}${total} rows done, stopped between two batches.`);
+  }
+  if (p.nextStep) lines.push(`  Next step: ${p.phase}: ${p.nextStep}.`);
+  lines.push(
+    p.held || p.expanded
+      ? '  Run `konstruct-migrate complete` once every instance runs the new version, or `konstruct-migrate down` to revert it.'
+      : '  Run `konstruct-migrate up` to carry it on, or `konstruct-migrate down` to revert it.',
+  );
+  return lines;
 }
 
 /** UTC, to the second, the same on every machine: `2026-11-01 08:13:59 UTC`. */

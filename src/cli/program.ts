@@ -8,6 +8,7 @@ import path from 'node:path';
 import { Command, Option } from 'commander';
 import { EXIT_CODE_HELP } from '../exit-codes';
 import { registerBaseline } from './commands/baseline';
+import { registerComplete } from './commands/complete';
 import { registerDown } from './commands/down';
 import { registerNew } from './commands/new';
 import { registerStatus } from './commands/status';
@@ -40,6 +41,7 @@ export function buildProgram(io: Io = processIo): Command {
     .exitOverride();
 
   registerUp(program, io);
+  registerComplete(program, io);
   registerDown(program, io);
   registerStatus(program, io);
   registerVerify(program, io);

@@ -1,5 +1,5 @@
 /**
- * The safety options `up` and `down` share, and the parsers that turn their
+ * The safety options `up`, `down` and `complete` share, and the parsers that turn their
  * values into numbers (a bad value is a usage error, exit 2).
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
@@ -17,6 +17,12 @@ export function parseCount(value: string): number {
   return n;
 }
 
+export function parsePositive(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number, 1 or more.');
+  return n;
+}
+
 export function addRunOptions(command: Command): Command {
   return command
     .option('--dry-run', 'run the steps in a transaction that is rolled back; print each statement and the table locks it takes')
@@ -26,7 +32,16 @@ export function addRunOptions(command: Command): Command {
         .argParser(parseSeconds)
         .default(RUN_DEFAULTS.lockTimeout),
     )
-    .addOption(new Option('--lock-retries <count>', 'retries after a lock timeout, with jittered backoff').argParser(parseCount).default(RUN_DEFAULTS.lockRetries))
+    .addOption(
+      new Option('--lock-budget <seconds>', 'keep retrying a step after lock timeouts this long in all (jittered, growing pauses)')
+        .argParser(parseSeconds)
+        .default(RUN_DEFAULTS.lockBudget),
+    )
+    .addOption(new Option('--lock-retries <count>', 'at most this many retries after a lock timeout (default: as many as --lock-budget allows)').argParser(parseCount))
+    .addOption(
+      new Option('--batch-size <rows>', 'phased migrations: rows one backfill batch covers (one short transaction)').argParser(parsePositive).default(RUN_DEFAULTS.batchSize),
+    )
+    .addOption(new Option('--batch-pause <ms>', 'phased migrations: pause between backfill batches').argParser(parseCount).default(RUN_DEFAULTS.batchPause))
     .addOption(
       new Option('--statement-timeout <seconds>', 'cancel any statement running longer (0: off)').argParser(parseSeconds).default(RUN_DEFAULTS.statementTimeout),
     )
@@ -40,7 +55,10 @@ export function runOptionsFrom(opts: Record<string, unknown>): RunOptions {
     dryRun: Boolean(opts.dryRun),
     lockWait: opts.lockWait as number,
     lockTimeout: opts.lockTimeout as number,
-    lockRetries: opts.lockRetries as number,
+    lockBudget: opts.lockBudget as number,
+    lockRetries: opts.lockRetries as number | undefined,
+    batchSize: opts.batchSize as number,
+    batchPause: opts.batchPause as number,
     statementTimeout: opts.statementTimeout as number,
     allowChanged: Boolean(opts.allowChanged),
   };

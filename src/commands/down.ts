@@ -3,19 +3,21 @@
  * under the migration lock. A revert that would destroy data (see each
  * migration's `dataLostOnDown`) is refused unless `yes` is set or
  * `confirmDataLoss` (the CLI asks on a terminal) agrees; a refused run changes nothing.
+ * A phased migration that stands part-way is reverted first, from wherever it stands.
  */
 import type { MigrationContext } from '../context';
 import { KonstructError } from '../errors';
 import { ExitCode } from '../exit-codes';
 import { dataLostByReverting, RefusedDestructiveError, type StepDataLoss } from '../engine/data-loss';
 import { dryRunSteps, type DryRunStep } from '../engine/dry-run';
-import { underMigrationLock, type RunOptions } from '../engine/locked-run';
+import { RUN_DEFAULTS, underMigrationLock, type RunOptions } from '../engine/locked-run';
 import { assertUnchanged, changedSinceApplied, migrationsToRevert, resolveTarget } from '../engine/plan';
 import { withCompletedSteps } from '../engine/progress';
 import { runStep, type StepResult } from '../engine/run-step';
 import { assertSessionStepsCanRun } from '../engine/session-steps';
 import type { StepListener } from '../engine/step-events';
-import { listLocalMigrations } from '../history/local-migrations';
+import { listLocalMigrations, loadMigration } from '../history/local-migrations';
+import { runPhased, startingPosition } from '../phased/run-phased';
 
 export interface DownOptions extends RunOptions {
   /** Revert down to, but not including, this migration. */
@@ -41,20 +43,30 @@ export async function down(ctx: MigrationContext, options: DownOptions = {}): Pr
   const local = listLocalMigrations(ctx.migrationsDir);
   const target = options.to ? resolveTarget(options.to, local) : undefined;
 
-  return underMigrationLock(ctx, 'down', local, options, async ({ history, timeouts, stepOptions }) => {
-    if (history.length === 0 && !target && !options.all) {
+  return underMigrationLock(ctx, 'down', local, options, async ({ history, partWay, timeouts, stepOptions }) => {
+    if (history.length === 0 && partWay.length === 0 && !target && !options.all) {
       throw new KonstructError('nothing to revert: no migration has been applied', {
         exitCode: ExitCode.Usage,
         hint: 'Run `konstruct-migrate status` to see the history.',
       });
     }
-    const toRevert = migrationsToRevert(local, history, { to: target, all: options.all });
+    // A part-way migration is the newest one: it is reverted first, and alone by a plain `down`.
+    const states = new Map(partWay.map((s) => [s.name, s]));
+    const partWayLocal = local.filter((m) => states.has(m.name)).reverse();
+    const applied = migrationsToRevert(local, history, { to: target, all: options.all });
+    const toRevert = partWayLocal.length > 0 && !target && !options.all ? partWayLocal : [...partWayLocal, ...applied];
     const names = new Set(toRevert.map((m) => m.name));
     assertUnchanged(changedSinceApplied(local, history).filter((n) => names.has(n)), options.allowChanged ?? false);
 
     const dataLoss = await dataLostByReverting(ctx.knex, toRevert, timeouts);
     if (options.dryRun) {
-      return { reverted: [], dataLoss, dryRun: await dryRunSteps(ctx.knex, toRevert, 'down', 0, timeouts) };
+      const units = await Promise.all(toRevert.map(async (migration) => {
+        const phases = (await loadMigration(migration)).phases;
+        if (!phases) return { migration };
+        const from = startingPosition({ state: states.get(migration.name), applied: !states.has(migration.name), direction: 'down', steps: phases }).stepsDone;
+        return { migration, steps: Array.from({ length: from }, (_, i) => from - 1 - i) };
+      }));
+      return { reverted: [], dataLoss, dryRun: await dryRunSteps(ctx.knex, units, 'down', 0, timeouts) };
     }
     await assertSessionStepsCanRun(ctx.knex, toRevert, 'down');
     if (dataLoss.length > 0 && !options.yes && !(await options.confirmDataLoss?.(dataLoss))) {
@@ -65,7 +77,14 @@ export async function down(ctx: MigrationContext, options: DownOptions = {}): Pr
     await withCompletedSteps(reverted, async () => {
       for (const migration of toRevert) {
         options.onStep?.({ type: 'started', name: migration.name, direction: 'down' });
-        const step = await runStep(ctx.knex, migration, 'down', 0, stepOptions);
+        const phases = (await loadMigration(migration)).phases;
+        const step = phases
+          ? await runPhased(
+              ctx.knex,
+              { migration, steps: phases, state: states.get(migration.name), applied: !states.has(migration.name), direction: 'down', stopAt: 0, held: false, batch: 0 },
+              { ...stepOptions, onStep: options.onStep, batchSize: options.batchSize ?? RUN_DEFAULTS.batchSize, batchPauseMs: options.batchPause ?? RUN_DEFAULTS.batchPause },
+            )
+          : await runStep(ctx.knex, migration, 'down', 0, stepOptions);
         reverted.push(step);
         options.onStep?.({ type: 'finished', step });
       }

@@ -9,13 +9,15 @@ import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '../errors';
 import { listLocalMigrations } from '../history/local-migrations';
-import { migrationTemplate } from '../history/migration-template';
+import { migrationTemplate, phasedMigrationTemplate } from '../history/migration-template';
 
 export interface NewMigrationOptions {
   /** e.g. "add widgets", "AddWidgets", "add-widgets", or "010_add_widgets" to choose the number. */
   name: string;
   /** The source migrations folder. */
   dir: string;
+  /** Write the phased (online) template instead of the single-transaction one. */
+  phased?: boolean;
 }
 
 export interface NewMigrationResult {
@@ -44,7 +46,7 @@ export function newMigration(options: NewMigrationOptions): NewMigrationResult {
 
   const file = path.join(dir, `${name}.ts`);
   // 'wx': never overwrite, even if a file appeared since the folder was read.
-  writeFileSync(file, migrationTemplate(name), { flag: 'wx' });
+  writeFileSync(file, options.phased ? phasedMigrationTemplate(name) : migrationTemplate(name), { flag: 'wx' });
   return { name, file };
 }
 

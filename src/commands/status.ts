@@ -1,10 +1,37 @@
-/** `status`: every migration, applied or pending, when it was applied, and whether its file changed since. */
+/**
+ * `status`: every migration, applied, pending or part-way, when it was applied,
+ * and whether its file changed since. A phased migration that stands part-way
+ * (state `expanded`) also says which phase it is in and how far its backfill got.
+ */
 import { changedSinceApplied, unknownApplied } from '../engine/plan';
 import { readHistory } from '../history/history-table';
-import { listLocalMigrations } from '../history/local-migrations';
+import { listLocalMigrations, loadMigration, type LocalMigration } from '../history/local-migrations';
+import { expandedAt, isBatched, type PhaseName } from '../phased/phased-migration';
+import { readPhaseStates, type PhaseState } from '../phased/phase-state';
+import { startingPosition } from '../phased/run-phased';
 import type { MigrationContext } from '../context';
+import type { Knex } from 'knex';
 
-export type MigrationState = 'applied' | 'pending' | 'unknown';
+export type MigrationState = 'applied' | 'pending' | 'expanded' | 'unknown';
+
+export interface PartWayStatus {
+  /** Steps applied, of all its steps. */
+  stepsDone: number;
+  steps: number;
+  /** The phase of the step to run next going up, or `contract` once only contract steps are left. */
+  phase: PhaseName;
+  /** The next step going up; null when none. */
+  nextStep: string | null;
+  /** Every expand and backfill step is done: both application versions are served. */
+  expanded: boolean;
+  /** Held by `up --expand`: plain `up` refuses, `complete` carries it on. */
+  held: boolean;
+  /** Which way the last run was going. */
+  direction: 'up' | 'down';
+  /** A batched step stopped between two batches: its rows so far, and its estimate of all of them. */
+  backfill: { step: string; rowsDone: number; estimatedRows: number | null } | null;
+  updatedAt: Date;
+}
 
 export interface MigrationStatus {
   name: string;
@@ -13,12 +40,16 @@ export interface MigrationStatus {
   batch: number | null;
   /** Applied, and its file differs from what was applied (by checksum). */
   changed: boolean;
+  /** Only for state `expanded`. */
+  partWay: PartWayStatus | null;
 }
 
 export interface StatusResult {
   migrations: MigrationStatus[];
   applied: number;
   pending: number;
+  /** Phased migrations standing part-way (state `expanded`). */
+  partWay: string[];
   /** Applied migrations whose file changed since. */
   changed: string[];
   /** Applied in the database but absent from this code. */
@@ -28,24 +59,54 @@ export interface StatusResult {
 export async function status(ctx: MigrationContext): Promise<StatusResult> {
   const local = listLocalMigrations(ctx.migrationsDir);
   const history = await readHistory(ctx.knex);
+  const states = new Map((await readPhaseStates(ctx.knex)).map((s) => [s.name, s]));
   const byName = new Map(history.map((h) => [h.name, h]));
   const unknown = unknownApplied(local, history);
   const changed = changedSinceApplied(local, history);
 
-  const migrations: MigrationStatus[] = local.map((m) => {
+  const migrations: MigrationStatus[] = [];
+  for (const m of local) {
     const h = byName.get(m.name);
-    return {
+    const state = states.get(m.name);
+    migrations.push({
       name: m.name,
-      state: h ? 'applied' : 'pending',
+      state: h ? 'applied' : state ? 'expanded' : 'pending',
       appliedAt: h?.appliedAt ?? null,
       batch: h?.batch ?? null,
       changed: changed.includes(m.name),
-    };
-  });
+      partWay: state ? await partWayStatus(ctx.knex, m, state) : null,
+    });
+  }
   for (const name of unknown) {
     const h = byName.get(name)!;
-    migrations.push({ name, state: 'unknown', appliedAt: h.appliedAt, batch: h.batch, changed: false });
+    migrations.push({ name, state: 'unknown', appliedAt: h.appliedAt, batch: h.batch, changed: false, partWay: null });
   }
   const count = (s: MigrationState) => migrations.filter((m) => m.state === s).length;
-  return { migrations, applied: count('applied'), pending: count('pending'), changed, unknown };
+  return {
+    migrations,
+    applied: count('applied'),
+    pending: count('pending'),
+    partWay: migrations.filter((m) => m.state === 'expanded').map((m) => m.name),
+    changed,
+    unknown,
+  };
+}
+
+async function partWayStatus(knex: Knex, migration: LocalMigration, state: PhaseState): Promise<PartWayStatus> {
+  const steps = (await loadMigration(migration)).phases ?? [];
+  const { stepsDone } = startingPosition({ state, direction: 'up', steps });
+  const next = steps[stepsDone];
+  const inBatch = state.cursor !== null ? steps[state.direction === 'up' ? state.stepsDone : state.stepsDone - 1] : undefined;
+  const estimate = inBatch && isBatched(inBatch) ? await inBatch.batch.estimateRows?.(knex).catch(() => undefined) : undefined;
+  return {
+    stepsDone: state.stepsDone,
+    steps: steps.length,
+    phase: next?.phase ?? 'contract',
+    nextStep: next?.name ?? null,
+    expanded: state.stepsDone >= expandedAt(steps),
+    held: state.held,
+    direction: state.direction,
+    backfill: inBatch ? { step: inBatch.name, rowsDone: state.rowsDone, estimatedRows: estimate ?? null } : null,
+    updatedAt: state.updatedAt,
+  };
 }

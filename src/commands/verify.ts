@@ -15,6 +15,7 @@ import { ExitCode } from '../exit-codes';
 import { readHistory } from '../history/history-table';
 import { listLocalMigrations, type LocalMigration } from '../history/local-migrations';
 import type { MigrationContext } from '../context';
+import { readPhaseStates } from '../phased/phase-state';
 
 export interface VerifyOptions {
   /** Compare with this migration's schema instead of the newest applied one (e.g. before `baseline`). */
@@ -35,8 +36,26 @@ export interface VerifyResult {
 export async function verify(ctx: MigrationContext, options: VerifyOptions = {}): Promise<VerifyResult> {
   assertPublicSchema(ctx.schema, 'verify');
   const local = listLocalMigrations(ctx.migrationsDir);
+  await refusePartWay(ctx.knex, options.against);
   const migration = options.against ? resolveTarget(options.against, local) : await newestApplied(ctx.knex, local);
   return compareWithMigration(ctx.knex, migration?.name ?? null, options.snapshotsDir);
+}
+
+/**
+ * A part-way phased migration has no snapshot: its schema is a mix of both ends
+ * by design (e.g. both is_admin and role, and triggers). Compare once it is
+ * completed or reverted. `--against` is still allowed (to see the mix explicitly).
+ */
+async function refusePartWay(knex: Knex, against: string | undefined): Promise<void> {
+  const partWay = await readPhaseStates(knex);
+  if (partWay.length === 0 || against) return;
+  throw new KonstructError(
+    `${partWay.map((s) => s.name).join(', ')} stands part-way (expanded): there is no reference schema for a migration between its phases`,
+    {
+      exitCode: ExitCode.Pending,
+      hint: 'Run `konstruct-migrate complete` (or `down`) first, then verify; `konstruct-migrate status` shows where it stands.',
+    },
+  );
 }
 
 /** The live schema against the snapshot of `migration` (null: against an empty schema). */

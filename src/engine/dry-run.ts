@@ -10,6 +10,9 @@
  * with `--to` to look at one step alone.
  * A non-transactional step (CREATE INDEX CONCURRENTLY) cannot run inside a
  * transaction: the dry run stops before it and says so.
+ *
+ * A phased migration shows each of its steps that would run, with its phase;
+ * of a batched step, the first batch's statements (the others repeat them).
  */
 import type { Knex } from 'knex';
 import { KonstructError, LockTimeoutError, MigrationFailedError } from '../errors';
@@ -18,11 +21,18 @@ import { ensureHistoryTables, recordApplied, removeApplied } from '../history/hi
 import { loadMigration, type LocalMigration } from '../history/local-migrations';
 import type { Direction } from './run-step';
 import { applyLocalTimeouts, type SessionTimeouts } from './session-timeouts';
-import { recordStatements, type RecordedStatement } from './statement-recorder';
+import { recordStatements, type RecordedStatement, type StatementRecorder } from './statement-recorder';
+import { RUN_DEFAULTS } from './locked-run';
+import { isBatched, type PhaseName, type PhasedStep } from '../phased/phased-migration';
 
 export interface DryRunStep {
   name: string;
   direction: Direction;
+  /** A step of a phased migration: its phase and name. */
+  phase?: PhaseName;
+  step?: string;
+  /** A batched step: how many batches ran (only the first one's statements are listed). */
+  batches?: number;
   statements: RecordedStatement[];
   /** Why this step was not run (it is not transactional); the dry run stopped here. */
   notRun?: string;
@@ -30,9 +40,15 @@ export interface DryRunStep {
 
 class RollBack {}
 
+/** A migration to dry-run; for a phased one, the indexes of the steps to run, in order. */
+export interface DryRunUnit {
+  migration: LocalMigration;
+  steps?: number[];
+}
+
 export async function dryRunSteps(
   knex: Knex,
-  steps: LocalMigration[],
+  units: DryRunUnit[],
   direction: Direction,
   batch: number,
   timeouts: SessionTimeouts,
@@ -45,8 +61,14 @@ export async function dryRunSteps(
       async (trx) => {
         await applyLocalTimeouts(trx, timeouts);
         if (direction === 'up') await ensureHistoryTables(trx);
-        for (const migration of steps) {
+        for (const { migration, steps } of units) {
           const mod = await loadMigration(migration);
+          if (mod.phases && steps) {
+            await dryRunPhased(trx, recorder, migration, mod.phases, steps, direction, results);
+            if (direction === 'up' && steps.at(-1) === mod.phases.length - 1) await recordApplied(trx, migration, batch);
+            if (direction === 'down') await removeApplied(trx, migration.name);
+            continue;
+          }
           if (mod.config?.transaction === false) {
             results.push({ name: migration.name, direction, statements: [], notRun: 'it is not transactional, so it cannot be run and rolled back; the dry run stops here' });
             break;
@@ -73,6 +95,42 @@ export async function dryRunSteps(
     await knex.client.releaseConnection(conn);
   }
   return results;
+}
+
+async function dryRunPhased(
+  trx: Knex.Transaction,
+  recorder: StatementRecorder,
+  migration: LocalMigration,
+  phases: readonly PhasedStep[],
+  steps: number[],
+  direction: Direction,
+  results: DryRunStep[],
+): Promise<void> {
+  for (const index of steps) {
+    const step = phases[index]!;
+    const shown: DryRunStep = { name: migration.name, direction, phase: step.phase, step: step.name, statements: [] };
+    await recorder.start({ eachMode: true });
+    try {
+      if (!isBatched(step)) {
+        await step[direction](trx);
+      } else {
+        const batch = step.batch[direction];
+        let cursor: string | null = null;
+        shown.batches = 0;
+        while (batch) {
+          cursor = (await batch(trx, cursor, RUN_DEFAULTS.batchSize)).next;
+          shown.batches++;
+          if (shown.batches === 1) shown.statements = recorder.stop();
+          if (cursor === null) break;
+        }
+      }
+    } catch (error) {
+      throw stepError(migration, direction, error);
+    } finally {
+      if (!shown.batches) shown.statements = recorder.stop();
+      results.push(shown);
+    }
+  }
 }
 
 function stepError(migration: LocalMigration, direction: Direction, error: unknown): KonstructError {

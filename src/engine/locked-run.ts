@@ -13,7 +13,8 @@ import { acquireMigrationLock } from '../db/advisory-lock';
 import { readHistory, type AppliedMigration } from '../history/history-table';
 import { assertKnexNotMigrating } from '../history/knex-lock-row';
 import type { LocalMigration } from '../history/local-migrations';
-import { assertHistoryKnown } from './plan';
+import { assertHistoryKnown, assertPartWayKnown } from './plan';
+import { readPhaseStates, type PhaseState } from '../phased/phase-state';
 import type { StepOptions } from './run-step';
 import type { SessionTimeouts } from './session-timeouts';
 
@@ -21,29 +22,37 @@ import type { SessionTimeouts } from './session-timeouts';
 export interface RunOptions {
   /** Seconds to wait for another run's migration lock (default 60). */
   lockWait?: number;
-  /** lock_timeout of each migration transaction, in seconds (default 5; 0 = wait indefinitely). */
+  /** lock_timeout of each migration transaction, in seconds (default 0.5; 0 = wait indefinitely). */
   lockTimeout?: number;
+  /** Seconds one step may spend retrying after lock timeouts, with jittered, growing pauses (default 300). */
+  lockBudget?: number;
   /** statement_timeout of each migration, in seconds (default 0 = off). */
   statementTimeout?: number;
-  /** Tries after a lock timeout, with jittered backoff (default 3). */
+  /** At most this many retries after a lock timeout (default: as many as --lock-budget allows). */
   lockRetries?: number;
+  /** Phased migrations: rows a backfill batch covers (default 10,000). */
+  batchSize?: number;
+  /** Phased migrations: pause between two backfill batches, in ms (default 0). */
+  batchPause?: number;
   /** Run the steps in a transaction that is rolled back, and report their statements. */
   dryRun?: boolean;
   /** Run even though applied migrations changed since they were applied. */
   allowChanged?: boolean;
 }
 
-export const RUN_DEFAULTS = { lockWait: 60, lockTimeout: 5, statementTimeout: 0, lockRetries: 3 } as const;
+export const RUN_DEFAULTS = { lockWait: 60, lockTimeout: 0.5, lockBudget: 300, statementTimeout: 0, batchSize: 10_000, batchPause: 0 } as const;
 
 export interface LockedRun {
   history: AppliedMigration[];
+  /** Phased migrations that stand part-way (not in the history). */
+  partWay: PhaseState[];
   timeouts: SessionTimeouts;
   stepOptions: StepOptions;
 }
 
 export async function underMigrationLock<T>(
   ctx: MigrationContext,
-  command: 'up' | 'down',
+  command: 'up' | 'down' | 'complete',
   local: LocalMigration[],
   options: RunOptions,
   work: (run: LockedRun) => Promise<T>,
@@ -61,12 +70,16 @@ export async function underMigrationLock<T>(
     await assertKnexNotMigrating(ctx.knex);
     const history = await readHistory(ctx.knex);
     assertHistoryKnown(local, history);
+    const partWay = await readPhaseStates(ctx.knex);
+    assertPartWayKnown(local, partWay, options.allowChanged ?? false);
     return await work({
       history,
+      partWay,
       timeouts,
       stepOptions: {
         timeouts,
-        lockRetries: options.lockRetries ?? RUN_DEFAULTS.lockRetries,
+        lockBudgetMs: Math.round((options.lockBudget ?? RUN_DEFAULTS.lockBudget) * 1000),
+        lockRetries: options.lockRetries,
         log: ctx.log,
         beforeAttempt: lock.assertHeld,
       },

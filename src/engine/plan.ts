@@ -5,6 +5,7 @@
 import { HistoryMismatchError, TargetError } from '../errors';
 import type { AppliedMigration } from '../history/history-table';
 import type { LocalMigration } from '../history/local-migrations';
+import type { PhaseState } from '../phased/phase-state';
 
 /** `005` or `005_baseline` -> the one local migration it names. */
 export function resolveTarget(target: string, local: LocalMigration[]): LocalMigration {
@@ -67,4 +68,26 @@ export function migrationsToRevert(
   if (options.all) return appliedNewestFirst;
   if (options.to) return appliedNewestFirst.filter((m) => m.name > options.to!.name);
   return appliedNewestFirst.slice(0, 1);
+}
+
+/**
+ * A part-way migration must be one this code knows, unchanged since its first
+ * step ran: carrying on with different steps could leave a state neither end knows.
+ */
+export function assertPartWayKnown(local: LocalMigration[], partWay: PhaseState[], allowChanged: boolean): void {
+  const byName = new Map(local.map((m) => [m.name, m]));
+  const unknown = partWay.filter((s) => !byName.has(s.name)).map((s) => s.name);
+  if (unknown.length > 0) {
+    throw new HistoryMismatchError(
+      `the database has part-way migrations this code does not know: ${unknown.join(', ')}`,
+      'Finish or revert them with the version of konstruct-migrate that started them (nothing was changed).',
+    );
+  }
+  const changed = partWay.filter((s) => s.checksum !== null && byName.get(s.name)!.checksum !== s.checksum).map((s) => s.name);
+  if (changed.length > 0 && !allowChanged) {
+    throw new HistoryMismatchError(
+      `part-way migrations were changed since their first step ran: ${changed.join(', ')}`,
+      'Restore them as they were (see git history); if the change is intended and harmless, pass --allow-changed. Nothing was changed.',
+    );
+  }
 }

@@ -4,21 +4,16 @@
  * that opts out of the transaction (`config.transaction = false`, needed for
  * CREATE INDEX CONCURRENTLY) is recorded only after it has finished.
  *
- * Every attempt runs under lock_timeout / statement_timeout. When a lock is not
- * granted in time (SQLSTATE 55P03) the transaction has been rolled back, so the
- * step is simply tried again after a jittered pause; the live application's
- * queries never queue behind us for longer than lock_timeout.
+ * Every attempt runs under lock_timeout / statement_timeout; a lock not granted
+ * in time rolls the step back and it is tried again (lock-retry.ts).
  */
 import type { Knex } from 'knex';
-import { KonstructError, LockTimeoutError, MigrationFailedError } from '../errors';
-import { formatSeconds } from '../db/session-info';
-import { statementOf } from '../db/statement-errors';
 import { assertKnexNotMigrating } from '../history/knex-lock-row';
 import { recordApplied, removeApplied } from '../history/history-table';
 import { loadMigration, type LocalMigration, type MigrationModule } from '../history/local-migrations';
-import { backoffDelay, sleep } from './backoff';
-import { describeBlockers, describeWaitTarget, watchLockWaits, type LockWait, type LockWaitWatcher } from './lock-wait-watcher';
-import { applyLocalTimeouts, withTimeoutSession, type SessionTimeouts } from './session-timeouts';
+import { describeWaitTarget, describeBlockers, watchLockWaits, type LockWaitWatcher } from './lock-wait-watcher';
+import { retryOnLockTimeout, type AttemptFailure, type RetryOptions } from './lock-retry';
+import { applyLocalTimeouts, withTimeoutSession } from './session-timeouts';
 
 export type Direction = 'up' | 'down';
 
@@ -31,19 +26,10 @@ export interface StepResult {
   attempts: number;
 }
 
-export interface StepOptions {
-  timeouts: SessionTimeouts;
-  /** How many times to try again after a lock timeout (transactional steps only). */
-  lockRetries: number;
-  log: (line: string) => void;
-  /** Runs before each attempt, e.g. to check the migration lock is still held. */
-  beforeAttempt?: () => Promise<void>;
+export interface StepOptions extends RetryOptions {
   /** Bookkeeping that must commit with this step (e.g. creating the history tables on a first run). */
   prepare?: (db: Knex) => Promise<void>;
 }
-
-const RETRY_BACKOFF = { initialMs: 500, maxMs: 10_000 };
-const LOCK_NOT_AVAILABLE = '55P03';
 
 export async function runStep(
   knex: Knex,
@@ -55,27 +41,9 @@ export async function runStep(
   const mod = await loadMigration(migration);
   const transactional = mod.config?.transaction !== false;
   const started = performance.now();
-  for (let attempt = 1; ; attempt++) {
-    await options.beforeAttempt?.();
-    const failure = await attemptStep(knex, mod, migration, direction, batch, options);
-    if (!failure) return { name: migration.name, direction, ms: Math.round(performance.now() - started), attempts: attempt };
-
-    const { error, wait } = failure;
-    if (error instanceof KonstructError) throw error;
-    if ((error as { code?: string })?.code !== LOCK_NOT_AVAILABLE) {
-      throw new MigrationFailedError(migration.name, direction, error, { transactional, statement: statementOf(error) });
-    }
-    if (!transactional || attempt > options.lockRetries) {
-      throw lockTimeout(migration, direction, { attempts: attempt, transactional, wait, options, cause: error });
-    }
-    const delay = backoffDelay(attempt - 1, RETRY_BACKOFF);
-    const within = `within lock_timeout (${formatSeconds(options.timeouts.lockTimeoutMs / 1000)})`;
-    options.log(
-      `${migration.name}: ${wait ? `${describeWaitTarget(wait)} not granted ${within}, blocked by ${describeBlockers(wait)}` : `a lock was not granted ${within}`}; ` +
-        `rolled back, retrying in ${formatSeconds(delay / 1000)} (attempt ${attempt + 1} of ${options.lockRetries + 1})`,
-    );
-    await sleep(delay);
-  }
+  const label = { migration: migration.name, what: migration.name, direction, transactional };
+  const attempts = await retryOnLockTimeout(label, options, () => attemptStep(knex, mod, migration, direction, batch, options));
+  return { name: migration.name, direction, ms: Math.round(performance.now() - started), attempts };
 }
 
 /** One try; resolves to undefined on success, or to the error and the last lock wait seen. */
@@ -86,7 +54,7 @@ async function attemptStep(
   direction: Direction,
   batch: number,
   options: StepOptions,
-): Promise<{ error: unknown; wait?: LockWait } | undefined> {
+): Promise<AttemptFailure | undefined> {
   let watcher: LockWaitWatcher | undefined;
   const watch = (pid: number) => {
     watcher = watchLockWaits(knex, pid, (w) =>
@@ -116,20 +84,4 @@ async function attemptStep(
   } catch (error) {
     return { error, wait: await watcher?.stop() };
   }
-}
-
-function lockTimeout(
-  migration: LocalMigration,
-  direction: Direction,
-  f: { attempts: number; transactional: boolean; wait?: LockWait; options: StepOptions; cause: unknown },
-): LockTimeoutError {
-  const within = formatSeconds(f.options.timeouts.lockTimeoutMs / 1000);
-  const outcome = f.transactional
-    ? `${f.attempts} attempt(s), each rolled back`
-    : 'it runs outside a transaction, so what it did before that statement stays applied';
-  return new LockTimeoutError(
-    `${migration.name} (${direction}) could not get ${f.wait ? describeWaitTarget(f.wait) : 'a lock'} within ${within} (lock_timeout; ${outcome})`,
-    `${f.wait ? `It was blocked by ${describeBlockers(f.wait)}. ` : ''}Run again when that is done, or allow longer waits with --lock-timeout and --lock-retries.`,
-    f.cause,
-  );
 }

@@ -53,8 +53,15 @@ const HELD_TABLE_LOCKS = `
 type Callback = (error: Error | null, result?: QueryResult) => void;
 
 export interface StatementRecorder {
-  /** Starts a new list; locks already held by the transaction count as held. */
-  start(): Promise<void>;
+  /**
+   * Starts a new list; locks already held by the transaction count as held. With
+   * `eachMode`, only the very modes already held count as held: a weaker mode
+   * newly taken on a table an earlier step locked more strongly is reported too
+   * (PostgreSQL lists each mode a transaction holds). A phased step runs in a
+   * transaction of its own for real, so what it takes matters even when the dry
+   * run's one transaction holds more from an earlier step.
+   */
+  start(options?: { eachMode?: boolean }): Promise<void>;
   /** Ends the list and returns it. */
   stop(): RecordedStatement[];
   /** Puts the connection's own query method back. */
@@ -67,9 +74,12 @@ export function recordStatements(conn: PgConnection): StatementRecorder {
   let recording: RecordedStatement[] | undefined;
   /** relation -> strongest mode held so far. */
   let held = new Map<string, number>();
+  /** With eachMode: the relation|mode pairs held when the list started. */
+  let heldBefore = new Set<string>();
   const takeNew = (now: TableLock[]): TableLock[] => {
     const fresh = new Map<string, TableLock>();
     for (const lock of now) {
+      if (heldBefore.has(`${lock.relation}|${lock.mode}`)) continue;
       if (strength(lock.mode) > (held.get(lock.relation) ?? -1) && strength(lock.mode) > strength(fresh.get(lock.relation)?.mode ?? '')) {
         fresh.set(lock.relation, lock);
       }
@@ -94,12 +104,14 @@ export function recordStatements(conn: PgConnection): StatementRecorder {
   };
 
   return {
-    start: async () => {
+    start: async (options = {}) => {
       const rows = await new Promise<TableLock[]>((resolve, reject) =>
         send(HELD_TABLE_LOCKS, (error, result) => (error ? reject(error) : resolve(result!.rows as TableLock[]))),
       );
       held = new Map();
-      takeNew(rows);
+      heldBefore = new Set();
+      if (options.eachMode) heldBefore = new Set(rows.map((l) => `${l.relation}|${l.mode}`));
+      else takeNew(rows);
       recording = [];
     },
     stop: () => {

@@ -1,12 +1,37 @@
 /**
- * What `up` and `down` report while they run, so a caller can show each
- * migration as it starts and finishes (the CLI prints lines and a spinner;
+ * What `up`, `down` and `complete` report while they run, so a caller can show
+ * each migration as it starts and finishes (the CLI prints lines and a spinner;
  * a library user may log them). Results are still returned as data at the end.
+ * A phased migration also reports each of its steps, and each backfill batch.
  */
+import type { PhaseName } from '../phased/phased-migration';
 import type { Direction, StepResult } from './run-step';
 
 export type StepEvent =
   | { type: 'started'; name: string; direction: Direction }
-  | { type: 'finished'; step: StepResult };
+  | { type: 'finished'; step: StepResult }
+  | {
+      type: 'phase-finished';
+      name: string;
+      step: string;
+      phase: PhaseName;
+      direction: Direction;
+      ms: number;
+      attempts: number;
+    }
+  | {
+      type: 'progress';
+      name: string;
+      step: string;
+      phase: PhaseName;
+      direction: Direction;
+      /** Rows the step's batches covered so far, across runs. */
+      rowsDone: number;
+      /** The step's estimate of all the rows it will cover, if it gives one. */
+      estimatedRows?: number;
+      /** Rows covered by this run, in `ms` milliseconds (for the rate). */
+      rowsThisRun: number;
+      ms: number;
+    };
 
 export type StepListener = (event: StepEvent) => void;

@@ -10,6 +10,7 @@ import { pathToFileURL } from 'node:url';
 import type { Knex } from 'knex';
 import { ConfigError } from '../errors';
 import { importModule } from '../esm-import';
+import { assertWellFormed, offlineUpDown, type PhasedStep } from '../phased/phased-migration';
 import { checksumOfFile, readChecksumManifest } from './migration-checksums';
 
 export interface MigrationModule {
@@ -23,6 +24,8 @@ export interface MigrationModule {
    * Knowledge of the migration, so it lives in the migration file.
    */
   dataLostOnDown?(knex: Knex): Promise<DataLoss[]>;
+  /** A phased migration's steps (src/phased/phased-migration.ts); konstruct-migrate runs them one by one. */
+  phases?: readonly PhasedStep[];
 }
 
 export interface DataLoss {
@@ -66,9 +69,17 @@ export function listLocalMigrations(dir: string = DEFAULT_MIGRATIONS_DIR): Local
 
 export async function loadMigration(migration: Pick<LocalMigration, 'name' | 'file'>): Promise<MigrationModule> {
   const loaded = await loadModule(migration.file);
-  const mod = (typeof loaded.up === 'function' ? loaded : loaded.default) as MigrationModule;
+  const mod = (typeof loaded.up === 'function' || Array.isArray(loaded.phases) ? loaded : loaded.default) as MigrationModule;
+  if (mod?.phases) {
+    try {
+      assertWellFormed(mod.phases);
+    } catch (error) {
+      throw new Error(`${migration.file}: ${(error as Error).message}`);
+    }
+    return { ...offlineUpDown(mod.phases), ...mod };
+  }
   if (typeof mod?.up !== 'function' || typeof mod?.down !== 'function') {
-    throw new Error(`${migration.file} must export async functions up(knex) and down(knex)`);
+    throw new Error(`${migration.file} must export async functions up(knex) and down(knex), or phases`);
   }
   return mod;
 }

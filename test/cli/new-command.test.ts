@@ -22,8 +22,9 @@ beforeAll(async () => {
   for (const file of ['005_baseline.ts', '006_rbac_roles.ts']) {
     cpSync(path.join(REPO_ROOT, 'migrations', file), path.join(project, 'migrations', file));
   }
-  // The template's `import type { Knex } from 'knex'` resolves like it does in the repository.
+  // The templates' type imports (knex, and the phase API in src/) resolve like they do in the repository.
   symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(project, 'node_modules'), 'dir');
+  symlinkSync(path.join(REPO_ROOT, 'src'), path.join(project, 'src'), 'dir');
 });
 afterAll(async () => {
   await db?.drop();
@@ -31,10 +32,10 @@ afterAll(async () => {
 });
 
 /** The compiler options of tsconfig.json, applied to the project's migrations folder. */
-function build(): void {
+function build(...added: string[]): void {
   const tsc = path.join(REPO_ROOT, 'node_modules', '.bin', 'tsc');
-  const files = ['005_baseline.ts', '006_rbac_roles.ts', '007_add_widgets.ts'].map((f) => path.join('migrations', f));
-  const options = ['--outDir', 'dist', '--rootDir', 'migrations', '--module', 'nodenext', '--target', 'es2022'];
+  const files = ['005_baseline.ts', '006_rbac_roles.ts', ...added].map((f) => path.join('migrations', f));
+  const options = ['--outDir', 'dist', '--rootDir', '.', '--module', 'nodenext', '--target', 'es2022'];
   execFileSync(tsc, [...options, '--strict', '--noUnusedLocals', '--skipLibCheck', '--types', 'node', ...files], { cwd: project, stdio: 'pipe' });
 }
 
@@ -49,9 +50,9 @@ describe('konstruct-migrate new', () => {
       .replace(/(export async function up\(knex: Knex\): Promise<void> \{\n)/, "$1  await knex.schema.createTable('widgets', (t) => { t.increments('id'); });\n")
       .replace(/(export async function down\(knex: Knex\): Promise<void> \{\n)/, "$1  await knex.schema.dropTable('widgets');\n");
     writeFileSync(file, filled);
-    build();
+    build('007_add_widgets.ts');
 
-    const env = { DATABASE_URL: db.url, KONSTRUCT_MIGRATIONS_DIR: 'dist' };
+    const env = { DATABASE_URL: db.url, KONSTRUCT_MIGRATIONS_DIR: path.join('dist', 'migrations') };
     const up = await runCli(['up'], { cwd: project, env });
     expect(up.code).toBe(0);
     expect(up.stdout).toMatch(/↑ 007_add_widgets \(\d+ ms\)/);
@@ -63,6 +64,27 @@ describe('konstruct-migrate new', () => {
     expect(await db.knex.schema.hasTable('widgets')).toBe(false);
   });
 
+  it('--phased writes a phased template that compiles, and runs as written: up --expand, complete, down', async () => {
+    const created = await runCli(['new', 'split names', '--phased'], { cwd: project });
+    expect(created).toMatchObject({ code: 0, stdout: 'Created migrations/008_split_names.ts\n' });
+    expect(created.stderr).toMatch(/up --expand`, then `complete`/);
+    expect(readFileSync(path.join(project, 'migrations', '008_split_names.ts'), 'utf8')).toMatch(/export const phases: PhasedStep\[\] = \[/);
+    rmSync(path.join(project, 'dist'), { recursive: true, force: true });
+    build('007_add_widgets.ts', '008_split_names.ts');
+    // The compiled migration needs nothing from the engine at run time (its import is types only).
+    expect(readFileSync(path.join(project, 'dist', 'migrations', '008_split_names.js'), 'utf8')).not.toMatch(/require\(/);
+
+    const env = { DATABASE_URL: db.url, KONSTRUCT_MIGRATIONS_DIR: path.join('dist', 'migrations') };
+    const expand = await runCli(['up', '--expand'], { cwd: project, env });
+    expect(expand.code, expand.stderr).toBe(0);
+    expect(expand.stdout).toMatch(/· expand: add the new column[\s\S]*· backfill: fill the new column[\s\S]*008_split_names is expanded and held/);
+    const completed = await runCli(['complete'], { cwd: project, env });
+    expect(completed.stdout).toMatch(/· contract: drop the old column[\s\S]*Completed 008_split_names/);
+    const down = await runCli(['down'], { cwd: project, env });
+    expect(down.stdout).toMatch(/↓ 008_split_names/);
+    expect((await runCli(['down'], { cwd: project, env })).code).toBe(0); // 007 too, for the tests below
+  });
+
   it('refuses a colliding name with exit 2 and one line of why, and the `make` alias works the same', async () => {
     const run = await runCli(['make', 'rbac roles'], { cwd: project });
     expect(run.code).toBe(2);
@@ -72,6 +94,6 @@ describe('konstruct-migrate new', () => {
 
   it('needs no database: it works with an unreachable DATABASE_URL', async () => {
     const run = await runCli(['new', 'offline change'], { cwd: project, env: { DATABASE_URL: 'postgres://x:y@127.0.0.1:1/none', CI: 'true' } });
-    expect(run).toMatchObject({ code: 0, stdout: 'Created migrations/008_offline_change.ts\n' });
+    expect(run).toMatchObject({ code: 0, stdout: 'Created migrations/009_offline_change.ts\n' });
   });
 });

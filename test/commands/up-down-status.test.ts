@@ -49,7 +49,7 @@ describe('up', () => {
 
   it('is a no-op when up to date', async () => {
     await up(ctx);
-    expect(await up(ctx)).toEqual({ applied: [], batch: null });
+    expect(await up(ctx)).toEqual({ applied: [], expanded: [], batch: null });
   });
 
   it('rejects an unknown target with a usage error naming the known migrations', async () => {

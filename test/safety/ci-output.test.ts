@@ -43,6 +43,7 @@ describe('--json', () => {
       exitCode: 0,
       dryRun: false,
       batch: expect.any(Number),
+      expanded: [],
       migrations: [
         { name: '005_baseline', direction: 'up', durationMs: expect.any(Number), attempts: 1 },
         { name: '006_rbac_roles', direction: 'up', durationMs: expect.any(Number), attempts: 1 },
@@ -58,11 +59,12 @@ describe('--json', () => {
       ok: true,
       exitCode: 0,
       migrations: [
-        { name: '005_baseline', state: 'applied', appliedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), batch: upDoc.batch, changed: false },
-        { name: '006_rbac_roles', state: 'applied', appliedAt: expect.any(String), batch: upDoc.batch, changed: false },
+        { name: '005_baseline', state: 'applied', appliedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), batch: upDoc.batch, changed: false, partWay: null },
+        { name: '006_rbac_roles', state: 'applied', appliedAt: expect.any(String), batch: upDoc.batch, changed: false, partWay: null },
       ],
       applied: 2,
       pending: 0,
+      partWay: [],
       changed: [],
       unknown: [],
       error: null,

@@ -96,8 +96,8 @@ describe('SIGKILL while waiting on a table lock', () => {
     await cli('up');
     const before = await databaseState(db.knex);
 
-    // 006's down first revokes grants (rolled back with the rest), then needs portal_invitations exclusively.
-    await killWhileWaitingOn('portal_invitations', ['down']);
+    // 006's first step down (reverting the contract) needs portal_users exclusively.
+    await killWhileWaitingOn('portal_users', ['down']);
     expect(await databaseState(db.knex)).toEqual(before);
 
     const next = await cli('down');

@@ -38,11 +38,11 @@ afterAll(async () => {
 });
 
 describe('lock_timeout and statement_timeout', () => {
-  it('apply to transactional and non-transactional migrations, with defaults 5 s and off', async () => {
+  it('apply to transactional and non-transactional migrations, with defaults 0.5 s and off', async () => {
     const run = await cli('up');
     expect(run.code, run.stderr).toBe(0);
-    expect(await db.knex('seen_in_transaction').first()).toEqual({ lock_timeout: '5s', statement_timeout: '0', in_transaction: true });
-    expect(await db.knex('seen_outside').first()).toEqual({ lock_timeout: '5s', statement_timeout: '0' });
+    expect(await db.knex('seen_in_transaction').first()).toEqual({ lock_timeout: '500ms', statement_timeout: '0', in_transaction: true });
+    expect(await db.knex('seen_outside').first()).toEqual({ lock_timeout: '500ms', statement_timeout: '0' });
     const { rows } = await db.knex.raw(`SELECT indisvalid FROM pg_index WHERE indexrelid = 'seen_outside_lock'::regclass`);
     expect(rows).toEqual([{ indisvalid: true }]);
     expect(await historyNames(db.knex)).toEqual(['001_in_transaction', '002_concurrent_index']);

@@ -48,7 +48,7 @@ describe('lock_timeout', () => {
 
     expect(run.code).toBe(5);
     expect(run.stderr).toMatch(
-      /error: 006_rbac_roles \(up\) could not get AccessExclusiveLock on portal_users within 0\.5 s \(lock_timeout; 2 attempt\(s\), each rolled back\)/,
+      /error: 006_rbac_roles \[expand: [^\]]+\] \(up\) could not get AccessExclusiveLock on portal_users within 0\.5 s \(lock_timeout; 2 attempt\(s\), each rolled back\)/,
     );
     expect(run.stderr).toMatch(new RegExp(`It was blocked by pid ${app.pid} \\("billing-worker", user \\w+, from [^,]+, idle in transaction, transaction open for`));
     expect(run.stderr).toMatch(/retrying in .* \(attempt 2 of 2\)/);
@@ -61,7 +61,7 @@ describe('lock_timeout', () => {
   it('retries with backoff and succeeds once the blocking session is done', async () => {
     await applicationReadsPortalUsers();
     const run = startWatchedCli(['up', '--lock-timeout', '0.3', '--lock-retries', '100'], { env: env() });
-    await run.waitForOutput(/006_rbac_roles: AccessExclusiveLock on portal_users not granted within lock_timeout \(0\.3 s\), blocked by pid \d+ .*; rolled back, retrying in/);
+    await run.waitForOutput(/006_rbac_roles \[expand: [^\]]+\]: AccessExclusiveLock on portal_users not granted within lock_timeout \(0\.3 s\), blocked by pid \d+ .*; rolled back, retrying in/);
     await reader!.commit();
     reader = undefined;
 
@@ -71,6 +71,21 @@ describe('lock_timeout', () => {
     expect(await historyNames(db.knex)).toEqual(['005_baseline', '006_rbac_roles']);
     const down = await runCli(['down', '--yes'], { env: env() });
     expect(down.code, down.stderr).toBe(0);
+  });
+
+  it('with no flags, up outlasts an application transaction that holds portal_users for 8 s (short lock_timeout, retries within --lock-budget)', async () => {
+    await applicationReadsPortalUsers();
+    const run = startWatchedCli(['up'], { env: env() });
+    await run.waitForOutput(/AccessExclusiveLock on portal_users not granted within lock_timeout \(0\.5 s\), blocked by pid \d+ \("billing-worker".*retrying in/);
+    await new Promise((resolve) => setTimeout(resolve, 8_000)); // an ordinary slow request
+    await reader!.commit();
+    reader = undefined;
+
+    const result = await run.exited;
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/↑ 006_rbac_roles \([\d.]+ m?s, \d+ attempts\)/);
+    expect(await historyNames(db.knex)).toEqual(['005_baseline', '006_rbac_roles']);
+    expect((await runCli(['down', '--yes'], { env: env() })).code).toBe(0);
   });
 
   it("the application's own queries do not stay queued behind a waiting migration", async () => {

@@ -13,6 +13,7 @@ export function registerNew(program: Command, io: Io): void {
     .argument('<name>', 'what the migration does, e.g. add_portal_users_nickname')
     .description('create the next migration file from a typed template (no database needed)')
     .option('--dir <folder>', 'the source migrations folder (default: ./migrations, or KONSTRUCT_MIGRATIONS_DIR)')
+    .option('--phased', 'a migration in phases (expand, backfill, contract) for live, large tables; see docs/online-migrations.md')
     .addHelpText(
       'after',
       [
@@ -23,18 +24,19 @@ export function registerNew(program: Command, io: Io): void {
         'Examples:',
         '  konstruct-migrate new add_portal_users_nickname',
         '  konstruct-migrate make "index invitations by email"',
+        '  konstruct-migrate new rename_portal_users_name --phased',
         '  konstruct-migrate new add_audit_log --dir ./migrations',
       ].join('\n'),
     )
-    .action((name: string, opts: { dir?: string }, cmd: Command) => {
+    .action((name: string, opts: { dir?: string; phased?: boolean }, cmd: Command) => {
       const cwd = process.cwd();
       const dir = opts.dir ?? migrationsDirFromEnv(process.env, cwd) ?? path.join(cwd, 'migrations');
       try {
-        const created = newMigration({ name, dir });
+        const created = newMigration({ name, dir, phased: opts.phased });
         const shown = path.relative(cwd, created.file) || created.file;
         io.out(`Created ${shown.startsWith('..') ? created.file : shown}`);
         if (!cmd.optsWithGlobals().quiet) {
-          io.err('Next: write up() and down(), run `npm run build`, then `konstruct-migrate up`.');
+          io.err(`Next: write ${opts.phased ? 'its steps' : 'up() and down()'}, run \`npm run build\`, then \`konstruct-migrate up\`${opts.phased ? ' (or `up --expand`, then `complete`)' : ''}.`);
         }
         process.exitCode = ExitCode.Ok;
       } catch (error) {

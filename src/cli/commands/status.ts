@@ -10,8 +10,8 @@ import { runWithContext, type Io } from '../run-command';
 export function registerStatus(program: Command, io: Io): void {
   program
     .command('status')
-    .description('list every migration as applied or pending, with when and in which batch; flag changed or unknown ones')
-    .option('--check', 'exit 3 when migrations are pending, 8 when applied ones changed or are unknown to this code')
+    .description('list every migration as applied, pending or part-way (expanded), with when and in which batch; flag changed or unknown ones')
+    .option('--check', 'exit 3 when migrations are pending or part-way, 8 when applied ones changed or are unknown to this code')
     .option('--json', 'print one JSON document on stdout (the result or the error); human text goes to stderr')
     .addHelpText(
       'after',
@@ -36,5 +36,5 @@ export function registerStatus(program: Command, io: Io): void {
 /** For pipelines: a history that does not match the code is worse than pending work. */
 function checkExitCode(result: StatusResult): ExitCode {
   if (result.changed.length > 0 || result.unknown.length > 0) return ExitCode.HistoryMismatch;
-  return result.pending > 0 ? ExitCode.Pending : ExitCode.Ok;
+  return result.pending > 0 || result.partWay.length > 0 ? ExitCode.Pending : ExitCode.Ok;
 }

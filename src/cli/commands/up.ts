@@ -13,12 +13,14 @@ export function registerUp(program: Command, io: Io): void {
   addRunOptions(
     program
       .command('up')
-      .description('apply all pending migrations, each in its own transaction')
-      .option('--to <migration>', 'stop after this migration (name or number, e.g. 005)'),
+      .description('apply all pending migrations: each in its own transaction, a phased one step by step')
+      .option('--to <migration>', 'stop after this migration (name or number, e.g. 005)')
+      .option('--expand', 'stop once a phased migration is expanded (old and new app versions both served); `complete` finishes it'),
   )
     .addHelpText(
       'after',
       '\nExamples:\n  konstruct-migrate up\n  konstruct-migrate up --to 005\n  konstruct-migrate up --dry-run\n' +
+        '  konstruct-migrate up --expand            # rolling deploy: expand, deploy the new version, then `complete`\n' +
         '  konstruct-migrate up --json --lock-wait 300\n  konstruct-migrate up --quiet --url "$DATABASE_URL"',
     )
     .action(async (opts, cmd: Command) => {
@@ -27,7 +29,7 @@ export function registerUp(program: Command, io: Io): void {
       await runWithContext(
         globals,
         io,
-        (ctx, live) => withStepProgress(live, output, (onStep) => up(ctx, { to: opts.to, onStep, ...runOptionsFrom(opts) })),
+        (ctx, live) => withStepProgress(live, output, (onStep) => up(ctx, { to: opts.to, expand: opts.expand, onStep, ...runOptionsFrom(opts) })),
         (r, out) => {
           if (output.quiet) return;
           if (r.dryRun) out.outLines(formatDryRun('up', r.dryRun));

@@ -10,11 +10,12 @@ export interface OutputOptions {
   spinnerStream?: NodeJS.WritableStream;
 }
 
-export function outputOptions(globals: { quiet?: boolean; color?: boolean }): OutputOptions {
+export function outputOptions(globals: { quiet?: boolean; color?: boolean; json?: boolean }): OutputOptions {
   const quiet = Boolean(globals.quiet);
   return {
     quiet,
     style: styleFor(process.stdout, globals),
-    spinnerStream: !quiet && process.stderr.isTTY && process.env.TERM !== 'dumb' ? process.stderr : undefined,
+    // Not with --json: its stderr is for people too, but a program reading it wants lines, not redraws.
+    spinnerStream: !quiet && !globals.json && process.stderr.isTTY && process.env.TERM !== 'dumb' ? process.stderr : undefined,
   };
 }

@@ -3,6 +3,8 @@
  * duration (so a failure in the third step still shows the two that were
  * applied). On a terminal, a step that takes over a second gets a spinner line
  * with the elapsed time on stderr, erased when the step ends. Quiet prints nothing.
+ * A phased migration prints a line per step as it finishes; during a backfill
+ * the spinner line shows rows done/estimated, the rate and the time left.
  */
 import type { StepEvent, StepListener } from '../../engine/step-events';
 import type { StepResult } from '../../engine/run-step';
@@ -24,6 +26,27 @@ export function stepLine(step: StepResult, style: Style): string {
   return `  ${arrow} ${step.name} ${style.dim(`(${formatDuration(step.ms)}${attempts})`)}`;
 }
 
+type PhaseFinished = Extract<StepEvent, { type: 'phase-finished' }>;
+type Progress = Extract<StepEvent, { type: 'progress' }>;
+
+/** `    · expand: add role column and triggers (85 ms)` under the migration's line. */
+export function phaseLine(event: PhaseFinished, style: Style): string {
+  const attempts = event.attempts > 1 ? `, ${event.attempts} attempts` : '';
+  const verb = event.direction === 'up' ? '' : 'reverted ';
+  return `    · ${verb}${event.phase}: ${event.step} ${style.dim(`(${formatDuration(event.ms)}${attempts})`)}`;
+}
+
+/** `backfill roles: 120,000 / ~1,000,000 rows (12%), 48,000 rows/s, ~18 s left` */
+export function backfillProgress(e: Progress): string {
+  const n = (x: number) => Math.round(x).toLocaleString('en-US');
+  const rate = e.ms > 0 ? (e.rowsThisRun * 1000) / e.ms : 0;
+  const total = e.estimatedRows && e.estimatedRows >= e.rowsDone ? e.estimatedRows : undefined;
+  const parts = [`${e.step}: ${n(e.rowsDone)}${total ? ` / ~${n(total)}` : ''} rows${total ? ` (${Math.floor((100 * e.rowsDone) / total)}%)` : ''}`];
+  if (rate > 0) parts.push(`${n(rate)} rows/s`);
+  if (rate > 0 && total) parts.push(`~${formatDuration(Math.round(((total - e.rowsDone) / rate) * 1000))} left`);
+  return parts.join(', ');
+}
+
 /** Runs `work` with a listener that prints each step; the spinner never outlives it. */
 export async function withStepProgress<T>(io: Io, output: OutputOptions, work: (onStep: StepListener) => Promise<T>): Promise<T> {
   const spinner = output.spinnerStream ? new Spinner(output.spinnerStream) : undefined;
@@ -31,6 +54,13 @@ export async function withStepProgress<T>(io: Io, output: OutputOptions, work: (
     if (output.quiet) return;
     if (event.type === 'started') {
       spinner?.start(`${event.direction === 'up' ? 'applying' : 'reverting'} ${event.name}`);
+    } else if (event.type === 'progress') {
+      spinner?.setDetail(backfillProgress(event));
+    } else if (event.type === 'phase-finished') {
+      spinner?.setDetail('');
+      spinner?.pause();
+      io.out(phaseLine(event, output.style));
+      spinner?.resume();
     } else {
       spinner?.stop();
       io.out(stepLine(event.step, output.style));
@@ -48,17 +78,38 @@ class Spinner {
   private delay?: NodeJS.Timeout;
   private frames?: NodeJS.Timeout;
   private drawn = false;
+  private paused = false;
+  private detail = '';
 
   constructor(private readonly stream: NodeJS.WritableStream) {}
+
+  /** Extra text after the label, e.g. backfill progress. */
+  setDetail(detail: string): void {
+    this.detail = detail;
+  }
+
+  /** Erases the line while another line is printed; resume() draws it again. */
+  pause(): void {
+    this.paused = true;
+    if (this.drawn) this.stream.write('\r\u001b[2K');
+    this.drawn = false;
+  }
+
+  resume(): void {
+    this.paused = false;
+  }
 
   start(label: string): void {
     this.stop();
     const started = Date.now();
     let frame = 0;
+    this.detail = '';
     this.delay = setTimeout(() => {
       this.frames = setInterval(() => {
+        if (this.paused) return;
         const elapsed = formatDuration(Date.now() - started);
-        this.stream.write(`\r\u001b[2K${FRAMES[frame++ % FRAMES.length]} ${label}  ${elapsed}`);
+        const detail = this.detail ? `  ${this.detail}` : '';
+        this.stream.write(`\r\u001b[2K${FRAMES[frame++ % FRAMES.length]} ${label}  ${elapsed}${detail}`);
         this.drawn = true;
       }, FRAME_MS);
       this.frames.unref();

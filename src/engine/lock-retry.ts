@@ -1,0 +1,93 @@
+/**
+ * Trying a transaction again when a lock was not granted within lock_timeout
+ * (SQLSTATE 55P03). The transaction has then been rolled back whole, so trying
+ * again is safe; the pause between tries grows (jittered, so colliding runs do
+ * not stay in lockstep) and the tries stop when the lock budget is spent, or
+ * after --lock-retries when that is given. The live application's queries never
+ * queue behind us for longer than one lock_timeout at a time.
+ */
+import { KonstructError, LockTimeoutError, MigrationFailedError } from '../errors';
+import { formatSeconds } from '../db/session-info';
+import { statementOf } from '../db/statement-errors';
+import { backoffDelay, sleep } from './backoff';
+import { describeBlockers, describeWaitTarget, type LockWait } from './lock-wait-watcher';
+import type { SessionTimeouts } from './session-timeouts';
+
+export interface RetryOptions {
+  timeouts: SessionTimeouts;
+  /** Total time, in ms, one step may spend retrying after lock timeouts. */
+  lockBudgetMs: number;
+  /** At most this many retries (undefined: as many as the budget allows). */
+  lockRetries?: number;
+  log: (line: string) => void;
+  /** Runs before each attempt, e.g. to check the migration lock is still held. */
+  beforeAttempt?: () => Promise<void>;
+}
+
+/** What one attempt reports when it failed: the error, and the last lock wait the watcher saw. */
+export interface AttemptFailure {
+  error: unknown;
+  wait?: LockWait;
+}
+
+/** Who is trying: `006_rbac_roles` or `006_rbac_roles [expand]`, and which way. */
+export interface RetryLabel {
+  /** Reported as the migration in errors. */
+  migration: string;
+  /** Shown in messages; the migration, or the migration and its step. */
+  what: string;
+  direction: 'up' | 'down';
+  /** False for a step that runs outside a transaction: it is never retried. */
+  transactional: boolean;
+}
+
+const RETRY_BACKOFF = { initialMs: 200, maxMs: 5_000 };
+const LOCK_NOT_AVAILABLE = '55P03';
+
+/** Runs `attempt` until it succeeds; resolves to the number of attempts. */
+export async function retryOnLockTimeout(
+  label: RetryLabel,
+  options: RetryOptions,
+  attempt: () => Promise<AttemptFailure | undefined>,
+): Promise<number> {
+  const deadline = Date.now() + options.lockBudgetMs;
+  for (let n = 1; ; n++) {
+    await options.beforeAttempt?.();
+    const failure = await attempt();
+    if (!failure) return n;
+
+    const { error, wait } = failure;
+    if (error instanceof KonstructError) throw error;
+    if ((error as { code?: string })?.code !== LOCK_NOT_AVAILABLE) {
+      throw new MigrationFailedError(label.migration, label.direction, error, { transactional: label.transactional, statement: statementOf(error) });
+    }
+    const delay = backoffDelay(n - 1, RETRY_BACKOFF);
+    const retriesLeft = options.lockRetries === undefined || n <= options.lockRetries;
+    const budgetSpent = Date.now() + delay > deadline;
+    if (!label.transactional || !retriesLeft || budgetSpent) {
+      throw lockTimeout(label, { attempts: n, wait, options, cause: error, budgetSpent: budgetSpent && retriesLeft });
+    }
+    const within = `within lock_timeout (${formatSeconds(options.timeouts.lockTimeoutMs / 1000)})`;
+    const of = options.lockRetries === undefined ? '' : ` of ${options.lockRetries + 1}`;
+    options.log(
+      `${label.what}: ${wait ? `${describeWaitTarget(wait)} not granted ${within}, blocked by ${describeBlockers(wait)}` : `a lock was not granted ${within}`}; ` +
+        `rolled back, retrying in ${formatSeconds(delay / 1000)} (attempt ${n + 1}${of})`,
+    );
+    await sleep(delay);
+  }
+}
+
+function lockTimeout(
+  label: RetryLabel,
+  f: { attempts: number; wait?: LockWait; options: RetryOptions; cause: unknown; budgetSpent: boolean },
+): LockTimeoutError {
+  const within = formatSeconds(f.options.timeouts.lockTimeoutMs / 1000);
+  const outcome = label.transactional
+    ? `${f.attempts} attempt(s)${f.budgetSpent ? ` in --lock-budget ${formatSeconds(f.options.lockBudgetMs / 1000)}` : ''}, each rolled back`
+    : 'it runs outside a transaction, so what it did before that statement stays applied';
+  return new LockTimeoutError(
+    `${label.what} (${label.direction}) could not get ${f.wait ? describeWaitTarget(f.wait) : 'a lock'} within ${within} (lock_timeout; ${outcome})`,
+    `${f.wait ? `It was blocked by ${describeBlockers(f.wait)}. ` : ''}Run again when that is done, or allow more retries with --lock-budget.`,
+    f.cause,
+  );
+}

@@ -1,0 +1,130 @@
+/**
+ * The phase API for migration authors (see docs/online-migrations.md).
+ *
+ * A migration on a live, large table can be written as an ordered list of
+ * steps, each tagged with its phase:
+ *   expand   — add what the new application version needs, keep the old working;
+ *   backfill — fill existing rows in batches of short transactions;
+ *   contract — remove what only the old version needed.
+ * konstruct-migrate runs each step in its own short transaction (a batched step:
+ * one transaction per batch), records progress in the same transaction, and can
+ * stop once expanded (`up --expand`) until `complete`.
+ *
+ *   import type { PhasedStep } from '../src/phased/phased-migration'; // types only
+ *   export const phases: PhasedStep[] = [
+ *     { phase: 'expand', name: 'add column', up: async (knex) => ..., down: async (knex) => ... },
+ *     { phase: 'backfill', name: 'fill column', batch: { up: async (knex, cursor, size) => ({ next, rows }) } },
+ *     { phase: 'contract', name: 'drop old column', up: ..., down: ... },
+ *   ];
+ *
+ * The file imports types only, so the compiled migration needs nothing from
+ * the engine at run time (frozen history: a later engine cannot change what it
+ * does). The loader (history/local-migrations.ts) gives it the `up`/`down` that
+ * the stock knex CLI calls (through knexfile.ts): they run every step in knex's
+ * one transaction (offline, as a plain migration), and refuse while any
+ * migration stands part-way, which only konstruct-migrate can carry on.
+ */
+import type { Knex } from 'knex';
+import { anyPartWay, PHASE_TABLE } from './phase-state';
+
+export type PhaseName = 'expand' | 'backfill' | 'contract';
+export const PHASE_ORDER: readonly PhaseName[] = ['expand', 'backfill', 'contract'];
+
+/** What one batch did: where the next one starts (null: the step is done), and how many rows it covered. */
+export interface BatchResult {
+  next: string | null;
+  rows: number;
+}
+
+/**
+ * One batch, run in its own transaction with the cursor saved in that same
+ * transaction. `cursor` is null for the first batch. It must take row locks
+ * only, and be safe to run again: after a crash the last batch is redone, and a
+ * step half done one way may be run again from the start the other way.
+ */
+export type BatchFunction = (knex: Knex, cursor: string | null, size: number) => Promise<BatchResult>;
+
+export interface TransactionStep {
+  phase: PhaseName;
+  /** Shown in progress, status and errors, e.g. "add role column and triggers". */
+  name: string;
+  up(knex: Knex): Promise<void>;
+  down(knex: Knex): Promise<void>;
+}
+
+export interface BatchedStep {
+  phase: PhaseName;
+  name: string;
+  batch: {
+    /** Absent: nothing to do going up. */
+    up?: BatchFunction;
+    /** Absent: nothing to do going down. */
+    down?: BatchFunction;
+    /** Roughly how many rows the batches will cover, for progress (cheap: an estimate is fine). */
+    estimateRows?(knex: Knex): Promise<number>;
+  };
+}
+
+export type PhasedStep = TransactionStep | BatchedStep;
+
+
+/** Rows per batch when the stock knex CLI runs all steps in one transaction (batches then only bound memory). */
+const OFFLINE_BATCH_SIZE = 1_000_000;
+
+export function isBatched(step: PhasedStep): step is BatchedStep {
+  return 'batch' in step;
+}
+
+/** The knex-facing up/down of a phased migration: all steps in the caller's one transaction. */
+export function offlineUpDown(phases: readonly PhasedStep[]): { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> } {
+  return {
+    up: async (knex) => {
+      await refusePartWay(knex, 'up');
+      for (const step of phases) await runOffline(knex, step, 'up');
+    },
+    down: async (knex) => {
+      await refusePartWay(knex, 'down');
+      for (const step of [...phases].reverse()) await runOffline(knex, step, 'down');
+    },
+  };
+}
+
+async function runOffline(knex: Knex, step: PhasedStep, direction: 'up' | 'down'): Promise<void> {
+  if (!isBatched(step)) return step[direction](knex);
+  const batch = step.batch[direction];
+  if (!batch) return;
+  let cursor: string | null = null;
+  do cursor = (await batch(knex, cursor, OFFLINE_BATCH_SIZE)).next;
+  while (cursor !== null);
+}
+
+async function refusePartWay(knex: Knex, direction: 'up' | 'down'): Promise<void> {
+  const partWay = await anyPartWay(knex);
+  if (partWay.length > 0) {
+    throw new Error(
+      `${partWay.join(', ')} stands part-way (see ${PHASE_TABLE}); only konstruct-migrate can carry it on: ` +
+        `run \`konstruct-migrate complete\` to finish it or \`konstruct-migrate down\` to revert it (this ${direction} changed nothing).`,
+    );
+  }
+}
+
+/** Throws, naming the step, when `phases` is not a list of steps in phase order. */
+export function assertWellFormed(steps: readonly PhasedStep[]): void {
+  if (!Array.isArray(steps) || steps.length === 0) throw new Error('phases: give at least one step');
+  let last = 0;
+  for (const step of steps) {
+    const rank = PHASE_ORDER.indexOf(step.phase);
+    if (rank < 0) throw new Error(`phases: step "${step.name}" has phase "${step.phase}"; expected expand, backfill or contract`);
+    if (rank < last) throw new Error(`phases: step "${step.name}" (${step.phase}) comes after a later phase; order them expand, backfill, contract`);
+    last = rank;
+    if (!isBatched(step) && (typeof step.up !== 'function' || typeof step.down !== 'function')) {
+      throw new Error(`phases: step "${step.name}" needs up(knex) and down(knex), or batch: { up?, down? }`);
+    }
+  }
+}
+
+/** Steps applied once the migration is expanded: every expand and backfill step. */
+export function expandedAt(steps: readonly PhasedStep[]): number {
+  const firstContract = steps.findIndex((s) => s.phase === 'contract');
+  return firstContract < 0 ? steps.length : firstContract;
+}
