@@ -6,6 +6,7 @@
  */
 import { expect } from 'vitest';
 import { runCli, type CliResult } from '../support/cli';
+import type { PooledDatabase } from '../support/pgbouncer';
 import type { TestDatabase } from '../support/test-database';
 
 export const EVERY_COMMAND: Array<{ args: string[]; before?: (db: TestDatabase) => Promise<void> }> = [
@@ -22,6 +23,11 @@ export const EVERY_COMMAND: Array<{ args: string[]; before?: (db: TestDatabase) 
   { args: ['down', '--dry-run', '--json'] },
   { args: ['down', '--yes', '--json'] },
   { args: ['down', '--yes'] },
+  // Phased: 006 expanded and held, then completed.
+  { args: ['up', '--expand'] },
+  { args: ['status', '--json'] },
+  { args: ['complete', '--dry-run'] },
+  { args: ['complete'] },
   { args: ['up', '-q'] },
   // A schema built without this tool's history: adopted with baseline.
   { args: ['baseline', '--to', '006', '--dry-run'], before: (db) => db.knex.raw('DROP TABLE knex_migrations, knex_migrations_lock') },
@@ -41,7 +47,7 @@ function masked(run: CliResult, db: TestDatabase, url: string): string {
 }
 
 /** Runs EVERY_COMMAND on both databases, in order, comparing each pair of runs. */
-export async function expectSameAsDirect(direct: TestDatabase, pooled: { db: TestDatabase; url: string }): Promise<void> {
+export async function expectSameAsDirect(direct: TestDatabase, pooled: PooledDatabase): Promise<void> {
   for (const step of EVERY_COMMAND) {
     await step.before?.(direct);
     await step.before?.(pooled.db);

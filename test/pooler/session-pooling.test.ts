@@ -3,14 +3,13 @@
  * works, including what transaction pooling cannot do (a migration outside a
  * transaction, --schema). Skipped, saying why, when pgbouncer is not installed.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { poolingMode } from '../../src/db/pooler';
 import { runCli } from '../support/cli';
 import { testContext } from '../support/context';
 import { advisoryLockCount, historyNames } from '../support/database-state';
-import { pgBouncerForTests, type PgBouncer } from '../support/pgbouncer';
+import { pgBouncerSkipReason, usePgBouncer } from '../support/pgbouncer';
 import { sqlMigration, tempMigrations } from '../support/temp-migrations';
-import { adminUrl, createTestDatabase, type TestDatabase } from '../support/test-database';
 import { waitUntil } from '../support/wait-until';
 import { startWatchedCli } from '../support/watched-cli';
 import { expectSameAsDirect } from './same-as-direct';
@@ -18,27 +17,14 @@ import { expectSameAsDirect } from './same-as-direct';
 // In session mode every client connection holds a server connection until it closes, and a run opens
 // up to 4 (3 in its pool, 1 for the lock): the pool is sized for the 4 concurrent runs below.
 const RUNS = 4;
-const pgbouncer = pgBouncerForTests({ mode: 'session', poolSize: 4 * RUNS });
-let bouncer: PgBouncer;
-const opened: TestDatabase[] = [];
+const skipReason = pgBouncerSkipReason('session');
+const POOL = { mode: 'session', poolSize: 4 * RUNS } as const;
 
-async function pooledDatabase(label: string): Promise<{ db: TestDatabase; url: string }> {
-  const db = await createTestDatabase(label);
-  opened.push(db);
-  return { db, url: bouncer.urlFor(db.url) };
-}
-
-describe.skipIf(pgbouncer.skipReason)(`PgBouncer, session pooling (pool size ${4 * RUNS})`, () => {
-  beforeAll(async () => {
-    bouncer = await pgbouncer.start(adminUrl());
-  });
-  afterAll(async () => {
-    for (const db of opened) await db.drop();
-    await bouncer?.stop();
-  });
+describe.skipIf(skipReason)(`PgBouncer, session pooling (pool size ${4 * RUNS})`, () => {
+  const pooled = usePgBouncer(POOL);
 
   it('is detected as session pooling', async () => {
-    const { url } = await pooledDatabase('spool_detect');
+    const { url } = await pooled.database('spool_detect');
     const ctx = await testContext(url);
     try {
       expect(await poolingMode(ctx.knex)).toBe('session');
@@ -48,7 +34,7 @@ describe.skipIf(pgbouncer.skipReason)(`PgBouncer, session pooling (pool size ${4
   });
 
   it('concurrent `up` runs apply each migration once and leave no lock', async () => {
-    const { db, url } = await pooledDatabase('spool_concurrent');
+    const { db, url } = await pooled.database('spool_concurrent');
     const runs = await Promise.all(Array.from({ length: RUNS }, () => runCli(['up'], { env: { DATABASE_URL: url }, timeoutMs: 180_000 })));
     for (const run of runs) expect(run.code, run.stderr).toBe(0);
     expect(runs.map((r) => r.stdout).join('').match(/↑ 006_rbac_roles/g)).toHaveLength(1);
@@ -58,7 +44,7 @@ describe.skipIf(pgbouncer.skipReason)(`PgBouncer, session pooling (pool size ${4
 
   it('SIGKILL while the lock is held: the lock is freed and the next run proceeds', async () => {
     const slow = tempMigrations({ '001_slow': sqlMigration('SELECT pg_sleep(60); CREATE TABLE made_by_slow (id int)', 'DROP TABLE made_by_slow') });
-    const { db, url } = await pooledDatabase('spool_kill');
+    const { db, url } = await pooled.database('spool_kill');
     try {
       const env = { DATABASE_URL: url, KONSTRUCT_MIGRATIONS_DIR: slow.dir };
       const run = startWatchedCli(['up'], { env });
@@ -85,7 +71,7 @@ exports.up = async (knex) => {
 };
 exports.down = (knex) => knex.raw('DROP INDEX CONCURRENTLY seen_lt');`,
     });
-    const { db, url } = await pooledDatabase('spool_cic');
+    const { db, url } = await pooled.database('spool_cic');
     try {
       const run = await runCli(['up', '--lock-timeout', '3'], { env: { DATABASE_URL: url, KONSTRUCT_MIGRATIONS_DIR: dir.dir } });
       expect(run.code, run.stderr).toBe(0);
@@ -99,7 +85,7 @@ exports.down = (knex) => knex.raw('DROP INDEX CONCURRENTLY seen_lt');`,
   });
 
   it('--schema works', async () => {
-    const { db, url } = await pooledDatabase('spool_schema');
+    const { db, url } = await pooled.database('spool_schema');
     await db.knex.raw('CREATE SCHEMA app');
     const run = await runCli(['up', '--schema', 'app'], { env: { DATABASE_URL: url } });
     expect(run.code, run.stderr).toBe(0);
@@ -108,8 +94,7 @@ exports.down = (knex) => knex.raw('DROP INDEX CONCURRENTLY seen_lt');`,
   });
 
   it('every command prints and exits as on a direct connection', async () => {
-    const direct = await createTestDatabase('spool_direct');
-    opened.push(direct);
-    await expectSameAsDirect(direct, await pooledDatabase('spool_commands'));
+    const direct = await pooled.direct('spool_direct');
+    await expectSameAsDirect(direct, await pooled.database('spool_commands'));
   });
 });

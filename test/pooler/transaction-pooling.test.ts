@@ -5,45 +5,30 @@
  * direct connection, and what cannot work there is refused before anything
  * changes. Skipped, saying why, when pgbouncer is not installed.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { poolingMode } from '../../src/db/pooler';
 import { runCli } from '../support/cli';
 import { testContext } from '../support/context';
 import { advisoryLockCount, databaseState, historyNames } from '../support/database-state';
-import { pgBouncerForTests, type PgBouncer } from '../support/pgbouncer';
+import { pgBouncerSkipReason, usePgBouncer } from '../support/pgbouncer';
 import { expectedCatalog } from '../support/spec-files';
 import { sqlMigration, tempMigrations } from '../support/temp-migrations';
-import { adminUrl, createTestDatabase, type TestDatabase } from '../support/test-database';
 import { waitUntil } from '../support/wait-until';
 import { startWatchedCli } from '../support/watched-cli';
 import { expectSameAsDirect } from './same-as-direct';
 
-const pgbouncer = pgBouncerForTests({ mode: 'transaction', poolSize: 2 });
-let bouncer: PgBouncer;
-const opened: TestDatabase[] = [];
-
-/** A fresh database, and its URL through PgBouncer. */
-async function pooledDatabase(label: string): Promise<{ db: TestDatabase; url: string }> {
-  const db = await createTestDatabase(label);
-  opened.push(db);
-  return { db, url: bouncer.urlFor(db.url) };
-}
+const skipReason = pgBouncerSkipReason('transaction');
+const POOL = { mode: 'transaction', poolSize: 2 } as const;
 
 const ROWS = 20_000;
 const RUNS = 6;
 const ROUNDS = 3;
 
-describe.skipIf(pgbouncer.skipReason)('PgBouncer, transaction pooling (pool size 2)', () => {
-  beforeAll(async () => {
-    bouncer = await pgbouncer.start(adminUrl());
-  });
-  afterAll(async () => {
-    for (const db of opened) await db.drop();
-    await bouncer?.stop();
-  });
+describe.skipIf(skipReason)('PgBouncer, transaction pooling (pool size 2)', () => {
+  const pooled = usePgBouncer(POOL);
 
   it('is detected as transaction pooling; a direct connection as direct', async () => {
-    const { db, url } = await pooledDatabase('pool_detect');
+    const { db, url } = await pooled.database('pool_detect');
     for (const [target, expected] of [[url, 'transaction'], [db.url, 'direct']] as const) {
       const ctx = await testContext(target);
       try {
@@ -55,7 +40,7 @@ describe.skipIf(pgbouncer.skipReason)('PgBouncer, transaction pooling (pool size
   });
 
   it(`${RUNS} concurrent \`up\` with 006 pending on ${ROWS} rows, ${ROUNDS} rounds: each applies 006 once, no lock left`, async () => {
-    const { db, url } = await pooledDatabase('pool_concurrent');
+    const { db, url } = await pooled.database('pool_concurrent');
     expect((await runCli(['up', '--to', '005'], { env: { DATABASE_URL: url } })).code).toBe(0);
     await db.knex.raw(`
       INSERT INTO portal_users (email, hashed_password, name, is_admin)
@@ -89,7 +74,7 @@ describe.skipIf(pgbouncer.skipReason)('PgBouncer, transaction pooling (pool size
     const slow = tempMigrations({
       '001_slow': sqlMigration('CREATE TABLE made_by_slow (id int); SELECT pg_sleep(60)', 'DROP TABLE made_by_slow'),
     });
-    const { db, url } = await pooledDatabase('pool_kill');
+    const { db, url } = await pooled.database('pool_kill');
     try {
       const env = { DATABASE_URL: url, KONSTRUCT_MIGRATIONS_DIR: slow.dir };
       const run = startWatchedCli(['up'], { env });
@@ -124,11 +109,10 @@ describe.skipIf(pgbouncer.skipReason)('PgBouncer, transaction pooling (pool size
   });
 
   it('every command prints and exits as on a direct connection', async () => {
-    const direct = await createTestDatabase('pool_direct');
-    opened.push(direct);
-    const pooled = await pooledDatabase('pool_commands');
-    await expectSameAsDirect(direct, pooled);
-    expect(await advisoryLockCount(pooled.db.knex)).toBe(0);
+    const direct = await pooled.direct('pool_direct');
+    const through = await pooled.database('pool_commands');
+    await expectSameAsDirect(direct, through);
+    expect(await advisoryLockCount(through.db.knex)).toBe(0);
   });
 
   it('a migration outside a transaction is refused before anything changes: exit 2, one line naming PgBouncer and the migration', async () => {
@@ -136,7 +120,7 @@ describe.skipIf(pgbouncer.skipReason)('PgBouncer, transaction pooling (pool size
       '001_table': sqlMigration('CREATE TABLE t (id int)', 'DROP TABLE t'),
       '002_index': sqlMigration('CREATE INDEX CONCURRENTLY t_id ON t (id)', 'DROP INDEX CONCURRENTLY t_id', 'exports.config = { transaction: false };'),
     });
-    const { db, url } = await pooledDatabase('pool_refuse');
+    const { db, url } = await pooled.database('pool_refuse');
     try {
       const before = await databaseState(db.knex);
       const run = await runCli(['up'], { env: { DATABASE_URL: url, KONSTRUCT_MIGRATIONS_DIR: dir.dir } });
@@ -155,7 +139,7 @@ describe.skipIf(pgbouncer.skipReason)('PgBouncer, transaction pooling (pool size
   });
 
   it('--schema is refused the same way (search_path is session state)', async () => {
-    const { db, url } = await pooledDatabase('pool_schema');
+    const { db, url } = await pooled.database('pool_schema');
     await db.knex.raw('CREATE SCHEMA app');
     const run = await runCli(['status', '--schema', 'app'], { env: { DATABASE_URL: url } });
     expect(run.code).toBe(2);

@@ -12,15 +12,19 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { freePort } from '../../src/db/embedded-server';
+import { adminUrl, createTestDatabase, type TestDatabase } from './test-database';
 import { waitUntil } from './wait-until';
 
 export type PoolMode = 'transaction' | 'session';
 
 const CANDIDATES = ['/usr/sbin/pgbouncer', '/usr/bin/pgbouncer', '/usr/local/bin/pgbouncer'];
 
-/** The pgbouncer binary, or why there is none (the reason tests print when they skip). */
+/** The pgbouncer binary (PGBOUNCER_BINARY, else Debian's), or why there is none (the reason tests print when they skip). */
 export function findPgBouncer(): { binary: string } | { missing: string } {
+  const chosen = process.env.PGBOUNCER_BINARY;
+  if (chosen) return existsSync(chosen) ? { binary: chosen } : { missing: `PGBOUNCER_BINARY=${chosen} does not exist` };
   const binary = CANDIDATES.find((p) => existsSync(p));
   if (binary) return { binary };
   return { missing: `pgbouncer is not installed (looked in ${CANDIDATES.join(', ')}); install it with \`apt-get install -y pgbouncer\` (.ci/run does when it runs as root)` };
@@ -124,15 +128,44 @@ if (require.main === module) {
   });
 }
 
-/**
- * For a test file: a PgBouncer started before its tests and stopped after, or,
- * when there is none, the reason, printed once so a skipped file says why.
- */
-export function pgBouncerForTests(options: PgBouncerOptions): { skipReason?: string; start(adminUrl: string): Promise<PgBouncer> } {
+/** Why the PgBouncer tests of a file are skipped (printed once), or undefined when pgbouncer is installed. */
+export function pgBouncerSkipReason(mode: PoolMode): string | undefined {
   const found = findPgBouncer();
-  if ('missing' in found) {
-    process.stderr.write(`[tests] skipping the PgBouncer ${options.mode}-mode tests: ${found.missing}\n`);
-    return { skipReason: found.missing, start: () => Promise.reject(new Error(found.missing)) };
-  }
-  return { start: (adminUrl) => startPgBouncer(adminUrl, options) };
+  if (!('missing' in found)) return undefined;
+  process.stderr.write(`[tests] skipping the PgBouncer ${mode}-mode tests: ${found.missing}\n`);
+  return found.missing;
+}
+
+export interface PooledDatabase {
+  db: TestDatabase;
+  /** The database's URL through PgBouncer (db.url reaches it directly). */
+  url: string;
+}
+
+/**
+ * Inside a describe: PgBouncer in front of the test run's server for its tests;
+ * databases made with `database` (and `direct`) are dropped afterwards.
+ */
+export function usePgBouncer(options: PgBouncerOptions): { database(label: string): Promise<PooledDatabase>; direct(label: string): Promise<TestDatabase> } {
+  let bouncer: PgBouncer | undefined;
+  const opened: TestDatabase[] = [];
+  beforeAll(async () => {
+    bouncer = await startPgBouncer(adminUrl(), options);
+  });
+  afterAll(async () => {
+    for (const db of opened) await db.drop();
+    await bouncer?.stop();
+  });
+  const direct = async (label: string) => {
+    const db = await createTestDatabase(label);
+    opened.push(db);
+    return db;
+  };
+  return {
+    direct,
+    database: async (label) => {
+      const db = await direct(label);
+      return { db, url: bouncer!.urlFor(db.url) };
+    },
+  };
 }
