@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { PHASE_TABLE } from '../../src/phased/phase-state';
 import { runCli } from '../support/cli';
 import { advisoryLockCount, databaseState, historyNames } from '../support/database-state';
-import { pgBouncerSkipReason, usePgBouncer, type PooledDatabase } from '../support/pgbouncer';
+import { pgBouncerSkipReason, usePgBouncer, type PooledDatabase } from '../support/pooled-databases';
 import { expectedCatalog } from '../support/spec-files';
 import type { TestDatabase } from '../support/test-database';
 import { waitUntil } from '../support/wait-until';

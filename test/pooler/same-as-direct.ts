@@ -6,7 +6,7 @@
  */
 import { expect } from 'vitest';
 import { runCli, type CliResult } from '../support/cli';
-import type { PooledDatabase } from '../support/pgbouncer';
+import type { PooledDatabase } from '../support/pooled-databases';
 import type { TestDatabase } from '../support/test-database';
 
 export const EVERY_COMMAND: Array<{ args: string[]; before?: (db: TestDatabase) => Promise<void> }> = [

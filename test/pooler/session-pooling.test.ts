@@ -8,7 +8,7 @@ import { poolingMode } from '../../src/db/pooler';
 import { runCli } from '../support/cli';
 import { testContext } from '../support/context';
 import { advisoryLockCount, historyNames } from '../support/database-state';
-import { pgBouncerSkipReason, usePgBouncer } from '../support/pgbouncer';
+import { pgBouncerSkipReason, usePgBouncer } from '../support/pooled-databases';
 import { sqlMigration, tempMigrations } from '../support/temp-migrations';
 import { waitUntil } from '../support/wait-until';
 import { startWatchedCli } from '../support/watched-cli';

@@ -10,7 +10,7 @@ import { poolingMode } from '../../src/db/pooler';
 import { runCli } from '../support/cli';
 import { testContext } from '../support/context';
 import { advisoryLockCount, databaseState, historyNames } from '../support/database-state';
-import { pgBouncerSkipReason, usePgBouncer } from '../support/pgbouncer';
+import { pgBouncerSkipReason, usePgBouncer } from '../support/pooled-databases';
 import { expectedCatalog } from '../support/spec-files';
 import { sqlMigration, tempMigrations } from '../support/temp-migrations';
 import { waitUntil } from '../support/wait-until';
@@ -145,5 +145,20 @@ describe.skipIf(skipReason)('PgBouncer, transaction pooling (pool size 2)', () =
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/^error: --schema app .*cannot work through PgBouncer in transaction pooling mode.*direct DATABASE_URL/);
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
+
+describe.skipIf(skipReason)('PgBouncer, transaction pooling with a pool of 1', () => {
+  // The lock pins the only server connection; PgBouncer gives up on the next statement after query_wait_timeout.
+  const tooSmall = usePgBouncer({ mode: 'transaction', poolSize: 1, settings: { query_wait_timeout: '2' } });
+
+  it('a run that cannot get a second server connection says so (exit 4), and changes nothing', async () => {
+    const { db, url } = await tooSmall.database('pool_one');
+    const before = await databaseState(db.knex);
+    const run = await runCli(['up'], { env: { DATABASE_URL: url } });
+    expect(run.code).toBe(4);
+    expect(run.stderr).toMatch(/^error: PgBouncer found no free server connection in time \(query_wait_timeout\).*\n {2}.*pool of at least 2 \(default_pool_size\)/);
+    await waitUntil(async () => (await advisoryLockCount(db.knex)) === 0, 'the lock to be freed');
+    expect(await databaseState(db.knex)).toEqual(before);
   });
 });

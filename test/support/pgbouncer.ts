@@ -12,9 +12,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll } from 'vitest';
 import { freePort } from '../../src/db/embedded-server';
-import { adminUrl, createTestDatabase, type TestDatabase } from './test-database';
 import { waitUntil } from './wait-until';
 
 export type PoolMode = 'transaction' | 'session';
@@ -42,6 +40,8 @@ export interface PgBouncerOptions {
   mode: PoolMode;
   /** Server connections per database and user (default 2: small, so runs compete for them). */
   poolSize?: number;
+  /** More [pgbouncer] settings, e.g. { query_wait_timeout: '5' }. */
+  settings?: Record<string, string>;
 }
 
 /** Starts PgBouncer in front of the server of `adminUrl` (whose user and password it logs in with). */
@@ -73,6 +73,7 @@ export async function startPgBouncer(adminUrl: string, options: PgBouncerOptions
     'max_client_conn = 200',
     `logfile = ${path.join(dir, 'pgbouncer.log')}`,
     `pidfile = ${path.join(dir, 'pgbouncer.pid')}`,
+    ...Object.entries(options.settings ?? {}).map(([name, value]) => `${name} = ${value}`),
   ].join('\n');
   writeFileSync(path.join(dir, 'pgbouncer.ini'), `${ini}\n`);
   for (const f of ['userlist.txt', 'pgbouncer.ini']) chmodSync(path.join(dir, f), 0o644);
@@ -115,57 +116,6 @@ export async function startPgBouncer(adminUrl: string, options: PgBouncerOptions
         await gone;
       }
       rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-/** For a quick look by hand: `tsx test/support/pgbouncer.ts <serverUrl> transaction`. */
-if (require.main === module) {
-  const [url, mode] = process.argv.slice(2);
-  void startPgBouncer(url!, { mode: (mode as PoolMode) ?? 'transaction' }).then((b) => {
-    process.stdout.write(`${b.urlFor(url!)}\n`);
-    process.on('SIGINT', () => void b.stop().then(() => process.exit(0)));
-  });
-}
-
-/** Why the PgBouncer tests of a file are skipped (printed once), or undefined when pgbouncer is installed. */
-export function pgBouncerSkipReason(mode: PoolMode): string | undefined {
-  const found = findPgBouncer();
-  if (!('missing' in found)) return undefined;
-  process.stderr.write(`[tests] skipping the PgBouncer ${mode}-mode tests: ${found.missing}\n`);
-  return found.missing;
-}
-
-export interface PooledDatabase {
-  db: TestDatabase;
-  /** The database's URL through PgBouncer (db.url reaches it directly). */
-  url: string;
-}
-
-/**
- * Inside a describe: PgBouncer in front of the test run's server for its tests;
- * databases made with `database` (and `direct`) are dropped afterwards.
- */
-export function usePgBouncer(options: PgBouncerOptions): { database(label: string): Promise<PooledDatabase>; direct(label: string): Promise<TestDatabase> } {
-  let bouncer: PgBouncer | undefined;
-  const opened: TestDatabase[] = [];
-  beforeAll(async () => {
-    bouncer = await startPgBouncer(adminUrl(), options);
-  });
-  afterAll(async () => {
-    for (const db of opened) await db.drop();
-    await bouncer?.stop();
-  });
-  const direct = async (label: string) => {
-    const db = await createTestDatabase(label);
-    opened.push(db);
-    return db;
-  };
-  return {
-    direct,
-    database: async (label) => {
-      const db = await direct(label);
-      return { db, url: bouncer!.urlFor(db.url) };
     },
   };
 }
