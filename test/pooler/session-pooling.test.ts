@@ -15,7 +15,7 @@ import { startWatchedCli } from '../support/watched-cli';
 import { expectSameAsDirect } from './same-as-direct';
 
 // In session mode every client connection holds a server connection until it closes, and a run opens
-// up to 4 (3 in its pool, 1 for the lock): the pool is sized for the 4 concurrent runs below.
+// up to 4 for these migrations (3 in its pool, 1 for the lock): the pool is sized for the concurrent runs below.
 const RUNS = 4;
 const skipReason = pgBouncerSkipReason('session');
 const POOL = { mode: 'session', poolSize: 4 * RUNS } as const;
