@@ -13,6 +13,8 @@ import { advisoryLockCount, databaseState, historyNames } from '../support/datab
 import { pgBouncerSkipReason, usePgBouncer } from '../support/pooled-databases';
 import { expectedCatalog } from '../support/spec-files';
 import { sqlMigration, tempMigrations } from '../support/temp-migrations';
+import { expectLostLockStopsRun } from '../support/lost-lock-run';
+import { statementRunning } from '../support/session-activity';
 import { waitUntil } from '../support/wait-until';
 import { startWatchedCli } from '../support/watched-cli';
 import { expectSameAsDirect } from './same-as-direct';
@@ -78,22 +80,14 @@ describe.skipIf(skipReason)('PgBouncer, transaction pooling (pool size 2)', () =
     try {
       const env = { DATABASE_URL: url, KONSTRUCT_MIGRATIONS_DIR: slow.dir };
       const run = startWatchedCli(['up'], { env });
-      await waitUntil(async () => {
-        const { rows } = await db.knex.raw(
-          `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '%pg_sleep%' AND state = 'active' AND pid <> pg_backend_pid()`,
-        );
-        return rows.length > 0;
-      }, '001_slow to be running');
+      await waitUntil(() => statementRunning(db.knex, 'pg_sleep'), '001_slow to be running');
       expect(await advisoryLockCount(db.knex)).toBe(1);
 
       run.kill('SIGKILL');
       expect((await run.exited).signal).toBe('SIGKILL');
       // Looked for on the server itself, not through the pooler, which keeps its server connections open.
       await waitUntil(async () => (await advisoryLockCount(db.knex)) === 0, 'the migration lock to be freed');
-      await waitUntil(async () => {
-        const { rows } = await db.knex.raw(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '%pg_sleep%' AND state = 'active' AND pid <> pg_backend_pid()`);
-        return rows.length === 0;
-      }, 'the killed step to be rolled back');
+      await waitUntil(async () => !(await statementRunning(db.knex, 'pg_sleep')), 'the killed step to be rolled back');
       expect(await historyNames(db.knex)).toEqual([]);
       expect(await db.knex.schema.hasTable('made_by_slow')).toBe(false);
 
@@ -106,6 +100,11 @@ describe.skipIf(skipReason)('PgBouncer, transaction pooling (pool size 2)', () =
     } finally {
       slow.remove();
     }
+  });
+
+  it('an administrator ending the lock\'s server session stops the run before its next step (exit 5)', async () => {
+    const { db, url } = await pooled.database('pool_lost');
+    await expectLostLockStopsRun(db, url);
   });
 
   it('every command prints and exits as on a direct connection', async () => {

@@ -6,10 +6,12 @@
  * CREATE INDEX CONCURRENTLY wait for it forever.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MIGRATION_LOCK_KEY } from '../../src/db/advisory-lock';
 import { historyNames } from '../support/database-state';
 import { runCli } from '../support/cli';
 import { sqlMigration, tempMigrations, type TempMigrations } from '../support/temp-migrations';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { statementRunning } from '../support/session-activity';
 import { waitUntil } from '../support/wait-until';
 import { startWatchedCli } from '../support/watched-cli';
 
@@ -43,10 +45,7 @@ describe('the lock transaction', () => {
   it('outlives idle_in_transaction_session_timeout and holds no snapshot while a step runs', async () => {
     const run = startWatchedCli(['up'], { env: { DATABASE_URL: db.url, KONSTRUCT_MIGRATIONS_DIR: dir.dir } });
     await waitUntil(async () => (await lockSession()) !== undefined, 'the run to hold the lock');
-    await waitUntil(async () => {
-      const { rows } = await db.knex.raw(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '%pg_sleep(2)%' AND state = 'active' AND pid <> pg_backend_pid()`);
-      return rows.length > 0;
-    }, '001_slow to be running');
+    await waitUntil(() => statementRunning(db.knex, 'pg_sleep(2)'), '001_slow to be running');
     expect(await lockSession()).toEqual({ state: 'idle in transaction', backend_xmin: null });
 
     const result = await run.exited;
@@ -55,7 +54,6 @@ describe('the lock transaction', () => {
   });
 
   it('conflicts with the session-level lock older versions take on the same key', async () => {
-    const { MIGRATION_LOCK_KEY } = await import('../../src/db/advisory-lock');
     const old = await db.knex.client.acquireRawConnection();
     try {
       await old.query('SELECT pg_advisory_lock($1, $2)', [...MIGRATION_LOCK_KEY]);
