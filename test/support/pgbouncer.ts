@@ -15,7 +15,7 @@ import path from 'node:path';
 import { freePort } from '../../src/db/embedded-server';
 import { waitUntil } from './wait-until';
 
-export type PoolMode = 'transaction' | 'session';
+export type PoolMode = 'transaction' | 'session' | 'statement';
 
 const CANDIDATES = ['/usr/sbin/pgbouncer', '/usr/bin/pgbouncer', '/usr/local/bin/pgbouncer'];
 
