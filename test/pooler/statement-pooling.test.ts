@@ -13,10 +13,10 @@ const skipReason = pgBouncerSkipReason('statement');
 describe.skipIf(skipReason)('PgBouncer, statement pooling', () => {
   const pooled = usePgBouncer({ mode: 'statement', poolSize: 2 });
 
-  it('up, down and verify are refused with one line (exit 2), and nothing is changed', async () => {
+  it('up, down, complete, verify and baseline are refused with one line (exit 2), and nothing is changed', async () => {
     const { db, url } = await pooled.database('stpool');
     const before = await databaseState(db.knex);
-    for (const args of [['up'], ['down', '--all', '--yes'], ['verify']]) {
+    for (const args of [['up'], ['down', '--all', '--yes'], ['complete'], ['verify'], ['baseline', '--to', '006']]) {
       const run = await runCli(args, { env: { DATABASE_URL: url } });
       expect(run.code, args.join(' ')).toBe(2);
       expect(run.stderr.trim().split('\n')).toEqual([
