@@ -36,6 +36,7 @@ export function downJson(result: DownResult): object {
   return {
     dryRun: result.dryRun !== undefined,
     dataLoss: result.dataLoss,
+    expanded: result.expanded,
     migrations: result.dryRun ? result.dryRun.map(dryRunJson) : result.reverted.map(stepJson),
   };
 }

@@ -29,6 +29,10 @@ export function completeSummary(result: UpResult, style: Style = plainStyle): st
 }
 
 export function downSummary(result: DownResult, style: Style = plainStyle): string {
+  if (result.expanded.length > 0) {
+    return `${result.expanded.join(', ')} is back to expanded and held: both application versions are served. ` +
+      'Roll the application back, then run `konstruct-migrate down` again to revert the rest (or `complete` to contract again).';
+  }
   if (result.reverted.length === 0) return style.green('Nothing to revert.');
   return `Reverted ${plural(result.reverted.length, 'migration')} (${formatDuration(totalMs(result.reverted))}).`;
 }
@@ -69,7 +73,7 @@ export function formatStatus(result: StatusResult, style: Style = plainStyle): s
 /** Where a part-way migration stands and what to run next. */
 function partWayLines(name: string, p: PartWayStatus): string[] {
   const where = p.expanded ? 'expanded: both application versions are served' : `in its ${p.phase} phase`;
-  const lines = [`${name} stands part-way, ${where} (${p.stepsDone} of ${p.steps} steps done${p.held ? ', held by `up --expand`' : ''}; last run going ${p.direction}).`];
+  const lines = [`${name} stands part-way, ${where} (${p.stepsDone} of ${p.steps} steps done${p.held ? ', held by `up --expand` or `down --to-expanded`' : ''}; last run going ${p.direction}).`];
   if (p.backfill) {
     const total = p.backfill.estimatedRows ? ` of ~${p.backfill.estimatedRows.toLocaleString('en-US')}` : '';
     lines.push(`  ${p.backfill.step}: ${p.backfill.rowsDone.toLocaleString('en-US')}${total} rows done, stopped between two batches.`);

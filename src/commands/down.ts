@@ -16,7 +16,8 @@ import { withCompletedSteps } from '../engine/progress';
 import { runStep, type StepResult } from '../engine/run-step';
 import { assertSessionStepsCanRun } from '../engine/session-steps';
 import type { StepListener } from '../engine/step-events';
-import { listLocalMigrations, loadMigration } from '../history/local-migrations';
+import { listLocalMigrations, loadMigration, type LocalMigration } from '../history/local-migrations';
+import { expandedAt } from '../phased/phased-migration';
 import { runPhased, startingPosition } from '../phased/run-phased';
 
 export interface DownOptions extends RunOptions {
@@ -29,10 +30,18 @@ export interface DownOptions extends RunOptions {
   confirmDataLoss?: (dataLoss: StepDataLoss[]) => Promise<boolean>;
   /** Told as each migration starts and finishes. */
   onStep?: StepListener;
+  /**
+   * Revert only the contract of the newest phased migration, leaving it expanded
+   * and held (both application versions served): roll the application back, then
+   * `down` again to revert the rest.
+   */
+  toExpanded?: boolean;
 }
 
 export interface DownResult {
   reverted: StepResult[];
+  /** With toExpanded: phased migrations left expanded and held (their contract reverted). */
+  expanded: string[];
   /** What the revert destroyed (or, in a dry run, would destroy). */
   dataLoss: StepDataLoss[];
   /** Only with dryRun: what each step would run; nothing was committed. */
@@ -55,18 +64,20 @@ export async function down(ctx: MigrationContext, options: DownOptions = {}): Pr
     const partWayLocal = local.filter((m) => states.has(m.name)).reverse();
     const applied = migrationsToRevert(local, history, { to: target, all: options.all });
     const toRevert = partWayLocal.length > 0 && !target && !options.all ? partWayLocal : [...partWayLocal, ...applied];
+    const stopAt = options.toExpanded ? await expandedPointOf(toRevert, { target, all: options.all }) : 0;
     const names = new Set(toRevert.map((m) => m.name));
     assertUnchanged(changedSinceApplied(local, history).filter((n) => names.has(n)), options.allowChanged ?? false);
 
-    const dataLoss = await dataLostByReverting(ctx.knex, toRevert, timeouts);
+    // Reverting the contract alone loses nothing: role stays, is_admin comes back.
+    const dataLoss = options.toExpanded ? [] : await dataLostByReverting(ctx.knex, toRevert, timeouts);
     if (options.dryRun) {
       const units = await Promise.all(toRevert.map(async (migration) => {
         const phases = (await loadMigration(migration)).phases;
         if (!phases) return { migration };
         const from = startingPosition({ state: states.get(migration.name), applied: !states.has(migration.name), direction: 'down', steps: phases }).stepsDone;
-        return { migration, steps: Array.from({ length: from }, (_, i) => from - 1 - i) };
+        return { migration, steps: Array.from({ length: Math.max(0, from - stopAt) }, (_, i) => from - 1 - i) };
       }));
-      return { reverted: [], dataLoss, dryRun: await dryRunSteps(ctx.knex, units, 'down', 0, timeouts) };
+      return { reverted: [], expanded: [], dataLoss, dryRun: await dryRunSteps(ctx.knex, units, 'down', 0, timeouts) };
     }
     await assertSessionStepsCanRun(ctx.knex, toRevert, 'down');
     if (dataLoss.length > 0 && !options.yes && !(await options.confirmDataLoss?.(dataLoss))) {
@@ -74,6 +85,7 @@ export async function down(ctx: MigrationContext, options: DownOptions = {}): Pr
     }
 
     const reverted: StepResult[] = [];
+    const expanded: string[] = [];
     await withCompletedSteps(reverted, async () => {
       for (const migration of toRevert) {
         options.onStep?.({ type: 'started', name: migration.name, direction: 'down' });
@@ -81,14 +93,28 @@ export async function down(ctx: MigrationContext, options: DownOptions = {}): Pr
         const step = phases
           ? await runPhased(
               ctx.knex,
-              { migration, steps: phases, state: states.get(migration.name), applied: !states.has(migration.name), direction: 'down', stopAt: 0, held: false, batch: 0 },
+              { migration, steps: phases, state: states.get(migration.name), applied: !states.has(migration.name), direction: 'down', stopAt, held: Boolean(options.toExpanded), batch: 0 },
               { ...stepOptions, onStep: options.onStep, batchSize: options.batchSize ?? RUN_DEFAULTS.batchSize, batchPauseMs: options.batchPause ?? RUN_DEFAULTS.batchPause },
             )
           : await runStep(ctx.knex, migration, 'down', 0, stepOptions);
+        if (stopAt > 0) {
+          expanded.push(migration.name);
+          continue;
+        }
         reverted.push(step);
         options.onStep?.({ type: 'finished', step });
       }
     });
-    return { reverted, dataLoss };
+    return { reverted, expanded, dataLoss };
   });
+}
+
+/** `down --to-expanded`: the one migration it reverts must be phased; returns its expanded point. */
+async function expandedPointOf(toRevert: LocalMigration[], flags: { target?: LocalMigration; all?: boolean }): Promise<number> {
+  const refuse = (why: string) =>
+    new KonstructError(why, { exitCode: ExitCode.Usage, hint: 'Nothing was changed. `konstruct-migrate status` shows what is applied.' });
+  if (flags.target || flags.all) throw refuse('--to-expanded reverts the contract of the newest migration only: it cannot be combined with --to or --all');
+  const phases = toRevert[0] && (await loadMigration(toRevert[0])).phases;
+  if (!phases) throw refuse(`--to-expanded reverts the contract of a phased migration, and ${toRevert[0]?.name ?? 'no migration'} is not one`);
+  return expandedAt(phases);
 }

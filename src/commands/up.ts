@@ -127,7 +127,7 @@ export async function carryOn(
 function assertNoneHeld(pending: LocalMigration[], partWay: PhaseState[]): void {
   const held = partWay.filter((s) => s.held && pending.some((m) => m.name === s.name)).map((s) => s.name);
   if (held.length > 0) {
-    throw new KonstructError(`${held.join(', ')} is held expanded by \`up --expand\`: plain \`up\` does not contract it while old application versions may still run`, {
+    throw new KonstructError(`${held.join(', ')} is held expanded (by \`up --expand\` or \`down --to-expanded\`): plain \`up\` does not contract it while old application versions may still run`, {
       exitCode: ExitCode.Usage,
       hint: 'Once every instance runs the new version, run `konstruct-migrate complete`; or `konstruct-migrate down` to revert it. Nothing was changed.',
     });

@@ -18,6 +18,9 @@ export type StepEvent =
       direction: Direction;
       ms: number;
       attempts: number;
+      /** A batched step: the batches and rows this run did (a resumed step counts only its own). */
+      batches?: number;
+      rows?: number;
     }
   | {
       type: 'progress';

@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url';
 import type { Knex } from 'knex';
 import { ConfigError } from '../errors';
 import { importModule } from '../esm-import';
-import { assertWellFormed, offlineUpDown, type PhasedStep } from '../phased/phased-migration';
+import { assertWellFormed, offlineUpDown, refusePartWay, type PhasedStep } from '../phased/phased-migration';
 import { checksumOfFile, readChecksumManifest } from './migration-checksums';
 
 export interface MigrationModule {
@@ -102,7 +102,8 @@ async function loadModule(file: string): Promise<Record<string, unknown>> {
 
 /**
  * The same list as a knex MigrationSource, so the stock `knex` CLI (knexfile.ts)
- * sees exactly the names konstruct-migrate records. knex prints a pending
+ * sees exactly the names konstruct-migrate records. While a phased migration
+ * stands part-way, every migration it gives knex refuses to run (see refusePartWay). knex prints a pending
  * migration's `file`, so it carries the name too; the path is kept apart.
  */
 interface SourceMigration {
@@ -119,7 +120,12 @@ export class KonstructMigrationSource implements Knex.MigrationSource<SourceMigr
   getMigrationName(migration: SourceMigration): string {
     return migration.name;
   }
-  getMigration(migration: SourceMigration): Promise<Knex.Migration> {
-    return loadMigration({ name: migration.name, file: migration.path });
+  async getMigration(migration: SourceMigration): Promise<Knex.Migration> {
+    const mod = await loadMigration({ name: migration.name, file: migration.path });
+    const guarded = (direction: 'up' | 'down') => async (knex: Knex) => {
+      await refusePartWay(knex, migration.name, direction);
+      await mod[direction](knex);
+    };
+    return { ...mod, up: guarded('up'), down: guarded('down') };
   }
 }

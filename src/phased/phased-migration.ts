@@ -79,11 +79,9 @@ export function isBatched(step: PhasedStep): step is BatchedStep {
 export function offlineUpDown(phases: readonly PhasedStep[]): { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> } {
   return {
     up: async (knex) => {
-      await refusePartWay(knex, 'up');
       for (const step of phases) await runOffline(knex, step, 'up');
     },
     down: async (knex) => {
-      await refusePartWay(knex, 'down');
       for (const step of [...phases].reverse()) await runOffline(knex, step, 'down');
     },
   };
@@ -98,12 +96,17 @@ async function runOffline(knex: Knex, step: PhasedStep, direction: 'up' | 'down'
   while (cursor !== null);
 }
 
-async function refusePartWay(knex: Knex, direction: 'up' | 'down'): Promise<void> {
+/**
+ * For the stock knex CLI (KonstructMigrationSource wraps every migration's up/down
+ * with it): while a migration stands part-way, knex must neither run it in one
+ * go nor revert what lies beneath it.
+ */
+export async function refusePartWay(knex: Knex, migration: string, direction: 'up' | 'down'): Promise<void> {
   const partWay = await anyPartWay(knex);
   if (partWay.length > 0) {
     throw new Error(
       `${partWay.join(', ')} stands part-way (see ${PHASE_TABLE}); only konstruct-migrate can carry it on: ` +
-        `run \`konstruct-migrate complete\` to finish it or \`konstruct-migrate down\` to revert it (this ${direction} changed nothing).`,
+        `run \`konstruct-migrate complete\` to finish it or \`konstruct-migrate down\` to revert it (${migration} ${direction} changed nothing).`,
     );
   }
 }

@@ -38,9 +38,9 @@ export interface PhasedTarget {
   state?: PhaseState;
   applied?: boolean;
   direction: Direction;
-  /** Going up: stop once this many steps are applied (all of them, or the expanded point). */
+  /** Stop once this many steps are applied: going up, all of them or the expanded point; going down, 0 or the expanded point. */
   stopAt: number;
-  /** Mark the phase row held (`up --expand`): plain `up` then refuses to carry it on. */
+  /** Mark the phase row held (`up --expand`, `down --to-expanded`): plain `up` then refuses to carry it on. */
   held: boolean;
   /** knex batch number for the knex_migrations row. */
   batch: number;
@@ -73,7 +73,7 @@ export async function runPhased(knex: Knex, t: PhasedTarget, options: PhasedRunO
   let prepare = options.prepare;
   const checksum = t.state?.checksum ?? t.migration.checksum;
   const going = t.direction === 'up';
-  const last = going ? t.stopAt : 0;
+  const last = t.stopAt;
 
   /** The bookkeeping of one transaction: the new position, and the history row at the ends. */
   const record = async (trx: Knex.Transaction, done: number, next: string | null, rows: number) => {
@@ -86,12 +86,12 @@ export async function runPhased(knex: Knex, t: PhasedTarget, options: PhasedRunO
       await removeApplied(trx, t.migration.name);
     } else {
       if (!going) await removeApplied(trx, t.migration.name);
-      await savePhaseState(trx, { name: t.migration.name, stepsDone: done, direction: t.direction, cursor: next, rowsDone: rows, held: going && t.held, checksum });
+      await savePhaseState(trx, { name: t.migration.name, stepsDone: done, direction: t.direction, cursor: next, rowsDone: rows, held: t.held, checksum });
     }
   };
 
   // Held is written even when nothing is left to run before the stop (up --expand on an expanded migration).
-  if (going && t.state && t.held && !t.state.held && stepsDone >= last) {
+  if (t.state && t.held && !t.state.held && (going ? stepsDone >= last : stepsDone <= last)) {
     await inTransaction(knex, t, 'hold', options, (trx) => record(trx, stepsDone, cursor, rowsDone));
   }
 
@@ -103,7 +103,10 @@ export async function runPhased(knex: Knex, t: PhasedTarget, options: PhasedRunO
     const stepStarted = performance.now();
     let stepRetries = 0;
     const batch = isBatched(step) ? step.batch[t.direction] : undefined;
+    let batches: number | undefined;
+    let rowsThisRun = 0;
     if (isBatched(step) && batch) {
+      batches = 0;
       const estimate = await step.batch.estimateRows?.(knex).catch(() => undefined);
       const startedAt = performance.now();
       const rowsAtStart = rowsDone;
@@ -116,6 +119,8 @@ export async function runPhased(knex: Knex, t: PhasedTarget, options: PhasedRunO
         });
         prepare = undefined;
         rowsDone += result!.rows;
+        rowsThisRun += result!.rows;
+        batches++;
         cursor = result!.next;
         options.onStep?.({
           type: 'progress', name: t.migration.name, step: step.name, phase: step.phase, direction: t.direction,
@@ -138,6 +143,7 @@ export async function runPhased(knex: Knex, t: PhasedTarget, options: PhasedRunO
     options.onStep?.({
       type: 'phase-finished', name: t.migration.name, step: step.name, phase: step.phase, direction: t.direction,
       ms: Math.round(performance.now() - stepStarted), attempts: 1 + stepRetries,
+      ...(batches === undefined ? {} : { batches, rows: rowsThisRun }),
     });
   }
   return { name: t.migration.name, direction: t.direction, ms: Math.round(performance.now() - started), attempts };

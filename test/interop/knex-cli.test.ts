@@ -85,6 +85,27 @@ describe('the stock knex CLI and konstruct-migrate on the same database', () => 
     expect((await runCli(['up'], { env })).stdout).toMatch(/Nothing to apply/);
   });
 
+  it('mid-way through a phased migration, knex sees it pending and refuses to run or roll back anything', async () => {
+    expect((await runCli(['down'], { env })).code).toBe(0);
+    expect((await runCli(['up', '--expand'], { env })).code).toBe(0);
+    const status = await knexCli(['migrate:status']);
+    expect(status.stdout).toMatch(/Found 1 Completed Migration file\/files\.\n005_baseline\nFound 1 Pending Migration file\/files\.\n006_rbac_roles/);
+    const before = await db.knex.raw(`SELECT (SELECT count(*) FROM knex_migrations) AS history, (SELECT steps_done FROM konstruct_migration_phases) AS steps`);
+
+    for (const command of ['migrate:latest', 'migrate:up', 'migrate:rollback', 'migrate:down']) {
+      const run = await knexCli([command]);
+      expect(run.code, command).not.toBe(0);
+      expect(run.stdout + run.stderr, command).toMatch(
+        /006_rbac_roles stands part-way \(see konstruct_migration_phases\); only konstruct-migrate can carry it on: run `konstruct-migrate complete` to finish it or `konstruct-migrate down` to revert it \(\d{3}_\w+ (up|down) changed nothing\)/,
+      );
+    }
+    expect((await db.knex.raw(`SELECT (SELECT count(*) FROM knex_migrations) AS history, (SELECT steps_done FROM konstruct_migration_phases) AS steps`)).rows).toEqual(before.rows);
+    expect(await history()).toEqual([{ name: '005_baseline', batch: 1 }]);
+
+    expect((await runCli(['complete'], { env })).code).toBe(0);
+    expect((await knexCli(['migrate:list'])).stdout).toMatch(/Found 2 Completed Migration file\/files\.\n005_baseline\n006_rbac_roles\nNo Pending Migration files Found\./);
+  });
+
   it('with KONSTRUCT_SCHEMA, both read the history of that schema', async () => {
     await db.knex.raw('CREATE SCHEMA tenant_k');
     const schema = { KONSTRUCT_SCHEMA: 'tenant_k' };

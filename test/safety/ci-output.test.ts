@@ -78,6 +78,7 @@ describe('--json', () => {
       exitCode: 0,
       dryRun: false,
       dataLoss: [],
+      expanded: [],
       migrations: [{ name: '006_rbac_roles', direction: 'down', durationMs: expect.any(Number), attempts: 1 }],
       error: null,
     });

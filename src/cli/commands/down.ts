@@ -17,16 +17,17 @@ export function registerDown(program: Command, io: Io): void {
       .description('revert the last applied migration (one step)')
       .option('--to <migration>', 'revert down to, but not including, this migration')
       .option('--all', 'revert every applied migration')
-      .option('--yes', 'revert even when it destroys data (otherwise refused, or asked on a terminal)'),
+      .option('--yes', 'revert even when it destroys data (otherwise refused, or asked on a terminal)')
+      .option('--to-expanded', 'revert only the contract of the newest (phased) migration: both app versions served again; roll the app back, then `down` again'),
   )
     .addHelpText(
       'after',
-      '\nExamples:\n  konstruct-migrate down\n  konstruct-migrate down --dry-run\n  konstruct-migrate down --to 005 --yes\n  konstruct-migrate down --all',
+      '\nExamples:\n  konstruct-migrate down\n  konstruct-migrate down --dry-run\n  konstruct-migrate down --to-expanded     # rolling back a rolling deploy: contract reverted first\n  konstruct-migrate down --to 005 --yes\n  konstruct-migrate down --all',
     )
     .action(async (opts, cmd: Command) => {
       const globals = cmd.optsWithGlobals();
       const output = outputOptions(globals);
-      const options = { to: opts.to, all: opts.all, yes: opts.yes, confirmDataLoss: terminalConfirmation(), ...runOptionsFrom(opts) };
+      const options = { to: opts.to, all: opts.all, yes: opts.yes, toExpanded: opts.toExpanded, confirmDataLoss: terminalConfirmation(), ...runOptionsFrom(opts) };
       await runWithContext(
         globals,
         io,

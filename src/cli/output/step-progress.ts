@@ -32,8 +32,9 @@ type Progress = Extract<StepEvent, { type: 'progress' }>;
 /** `    · expand: add role column and triggers (85 ms)` under the migration's line. */
 export function phaseLine(event: PhaseFinished, style: Style): string {
   const attempts = event.attempts > 1 ? `, ${event.attempts} attempts` : '';
+  const batches = event.batches === undefined ? '' : `, ${event.batches} batch${event.batches === 1 ? '' : 'es'}, ${event.rows!.toLocaleString('en-US')} rows`;
   const verb = event.direction === 'up' ? '' : 'reverted ';
-  return `    · ${verb}${event.phase}: ${event.step} ${style.dim(`(${formatDuration(event.ms)}${attempts})`)}`;
+  return `    · ${verb}${event.phase}: ${event.step} ${style.dim(`(${formatDuration(event.ms)}${batches}${attempts})`)}`;
 }
 
 /** `backfill roles: 120,000 / ~1,000,000 rows (12%), 48,000 rows/s, ~18 s left` */

@@ -1,0 +1,277 @@
+/**
+ * A phased 006 killed with SIGKILL (spawned CLI) at each phase boundary and in
+ * the middle of the backfill: the database is left at a step boundary or
+ * between two batches, which both application versions can use; the next
+ * `up`/`complete` carries on from there (redoing at most the batch that was
+ * running), and `down` from such a state returns exactly to 005.
+ *
+ * To kill it at a known point, the test makes it wait there: another session
+ * holds the lock that point needs, and the run uses --lock-timeout 0 (wait).
+ */
+import type { Knex } from 'knex';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dumpCatalog } from '../../src/catalog/dump-catalog';
+import { runCli } from '../support/cli';
+import { advisoryLockCount, historyNames } from '../support/database-state';
+import { expectedCatalog } from '../support/spec-files';
+import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { waitUntil } from '../support/wait-until';
+import { startWatchedCli } from '../support/watched-cli';
+
+const ROWS = 3000;
+
+interface PhaseRow {
+  steps_done: number;
+  direction: string;
+  cursor: string | null;
+  held: boolean;
+}
+
+/** One database at 005 with ROWS users, every 7th an admin; and what each user's role must end as. */
+async function databaseAt005(label: string): Promise<{ db: TestDatabase; expected: Map<string, string> }> {
+  const db = await createTestDatabase(label);
+  const setup = await runCli(['up', '--to', '005'], { env: { DATABASE_URL: db.url } });
+  expect(setup.code, setup.stderr).toBe(0);
+  await db.knex.raw(`
+    INSERT INTO portal_users (email, hashed_password, name, is_admin)
+    SELECT 'user' || i || '@x', 'h', 'User ' || i, i % 7 = 0 FROM generate_series(1, ${ROWS}) AS i`);
+  const expected = new Map<string, string>();
+  for (let i = 1; i <= ROWS; i++) expected.set(`user${i}@x`, i % 7 === 0 ? 'platform_admin' : 'customer_admin');
+  return { db, expected };
+}
+
+async function phaseRow(knex: Knex): Promise<PhaseRow | null> {
+  const { rows } = await knex.raw(`SELECT to_regclass('konstruct_migration_phases') IS NOT NULL AS present`);
+  if (!rows[0].present) return null;
+  return (await knex('konstruct_migration_phases').where({ name: '006_rbac_roles' }).first('steps_done', 'direction', 'cursor', 'held')) ?? null;
+}
+
+/** The lock a konstruct-migrate session is queued for, if any: `AccessExclusiveLock on portal_users`, or `ShareLock on transactionid` (a row). */
+async function migrationWaitsFor(knex: Knex): Promise<string | undefined> {
+  const { rows } = await knex.raw(
+    `SELECT l.mode || ' on ' || coalesce(l.relation::regclass::text, l.locktype) AS what
+       FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+      WHERE NOT l.granted AND a.application_name = 'konstruct-migrate' AND a.datname = current_database()`,
+  );
+  return rows[0]?.what;
+}
+
+/** Starts the CLI (waiting as long as it takes for locks), waits until it queues for `lock`, and kills it. */
+async function killWhenWaitingFor(db: TestDatabase, args: string[], lock: string, meanwhile?: () => Promise<void>): Promise<void> {
+  const run = startWatchedCli([...args, '--lock-timeout', '0'], { env: { DATABASE_URL: db.url } });
+  await waitUntil(async () => (await migrationWaitsFor(db.knex)) === lock, `the CLI to wait for ${lock}`);
+  await meanwhile?.();
+  run.kill('SIGKILL');
+  expect((await run.exited).signal).toBe('SIGKILL');
+  await waitUntil(async () => (await advisoryLockCount(db.knex)) === 0, 'the migration lock to be freed');
+  // Its backend notices the client is gone (client_connection_check_interval) and rolls back.
+  await waitUntil(async () => {
+    const { rows } = await db.knex.raw(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE 'konstruct-migrate%'`);
+    return rows.length === 0;
+  }, "the killed run's backend to end");
+}
+
+/** A session holding `mode` on portal_users until released. */
+async function holdTable(db: TestDatabase, mode: string): Promise<Knex.Transaction> {
+  const trx = await db.knex.transaction();
+  await trx.raw(`LOCK TABLE portal_users IN ${mode} MODE`);
+  return trx;
+}
+
+/** Locks the row of the first admin on heap page `page` in `trx`. */
+async function lockAdminOnPage(trx: Knex.Transaction, page: number): Promise<void> {
+  const { rows } = await trx.raw(
+    `SELECT id FROM portal_users WHERE is_admin AND (ctid::text::point)[0] = ? ORDER BY ctid LIMIT 1 FOR UPDATE`,
+    [page],
+  );
+  expect(rows).toHaveLength(1);
+}
+
+/** A session holding the row lock of the first admin on heap page `page`. */
+async function holdAdminOnPage(db: TestDatabase, page: number): Promise<Knex.Transaction> {
+  const trx = await db.knex.transaction();
+  await lockAdminOnPage(trx, page);
+  return trx;
+}
+
+/**
+ * Runs `args` from 005 and kills it once expand has committed and a batch waits for the row
+ * lock of an admin on `page`; returns the session holding that row. The row lock is queued
+ * behind the run's request for portal_users (held back by a reader), so it is granted when
+ * expand commits, before the batch asks for that row.
+ */
+async function killInBackfillAfterExpand(db: TestDatabase, args: string[], page: number): Promise<Knex.Transaction> {
+  const reader = await holdTable(db, 'ACCESS SHARE');
+  const writer = await db.knex.transaction();
+  await killWhenWaitingFor(db, args, 'AccessExclusiveLock on portal_users', async () => {
+    const locked = lockAdminOnPage(writer, page);
+    await waitUntil(async () => {
+      const { rows } = await db.knex.raw(`SELECT 1 FROM pg_locks WHERE NOT granted AND mode = 'RowShareLock' AND relation = 'portal_users'::regclass`);
+      return rows.length > 0;
+    }, 'the row lock to queue');
+    await reader.commit();
+    await locked;
+    await waitUntil(async () => (await migrationWaitsFor(db.knex)) === 'ShareLock on transactionid', 'a batch to wait for the row');
+  });
+  return writer;
+}
+
+/** Both application versions write and read portal_users in this state; remembers what their rows must end as. */
+async function bothVersionsWork(db: TestDatabase, expected: Map<string, string>, tag: string): Promise<void> {
+  await db.knex.raw(`INSERT INTO portal_users (email, hashed_password, name, is_admin) VALUES (?, 'h', 'old', true), (?, 'h', 'old', false)`, [
+    `old-admin-${tag}@x`,
+    `old-user-${tag}@x`,
+  ]);
+  await db.knex.raw(`INSERT INTO portal_users (email, hashed_password, name, role) VALUES (?, 'h', 'new', 'customer_operator')`, [`new-operator-${tag}@x`]);
+  const read = async (email: string) => db.knex('portal_users').where({ email }).first('role', 'is_admin');
+  expect(await read(`old-admin-${tag}@x`)).toEqual({ role: 'platform_admin', is_admin: true });
+  expect(await read(`old-user-${tag}@x`)).toEqual({ role: 'customer_admin', is_admin: false });
+  expect(await read(`new-operator-${tag}@x`)).toEqual({ role: 'customer_operator', is_admin: false });
+  expected.set(`old-admin-${tag}@x`, 'platform_admin').set(`old-user-${tag}@x`, 'customer_admin').set(`new-operator-${tag}@x`, 'customer_operator');
+}
+
+async function expectRoles(db: TestDatabase, expected: Map<string, string>): Promise<void> {
+  const rows = (await db.knex('portal_users').select('email', 'role')) as Array<{ email: string; role: string }>;
+  expect(rows.length).toBe(expected.size);
+  const wrong = rows.filter((r) => expected.get(r.email) !== r.role);
+  expect(wrong).toEqual([]);
+}
+
+const pages = async (db: TestDatabase) =>
+  Number((await db.knex.raw(`SELECT pg_relation_size('portal_users') / current_setting('block_size')::int AS n`)).rows[0].n);
+
+describe('killed at each phase boundary, resumed each time by the next run', () => {
+  let db: TestDatabase;
+  let expected: Map<string, string>;
+  const cli = async (...args: string[]) => {
+    const run = await runCli(args, { env: { DATABASE_URL: db.url } });
+    expect(run.code, run.stderr).toBe(0);
+    return run;
+  };
+  beforeAll(async () => {
+    ({ db, expected } = await databaseAt005('crash_phases'));
+  });
+  afterAll(async () => {
+    await db?.drop();
+  });
+
+  it('in expand (queued for portal_users): 005 exactly, nothing recorded', async () => {
+    const reader = await holdTable(db, 'ACCESS SHARE');
+    await killWhenWaitingFor(db, ['up', '--expand'], 'AccessExclusiveLock on portal_users');
+    await reader.commit();
+    expect(await phaseRow(db.knex)).toBeNull();
+    expect(await historyNames(db.knex)).toEqual(['005_baseline']);
+    expect(await dumpCatalog(db.knex)).toBe(await expectedCatalog(db.knex, 'catalog-after-005.sql'));
+  });
+
+  it('between expand and backfill (first batch queued for a row): expanded, held; both versions work', async () => {
+    const writer = await killInBackfillAfterExpand(db, ['up', '--expand', '--batch-size', '1'], 0);
+    await writer.commit();
+    expect(await phaseRow(db.knex)).toEqual({ steps_done: 1, direction: 'up', cursor: null, held: true });
+    expect(await historyNames(db.knex)).toEqual(['005_baseline']);
+    await bothVersionsWork(db, expected, 'after-expand');
+  });
+
+  it('in the middle of the backfill: the cursor is where the kill struck; the next run redoes that batch only', async () => {
+    const writer = await holdAdminOnPage(db, 10);
+    await killWhenWaitingFor(db, ['up', '--expand', '--batch-size', '1'], 'ShareLock on transactionid');
+    await writer.commit();
+    // Pages 0-9 were done, one batch (one page) each, and page 10's batch rolled back.
+    expect(await phaseRow(db.knex)).toEqual({ steps_done: 1, direction: 'up', cursor: '10', held: true });
+    await bothVersionsWork(db, expected, 'mid-backfill');
+
+    const resumed = await cli('up', '--expand', '--batch-size', '1');
+    const batches = Number(/· backfill: admins get role platform_admin \([^,]+, (\d+) batch/.exec(resumed.stdout)![1]);
+    // From page 10 to the end (the table may have grown by a page meanwhile): not from page 0.
+    expect(batches).toBeLessThanOrEqual((await pages(db)) - 10);
+    expect(batches).toBeGreaterThanOrEqual((await pages(db)) - 11);
+    expect(await phaseRow(db.knex)).toEqual({ steps_done: 2, direction: 'up', cursor: null, held: true });
+    await bothVersionsWork(db, expected, 'expanded');
+  });
+
+  it('between backfill and contract (complete queued for portal_users): still expanded and held; plain up refuses', async () => {
+    const reader = await holdTable(db, 'ACCESS SHARE');
+    await killWhenWaitingFor(db, ['complete'], 'AccessExclusiveLock on portal_users');
+    await reader.commit();
+    expect(await phaseRow(db.knex)).toEqual({ steps_done: 2, direction: 'up', cursor: null, held: true });
+    const plain = await runCli(['up'], { env: { DATABASE_URL: db.url } });
+    expect(plain.code).toBe(2);
+    expect(plain.stderr).toMatch(/^error: 006_rbac_roles is held expanded \(by `up --expand` or `down --to-expanded`\): plain `up` does not contract it.*\n {2}Once every instance runs the new version, run `konstruct-migrate complete`/);
+    await bothVersionsWork(db, expected, 'before-contract');
+  });
+
+  it('between NOT VALID and VALIDATE: the constraint checks new rows, both versions work', async () => {
+    const reader = await holdTable(db, 'ACCESS SHARE');
+    let validateBlocker: Knex.Transaction | undefined;
+    let blockerGranted: Promise<unknown> | undefined;
+    await killWhenWaitingFor(db, ['complete'], 'AccessExclusiveLock on portal_users', async () => {
+      // Queue a SHARE UPDATE EXCLUSIVE behind the run's request: it is granted when the
+      // NOT VALID step commits, before the run asks for the same lock to VALIDATE.
+      validateBlocker = await db.knex.transaction();
+      blockerGranted = validateBlocker.raw('LOCK TABLE portal_users IN SHARE UPDATE EXCLUSIVE MODE').then(() => undefined); // sent now
+      await waitUntil(async () => {
+        const { rows } = await db.knex.raw(`SELECT 1 FROM pg_locks WHERE NOT granted AND mode = 'ShareUpdateExclusiveLock' AND relation = 'portal_users'::regclass`);
+        return rows.length > 0;
+      }, 'the blocker to queue');
+      await reader.commit();
+      await blockerGranted;
+      await waitUntil(async () => (await migrationWaitsFor(db.knex)) === 'ShareUpdateExclusiveLock on portal_users', 'the run to wait to VALIDATE');
+    });
+    await validateBlocker!.commit();
+    expect(await phaseRow(db.knex)).toEqual({ steps_done: 3, direction: 'up', cursor: null, held: false });
+    const { rows } = await db.knex.raw(`SELECT convalidated FROM pg_constraint WHERE conname = 'ck_portal_users_role'`);
+    expect(rows).toEqual([{ convalidated: false }]);
+    await bothVersionsWork(db, expected, 'not-valid');
+  });
+
+  it('between VALIDATE and the drop: validated; a plain up (not held any more) would carry it on', async () => {
+    const validateBlocker = await holdTable(db, 'SHARE UPDATE EXCLUSIVE');
+    let reader: Knex.Transaction | undefined;
+    await killWhenWaitingFor(db, ['up'], 'ShareUpdateExclusiveLock on portal_users', async () => {
+      reader = await holdTable(db, 'ACCESS SHARE'); // granted at once: it conflicts with neither
+      await validateBlocker.commit();
+      await waitUntil(async () => (await migrationWaitsFor(db.knex)) === 'AccessExclusiveLock on portal_users', 'the run to wait for the drop');
+    });
+    await reader!.commit();
+    expect(await phaseRow(db.knex)).toEqual({ steps_done: 5, direction: 'up', cursor: null, held: false });
+    const { rows } = await db.knex.raw(`SELECT convalidated FROM pg_constraint WHERE conname = 'ck_portal_users_role'`);
+    expect(rows).toEqual([{ convalidated: true }]);
+    await bothVersionsWork(db, expected, 'validated');
+  });
+
+  it('resumed by complete: the target catalog exactly, every row by the mapping, history recorded', async () => {
+    const done = await cli('complete');
+    expect(done.stdout).toMatch(/· contract: drop the triggers[\s\S]*Completed 006_rbac_roles in batch 2/);
+    expect(done.stdout).not.toMatch(/NOT VALID|validate/); // done before the kills: not redone
+    expect(await phaseRow(db.knex)).toBeNull();
+    expect(await historyNames(db.knex)).toEqual(['005_baseline', '006_rbac_roles']);
+    expect(await dumpCatalog(db.knex)).toBe(await expectedCatalog(db.knex, 'target-catalog-after-006.sql'));
+    await expectRoles(db, expected);
+  });
+});
+
+describe('killed in the middle of the backfill, then down', () => {
+  it('returns exactly to 005, every row with is_admin by the mapping', async () => {
+    const { db } = await databaseAt005('crash_down');
+    try {
+      const writer = await killInBackfillAfterExpand(db, ['up', '--batch-size', '1'], 5);
+      await writer.commit();
+      expect(await phaseRow(db.knex)).toMatchObject({ steps_done: 1, cursor: '5', held: false });
+      await bothVersionsWork(db, new Map(), 'mid');
+
+      const down = await runCli(['down', '--yes'], { env: { DATABASE_URL: db.url } });
+      expect(down.code, down.stderr).toBe(0);
+      expect(down.stdout).toMatch(/· reverted backfill[\s\S]*· reverted expand[\s\S]*↓ 006_rbac_roles/);
+      expect(down.stdout).not.toMatch(/reverted contract/); // never applied
+      expect(await phaseRow(db.knex)).toBeNull();
+      expect(await historyNames(db.knex)).toEqual(['005_baseline']);
+      expect(await dumpCatalog(db.knex)).toBe(await expectedCatalog(db.knex, 'catalog-after-005.sql'));
+      const wrong = await db.knex.raw(`
+        SELECT email FROM portal_users
+         WHERE is_admin IS DISTINCT FROM (email ~ '^user\\d+@' AND substring(email from '\\d+')::int % 7 = 0 OR email LIKE 'old-admin-%')`);
+      expect(wrong.rows).toEqual([]);
+    } finally {
+      await db.drop();
+    }
+  });
+});
