@@ -7,6 +7,7 @@ import { isKonstructConfig, loadConfig, type ConfigInput, type KonstructConfig }
 import type { UrlSource } from './config/database-url';
 import { connectKnex } from './db/connect';
 import { loadEmbeddedPostgres, startEmbeddedServer } from './db/embedded-server';
+import { assertSessionKept } from './db/pooler';
 import { ownWords, passwordOf } from './db/redact';
 import { connectionSettings } from './db/ssl-mode';
 import { connectWithin } from './db/wait-for-database';
@@ -72,7 +73,11 @@ export async function openContext(from: KonstructConfig | ContextOptions = {}, h
     await stopServer();
   };
   try {
-    if (config.schema) await assertSchemaExists(knex, config.schema);
+    if (config.schema) {
+      // search_path is set once per connection, for the session: a transaction pooler would not keep it.
+      await assertSessionKept(knex, `--schema ${config.schema} (KONSTRUCT_SCHEMA)`);
+      await assertSchemaExists(knex, config.schema);
+    }
   } catch (error) {
     await close();
     throw error;

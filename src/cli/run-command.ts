@@ -6,6 +6,7 @@
  * With --json, stdout carries exactly one JSON document (the result, or the
  * error) and everything meant for people goes to stderr.
  */
+import { explainPoolerFailure } from '../db/pooler-errors';
 import { KonstructError, MigrationFailedError } from '../errors';
 import { ExitCode } from '../exit-codes';
 import { openContext, type MigrationContext } from '../context';
@@ -95,7 +96,8 @@ export async function runWithContext<T>(
     const exitCode = print(result, humanIo) ?? ExitCode.Ok;
     if (jsonMode) safeIo.out(jsonText(resultDocument(output.command, exitCode, output.document?.(result) ?? (result as object))));
     process.exitCode = exitCode;
-  } catch (error) {
+  } catch (failure) {
+    const error = explainPoolerFailure(failure) ?? failure;
     const exitCode = reportError(error, global.verbose ?? false, safeIo, output.command);
     if (jsonMode) safeIo.out(jsonText(errorDocument(output.command, exitCode, error)));
     process.exitCode = exitCode;

@@ -14,6 +14,7 @@ import { RUN_DEFAULTS, underMigrationLock, type RunOptions } from '../engine/loc
 import { assertUnchanged, changedSinceApplied, migrationsToRevert, resolveTarget } from '../engine/plan';
 import { withCompletedSteps } from '../engine/progress';
 import { runStep, type StepResult } from '../engine/run-step';
+import { assertSessionStepsCanRun } from '../engine/session-steps';
 import type { StepListener } from '../engine/step-events';
 import { listLocalMigrations, loadMigration, type LocalMigration } from '../history/local-migrations';
 import { expandedAt } from '../phased/phased-migration';
@@ -80,6 +81,7 @@ export async function down(ctx: MigrationContext, options: DownOptions = {}): Pr
       }));
       return { reverted: [], expanded: [], dataLoss, dryRun: await dryRunSteps(ctx.knex, units, 'down', 0, timeouts) };
     }
+    await assertSessionStepsCanRun(ctx.knex, toRevert, 'down');
     if (dataLoss.length > 0 && !options.yes && !(await options.confirmDataLoss?.(dataLoss))) {
       throw new RefusedDestructiveError(dataLoss);
     }
