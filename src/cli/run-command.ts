@@ -6,7 +6,7 @@
  * With --json, stdout carries exactly one JSON document (the result, or the
  * error) and everything meant for people goes to stderr.
  */
-import { explainPoolerFailure } from '../db/pooler-errors';
+import { explainPoolerFailure } from './pooler-errors';
 import { KonstructError, MigrationFailedError } from '../errors';
 import { ExitCode } from '../exit-codes';
 import { openContext, type MigrationContext } from '../context';

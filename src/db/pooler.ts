@@ -73,8 +73,8 @@ export async function assertSessionKept(knex: Knex, feature: string): Promise<vo
   if ((await poolingMode(knex)) !== 'transaction') return;
   const pooler = (await isPgBouncer(knex)) ? 'PgBouncer' : 'a connection pooler';
   throw new KonstructError(
-    `${feature} cannot work through ${pooler} in transaction pooling mode (it needs a database session of its own); nothing was changed — run it with a direct DATABASE_URL to PostgreSQL (or a session-mode pool)`,
-    { exitCode: ExitCode.Usage },
+    `${feature} cannot work through ${pooler} in transaction pooling mode (it needs a database session of its own); nothing was changed`,
+    { exitCode: ExitCode.Usage, hint: 'Run it with a direct DATABASE_URL to PostgreSQL (or a session-mode pool).' },
   );
 }
 

@@ -1,6 +1,7 @@
 /**
- * PgBouncer's own errors, as one line that says what to change. It reports
- * them with SQLSTATE 08P01 and its own wording as the message.
+ * PgBouncer's own errors, as one line of what happened and one of what to change.
+ * It reports them with SQLSTATE 08P01 and its own wording as the message.
+ * (The CLI's: commands called as a library get PgBouncer's error as it is.)
  */
 import { ConnectionError, KonstructError } from '../errors';
 import { ExitCode } from '../exit-codes';
@@ -21,8 +22,8 @@ export function explainPoolerFailure(error: unknown): KonstructError | undefined
   const noTransactions = said('transaction blocks not allowed in statement pooling mode');
   if (noTransactions) {
     return new KonstructError(
-      'konstruct-migrate cannot work through PgBouncer in statement pooling mode, which allows no transactions; nothing was changed — use a direct DATABASE_URL to PostgreSQL (or a transaction- or session-mode pool)',
-      { exitCode: ExitCode.Usage, cause: noTransactions },
+      'konstruct-migrate cannot work through PgBouncer in statement pooling mode, which allows no transactions; nothing was changed',
+      { exitCode: ExitCode.Usage, hint: 'Use a direct DATABASE_URL to PostgreSQL (or a transaction- or session-mode pool).', cause: noTransactions },
     );
   }
   return undefined;
