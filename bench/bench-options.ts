@@ -32,7 +32,7 @@ Measures revision 006 by konstruct-migrate (phased: expand, backfill, contract)
 against today's single-transaction 006 and the seed's own statements on
 identical data: \`up\` while an old and a new application version read and write
 portal_users (on a quiet table, and with an application transaction held open),
-\`down\` on an idle database; and \`status\` against the stock knex CLI.
+\`down\` on an idle database; and \`status\` against the stock knex CLI and a bare node + pg script.
 
 Options:
   --rows <n>          rows in portal_users for the offline table (default 1M)

@@ -3,7 +3,7 @@
  * otherwise a throwaway embedded cluster with default settings, plus
  * track_commit_timestamp so lock holds are measured to their exact commit.
  */
-import { startThrowawayServer } from '../src/db/throwaway-server';
+import { startThrowawayServer } from '../test/support/throwaway-server';
 
 export interface BenchServer {
   /** An admin connection: allowed to create databases (and the konstruct_app role). */

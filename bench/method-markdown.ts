@@ -28,10 +28,18 @@ export function methodSection(result: BenchResult, resultsDir: string): string[]
     `- **Locks**: a second connection samples \`pg_locks\` every ${o.lockSampleMs} ms for locks on \`portal_users\`, leaving out the application's connections. Each (transaction, mode) it sees granted is a hold, measured on the server's clock, never shorter than it was: from the start of the last sample that did not see it (or the transaction's \`xact_start\`, if later) ${lockEnd}. A request not yet granted is a wait, from \`pg_locks.waitstart\`. A hold belongs to the phase in which it ended. SHARE and stronger modes stop the application's writes, ACCESS EXCLUSIVE its reads too; a hold shorter than the interval may go unseen.`,
     '- **Data checks.** After every `up` under load, each row is checked against the seed\'s mapping: template users nobody wrote to (admins by their number), the rows each version updated (the old version sets `is_admin = true`, the new one `role = \'customer_operator\'`, each on its own rows, so the final role is known whatever order they commit in), and every user each version inserted (its email carries the role it must end with). After `down`, row and admin counts. A run that fails a check, or whose migration fails, is reported as failed and meets none of its targets.',
     '- **Sizes**: `pg_total_relation_size` (heap, indexes, TOAST) and `pg_relation_size` (heap) of `portal_users` right before and right after the migration, no `VACUUM` in between; under load they include what the application wrote meanwhile.',
-    `- **\`status\`**: \`konstruct-migrate status\` against \`node --import tsx node_modules/knex/bin/cli.js migrate:status --knexfile knexfile.ts\` (the knex CLI needs a TypeScript loader for the project's knexfile), both spawned on the same up-to-date database, one warm-up each, then ${o.statusRuns} interleaved run(s) each; each round's two times make one ratio.`,
+    statusMethod(result, link('bench/bare-status.cjs')),
     '- **Order.** `status` first; then, for each row count, largest first, rounds: each runs `up` on a quiet table, then `up` with the open transaction, then `down`, each by every contender, the order of the contenders alternating from round to round. The results are written after every round, so a run stopped part-way leaves the rounds it finished (marked partial).',
     '- The machine may be shared: the load average at the start is in the table above; rerun on a quiet machine for numbers to quote.',
   ];
+}
+
+function statusMethod(result: BenchResult, bareScript: string): string {
+  const knex = "`konstruct-migrate status` against `node --import tsx node_modules/knex/bin/cli.js migrate:status --knexfile knexfile.ts` (the knex CLI needs a TypeScript loader for the project's knexfile)";
+  const runs = result.options.statusRuns;
+  // Results written before the bare script was measured compare two commands only.
+  if (!result.status.bareMs) return `- **\`status\`**: ${knex}, both spawned on the same up-to-date database, one warm-up each, then ${runs} interleaved run(s) each; each round's two times make one ratio.`;
+  return `- **\`status\`**: ${knex} and against ${bareScript}, node and pg reading \`knex_migrations\` and nothing else, all spawned on the same up-to-date database, one warm-up each, then ${runs} round(s) running all three in an order rotated every round; each round gives one ratio against each reference.`;
 }
 
 /** Rows and admins per row count, as counted in the loaded data. */

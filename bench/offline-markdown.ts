@@ -1,7 +1,8 @@
 /**
  * The offline part of RESULTS.md (issue #5): 006 `up` and `down` by every
  * contender against the seed's statements, the table's growth, and `status`
- * against the stock knex CLI, run by run; then time against rows.
+ * against the stock knex CLI and a bare node + pg script, run by run; then
+ * time against rows.
  */
 import type { BenchResult } from './benchmark';
 import { SIDE_LABELS, SIDES, type Direction, type Side } from './contenders';

@@ -17,8 +17,11 @@ function findPackageRoot(from: string): string {
 export const PACKAGE_ROOT = findPackageRoot(__dirname);
 export const BUILT_CLI = path.join(PACKAGE_ROOT, 'dist', 'src', 'cli', 'bin.js');
 export const KNEXFILE = path.join(PACKAGE_ROOT, 'knexfile.ts');
+/** Plain JavaScript, so the same file runs beside the sources and the compiled bench. */
+export const BARE_STATUS_SCRIPT = path.join(PACKAGE_ROOT, 'bench', 'bare-status.cjs');
 export const KNEX_CLI = path.join(path.dirname(require.resolve('knex/package.json', { paths: [PACKAGE_ROOT] })), 'bin', 'cli.js');
 export const DEFAULT_RESULTS_DIR = path.join(PACKAGE_ROOT, 'bench', 'results');
+export const README = path.join(PACKAGE_ROOT, 'README.md');
 
 /** The seed's upgrade()/downgrade() as SQL, full-table UPDATE included (see spec/README.md). */
 export function seedSql(direction: 'up' | 'down'): string {

@@ -4,7 +4,7 @@ import { parseBenchOptions, USAGE, UsageError } from './bench-options';
 import { openBenchServer, type BenchServer } from './bench-server';
 import { runBenchmark, type BenchResult } from './benchmark';
 import { DEFAULT_RESULTS_DIR } from './project-files';
-import { writeResults } from './write-results';
+import { updateReadme, writeResults } from './write-results';
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 // `npm run bench | head` must still stop the server and remove its data.
@@ -43,6 +43,7 @@ async function main(): Promise<number> {
     const written = await writeResults(result, dir);
     process.stdout.write(`\n${written.markdown}\n`);
     log(`wrote ${written.files.join(', ')}`);
+    if (!options.out && (await updateReadme(result))) log('updated the Performance block of README.md');
     return 0;
   } catch (error) {
     const redact = redactor([passwordOf(process.env.BENCH_DATABASE_URL)]);

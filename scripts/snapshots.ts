@@ -13,7 +13,7 @@ import { readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'no
 import os from 'node:os';
 import path from 'node:path';
 import knexFactory from 'knex';
-import { buildSnapshots } from '../src/catalog/build-snapshots';
+import { buildSnapshots } from './build-snapshots';
 import { DEFAULT_SNAPSHOTS_DIR, snapshotPath } from '../src/catalog/snapshot-files';
 import { openContext } from '../src/context';
 import { startEmbeddedServer } from '../src/db/embedded-server';

@@ -1,66 +1,59 @@
 /**
- * A command's connection to its database: resolved from flags, environment,
- * .env or the embedded default, checked reachable, and always closed.
+ * A command's connection to its database, opened from the run's configuration
+ * (config/config.ts): checked reachable, and always closed.
  */
-import path from 'node:path';
 import type { Knex } from 'knex';
-import { resolveDatabase, type UrlSource } from './config/database-url';
-import { resolveSchema } from './config/schema-name';
+import { isKonstructConfig, loadConfig, type ConfigInput, type KonstructConfig } from './config/config';
+import type { UrlSource } from './config/database-url';
 import { connectKnex } from './db/connect';
-import { defaultDataDir, loadEmbeddedPostgres, startEmbeddedServer } from './db/embedded-server';
-import { passwordOf } from './db/redact';
+import { loadEmbeddedPostgres, startEmbeddedServer } from './db/embedded-server';
+import { assertSessionKept } from './db/pooler';
+import { ownWords, passwordOf } from './db/redact';
 import { connectionSettings } from './db/ssl-mode';
 import { connectWithin } from './db/wait-for-database';
 import { ConfigError } from './errors';
-import { DEFAULT_MIGRATIONS_DIR } from './history/local-migrations';
 
-export interface ContextOptions {
-  url?: string;
-  env?: NodeJS.ProcessEnv;
-  cwd?: string;
-  migrationsDir?: string;
-  /** Migrate this schema instead of `public` (default: KONSTRUCT_SCHEMA). */
-  schema?: string;
+/** The inputs of a configuration (see ConfigInput), for callers that have not loaded one. */
+export interface ContextOptions extends ConfigInput {
   /** Progress notes meant for people (stderr in the CLI). */
   log?: (line: string) => void;
-  /** Keep trying this many seconds while the server does not accept connections yet (default 0: fail at once). */
-  waitSeconds?: number;
-  /** Give up one connection attempt after this long (default 10 s). */
-  connectTimeoutMs?: number;
 }
 
 export interface MigrationContext {
+  /** The configuration it was opened with. */
+  config: KonstructConfig;
   knex: Knex;
   migrationsDir: string;
   source: UrlSource;
   /** The schema given with --schema / KONSTRUCT_SCHEMA; undefined: the default search_path. */
   schema?: string;
-  /** Secrets that must never be printed (the connection password). */
+  /** Secrets that must never be printed (the connection passwords). */
   secrets: string[];
   log: (line: string) => void;
-  /** How long opening it waited for the server (see waitSeconds). */
+  /** How long opening it waited for the server (see --wait). */
   waitedMs: number;
   close(): Promise<void>;
 }
 
-export async function openContext(options: ContextOptions = {}): Promise<MigrationContext> {
-  const env = options.env ?? process.env;
-  const log = options.log ?? (() => {});
-  const resolved = resolveDatabase({ flagUrl: options.url, env, cwd: options.cwd });
+/**
+ * Opens the database a configuration names: `openContext(loadConfig({ url }))`.
+ * Given the inputs instead (`openContext({ url })`), it loads the configuration itself.
+ */
+export async function openContext(from: KonstructConfig | ContextOptions = {}, hooks: { log?: (line: string) => void } = {}): Promise<MigrationContext> {
+  const config = isKonstructConfig(from) ? from : loadConfig(from);
+  const log = hooks.log ?? (isKonstructConfig(from) ? undefined : from.log) ?? (() => {});
+  let settings = connectionSettings(config);
+  const secrets = [...config.secrets];
 
-  const schema = resolveSchema({ flagSchema: options.schema, env, cwd: options.cwd });
-  // Read before an embedded server starts: a bad sslmode or certificate path is a usage error.
-  let settings = connectionSettings(resolved.url, env);
-
-  let url = resolved.url;
   let stopServer = async () => {};
-  if (resolved.source === 'embedded') {
-    const dataDir = defaultDataDir(options.cwd, env);
+  const dataDir = config.connection.embeddedDataDir;
+  if (dataDir !== undefined) {
     await loadEmbeddedPostgres(); // a missing optional package is reported before the server is announced
-    log(`DATABASE_URL is not set: using the embedded PostgreSQL in ${dataDir}`);
+    log(ownWords`DATABASE_URL is not set: using the embedded PostgreSQL in ${dataDir}`);
     const server = await startEmbeddedServer(dataDir);
-    url = server.url;
-    settings = connectionSettings(url, env);
+    // A local server without TLS.
+    settings = connectionSettings({ connection: { ...config.connection, url: server.url }, tls: { mode: 'disable' } });
+    secrets.push(passwordOf(server.url)!);
     stopServer = server.stop;
   }
 
@@ -68,8 +61,8 @@ export async function openContext(options: ContextOptions = {}): Promise<Migrati
   let waitedMs: number;
   try {
     ({ connected: knex, waitedMs } = await connectWithin(
-      () => connectKnex(settings, { schema, env, connectTimeoutMs: options.connectTimeoutMs }),
-      { waitSeconds: options.waitSeconds ?? 0, log },
+      () => connectKnex(settings, { schema: config.schema, connectTimeoutMs: config.timeouts.connectTimeoutMs }),
+      { waitSeconds: config.timeouts.waitSeconds, log },
     ));
   } catch (error) {
     await stopServer();
@@ -80,30 +73,26 @@ export async function openContext(options: ContextOptions = {}): Promise<Migrati
     await stopServer();
   };
   try {
-    if (schema) await assertSchemaExists(knex, schema);
+    if (config.schema) {
+      // search_path is set once per connection, for the session: a transaction pooler would not keep it.
+      await assertSessionKept(knex, `--schema ${config.schema} (KONSTRUCT_SCHEMA)`);
+      await assertSchemaExists(knex, config.schema);
+    }
   } catch (error) {
     await close();
     throw error;
   }
   return {
+    config,
     knex,
-    migrationsDir: options.migrationsDir ?? migrationsDirFromEnv(env, options.cwd) ?? DEFAULT_MIGRATIONS_DIR,
-    source: resolved.source,
-    schema,
-    secrets: [passwordOf(url), env.PGPASSWORD].filter((s): s is string => Boolean(s)),
+    migrationsDir: config.migrationsDir,
+    source: config.connection.source,
+    schema: config.schema,
+    secrets,
     log,
     waitedMs,
     close,
   };
-}
-
-/**
- * KONSTRUCT_MIGRATIONS_DIR (relative to the working directory) replaces the
- * migrations shipped beside the code, e.g. to run a copy of them in tests.
- */
-export function migrationsDirFromEnv(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string | undefined {
-  const dir = env.KONSTRUCT_MIGRATIONS_DIR?.trim();
-  return dir ? path.resolve(cwd, dir) : undefined;
 }
 
 async function assertSchemaExists(knex: Knex, schema: string): Promise<void> {

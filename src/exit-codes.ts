@@ -1,5 +1,5 @@
 /**
- * The CLI's exit codes: few, distinct, documented in the README and `--help`.
+ * The CLI's exit codes: few, distinct, documented in docs/cli-output.md and `--help`.
  * A pipeline can tell "there is work pending" (3) from "something broke".
  */
 export enum ExitCode {

@@ -3,6 +3,7 @@
  * The CLI (src/cli) is one client of it.
  */
 export { openContext, type ContextOptions, type MigrationContext } from './context';
+export { loadConfig, ConfigProblemsError, type ConfigInput, type KonstructConfig, type ConfigProblem } from './config/config';
 export { up, type UpOptions, type UpResult } from './commands/up';
 export { down, type DownOptions, type DownResult } from './commands/down';
 export { complete, type CompleteOptions } from './commands/complete';

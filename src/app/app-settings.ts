@@ -11,8 +11,9 @@
  * The CLI does not use this: migrating needs only a database (src/config).
  */
 import { inspect } from 'node:util';
+// zod 4, whose schemas applications use; the CLI's configuration uses zod/v3, see src/config/config-schema.ts for why.
 import { z } from 'zod';
-import { isPostgresUrl, NOT_A_POSTGRES_URL, readDotenv } from '../config/database-url';
+import { hasUnencodedCredentials, isPostgresUrl, NOT_A_POSTGRES_URL, readDotenv, UNENCODED_CREDENTIALS } from '../config/database-url';
 import { displayUrl } from '../db/redact';
 import { ConfigError } from '../errors';
 import { MIN_INVITE_SECRET_BYTES } from './invitation-token';
@@ -25,7 +26,13 @@ export const DEFAULT_SMTP_PORT = 587;
 const NOT_A_PORT = 'must be a port number (1-65535)';
 
 export const appSettingsSchema = z.object({
-  DATABASE_URL: variable(setting().trim().min(1, 'is empty').refine(isPostgresUrl, { message: NOT_A_POSTGRES_URL })),
+  DATABASE_URL: variable(
+    setting()
+      .trim()
+      .min(1, 'is empty')
+      .refine((url) => !hasUnencodedCredentials(url), { message: UNENCODED_CREDENTIALS, abort: true })
+      .refine(isPostgresUrl, { message: NOT_A_POSTGRES_URL }),
+  ),
   INVITE_SECRET: variable(
     setting().refine((secret) => Buffer.byteLength(secret, 'utf8') >= MIN_INVITE_SECRET_BYTES, {
       message: `must be at least ${MIN_INVITE_SECRET_BYTES} bytes (generate one with: openssl rand -base64 48)`,

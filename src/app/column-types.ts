@@ -6,6 +6,7 @@
  * release (migrations deploy first). The package's own tests hold every schema's
  * keys equal to the table's columns, so the schemas cannot drift silently.
  */
+// zod 4, whose schemas applications use; the CLI's configuration uses zod/v3, see src/config/config-schema.ts for why.
 import { z } from 'zod';
 
 /**

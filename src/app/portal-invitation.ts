@@ -1,8 +1,10 @@
 /** A row of `portal_invitations`: invite-only onboarding into one tenant. */
+// zod 4, whose schemas applications use; the CLI's configuration uses zod/v3, see src/config/config-schema.ts for why.
 import { z } from 'zod';
 import { pgUuid, pgVarchar } from './column-types';
 import { tenantRoleSchema } from './user-role';
 
+// Spelled like UserRole: a const object, a union type and a zod enum (user-role.ts says why not a TypeScript enum).
 export const InvitationStatus = {
   PENDING: 'pending',
   ACCEPTED: 'accepted',

@@ -2,6 +2,7 @@
  * A row of `portal_users`, exactly as `pg` returns it (uuid and varchar as
  * strings, timestamptz as Date), and the input for creating one.
  */
+// zod 4, whose schemas applications use; the CLI's configuration uses zod/v3, see src/config/config-schema.ts for why.
 import { z } from 'zod';
 import { DEFAULT_USER_ROLE, userRoleSchema } from './user-role';
 import { pgUuid, pgVarchar } from './column-types';

@@ -9,6 +9,7 @@
  * spell it out themselves (frozen history) and test/app/user-role.test.ts holds the
  * two equal.
  */
+// zod 4, whose schemas applications use; the CLI's configuration uses zod/v3, see src/config/config-schema.ts for why.
 import { z } from 'zod';
 
 export const UserRole = {

@@ -1,4 +1,5 @@
 /** A row of `user_tenant_roles`: one role per user per tenant. */
+// zod 4, whose schemas applications use; the CLI's configuration uses zod/v3, see src/config/config-schema.ts for why.
 import { z } from 'zod';
 import { pgUuid } from './column-types';
 import { tenantRoleSchema } from './user-role';

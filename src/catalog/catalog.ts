@@ -11,6 +11,8 @@ export interface Catalog {
   constraints: CatalogConstraint[];
   indexes: CatalogIndex[];
   grants: CatalogGrant[];
+  functions: CatalogFunction[];
+  triggers: CatalogTrigger[];
 }
 
 export interface CatalogTable {
@@ -57,6 +59,31 @@ export interface CatalogGrant {
   privileges: string[];
 }
 
+/**
+ * A function or procedure of the schema (not one an extension installed), e.g. a
+ * trigger's. Compared by its whole definition: arguments, result, language, body.
+ */
+export interface CatalogFunction {
+  /** The signature: name and arguments as in the definition's first line, without the schema (`touch_row()`). */
+  name: string;
+  /** The `CREATE OR REPLACE FUNCTION ...` statement pg_get_functiondef() prints, body in dollar quotes. */
+  definition: string;
+}
+
+/** A trigger on one of the schema's tables (not the internal ones behind foreign keys). */
+export interface CatalogTrigger {
+  table: string;
+  name: string;
+  /** The `CREATE TRIGGER ...` statement pg_get_triggerdef() prints. */
+  definition: string;
+}
+
+/** The function's signature, read from its definition's first line, so the server and a snapshot agree on it. */
+export function functionSignature(definition: string): string {
+  const header = /^CREATE (?:OR REPLACE )?(?:FUNCTION|PROCEDURE) (.*)$/m.exec(definition)?.[1] ?? definition.split('\n')[0]!;
+  return header.replace(/^(?:"(?:[^"]|"")*"|[^".(]+)\./, '');
+}
+
 /** Table privileges in the order pg_dump lists them; all of them print as ALL. */
 export const TABLE_PRIVILEGES = ['SELECT', 'INSERT', 'DELETE', 'UPDATE', 'TRUNCATE', 'REFERENCES', 'TRIGGER'];
 
@@ -91,5 +118,7 @@ export function sortCatalog(catalog: Catalog): Catalog {
     constraints: [...catalog.constraints].sort(byTableThenName),
     indexes: [...catalog.indexes].sort(byTableThenName),
     grants: [...catalog.grants].sort((a, b) => compareText(a.table, b.table) || compareText(a.grantee, b.grantee)),
+    functions: [...catalog.functions].sort((a, b) => compareText(a.name, b.name)),
+    triggers: [...catalog.triggers].sort(byTableThenName),
   };
 }

@@ -8,19 +8,22 @@
  * Deliberately not compared: table owners (they are whoever ran the migrations,
  * which differs per environment) and the position of columns within a table
  * (it has no effect on queries and cannot be changed without rebuilding the table).
- * Objects of a missing or extra table are not listed again one by one.
+ * Objects of a missing or extra table are not listed again one by one. Names in
+ * messages are spelled as in SQL (`tenant_notes."Display Name"`), so a name with
+ * spaces or capitals reads as one name and can be pasted into a query.
  */
-import { compareText, type Catalog, type CatalogColumn, type CatalogGrant, type CatalogTable } from './catalog';
-import { quoteLiteral } from './sql-text';
+import { compareText, PUBLIC_GRANTEE, type Catalog, type CatalogFunction, type CatalogColumn, type CatalogGrant, type CatalogTable } from './catalog';
+import { quoteIdent, quoteLiteral } from './sql-text';
 
-export type DifferenceKind = 'table' | 'column' | 'comment' | 'constraint' | 'index' | 'grant';
+export type DifferenceKind = 'function' | 'table' | 'column' | 'comment' | 'constraint' | 'index' | 'trigger' | 'grant';
 export type DifferenceChange = 'missing' | 'extra' | 'different';
 
 export interface SchemaDifference {
   change: DifferenceChange;
   kind: DifferenceKind;
+  /** Empty for a function, which belongs to no table. */
   table: string;
-  /** The table, column, constraint or index name; for a grant, the grantee. */
+  /** The table, column, constraint, index or trigger name; for a grant, the grantee; for a function, its signature. */
   name: string;
   /** For a different column: what differs (type, nullability, default). */
   aspect?: 'type' | 'nullability' | 'default';
@@ -31,7 +34,7 @@ export interface SchemaDifference {
   message: string;
 }
 
-const KIND_ORDER: DifferenceKind[] = ['table', 'column', 'comment', 'constraint', 'index', 'grant'];
+const KIND_ORDER: DifferenceKind[] = ['function', 'table', 'column', 'comment', 'constraint', 'index', 'trigger', 'grant'];
 
 type Named = { table: string; name: string; definition: string };
 
@@ -46,6 +49,8 @@ export function diffCatalogs(expected: Catalog, actual: Catalog): SchemaDifferen
     ...diffTables(expected.tables, actual.tables),
     ...diffDefinitions('constraint', inBoth(expected.constraints), inBoth(actual.constraints)),
     ...diffDefinitions('index', inBoth(expected.indexes), inBoth(actual.indexes)),
+    ...diffDefinitions('trigger', inBoth(expected.triggers), inBoth(actual.triggers)),
+    ...diffFunctions(expected.functions, actual.functions),
     ...diffGrants(inBoth(expected.grants), inBoth(actual.grants)),
   ];
   return differences.sort(
@@ -58,7 +63,7 @@ function diffTables(expected: CatalogTable[], actual: CatalogTable[]): SchemaDif
   for (const [change, { expected: e, actual: a }] of pairUp(expected, actual, (t) => t.name)) {
     const name = (e ?? a)!.name;
     if (change === 'different') out.push(...diffColumns(name, e!.columns, a!.columns));
-    else out.push({ change, kind: 'table', table: name, name, expected: e ? name : null, actual: a ? name : null, message: `${change} table ${name}` });
+    else out.push({ change, kind: 'table', table: name, name, expected: e ? name : null, actual: a ? name : null, message: `${change} table ${quoteIdent(name)}` });
   }
   return out;
 }
@@ -67,7 +72,7 @@ function diffColumns(table: string, expected: CatalogColumn[], actual: CatalogCo
   const out: SchemaDifference[] = [];
   for (const [change, { expected: e, actual: a }] of pairUp(expected, actual, (c) => c.name)) {
     const name = (e ?? a)!.name;
-    const where = `${table}.${name}`;
+    const where = `${quoteIdent(table)}.${quoteIdent(name)}`;
     if (change !== 'different') {
       const spec = columnSpec((e ?? a)!);
       out.push({ change, kind: 'column', table, name, expected: e ? spec : null, actual: a ? spec : null, message: `${change} column ${where}: ${spec}` });
@@ -89,15 +94,28 @@ function diffColumns(table: string, expected: CatalogColumn[], actual: CatalogCo
   return out;
 }
 
-/** Constraints and indexes: matched by table and name, compared by their full definition. */
-function diffDefinitions(kind: 'constraint' | 'index', expected: Named[], actual: Named[]): SchemaDifference[] {
+/** Constraints, indexes and triggers: matched by table and name, compared by their full definition. */
+function diffDefinitions(kind: 'constraint' | 'index' | 'trigger', expected: Named[], actual: Named[]): SchemaDifference[] {
   const out: SchemaDifference[] = [];
   for (const [change, pair] of pairUp(expected, actual, (o) => `${o.table}\u0000${o.name}`)) {
     const [want, have] = [pair.expected?.definition ?? null, pair.actual?.definition ?? null];
     if (want === have) continue;
     const { table, name } = (pair.expected ?? pair.actual)!;
     const detail = change === 'different' ? `${have}, expected ${want}` : (want ?? have);
-    out.push({ change, kind, table, name, expected: want, actual: have, message: `${change} ${kind} ${name} on ${table}: ${detail}` });
+    out.push({ change, kind, table, name, expected: want, actual: have, message: `${change} ${kind} ${quoteIdent(name)} on ${quoteIdent(table)}: ${detail}` });
+  }
+  return out;
+}
+
+/** Matched by signature; a definition spans many lines, so the message only says that it differs. */
+function diffFunctions(expected: CatalogFunction[], actual: CatalogFunction[]): SchemaDifference[] {
+  const out: SchemaDifference[] = [];
+  for (const [change, pair] of pairUp(expected, actual, (f) => f.name)) {
+    const [want, have] = [pair.expected?.definition ?? null, pair.actual?.definition ?? null];
+    if (want === have) continue;
+    const name = (pair.expected ?? pair.actual)!.name;
+    const message = change === 'different' ? `different function ${name}: its definition differs (--json shows both)` : `${change} function ${name}`;
+    out.push({ change, kind: 'function', table: '', name, expected: want, actual: have, message });
   }
   return out;
 }
@@ -109,7 +127,7 @@ function diffGrants(expected: CatalogGrant[], actual: CatalogGrant[]): SchemaDif
     if (want === have) continue;
     const { table, grantee } = (pair.expected ?? pair.actual)!;
     const detail = change === 'different' ? `${have}, expected ${want}` : (want ?? have);
-    out.push({ change, kind: 'grant', table, name: grantee, expected: want, actual: have, message: `${change} grant on ${table} to ${grantee}: ${detail}` });
+    out.push({ change, kind: 'grant', table, name: grantee, expected: want, actual: have, message: `${change} grant on ${quoteIdent(table)} to ${grantee === PUBLIC_GRANTEE ? grantee : quoteIdent(grantee)}: ${detail}` });
   }
   return out;
 }

@@ -7,6 +7,7 @@
  */
 import {
   constraintKindOf,
+  functionSignature,
   PUBLIC_GRANTEE,
   sortCatalog,
   sortPrivileges,
@@ -26,11 +27,15 @@ const CREATE_INDEX = new RegExp(`^CREATE (?:UNIQUE )?INDEX (${IDENT}) ON (?:ONLY
 const GRANT = new RegExp(`^GRANT (\\S+) ON TABLE ${QNAME} TO (${IDENT})$`);
 const CHECK_IN_TABLE = new RegExp(`^CONSTRAINT (${IDENT}) (CHECK [\\s\\S]+)$`);
 const COLUMN = new RegExp(`^(${IDENT}) ([\\s\\S]+)$`);
+const CREATE_FUNCTION = new RegExp(`^CREATE OR REPLACE (?:FUNCTION|PROCEDURE) ${QNAME}\\(`);
+const CREATE_TRIGGER = new RegExp(`^CREATE (?:CONSTRAINT )?TRIGGER (${IDENT}) [\\s\\S]*? ON ${QNAME} `);
+/** The opening of a dollar-quoted string: `$$` or `$tag$`. */
+const DOLLAR_TAG = /\$(?:[A-Za-z_][A-Za-z0-9_]*)?\$/y;
 
 export class CatalogParseError extends Error {}
 
 export function parseCatalog(text: string, source = 'schema text'): Catalog {
-  const catalog: Catalog = { schema: '', tables: [], constraints: [], indexes: [], grants: [] };
+  const catalog: Catalog = { schema: '', tables: [], constraints: [], indexes: [], grants: [], functions: [], triggers: [] };
   const tables = new Map<string, CatalogTable>();
   const tableNamed = (schemaText: string, tableText: string, line: number): CatalogTable => {
     const table = tables.get(inSchema(catalog, schemaText, tableText, source, line));
@@ -65,6 +70,11 @@ export function parseCatalog(text: string, source = 'schema text'): Catalog {
       catalog.constraints.push({ table: table.name, name: unquoteIdent(m[3]!), kind, definition });
     } else if ((m = CREATE_INDEX.exec(sql))) {
       catalog.indexes.push({ table: tableNamed(m[2]!, m[3]!, line).name, name: unquoteIdent(m[1]!), definition: sql });
+    } else if ((m = CREATE_FUNCTION.exec(sql))) {
+      inSchema(catalog, m[1]!, m[2]!, source, line);
+      catalog.functions.push({ name: functionSignature(sql), definition: sql });
+    } else if ((m = CREATE_TRIGGER.exec(sql))) {
+      catalog.triggers.push({ table: tableNamed(m[2]!, m[3]!, line).name, name: unquoteIdent(m[1]!), definition: sql });
     } else if ((m = GRANT.exec(sql))) {
       const privileges = m[1] === 'ALL' ? TABLE_PRIVILEGES : m[1]!.split(',');
       const grantee = m[4] === PUBLIC_GRANTEE ? PUBLIC_GRANTEE : unquoteIdent(m[4]!);
@@ -103,7 +113,11 @@ function inSchema(catalog: Catalog, schemaText: string, tableText: string, sourc
   return unquoteIdent(tableText);
 }
 
-/** Statements end at `;` outside quotes; `--` lines between statements are comments. */
+/**
+ * Statements end at `;` outside quotes: '...', "..." and dollar quotes ($$...$$,
+ * $tag$...$tag$, which hold function bodies with their own `;`, `--` and quotes).
+ * `--` lines between statements are comments.
+ */
 export function splitStatements(text: string): Array<{ sql: string; line: number }> {
   const statements: Array<{ sql: string; line: number }> = [];
   let line = 1;
@@ -119,8 +133,14 @@ export function splitStatements(text: string): Array<{ sql: string; line: number
       i = (end < 0 ? text.length : end) - 1; // the newline itself is counted next
     } else if (start >= 0 || !/\s/.test(ch)) {
       if (start < 0) [start, startLine] = [i, line];
+      const dollarTag = ch === '$' && !/[A-Za-z0-9_$]/.test(text[i - 1] ?? '') ? tagAt(text, i) : undefined;
       if (ch === "'" || ch === '"') quote = ch;
-      else if (ch === ';') {
+      else if (dollarTag) {
+        const end = text.indexOf(dollarTag, i + dollarTag.length);
+        if (end < 0) throw new CatalogParseError(`line ${line}: ${dollarTag} is never closed`);
+        line += text.slice(i, end).split('\n').length - 1;
+        i = end + dollarTag.length - 1; // the closing tag's last `$`, never a newline
+      } else if (ch === ';') {
         statements.push({ sql: text.slice(start, i).trim(), line: startLine });
         start = -1;
       }
@@ -151,4 +171,9 @@ function splitTopLevel(text: string, separator: string): string[] {
   }
   parts.push(text.slice(start));
   return parts;
+}
+
+function tagAt(text: string, at: number): string | undefined {
+  DOLLAR_TAG.lastIndex = at;
+  return DOLLAR_TAG.exec(text)?.[0];
 }

@@ -1,6 +1,7 @@
 /**
  * Reads the catalog of one schema from pg_catalog: the objects this project owns
- * (tables, columns, defaults, column comments, constraints, indexes, grants).
+ * (tables, columns, defaults, column comments, constraints, indexes, grants,
+ * functions and triggers).
  * Bookkeeping tables are left out — knex's (knex_*), Alembic's (alembic_version) and
  * the phase state (konstruct_migration_phases) —
  * as the specification's catalogs leave them out.
@@ -14,6 +15,7 @@ import {
   type Catalog,
   type CatalogConstraint,
   type CatalogGrant,
+  functionSignature,
 } from './catalog';
 
 export interface CatalogOptions {
@@ -25,6 +27,8 @@ interface ColumnRow { table: string; column: string; type: string; notnull: bool
 interface ConstraintRow { table: string; name: string; def: string }
 interface IndexRow { table: string; name: string; def: string }
 interface GrantRow { table: string; grantee: string; privilege: string }
+interface FunctionRow { def: string }
+interface TriggerRow { table: string; name: string; def: string }
 
 /** Works on a connection or inside a caller's transaction (it then runs in a savepoint). */
 export async function readCatalog(db: Knex, options: CatalogOptions = {}): Promise<Catalog> {
@@ -39,6 +43,8 @@ export async function readCatalog(db: Knex, options: CatalogOptions = {}): Promi
     const constraints = await query<ConstraintRow>(trx, CONSTRAINTS_SQL, schema);
     const indexes = await query<IndexRow>(trx, INDEXES_SQL, schema);
     const grants = await query<GrantRow>(trx, GRANTS_SQL, schema);
+    const functions = await query<FunctionRow>(trx, FUNCTIONS_SQL, schema);
+    const triggers = await query<TriggerRow>(trx, TRIGGERS_SQL, schema);
     await trx.raw(`SELECT set_config('search_path', ?, true)`, [rows[0].path]);
 
     return sortCatalog({
@@ -53,6 +59,8 @@ export async function readCatalog(db: Knex, options: CatalogOptions = {}): Promi
       constraints: constraints.map(toConstraint),
       indexes: indexes.map((i) => ({ table: i.table, name: i.name, definition: i.def })),
       grants: groupGrants(grants),
+      functions: functions.map(({ def }) => ({ name: functionSignature(def), definition: def.trim() })),
+      triggers: triggers.map((t) => ({ table: t.table, name: t.name, definition: t.def })),
     });
   });
 }
@@ -124,3 +132,20 @@ const GRANTS_SQL = `
   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
   CROSS JOIN LATERAL pg_catalog.aclexplode(c.relacl) acl
   WHERE ${OWN_TABLES} AND acl.grantee <> c.relowner`;
+
+// Functions and procedures of the schema; not aggregates (pg_get_functiondef cannot print them) nor
+// what an extension installed (the extension owns it).
+const FUNCTIONS_SQL = `
+  SELECT pg_catalog.pg_get_functiondef(p.oid) AS def
+  FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+  WHERE n.nspname = :schema AND p.prokind IN ('f', 'p')
+    AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                    WHERE d.classid = 'pg_catalog.pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')`;
+
+// User triggers; the internal ones enforce foreign keys and are the constraint.
+const TRIGGERS_SQL = `
+  SELECT c.relname AS "table", t.tgname AS name, pg_catalog.pg_get_triggerdef(t.oid) AS def
+  FROM pg_catalog.pg_trigger t
+  JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid
+  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+  WHERE ${OWN_TABLES} AND NOT t.tgisinternal`;

@@ -1,8 +1,10 @@
 /**
  * Renders a catalog the way `pg_dump --schema-only` prints it (without its
- * comment and SET lines): tables with their CHECK constraints, owners, column
- * comments, then primary/unique/exclusion constraints, indexes, foreign keys and
- * grants, each group in pg_dump's order.
+ * comment and SET lines): functions, tables with their CHECK constraints, owners,
+ * column comments, then primary/unique/exclusion constraints, indexes, triggers,
+ * foreign keys and grants, each group in pg_dump's order. A function is printed
+ * as pg_get_functiondef() gives it (CREATE OR REPLACE, body in $function$ quotes),
+ * which is where it departs from pg_dump's spelling.
  */
 import { compareText, PUBLIC_GRANTEE, TABLE_PRIVILEGES, type Catalog, type CatalogConstraint } from './catalog';
 import { quoteIdent, quoteLiteral } from './sql-text';
@@ -10,6 +12,8 @@ import { quoteIdent, quoteLiteral } from './sql-text';
 export function renderCatalog(catalog: Catalog): string {
   const out: string[] = [];
   const q = (table: string) => `${quoteIdent(catalog.schema)}.${quoteIdent(table)}`;
+
+  for (const f of catalog.functions) out.push(`${f.definition};`);
 
   for (const table of catalog.tables) {
     const body = table.columns.map((c) =>
@@ -28,6 +32,7 @@ export function renderCatalog(catalog: Catalog): string {
   const tableLevel = catalog.constraints.filter((k) => k.kind === 'primary key' || k.kind === 'unique' || k.kind === 'exclusion');
   for (const k of byName(tableLevel)) out.push(...addConstraint(k));
   for (const i of byName(catalog.indexes)) out.push(`${i.definition};`);
+  for (const t of byName(catalog.triggers)) out.push(`${t.definition};`);
   for (const k of byName(catalog.constraints.filter((k) => k.kind === 'foreign key'))) out.push(...addConstraint(k));
   for (const g of catalog.grants) {
     const list = TABLE_PRIVILEGES.every((p) => g.privileges.includes(p)) ? 'ALL' : g.privileges.join(',');

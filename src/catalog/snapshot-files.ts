@@ -1,7 +1,7 @@
 /**
  * The expected schema after each migration, kept in schema/after-<migration>.sql
  * in pg_dump's form so a reviewer can read what a migration changes. They are
- * generated (`npm run snapshots`, see build-snapshots.ts), never edited by hand,
+ * generated (`npm run snapshots`, see scripts/build-snapshots.ts), never edited by hand,
  * and ship with the package: `verify` and `baseline` read them at run time.
  */
 import { existsSync, readFileSync } from 'node:fs';

@@ -1,26 +1,55 @@
 /**
- * The --json documents: one per run, on stdout. Their shape is documented in
- * the README ("JSON output"); change both together.
- *   { command, ok, exitCode, ...command fields, error }
- * `ok` is false only when the command failed (`status --check` reporting
- * pending migrations is ok, with exitCode 3); `error` is null when ok.
+ * The --json document: exactly one per run of a command that takes --json, on
+ * stdout, whatever the outcome (success, refusal, usage error, no connection).
+ * Its shape is documented in docs/cli-output.md; change both together.
+ *
+ *   { command, ok, exitCode, result, error }
+ *
+ * `ok`: the command did its work and `result` holds its answer; `error` is null.
+ * A gate's verdict is in `exitCode`, with ok true (`status --check` 3 or 8,
+ * `verify` 9). Not ok: `result` is null and `error` says what went wrong and
+ * what to do. Commands only shape their `result`; the envelope is the same for all.
  */
 import type { DownResult } from '../commands/down';
-import type { StatusResult } from '../commands/status';
 import type { UpResult } from '../commands/up';
 import { RefusedDestructiveError } from '../engine/data-loss';
 import type { DryRunStep } from '../engine/dry-run';
 import type { StepResult } from '../engine/run-step';
 import { KonstructError, MigrationFailedError } from '../errors';
 import type { ExitCode } from '../exit-codes';
+import { hintFor } from './help-pointer';
 
-export function resultDocument(command: string, exitCode: ExitCode, fields: object): object {
-  return { command, ok: true, exitCode, ...fields, error: null };
+export interface JsonDocument {
+  /** The command's name; null when the command line named none (or an unknown one). */
+  command: string | null;
+  ok: boolean;
+  exitCode: ExitCode;
+  result: object | null;
+  error: JsonError | null;
 }
 
-export function errorDocument(command: string, exitCode: ExitCode, error: unknown): object {
-  const completed = error instanceof KonstructError ? (error.completed ?? []) : [];
-  return { command, ok: false, exitCode, migrations: completed.map(stepJson), error: errorJson(error) };
+export interface JsonError {
+  /** The error's class: UsageError, ConfigError, TargetError, ConnectionError, ... InternalError. */
+  type: string;
+  message: string;
+  /** What to do about it; a usage error always has one. */
+  hint: string | null;
+  /** Steps that completed (and stay committed) before the failure. */
+  completed: StepJson[];
+  [detail: string]: unknown;
+}
+
+export function resultDocument(command: string, exitCode: ExitCode, result: object): JsonDocument {
+  return { command, ok: true, exitCode, result, error: null };
+}
+
+export function errorDocument(command: string | null, exitCode: ExitCode, error: unknown): JsonDocument {
+  return { command, ok: false, exitCode, result: null, error: errorJson(error, command) };
+}
+
+/** The document as printed: indented, so that a person reading a CI log can follow it too. */
+export function jsonText(document: JsonDocument): string {
+  return JSON.stringify(document, null, 2);
 }
 
 export function upJson(result: UpResult): object {
@@ -41,9 +70,7 @@ export function downJson(result: DownResult): object {
   };
 }
 
-export function statusJson(result: StatusResult): object {
-  return result;
-}
+type StepJson = ReturnType<typeof stepJson>;
 
 function stepJson(step: Pick<StepResult, 'name' | 'direction' | 'ms' | 'attempts'>) {
   return { name: step.name, direction: step.direction, durationMs: step.ms, attempts: step.attempts };
@@ -59,14 +86,16 @@ function dryRunJson(step: DryRunStep) {
   };
 }
 
-function errorJson(error: unknown): object {
+function errorJson(error: unknown, command: string | null): JsonError {
+  const hint = hintFor(error, command) ?? null;
   if (!(error instanceof KonstructError)) {
-    return { type: 'InternalError', message: error instanceof Error ? error.message : String(error), hint: null };
+    return { type: 'InternalError', message: error instanceof Error ? error.message : String(error), hint, completed: [] };
   }
   return {
     type: error.name,
     message: error.message,
-    hint: error.hint ?? null,
+    hint,
+    completed: (error.completed ?? []).map(stepJson),
     ...(error instanceof MigrationFailedError
       ? { migration: error.migration, direction: error.direction, postgres: error.pg ?? null, statement: error.statement ?? null }
       : {}),

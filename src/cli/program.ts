@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, Option } from 'commander';
+import { readDotenv } from '../config/database-url';
 import { EXIT_CODE_HELP } from '../exit-codes';
 import { registerBaseline } from './commands/baseline';
 import { registerComplete } from './commands/complete';
@@ -15,6 +16,8 @@ import { registerStatus } from './commands/status';
 import { registerUp } from './commands/up';
 import { registerVerify } from './commands/verify';
 import { registerWait } from './commands/wait';
+import { HELP_LAYOUT, withLiveDefault } from './help-layout';
+import { commandLineRedactor } from './parse-errors';
 import { processIo, type Io } from './run-command';
 import { parseSeconds } from './run-options';
 
@@ -29,15 +32,18 @@ export function buildProgram(io: Io = processIo): Command {
     .description("Applies and reverts the Konstruct platform's PostgreSQL schema migrations.")
     .version(packageVersion(), '-V, --version')
     .addOption(new Option('--url <url>', 'database URL (overrides DATABASE_URL and .env)'))
-    .addOption(new Option('--schema <name>', 'migrate this schema instead of public (default: KONSTRUCT_SCHEMA)'))
+    .addOption(withLiveDefault(new Option('--schema <name>', 'the PostgreSQL schema to migrate'), schemaDefault))
     .option('--verbose', 'print stack traces and details of errors')
-    .option('-q, --quiet', 'print nothing but errors')
+    .option('-q, --quiet', 'print nothing but errors (--json still prints its document)')
     .option('--no-color', 'no colours (also NO_COLOR); colours are only used on a terminal')
-    .addOption(new Option('--wait <seconds>', 'wait this long for the database to accept connections').argParser(parseSeconds))
+    // No commander default: `wait` has its own (60), and an unset --wait must stay undefined for it.
+    .addOption(new Option('--wait <seconds>', 'keep trying this long while the database does not accept connections (default: 0; for `wait`: 60)').argParser(parseSeconds))
     .addOption(new Option('--connect-timeout <seconds>', 'give up one connection attempt after this long').argParser(parseSeconds).default(10))
     .addHelpText('after', `\n${EXAMPLES}\n\n${EXIT_CODE_HELP}`)
-    .showHelpAfterError('(run konstruct-migrate --help for usage)')
-    // Parse errors throw instead of exiting, in every subcommand too (settings are inherited at .command()).
+    // Inherited by every command at .command(): the global options in each one's help, parse errors
+    // printed without passwords and thrown instead of exiting (main.ts adds the pointer to --help).
+    .configureHelp(HELP_LAYOUT)
+    .configureOutput({ outputError: (text, write) => write(commandLineRedactor()(text)) })
     .exitOverride();
 
   registerUp(program, io);
@@ -49,6 +55,18 @@ export function buildProgram(io: Io = processIo): Command {
   registerNew(program, io);
   registerWait(program, io);
   return program;
+}
+
+/** What --schema falls back to, in the order a run reads it: KONSTRUCT_SCHEMA from the environment, then .env, else public. */
+function schemaDefault(): string {
+  let fromDotenv: string | undefined;
+  try {
+    fromDotenv = readDotenv(process.cwd()).KONSTRUCT_SCHEMA;
+  } catch {
+    /* an unreadable .env is reported when a command runs */
+  }
+  const schema = [process.env.KONSTRUCT_SCHEMA, fromDotenv].map((v) => v?.trim()).find(Boolean);
+  return schema ? `${schema}, from KONSTRUCT_SCHEMA` : 'public';
 }
 
 /** package.json sits at the package root: two folders above src/cli, three above dist/src/cli. */

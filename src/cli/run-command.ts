@@ -6,12 +6,14 @@
  * With --json, stdout carries exactly one JSON document (the result, or the
  * error) and everything meant for people goes to stderr.
  */
+import { explainPoolerFailure } from './pooler-errors';
 import { KonstructError, MigrationFailedError } from '../errors';
 import { ExitCode } from '../exit-codes';
 import { openContext, type MigrationContext } from '../context';
-import { readDotenv } from '../config/database-url';
-import { passwordOf, redactor } from '../db/redact';
-import { errorDocument, resultDocument } from './json-output';
+import { loadConfig, type ConfigInput, type KonstructConfig } from '../config/config';
+import { redactor } from '../db/redact';
+import { hintFor } from './help-pointer';
+import { errorDocument, jsonText, resultDocument } from './json-output';
 
 export interface GlobalOptions {
   url?: string;
@@ -20,7 +22,7 @@ export interface GlobalOptions {
   schema?: string;
   /** False with --no-color. */
   color?: boolean;
-  /** --json of a command that passes a JsonOutput to runWithContext. */
+  /** --json, for the commands that take it. */
   json?: boolean;
   /** Seconds to wait for the database to accept connections. */
   wait?: number;
@@ -44,20 +46,25 @@ export const processIo: Io = makeIo(
   (text) => process.stderr.write(`${text}\n`),
 );
 
-export interface JsonOutput<T> {
-  /** The command's name in the JSON document. */
+export interface CommandOutput<T> {
+  /** The command's name: in its --json document and in the pointer to its --help. */
   command: string;
-  /** The command's fields of the JSON document; the result itself when absent. */
+  /** The `result` of its --json document (see json-output.ts); the result itself when absent. */
   document?: (result: T) => object;
 }
 
-/** DATABASE_URL from ./.env, if it can be read; reading errors are reported later, by openContext. */
-function dotenvUrl(): string | undefined {
-  try {
-    return readDotenv(process.cwd()).DATABASE_URL;
-  } catch {
-    return undefined;
-  }
+/** The configuration's inputs from the command line (the environment and .env are read by loadConfig). */
+export function configInput(global: GlobalOptions): ConfigInput {
+  return {
+    url: global.url,
+    schema: global.schema,
+    waitSeconds: global.wait,
+    connectTimeoutMs: global.connectTimeout !== undefined ? global.connectTimeout * 1000 : undefined,
+    verbose: global.verbose,
+    quiet: global.quiet,
+    json: global.json,
+    color: global.color,
+  };
 }
 
 export async function runWithContext<T>(
@@ -67,43 +74,44 @@ export async function runWithContext<T>(
   action: (ctx: MigrationContext, io: Io) => Promise<T>,
   /** Prints through the redacting Io it is given; may return a non-zero exit code (e.g. status --check). */
   print: (result: T, io: Io) => ExitCode | void,
-  /** Given by commands whose --json this function prints (one document, also for errors). */
-  json?: JsonOutput<T>,
+  /** With --json, this function prints the one document, also for errors. */
+  output: CommandOutput<T>,
+  /** What the command can check without a database (names, flag combinations): run before connecting. */
+  preflight?: (config: KonstructConfig) => void,
 ): Promise<void> {
-  // Until the context exists, redact every password the connection could come from.
-  const known = [passwordOf(global.url), passwordOf(process.env.DATABASE_URL), passwordOf(dotenvUrl()), process.env.PGPASSWORD];
-  let redact = redactor(known);
+  // Configuration errors print no value that could be a secret; the passwords are known once it is read.
+  let redact = redactor([]);
   const safeIo = makeIo((t) => io.out(redact(t)), (t) => io.err(redact(t)));
-  const jsonMode = Boolean(json && global.json);
+  const jsonMode = Boolean(global.json);
   // In JSON mode the human-oriented text moves to stderr.
   const humanIo = jsonMode ? makeIo(safeIo.err, safeIo.err) : safeIo;
   let ctx: MigrationContext | undefined;
   try {
-    ctx = await openContext({
-      url: global.url,
-      schema: global.schema,
-      log: global.quiet ? () => {} : safeIo.err,
-      waitSeconds: global.wait,
-      connectTimeoutMs: global.connectTimeout !== undefined ? global.connectTimeout * 1000 : undefined,
-    });
-    redact = redactor([...known, ...ctx.secrets]);
+    const config = loadConfig(configInput(global));
+    redact = redactor(config.secrets);
+    preflight?.(config);
+    ctx = await openContext(config, { log: config.output.quiet ? () => {} : safeIo.err });
+    redact = redactor(ctx.secrets);
     const result = await action(ctx, humanIo);
     const exitCode = print(result, humanIo) ?? ExitCode.Ok;
-    if (jsonMode) safeIo.out(JSON.stringify(resultDocument(json!.command, exitCode, json!.document?.(result) ?? (result as object)), null, 2));
+    if (jsonMode) safeIo.out(jsonText(resultDocument(output.command, exitCode, output.document?.(result) ?? (result as object))));
     process.exitCode = exitCode;
-  } catch (error) {
-    const exitCode = reportError(error, global.verbose ?? false, safeIo);
-    if (jsonMode) safeIo.out(JSON.stringify(errorDocument(json!.command, exitCode, error), null, 2));
+  } catch (failure) {
+    const error = explainPoolerFailure(failure) ?? failure;
+    const exitCode = reportError(error, global.verbose ?? false, safeIo, output.command);
+    if (jsonMode) safeIo.out(jsonText(errorDocument(output.command, exitCode, error)));
     process.exitCode = exitCode;
   } finally {
     await ctx?.close().catch(() => {});
   }
 }
 
-export function reportError(error: unknown, verbose: boolean, io: Io): ExitCode {
+/** Prints `error` for people (stderr): one line, then what to do; details only with --verbose. */
+export function reportError(error: unknown, verbose: boolean, io: Io, command: string | null = null): ExitCode {
+  const hint = hintFor(error, command);
   if (error instanceof KonstructError) {
     io.err(`error: ${error.message}`);
-    if (error.hint) io.err(`  ${error.hint}`);
+    if (hint) io.err(`  ${hint}`);
     if (verbose && error instanceof MigrationFailedError && error.statement) io.err(`  statement: ${error.statement}`);
     if (verbose) io.err(String(error.stack ?? ''));
     if (verbose && error.cause instanceof Error) io.err(`caused by: ${error.cause.stack ?? error.cause.message}`);
@@ -112,6 +120,6 @@ export function reportError(error: unknown, verbose: boolean, io: Io): ExitCode 
   const message = error instanceof Error ? error.message : String(error);
   io.err(`error: unexpected failure: ${message}`);
   if (verbose) io.err(String((error as Error)?.stack ?? ''));
-  else io.err('  Run again with --verbose for details, and report it if it persists.');
+  else io.err(`  ${hint}`);
   return ExitCode.Internal;
 }

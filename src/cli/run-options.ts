@@ -4,6 +4,7 @@
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { RUN_DEFAULTS, type RunOptions } from '../engine/locked-run';
+import { jsonOption } from './shared-options';
 
 export function parseSeconds(value: string): number {
   const n = Number(value);
@@ -46,7 +47,7 @@ export function addRunOptions(command: Command): Command {
       new Option('--statement-timeout <seconds>', 'cancel any statement running longer (0: off)').argParser(parseSeconds).default(RUN_DEFAULTS.statementTimeout),
     )
     .option('--allow-changed', 'run even though applied migrations changed since they were applied')
-    .option('--json', 'print one JSON document on stdout (the result or the error); human text goes to stderr');
+    .addOption(jsonOption());
 }
 
 /** The run options as parsed by addRunOptions. */

@@ -9,7 +9,7 @@ import type { Knex } from 'knex';
 import type { SchemaDifference } from '../catalog/diff-catalog';
 import { assertPublicSchema } from '../config/schema-name';
 import { assertHistoryKnown, resolveTarget } from '../engine/plan';
-import { KonstructError, pgErrorFields, TargetError } from '../errors';
+import { KonstructError, pgErrorFields } from '../errors';
 import { ExitCode } from '../exit-codes';
 import { ALEMBIC_VERSION_TABLE, migrationForAlembicRevision, readAlembicRevision } from '../history/alembic-version';
 import {
@@ -22,6 +22,7 @@ import {
 } from '../history/history-table';
 import { listLocalMigrations, type LocalMigration } from '../history/local-migrations';
 import type { MigrationContext } from '../context';
+import { assertBaselineMode } from './preflight';
 import { compareWithMigration } from './verify';
 
 export interface BaselineOptions {
@@ -58,7 +59,7 @@ export interface BaselineResult {
 
 export async function baseline(ctx: MigrationContext, options: BaselineOptions): Promise<BaselineResult> {
   assertPublicSchema(ctx.schema, 'baseline');
-  assertOptions(options);
+  assertBaselineMode(options);
   const local = listLocalMigrations(ctx.migrationsDir);
   if (options.dryRun) return plan(ctx.knex, local, options);
 
@@ -124,13 +125,4 @@ async function plan(db: Knex, local: LocalMigration[], options: BaselineOptions)
     alembicVersionDropped: Boolean(options.dropAlembicVersion),
     dryRun: Boolean(options.dryRun),
   };
-}
-
-function assertOptions(options: BaselineOptions): void {
-  if (Boolean(options.fromAlembic) === Boolean(options.to)) {
-    throw new TargetError('baseline needs exactly one of --from-alembic or --to <migration>', 'e.g. konstruct-migrate baseline --from-alembic');
-  }
-  if (options.dropAlembicVersion && !options.fromAlembic) {
-    throw new TargetError('--drop-alembic-version goes with --from-alembic only');
-  }
 }

@@ -14,10 +14,12 @@ import { RUN_DEFAULTS, underMigrationLock, type RunOptions } from '../engine/loc
 import { assertUnchanged, changedSinceApplied, migrationsToRevert, resolveTarget } from '../engine/plan';
 import { withCompletedSteps } from '../engine/progress';
 import { runStep, type StepResult } from '../engine/run-step';
+import { assertSessionStepsCanRun } from '../engine/session-steps';
 import type { StepListener } from '../engine/step-events';
 import { listLocalMigrations, loadMigration, type LocalMigration } from '../history/local-migrations';
 import { expandedAt } from '../phased/phased-migration';
 import { runPhased, startingPosition } from '../phased/run-phased';
+import { assertDownScope } from './preflight';
 
 export interface DownOptions extends RunOptions {
   /** Revert down to, but not including, this migration. */
@@ -48,6 +50,7 @@ export interface DownResult {
 }
 
 export async function down(ctx: MigrationContext, options: DownOptions = {}): Promise<DownResult> {
+  assertDownScope(options);
   const local = listLocalMigrations(ctx.migrationsDir);
   const target = options.to ? resolveTarget(options.to, local) : undefined;
 
@@ -78,6 +81,7 @@ export async function down(ctx: MigrationContext, options: DownOptions = {}): Pr
       }));
       return { reverted: [], expanded: [], dataLoss, dryRun: await dryRunSteps(ctx.knex, units, 'down', 0, timeouts) };
     }
+    await assertSessionStepsCanRun(ctx.knex, toRevert, 'down');
     if (dataLoss.length > 0 && !options.yes && !(await options.confirmDataLoss?.(dataLoss))) {
       throw new RefusedDestructiveError(dataLoss);
     }

@@ -13,6 +13,7 @@ import { RUN_DEFAULTS, underMigrationLock, type LockedRun, type RunOptions } fro
 import { assertUnchanged, changedSinceApplied, pendingMigrations, resolveTarget } from '../engine/plan';
 import { withCompletedSteps } from '../engine/progress';
 import { runStep, type StepResult } from '../engine/run-step';
+import { assertSessionStepsCanRun } from '../engine/session-steps';
 import type { StepListener } from '../engine/step-events';
 import { explainHistoryFailure } from '../history/history-failure';
 import { ensureHistoryTables, nextBatch, recordMissingChecksums } from '../history/history-table';
@@ -61,6 +62,8 @@ export async function carryOn(
   assertUnchanged(changedSinceApplied(local, history), options.allowChanged ?? false);
   const states = new Map(partWay.map((s) => [s.name, s]));
   const batch = nextBatch(history);
+  // Loaded before the first step commits: one that cannot be loaded (no tsx for a new source) stops the whole run.
+  for (const migration of pending) await loadMigration(migration);
   if (options.dryRun) {
     const units = await Promise.all(pending.map(async (migration) => {
       const phases = (await loadMigration(migration)).phases;
@@ -84,6 +87,7 @@ export async function carryOn(
     return { applied: [], expanded: [], batch: null };
   }
 
+  await assertSessionStepsCanRun(ctx.knex, pending, 'up');
   const applied: StepResult[] = [];
   const expanded: string[] = [];
   await withCompletedSteps(applied, async () => {

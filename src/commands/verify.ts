@@ -62,7 +62,7 @@ async function refusePartWay(knex: Knex, against: string | undefined): Promise<v
 export async function compareWithMigration(knex: Knex, migration: string | null, snapshotsDir = DEFAULT_SNAPSHOTS_DIR): Promise<VerifyResult> {
   const actual = await readCatalog(knex);
   const expected = migration === null ? null : loadSnapshot(snapshotsDir, migration);
-  const differences = diffCatalogs(expected?.catalog ?? { ...actual, tables: [], constraints: [], indexes: [], grants: [] }, actual);
+  const differences = diffCatalogs(expected?.catalog ?? { ...actual, tables: [], constraints: [], indexes: [], grants: [], functions: [], triggers: [] }, actual);
   return { ok: differences.length === 0, migration, snapshot: expected?.file ?? null, differences };
 }
 

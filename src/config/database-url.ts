@@ -2,89 +2,31 @@
  * Where the database connection comes from, in order of precedence:
  *   --url flag  >  DATABASE_URL in the environment  >  DATABASE_URL in ./.env
  *   >  libpq variables (PGHOST, PGDATABASE, ...)  >  the embedded PostgreSQL.
- * Under CI (the `CI` variable is set) the embedded fallback is refused: a pipeline
- * must never migrate a throwaway database and report success.
+ * This file knows the sources and what a usable URL is; config.ts applies the order.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
-// zod's v3 API (shipped inside the same zod 4 package) loads in ~20 ms against
-// ~90 ms for the v4 API; this file is on every CLI command's start-up path.
-import { z } from 'zod/v3';
 import { ConfigError } from '../errors';
 
 export type UrlSource = 'flag' | 'env' | 'dotenv' | 'libpq' | 'embedded';
 
-export interface ResolvedDatabase {
-  /** Undefined when the embedded server is to be used. */
-  url?: string;
-  source: UrlSource;
-}
+/** How messages and hints name each source, so they point at what the user actually set. */
+export const SOURCE_LABELS: Record<UrlSource, string> = {
+  flag: '--url',
+  env: 'DATABASE_URL',
+  dotenv: 'DATABASE_URL in .env',
+  libpq: 'the PG* variables',
+  embedded: 'the embedded PostgreSQL',
+};
 
 /** Read after the variable's name; never contains the value, which usually holds a password. */
 export const NOT_A_POSTGRES_URL = 'is not a PostgreSQL URL (expected postgres://user:password@host:5432/database)';
 
-/** A PostgreSQL URL; its messages read after the variable's name and never contain the value. */
-const postgresUrlSchema = z.string().trim().min(1, 'is empty').refine(isPostgresUrl, { message: NOT_A_POSTGRES_URL });
-
-const environmentSchema = z.object({
-  DATABASE_URL: postgresUrlSchema.optional(),
-  CI: z.string().optional(),
-});
-
-export interface ResolveOptions {
-  flagUrl?: string;
-  env?: NodeJS.ProcessEnv;
-  cwd?: string;
-}
-
-export function resolveDatabase(options: ResolveOptions = {}): ResolvedDatabase {
-  const env = options.env ?? process.env;
-  const dotenv = readDotenv(options.cwd ?? process.cwd());
-
-  const candidates: Array<[UrlSource, string | undefined, string]> = [
-    ['flag', options.flagUrl, '--url'],
-    ['env', env.DATABASE_URL, 'DATABASE_URL'],
-    ['dotenv', dotenv.DATABASE_URL, 'DATABASE_URL in .env'],
-  ];
-  for (const [source, value, label] of candidates) {
-    if (value === undefined) continue;
-    const parsed = environmentSchema.shape.DATABASE_URL.safeParse(value);
-    if (!parsed.success) {
-      // Never echo the value: it usually holds a password.
-      throw new ConfigError(
-        `${label} ${parsed.error.issues[0]?.message ?? 'is invalid'}`,
-        'Fix the URL (percent-encode special characters in the password), or unset it to use the embedded PostgreSQL.',
-      );
-    }
-    return { url: parsed.data, source };
-  }
-
-  if (env.PGHOST || env.PGDATABASE || env.PGUSER) return { source: 'libpq' };
-
-  if (isCi(env)) {
-    throw new ConfigError(
-      'DATABASE_URL is not set and CI is set: refusing to migrate a throwaway embedded database.',
-      'Set DATABASE_URL (or pass --url) to the database this pipeline should migrate.',
-    );
-  }
-  return { source: 'embedded' };
-}
-
-function isCi(env: NodeJS.ProcessEnv): boolean {
-  const ci = env.CI?.trim().toLowerCase();
-  return ci !== undefined && ci !== '' && ci !== '0' && ci !== 'false';
-}
-
-/** The variables of `<cwd>/.env`; a missing file is no file. */
-export function readDotenv(cwd: string): Record<string, string> {
-  try {
-    return parseDotenv(readFileSync(path.join(cwd, '.env')));
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
-    throw new ConfigError(`.env could not be read: ${(error as Error).message}`);
-  }
-}
+/** Read after the variable's name; says what to do without printing any part of the URL. */
+export const UNENCODED_CREDENTIALS =
+  'has an @, #, / or ? in its user name or password that is not percent-encoded, so the host would be read from the password; ' +
+  'percent-encode them (@ %40, # %23, / %2F, ? %3F)';
 
 export function isPostgresUrl(value: string): boolean {
   try {
@@ -93,4 +35,58 @@ export function isPostgresUrl(value: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * A password holding a raw `#`, `@`, `/` or `?` ends the user information early:
+ * `postgres://app:p@ss#w0rd@db/konstruct` would connect to host "ss". Seen as
+ * written, such a URL has an @ after the user information should have ended, or
+ * more than one @ in it. An @ in a query value (?application_name=me@laptop)
+ * is not in the credentials and is fine.
+ */
+export function hasUnencodedCredentials(value: string): boolean {
+  const scheme = /^postgres(?:ql)?:\/\//i.exec(value.trim());
+  if (!scheme) return false;
+  const rest = value.trim().slice(scheme[0].length);
+  const authorityEnd = rest.search(/[/?#]/);
+  const authority = authorityEnd === -1 ? rest : rest.slice(0, authorityEnd);
+  if (authority.indexOf('@') !== authority.lastIndexOf('@')) return true;
+  const lateAt = authorityEnd === -1 ? -1 : rest.indexOf('@', authorityEnd);
+  if (lateAt === -1) return false;
+  // An @ after a / ? or #: in the credentials, unless it sits in a query value.
+  const query = rest.indexOf('?');
+  const inQueryValue = query !== -1 && query < lateAt && rest.slice(query, lateAt).includes('=') && !rest.slice(lateAt).includes('/');
+  return !inQueryValue;
+}
+
+/** The variables of `<cwd>/.env`; a missing file is no file. */
+export function readDotenv(cwd: string): Record<string, string> {
+  return readDotenvFile(cwd).values;
+}
+
+export interface DotenvFile {
+  values: Record<string, string>;
+  /**
+   * Variables whose unquoted value holds a #: .env reads it as the start of a
+   * comment and drops the rest, so `DATABASE_URL=postgres://app:p@ss#w0rd@db/app`
+   * arrives as postgres://app:p@ss, a URL for host "ss".
+   */
+  cutAtHash: Set<string>;
+}
+
+export function readDotenvFile(cwd: string): DotenvFile {
+  let text: string;
+  try {
+    text = readFileSync(path.join(cwd, '.env'), 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { values: {}, cutAtHash: new Set() };
+    throw new ConfigError(`.env could not be read: ${(error as Error).message}`);
+  }
+  const cutAtHash = new Set<string>();
+  for (const line of text.split(/\r?\n/)) {
+    const unquoted = /^\s*(?:export\s+)?([\w.-]+)\s*=\s*([^'"`\s].*)$/.exec(line);
+    // A # after a space is meant as a comment; one inside the value is not.
+    if (unquoted && /[^\s]#/.test(unquoted[2]!)) cutAtHash.add(unquoted[1]!);
+  }
+  return { values: parseDotenv(text), cutAtHash };
 }

@@ -3,38 +3,13 @@
  * `public`. It becomes the whole search_path of every connection, so the
  * migrations' unqualified names and the history tables (knex_migrations) live
  * there, and a name missing from it can never silently resolve to `public`.
+ * config.ts reads it; this file says what a usable name is.
  */
-import { z } from 'zod/v3'; // the light API on the start-up path: see database-url.ts
 import { ConfigError } from '../errors';
-import { readDotenv } from './database-url';
 
-const schemaName = z
-  .string()
-  .trim()
-  .regex(/^[A-Za-z_][A-Za-z0-9_$]{0,62}$/, 'is not a plain identifier (letters, digits, _ and $, at most 63, not starting with a digit)');
-
-export interface SchemaOptions {
-  flagSchema?: string;
-  env?: NodeJS.ProcessEnv;
-  cwd?: string;
-}
-
-/** Undefined means the default search_path (normally `public`). Precedence: --schema > environment > .env. */
-export function resolveSchema(options: SchemaOptions = {}): string | undefined {
-  const env = options.env ?? process.env;
-  const candidates: Array<[string | undefined, string]> = [
-    [options.flagSchema, '--schema'],
-    [env.KONSTRUCT_SCHEMA, 'KONSTRUCT_SCHEMA'],
-    [readDotenv(options.cwd ?? process.cwd()).KONSTRUCT_SCHEMA, 'KONSTRUCT_SCHEMA in .env'],
-  ];
-  for (const [value, label] of candidates) {
-    if (value === undefined || value.trim() === '') continue;
-    const parsed = schemaName.safeParse(value);
-    if (!parsed.success) throw new ConfigError(`${label} "${value}" ${parsed.error.issues[0]?.message}.`);
-    return parsed.data;
-  }
-  return undefined;
-}
+/** A plain identifier: no quoting needed anywhere it is used. */
+export const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_$]{0,62}$/;
+export const NOT_A_SCHEMA_NAME = '"{value}" is not a plain identifier (letters, digits, _ and $, at most 63, not starting with a digit).';
 
 /**
  * verify and baseline compare with the snapshots in schema/, which describe

@@ -1,14 +1,32 @@
 /**
- * The migration lock: a PostgreSQL *session* advisory lock, held on a dedicated
- * connection for the whole run. The server frees it the moment that connection
- * ends, so a run killed at any point (SIGKILL included) leaves nothing behind —
- * unlike knex's lock table, which a killed run leaves "already locked".
+ * The migration lock: a PostgreSQL *transaction-level* advisory lock, taken on
+ * a dedicated connection in a transaction that stays open for the whole run
+ * and is rolled back at its end. It is correct on a direct connection and
+ * behind a pooler in either mode (docs/connection-poolers.md):
+ *   - The open transaction pins one server connection to this run, even under
+ *     PgBouncer's transaction pooling; no other client can be lent it, so the
+ *     lock cannot be re-entered by another run or unlocked from a different
+ *     connection (what went wrong with the session-level lock: issue 14).
+ *   - A run killed at any point (SIGKILL included) leaves nothing behind: the
+ *     server rolls the transaction back when the connection ends, and a pooler
+ *     closes a server connection whose client left it inside a transaction.
+ *   - The transaction is READ COMMITTED and assigns no transaction id, so
+ *     between statements it holds no snapshot: it holds back neither VACUUM
+ *     nor a CREATE INDEX CONCURRENTLY of the run itself. Every statement on
+ *     its connection goes by the simple query protocol (no parameters): an
+ *     extended-protocol portal keeps its snapshot until the next one, which
+ *     would make that CREATE INDEX wait for the lock's transaction forever.
+ *   - Its idle_in_transaction_session_timeout is switched off (locally), and a
+ *     heartbeat keeps a pooler's idle-transaction timeout from ending it.
+ * Session and transaction advisory locks on one key conflict, so runs of older
+ * versions (which took the session form) and of this one still exclude each other.
  *
- * It is taken with pg_try_advisory_lock in a loop with jittered backoff rather
- * than a blocking pg_advisory_lock: a session blocked inside a statement keeps a
+ * It is taken with pg_try_advisory_xact_lock in a loop with jittered backoff
+ * rather than a blocking wait: a session blocked inside a statement keeps a
  * snapshot open, and a holder running CREATE INDEX CONCURRENTLY waits for every
- * such snapshot — a deadlock PostgreSQL does not detect. Between tries the
- * waiter holds nothing.
+ * such snapshot — a deadlock PostgreSQL does not detect. Each try is its own
+ * short transaction, rolled back when the lock is not free: between tries a
+ * waiter holds nothing, not even a server connection of a pooler.
  *
  * Advisory locks are per database: runs against other databases on the same
  * server never wait for each other.
@@ -23,6 +41,8 @@ import { describeSession, formatSeconds, SESSION_COLUMNS, type SessionInfo } fro
 /** (classid, objid) of the lock in pg_locks: 'KMIG' and 1, taken with the two-int4 form (objsubid = 2). */
 export const MIGRATION_LOCK_KEY = [0x4b4d4947, 1] as const;
 const WAIT_BACKOFF = { initialMs: 50, maxMs: 2_000 };
+/** A statement on the lock's connection this often, so no idle-transaction timeout of a pooler ends it. */
+const HEARTBEAT_MS = 10_000;
 /** While waiting, say again who holds the lock this often. */
 const REPORT_EVERY_MS = 10_000;
 
@@ -43,16 +63,21 @@ export interface MigrationLock {
 }
 
 export async function acquireMigrationLock(knex: Knex, options: LockOptions): Promise<MigrationLock> {
-  // A connection of its own, outside the pool: its lifetime is the lock's lifetime.
+  // A connection of its own, outside the pool: its open transaction is the lock.
   const conn: Client = await knex.client.acquireRawConnection();
+  let lost = false;
+  conn.on('error', () => (lost = true)); // e.g. terminated by an administrator: reported by assertHeld
   const end = () => knex.client.destroyRawConnection(conn).catch(() => {});
   try {
     const pid = await waitForLock(conn, options);
+    const heartbeat = setInterval(() => void conn.query('SELECT 1').catch(() => (lost = true)), HEARTBEAT_MS);
+    heartbeat.unref();
     return {
       pid,
-      assertHeld: () => assertHeld(knex, pid),
+      assertHeld: () => assertHeld(conn, lost),
       release: async () => {
-        await conn.query('SELECT pg_advisory_unlock($1, $2)', [...MIGRATION_LOCK_KEY]).catch(() => {});
+        clearInterval(heartbeat);
+        await conn.query('ROLLBACK').catch(() => {});
         await end();
       },
     };
@@ -62,16 +87,29 @@ export async function acquireMigrationLock(knex: Knex, options: LockOptions): Pr
   }
 }
 
+/**
+ * One try, in one round trip: open a transaction and try the lock in it. The
+ * session is named for whoever waits behind it, and kept from being ended as
+ * idle in transaction; both settings are local to the transaction, so nothing
+ * stays on a server connection a pooler lends to others afterwards.
+ */
+function tryLockStatement(conn: Client, command: string): string {
+  return `BEGIN ISOLATION LEVEL READ COMMITTED;
+    SELECT set_config('application_name', ${conn.escapeLiteral(lockSessionName(command))}, true),
+           set_config('idle_in_transaction_session_timeout', '0', true),
+           pg_try_advisory_xact_lock(${MIGRATION_LOCK_KEY.join(', ')}) AS locked, pg_backend_pid() AS pid`;
+}
+
 async function waitForLock(conn: Client, options: LockOptions): Promise<number> {
   const deadline = Date.now() + options.waitSeconds * 1000;
+  const tryLock = tryLockStatement(conn, options.command);
   let lastReport = -Infinity;
   for (let attempt = 0; ; attempt++) {
-    // Named for whoever waits behind it (set_config first: select items are evaluated in order).
-    const { rows } = await conn.query(
-      `SELECT set_config('application_name', $3, false), pg_try_advisory_lock($1, $2) AS locked, pg_backend_pid() AS pid`,
-      [...MIGRATION_LOCK_KEY, lockSessionName(options.command)],
-    );
-    if (rows[0].locked) return rows[0].pid;
+    // Several statements, no parameters: sent as one simple query, whose results come back as a list.
+    const results = (await conn.query(tryLock)) as unknown as Array<{ rows: Array<{ locked: boolean; pid: number }> }>;
+    const { locked, pid } = results[1]!.rows[0]!;
+    if (locked) return pid;
+    await conn.query('ROLLBACK');
 
     const holder = await lockHolder(conn);
     const remaining = deadline - Date.now();
@@ -97,20 +135,28 @@ async function lockHolder(conn: Client): Promise<SessionInfo | undefined> {
   const { rows } = await conn.query(
     `SELECT ${SESSION_COLUMNS}
        FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-      WHERE ${lockRow('$1', '$2')}`,
-    [...MIGRATION_LOCK_KEY],
+      WHERE ${LOCK_ROW}`,
   );
   return rows[0];
 }
 
-/** The holder's session idles after taking the lock, so the time since its last state change is how long it has held it. */
+/**
+ * How long the holder has held it: since its transaction began (this version's lock
+ * lives in a transaction), else since it went idle (an older version's session lock).
+ */
 function describeHolder(holder: SessionInfo): string {
-  return describeSession(holder, [holder.stateSeconds !== null ? `holding it for ${formatSeconds(holder.stateSeconds)}` : undefined]);
+  const seconds = holder.transactionSeconds ?? holder.stateSeconds;
+  return describeSession(holder, [seconds !== null ? `holding it for ${formatSeconds(seconds)}` : undefined]);
 }
 
-async function assertHeld(knex: Knex, pid: number): Promise<void> {
-  const { rows } = await knex.raw(`SELECT 1 FROM pg_locks l WHERE ${lockRow('?', '?')} AND l.pid = ?`, [...MIGRATION_LOCK_KEY, pid]);
-  if (rows.length === 0) {
+/** Asked on the lock's own connection: its transaction still holds the lock (a dead connection does not). */
+async function assertHeld(conn: Client, lost: boolean): Promise<void> {
+  const held =
+    !lost &&
+    (await conn
+      .query(`SELECT 1 FROM pg_locks l WHERE ${LOCK_ROW} AND l.pid = pg_backend_pid()`)
+      .then((r) => r.rows.length > 0, () => false));
+  if (!held) {
     throw new LockTimeoutError(
       'lost the migration lock: its database session ended (terminated, or the connection dropped)',
       'Nothing more was run. Check `konstruct-migrate status`, then run the command again.',
@@ -118,12 +164,10 @@ async function assertHeld(knex: Knex, pid: number): Promise<void> {
   }
 }
 
-/** The granted row of the lock in pg_locks (alias `l`), given placeholders for the two keys. */
-function lockRow(classid: string, objid: string): string {
-  return `l.locktype = 'advisory' AND l.granted
+/** The granted row of the lock in pg_locks (alias `l`); the keys written in, for the simple query protocol. */
+const LOCK_ROW = `l.locktype = 'advisory' AND l.granted
         AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
-        AND l.classid = ${classid} AND l.objid = ${objid} AND l.objsubid = 2`;
-}
+        AND l.classid = ${MIGRATION_LOCK_KEY[0]} AND l.objid = ${MIGRATION_LOCK_KEY[1]} AND l.objsubid = 2`;
 
 /** application_name of the lock session, so a waiter can say which run it waits for (PostgreSQL keeps 63 bytes). */
 function lockSessionName(command: string): string {

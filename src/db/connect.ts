@@ -5,38 +5,29 @@
  * actionable line.
  */
 import type { Knex } from 'knex';
+import { DEFAULT_CONNECT_TIMEOUT_MS } from '../config/config';
 import { ConnectionError } from '../errors';
+import { ownWords } from './redact';
 import { explainTlsFailure, isPlainRefused, isTlsRefused, type ConnectionSettings, type TlsAttempt } from './ssl-mode';
 import { keepStatementApart } from './statement-errors';
 
 export const APPLICATION_NAME = 'konstruct-migrate';
-export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 
 export interface KnexOptions {
   /** --schema: unqualified names (the migrations' tables, knex_migrations) resolve there, and only there. */
   schema?: string;
   applicationName?: string;
-  /** Where the libpq variables come from when there is no URL (node-postgres itself only reads process.env). */
-  env?: NodeJS.ProcessEnv;
   /** Give up one connection attempt after this long (--connect-timeout; default 10 s). */
   connectTimeoutMs?: number;
 }
 
-/** The knex configuration for one TLS attempt; without a URL, the libpq variables (PGHOST, ...) apply. */
+/** The knex configuration for one TLS attempt; without a URL, the libpq variables (PGHOST, ...) as the configuration read them. */
 export function knexConfig(settings: ConnectionSettings, tls: TlsAttempt, options: KnexOptions = {}): Knex.Config {
-  const env = options.env ?? process.env;
   const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
-  const libpq = {
-    host: env.PGHOST,
-    port: env.PGPORT ? Number(env.PGPORT) : undefined,
-    user: env.PGUSER,
-    password: env.PGPASSWORD,
-    database: env.PGDATABASE,
-  };
   return {
     client: 'pg',
     connection: {
-      ...(settings.connectionString ? { connectionString: settings.connectionString } : libpq),
+      ...(settings.connectionString ? { connectionString: settings.connectionString } : settings.libpq),
       ssl: tls,
       application_name: options.applicationName ?? APPLICATION_NAME,
       connectionTimeoutMillis: connectTimeoutMs,
@@ -80,12 +71,13 @@ export async function connectKnex(settings: ConnectionSettings, options: KnexOpt
       if (!canFallBack || i === settings.attempts.length - 1) break;
     }
   }
-  throw explainTlsFailure(failure, settings.sslMode) ?? explainConnectionFailure(failure, options.connectTimeoutMs, attemptMs);
+  throw explainTlsFailure(failure, settings) ?? explainConnectionFailure(failure, settings.where, options.connectTimeoutMs, attemptMs);
 }
 
-/** A connection failure as one actionable line. */
+/** A connection failure as one actionable line; `where` names the source of the settings (--url, DATABASE_URL, ...). */
 export function explainConnectionFailure(
   error: unknown,
+  where: string,
   connectTimeoutMs = DEFAULT_CONNECT_TIMEOUT_MS,
   /** How long the failed attempt took: node-postgres reports its own connect timeout only as "Connection terminated unexpectedly". */
   attemptMs = 0,
@@ -93,40 +85,40 @@ export function explainConnectionFailure(
   const e = error as { code?: string; message?: string };
   const message = e?.message ?? String(error);
   const timedOut = /timeout/i.test(message) || (attemptMs >= connectTimeoutMs * 0.9 && /terminated/i.test(message));
+  const checkHostAndPort = ownWords`Check the host and port in ${where} and that the server is running (see --wait).`;
+  // One case per failure users cause, each with its own line and hint: alike in shape only.
   switch (e?.code) {
     case '28P01':
     case '28000':
-      return new ConnectionError(
-        `the database refused the login: ${message}`,
-        'Check the user name and password in DATABASE_URL.',
-        error,
-      );
+      return new ConnectionError(ownWords`the database refused the login: ${message}`, ownWords`Check the user name and password in ${where}.`, error);
     case '3D000':
-      return new ConnectionError(message, 'Create the database first (createdb), or fix its name in DATABASE_URL.', error);
+      return new ConnectionError(message, ownWords`Create the database first (createdb), or fix its name in ${where}.`, error);
     case 'ECONNREFUSED':
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
     case 'EHOSTUNREACH':
     case 'ENETUNREACH':
     case 'ETIMEDOUT':
-      return new ConnectionError(
-        `cannot reach the database server: ${message}`,
-        'Check the host and port in DATABASE_URL and that the server is running (see --wait).',
-        error,
-      );
+      return new ConnectionError(ownWords`cannot reach the database server: ${message}`, checkHostAndPort, error);
     default:
       if (timedOut) {
         return new ConnectionError(
-          `cannot reach the database server: connection timed out after ${connectTimeoutMs / 1000} s (--connect-timeout)`,
-          'Check the host and port in DATABASE_URL and that the server is running (see --wait).',
+          ownWords`cannot reach the database server: connection timed out after ${connectTimeoutMs / 1000} s (--connect-timeout)`,
+          checkHostAndPort,
           error,
         );
       }
+      if (/^[0-9A-Z]{5}$/.test(e?.code ?? '')) {
+        return new ConnectionError(
+          ownWords`the database refused the connection: ${message} [SQLSTATE ${e.code}]`,
+          ownWords`PostgreSQL's message says why; nothing was changed. Run again once that is resolved (see --wait for a server that is starting).`,
+          error,
+        );
+      }
+      // A server that speaks another protocol, or closes the connection before login (e.g. a TLS-only proxy).
       return new ConnectionError(
-        `cannot connect to the database: ${message}`,
-        /terminated/i.test(message)
-          ? 'The server closed the connection before login: check that host and port are a PostgreSQL server, and the SSL settings (sslmode).'
-          : undefined,
+        ownWords`cannot connect to the database: ${message}`,
+        ownWords`The server did not answer as PostgreSQL does: check that the host and port in ${where} are a PostgreSQL server's, and its TLS settings (sslmode, PGSSLMODE).`,
         error,
       );
   }

@@ -11,6 +11,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { ConfigError, ConnectionError } from '../errors';
 import { importModule } from '../esm-import';
+import { ownWords } from './redact';
 
 export interface EmbeddedServer {
   url: string;
@@ -58,8 +59,8 @@ export async function startEmbeddedServer(dataDir: string): Promise<EmbeddedServ
     await server.start();
   } catch (error) {
     throw new ConnectionError(
-      `the embedded PostgreSQL in ${dataDir} did not start: ${lastLine(logs) ?? (error as Error)?.message ?? 'unknown reason'}`,
-      'Set DATABASE_URL to use another server, or remove that folder to start from an empty cluster.',
+      ownWords`the embedded PostgreSQL in ${dataDir} did not start: ${lastLine(logs) ?? (error as Error)?.message ?? 'unknown reason'}`,
+      ownWords`Set DATABASE_URL to use another server, or remove that folder to start from an empty cluster.`,
       error,
     );
   }

@@ -12,7 +12,9 @@
  */
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
+import type { KonstructConfig, LibpqSettings } from '../config/config';
 import { ConfigError, ConnectionError } from '../errors';
+import { ownWords } from './redact';
 
 export const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'] as const;
 export type SslMode = (typeof SSL_MODES)[number];
@@ -21,27 +23,25 @@ export type SslMode = (typeof SSL_MODES)[number];
 export type TlsAttempt = false | ConnectionOptions;
 
 export interface ConnectionSettings {
-  /** The URL without its TLS parameters (node-postgres would let them override `ssl`); undefined: PG* variables. */
+  /** The URL without its TLS parameters (node-postgres would let them override `ssl`); undefined: the PG* variables. */
   connectionString?: string;
+  /** Without a URL: the PG* variables, as read by the configuration. */
+  libpq?: LibpqSettings;
   sslMode: SslMode;
   /** In order; the next is tried only when the server refused the previous one's (no) encryption. */
   attempts: TlsAttempt[];
+  /** How hints name where the connection came from (--url, DATABASE_URL, ...). */
+  where: string;
 }
 
 const TLS_PARAMS = ['sslmode', 'sslrootcert', 'sslcert', 'sslkey', 'ssl', 'uselibpqcompat'];
 
-export function connectionSettings(url: string | undefined, env: NodeJS.ProcessEnv = process.env): ConnectionSettings {
-  const params = url ? new URL(url).searchParams : new URLSearchParams();
-  const fromUrl = (name: string) => params.get(name) ?? undefined;
-  const setting = (name: string) => fromUrl(name) ?? env[`PG${name.toUpperCase()}`];
-
-  const sslMode = parseMode(fromUrl('sslmode') !== undefined ? ['sslmode in the URL', fromUrl('sslmode')!] : legacyOrEnv(fromUrl('ssl'), env));
-  const files = {
-    ca: readPem('sslrootcert', setting('sslrootcert')),
-    cert: readPem('sslcert', setting('sslcert')),
-    key: readPem('sslkey', setting('sslkey')),
-  };
-  return { connectionString: url && withoutTlsParams(url), sslMode, attempts: attemptsFor(sslMode, files) };
+/** What to connect with, from the configuration (config.ts read and checked sslmode and the certificate files). */
+export function connectionSettings(config: Pick<KonstructConfig, 'connection' | 'tls'>): ConnectionSettings {
+  const { url, libpq, label } = config.connection;
+  const { tls } = config;
+  const files = { ca: readPem(tls.rootCert), cert: readPem(tls.cert), key: readPem(tls.key) };
+  return { connectionString: url && withoutTlsParams(url), libpq, sslMode: tls.mode, attempts: attemptsFor(tls.mode, files), where: label };
 }
 
 function attemptsFor(mode: SslMode, files: { ca?: string; cert?: string; key?: string }): TlsAttempt[] {
@@ -65,27 +65,13 @@ function attemptsFor(mode: SslMode, files: { ca?: string; cert?: string; key?: s
   }
 }
 
-/** node-postgres's own `ssl=true` means a verified connection; PGSSLMODE applies when the URL says nothing. */
-function legacyOrEnv(ssl: string | undefined, env: NodeJS.ProcessEnv): [string, string | undefined] {
-  if (ssl === 'true' || ssl === '1') return ['ssl in the URL', 'verify-full'];
-  if (ssl === 'false' || ssl === '0') return ['ssl in the URL', 'disable'];
-  return ['PGSSLMODE', env.PGSSLMODE || undefined];
-}
-
-function parseMode([label, value]: [string, string | undefined]): SslMode {
-  if (value === undefined) return 'prefer';
-  if (value === 'no-verify') return 'require'; // node-postgres's name for it
-  if ((SSL_MODES as readonly string[]).includes(value)) return value as SslMode;
-  throw new ConfigError(`${label} is "${value}", which is not one of ${SSL_MODES.join(', ')}.`, 'Fix the value; `require` encrypts without checking the certificate.');
-}
-
-function readPem(name: string, file: string | undefined): string | undefined {
-  // libpq 16: sslrootcert=system means the operating system's CAs, which Node uses by default.
-  if (!file || (name === 'sslrootcert' && file === 'system')) return undefined;
+/** The configuration checked the file is readable; a file that vanished since is still one clear line. */
+function readPem(file: string | undefined): string | undefined {
+  if (!file) return undefined;
   try {
     return readFileSync(file, 'utf8');
   } catch (error) {
-    throw new ConfigError(`${name} file ${file} cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`);
+    throw new ConfigError(`the certificate file ${file} cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`);
   }
 }
 
@@ -108,29 +94,45 @@ export function isPlainRefused(error: unknown): boolean {
 }
 
 /** One line for a TLS failure, or undefined when the failure has nothing to do with TLS. */
-export function explainTlsFailure(error: unknown, mode: SslMode): ConnectionError | undefined {
+export function explainTlsFailure(error: unknown, settings: Pick<ConnectionSettings, 'sslMode' | 'where'>): ConnectionError | undefined {
+  const { sslMode: mode, where } = settings;
   const e = error as { code?: string; message?: string };
   const message = e?.message ?? String(error);
   if (isTlsRefused(error)) {
     return new ConnectionError(
-      `the server does not accept TLS connections, and sslmode=${mode} requires TLS.`,
-      'Use sslmode=prefer (or disable) for this server, or turn on ssl in its postgresql.conf.',
+      ownWords`the server does not accept TLS connections, and sslmode=${mode} requires TLS.`,
+      ownWords`Use sslmode=prefer (or disable) for this server, or turn on ssl in its postgresql.conf.`,
       error,
     );
   }
   if (isPlainRefused(error)) {
     return new ConnectionError(
-      `the server accepts only encrypted connections: ${message}`,
-      `sslmode=${mode} does not encrypt; use sslmode=require or verify-full.`,
+      ownWords`the server accepts only encrypted connections: ${message}`,
+      ownWords`sslmode=${mode} does not encrypt; use sslmode=require or verify-full.`,
+      error,
+    );
+  }
+  if (/error establishing an SSL connection/i.test(message)) {
+    // PostgreSQL answers a TLS request with one byte, S or N; anything else is another kind of server.
+    return new ConnectionError(
+      ownWords`the server did not answer the TLS request as PostgreSQL does (sslmode=${mode}): ${message}`,
+      ownWords`Check that the host and port in ${where} are a PostgreSQL server's (not a web server or a proxy of another protocol); if they are, try sslmode=disable to rule out TLS.`,
       error,
     );
   }
   if (/CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ALTNAME/.test(e?.code ?? '')) {
-    return new ConnectionError(
-      `the server's TLS certificate was not accepted (sslmode=${mode}): ${message}`,
-      'Give its CA with sslrootcert=/path/to/ca.pem in the URL (or PGSSLROOTCERT), or use sslmode=require to encrypt without checking.',
-      error,
-    );
+    return new ConnectionError(ownWords`the server's TLS certificate was not accepted (sslmode=${mode}): ${message}`, certificateHint(e?.code, mode), error);
   }
   return undefined;
+}
+
+/** What to do depends on what failed: the host name, or the chain (and require checks a chain only when given a CA). */
+function certificateHint(code: string | undefined, mode: SslMode): string {
+  if (/ALTNAME/.test(code ?? '')) {
+    return ownWords`Connect by a host name the certificate lists, or use sslmode=verify-ca to check the chain but not the name.`;
+  }
+  if (mode === 'require') {
+    return ownWords`With sslrootcert, require checks the chain as libpq does: give the CA that signed the server certificate, or leave sslrootcert out to encrypt without checking.`;
+  }
+  return ownWords`Give its CA with sslrootcert=/path/to/ca.pem in the URL (or PGSSLROOTCERT), or use sslmode=require to encrypt without checking.`;
 }

@@ -7,6 +7,7 @@
  */
 import { ConnectionError } from '../errors';
 import { backoffDelay, sleep } from '../engine/backoff';
+import { ownWords } from './redact';
 import { formatSeconds } from './session-info';
 
 export interface WaitOptions {
@@ -33,10 +34,10 @@ export async function connectWithin<T>(connect: () => Promise<T>, options: WaitO
       const remaining = deadline - Date.now();
       if (!(error instanceof ConnectionError) || !isTransient(error.cause) || remaining <= 0) {
         if (attempt === 0 || !(error instanceof ConnectionError)) throw error;
-        throw new ConnectionError(`${error.message} (gave up after waiting ${formatSeconds((Date.now() - started) / 1000)}, --wait)`, error.hint, error.cause);
+        throw new ConnectionError(ownWords`${error.message} (gave up after waiting ${formatSeconds((Date.now() - started) / 1000)}, --wait)`, error.hint, error.cause);
       }
       if (attempt === 0) {
-        options.log(`waiting up to ${formatSeconds(options.waitSeconds)} for the database to accept connections (${error.message})`);
+        options.log(ownWords`waiting up to ${formatSeconds(options.waitSeconds)} for the database to accept connections (${error.message})`);
       }
       await sleep(Math.min(backoffDelay(attempt, BACKOFF), remaining));
     }

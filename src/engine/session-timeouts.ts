@@ -5,7 +5,11 @@
  *   statement_timeout — cancel any one statement that runs longer (0 = off).
  * Transactional steps get them with set_config(..., is_local = true), scoped to
  * their transaction; a non-transactional step (CREATE INDEX CONCURRENTLY) runs
- * on a one-connection session that starts with them.
+ * on a one-connection session that sets them first, for the session. That
+ * needs a session of its own: on a direct connection or through a pooler in
+ * session mode, never through transaction pooling (db/pooler.ts refuses it there).
+ * They are set with a statement, not as startup parameters, because PgBouncer
+ * refuses a login that sends those ("unsupported startup parameter").
  *
  * Also client_connection_check_interval (PostgreSQL >= 14): without it, the
  * backend of a run killed mid-statement (or while queued for a lock) carries on
@@ -19,8 +23,6 @@ export interface SessionTimeouts {
   lockTimeoutMs: number;
   statementTimeoutMs: number;
 }
-
-export const DEFAULT_TIMEOUTS: SessionTimeouts = { lockTimeoutMs: 5_000, statementTimeoutMs: 0 };
 
 /** Sets the limits for the rest of `trx`, and returns its backend pid. */
 export async function applyLocalTimeouts(trx: Knex.Transaction, t: SessionTimeouts): Promise<number> {
@@ -41,23 +43,16 @@ const CHECK_FOR_DEAD_CLIENT = (local: boolean) =>
   `CASE WHEN current_setting('server_version_num')::int >= 140000
      THEN set_config('client_connection_check_interval', '${DEAD_CLIENT_CHECK_MS}', ${local}) END`;
 
-/** Runs `work` on a dedicated one-connection knex whose session starts with the limits set. */
+/** Runs `work` on a dedicated one-connection knex whose session has the limits set. */
 export async function withTimeoutSession<T>(knex: Knex, t: SessionTimeouts, work: (session: Knex, pid: number) => Promise<T>): Promise<T> {
   const { default: knexFactory } = await import('knex'); // loaded lazily, as in db/connect.ts
-  const config = knex.client.config as Knex.Config;
-  const session = knexFactory({
-    ...config,
-    connection: {
-      ...(config.connection as Knex.PgConnectionConfig),
-      // node-postgres sends these as startup parameters (only when non-zero; 0 keeps the server default of "off").
-      lock_timeout: t.lockTimeoutMs,
-      statement_timeout: t.statementTimeoutMs,
-    } as Knex.PgConnectionConfig,
-    pool: { min: 0, max: 1 },
-  });
+  const session = knexFactory({ ...(knex.client.config as Knex.Config), pool: { min: 0, max: 1 } });
   keepStatementApart(session);
   try {
-    const { rows } = await session.raw(`SELECT pg_backend_pid() AS pid, ${CHECK_FOR_DEAD_CLIENT(false)}`);
+    const { rows } = await session.raw(
+      `SELECT pg_backend_pid() AS pid, set_config('lock_timeout', ?, false), set_config('statement_timeout', ?, false), ${CHECK_FOR_DEAD_CLIENT(false)}`,
+      [`${t.lockTimeoutMs}ms`, `${t.statementTimeoutMs}ms`],
+    );
     return await work(session, rows[0].pid);
   } finally {
     await session.destroy();

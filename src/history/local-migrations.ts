@@ -3,15 +3,24 @@
  * folder. A migration is named by its file name without extension, so history
  * written while running compiled `.js` matches history written from `.ts`
  * sources (knex stores the extension and calls the mismatch "corrupt").
+ *
+ * Sources run as written. A compiled copy (dist/migrations) stands in for a
+ * source only when the build's checksum manifest proves it was compiled from
+ * exactly that text; a copy older than, or different from, its source is never
+ * run (migrations-folder.ts, require-typescript.ts).
  */
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Knex } from 'knex';
-import { ConfigError } from '../errors';
+import { ConfigError, KonstructError } from '../errors';
 import { importModule } from '../esm-import';
 import { assertWellFormed, offlineUpDown, refusePartWay, type PhasedStep } from '../phased/phased-migration';
 import { checksumOfFile, readChecksumManifest } from './migration-checksums';
+import { COMPILED_MIGRATIONS_DIR, compiledCopiesOf, DEFAULT_MIGRATIONS_DIR, SOURCE_MIGRATIONS_DIR } from './migrations-folder';
+import { requireTypeScript } from './require-typescript';
+
+export { DEFAULT_MIGRATIONS_DIR };
 
 export interface MigrationModule {
   up(knex: Knex): Promise<void>;
@@ -39,57 +48,117 @@ export interface LocalMigration {
   file: string;
   /** SHA-256 of the migration's source (see migration-checksums.ts). */
   checksum: string;
+  /** A compiled copy built from exactly this source, run instead of compiling it again. */
+  compiled?: string;
 }
 
 const MIGRATION_FILE = /^(\d+_[A-Za-z0-9_]+)\.(js|cjs|mjs|ts|cts|mts)$/;
-
-/** Where this package's migrations live, beside the code that is running (dist/ or sources). */
-export const DEFAULT_MIGRATIONS_DIR = path.resolve(__dirname, '..', '..', 'migrations');
+const TYPESCRIPT = /\.[cm]?ts$/;
 
 export function listLocalMigrations(dir: string = DEFAULT_MIGRATIONS_DIR): LocalMigration[] {
   if (!existsSync(dir)) {
     throw new ConfigError(`the migrations folder ${dir} does not exist`, 'Check KONSTRUCT_MIGRATIONS_DIR, or unset it to use the packaged migrations.');
   }
+  const files = migrationFiles(dir);
   const manifest = readChecksumManifest(dir);
-  const byName = new Map<string, Omit<LocalMigration, 'checksum'>>();
-  for (const entry of readdirSync(dir).sort()) {
+  const migrations = files.map((m) => ({ ...m, checksum: TYPESCRIPT.test(m.file) ? checksumOfFile(m.file) : manifest[m.name] ?? checksumOfFile(m.file) }));
+  if (path.resolve(dir) === COMPILED_MIGRATIONS_DIR) assertBuiltFromSources(migrations);
+  const compiledDir = compiledCopiesOf(dir);
+  return compiledDir ? withCompiledCopies(migrations, compiledDir) : migrations;
+}
+
+/** name -> file, sorted by name. */
+function migrationFiles(dir: string): Array<{ name: string; file: string }> {
+  const byName = new Map<string, { name: string; file: string }>();
+  for (const entry of readdirSync(dir)) {
     if (entry.endsWith('.d.ts')) continue;
     const match = MIGRATION_FILE.exec(entry);
     if (!match) continue;
     const name = match[1]!;
-    // A folder holds either compiled files or sources; prefer compiled JS if both appear.
+    // A .js beside its .ts source may be older than it: the source is what was written.
     const existing = byName.get(name);
-    if (!existing || entry.endsWith('.js')) byName.set(name, { name, file: path.join(dir, entry) });
+    if (!existing || TYPESCRIPT.test(entry)) byName.set(name, { name, file: path.join(dir, entry) });
   }
-  return [...byName.values()]
-    // By code unit, as knex sorts: no locale (whose first use also costs ~10 ms of ICU start-up).
-    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-    .map((m) => ({ ...m, checksum: manifest[m.name] ?? checksumOfFile(m.file) }));
+  // By code unit, as knex sorts: no locale (whose first use also costs ~10 ms of ICU start-up).
+  return [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
-export async function loadMigration(migration: Pick<LocalMigration, 'name' | 'file'>): Promise<MigrationModule> {
-  const loaded = await loadModule(migration.file);
+/** Marks the sources whose compiled copy the build's manifest proves identical. */
+function withCompiledCopies(sources: LocalMigration[], compiledDir: string): LocalMigration[] {
+  const manifest = readChecksumManifest(compiledDir);
+  return sources.map((m) => {
+    const compiled = path.join(compiledDir, `${m.name}.js`);
+    return manifest[m.name] === m.checksum && existsSync(compiled) ? { ...m, compiled } : m;
+  });
+}
+
+/**
+ * Running dist/migrations by name (KONSTRUCT_MIGRATIONS_DIR) in a checkout whose
+ * sources changed since the build would run old code: refused, naming the difference.
+ */
+function assertBuiltFromSources(compiled: LocalMigration[]): void {
+  if (!existsSync(SOURCE_MIGRATIONS_DIR)) return;
+  const sources = new Map(migrationFiles(SOURCE_MIGRATIONS_DIR).map((m) => [m.name, checksumOfFile(m.file)]));
+  const built = new Map(compiled.map((m) => [m.name, m.checksum]));
+  const stale = [...new Set([...sources.keys(), ...built.keys()])]
+    .filter((name) => sources.get(name) !== built.get(name))
+    .sort();
+  if (stale.length > 0) {
+    throw new ConfigError(
+      `${COMPILED_MIGRATIONS_DIR} was not built from the sources in ${SOURCE_MIGRATIONS_DIR} as they are now (${stale.join(', ')}).`,
+      'Run `npm run build`, or unset KONSTRUCT_MIGRATIONS_DIR to run the sources as written.',
+    );
+  }
+}
+
+/**
+ * A file that does not load (a syntax error in a migration being written, a
+ * missing export) is the author's to fix, so it is reported as a usage error
+ * naming the file and the place, not as an internal failure.
+ */
+export async function loadMigration(migration: Pick<LocalMigration, 'name' | 'file' | 'compiled'>): Promise<MigrationModule> {
+  const file = migration.compiled ?? migration.file;
+  let loaded: Record<string, unknown>;
+  try {
+    loaded = await loadModule(file);
+  } catch (error) {
+    if (error instanceof KonstructError) throw error;
+    throw new ConfigError(`${file} cannot be loaded: ${whatWentWrong(error, file)}`, 'Fix the migration, then run the command again.');
+  }
   const mod = (typeof loaded.up === 'function' || Array.isArray(loaded.phases) ? loaded : loaded.default) as MigrationModule;
   if (mod?.phases) {
     try {
       assertWellFormed(mod.phases);
     } catch (error) {
-      throw new Error(`${migration.file}: ${(error as Error).message}`);
+      throw new ConfigError(`${file}: ${(error as Error).message}`, 'Fix its phases (see docs/online-migrations.md), then run the command again.');
     }
     return { ...offlineUpDown(mod.phases), ...mod };
   }
   if (typeof mod?.up !== 'function' || typeof mod?.down !== 'function') {
-    throw new Error(`${migration.file} must export async functions up(knex) and down(knex), or phases`);
+    throw new ConfigError(`${file} does not export up(knex) and down(knex), or phases.`, 'Export both as async functions, or phases (`konstruct-migrate new` writes a template).');
   }
   return mod;
+}
+
+/** The error's own lines, without esbuild's "Transform failed with 1 error:" heading, and "<file>:4:0: ERROR:" as "line 4:". */
+function whatWentWrong(error: unknown, file: string): string {
+  const lines = String((error as Error)?.message ?? error).split('\n').map((l) => l.trim()).filter(Boolean);
+  return lines
+    .filter((l) => !/^Transform failed with \d+ errors?:$/.test(l))
+    .slice(0, 3)
+    .join(' ')
+    .split(`${file}:`)
+    .join('line ')
+    .replace(/line (\d+):\d+: (ERROR: )?/g, 'line $1: ');
 }
 
 /**
  * CommonJS files (the compiled migrations) through require(): the first import()
  * of a process starts Node's ES module loader, ~10 ms of every `up` and `down`.
- * Other files, and .js files of an ES-module package, through import().
+ * TypeScript through tsx; .mjs, and .js files of an ES-module package, through import().
  */
 async function loadModule(file: string): Promise<Record<string, unknown>> {
+  if (TYPESCRIPT.test(file)) return requireTypeScript(file);
   if (/\.c?js$/.test(file)) {
     try {
       return require(file);
@@ -115,7 +184,7 @@ interface SourceMigration {
 export class KonstructMigrationSource implements Knex.MigrationSource<SourceMigration> {
   constructor(private readonly dir: string = DEFAULT_MIGRATIONS_DIR) {}
   async getMigrations(): Promise<SourceMigration[]> {
-    return listLocalMigrations(this.dir).map((m) => ({ name: m.name, file: m.name, path: m.file }));
+    return listLocalMigrations(this.dir).map((m) => ({ name: m.name, file: m.name, path: m.compiled ?? m.file }));
   }
   getMigrationName(migration: SourceMigration): string {
     return migration.name;

@@ -13,7 +13,7 @@ export function migrationTemplate(name: string): string {
  * statement that has to wait behind the live application gives up and is
  * retried instead of making the application's queries queue behind it.
  *
- * Keeping large tables online (see "Writing a migration" in the README):
+ * Keeping large tables online (see docs/writing-migrations.md):
  * - ADD COLUMN ... NOT NULL DEFAULT <constant> is a catalog-only change; avoid
  *   full-table UPDATEs and volatile defaults such as now() on existing tables.
  * - Add constraints as NOT VALID, then VALIDATE CONSTRAINT in a later statement.

@@ -93,6 +93,12 @@ describe('loadAppSettings', () => {
     expect(load({ ...valid, SMTP_PORT: port }).SMTP_PORT).toBe(expected);
   });
 
+  it('refuses a DATABASE_URL whose password has a raw @, #, / or ?, showing no part of it', () => {
+    const error = failure({ ...valid, DATABASE_URL: 'postgres://app:Zq9@Xv7#Kp3@db.internal/konstruct' });
+    expect(error.problems).toEqual([{ variable: 'DATABASE_URL', message: expect.stringMatching(/^has an @, #, \/ or \? in its user name or password that is not percent-encoded/) }]);
+    for (const part of ['Zq9', 'Xv7', 'Kp3']) expect(error.message).not.toContain(part);
+  });
+
   it('measures INVITE_SECRET in bytes: 31 ASCII bytes fail, 32 pass, 11 three-byte characters (33 bytes) pass', () => {
     expect(failure({ ...valid, INVITE_SECRET: 'x'.repeat(31) }).problems.map((p) => p.variable)).toEqual(['INVITE_SECRET']);
     expect(load({ ...valid, INVITE_SECRET: 'x'.repeat(32) }).INVITE_SECRET).toHaveLength(32);

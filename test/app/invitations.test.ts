@@ -16,6 +16,7 @@ import {
 import { ConfigError } from '../../src/errors';
 import { createMigratedDatabase } from '../support/migrated-database';
 import type { TestDatabase } from '../support/test-database';
+import { waitUntil } from '../support/wait-until';
 
 const secret = 'test-invite-secret-with-more-than-32-bytes';
 const HOUR = 60 * 60 * 1000;
@@ -37,13 +38,12 @@ afterAll(async () => {
 const invite = (now?: Date) => createInvitation(db.knex, { ...invitee, email: `new${++counter}@example.com` }, { secret, now });
 const statusOf = async (id: string) => (await db.knex('portal_invitations').where({ id }).first()).status;
 
-/** Polls (no fixed delay) until a session of the test database is blocked on a lock. */
-async function waitUntilSomeoneWaitsForALock(): Promise<void> {
-  for (;;) {
+/** Polls (bounded, see wait-until.ts) until a session of the test database is blocked on a lock. */
+function waitUntilSomeoneWaitsForALock(): Promise<void> {
+  return waitUntil(async () => {
     const { rows } = await db.knex.raw(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = ? AND wait_event_type = 'Lock'`, [db.name]);
-    if (rows[0].n > 0) return;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+    return rows[0].n > 0;
+  }, 'a session of the test database to wait for a lock');
 }
 
 /** The same token with one character of `part` changed (still well-formed base64url). */

@@ -2,7 +2,7 @@
  * The benchmark's whole code path on a tiny table, against the test server:
  * every contender up under the application's load (quiet, and with an open
  * transaction) and down, the phases, the locks, the data checks, status
- * against the knex CLI, and the files it writes. Timings are not checked here.
+ * against the knex CLI and a bare node + pg script, and the files it writes. Timings are not checked here.
  */
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -50,6 +50,10 @@ describe('the benchmark on a 300-row table', () => {
       'up quiet single',
     ]);
     expect(size.runs.filter((r) => !r.ok).map((r) => r.failure)).toEqual([]);
+  });
+
+  it('times status against the knex CLI and a bare node + pg script, the same number of rounds each', () => {
+    expect([result.status.oursMs.length, result.status.knexMs.length, result.status.bareMs?.length]).toEqual([1, 1, 1]);
   });
 
   it('hands over the results after every round, marked partial, with status measured first', () => {

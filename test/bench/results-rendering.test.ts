@@ -4,13 +4,16 @@
  * links taken from the run rather than fixed in the text.
  */
 import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { migrationChartSvg } from '../../bench/chart-svg';
 import { latencyChartSvg } from '../../bench/latency-chart-svg';
+import { readmeBlock } from '../../bench/readme-block';
 import { resultsMarkdown } from '../../bench/results-markdown';
 import { offlineTargets, onlineTargets } from '../../bench/targets';
+import { updateReadme } from '../../bench/write-results';
 import { malformedRows, markdownTables, unbalancedTags } from './markup-checks';
 import { syntheticResult, syntheticSize } from './synthetic-result';
 
@@ -70,7 +73,20 @@ describe('the targets, run by run', () => {
   it('judge the offline targets per round against the seed of the same round, and status per pair', () => {
     const offline = offlineTargets(result);
     expect(offline.find((t) => t.what.startsWith('006 up: speed-up'))!.values).toEqual([20, 20, 20]);
-    expect(offline.find((t) => t.what.startsWith('`status`'))!.values).toEqual([200 / 800, 210 / 700, 190 / 900]);
+    expect(offline.find((t) => t.what.startsWith('`status`: konstruct-migrate / stock'))!.values).toEqual([200 / 800, 210 / 700, 190 / 900]);
+    expect(offline.find((t) => t.what.startsWith('`status`: konstruct-migrate / bare'))!.values).toEqual([200 / 180, 210 / 200, 190 / 160]);
+    expect(row('| `status`: konstruct-migrate / bare `node` + `pg` script (same round) |')).toBe(
+      '| `status`: konstruct-migrate / bare `node` + `pg` script (same round) | 1.11x · 1.05x · 1.19x | 1.05x | 1.19x | ≤ 1.3x | 3 of 3 runs |',
+    );
+  });
+
+  it('judge status against the bare node + pg script at 1.3x, and leave that target out of results measured before it was', () => {
+    const slow = { ...result, status: { ...result.status, bareMs: [180, 150, 160] } };
+    expect(offlineTargets(slow).find((t) => t.what.startsWith('`status`: konstruct-migrate / bare'))!.met).toEqual([true, false, true]);
+    const { bareMs: _, bareMedianMs: __, ...withoutBare } = result.status;
+    expect(offlineTargets({ ...result, status: withoutBare }).filter((t) => t.what.startsWith('`status`')).map((t) => t.what)).toEqual([
+      '`status`: konstruct-migrate / stock `knex migrate:status` (same round)',
+    ]);
   });
 });
 
@@ -118,6 +134,42 @@ describe('what the report says comes from the run', () => {
     expect(markdown.indexOf('## Online migration')).toBeLessThan(markdown.indexOf('## Offline comparison'));
     expect(markdown.indexOf('### 10,000,000 rows')).toBeLessThan(markdown.indexOf('### 1,000,000 rows'));
     for (const table of markdownTables(markdown)) expect(malformedRows(table)).toEqual([]);
+  });
+});
+
+describe('the README block', () => {
+  it('is five lines: the verdict with N of M and the link, then the online migration, 006 against the seed, growth and status, as ranges', () => {
+    expect(readmeBlock(result, 'bench/results/RESULTS.md').split('\n')).toEqual([
+      'Targets **not met in every run**: application max latency during `up` (served versions), quiet table (≤ 250 ms): met in 2 of 3 runs; new version: errors from the end of expand on (0): met in 5 of 6 runs; all phases end to end / single-transaction 006 (`up`, quiet table, same round) (≤ 2x): met in 2 of 3 runs. Measured by `npm run bench` on 2026-01-02, Test CPU, 2 cores (load average 0.50), Node.js v20.0.0, PostgreSQL 15.18; each value is lowest–highest over the runs. Method, charts, every number: [bench/results/RESULTS.md](bench/results/RESULTS.md).',
+      "- Online `up` (expand, backfill, contract) on 10,000,000 rows under 37 requests/s per application version: max latency 90 ms–300 ms (**met in 2 of 3 runs**) on a quiet table, 20 ms with an open application transaction; errors from the start of expand to the start of contract: 0; longest hold of a lock that stops reads or writes: 30 ms; all phases take 1.50x–2.50x (**met in 2 of 3 runs**) the single-transaction 006's time.",
+      "- Revision 006 on 1,000,000 rows against the seed's statements: `up` 20.00x faster, `down` 25.83x faster; longest AccessExclusiveLock on portal_users 30 ms (`up`), 30 ms (`down`).",
+      '- Growth of portal_users (the larger of total and heap size): +1.0% in `up`, +1.0% in `down`.',
+      "- `status`: 0.21x–0.30x the stock knex CLI's time and 1.05x–1.19x that of a bare node + pg script reading knex_migrations.",
+    ]);
+  });
+
+  it('says when the online migration was not measured at 10M rows', () => {
+    const lines = readmeBlock(syntheticResult([syntheticSize(1_000_000, 10_000)]), 'x.md').split('\n');
+    expect(lines).toHaveLength(5);
+    expect(lines[0]).toMatch(/^Every target met in every run\. /);
+    expect(lines[1]).toBe('- Online `up` (expand, backfill, contract): not measured on 10,000,000 rows in this run (`--huge`).');
+  });
+
+  it("replaces only what sits between the README's bench markers, and leaves a README without them alone", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'konstruct-readme-'));
+    try {
+      const readme = path.join(dir, 'README.md');
+      await writeFile(readme, '# x\n\n## Performance\n<!-- bench:results:start -->\nold\n<!-- bench:results:end -->\n\n## Next\n');
+      expect(await updateReadme(result, readme)).toBe(true);
+      expect(await readFile(readme, 'utf8')).toBe(
+        `# x\n\n## Performance\n<!-- bench:results:start -->\n${readmeBlock(result, path.relative(dir, path.join(RESULTS_DIR, 'RESULTS.md')))}\n<!-- bench:results:end -->\n\n## Next\n`,
+      );
+      await writeFile(readme, '# no block\n');
+      expect(await updateReadme(result, readme)).toBe(false);
+      expect(await readFile(readme, 'utf8')).toBe('# no block\n');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 

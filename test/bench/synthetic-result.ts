@@ -114,7 +114,7 @@ export function syntheticResult(sizes: SizeResult[], overrides: { appRate?: numb
       loadAverage: 0.5,
     },
     sizes,
-    status: { runs: 3, oursMs: [200, 210, 190], knexMs: [800, 700, 900], oursMedianMs: 200, knexMedianMs: 800 },
+    status: { runs: 3, oursMs: [200, 210, 190], knexMs: [800, 700, 900], bareMs: [180, 200, 160], oursMedianMs: 200, knexMedianMs: 800, bareMedianMs: 180 },
     complete: true,
   };
 }

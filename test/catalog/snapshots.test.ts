@@ -3,12 +3,14 @@
  * them again from a fresh database gives exactly the checked-in files, and they
  * equal the specification's catalogs (ownership aside, which they leave out).
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildSnapshots, type Snapshot } from '../../src/catalog/build-snapshots';
+import { buildSnapshots, type Snapshot } from '../../scripts/build-snapshots';
 import { parseCatalog } from '../../src/catalog/parse-catalog';
-import { renderSnapshot, snapshotPath, DEFAULT_SNAPSHOTS_DIR } from '../../src/catalog/snapshot-files';
+import { DEFAULT_SNAPSHOTS_DIR, loadSnapshot, renderSnapshot, snapshotPath } from '../../src/catalog/snapshot-files';
 import { listLocalMigrations } from '../../src/history/local-migrations';
 import { testContext } from '../support/context';
 import { REPO_ROOT } from '../support/spec-files';
@@ -31,8 +33,27 @@ const withoutOwners = (text: string) => text.split('\n').filter((l) => !/^ALTER 
 const spec = (file: string) => readFileSync(path.join(REPO_ROOT, 'spec', file), 'utf8');
 
 describe('schema/ snapshots', () => {
-  it('are found at run time in the package root (the spawned-CLI tests cover dist/)', () => {
-    expect(DEFAULT_SNAPSHOTS_DIR).toBe(SCHEMA_DIR);
+  it('are found by the compiled code in the schema/ folder of the package it belongs to, wherever that is', () => {
+    // A copy of the built package elsewhere, its schema/ changed: the compiled module must read the copy's.
+    const pkg = mkdtempSync(path.join(os.tmpdir(), 'konstruct-pkg-'));
+    try {
+      cpSync(path.join(REPO_ROOT, 'dist'), path.join(pkg, 'dist'), { recursive: true });
+      cpSync(SCHEMA_DIR, path.join(pkg, 'schema'), { recursive: true });
+      const marker = `${checkedIn('006_rbac_roles')}COMMENT ON COLUMN public.tenants.slug IS 'only in the copy';\n`;
+      writeFileSync(path.join(pkg, 'schema', 'after-006_rbac_roles.sql'), marker);
+
+      const compiled = createRequire(__filename)(path.join(pkg, 'dist', 'src', 'catalog', 'snapshot-files.js')) as typeof import('../../src/catalog/snapshot-files');
+      expect(compiled.DEFAULT_SNAPSHOTS_DIR).toBe(path.join(pkg, 'schema'));
+      const { catalog } = compiled.loadSnapshot(compiled.DEFAULT_SNAPSHOTS_DIR, '006_rbac_roles');
+      expect(catalog.tables.find((t) => t.name === 'tenants')!.columns.find((c) => c.name === 'slug')!.comment).toBe('only in the copy');
+    } finally {
+      rmSync(pkg, { recursive: true, force: true });
+    }
+  });
+
+  it('are found from the TypeScript sources in the repository root', () => {
+    const { catalog } = loadSnapshot(DEFAULT_SNAPSHOTS_DIR, '006_rbac_roles');
+    expect(renderSnapshot('006_rbac_roles', catalog)).toBe(checkedIn('006_rbac_roles'));
   });
 
   it('exist for every migration and for nothing else', () => {

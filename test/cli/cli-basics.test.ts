@@ -1,9 +1,13 @@
-/** The built CLI as a spawned process: output, exit codes, configuration precedence, the embedded default. */
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+/** The built CLI as a spawned process: output, exit codes, help, configuration precedence, the embedded default. */
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { Option } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../support/cli';
+import { buildProgram } from '../../src/cli/program';
+import { RUN_DEFAULTS } from '../../src/engine/locked-run';
+import { ExitCode } from '../../src/exit-codes';
+import { PACKAGE_ROOT, runCli } from '../support/cli';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
 let db: TestDatabase;
@@ -71,13 +75,70 @@ describe('konstruct-migrate against DATABASE_URL', () => {
     expect((await runCli(['up', '--frobnicate'])).code).toBe(2);
   });
 
-  it('--help lists the commands and the exit codes; --version prints the version', async () => {
-    const help = await runCli(['--help']);
-    expect(help.code).toBe(0);
-    expect(help.stdout).toMatch(/up/);
-    expect(help.stdout).toMatch(/Exit codes:/);
-    const version = await runCli(['--version']);
-    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+  it('--version prints the package version', async () => {
+    const { version } = JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8'));
+    expect(await runCli(['--version'])).toMatchObject({ code: 0, stdout: `${version}\n` });
+  });
+});
+
+/** Help text with its line wrapping undone, so a description reads as one string. */
+const unwrapped = (text: string) => text.replace(/\s+/g, ' ');
+
+/** How commander prints an option in help: flags, description, then its default (if any). */
+function helpLine(option: Option): string {
+  const shown = option.defaultValue !== undefined && !option.negate && typeof option.defaultValue !== 'boolean';
+  return `${option.flags} ${option.description}${shown ? ` (default: ${JSON.stringify(option.defaultValue)})` : ''}`;
+}
+
+describe('--help', () => {
+  const program = buildProgram();
+  const RUN_OPTIONS = [
+    '--dry-run', '--lock-wait <seconds>', '--lock-timeout <seconds>', '--lock-budget <seconds>', '--lock-retries <count>',
+    '--batch-size <rows>', '--batch-pause <ms>', '--statement-timeout <seconds>', '--allow-changed', '--json',
+  ];
+  /** The options each command must have (the docs promise them); a command may have more. */
+  const promised: Record<string, string[]> = {
+    up: ['--to <migration>', '--expand', ...RUN_OPTIONS],
+    down: ['--to <migration>', '--all', '--to-expanded', '--yes', ...RUN_OPTIONS],
+    complete: RUN_OPTIONS,
+    status: ['--check', '--json'],
+    verify: ['--against <migration>', '--json'],
+    baseline: ['--from-alembic', '--to <migration>', '--dry-run', '--force', '--drop-alembic-version', '--json'],
+    new: ['--dir <folder>'],
+    wait: ['--json'],
+  };
+
+  it('lists every command with its description, the global options and every exit code', async () => {
+    const run = await runCli(['--help']);
+    expect(run.code).toBe(0);
+    const help = unwrapped(run.stdout);
+    expect(program.commands.map((c) => c.name()).sort()).toEqual(Object.keys(promised).sort());
+    for (const command of program.commands) expect(help).toContain(` ${command.description()}`);
+    for (const option of program.options) expect(help).toContain(helpLine(option));
+    for (const code of Object.values(ExitCode).filter((v) => typeof v === 'number')) expect(help).toMatch(new RegExp(` ${code} [a-z]`));
+  });
+
+  it.each(Object.keys(promised))('of %s shows each of its options, with what it does and its default', async (name) => {
+    const command = program.commands.find((c) => c.name() === name)!;
+    expect(command.options.map((o) => o.flags)).toEqual(expect.arrayContaining(promised[name]!));
+    const run = await runCli([name, '--help']);
+    expect(run.code).toBe(0);
+    const help = unwrapped(run.stdout);
+    expect(help).toContain(command.description());
+    for (const option of command.options) expect(help).toContain(helpLine(option));
+    expect(help).toContain('Examples:');
+  });
+
+  it('of up, down and complete states the defaults the library runs with', async () => {
+    for (const name of ['up', 'down', 'complete']) {
+      const help = unwrapped((await runCli([name, '--help'])).stdout);
+      expect(help).toMatch(new RegExp(`--lock-wait <seconds> [^(]+\\(default: ${RUN_DEFAULTS.lockWait}\\)`));
+      expect(help).toMatch(new RegExp(`--lock-timeout <seconds> [^(]+\\(0: wait indefinitely\\) \\(default: ${RUN_DEFAULTS.lockTimeout}\\)`));
+      expect(help).toMatch(new RegExp(`--lock-budget <seconds> [^(]+\\(jittered, growing pauses\\) \\(default: ${RUN_DEFAULTS.lockBudget}\\)`));
+      expect(help).toMatch(/--lock-retries <count> [^(]+\(default: as many as --lock-budget allows\)/);
+      expect(help).toMatch(new RegExp(`--batch-size <rows> [^(]+\\(one short transaction\\) \\(default: ${RUN_DEFAULTS.batchSize}\\)`));
+      expect(help).toMatch(new RegExp(`--batch-pause <ms> [^(]+\\(default: ${RUN_DEFAULTS.batchPause}\\)`));
+    }
   });
 });
 

@@ -3,13 +3,13 @@
  * terminal (and never with NO_COLOR or --no-color), a spinner only on a
  * terminal, --quiet, and --help with examples on every command.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildProgram } from '../../src/cli/program';
-import { CLI_PATH, cleanEnv, runCli } from '../support/cli';
+import { runCli } from '../support/cli';
 import { REPO_ROOT } from '../support/spec-files';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
@@ -27,10 +27,9 @@ afterAll(async () => {
 
 const hasScript = spawnSync('script', ['--version']).status === 0;
 
-/** Runs the CLI on a pseudo-terminal (util-linux `script`): stdout and stderr are both a TTY. */
-function runOnTerminal(args: string[], extraEnv: Record<string, string>): string {
-  const command = [process.execPath, CLI_PATH, ...args].map((a) => `'${a}'`).join(' ');
-  return execFileSync('script', ['-qfec', command, '/dev/null'], { env: cleanEnv({ ...extraEnv, TERM: 'xterm' }), encoding: 'utf8' });
+/** The CLI's output on a pseudo-terminal (stdout and stderr are both a TTY). */
+async function runOnTerminal(args: string[], extraEnv: Record<string, string>): Promise<string> {
+  return (await runCli(args, { env: extraEnv, terminal: true })).stdout;
 }
 
 describe('status', () => {
@@ -62,9 +61,9 @@ describe('status', () => {
     expect(flag.stdout).toBe(noColor.stdout);
   });
 
-  it.skipIf(!hasScript)('uses colour on a terminal, except with NO_COLOR', () => {
-    expect(runOnTerminal(['status'], env)).toContain(`${ESC}32mapplied`);
-    expect(runOnTerminal(['status'], { ...env, NO_COLOR: '1' })).not.toContain(ESC);
+  it.skipIf(!hasScript)('uses colour on a terminal, except with NO_COLOR', async () => {
+    expect(await runOnTerminal(['status'], env)).toContain(`${ESC}32mapplied`);
+    expect(await runOnTerminal(['status'], { ...env, NO_COLOR: '1' })).not.toContain(ESC);
   });
 });
 
@@ -87,8 +86,8 @@ describe('up and down', () => {
     expect(`${run.stdout}${run.stderr}`).not.toMatch(/\r|\u001b|⠋/);
   });
 
-  it.skipIf(!hasScript)('draw a spinner on a terminal while a step takes over a second, and erase it', () => {
-    const output = runOnTerminal(['down'], { ...env, KONSTRUCT_MIGRATIONS_DIR: slowDir });
+  it.skipIf(!hasScript)('draw a spinner on a terminal while a step takes over a second, and erase it', async () => {
+    const output = await runOnTerminal(['down'], { ...env, KONSTRUCT_MIGRATIONS_DIR: slowDir });
     expect(output).toMatch(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] reverting 007_slow {2}1\.\d s/);
     expect(output).toContain(`\r${ESC}2K`);
     expect(output).toMatch(/↓.* 007_slow .*\(1\.\d s\)/);

@@ -156,9 +156,11 @@ describe('other ways in', () => {
     try {
       await db.knex.schema.dropTable('alembic_version');
       const run = await runCli(['baseline', '--to', '006', '--json'], { env: { DATABASE_URL: db.url } });
-      expect(run.stderr).toBe('');
-      expect(run.code).toBe(0);
-      expect(JSON.parse(run.stdout)).toEqual({
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stderr).toMatch(/^Recorded 2 migration\(s\) as applied/); // text for people moves to stderr
+      const { result, ...envelope } = JSON.parse(run.stdout);
+      expect(envelope).toEqual({ command: 'baseline', ok: true, exitCode: 0, error: null });
+      expect(result).toEqual({
         migration: '006_rbac_roles',
         alembicRevision: null,
         recorded: ['005_baseline', '006_rbac_roles'],

@@ -55,7 +55,8 @@ describe('konstruct-migrate verify', () => {
 
       const json = await runCli(['verify', '--json'], { env });
       expect(json.code).toBe(9);
-      const result = JSON.parse(json.stdout);
+      const { result, ...envelope } = JSON.parse(json.stdout);
+      expect(envelope).toEqual({ command: 'verify', ok: true, exitCode: 9, error: null });
       expect(result).toMatchObject({ ok: false, migration: '006_rbac_roles' });
       expect(result.snapshot).toMatch(/schema\/after-006_rbac_roles\.sql$/);
       expect(result.differences.map((d: { change: string; kind: string; table: string; name: string }) => [d.change, d.kind, d.table, d.name])).toEqual([

@@ -1,17 +1,23 @@
 /**
  * The libpq conventions: PGHOST/PGPORT/PGUSER/PGPASSWORD/PGDATABASE/PGSSLMODE
  * when DATABASE_URL is absent, and `sslmode` in the URL, with libpq's meaning
- * (node-postgres alone reads `require` as `verify-full` and has no `prefer`).
+ * (node-postgres alone reads `require` as `verify-full` and has no `prefer`):
+ * on the test server (no TLS) and on a throwaway server with TLS and a
+ * certificate from a test CA.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/config';
 import { connectionSettings } from '../../src/db/ssl-mode';
 import { KonstructError } from '../../src/errors';
 import { ExitCode } from '../../src/exit-codes';
+import { openContext } from '../../src/context';
 import { runCli } from '../support/cli';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { startThrowawayServer, type ThrowawayServer } from '../support/throwaway-server';
+import { hasOpenssl, makeTestCertificates, type TestCertificates } from '../support/tls-certificates';
 
 let db: TestDatabase;
 let serverHasTls: boolean;
@@ -38,7 +44,10 @@ const withSslmode = (url: string, mode: string) => `${url}${url.includes('?') ? 
 
 describe('connection settings (libpq semantics)', () => {
   const url = 'postgres://u:p@db.example:5432/app';
-  const modes = (u: string | undefined, env: NodeJS.ProcessEnv = {}) => connectionSettings(u, env);
+  // A folder without .env, so only what each case gives is read.
+  const cwd = mkdtempSync(path.join(os.tmpdir(), 'konstruct-no-dotenv-'));
+  afterAll(() => rmSync(cwd, { recursive: true }));
+  const modes = (u: string | undefined, env: NodeJS.ProcessEnv = {}) => connectionSettings(loadConfig({ url: u, env, cwd }));
 
   it('defaults to prefer: TLS without checking the certificate, then plain', () => {
     expect(modes(url).sslMode).toBe('prefer');
@@ -93,7 +102,7 @@ describe('connection settings (libpq semantics)', () => {
     expect(messages).toEqual([
       'sslmode in the URL is "requir", which is not one of disable, allow, prefer, require, verify-ca, verify-full.',
       'PGSSLMODE is "on", which is not one of disable, allow, prefer, require, verify-ca, verify-full.',
-      'sslrootcert file /no/such/ca.pem cannot be read: ENOENT.',
+      'sslrootcert in the URL is /no/such/ca.pem, a file that cannot be read: ENOENT.',
     ]);
   });
 });
@@ -149,7 +158,6 @@ describe('sslmode in DATABASE_URL', () => {
   });
 
   it('prefer (the default) falls back to no TLS on a server without it, as libpq does', async () => {
-    const { openContext } = await import('../../src/context');
     const ctx = await openContext({ url: db.url, env: {} });
     try {
       const { rows } = await ctx.knex.raw('SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()');
@@ -157,5 +165,74 @@ describe('sslmode in DATABASE_URL', () => {
     } finally {
       await ctx.close();
     }
+  });
+});
+
+describe.skipIf(!(await hasOpenssl()))('against a server with TLS (ssl=on, a certificate from a test CA for 127.0.0.1)', () => {
+  let certs: TestCertificates;
+  let server: ThrowawayServer;
+  /** The server's URL with these query parameters; host 127.0.0.2 reaches it too, under a name its certificate lacks. */
+  const tlsUrl = (params: string, host = '127.0.0.1') => `${server.url.replace('127.0.0.1', host)}?${params}`;
+  const status = (url: string) => runCli(['status'], { env: { DATABASE_URL: url } });
+  /** Whether the session `openContext` opens with this URL is encrypted, as the server sees it. */
+  async function encrypted(url: string): Promise<boolean> {
+    const ctx = await openContext({ url, env: {} });
+    try {
+      return (await ctx.knex.raw('SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()')).rows[0].ssl;
+    } finally {
+      await ctx.close();
+    }
+  }
+
+  beforeAll(async () => {
+    certs = await makeTestCertificates();
+    server = await startThrowawayServer({
+      label: 'tls',
+      settings: { fsync: 'off', ssl: 'on', ssl_cert_file: certs.serverCertFile, ssl_key_file: certs.serverKeyFile, listen_addresses: '127.0.0.1,127.0.0.2' },
+    });
+  }, 120_000);
+  afterAll(async () => {
+    await server?.stop();
+    certs?.remove();
+  });
+
+  it('prefer (the default) and require encrypt; disable does not', async () => {
+    expect(await encrypted(server.url)).toBe(true);
+    expect(await encrypted(tlsUrl('sslmode=require'))).toBe(true);
+    expect(await encrypted(tlsUrl('sslmode=disable'))).toBe(false);
+    expect((await status(tlsUrl('sslmode=require'))).code).toBe(0);
+  });
+
+  it('verify-full refuses the certificate of an unknown CA in one line, and accepts it with that CA as sslrootcert', async () => {
+    const unknownCa = await status(tlsUrl('sslmode=verify-full'));
+    expect(unknownCa.code).toBe(4);
+    expect(unknownCa.stderr).toMatch(/^error: the server's TLS certificate was not accepted \(sslmode=verify-full\): .*certificate.*\n {2}Give its CA with sslrootcert=/);
+    expect(unknownCa.stderr).not.toMatch(/\n\s+at /);
+    expect(unknownCa.stderr).not.toContain(new URL(server.url).password);
+
+    expect((await status(tlsUrl(`sslmode=verify-full&sslrootcert=${certs.caFile}`))).code).toBe(0);
+    expect(await encrypted(tlsUrl(`sslmode=verify-full&sslrootcert=${certs.caFile}`))).toBe(true);
+  });
+
+  it('verify-full also checks the host name; verify-ca checks only the chain', async () => {
+    const otherName = await status(tlsUrl(`sslmode=verify-full&sslrootcert=${certs.caFile}`, '127.0.0.2'));
+    expect(otherName.code).toBe(4);
+    expect(otherName.stderr).toMatch(/^error: the server's TLS certificate was not accepted \(sslmode=verify-full\): .*127\.0\.0\.2.*\n/);
+    expect(otherName.stderr.split('\n')[1]).toBe('  Connect by a host name the certificate lists, or use sslmode=verify-ca to check the chain but not the name.');
+    expect((await status(tlsUrl(`sslmode=verify-ca&sslrootcert=${certs.caFile}`, '127.0.0.2'))).code).toBe(0);
+  });
+
+  it('require with a root certificate checks the chain, as libpq does: another CA is refused', async () => {
+    const run = await status(tlsUrl(`sslmode=require&sslrootcert=${certs.otherCaFile}`));
+    expect(run.code).toBe(4);
+    expect(run.stderr).toMatch(/^error: the server's TLS certificate was not accepted \(sslmode=require\)/);
+    expect(run.stderr).toMatch(/\n {2}With sslrootcert, require checks the chain as libpq does: give the CA that signed the server certificate, or leave sslrootcert out/);
+    expect((await status(tlsUrl(`sslmode=require&sslrootcert=${certs.caFile}`))).code).toBe(0);
+  });
+
+  it('PGSSLMODE and PGSSLROOTCERT do the same for a URL without sslmode', async () => {
+    const env = (mode: string, ca: string) => ({ DATABASE_URL: server.url, PGSSLMODE: mode, PGSSLROOTCERT: ca });
+    expect((await runCli(['status'], { env: env('verify-full', certs.caFile) })).code).toBe(0);
+    expect((await runCli(['status'], { env: env('verify-full', certs.otherCaFile) })).code).toBe(4);
   });
 });

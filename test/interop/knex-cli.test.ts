@@ -3,10 +3,9 @@
  * konstruct-migrate take turns on one database and always agree: same names,
  * same batches, same history.
  */
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanEnv, runCli, type CliResult } from '../support/cli';
+import { runCli, runProcess, type CliResult } from '../support/cli';
 import { REPO_ROOT } from '../support/spec-files';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
@@ -21,21 +20,11 @@ afterAll(async () => {
   await db?.drop();
 });
 
-/** `node --import tsx node_modules/knex/bin/cli.js <args> --knexfile knexfile.ts`, as the README says. */
+/** `node --import tsx node_modules/knex/bin/cli.js <args> --knexfile knexfile.ts`, as docs/knex-interop.md says. */
 function knexCli(args: string[], extraEnv: Record<string, string> = {}): Promise<CliResult> {
   const cli = path.join(REPO_ROOT, 'node_modules', 'knex', 'bin', 'cli.js');
-  const child = spawn(process.execPath, ['--import', 'tsx', cli, ...args, '--knexfile', 'knexfile.ts'], {
-    cwd: REPO_ROOT,
-    env: cleanEnv({ ...env, ...extraEnv }),
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
+  const argv = ['--import', 'tsx', cli, ...args, '--knexfile', 'knexfile.ts'];
+  return runProcess(process.execPath, argv, { cwd: REPO_ROOT, env: { ...env, ...extraEnv }, timeoutMs: 60_000 });
 }
 
 const history = async () =>

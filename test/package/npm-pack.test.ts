@@ -5,17 +5,14 @@
  * against a database, the library exports are there with their types, and the
  * missing embedded PostgreSQL is explained in one line.
  */
-import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanEnv } from '../support/cli';
+import { runProcess } from '../support/cli';
 import { REPO_ROOT } from '../support/spec-files';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
-const run = promisify(execFile);
 let db: TestDatabase;
 let workdir: string;
 let project: string;
@@ -28,27 +25,40 @@ interface Outcome {
 }
 
 /**
- * A command in the consumer project, with a clean environment (also without the
- * npm_* variables of a surrounding `npm test`, which a nested npm would read as
- * its own configuration); never throws on a non-zero exit.
+ * The .js files of the installed package that its entry points load: the library
+ * (index.js) and the executable (bin.js, which runs the bundled main.js by path),
+ * following their relative require() calls.
  */
-async function inProject(command: string, args: string[], env: Record<string, string> = {}): Promise<Outcome> {
-  const clean = Object.fromEntries(Object.entries(cleanEnv(env)).filter(([k]) => !/^npm_/i.test(k)));
-  try {
-    const { stdout, stderr } = await run(command, args, { cwd: project, env: clean, timeout: 120_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+function loadedFiles(root: string): Set<string> {
+  const loaded = new Set<string>();
+  const pending = ['dist/src/index.js', 'dist/src/cli/bin.js', 'dist/src/cli/main.js'];
+  for (let file = pending.pop(); file !== undefined; file = pending.pop()) {
+    if (loaded.has(file)) continue;
+    loaded.add(file);
+    for (const [, required] of readFileSync(path.join(root, file), 'utf8').matchAll(/require\("(\.{1,2}\/[^"]+)"\)/g)) {
+      pending.push(path.posix.join(path.posix.dirname(file), required!.endsWith('.js') ? required! : `${required}.js`));
+    }
   }
+  return loaded;
+}
+
+/** A module of types only compiles to nothing but the CommonJS preamble. */
+const compiledToNothing = (text: string) =>
+  text.replace(/\/\*[\s\S]*?\*\/|"use strict";|Object\.defineProperty\(exports, "__esModule", \{ value: true \}\);/g, '').trim() === '';
+
+/** A command in the consumer project, with a clean environment (see cleanEnv); never throws on a non-zero exit. */
+async function inProject(command: string, args: string[], env: Record<string, string> = {}): Promise<Outcome> {
+  const { code, stdout, stderr } = await runProcess(command, args, { cwd: project, env, timeoutMs: 120_000 });
+  return { code: code ?? -1, stdout, stderr };
 }
 
 beforeAll(async () => {
   db = await createTestDatabase('packed');
   workdir = mkdtempSync(path.join(os.tmpdir(), 'konstruct-pack-'));
   // dist/ was built by `npm test`; --ignore-scripts packs it as it is instead of building again.
-  const { stdout } = await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', workdir], { cwd: REPO_ROOT });
-  const [packed] = JSON.parse(stdout) as Array<{ filename: string; files: Array<{ path: string }> }>;
+  const pack = await runProcess('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', workdir], { cwd: REPO_ROOT });
+  if (pack.code !== 0) throw new Error(`npm pack failed:\n${pack.stderr}`);
+  const [packed] = JSON.parse(pack.stdout) as Array<{ filename: string; files: Array<{ path: string }> }>;
   packedFiles = packed!.files.map((f) => f.path);
 
   project = path.join(workdir, 'consumer');
@@ -74,6 +84,17 @@ describe('npm pack', () => {
       expect(packedFiles).toContain(f);
     }
     expect(packedFiles.some((f) => /^(test|spec|src|migrations|scripts|bench)\/|knexfile/.test(f))).toBe(false);
+  });
+
+  it('ships no module that neither the CLI nor the library loads (test servers, build scripts, bundled sources)', () => {
+    // The throwaway server of the tests and the benchmark lives in test/support, the build steps in scripts/;
+    // the CLI's own sources (dist/src/cli/) are inside the bundle main.js, so only bin.js and main.js ship.
+    const installed = path.join(project, 'node_modules', 'konstruct-migrate');
+    const loaded = loadedFiles(installed);
+    const unused = packedFiles.filter((f) => f.endsWith('.js') && !f.startsWith('dist/migrations/') && !loaded.has(f));
+    expect(unused.filter((f) => !compiledToNothing(readFileSync(path.join(installed, f), 'utf8')))).toEqual([]);
+    expect(packedFiles.filter((f) => /throwaway-server|build-snapshots|write-checksum-manifest/.test(f))).toEqual([]);
+    expect(packedFiles.filter((f) => f.startsWith('dist/src/cli/')).sort()).toEqual(['dist/src/cli/bin.js', 'dist/src/cli/main.js']);
   });
 });
 

@@ -3,7 +3,8 @@
  * the middle of the backfill: the database is left at a step boundary or
  * between two batches, which both application versions can use; the next
  * `up`/`complete` carries on from there (redoing at most the batch that was
- * running), and `down` from such a state returns exactly to 005.
+ * running), and `down` from such a state returns exactly to 005. A `down` killed
+ * between the batches that give is_admin back is carried on by the next `down`.
  *
  * To kill it at a known point, the test makes it wait there: another session
  * holds the lock that point needs, and the run uses --lock-timeout 0 (wait).
@@ -274,4 +275,53 @@ describe('killed in the middle of the backfill, then down', () => {
       await db.drop();
     }
   });
+});
+
+describe('killed in the middle of the batches that give is_admin back (down from applied), then down again', () => {
+  it('stands between two batches that both versions can use; the next down carries on to 005 exactly', async () => {
+    const { db } = await databaseAt005('crash_down_batches');
+    try {
+      expect((await runCli(['up'], { env: { DATABASE_URL: db.url } })).code).toBe(0);
+      // The first platform admin's row from page 5 on, locked: the batch that reaches its page waits for it. The row lock
+      // is queued behind the run's request for portal_users (held back by a reader), so it is granted when
+      // the first down step commits; the pause between batches lets it be taken before they reach that page.
+      const reader = await holdTable(db, 'ACCESS SHARE');
+      const writer = await db.knex.transaction();
+      let lockedPage = -1;
+      await killWhenWaitingFor(db, ['down', '--yes', '--batch-size', '1', '--batch-pause', '300'], 'AccessExclusiveLock on portal_users', async () => {
+        const locked = writer
+          .raw(`SELECT (ctid::text::point)[0]::int AS page FROM portal_users WHERE role = 'platform_admin' AND (ctid::text::point)[0] >= 5 ORDER BY ctid LIMIT 1 FOR UPDATE`)
+          .then((result) => result); // sent now
+        await waitUntil(async () => {
+          const { rows } = await db.knex.raw(`SELECT 1 FROM pg_locks WHERE NOT granted AND mode = 'RowShareLock' AND relation = 'portal_users'::regclass`);
+          return rows.length > 0;
+        }, 'the row lock to queue');
+        await reader.commit();
+        lockedPage = (await locked).rows[0].page;
+        await waitUntil(async () => (await migrationWaitsFor(db.knex)) === 'ShareLock on transactionid', 'a batch to wait for the row');
+      });
+      await writer.commit();
+
+      // The pages before it got is_admin back, one batch each; its page's batch rolled back with the kill.
+      expect(lockedPage).toBeGreaterThanOrEqual(5);
+      expect(await phaseRow(db.knex)).toMatchObject({ direction: 'down', cursor: String(lockedPage) });
+      expect(await historyNames(db.knex)).toEqual(['005_baseline']);
+      await bothVersionsWork(db, new Map(), 'mid-down');
+
+      const down = await runCli(['down', '--yes', '--batch-size', '1'], { env: { DATABASE_URL: db.url } });
+      expect(down.code, down.stderr).toBe(0);
+      const batches = Number(/· reverted contract: platform admins get is_admin back[^(]*\([^,]+, (\d+) batch/.exec(down.stdout)?.[1]);
+      // From that page on, not from page 0.
+      expect(batches).toBeLessThanOrEqual((await pages(db)) - lockedPage);
+      expect(await phaseRow(db.knex)).toBeNull();
+      expect(await historyNames(db.knex)).toEqual(['005_baseline']);
+      expect(await dumpCatalog(db.knex)).toBe(await expectedCatalog(db.knex, 'catalog-after-005.sql'));
+      const wrong = await db.knex.raw(`
+        SELECT email FROM portal_users
+         WHERE is_admin IS DISTINCT FROM (email ~ '^user\\d+@' AND substring(email from '\\d+')::int % 7 = 0 OR email LIKE 'old-admin-%')`);
+      expect(wrong.rows).toEqual([]);
+    } finally {
+      await db.drop();
+    }
+  }, 120_000);
 });

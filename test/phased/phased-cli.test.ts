@@ -48,8 +48,9 @@ describe('a rolling deploy: up --expand, then complete', () => {
 
     const json = await cli('status', '--json', '--check');
     expect(json.code).toBe(3);
-    const doc = JSON.parse(json.stdout);
-    expect(doc).toMatchObject({ command: 'status', ok: true, exitCode: 3, applied: 1, pending: 0, partWay: ['006_rbac_roles'] });
+    const { result: doc, ...envelope } = JSON.parse(json.stdout);
+    expect(envelope).toMatchObject({ command: 'status', ok: true, exitCode: 3 });
+    expect(doc).toMatchObject({ applied: 1, pending: 0, partWay: ['006_rbac_roles'] });
     expect(doc.migrations[1]).toMatchObject({
       name: '006_rbac_roles',
       state: 'expanded',
@@ -161,6 +162,6 @@ describe('backfill progress', () => {
     const quiet = await cli('-q', 'up', '--expand', '--batch-size', '50');
     expect(quiet).toMatchObject({ code: 0, stdout: '', stderr: '' });
     const json = await cli('complete', '--json');
-    expect(JSON.parse(json.stdout)).toMatchObject({ command: 'complete', ok: true, expanded: [], migrations: [{ name: '006_rbac_roles', direction: 'up' }] });
+    expect(JSON.parse(json.stdout)).toMatchObject({ command: 'complete', ok: true, result: { expanded: [], migrations: [{ name: '006_rbac_roles', direction: 'up' }] } });
   });
 });

@@ -6,9 +6,9 @@
 import type { Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli';
-import { sqlMigration, tempMigrations } from '../support/temp-migrations';
 import { advisoryLockCount, databaseState, historyNames } from '../support/database-state';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { expectLostLockStopsRun } from '../support/lost-lock-run';
 import { waitUntil } from '../support/wait-until';
 import { startWatchedCli } from '../support/watched-cli';
 
@@ -111,33 +111,11 @@ describe('SIGKILL while waiting on a table lock', () => {
 
 describe('the migration lock lost mid-run', () => {
   it('an administrator ending the lock session stops the run before its next step (exit 5)', async () => {
-    const slow = tempMigrations({
-      '001_slow': sqlMigration('SELECT pg_sleep(1.5); CREATE TABLE first_step (id int)', 'DROP TABLE first_step'),
-      '002_next': sqlMigration('CREATE TABLE second_step (id int)', 'DROP TABLE second_step'),
-    });
     const other = await createTestDatabase('lostlock');
     try {
-      const run = startWatchedCli(['up'], { env: { DATABASE_URL: other.url, KONSTRUCT_MIGRATIONS_DIR: slow.dir } });
-      await waitUntil(async () => {
-        const { rows } = await other.knex.raw(
-          `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'konstruct-migrate' AND query LIKE '%pg_sleep%' AND state = 'active'`,
-        );
-        return rows.length > 0;
-      }, '001_slow to be running');
-      const { rows } = await other.knex.raw(
-        `SELECT pg_terminate_backend(pid) AS ended FROM pg_stat_activity
-          WHERE datname = current_database() AND application_name LIKE 'konstruct-migrate up (%'`,
-      );
-      expect(rows).toEqual([{ ended: true }]);
-      const result = await run.exited;
-      expect(result.code).toBe(5);
-      expect(result.stderr).toMatch(/error: lost the migration lock: its database session ended/);
-      // The step that was running when the lock went still committed whole; nothing after it ran.
-      expect(await historyNames(other.knex)).toEqual(['001_slow']);
-      expect(await other.knex.schema.hasTable('second_step')).toBe(false);
+      await expectLostLockStopsRun(other, other.url);
     } finally {
       await other.drop();
-      slow.remove();
     }
   });
 });

@@ -4,6 +4,8 @@
  * row, no history table, no lock left.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Catalog } from '../../src/catalog/catalog';
+import { DEFAULT_SNAPSHOTS_DIR, loadSnapshot } from '../../src/catalog/snapshot-files';
 import { runCli } from '../support/cli';
 import { databaseState } from '../support/database-state';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
@@ -20,20 +22,50 @@ afterAll(async () => {
   await db?.drop();
 });
 
-/** The statements of one step in the human output (the section whose header starts with `header`), as [sql first line, locks]. */
-function statementsOf(output: string, header: string): Array<{ sql: string; locks: string[] }> {
-  const section = output.split(`\n${header}`)[1]!.split(/\n\n/)[0]!;
-  const statements: Array<{ sql: string; locks: string[] }> = [];
-  for (const line of section.split('\n').slice(1)) {
+interface PrintedStatement {
+  sql: string;
+  /** The table locks the statement newly takes, as printed: "AccessExclusiveLock on portal_users". */
+  locks: string[];
+}
+
+/** The statements of one step in the human output (the section whose header starts with `header`): `  N. first line`, `     → lock`. */
+function statementsOf(output: string, header: string): PrintedStatement[] {
+  return statementsOfSection(output.split(`\n${header}`)[1]!);
+}
+
+/** A section is the rest of its header line, then its statements up to the next blank line. */
+function statementsOfSection(section: string): PrintedStatement[] {
+  const statements: PrintedStatement[] = [];
+  for (const line of section.split(/\n\n/)[0]!.split('\n').slice(1)) {
     const start = /^ {2}\d+\. (.*)$/.exec(line);
     const lock = /^ {5}→ (.*)$/.exec(line);
     if (start) statements.push({ sql: start[1]!, locks: [] });
     else if (lock) statements.at(-1)!.locks.push(lock[1]!);
+    else if (line.startsWith('     ')) statements.at(-1)!.sql += `\n${line.slice(5)}`;
   }
   return statements;
 }
 const locksOn = (statements: Array<{ locks: string[] }>, table: string) =>
   statements.flatMap((s) => s.locks).filter((l) => l.endsWith(` on ${table}`));
+/** Every statement of every step whose header starts with `prefix` (e.g. "006_rbac_roles (up)"), in order. */
+const allStatementsOf = (output: string, prefix: string) =>
+  output.split(`\n${prefix} `).slice(1).flatMap(statementsOfSection);
+const indexIn = (statements: PrintedStatement[], pattern: RegExp) => statements.findIndex((s) => pattern.test(s.sql));
+
+/** What 006 adds, from the expected schemas (schema/): its tables, constraints and indexes, comments and grants. */
+function addedBy006() {
+  const [before, after] = ['005_baseline', '006_rbac_roles'].map((m) => loadSnapshot(DEFAULT_SNAPSHOTS_DIR, m).catalog);
+  const names = (c: Catalog) => new Set([...c.constraints, ...c.indexes].map((o) => o.name));
+  const comments = (c: Catalog) => c.tables.flatMap((t) => t.columns.filter((col) => col.comment !== null).map((col) => `${t.name}.${col.name}`));
+  const grants = (c: Catalog) => c.grants.map((g) => `${g.table} TO ${g.grantee}`);
+  const added = <T>(list: (c: Catalog) => Iterable<T>) => [...list(after!)].filter((x) => ![...list(before!)].includes(x));
+  return {
+    tables: added((c) => c.tables.map((t) => t.name)),
+    constraintsAndIndexes: added(names),
+    comments: added(comments),
+    grants: added(grants),
+  };
+}
 
 describe('up --dry-run', () => {
   it('on a fresh database: prints every step and leaves no trace, not even the history tables', async () => {
@@ -48,77 +80,93 @@ describe('up --dry-run', () => {
     expect(await databaseState(db.knex)).toEqual(before);
   });
 
-  it('on a database at 005: every statement of each step of 006 in order, with the table locks each takes', async () => {
-    expect((await cli('up', '--to', '005')).code).toBe(0);
-    await db.knex.raw(`INSERT INTO portal_users (email, hashed_password, name, is_admin) VALUES ('a@x', 'h', 'A', true)`);
-    const before = await databaseState(db.knex);
-
-    const run = await cli('up', '--dry-run');
-    expect(run.code, run.stderr).toBe(0);
-    const expand = statementsOf(run.stdout, '006_rbac_roles (up) expand: ');
-    expect(expand.map((s) => s.sql)).toEqual([
-      expect.stringMatching(/^create table "user_tenant_roles" /),
-      `comment on column "user_tenant_roles"."role" is 'customer_admin | customer_operator'`,
-      expect.stringMatching(/^alter table "user_tenant_roles" add constraint "user_tenant_roles_tenant_id_fkey"/),
-      `alter table "user_tenant_roles" add constraint "uq_user_tenant_role" unique ("user_id", "tenant_id")`,
-      `create index "ix_user_tenant_roles_user" on "user_tenant_roles" ("user_id")`,
-      `create index "ix_user_tenant_roles_tenant" on "user_tenant_roles" ("tenant_id")`,
-      'GRANT SELECT, INSERT, UPDATE, DELETE ON user_tenant_roles TO konstruct_app',
-      expect.stringMatching(/^create table "portal_invitations" /),
-      ...Array(4).fill(expect.stringMatching(/^comment on column "portal_invitations"/)),
-      expect.stringMatching(/^alter table "portal_invitations" add constraint "portal_invitations_tenant_id_fkey"/),
-      `alter table "portal_invitations" add constraint "portal_invitations_token_hash_key" unique ("token_hash")`,
-      `create index "ix_portal_invitations_tenant" on "portal_invitations" ("tenant_id")`,
-      `create index "ix_portal_invitations_email" on "portal_invitations" ("email")`,
-      `create unique index "ix_portal_invitations_token_hash" on "portal_invitations" ("token_hash")`,
-      'GRANT SELECT, INSERT, UPDATE, DELETE ON portal_invitations TO konstruct_app',
-      `alter table "portal_users" add column "role" text not null default 'customer_admin'`,
-      'CREATE FUNCTION portal_users_sync_role_is_admin() RETURNS trigger LANGUAGE plpgsql AS $$',
-      expect.stringMatching(/^CREATE TRIGGER portal_users_sync_role_is_admin BEFORE INSERT OR UPDATE ON portal_users/),
-      expect.stringMatching(/^alter table "user_tenant_roles" add constraint "user_tenant_roles_user_id_fkey"/),
-      expect.stringMatching(/^alter table "portal_invitations" add constraint "portal_invitations_invited_by_fkey"/),
-    ]);
-    const locksOf = (statement: number) => expand[statement - 1]!.locks;
-    expect(locksOf(1)).toEqual(['AccessExclusiveLock on user_tenant_roles']);
-    // A foreign key to tenants blocks writes to tenants while it is validated.
-    expect(locksOf(3)).toEqual(['ShareRowExclusiveLock on tenants']);
-    // Nothing before statement 19 locks portal_users: the lock every application query on it
-    // would queue behind is taken as late as possible, and held to the commit.
-    const firstOnPortalUsers = expand.findIndex((s) => s.locks.some((l) => l.endsWith(' on portal_users'))) + 1;
-    expect(firstOnPortalUsers).toBe(19);
-    expect(locksOf(19)).toEqual(['AccessExclusiveLock on portal_users']);
-
-    // The backfill takes row locks only; VALIDATE takes a lock that lets reads and writes go on.
-    const backfill = statementsOf(run.stdout, '006_rbac_roles (up) backfill: ');
-    expect(backfill.at(-1)!.sql).toMatch(/^WITH changed AS \(UPDATE portal_users SET role = 'platform_admin' WHERE ctid >= '\(0,0\)'::tid AND ctid < /);
-    expect(locksOn(backfill, 'portal_users')).toEqual(['RowExclusiveLock on portal_users']);
-    const validate = statementsOf(run.stdout, '006_rbac_roles (up) contract: validate ');
-    expect(validate).toEqual([{ sql: 'ALTER TABLE portal_users VALIDATE CONSTRAINT ck_portal_users_role', locks: ['ShareUpdateExclusiveLock on portal_users'] }]);
-    const drop = statementsOf(run.stdout, '006_rbac_roles (up) contract: drop ');
-    expect(drop.map((s) => s.sql)).toEqual([
-      'DROP TRIGGER portal_users_sync_role_is_admin ON portal_users',
-      'DROP FUNCTION portal_users_sync_role_is_admin()',
-      'alter table "portal_users" drop column "is_admin"',
-      'ALTER TABLE portal_users ALTER COLUMN role DROP DEFAULT',
-    ]);
-
-    expect(await databaseState(db.knex)).toEqual(before);
-    expect((await db.knex('portal_users').select('is_admin'))[0].is_admin).toBe(true);
-  });
-
-  it('--json gives the same statements and locks as data, step by step', async () => {
-    const run = await cli('up', '--dry-run', '--json');
-    expect(run.code, run.stderr).toBe(0);
-    const doc = JSON.parse(run.stdout);
-    expect(doc).toMatchObject({ command: 'up', ok: true, exitCode: 0, dryRun: true, batch: 2, error: null });
-    expect(doc.migrations.map((m: { phase: string }) => m.phase)).toEqual(['expand', 'backfill', 'contract', 'contract', 'contract', 'contract']);
-    expect(doc.migrations[0]).toMatchObject({ name: '006_rbac_roles', direction: 'up', notRun: null, batches: null });
-    expect(doc.migrations[1]).toMatchObject({ name: '006_rbac_roles', phase: 'backfill', batches: 1 });
-    expect(doc.migrations[0].statements[18]).toEqual({
-      sql: `alter table "portal_users" add column "role" text not null default 'customer_admin'`,
-      locks: [{ relation: 'portal_users', mode: 'AccessExclusiveLock' }],
+  describe('on a database at 005 with an admin', () => {
+    let output: string;
+    let before: Awaited<ReturnType<typeof databaseState>>;
+    beforeAll(async () => {
+      expect((await cli('up', '--to', '005')).code).toBe(0);
+      await db.knex.raw(`INSERT INTO portal_users (email, hashed_password, name, is_admin) VALUES ('a@x', 'h', 'A', true)`);
+      before = await databaseState(db.knex);
+      const run = await cli('up', '--dry-run');
+      expect(run.code, run.stderr).toBe(0);
+      output = run.stdout;
     });
-    expect(run.stderr).toMatch(/Dry run of up/);
+    const step = (header: string) => statementsOf(output, `006_rbac_roles (up) ${header}`);
+    const printed = () => allStatementsOf(output, '006_rbac_roles (up)');
+
+    it('prints a statement for everything 006 adds: tables, constraints, indexes, comments, grants', () => {
+      const statements = printed();
+      const added = addedBy006();
+      expect(added.tables.sort()).toEqual(['portal_invitations', 'user_tenant_roles']);
+      for (const table of added.tables) {
+        const created = statements.find((s) => new RegExp(`^create table "${table}"`, 'i').test(s.sql));
+        expect(created?.locks, table).toContain(`AccessExclusiveLock on ${table}`);
+      }
+      for (const name of added.constraintsAndIndexes) expect(statements.some((s) => s.sql.includes(name)), name).toBe(true);
+      for (const column of added.comments) {
+        const [table, col] = column.split('.');
+        expect(indexIn(statements, new RegExp(`^comment on column "${table}"\\."${col}" is `, 'i')), column).toBeGreaterThanOrEqual(0);
+      }
+      for (const grant of added.grants) {
+        const [table, grantee] = grant.split(' TO ');
+        expect(indexIn(statements, new RegExp(`^GRANT .* ON ${table} TO ${grantee}$`, 'i')), grant).toBeGreaterThanOrEqual(0);
+      }
+    });
+
+    it('turns is_admin into role by phases: added and kept in step on expand, filled in batches, checked and is_admin dropped on contract', () => {
+      const expand = step('expand: ');
+      expect(indexIn(expand, /^alter table "portal_users" add column "role" text not null default 'customer_admin'$/i)).toBeGreaterThanOrEqual(0);
+      expect(indexIn(expand, /^CREATE TRIGGER \w+ BEFORE INSERT OR UPDATE ON portal_users/)).toBeGreaterThanOrEqual(0);
+      expect(indexIn(step('backfill: '), /UPDATE portal_users SET role = 'platform_admin' WHERE ctid >= /)).toBeGreaterThanOrEqual(0);
+      expect(indexIn(step('contract: add '), /ADD CONSTRAINT ck_portal_users_role/)).toBeGreaterThanOrEqual(0);
+      expect(step('contract: validate ').map((s) => s.sql)).toEqual(['ALTER TABLE portal_users VALIDATE CONSTRAINT ck_portal_users_role']);
+      const drop = step('contract: drop ');
+      for (const pattern of [/^DROP TRIGGER /, /^alter table "portal_users" drop column "is_admin"$/i, /ALTER COLUMN role DROP DEFAULT$/]) {
+        expect(indexIn(drop, pattern), String(pattern)).toBeGreaterThanOrEqual(0);
+      }
+    });
+
+    it('takes the locks each phase needs and no more; on expand, portal_users is locked only once the new tables are built', () => {
+      const expand = step('expand: ');
+      // A foreign key to tenants blocks writes to tenants while it is validated; the new tables are locked as created.
+      expect(new Set(expand.flatMap((s) => s.locks))).toEqual(
+        new Set(['AccessExclusiveLock on user_tenant_roles', 'AccessExclusiveLock on portal_invitations', 'ShareRowExclusiveLock on tenants', 'AccessExclusiveLock on portal_users']),
+      );
+      // Every application query on portal_users queues behind its lock, held to the commit: it comes after
+      // every statement that builds the new tables (create, comment, index, grant).
+      const firstOnPortalUsers = expand.findIndex((s) => s.locks.some((l) => l.endsWith(' on portal_users')));
+      const buildingNewTables = expand
+        .map((s, i) => [s.sql, i] as const)
+        .filter(([sql]) => /^(create (unique )?(table|index)|comment on column|GRANT) .*"?(user_tenant_roles|portal_invitations)"?/i.test(sql))
+        .map(([, i]) => i);
+      expect(buildingNewTables.length).toBeGreaterThan(0);
+      expect(firstOnPortalUsers).toBeGreaterThan(Math.max(...buildingNewTables));
+      // The backfill takes row locks only; VALIDATE takes a lock that lets reads and writes go on.
+      expect(locksOn(step('backfill: '), 'portal_users')).toEqual(['RowExclusiveLock on portal_users']);
+      expect(locksOn(step('contract: validate '), 'portal_users')).toEqual(['ShareUpdateExclusiveLock on portal_users']);
+    });
+
+    it('commits nothing: the schema, history and the admin flag are as before', async () => {
+      expect(await databaseState(db.knex)).toEqual(before);
+      expect((await db.knex('portal_users').select('is_admin'))[0].is_admin).toBe(true);
+    });
+
+    it('--json gives the same statements and locks as data, step by step', async () => {
+      const run = await cli('up', '--dry-run', '--json');
+      expect(run.code, run.stderr).toBe(0);
+      const { result: doc, ...envelope } = JSON.parse(run.stdout);
+      expect(envelope).toEqual({ command: 'up', ok: true, exitCode: 0, error: null });
+      expect(doc).toMatchObject({ dryRun: true, batch: 2 });
+      expect(doc.migrations.map((m: { phase: string }) => m.phase)).toEqual(['expand', 'backfill', 'contract', 'contract', 'contract', 'contract']);
+      expect(doc.migrations[0]).toMatchObject({ name: '006_rbac_roles', direction: 'up', notRun: null, batches: null });
+      expect(doc.migrations[1]).toMatchObject({ name: '006_rbac_roles', phase: 'backfill', batches: 1 });
+      type JsonStep = { statements: Array<{ sql: string; locks: Array<{ relation: string; mode: string }> }> };
+      const asPrinted = (doc.migrations as JsonStep[]).flatMap((m) =>
+        m.statements.map((s) => ({ sql: s.sql.trim(), locks: s.locks.map((l) => `${l.mode} on ${l.relation}`) })),
+      );
+      expect(asPrinted).toEqual(printed());
+      expect(run.stderr).toMatch(/Dry run of up/);
+    });
   });
 
   it('once expanded, `complete --dry-run` shows the contract alone, with the locks each step takes', async () => {
@@ -142,14 +190,23 @@ describe('down --dry-run', () => {
 
     const run = await cli('down', '--dry-run');
     expect(run.code, run.stderr).toBe(0);
-    const first = statementsOf(run.stdout, '006_rbac_roles (down) contract: drop ');
-    expect(first[0]).toEqual({ sql: `alter table "portal_users" add column "is_admin" boolean not null default '0'`, locks: ['AccessExclusiveLock on portal_users'] });
-    const restore = statementsOf(run.stdout, '006_rbac_roles (down) contract: platform admins ');
-    expect(locksOn(restore, 'portal_users')).toEqual(['RowExclusiveLock on portal_users']);
-    const last = statementsOf(run.stdout, '006_rbac_roles (down) expand: ');
-    expect(last[0]).toEqual({ sql: 'REVOKE ALL ON portal_invitations FROM konstruct_app', locks: [] });
-    expect(last.find((s) => s.sql === 'drop table "portal_invitations"')).toBeDefined();
-    expect(last.at(-1)!.sql).toBe(`alter table "portal_users" drop column "role"`);
+    const statements = allStatementsOf(run.stdout, '006_rbac_roles (down)');
+    const indexOf = (pattern: RegExp) => indexIn(statements, pattern);
+    // The tables 006 added are dropped, their grants revoked first.
+    for (const table of addedBy006().tables) {
+      const revoke = indexOf(new RegExp(`^REVOKE ALL ON ${table} FROM konstruct_app$`));
+      expect(revoke, table).toBeGreaterThanOrEqual(0);
+      expect(indexOf(new RegExp(`^drop table "${table}"$`)), table).toBeGreaterThan(revoke);
+    }
+    // is_admin comes back (catalog-only), is set from role in batches, and only then is role dropped.
+    const addIsAdmin = indexOf(/^alter table "portal_users" add column "is_admin" boolean/);
+    const fromRole = indexOf(/UPDATE portal_users SET is_admin = true WHERE .*role = 'platform_admin'/);
+    const dropRole = indexOf(/^alter table "portal_users" drop column "role"$/);
+    expect([addIsAdmin, fromRole, dropRole].every((i) => i >= 0)).toBe(true);
+    expect(addIsAdmin).toBeLessThan(fromRole);
+    expect(fromRole).toBeLessThan(dropRole);
+    // Restoring is_admin takes row locks only.
+    expect(locksOn(statementsOf(run.stdout, '006_rbac_roles (down) contract: platform admins '), 'portal_users')).toEqual(['RowExclusiveLock on portal_users']);
     expect(run.stdout).toMatch(/Reverting for real would destroy:\n {2}006_rbac_roles: .*portal_users with role customer_operator \(become is_admin = false\): 1/);
 
     expect(await databaseState(db.knex)).toEqual(before);

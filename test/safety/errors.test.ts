@@ -200,9 +200,10 @@ describe('a migration that fails (exit 6)', () => {
       command: 'up',
       ok: false,
       exitCode: 6,
-      migrations: [],
+      result: null,
       error: {
         type: 'MigrationFailedError',
+        completed: [],
         migration: '002_broken',
         direction: 'up',
         postgres: { code: '23505', detail: 'Key (name)=(w1) is duplicated.', hint: 'Deduplicate widgets first.' },
@@ -218,6 +219,6 @@ describe('a migration that fails (exit 6)', () => {
     expect((await runCli(['down', '--all'], { env })).code).toBe(0);
     const run = await runCli(['up', '--json'], { env });
     expect(run.code).toBe(6);
-    expect(JSON.parse(run.stdout).migrations).toEqual([{ name: '001_ok', direction: 'up', durationMs: expect.any(Number), attempts: 1 }]);
+    expect(JSON.parse(run.stdout).error.completed).toEqual([{ name: '001_ok', direction: 'up', durationMs: expect.any(Number), attempts: 1 }]);
   });
 });

@@ -67,7 +67,7 @@ describe('down that would destroy data', () => {
     const run = await cli('down', '--json');
     expect(run.code).toBe(7);
     const doc = JSON.parse(run.stdout);
-    expect(doc).toMatchObject({ command: 'down', ok: false, exitCode: 7, migrations: [] });
+    expect(doc).toMatchObject({ command: 'down', ok: false, exitCode: 7, result: null, error: { completed: [] } });
     expect(doc.error.type).toBe('RefusedDestructiveError');
     expect(doc.error.dataLoss).toEqual([
       {

@@ -114,7 +114,7 @@ describe('a history that does not match the code', () => {
     expect(status.stdout).toMatch(/\n003_from_a_newer_release\s+unknown\s+\d{4}-/);
     expect(status.stdout).toMatch(/1 unknown to this code \(003_from_a_newer_release\)/);
     const json = JSON.parse((await cli('status', '--json', '--check')).stdout);
-    expect(json).toMatchObject({ ok: true, exitCode: 8, unknown: ['003_from_a_newer_release'], pending: 1 });
+    expect(json).toMatchObject({ ok: true, exitCode: 8, result: { unknown: ['003_from_a_newer_release'], pending: 1 } });
 
     for (const command of ['up', 'down']) {
       const run = await cli(command);

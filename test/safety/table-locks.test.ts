@@ -10,7 +10,7 @@ import { runCli } from '../support/cli';
 import { databaseState, historyNames } from '../support/database-state';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { sqlMigration, tempMigrations } from '../support/temp-migrations';
-import { waitUntil } from '../support/wait-until';
+import { waitForValue } from '../support/wait-until';
 import { startWatchedCli } from '../support/watched-cli';
 
 let db: TestDatabase;
@@ -88,24 +88,42 @@ describe('lock_timeout', () => {
     expect((await runCli(['down', '--yes'], { env: env() })).code).toBe(0);
   });
 
-  it("the application's own queries do not stay queued behind a waiting migration", async () => {
+  it("the application's new queries queue behind the waiting migration only until its lock_timeout rolls it back", async () => {
     await applicationReadsPortalUsers();
     const run = startWatchedCli(['up', '--lock-timeout', '1', '--lock-retries', '100'], { env: env() });
-    await waitUntil(async () => {
+    let migrationRunning = true;
+    void run.exited.finally(() => (migrationRunning = false));
+    const migrationPid = await waitForValue(async () => {
       const { rows } = await db.knex.raw(
-        `SELECT 1 FROM pg_locks l JOIN pg_stat_activity a USING (pid)
+        `SELECT l.pid FROM pg_locks l JOIN pg_stat_activity a USING (pid)
           WHERE NOT l.granted AND l.relation = 'portal_users'::regclass AND a.application_name = 'konstruct-migrate'`,
       );
-      return rows.length > 0;
+      return rows[0]?.pid as number | undefined;
     }, 'the migration to queue for portal_users');
 
-    // A new reader now queues behind the migration's ACCESS EXCLUSIVE request; it gets through when that
-    // request times out, although the first reader still holds the table.
-    const { rows } = await db.knex.raw('SELECT count(*)::int AS n FROM portal_users');
-    expect(rows[0].n).toBe(0);
+    // A new reader: its ACCESS SHARE request queues behind the migration's ACCESS EXCLUSIVE request.
+    // Its statement_timeout bounds the wait, so staying queued fails here, not at the test's timeout.
+    const newReader = await db.knex.transaction();
+    try {
+      await newReader.raw(`SELECT set_config('statement_timeout', '30s', true), set_config('application_name', 'new-reader', true)`);
+      const readerPid = (await newReader.raw('SELECT pg_backend_pid() AS pid')).rows[0].pid as number;
+      const count = newReader.raw('SELECT count(*)::int AS n FROM portal_users').then((r) => r.rows[0].n as number); // sent now
+      const blockers = await waitForValue(async () => {
+        const { rows } = await db.knex.raw('SELECT pg_blocking_pids(?) AS pids', [readerPid]);
+        return rows[0].pids.length > 0 ? (rows[0].pids as number[]) : undefined;
+      }, 'the new reader to queue');
+      expect(blockers).toContain(migrationPid);
 
-    run.kill('SIGTERM');
-    await run.exited;
+      // It gets through while the first reader still holds the table and the migration is still running:
+      // the migration's lock_timeout withdrew its request (rolled back, to retry), it was not waited out.
+      expect(await count).toBe(0);
+      expect(migrationRunning).toBe(true);
+      await run.waitForOutput(/AccessExclusiveLock on portal_users not granted within lock_timeout \(1 s\).*rolled back, retrying in/);
+    } finally {
+      await newReader.rollback().catch(() => {});
+      run.kill('SIGTERM');
+      await run.exited;
+    }
   });
 });
 

@@ -1,58 +1,101 @@
-/** Runs the built CLI (dist/) as a child process, the way users and pipelines do. */
+/**
+ * The one place that spawns processes for the tests and the benchmark: the built
+ * CLI (dist/) the way users and pipelines run it, the stock knex CLI, npm and npx.
+ * A child gets a clean environment and its output is collected; how long it ran
+ * is measured from spawn to exit (the benchmark reports that time).
+ *
+ * Compiled with the benchmark (dist/test/support/), so paths are found from the
+ * package root, not from where this file sits.
+ */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 
-export const CLI_PATH = path.resolve(__dirname, '..', '..', 'dist', 'src', 'cli', 'bin.js');
+const HERE = path.resolve(__dirname, '..', '..');
+/** The package root, from test/support or from dist/test/support. */
+export const PACKAGE_ROOT = path.basename(HERE) === 'dist' ? path.dirname(HERE) : HERE;
+export const CLI_PATH = path.join(PACKAGE_ROOT, 'dist', 'src', 'cli', 'bin.js');
 
 export interface CliResult {
   code: number | null;
   signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
+  /** From spawn to exit: process start, module loading and the work. */
+  ms: number;
 }
 
-export interface CliOptions {
-  /** Added to a clean environment (no CI, DATABASE_URL, PG*, KONSTRUCT_* or colour variables from the test runner). */
+export interface ProcessOptions {
+  /** Added to a clean environment (see cleanEnv); undefined removes a variable. */
   env?: Record<string, string | undefined>;
   cwd?: string;
+  /** Killed (SIGKILL) after this long, so a hang fails the test instead of stalling it; default: never. */
   timeoutMs?: number;
-  /** Another copy of the built executable (default: this checkout's dist/src/cli/bin.js). */
-  cliPath?: string;
 }
 
+export interface CliOptions extends ProcessOptions {
+  /** Another copy of the built executable (default: this checkout's dist/src/cli/bin.js). */
+  cliPath?: string;
+  /** On a pseudo-terminal (util-linux `script`): stdout and stderr are a TTY, and arrive together on stdout. */
+  terminal?: boolean;
+}
+
+/** A process that is running: its output so far, and its result once it exits. */
+export interface RunningProcess {
+  pid: number;
+  /** stdout + stderr so far. */
+  output(): string;
+  kill(signal: NodeJS.Signals): void;
+  exited: Promise<CliResult>;
+}
+
+/**
+ * The caller's environment without anything that could point a child at another
+ * database or change its output: CI, DATABASE_URL, PG*, KONSTRUCT_*, colour
+ * variables, and the npm_* configuration of a surrounding `npm test` (which a
+ * nested npm or npx would read as its own). Then `extra` on top.
+ */
 export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (k === 'CI' || k === 'DATABASE_URL' || k.startsWith('PG') || k.startsWith('KONSTRUCT_') || k === 'NO_COLOR' || k === 'FORCE_COLOR') continue;
-    env[k] = v;
-  }
-  for (const [k, v] of Object.entries(extra)) {
-    if (v === undefined) delete env[k];
-    else env[k] = v;
+  const inherited = (name: string) =>
+    !['CI', 'DATABASE_URL', 'NO_COLOR', 'FORCE_COLOR'].includes(name) && !/^(PG|KONSTRUCT_|npm_)/i.test(name);
+  const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => inherited(name)));
+  for (const [name, value] of Object.entries(extra)) {
+    if (value === undefined) delete env[name];
+    else env[name] = value;
   }
   return env;
 }
 
-export function startCli(args: string[], options: CliOptions = {}) {
-  return spawn(process.execPath, [options.cliPath ?? CLI_PATH, ...args], {
-    cwd: options.cwd ?? process.cwd(),
-    env: cleanEnv(options.env),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-}
-
-export function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
-  const child = startCli(args, options);
+export function startProcess(command: string, args: string[], options: ProcessOptions = {}): RunningProcess {
+  const started = performance.now();
+  const child = spawn(command, args, { cwd: options.cwd ?? process.cwd(), env: cleanEnv(options.env), stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
   child.stderr.on('data', (d) => (stderr += d));
-  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
-  return new Promise((resolve, reject) => {
+  const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), options.timeoutMs);
+  const exited = new Promise<CliResult>((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
+      resolve({ code, signal, stdout, stderr, ms: performance.now() - started });
     });
   });
+  return { pid: child.pid!, output: () => stdout + stderr, kill: (signal) => child.kill(signal), exited };
+}
+
+export function runProcess(command: string, args: string[], options: ProcessOptions = {}): Promise<CliResult> {
+  return startProcess(command, args, options).exited;
+}
+
+/** The built CLI, running until the caller awaits `exited` or kills it. */
+export function startCli(args: string[], options: CliOptions = {}): RunningProcess {
+  const argv = [process.execPath, options.cliPath ?? CLI_PATH, ...args];
+  if (!options.terminal) return startProcess(argv[0]!, argv.slice(1), options);
+  const command = argv.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  return startProcess('script', ['-qfec', command, '/dev/null'], { ...options, env: { TERM: 'xterm', ...options.env } });
+}
+
+/** The built CLI to its end; killed after 60 s unless told otherwise. */
+export function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
+  return startCli(args, { timeoutMs: 60_000, ...options }).exited;
 }

@@ -1,4 +1,11 @@
-/** A fresh, empty database per test file on the run's shared server. */
+/**
+ * A fresh, empty database per test file on the run's shared server.
+ *
+ * Test files create and drop theirs in their own beforeAll/afterAll (often with a
+ * testContext beside it), written out so that each file reads on its own.
+ * `duplicates` pairs those hooks, and the try/finally frames of tests, by shape;
+ * they are kept as they are on purpose.
+ */
 import { randomBytes } from 'node:crypto';
 import knexFactory, { type Knex } from 'knex';
 import { inject } from 'vitest';

@@ -9,3 +9,10 @@ export async function waitUntil(condition: () => Promise<boolean> | boolean, wha
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
+
+/** Polls until `probe` returns a value (anything but undefined) and returns it; bounded like waitUntil. */
+export async function waitForValue<T>(probe: () => Promise<T | undefined> | T | undefined, what: string, boundMs?: number): Promise<T> {
+  let value: T | undefined;
+  await waitUntil(async () => (value = await probe()) !== undefined, what, boundMs);
+  return value as T;
+}

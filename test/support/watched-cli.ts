@@ -1,39 +1,23 @@
 /** A spawned CLI whose output can be awaited while it runs (e.g. "waiting for the migration lock"). */
-import type { CliOptions, CliResult } from './cli';
-import { startCli } from './cli';
+import { startCli, type CliOptions, type RunningProcess } from './cli';
 import { waitUntil } from './wait-until';
 
-export interface WatchedCli {
-  pid: number;
-  /** stdout + stderr so far. */
-  output(): string;
+export interface WatchedCli extends RunningProcess {
   waitForOutput(pattern: RegExp): Promise<void>;
-  kill(signal: NodeJS.Signals): void;
-  exited: Promise<CliResult>;
 }
 
+/** Killed after 60 s unless told otherwise, like runCli: a hung run fails its test instead of outliving it. */
 export function startWatchedCli(args: string[], options: CliOptions = {}): WatchedCli {
-  const child = startCli(args, options);
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  const exited = new Promise<CliResult>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
+  const cli = startCli(args, { timeoutMs: 60_000, ...options });
   let done = false;
-  void exited.then(() => (done = true));
+  void cli.exited.then(() => (done = true), () => (done = true));
   return {
-    pid: child.pid!,
-    output: () => stdout + stderr,
+    ...cli,
     waitForOutput: (pattern) =>
       waitUntil(() => {
-        if (pattern.test(stdout + stderr)) return true;
-        if (done) throw new Error(`the CLI exited without printing ${pattern}:\n${stdout}${stderr}`);
+        if (pattern.test(cli.output())) return true;
+        if (done) throw new Error(`the CLI exited without printing ${pattern}:\n${cli.output()}`);
         return false;
       }, `CLI output matching ${pattern}`),
-    kill: (signal) => child.kill(signal),
-    exited,
   };
 }

@@ -1,18 +1,20 @@
 /** CLI definition of `baseline`; the work is done by the library function in src/commands/baseline.ts. */
 import type { Command } from 'commander';
 import { baseline, type BaselineResult } from '../../commands/baseline';
+import { checkBaseline } from '../../commands/preflight';
 import { runWithContext, type Io } from '../run-command';
+import { jsonOption, migrationOption } from '../shared-options';
 
 export function registerBaseline(program: Command, io: Io): void {
   program
     .command('baseline')
     .description('adopt an existing schema: record its migration and all before it as applied, without running them')
     .option('--from-alembic', "take the migration from Alembic's alembic_version (005 or 006)")
-    .option('--to <migration>', 'the migration the schema is at, for a database without Alembic')
+    .addOption(migrationOption('--to <migration>', 'the migration the schema is at, for a database without Alembic'))
     .option('--dry-run', 'show what would be recorded; change nothing')
     .option('--force', 'record even if the history has entries or the schema differs from the migration')
     .option('--drop-alembic-version', 'also drop alembic_version (kept by default, so Alembic can take over again)')
-    .option('--json', 'print the result as one JSON document')
+    .addOption(jsonOption())
     .addHelpText(
       'after',
       '\nThe live schema is checked first (as `verify --against <migration>` does); on any difference\n' +
@@ -24,21 +26,22 @@ export function registerBaseline(program: Command, io: Io): void {
     )
     .action(async (opts, cmd: Command) => {
       const global = cmd.optsWithGlobals();
+      const options = {
+        fromAlembic: opts.fromAlembic,
+        to: opts.to,
+        dryRun: opts.dryRun,
+        force: opts.force,
+        dropAlembicVersion: opts.dropAlembicVersion,
+      };
       await runWithContext(
         global,
         io,
-        (ctx) =>
-          baseline(ctx, {
-            fromAlembic: opts.fromAlembic,
-            to: opts.to,
-            dryRun: opts.dryRun,
-            force: opts.force,
-            dropAlembicVersion: opts.dropAlembicVersion,
-          }),
+        (ctx) => baseline(ctx, options),
         (result, out) => {
-          if (global.json) out.out(JSON.stringify(result, null, 2));
-          else out.outLines(formatBaseline(result));
+          if (!global.quiet) out.outLines(formatBaseline(result));
         },
+        { command: 'baseline' },
+        (config) => checkBaseline(config, options),
       );
     });
 }

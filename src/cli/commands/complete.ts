@@ -1,12 +1,9 @@
 /** CLI definition of `complete`; the work is done by the library function in src/commands/complete.ts. */
 import type { Command } from 'commander';
 import { complete } from '../../commands/complete';
-import { upJson } from '../json-output';
-import { outputOptions } from '../output/output-options';
-import { withStepProgress } from '../output/step-progress';
-import { formatDryRun } from '../print-dry-run';
+import { runApplyCommand } from '../apply-action';
 import { completeSummary } from '../print-results';
-import { runWithContext, type Io } from '../run-command';
+import type { Io } from '../run-command';
 import { addRunOptions, runOptionsFrom } from '../run-options';
 
 export function registerComplete(program: Command, io: Io): void {
@@ -21,19 +18,11 @@ export function registerComplete(program: Command, io: Io): void {
         'With nothing part-way it says so and exits 0.\n' +
         '\nExamples:\n  konstruct-migrate complete\n  konstruct-migrate complete --dry-run\n  konstruct-migrate complete --json',
     )
-    .action(async (opts, cmd: Command) => {
-      const globals = cmd.optsWithGlobals();
-      const output = outputOptions(globals);
-      await runWithContext(
-        globals,
-        io,
-        (ctx, live) => withStepProgress(live, output, (onStep) => complete(ctx, { onStep, ...runOptionsFrom(opts) })),
-        (r, out) => {
-          if (output.quiet) return;
-          if (r.dryRun) out.outLines(formatDryRun('up', r.dryRun));
-          else out.out(completeSummary(r, output.style));
-        },
-        { command: 'complete', document: upJson },
-      );
-    });
+    .action((opts, cmd: Command) =>
+      runApplyCommand(cmd, io, {
+        command: 'complete',
+        apply: (ctx, onStep) => complete(ctx, { onStep, ...runOptionsFrom(opts) }),
+        summary: completeSummary,
+      }),
+    );
 }

@@ -1,6 +1,7 @@
 /** CLI definition of `down`; the work is done by the library function in src/commands/down.ts. */
 import type { Command } from 'commander';
 import { down } from '../../commands/down';
+import { checkDown } from '../../commands/preflight';
 import { terminalConfirmation } from '../confirm-data-loss';
 import { downJson } from '../json-output';
 import { outputOptions } from '../output/output-options';
@@ -9,13 +10,14 @@ import { formatDryRun } from '../print-dry-run';
 import { dataLossLines, downSummary } from '../print-results';
 import { runWithContext, type Io } from '../run-command';
 import { addRunOptions, runOptionsFrom } from '../run-options';
+import { migrationOption } from '../shared-options';
 
 export function registerDown(program: Command, io: Io): void {
   addRunOptions(
     program
       .command('down')
       .description('revert the last applied migration (one step)')
-      .option('--to <migration>', 'revert down to, but not including, this migration')
+      .addOption(migrationOption('--to <migration>', 'revert down to, but not including, this migration'))
       .option('--all', 'revert every applied migration')
       .option('--yes', 'revert even when it destroys data (otherwise refused, or asked on a terminal)')
       .option('--to-expanded', 'revert only the contract of the newest (phased) migration: both app versions served again; roll the app back, then `down` again'),
@@ -39,6 +41,7 @@ export function registerDown(program: Command, io: Io): void {
           out.outLines(dataLossLines(r));
         },
         { command: 'down', document: downJson },
+        (config) => checkDown(config, options),
       );
     });
 }

@@ -1,9 +1,11 @@
 /** CLI definition of `new` (alias `make`); the work is done by src/commands/new-migration.ts. No database is opened. */
 import path from 'node:path';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { newMigration } from '../../commands/new-migration';
-import { migrationsDirFromEnv } from '../../context';
+import { migrationsDirFromEnv } from '../../config/config';
+import { DEFAULT_MIGRATIONS_DIR } from '../../history/migrations-folder';
 import { ExitCode } from '../../exit-codes';
+import { withLiveDefault } from '../help-layout';
 import { reportError, type Io } from '../run-command';
 
 export function registerNew(program: Command, io: Io): void {
@@ -12,14 +14,14 @@ export function registerNew(program: Command, io: Io): void {
     .alias('make')
     .argument('<name>', 'what the migration does, e.g. add_portal_users_nickname')
     .description('create the next migration file from a typed template (no database needed)')
-    .option('--dir <folder>', 'the source migrations folder (default: ./migrations, or KONSTRUCT_MIGRATIONS_DIR)')
+    .addOption(withLiveDefault(new Option('--dir <folder>', 'the source migrations folder'), dirDefault))
     .option('--phased', 'a migration in phases (expand, backfill, contract) for live, large tables; see docs/online-migrations.md')
     .addHelpText(
       'after',
       [
         '',
-        'Writes <folder>/<next number>_<snake_name>.ts. Edit it, run `npm run build`',
-        'to compile it into dist/migrations, then `konstruct-migrate up`.',
+        'Writes <folder>/<next number>_<snake_name>.ts. Edit it, then `konstruct-migrate up`:',
+        'migrations run as written, no build needed (`npm run build` compiles them for the package).',
         '',
         'Examples:',
         '  konstruct-migrate new add_portal_users_nickname',
@@ -31,16 +33,31 @@ export function registerNew(program: Command, io: Io): void {
     .action((name: string, opts: { dir?: string; phased?: boolean }, cmd: Command) => {
       const cwd = process.cwd();
       const dir = opts.dir ?? migrationsDirFromEnv(process.env, cwd) ?? path.join(cwd, 'migrations');
+      const globals = cmd.optsWithGlobals();
       try {
         const created = newMigration({ name, dir, phased: opts.phased });
         const shown = path.relative(cwd, created.file) || created.file;
-        io.out(`Created ${shown.startsWith('..') ? created.file : shown}`);
-        if (!cmd.optsWithGlobals().quiet) {
-          io.err(`Next: write ${opts.phased ? 'its steps' : 'up() and down()'}, run \`npm run build\`, then \`konstruct-migrate up\`${opts.phased ? ' (or `up --expand`, then `complete`)' : ''}.`);
+        if (!globals.quiet) {
+          io.out(`Created ${shown.startsWith('..') ? created.file : shown}`);
+          const then = opts.phased ? ' (or `up --expand`, then `complete`)' : '';
+          io.err(`Next: write ${opts.phased ? 'its steps' : 'up() and down()'}, then ${upCommandFor(dir, cwd)}${then} (no build needed).`);
         }
         process.exitCode = ExitCode.Ok;
       } catch (error) {
-        process.exitCode = reportError(error, cmd.optsWithGlobals().verbose ?? false, io);
+        process.exitCode = reportError(error, globals.verbose ?? false, io, 'new');
       }
     });
+}
+
+/** What --dir falls back to, as the action above picks it. */
+function dirDefault(): string {
+  const fromEnv = process.env.KONSTRUCT_MIGRATIONS_DIR?.trim();
+  return fromEnv ? `${fromEnv}, from KONSTRUCT_MIGRATIONS_DIR` : './migrations';
+}
+
+/** `up` runs the package's migrations unless told otherwise: name the folder when it is another one. */
+function upCommandFor(dir: string, cwd: string): string {
+  if (path.resolve(dir) === DEFAULT_MIGRATIONS_DIR || migrationsDirFromEnv(process.env, cwd)) return '`konstruct-migrate up`';
+  const relative = path.relative(cwd, dir) || '.';
+  return `\`KONSTRUCT_MIGRATIONS_DIR=${relative.startsWith('..') ? dir : relative} konstruct-migrate up\``;
 }

@@ -1,18 +1,23 @@
-/** CLI definition of `status`; the work is done by the library function in src/commands/status.ts. */
+/**
+ * CLI definition of `status`; the work is done by the library function in src/commands/status.ts.
+ * Like up.ts and down.ts, it spells out its action frame (global and output options, then
+ * runWithContext with what to run and what to print). Those few lines are what the files share;
+ * a helper taking both callbacks would save them but hide which options each command reads.
+ */
 import type { Command } from 'commander';
 import { status, type StatusResult } from '../../commands/status';
 import { ExitCode } from '../../exit-codes';
-import { statusJson } from '../json-output';
 import { outputOptions } from '../output/output-options';
 import { formatStatus } from '../print-results';
 import { runWithContext, type Io } from '../run-command';
+import { jsonOption } from '../shared-options';
 
 export function registerStatus(program: Command, io: Io): void {
   program
     .command('status')
     .description('list every migration as applied, pending or part-way (expanded), with when and in which batch; flag changed or unknown ones')
     .option('--check', 'exit 3 when migrations are pending or part-way, 8 when applied ones changed or are unknown to this code')
-    .option('--json', 'print one JSON document on stdout (the result or the error); human text goes to stderr')
+    .addOption(jsonOption())
     .addHelpText(
       'after',
       '\nExamples:\n  konstruct-migrate status\n  konstruct-migrate status --no-color | grep pending\n  konstruct-migrate status --check --json',
@@ -28,7 +33,7 @@ export function registerStatus(program: Command, io: Io): void {
           if (!output.quiet) out.outLines(formatStatus(r, output.style));
           return opts.check ? checkExitCode(r) : ExitCode.Ok;
         },
-        { command: 'status', document: statusJson },
+        { command: 'status' },
       );
     });
 }

@@ -1,20 +1,19 @@
 /** CLI definition of `up`; the work is done by the library function in src/commands/up.ts. */
 import type { Command } from 'commander';
+import { checkUp } from '../../commands/preflight';
 import { up } from '../../commands/up';
-import { upJson } from '../json-output';
-import { outputOptions } from '../output/output-options';
-import { withStepProgress } from '../output/step-progress';
-import { formatDryRun } from '../print-dry-run';
+import { runApplyCommand } from '../apply-action';
 import { upSummary } from '../print-results';
-import { runWithContext, type Io } from '../run-command';
+import type { Io } from '../run-command';
 import { addRunOptions, runOptionsFrom } from '../run-options';
+import { migrationOption } from '../shared-options';
 
 export function registerUp(program: Command, io: Io): void {
   addRunOptions(
     program
       .command('up')
       .description('apply all pending migrations: each in its own transaction, a phased one step by step')
-      .option('--to <migration>', 'stop after this migration (name or number, e.g. 005)')
+      .addOption(migrationOption('--to <migration>', 'stop after this migration'))
       .option('--expand', 'stop once a phased migration is expanded (old and new app versions both served); `complete` finishes it'),
   )
     .addHelpText(
@@ -23,19 +22,12 @@ export function registerUp(program: Command, io: Io): void {
         '  konstruct-migrate up --expand            # rolling deploy: expand, deploy the new version, then `complete`\n' +
         '  konstruct-migrate up --json --lock-wait 300\n  konstruct-migrate up --quiet --url "$DATABASE_URL"',
     )
-    .action(async (opts, cmd: Command) => {
-      const globals = cmd.optsWithGlobals();
-      const output = outputOptions(globals);
-      await runWithContext(
-        globals,
-        io,
-        (ctx, live) => withStepProgress(live, output, (onStep) => up(ctx, { to: opts.to, expand: opts.expand, onStep, ...runOptionsFrom(opts) })),
-        (r, out) => {
-          if (output.quiet) return;
-          if (r.dryRun) out.outLines(formatDryRun('up', r.dryRun));
-          else out.out(upSummary(r, output.style));
-        },
-        { command: 'up', document: upJson },
-      );
-    });
+    .action((opts, cmd: Command) =>
+      runApplyCommand(cmd, io, {
+        command: 'up',
+        apply: (ctx, onStep) => up(ctx, { to: opts.to, expand: opts.expand, onStep, ...runOptionsFrom(opts) }),
+        summary: upSummary,
+        preflight: (config) => checkUp(config, { to: opts.to }),
+      }),
+    );
 }

@@ -1,28 +1,39 @@
 /** CLI definition of `verify`; the work is done by the library function in src/commands/verify.ts. */
 import type { Command } from 'commander';
+import { checkVerify } from '../../commands/preflight';
 import { verify, type VerifyResult } from '../../commands/verify';
 import { ExitCode } from '../../exit-codes';
+import { outputOptions } from '../output/output-options';
 import { runWithContext, type Io } from '../run-command';
+import { jsonOption, migrationOption } from '../shared-options';
 
 export function registerVerify(program: Command, io: Io): void {
   program
     .command('verify')
     .description('compare the live schema with what the applied migrations produce (exit 9 on drift)')
-    .option('--against <migration>', "compare with this migration's schema instead of the newest applied one")
-    .option('--json', 'print the result as one JSON document')
+    .addOption(migrationOption('--against <migration>', "compare with this migration's schema instead of the newest applied one's"))
+    .addOption(jsonOption())
     .addHelpText(
       'after',
-      '\nCompared: tables, columns (type, nullability, default), constraints, indexes, column comments\n' +
-        'and grants. Not compared: table owners and column positions.\n' +
+      '\nCompared: tables, columns (type, nullability, default), constraints, indexes, column comments,\n' +
+        'grants, functions and triggers. Not compared: table owners and column positions.\n' +
         '\nExamples:\n  konstruct-migrate verify\n  konstruct-migrate verify --against 006 --json',
     )
     .action(async (opts, cmd: Command) => {
-      const global = cmd.optsWithGlobals();
-      await runWithContext(global, io, (ctx) => verify(ctx, { against: opts.against }), (result, out) => {
-        if (global.json) out.out(JSON.stringify(result, null, 2));
-        else out.outLines(formatVerify(result));
-        return result.ok ? ExitCode.Ok : ExitCode.SchemaDrift;
-      });
+      const globals = cmd.optsWithGlobals();
+      const output = outputOptions(globals);
+      await runWithContext(
+        globals,
+        io,
+        (ctx) => verify(ctx, { against: opts.against }),
+        (result, out) => {
+          // Quiet drops the success line only: differences are what a failing run is about.
+          if (!output.quiet || !result.ok) out.outLines(formatVerify(result));
+          return result.ok ? ExitCode.Ok : ExitCode.SchemaDrift;
+        },
+        { command: 'verify' },
+        (config) => checkVerify(config, { against: opts.against }),
+      );
     });
 }
 

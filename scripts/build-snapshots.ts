@@ -3,12 +3,12 @@
  * time and records the catalog after each. Used by `npm run snapshots` (which
  * writes them) and by the test that keeps the checked-in files current.
  */
-import { up } from '../commands/up';
-import type { MigrationContext } from '../context';
-import { readHistory } from '../history/history-table';
-import { listLocalMigrations } from '../history/local-migrations';
-import { readCatalog } from './read-catalog';
-import { renderSnapshot } from './snapshot-files';
+import { up } from '../src/commands/up';
+import type { MigrationContext } from '../src/context';
+import { readHistory } from '../src/history/history-table';
+import { listLocalMigrations } from '../src/history/local-migrations';
+import { readCatalog } from '../src/catalog/read-catalog';
+import { renderSnapshot } from '../src/catalog/snapshot-files';
 
 export interface Snapshot {
   migration: string;

@@ -4,10 +4,10 @@
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { CHECKSUM_MANIFEST } from './migration-checksums';
-import { listLocalMigrations } from './local-migrations';
+import { CHECKSUM_MANIFEST } from '../src/history/migration-checksums';
+import { listLocalMigrations } from '../src/history/local-migrations';
 
-const packageRoot = path.resolve(__dirname, '..', '..', '..');
+const packageRoot = path.resolve(__dirname, '..');
 const sources = path.join(packageRoot, 'migrations');
 const compiled = path.join(packageRoot, 'dist', 'migrations');
 

