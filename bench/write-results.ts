@@ -31,7 +31,8 @@ export async function writeResults(result: BenchResult, dir: string): Promise<Wr
     [RESULTS_FILE]: markdown,
     [LATENCY_CHART_FILE]: latencyChartSvg(result),
     [CHART_FILE]: migrationChartSvg(result.sizes),
-    'results.json': `${JSON.stringify(result, null, 2)}\n`,
+    // One line: with every run's windows and latency timeline it is data for tools, ~60% smaller unindented.
+    'results.json': `${JSON.stringify(result)}\n`,
   };
   for (const [name, content] of Object.entries(files)) await writeFile(path.join(dir, name), content);
   return { markdown, files: Object.keys(files).map((name) => path.join(dir, name)) };
