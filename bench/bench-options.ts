@@ -8,9 +8,18 @@ export interface BenchOptions {
   /** Row counts of the chart (the headline count is always measured too). */
   sizes: number[];
   runs: number;
+  /** Rounds at 10M rows (they take minutes each). */
+  hugeRuns: number;
+  /** Rounds that include the seed's statements (null: all), at sizes up to seedMaxRows (null: all). */
+  seedRuns: number | null;
+  seedMaxRows: number | null;
+  /** Application requests per second, per version. */
+  appRate: number;
+  /** How long the open application transaction lasts, in seconds. */
+  openTransactionSeconds: number;
   statusRuns: number;
   lockSampleMs: number;
-  /** Where RESULTS.md, the chart and results.json go; undefined = bench/results, and the README block too. */
+  /** Where RESULTS.md, the charts and results.json go; undefined = bench/results. */
   out?: string;
 }
 
@@ -19,17 +28,26 @@ const MAX_WITHOUT_HUGE = 1_000_000;
 
 export const USAGE = `Usage: npm run bench -- [options]
 
-Measures revision 006 (up and down) by konstruct-migrate against the seed's own
-statements on identical data, and \`status\` against the stock knex CLI.
+Measures revision 006 by konstruct-migrate (phased: expand, backfill, contract)
+against today's single-transaction 006 and the seed's own statements on
+identical data: \`up\` while an old and a new application version read and write
+portal_users (on a quiet table, and with an application transaction held open),
+\`down\` on an idle database; and \`status\` against the stock knex CLI and a bare node + pg script.
 
 Options:
-  --rows <n>          rows in portal_users for the results table (default 1M)
+  --rows <n>          rows in portal_users for the offline table (default 1M)
   --sizes <list>      row counts for the chart (default 10k,100k,1M)
   --huge              also measure 10M rows (about 2.5 GB per database copy, minutes per run)
-  --runs <n>          runs of each migration measurement, median reported (default 3)
+  --runs <n>          rounds of measurements per row count; every run is reported (default 3)
+  --huge-runs <n>     rounds at 10M rows (default: --runs)
+  --seed-runs <n>     rounds that include the seed's statements (default: all)
+  --seed-max-rows <n> leave the seed's statements out above this row count
+                      (default: no limit; they take ~5 min per direction at 10M)
+  --app-rate <n>      application requests per second, per version (default 100)
+  --open-transaction <s>  how long the application transaction stays open (default 8)
   --status-runs <n>   runs of each status command (default 10)
   --lock-sample <ms>  pg_locks sampling interval (default 5)
-  --out <dir>         write results there instead of bench/results (and leave README.md alone)
+  --out <dir>         write the results there instead of bench/results
   -h, --help
 
 Numbers accept k and M suffixes (20k, 1M). The server is a throwaway embedded
@@ -51,6 +69,11 @@ export function parseBenchOptions(argv: string[]): BenchOptions | 'help' {
         sizes: { type: 'string', default: '10k,100k,1M' },
         huge: { type: 'boolean', default: false },
         runs: { type: 'string', default: '3' },
+        'huge-runs': { type: 'string' },
+        'seed-runs': { type: 'string' },
+        'seed-max-rows': { type: 'string' },
+        'app-rate': { type: 'string', default: '100' },
+        'open-transaction': { type: 'string', default: '8' },
         'status-runs': { type: 'string', default: '10' },
         'lock-sample': { type: 'string', default: '5' },
         out: { type: 'string' },
@@ -70,21 +93,29 @@ export function parseBenchOptions(argv: string[]): BenchOptions | 'help' {
   if (tooMany !== undefined) {
     throw new UsageError(`${tooMany.toLocaleString('en-US')} rows is above ${limit.toLocaleString('en-US')}${parsed.huge ? '' : ': add --huge for up to 10M'}`);
   }
+  const runs = count('--runs', parsed.runs);
   return {
     rows,
     sizes: [...new Set(sizes)].sort((a, b) => a - b),
-    runs: count('--runs', parsed.runs),
+    runs,
+    hugeRuns: parsed['huge-runs'] === undefined ? runs : count('--huge-runs', parsed['huge-runs']),
+    seedRuns: parsed['seed-runs'] === undefined ? null : count('--seed-runs', parsed['seed-runs'], 0),
+    seedMaxRows: parsed['seed-max-rows'] === undefined ? null : count('--seed-max-rows', parsed['seed-max-rows']),
+    appRate: count('--app-rate', parsed['app-rate']),
+    openTransactionSeconds: count('--open-transaction', parsed['open-transaction']),
     statusRuns: count('--status-runs', parsed['status-runs']),
     lockSampleMs: count('--lock-sample', parsed['lock-sample']),
     out: parsed.out === undefined ? undefined : path.resolve(parsed.out),
   };
 }
 
-/** A positive whole number, with an optional k (thousand) or M (million) suffix. */
-function count(flag: string, text: string): number {
+/** A whole number of at least `min` (default 1), with an optional k (thousand) or M (million) suffix. */
+function count(flag: string, text: string, min = 1): number {
   const match = /^(\d+(?:\.\d+)?)([kKmM]?)$/.exec(text);
   const factor = { '': 1, k: 1e3, K: 1e3, m: 1e6, M: 1e6 }[match?.[2] ?? ''] ?? 1;
   const value = match ? Number(match[1]) * factor : NaN;
-  if (!Number.isInteger(value) || value < 1) throw new UsageError(`${flag} expects a positive whole number (e.g. 20k, 1M), got "${text}"`);
+  if (!Number.isInteger(value) || value < min) {
+    throw new UsageError(`${flag} expects a ${min === 0 ? 'non-negative' : 'positive'} whole number (e.g. 20k, 1M), got "${text}"`);
+  }
   return value;
 }

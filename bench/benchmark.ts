@@ -1,11 +1,16 @@
 /**
  * The whole benchmark as one function returning data, so the command line
- * (run-bench.ts) and the smoke test share one code path.
+ * (run-bench.ts) and the smoke test share one code path. `status` is measured
+ * first, and after every round the results so far are handed to `onRound`, so
+ * a long run (10M rows) stopped part-way still leaves complete rounds behind.
  */
 import os from 'node:os';
-import type { BenchOptions } from './bench-options';
+import { HUGE_ROWS, type BenchOptions } from './bench-options';
 import { DatabaseFactory, withClient } from './databases';
+import type { LoadPlan } from './measured-run';
 import { benchmarkMigration, type SizeResult } from './migration-bench';
+import { phasedSteps } from './project-files';
+import { singleTransactionFolder } from './single-transaction-folder';
 import { benchmarkStatus, type StatusBenchResult } from './status-bench';
 import { buildTemplates } from './templates';
 
@@ -22,10 +27,16 @@ export interface Environment {
 
 export interface BenchResult {
   options: BenchOptions;
+  /** What the application load did, as configured for every `up` run. */
+  load: LoadPlan;
+  /** The phases of 006's steps, in order, as the CLI ran them. */
+  phasedSteps: string[];
   environment: Environment;
-  /** Ascending row counts; the headline row count is one of them. */
+  /** Ascending row counts (measured largest first); the headline row count is one of them. */
   sizes: SizeResult[];
   status: StatusBenchResult;
+  /** False in the results written after each round, until the last one. */
+  complete: boolean;
 }
 
 const REPORTED_SETTINGS = ['shared_buffers', 'max_wal_size', 'fsync', 'synchronous_commit', 'full_page_writes', 'track_commit_timestamp'];
@@ -34,26 +45,54 @@ export async function runBenchmark(
   server: { url: string; description: string },
   options: BenchOptions,
   log: (line: string) => void,
+  onRound: (partial: BenchResult) => Promise<void> = async () => {},
 ): Promise<BenchResult> {
   const factory = await DatabaseFactory.open(server.url);
+  const single = singleTransactionFolder();
   try {
     const environment = await describeEnvironment(server);
     log(`PostgreSQL ${environment.postgres} on ${environment.server}; ${environment.machine}`);
-    const rowCounts = [...new Set([...options.sizes, options.rows])].sort((a, b) => a - b);
+    const load = loadPlan(options);
+    const steps = phasedSteps();
+    log('status on an up-to-date database ...');
+    const status = await benchmarkStatus(factory, options.statusRuns, log);
+    // Largest first: the issue states its targets at the largest size, and a run stopped part-way keeps it.
+    const rowCounts = [...new Set([...options.sizes, options.rows])].sort((a, b) => b - a);
     const sizes: SizeResult[] = [];
+    const result = (complete: boolean, current: SizeResult[] = []): BenchResult =>
+      ({ options, load, phasedSteps: steps.map((s) => s.phase), environment, sizes: [...sizes, ...current].sort((a, b) => a.rows - b.rows), status, complete });
     for (const rows of rowCounts) {
       log(`${rows.toLocaleString('en-US')} rows: building the template databases ...`);
       const templates = await buildTemplates(factory, rows, log);
-      sizes.push(await benchmarkMigration(factory, templates, { runs: options.runs, lockSampleMs: options.lockSampleMs }, log));
+      const seedRuns = options.seedMaxRows !== null && rows > options.seedMaxRows ? 0 : (options.seedRuns ?? Infinity);
+      const settings = {
+        runs: rows >= HUGE_ROWS ? options.hugeRuns : options.runs,
+        seedRuns,
+        lockSampleMs: options.lockSampleMs,
+        load,
+        phasedSteps: steps,
+        setup: { singleTransactionDir: single.dir },
+      };
+      sizes.push(await benchmarkMigration(factory, templates, settings, log, (soFar) => onRound(result(false, [soFar]))));
       await factory.drop(templates.at006);
       await factory.drop(templates.at005);
     }
-    log('status on an up-to-date database ...');
-    const status = await benchmarkStatus(factory, options.statusRuns, log);
-    return { options, environment, sizes, status };
+    return result(true);
   } finally {
+    single.remove();
     await factory.close();
   }
+}
+
+/** Ten connections per version: enough that a normal request never waits for one. */
+function loadPlan(options: BenchOptions): LoadPlan {
+  return {
+    ratePerVersion: options.appRate,
+    connectionsPerVersion: 10,
+    statementTimeoutMs: 60_000,
+    marginMs: 1_000,
+    openTransactionMs: options.openTransactionSeconds * 1000,
+  };
 }
 
 async function describeEnvironment(server: { url: string; description: string }): Promise<Environment> {

@@ -1,32 +1,53 @@
 /**
- * The two ways of running revision 006 that the benchmark compares, each given a
- * database URL and returning its wall time in milliseconds:
- * - konstruct-migrate: the built CLI as a spawned process, end to end;
+ * The three ways of running revision 006 that the benchmark compares, each given
+ * a database URL and returning its wall time in milliseconds:
+ * - konstruct-migrate ("ours"): the built CLI as a spawned process with default
+ *   flags, end to end: every phase of the phased 006;
+ * - today's single-transaction 006 ("single"): the same CLI running the frozen
+ *   copy of 006 as it was before it became phased (single-transaction-006/);
  * - the seed's statements (spec/alembic-006-*.sql, full-table UPDATE included)
- *   sent in one transaction over a connection opened beforehand — the seed's
+ *   sent in one transaction over a connection opened beforehand: the seed's
  *   approach with no tool overhead at all, which flatters the reference.
  */
+import { epochMs } from './app-load/load-generator';
 import { connect } from './databases';
 import { BUILT_CLI, seedSql } from './project-files';
 import { runNode } from './timed-process';
 
-export type Side = 'ours' | 'seed';
+export type Side = 'ours' | 'single' | 'seed';
 export type Direction = 'up' | 'down';
 
-export const SIDES: readonly Side[] = ['ours', 'seed'];
+export const SIDES: readonly Side[] = ['ours', 'single', 'seed'];
 
-export async function runContender(side: Side, direction: Direction, databaseUrl: string): Promise<number> {
-  return side === 'ours' ? runKonstructMigrate(direction, databaseUrl) : runSeedStatements(direction, databaseUrl);
+export const SIDE_LABELS: Record<Side, string> = {
+  ours: 'konstruct-migrate (phased 006)',
+  single: "today's single-transaction 006",
+  seed: "seed's statements",
+};
+
+export interface ContenderSetup {
+  /** The folder holding 005 and the frozen single-transaction 006. */
+  singleTransactionDir: string;
 }
 
-async function runKonstructMigrate(direction: Direction, databaseUrl: string): Promise<number> {
-  return (await runNode([BUILT_CLI, direction], databaseUrl)).ms;
+/** What is timed: when it began (epoch ms, this process's clock) and how long it took. */
+export interface Timed {
+  startedAt: number;
+  ms: number;
 }
 
-async function runSeedStatements(direction: Direction, databaseUrl: string): Promise<number> {
+export async function runContender(side: Side, direction: Direction, databaseUrl: string, setup: ContenderSetup): Promise<Timed> {
+  if (side === 'seed') return runSeedStatements(direction, databaseUrl);
+  const env = side === 'single' ? { KONSTRUCT_MIGRATIONS_DIR: setup.singleTransactionDir } : {};
+  const startedAt = epochMs();
+  return { startedAt, ms: (await runNode([BUILT_CLI, direction], databaseUrl, env)).ms };
+}
+
+async function runSeedStatements(direction: Direction, databaseUrl: string): Promise<Timed> {
   const sql = seedSql(direction);
   const client = await connect(databaseUrl);
   try {
+    const startedAt = epochMs();
     const started = performance.now();
     await client.query('BEGIN');
     try {
@@ -36,7 +57,7 @@ async function runSeedStatements(direction: Direction, databaseUrl: string): Pro
       await client.query('ROLLBACK');
       throw error;
     }
-    return performance.now() - started;
+    return { startedAt, ms: performance.now() - started };
   } finally {
     await client.end();
   }

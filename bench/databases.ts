@@ -18,8 +18,11 @@ export function databaseUrl(adminUrl: string, database: string): string {
   return url.toString();
 }
 
-export async function connect(url: string): Promise<pg.Client> {
-  const client = new pg.Client({ connectionString: url, application_name: 'konstruct-migrate bench' });
+export async function connect(url: string, applicationName = 'konstruct-migrate bench'): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString: url, application_name: applicationName });
+  // A connection lost while idle (the server stopping on Ctrl-C, a dropped database) would otherwise
+  // be an uncaught 'error' event that kills the process before it cleans up; a query on it still fails.
+  client.on('error', () => {});
   await client.connect();
   return client;
 }

@@ -1,119 +1,77 @@
 /**
- * Revision 006 at one row count: `up` and `down`, by konstruct-migrate and by the
- * seed's statements, each run on a fresh copy of the same template, rounds
- * interleaved (and the order within a round alternated) so that a slow moment
- * of the machine does not fall on one contender only.
+ * Revision 006 at one row count, in rounds. Each round runs, on fresh copies of
+ * the same template:
+ * - `up` under the application's load on a quiet table, by every contender;
+ * - `up` under load with an application transaction open across its start, by
+ *   every contender;
+ * - `down` on an idle database, by every contender.
+ * The order of the contenders alternates from round to round, so that a slow
+ * moment of the shared machine does not always fall on the same one. The seed
+ * can be left out of some rounds or sizes (it takes minutes at 10M rows).
  */
-import { runContender, SIDES, type Direction, type Side } from './contenders';
-import { portalUsersSize, withClient, type DatabaseFactory, type RelationSize } from './databases';
-import { watchExclusiveLock, type HoldEnd, type LockHold } from './lock-watch';
-import { median } from './median';
-import { assertMigrated, type Templates } from './templates';
-
-export const DIRECTIONS: readonly Direction[] = ['up', 'down'];
-
-export interface RunMeasurement {
-  side: Side;
-  direction: Direction;
-  wallMs: number;
-  lock: LockHold;
-  before: RelationSize;
-  after: RelationSize;
-}
-
-/** Medians over the runs of one contender in one direction. */
-export interface ContenderSummary {
-  runs: number;
-  wallMs: number;
-  lockMs: number;
-  /** Runs in which the lock was held too briefly to be seen (lockMs counts them as one interval). */
-  lockUnseenRuns: number;
-  lockEnd: HoldEnd[];
-  before: RelationSize;
-  after: RelationSize;
-}
+import type { ContenderSetup, Direction, Side } from './contenders';
+import type { DatabaseFactory } from './databases';
+import { measureRun, type LoadPlan, type RunMeasurement, type RunPlan, type Scenario } from './measured-run';
+import type { PhaseName } from './phase-timeline';
+import { maxLatency, servedMaxLatency } from './run-filters';
+import type { Templates } from './templates';
 
 export interface SizeResult {
   rows: number;
+  /** Admins counted in the data (is_admin = true before `up`). */
+  admins: number;
   runs: RunMeasurement[];
-  summary: Record<Direction, Record<Side, ContenderSummary>>;
 }
 
 export interface MigrationBenchSettings {
   runs: number;
+  /** Rounds that include the seed's statements (the first ones). */
+  seedRuns: number;
   lockSampleMs: number;
+  load: LoadPlan;
+  phasedSteps: ReadonlyArray<{ phase: PhaseName }>;
+  setup: ContenderSetup;
 }
+
+/** What each round measures, in order: direction, scenario, and who takes part. */
+const ROUND: ReadonlyArray<{ direction: Direction; scenario: Scenario; sides: readonly Side[] }> = [
+  { direction: 'up', scenario: 'quiet', sides: ['ours', 'single', 'seed'] },
+  { direction: 'up', scenario: 'open-transaction', sides: ['ours', 'single', 'seed'] },
+  { direction: 'down', scenario: 'idle', sides: ['ours', 'single', 'seed'] },
+];
 
 export async function benchmarkMigration(
   factory: DatabaseFactory,
   templates: Templates,
   settings: MigrationBenchSettings,
   log: (line: string) => void,
+  afterRound: (soFar: SizeResult) => Promise<void> = async () => {},
 ): Promise<SizeResult> {
+  const context = { factory, templates, setup: settings.setup, lockSampleMs: settings.lockSampleMs, load: settings.load, phasedSteps: settings.phasedSteps };
   const runs: RunMeasurement[] = [];
   for (let round = 0; round < settings.runs; round++) {
-    const order = round % 2 === 0 ? SIDES : [...SIDES].reverse();
-    for (const direction of DIRECTIONS) {
+    for (const part of ROUND) {
+      const sides = part.sides.filter((side) => side !== 'seed' || round < settings.seedRuns);
+      const order = round % 2 === 0 ? sides : [...sides].reverse();
       for (const side of order) {
-        const run = await measureOnce(factory, templates, side, direction, settings.lockSampleMs);
-        log(`  round ${round + 1}/${settings.runs} ${direction.padEnd(4)} ${side.padEnd(4)} ${Math.round(run.wallMs)} ms, lock ${Math.round(run.lock.ms)} ms`);
+        const plan: RunPlan = { side, direction: part.direction, scenario: part.scenario, round };
+        const run = await measureRun(context, plan);
+        log(`  ${describe(plan, settings.runs)}: ${summary(run)}`);
         runs.push(run);
       }
     }
+    await afterRound({ rows: templates.rows, admins: templates.admins, runs: [...runs] });
   }
-  return { rows: templates.rows, runs, summary: summarize(runs) };
+  return { rows: templates.rows, admins: templates.admins, runs };
 }
 
-async function measureOnce(
-  factory: DatabaseFactory,
-  templates: Templates,
-  side: Side,
-  direction: Direction,
-  lockSampleMs: number,
-): Promise<RunMeasurement> {
-  const database = await factory.create('run', direction === 'up' ? templates.at005 : templates.at006);
-  const url = factory.url(database);
-  try {
-    const before = await withClient(url, portalUsersSize);
-    const watch = await watchExclusiveLock(url, 'portal_users', lockSampleMs);
-    let wallMs: number;
-    try {
-      wallMs = await runContender(side, direction, url);
-    } catch (error) {
-      await watch.stop().catch(() => {});
-      throw error;
-    }
-    const lock = await watch.stop();
-    const after = await withClient(url, async (client) => {
-      const size = await portalUsersSize(client);
-      await assertMigrated(client, direction, templates.rows);
-      return size;
-    });
-    return { side, direction, wallMs, lock, before, after };
-  } finally {
-    await factory.drop(database);
-  }
+function describe(plan: RunPlan, rounds: number): string {
+  return `round ${plan.round + 1}/${rounds} ${plan.direction} ${plan.scenario.padEnd(16)} ${plan.side.padEnd(6)}`;
 }
 
-export function summarize(runs: RunMeasurement[]): SizeResult['summary'] {
-  const of = (direction: Direction, side: Side): ContenderSummary => {
-    const mine = runs.filter((r) => r.direction === direction && r.side === side);
-    const sizes = (pick: (r: RunMeasurement) => RelationSize): RelationSize => ({
-      total: median(mine.map((r) => pick(r).total)),
-      heap: median(mine.map((r) => pick(r).heap)),
-    });
-    return {
-      runs: mine.length,
-      wallMs: median(mine.map((r) => r.wallMs)),
-      lockMs: median(mine.map((r) => r.lock.ms)),
-      lockUnseenRuns: mine.filter((r) => !r.lock.observed).length,
-      lockEnd: [...new Set(mine.flatMap((r) => (r.lock.end ? [r.lock.end] : [])))],
-      before: sizes((r) => r.before),
-      after: sizes((r) => r.after),
-    };
-  };
-  return {
-    up: { ours: of('up', 'ours'), seed: of('up', 'seed') },
-    down: { ours: of('down', 'ours'), seed: of('down', 'seed') },
-  };
+function summary(run: RunMeasurement): string {
+  const parts = [`${Math.round(run.wallMs)} ms`, `AccessExclusiveLock ${Math.round(run.lock.ms)} ms`];
+  if (run.app) parts.push(`app max ${Math.round(servedMaxLatency(run))} ms (all requests ${Math.round(maxLatency(run))} ms)`);
+  if (!run.ok) parts.push(`FAILED: ${run.failure}`);
+  return parts.join(', ');
 }

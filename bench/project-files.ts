@@ -5,6 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { PhaseName } from './phase-timeline';
 
 function findPackageRoot(from: string): string {
   for (let dir = from; ; dir = path.dirname(dir)) {
@@ -26,4 +27,10 @@ export const README = path.join(PACKAGE_ROOT, 'README.md');
 export function seedSql(direction: 'up' | 'down'): string {
   const file = direction === 'up' ? 'alembic-006-upgrade.sql' : 'alembic-006-downgrade.sql';
   return readFileSync(path.join(PACKAGE_ROOT, 'spec', file), 'utf8');
+}
+
+/** The phases of the built 006's steps, in order, as the CLI runs them (empty for a single-transaction 006). */
+export function phasedSteps(): Array<{ phase: PhaseName }> {
+  const migration = require(path.join(PACKAGE_ROOT, 'dist', 'migrations', '006_rbac_roles.js')) as { phases?: Array<{ phase: PhaseName }> };
+  return (migration.phases ?? []).map((step) => ({ phase: step.phase }));
 }

@@ -2,7 +2,7 @@
 import { redactor, passwordOf } from '../src/db/redact';
 import { parseBenchOptions, USAGE, UsageError } from './bench-options';
 import { openBenchServer, type BenchServer } from './bench-server';
-import { runBenchmark } from './benchmark';
+import { runBenchmark, type BenchResult } from './benchmark';
 import { DEFAULT_RESULTS_DIR } from './project-files';
 import { updateReadme, writeResults } from './write-results';
 
@@ -33,8 +33,14 @@ async function main(): Promise<number> {
   }
   try {
     server = await openBenchServer();
-    const result = await runBenchmark(server, options, log);
-    const written = await writeResults(result, options.out ?? DEFAULT_RESULTS_DIR);
+    const dir = options.out ?? DEFAULT_RESULTS_DIR;
+    // Written after every round too: a run stopped part-way keeps the rounds it finished.
+    const writePartial = async (partial: BenchResult) => {
+      // Only a safety net: failing to write it must not end the run.
+      await writeResults(partial, dir).catch((error: Error) => log(`warning: could not write the results so far: ${error.message}`));
+    };
+    const result = await runBenchmark(server, options, log, writePartial);
+    const written = await writeResults(result, dir);
     process.stdout.write(`\n${written.markdown}\n`);
     log(`wrote ${written.files.join(', ')}`);
     if (!options.out && (await updateReadme(result))) log('updated the Performance block of README.md');

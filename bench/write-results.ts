@@ -1,14 +1,19 @@
 /**
- * Where results go: RESULTS.md, the chart and results.json in one folder, and,
- * for the default folder, the README's block between its bench markers, so the
- * numbers the README quotes are always the ones last generated.
+ * Where results go: RESULTS.md, the two charts and results.json in one folder
+ * (bench/results by default), and, for the default folder, the README's five
+ * lines between its bench markers (issue #12), so the numbers the README
+ * quotes are always the ones last generated.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { BenchResult } from './benchmark';
 import { migrationChartSvg } from './chart-svg';
+import { latencyChartSvg } from './latency-chart-svg';
+import { CHART_FILE } from './offline-markdown';
+import { LATENCY_CHART_FILE } from './online-markdown';
 import { DEFAULT_RESULTS_DIR, README } from './project-files';
-import { CHART_FILE, readmeBlock, resultsMarkdown } from './results-markdown';
+import { readmeBlock } from './readme-block';
+import { resultsMarkdown } from './results-markdown';
 
 export const RESULTS_FILE = 'RESULTS.md';
 const README_START = '<!-- bench:results:start -->';
@@ -21,11 +26,13 @@ export interface WrittenResults {
 
 export async function writeResults(result: BenchResult, dir: string): Promise<WrittenResults> {
   await mkdir(dir, { recursive: true });
-  const markdown = resultsMarkdown(result);
+  const markdown = resultsMarkdown(result, dir);
   const files = {
     [RESULTS_FILE]: markdown,
-    [CHART_FILE]: migrationChartSvg(result.sizes, result.options.runs),
-    'results.json': `${JSON.stringify(result, null, 2)}\n`,
+    [LATENCY_CHART_FILE]: latencyChartSvg(result),
+    [CHART_FILE]: migrationChartSvg(result.sizes),
+    // One line: with every run's windows and latency timeline it is data for tools, ~60% smaller unindented.
+    'results.json': `${JSON.stringify(result)}\n`,
   };
   for (const [name, content] of Object.entries(files)) await writeFile(path.join(dir, name), content);
   return { markdown, files: Object.keys(files).map((name) => path.join(dir, name)) };

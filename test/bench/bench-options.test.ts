@@ -2,11 +2,16 @@
 import { expect, it } from 'vitest';
 import { parseBenchOptions, UsageError } from '../../bench/bench-options';
 
-it('defaults to 1M rows, the chart at 10k/100k/1M, 3 runs and 10 status runs', () => {
+it('defaults to 1M rows, the chart at 10k/100k/1M, 3 rounds with the seed in each, 100 requests/s, an 8 s transaction', () => {
   expect(parseBenchOptions([])).toEqual({
     rows: 1_000_000,
     sizes: [10_000, 100_000, 1_000_000],
     runs: 3,
+    hugeRuns: 3,
+    seedRuns: null,
+    seedMaxRows: null,
+    appRate: 100,
+    openTransactionSeconds: 8,
     statusRuns: 10,
     lockSampleMs: 5,
     out: undefined,
@@ -27,8 +32,18 @@ it('keeps 10M behind --huge', () => {
   expect(parseBenchOptions(['--huge', '--rows', '10M'])).toMatchObject({ rows: 10_000_000 });
 });
 
+it('takes fewer rounds at 10M, and the seed in fewer rounds or sizes (0 rounds allowed)', () => {
+  expect(parseBenchOptions(['--huge', '--runs', '3', '--huge-runs', '1', '--seed-runs', '0', '--seed-max-rows', '1M'])).toMatchObject({
+    runs: 3,
+    hugeRuns: 1,
+    seedRuns: 0,
+    seedMaxRows: 1_000_000,
+  });
+  expect(parseBenchOptions(['--runs', '2'])).toMatchObject({ runs: 2, hugeRuns: 2 });
+});
+
 it('rejects what is not a positive whole number, and unknown options', () => {
-  for (const args of [['--rows', '0'], ['--runs', 'two'], ['--sizes', '1k,'], ['--rows', '1.5'], ['--bogus']]) {
+  for (const args of [['--rows', '0'], ['--runs', 'two'], ['--sizes', '1k,'], ['--rows', '1.5'], ['--runs', '0'], ['--seed-runs', '-1'], ['--app-rate', '0'], ['--bogus']]) {
     expect(() => parseBenchOptions(args), args.join(' ')).toThrow(UsageError);
   }
 });

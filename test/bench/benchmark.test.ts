@@ -1,57 +1,106 @@
 /**
- * The benchmark's whole code path on a tiny table, against the test server: both
- * contenders in both directions (each run's data is checked by the benchmark
- * itself), status against the knex CLI, and the files it writes. Timings are
- * not checked here.
+ * The benchmark's whole code path on a tiny table, against the test server:
+ * every contender up under the application's load (quiet, and with an open
+ * transaction) and down, the phases, the locks, the data checks, status
+ * against the knex CLI and a bare node + pg script, and the files it writes. Timings are not checked here.
  */
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseBenchOptions, type BenchOptions } from '../../bench/bench-options';
 import { runBenchmark, type BenchResult } from '../../bench/benchmark';
+import { windowOf } from '../../bench/run-filters';
 import { writeResults } from '../../bench/write-results';
 import { adminUrl } from '../support/test-database';
 import { malformedRows, markdownTables, unbalancedTags } from './markup-checks';
 
 let dir: string;
 let result: BenchResult;
+const partials: BenchResult[] = [];
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'konstruct-bench-'));
-  const options = { rows: 300, sizes: [], runs: 1, statusRuns: 1, lockSampleMs: 5 };
-  result = await runBenchmark({ url: adminUrl(), description: 'the test server' }, options, () => {});
+  const options = parseBenchOptions(['--rows', '300', '--sizes', '300', '--runs', '1', '--status-runs', '1', '--open-transaction', '1', '--app-rate', '20']) as BenchOptions;
+  result = await runBenchmark({ url: adminUrl(), description: 'the test server' }, options, () => {}, async (partial) => {
+    partials.push(partial);
+    // As run-bench does after every round: the partial results must render.
+    await writeResults(partial, dir);
+  });
   await writeResults(result, dir);
-}, 240_000);
+}, 300_000);
 afterAll(async () => dir && rm(dir, { recursive: true, force: true }));
 
 const written = (name: string) => readFile(path.join(dir, name), 'utf8');
 
 describe('the benchmark on a 300-row table', () => {
-  it('measures both contenders in both directions, with sizes, and status against the knex CLI and a bare node + pg script', () => {
-    expect(result.sizes.map((s) => s.rows)).toEqual([300]);
-    const runs = result.sizes[0]!.runs;
-    expect(runs.map((r) => `${r.direction} ${r.side}`).sort()).toEqual(['down ours', 'down seed', 'up ours', 'up seed']);
-    for (const run of runs) {
-      expect(run.wallMs).toBeGreaterThan(0);
-      expect(run.before.heap).toBeGreaterThan(0);
-      expect(run.after.total).toBeGreaterThanOrEqual(run.after.heap);
-    }
-    // The seed rewrites every row, so its heap grows; ours writes only the admins.
-    const up = result.sizes[0]!.summary.up;
-    expect(up.seed.after.heap).toBeGreaterThan(up.ours.after.heap);
+  it('runs every contender up under load (quiet and with an open transaction) and down, each leaving the right data', () => {
+    const size = result.sizes[0]!;
+    expect(size).toMatchObject({ rows: 300, admins: 3 });
+    expect(size.runs.map((r) => `${r.direction} ${r.scenario} ${r.side}`).sort()).toEqual([
+      'down idle ours',
+      'down idle seed',
+      'down idle single',
+      'up open-transaction ours',
+      'up open-transaction seed',
+      'up open-transaction single',
+      'up quiet ours',
+      'up quiet seed',
+      'up quiet single',
+    ]);
+    expect(size.runs.filter((r) => !r.ok).map((r) => r.failure)).toEqual([]);
+  });
+
+  it('times status against the knex CLI and a bare node + pg script, the same number of rounds each', () => {
     expect([result.status.oursMs.length, result.status.knexMs.length, result.status.bareMs?.length]).toEqual([1, 1, 1]);
   });
 
-  it('writes RESULTS.md with well-formed tables, the chart and the raw results', async () => {
-    const tables = markdownTables(await written('RESULTS.md'));
-    expect(tables).toHaveLength(3);
-    for (const table of tables) expect(malformedRows(table)).toEqual([]);
-    expect(await written('RESULTS.md')).toContain('](migration-time.svg)');
+  it('hands over the results after every round, marked partial, with status measured first', () => {
+    expect(partials.map((p) => [p.complete, p.sizes[0]!.runs.length])).toEqual([[false, 9]]);
+    expect(partials[0]!.status.oursMs).toHaveLength(1);
+    expect(result.complete).toBe(true);
+  });
 
-    const svg = await written('migration-time.svg');
-    expect(unbalancedTags(svg)).toEqual([]);
-    expect(svg.match(/<polyline /g)).toHaveLength(4);
+  it('splits the phased up into expand, backfill and contract, end to end, and the others into one span', () => {
+    for (const run of result.sizes[0]!.runs) {
+      const expected = run.side === 'ours' ? (run.direction === 'up' ? ['expand', 'backfill', 'contract'] : ['contract', 'backfill', 'expand']) : ['migration'];
+      expect(run.phases.map((p) => p.phase), `${run.side} ${run.direction}`).toEqual(expected);
+      expect(run.phases[0]!.from).toBe(0);
+      expect(run.phases.at(-1)!.to).toBe(run.wallMs);
+      run.phases.slice(1).forEach((p, i) => expect(p.from).toBe(run.phases[i]!.to));
+    }
+  });
 
+  it('sees the application fail where the schema does not serve it: the new version before expand, the old one after contract', () => {
+    const run = result.sizes[0]!.runs.find((r) => r.side === 'ours' && r.scenario === 'quiet')!;
+    expect(windowOf(run, 'before')!.versions.new.errorGroups.map((g) => g.message)).toContainEqual(expect.stringMatching(/column "role".* does not exist/));
+    expect(windowOf(run, 'before')!.versions.old.errors).toBe(0);
+    expect(windowOf(run, 'after')!.versions.old.errorGroups.map((g) => g.message)).toContainEqual(expect.stringMatching(/column "is_admin".* does not exist/));
+    expect(run.app!.openTransaction).toBeNull();
+    const open = result.sizes[0]!.runs.find((r) => r.side === 'ours' && r.scenario === 'open-transaction')!;
+    expect(open.app!.openTransaction).toMatchObject({ error: null });
+  });
+
+  it("records the locks the phased up took on portal_users per phase: with the open transaction, expand waited for one that stops the application", () => {
+    const open = result.sizes[0]!.runs.find((r) => r.side === 'ours' && r.scenario === 'open-transaction')!;
+    // The application transaction holds portal_users for 1 s, longer than the 0.5 s lock_timeout: a wait cannot go unseen.
+    expect(open.locks.some((l) => l.phase === 'expand' && !l.granted && l.blocks !== null)).toBe(true);
+    for (const run of result.sizes[0]!.runs) {
+      for (const lock of run.locks) expect(run.phases.map((p) => p.phase)).toContain(lock.phase);
+    }
+  });
+
+  it('writes RESULTS.md with well-formed tables and links that resolve, both charts and the raw results', async () => {
+    const markdown = await written('RESULTS.md');
+    for (const table of markdownTables(markdown)) expect(malformedRows(table)).toEqual([]);
+    expect(markdown).toContain('300 users of which 3 admins (1%)');
+    const links = [...markdown.matchAll(/\]\(([^)#]+)\)/g)].map((m) => m[1]!);
+    expect(links).toEqual(expect.arrayContaining(['app-latency.svg', 'migration-time.svg']));
+    for (const link of links) expect(existsSync(path.resolve(dir, link)), link).toBe(true);
+
+    for (const chart of ['app-latency.svg', 'migration-time.svg']) expect(unbalancedTags(await written(chart)), chart).toEqual([]);
+    expect((await written('app-latency.svg')).match(/<polyline /g)!.length).toBeGreaterThanOrEqual(4);
     expect(JSON.parse(await written('results.json'))).toEqual(JSON.parse(JSON.stringify(result)));
   });
 });

@@ -7,7 +7,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readmeBlock } from '../../bench/results-markdown';
+import { readmeBlock } from '../../bench/readme-block';
 import { headingAnchors, linkTargets } from '../bench/markup-checks';
 import { REPO_ROOT } from '../support/spec-files';
 

@@ -1,0 +1,123 @@
+/**
+ * The application's steady traffic on portal_users, open-loop: request k of a
+ * version is due at start + k / rate whatever happened to earlier requests, and
+ * its latency counts from when it was due, not from when a connection came
+ * free. A stall therefore shows as latency (and a queue), never as fewer
+ * requests: the "coordinated omission" a closed-loop generator would commit.
+ *
+ * Each version has its own connection pool (as two deployments would), opened
+ * before the clock starts so no request pays for connecting.
+ */
+import pg from 'pg';
+import { APP_VERSIONS, appRequest, type AppVersion, type RequestKind, type RowPools } from './app-versions';
+
+export interface RequestRecord {
+  version: AppVersion;
+  kind: RequestKind;
+  /** When it was due: epoch milliseconds, this process's clock. */
+  dueAt: number;
+  /** From due to the answer (or the error). */
+  ms: number;
+  /** SQLSTATE and message, or null when it succeeded. */
+  error: string | null;
+}
+
+export interface LoadSettings {
+  /** Requests per second, per version. */
+  ratePerVersion: number;
+  connectionsPerVersion: number;
+  /** The application's own statement_timeout: a request waiting longer fails, as in production. */
+  statementTimeoutMs: number;
+}
+
+export interface LoadRecord {
+  requests: RequestRecord[];
+  /** Rows each version updated successfully at least once. */
+  updated: Record<AppVersion, Set<string>>;
+  /** Users each version inserted successfully. */
+  inserted: Record<AppVersion, number>;
+}
+
+export interface RunningLoad {
+  /** Backend pids of every connection of the load, kept up to date (lock sampling leaves them out). */
+  readonly pids: ReadonlySet<number>;
+  /** Stops scheduling, waits for the requests in flight, closes the pools. */
+  stop(): Promise<LoadRecord>;
+}
+
+/** Epoch milliseconds from the monotonic clock: comparable across the whole run. */
+export const epochMs = () => performance.timeOrigin + performance.now();
+
+export async function startAppLoad(url: string, pools: RowPools, settings: LoadSettings): Promise<RunningLoad> {
+  const pids = new Set<number>();
+  const connections = {} as Record<AppVersion, pg.Pool>;
+  for (const version of APP_VERSIONS) {
+    const pool = new pg.Pool({
+      connectionString: url,
+      application_name: `kbench app (${version} version)`,
+      statement_timeout: settings.statementTimeoutMs,
+      max: settings.connectionsPerVersion,
+      idleTimeoutMillis: 0,
+    });
+    pool.on('connect', (client) => pids.add((client as unknown as { processID: number }).processID));
+    // A connection lost mid-run (e.g. terminated) must not end the benchmark; its request records the error.
+    pool.on('error', () => {});
+    connections[version] = pool;
+    const clients = await Promise.all(Array.from({ length: settings.connectionsPerVersion }, () => pool.connect()));
+    for (const client of clients) client.release();
+  }
+
+  const record: LoadRecord = { requests: [], updated: { old: new Set(), new: new Set() }, inserted: { old: 0, new: 0 } };
+  const inFlight = new Set<Promise<void>>();
+  const intervalMs = 1000 / settings.ratePerVersion;
+  const startedAt = epochMs();
+  // The new version's requests fall between the old one's, so the two never arrive in bursts.
+  const offset: Record<AppVersion, number> = { old: 0, new: intervalMs / 2 };
+  const next: Record<AppVersion, number> = { old: 0, new: 0 };
+  let timer: NodeJS.Timeout | undefined;
+  let stopping = false;
+
+  const send = (version: AppVersion, sequence: number, dueAt: number) => {
+    const request = appRequest(version, sequence, pools);
+    const done = connections[version].query(request.text, request.values).then(
+      () => {
+        if (request.rowId) record.updated[version].add(request.rowId);
+        if (request.kind === 'insert') record.inserted[version]++;
+        return null;
+      },
+      (error: { code?: string; message?: string }) => `${error.code ?? 'error'}: ${error.message ?? String(error)}`,
+    );
+    const settled = done.then((error) => {
+      record.requests.push({ version, kind: request.kind, dueAt, ms: epochMs() - dueAt, error });
+      inFlight.delete(settled);
+    });
+    inFlight.add(settled);
+  };
+
+  const dueAt = (version: AppVersion) => startedAt + offset[version] + next[version] * intervalMs;
+  const tick = () => {
+    const now = epochMs();
+    for (const version of APP_VERSIONS) {
+      while (dueAt(version) <= now) {
+        send(version, next[version], dueAt(version));
+        next[version]++;
+      }
+    }
+    if (stopping) return;
+    const soonest = Math.min(...APP_VERSIONS.map(dueAt));
+    timer = setTimeout(tick, Math.max(0, soonest - epochMs()));
+  };
+  tick();
+
+  return {
+    pids,
+    stop: async () => {
+      stopping = true;
+      clearTimeout(timer);
+      while (inFlight.size > 0) await Promise.all([...inFlight]);
+      await Promise.all(APP_VERSIONS.map((version) => connections[version].end()));
+      record.requests.sort((a, b) => a.dueAt - b.dueAt);
+      return record;
+    },
+  };
+}

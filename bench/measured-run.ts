@@ -1,0 +1,212 @@
+/**
+ * One measured run: one contender takes one fresh copy of the template one way,
+ * `up` under the application's load (on a quiet table, or with an application
+ * transaction kept open across its start), `down` on an idle database. Around it:
+ * the locks it takes on portal_users, the phases it goes through, what each app
+ * version saw in each window, and a check of the data it left.
+ */
+import type pg from 'pg';
+import type { AppVersion } from './app-load/app-versions';
+import { problemsAfterUpUnderLoad } from './app-load/load-check';
+import { epochMs, startAppLoad, type LoadRecord, type LoadSettings } from './app-load/load-generator';
+import { openApplicationTransaction } from './app-load/open-transaction';
+import { pickRowPools, type PickedRows } from './app-load/row-pools';
+import { windowStats, type TimeWindow, type WindowStats } from './app-load/latency-windows';
+import { latencyTimeline, type TimelineBucket } from './app-load/latency-timeline';
+import { runContender, type ContenderSetup, type Direction, type Side } from './contenders';
+import { portalUsersSize, withClient, type DatabaseFactory, type RelationSize } from './databases';
+import { longestHold, watchTableLocks, type LockEpisode, type LockHold } from './lock-watch';
+import { locksByPhase, type PhaseLock } from './locks-by-phase';
+import { watchPhaseRow, type PhaseRowVersion } from './phase-clock';
+import { phaseTimeline, type PhaseName, type PhaseSpan } from './phase-timeline';
+import { serverClockOffsetMs } from './server-clock';
+import { assertMigrated, type Templates } from './templates';
+
+/** quiet: `up` under load; open-transaction: the same with an app transaction open across its start; idle: no load. */
+export type Scenario = 'quiet' | 'open-transaction' | 'idle';
+
+export interface RunPlan {
+  side: Side;
+  direction: Direction;
+  scenario: Scenario;
+  round: number;
+}
+
+export interface LoadPlan extends LoadSettings {
+  /** How long the load runs before the migration starts, and after it ends. */
+  marginMs: number;
+  /** How long the open application transaction lasts (open-transaction scenario). */
+  openTransactionMs: number;
+}
+
+export interface AppOutcome {
+  windows: WindowStats[];
+  /** Max latency and errors per version in short buckets, for the chart: kept for konstruct-migrate's runs only (results.json stays small). */
+  timeline: TimelineBucket[];
+  /** The open application transaction: how long it was open, and its error if it failed. */
+  openTransaction: { ms: number; error: string | null } | null;
+  inserted: Record<AppVersion, number>;
+}
+
+export interface RunMeasurement extends RunPlan {
+  /** False when the migration failed or left wrong data; `failure` says why. */
+  ok: boolean;
+  failure: string | null;
+  wallMs: number;
+  phases: PhaseSpan[];
+  locks: PhaseLock[];
+  /** The longest AccessExclusiveLock hold on portal_users over the whole run. */
+  lock: LockHold;
+  app: AppOutcome | null;
+  before: RelationSize;
+  after: RelationSize;
+}
+
+export interface RunContext {
+  factory: DatabaseFactory;
+  templates: Templates;
+  setup: ContenderSetup;
+  lockSampleMs: number;
+  load: LoadPlan;
+  /** The steps of the phased 006 as the CLI runs it (empty before it was phased). */
+  phasedSteps: ReadonlyArray<{ phase: PhaseName }>;
+}
+
+const MIGRATION = '006_rbac_roles';
+
+export async function measureRun(context: RunContext, plan: RunPlan): Promise<RunMeasurement> {
+  const { factory, templates } = context;
+  const database = await factory.create('run', plan.direction === 'up' ? templates.at005 : templates.at006);
+  const url = factory.url(database);
+  try {
+    const { before, pools, clockOffsetMs } = await withClient(url, async (client) => ({
+      before: await portalUsersSize(client),
+      pools: plan.scenario === 'idle' ? null : await pickRowPools(client, templates.rows),
+      clockOffsetMs: await serverClockOffsetMs(client),
+    }));
+    const seen = await observeRun(context, plan, url, pools);
+    const toServer = (ms: number) => (ms + clockOffsetMs) / 1000;
+    const phases = phaseTimeline({
+      steps: plan.side === 'ours' ? context.phasedSteps : [],
+      direction: plan.direction,
+      versions: seen.versions,
+      startedAt: toServer(seen.startedAt),
+      endMs: seen.endedAt - seen.startedAt,
+    });
+    let failure = seen.failure;
+    const after = await withClient(url, async (client) => {
+      const size = await portalUsersSize(client);
+      failure ??= await dataProblem(client, plan, templates, pools, seen.app);
+      return size;
+    });
+    return {
+      ...plan,
+      ok: failure === null,
+      failure,
+      wallMs: seen.endedAt - seen.startedAt,
+      phases,
+      locks: locksByPhase(seen.episodes, phases, toServer(seen.startedAt)),
+      lock: longestHold(seen.episodes, 'AccessExclusiveLock', context.lockSampleMs),
+      app: seen.app && {
+        windows: windowStats(seen.app.requests, seen.startedAt, appWindows(phases, context.load.marginMs)),
+        timeline: plan.side === 'ours' ? latencyTimeline(seen.app.requests, seen.startedAt) : [],
+        openTransaction: seen.openTransaction,
+        inserted: seen.app.inserted,
+      },
+      before,
+      after,
+    };
+  } finally {
+    await factory.drop(database);
+  }
+}
+
+interface Observed {
+  /** Epoch ms (this process's clock): the start and end of what is timed (see contenders.ts). */
+  startedAt: number;
+  endedAt: number;
+  failure: string | null;
+  app: LoadRecord | null;
+  openTransaction: AppOutcome['openTransaction'];
+  episodes: LockEpisode[];
+  versions: PhaseRowVersion[];
+}
+
+/** The contender's run with everything watching it: the load (and margins), the open transaction, the lock and phase samplers. */
+async function observeRun(context: RunContext, plan: RunPlan, url: string, pools: PickedRows | null): Promise<Observed> {
+  const load = pools ? await startAppLoad(url, pools, context.load) : null;
+  const openTransactionPids = new Set<number>();
+  const watch = await watchTableLocks(url, 'portal_users', context.lockSampleMs, () => [...(load?.pids ?? []), ...openTransactionPids]);
+  const phased = plan.side === 'ours' && context.phasedSteps.length > 0;
+  const phaseClock = phased ? await watchPhaseRow(url, MIGRATION, context.lockSampleMs) : null;
+  let failure: string | null = null;
+  const failed = (what: string) => (error: Error) => {
+    failure ??= `${what}: ${error.message}`;
+    return [];
+  };
+  let startedAt = 0;
+  let endedAt = 0;
+  let openTransaction: AppOutcome['openTransaction'] = null;
+  let app: LoadRecord | null = null;
+  try {
+    if (load) await sleep(context.load.marginMs);
+    const open = plan.scenario === 'open-transaction' && pools
+      ? await openApplicationTransaction(url, pools.heldByOpenTransaction, context.load.openTransactionMs, (pid) => openTransactionPids.add(pid))
+      : null;
+    const launched = epochMs();
+    const timed = await runContender(plan.side, plan.direction, url, context.setup).catch((error: Error) => {
+      failed(`${plan.direction} failed`)(error);
+      return { startedAt: launched, ms: epochMs() - launched };
+    });
+    startedAt = timed.startedAt;
+    endedAt = timed.startedAt + timed.ms;
+    if (open) openTransaction = await open.done;
+    if (load) await sleep(context.load.marginMs);
+  } finally {
+    app = (await load?.stop()) ?? null;
+  }
+  const episodes = await watch.stop().catch(failed('lock sampling failed'));
+  const versions = (await phaseClock?.stop().catch(failed('phase sampling failed'))) ?? [];
+  return { startedAt, endedAt, failure, app, openTransaction, episodes, versions };
+}
+
+async function dataProblem(
+  client: pg.Client,
+  plan: RunPlan,
+  templates: Templates,
+  pools: PickedRows | null,
+  app: LoadRecord | null,
+): Promise<string | null> {
+  if (plan.direction === 'up' && pools && app) {
+    const problems = await problemsAfterUpUnderLoad(client, templates.rows, pools, app);
+    return problems.length > 0 ? `wrong data after up: ${problems.join('; ')}` : null;
+  }
+  try {
+    await assertMigrated(client, plan.direction, templates);
+    return null;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+/**
+ * The windows the targets are judged on, in ms from the start of the migration:
+ * each phase, the margins before and after, the whole run, and for a phased run
+ * "start of expand to start of contract" and "from the end of expand on".
+ */
+export function appWindows(phases: PhaseSpan[], marginMs: number): TimeWindow[] {
+  const end = phases.at(-1)!.to;
+  const windows: TimeWindow[] = [
+    { name: 'before', from: -marginMs, to: 0 },
+    ...phases.map((p) => ({ name: p.phase, from: p.from, to: p.to })),
+    { name: 'after', from: end, to: end + marginMs },
+    { name: 'whole run', from: 0, to: end },
+  ];
+  const expand = phases.find((p) => p.phase === 'expand');
+  const contract = phases.find((p) => p.phase === 'contract');
+  if (expand) windows.push({ name: 'from the end of expand on', from: expand.to, to: end + marginMs });
+  if (expand && contract) windows.push({ name: 'start of expand to start of contract', from: 0, to: contract.from });
+  return windows;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
