@@ -39,6 +39,18 @@ async function applicationReadsPortalUsers(): Promise<{ pid: number }> {
   return { pid: rows[0].pid };
 }
 
+/** The application's reader commits; the retrying `up` then applies 006 (after several attempts), which is reverted for the next test. */
+async function expectAppliedOnceTheReaderCommits(run: { exited: Promise<{ code: number | null; stdout: string; stderr: string }> }): Promise<void> {
+  await reader!.commit();
+  reader = undefined;
+  const result = await run.exited;
+  expect(result.code, result.stderr).toBe(0);
+  expect(result.stdout).toMatch(/↑ 006_rbac_roles \([\d.]+ m?s, \d+ attempts\)/);
+  expect(await historyNames(db.knex)).toEqual(['005_baseline', '006_rbac_roles']);
+  const down = await runCli(['down', '--yes'], { env: env() });
+  expect(down.code, down.stderr).toBe(0);
+}
+
 describe('lock_timeout', () => {
   it('after --lock-retries, exits 5 naming the table, the lock and the blocking session; nothing is applied', async () => {
     const app = await applicationReadsPortalUsers();
@@ -62,15 +74,7 @@ describe('lock_timeout', () => {
     await applicationReadsPortalUsers();
     const run = startWatchedCli(['up', '--lock-timeout', '0.3', '--lock-retries', '100'], { env: env() });
     await run.waitForOutput(/006_rbac_roles \[expand: [^\]]+\]: AccessExclusiveLock on portal_users not granted within lock_timeout \(0\.3 s\), blocked by pid \d+ .*; rolled back, retrying in/);
-    await reader!.commit();
-    reader = undefined;
-
-    const result = await run.exited;
-    expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/↑ 006_rbac_roles \([\d.]+ m?s, \d+ attempts\)/);
-    expect(await historyNames(db.knex)).toEqual(['005_baseline', '006_rbac_roles']);
-    const down = await runCli(['down', '--yes'], { env: env() });
-    expect(down.code, down.stderr).toBe(0);
+    await expectAppliedOnceTheReaderCommits(run);
   });
 
   it('with no flags, up outlasts an application transaction that holds portal_users for 8 s (short lock_timeout, retries within --lock-budget)', async () => {
@@ -78,14 +82,7 @@ describe('lock_timeout', () => {
     const run = startWatchedCli(['up'], { env: env() });
     await run.waitForOutput(/AccessExclusiveLock on portal_users not granted within lock_timeout \(0\.5 s\), blocked by pid \d+ \("billing-worker".*retrying in/);
     await new Promise((resolve) => setTimeout(resolve, 8_000)); // an ordinary slow request
-    await reader!.commit();
-    reader = undefined;
-
-    const result = await run.exited;
-    expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/↑ 006_rbac_roles \([\d.]+ m?s, \d+ attempts\)/);
-    expect(await historyNames(db.knex)).toEqual(['005_baseline', '006_rbac_roles']);
-    expect((await runCli(['down', '--yes'], { env: env() })).code).toBe(0);
+    await expectAppliedOnceTheReaderCommits(run);
   });
 
   it("the application's new queries queue behind the waiting migration only until its lock_timeout rolls it back", async () => {
