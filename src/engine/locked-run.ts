@@ -40,7 +40,7 @@ export interface RunOptions {
   allowChanged?: boolean;
 }
 
-export const RUN_DEFAULTS = { lockWait: 60, lockTimeout: 0.5, lockBudget: 300, statementTimeout: 0, batchSize: 10_000, batchPause: 0 } as const;
+export const RUN_DEFAULTS = { lockWait: 60, lockTimeout: 0.5, lockBudget: 300, statementTimeout: 0, batchSize: 25_000, batchPause: 0 } as const;
 
 export interface LockedRun {
   history: AppliedMigration[];
