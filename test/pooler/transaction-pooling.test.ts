@@ -114,7 +114,7 @@ describe.skipIf(skipReason)('PgBouncer, transaction pooling (pool size 2)', () =
     expect(await advisoryLockCount(through.db.knex)).toBe(0);
   });
 
-  it('a migration outside a transaction is refused before anything changes: exit 2, one line naming PgBouncer and the migration', async () => {
+  it('a migration outside a transaction is refused before anything changes: exit 2, naming PgBouncer and the migration, then what to do', async () => {
     const dir = tempMigrations({
       '001_table': sqlMigration('CREATE TABLE t (id int)', 'DROP TABLE t'),
       '002_index': sqlMigration('CREATE INDEX CONCURRENTLY t_id ON t (id)', 'DROP INDEX CONCURRENTLY t_id', 'exports.config = { transaction: false };'),
