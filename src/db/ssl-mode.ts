@@ -15,6 +15,7 @@ import type { ConnectionOptions } from 'node:tls';
 import type { KonstructConfig, LibpqSettings } from '../config/config';
 import { ConfigError, ConnectionError } from '../errors';
 import { ownWords } from './redact';
+import { withoutTlsParams } from './tls-params';
 
 export const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'] as const;
 export type SslMode = (typeof SSL_MODES)[number];
@@ -33,8 +34,6 @@ export interface ConnectionSettings {
   /** How hints name where the connection came from (--url, DATABASE_URL, ...). */
   where: string;
 }
-
-const TLS_PARAMS = ['sslmode', 'sslrootcert', 'sslcert', 'sslkey', 'ssl', 'uselibpqcompat'];
 
 /** What to connect with, from the configuration (config.ts read and checked sslmode and the certificate files). */
 export function connectionSettings(config: Pick<KonstructConfig, 'connection' | 'tls'>): ConnectionSettings {
@@ -73,13 +72,6 @@ function readPem(file: string | undefined): string | undefined {
   } catch (error) {
     throw new ConfigError(`the certificate file ${file} cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`);
   }
-}
-
-function withoutTlsParams(url: string): string {
-  const u = new URL(url);
-  if (!TLS_PARAMS.some((name) => u.searchParams.has(name))) return url;
-  for (const name of TLS_PARAMS) u.searchParams.delete(name);
-  return u.toString();
 }
 
 /** The server answered the TLS request with "no": `prefer` may go on without TLS. */
