@@ -1,5 +1,6 @@
 /** `npm run bench`: see bench-options.ts for the options and results-markdown.ts for the method. */
-import { redactor, passwordOf } from '../src/db/redact';
+import { passwordSpellingsOf } from '../src/db/password-spellings';
+import { redactor } from '../src/db/redact';
 import { parseBenchOptions, USAGE, UsageError } from './bench-options';
 import { openBenchServer, type BenchServer } from './bench-server';
 import { runBenchmark, type BenchResult } from './benchmark';
@@ -46,7 +47,7 @@ async function main(): Promise<number> {
     if (!options.out && (await updateReadme(result))) log('updated the Performance block of README.md');
     return 0;
   } catch (error) {
-    const redact = redactor([passwordOf(process.env.BENCH_DATABASE_URL)]);
+    const redact = redactor(passwordSpellingsOf(process.env.BENCH_DATABASE_URL));
     log(redact(`error: the benchmark failed: ${(error as Error)?.message ?? error}`));
     return 1;
   } finally {

@@ -8,7 +8,8 @@ import type { UrlSource } from './config/database-url';
 import { connectKnex } from './db/connect';
 import { loadEmbeddedPostgres, startEmbeddedServer } from './db/embedded-server';
 import { assertSessionKept } from './db/pooler';
-import { ownWords, passwordOf } from './db/redact';
+import { passwordSpellingsOf } from './db/password-spellings';
+import { ownWords } from './db/redact';
 import { connectionSettings } from './db/ssl-mode';
 import { connectWithin } from './db/wait-for-database';
 import { ConfigError } from './errors';
@@ -53,7 +54,7 @@ export async function openContext(from: KonstructConfig | ContextOptions = {}, h
     const server = await startEmbeddedServer(dataDir);
     // A local server without TLS.
     settings = connectionSettings({ connection: { ...config.connection, url: server.url }, tls: { mode: 'disable' } });
-    secrets.push(passwordOf(server.url)!);
+    secrets.push(...passwordSpellingsOf(server.url));
     stopServer = server.stop;
   }
 

@@ -5,7 +5,8 @@
  * command takes --json and it was given, the one JSON document on stdout.
  */
 import type { Command, CommanderError } from 'commander';
-import { passwordOf, redactor } from '../db/redact';
+import { passwordSpellingsOf } from '../db/password-spellings';
+import { redactor } from '../db/redact';
 import { KonstructError } from '../errors';
 import { ExitCode } from '../exit-codes';
 import { helpPointer } from './help-pointer';
@@ -57,8 +58,8 @@ export function commandNameIn(program: Command, args: string[]): string | null {
  * of the environment's. Used for commander's own error output too (program.ts).
  */
 export function commandLineRedactor(args: string[] = process.argv.slice(2), env: NodeJS.ProcessEnv = process.env): (text: string) => string {
-  const fromArgs = args.flatMap((arg) => [passwordOf(arg), passwordOf(arg.slice(arg.indexOf('=') + 1))]);
-  return redactor([...fromArgs, passwordOf(env.DATABASE_URL), env.PGPASSWORD]);
+  const fromArgs = args.flatMap((arg) => [...passwordSpellingsOf(arg), ...passwordSpellingsOf(arg.slice(arg.indexOf('=') + 1))]);
+  return redactor([...fromArgs, ...passwordSpellingsOf(env.DATABASE_URL), env.PGPASSWORD]);
 }
 
 /** `io`, with commandLineRedactor applied to everything written. */

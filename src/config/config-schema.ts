@@ -15,6 +15,7 @@ import { accessSync, constants, existsSync, statSync } from 'node:fs';
 // is kept there for good (zod.dev/v4/versioning), and only this file uses it.
 import { z } from 'zod/v3';
 import { SSL_MODES, type SslMode } from '../db/ssl-mode';
+import { ownWords } from '../db/redact';
 import { NOT_A_POSTGRES_URL, hasUnencodedCredentials, isPostgresUrl, UNENCODED_CREDENTIALS } from './database-url';
 import { SCHEMA_NAME, NOT_A_SCHEMA_NAME } from './schema-name';
 
@@ -26,7 +27,7 @@ const postgresUrl = z
   .superRefine((url, ctx) => {
     if (url === '') {
       // Not unset: a pipeline whose secret came out empty must not fall through to another database.
-      ctx.addIssue({ code: 'custom', message: 'is empty', params: hint('Give the database URL: postgres://user:password@host:5432/database.') });
+      ctx.addIssue({ code: 'custom', message: 'is empty', params: hint(ownWords`Give the database URL: postgres://user:password@host:5432/database.`) });
     } else if (hasUnencodedCredentials(url)) {
       ctx.addIssue({
         code: 'custom',

@@ -22,7 +22,7 @@ import { ConfigError } from '../errors';
 import { DEFAULT_MIGRATIONS_DIR } from '../history/local-migrations';
 import type { SslMode } from '../db/ssl-mode';
 import { defaultDataDir } from '../db/embedded-server';
-import { passwordOf } from '../db/redact';
+import { passwordSpellingsOf } from '../db/password-spellings';
 import { configSchema, type ConfigIssue, type ConfigOutput, type ConfigValues } from './config-schema';
 import { hasUnencodedCredentials, NOT_A_POSTGRES_URL, readDotenvFile, SOURCE_LABELS, type DotenvFile, type UrlSource } from './database-url';
 
@@ -263,7 +263,7 @@ function assemble(
     ci: picked.ci,
     // Every URL given, not only the one used: none of them may be printed.
     // (A URL whose password is not percent-encoded has no password to find: its parts would be wrong.)
-    secrets: [...picked.urls.map((url) => (url && !hasUnencodedCredentials(url) ? passwordOf(url) : undefined)), env.PGPASSWORD].filter(
+    secrets: [...picked.urls.flatMap((url) => (url && !hasUnencodedCredentials(url) ? passwordSpellingsOf(url) : [])), env.PGPASSWORD].filter(
       (s): s is string => Boolean(s),
     ),
   };

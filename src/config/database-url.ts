@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
+import { ownWords } from '../db/redact';
 import { ConfigError } from '../errors';
 
 export type UrlSource = 'flag' | 'env' | 'dotenv' | 'libpq' | 'embedded';
@@ -21,7 +22,8 @@ export const SOURCE_LABELS: Record<UrlSource, string> = {
 };
 
 /** Read after the variable's name; never contains the value, which usually holds a password. */
-export const NOT_A_POSTGRES_URL = 'is not a PostgreSQL URL (expected postgres://user:password@host:5432/database)';
+// Written with ownWords: a password that is `password` must not turn the example into user:***@.
+export const NOT_A_POSTGRES_URL = ownWords`is not a PostgreSQL URL (expected postgres://user:password@host:5432/database)`;
 
 /** Read after the variable's name; says what to do without printing any part of the URL. */
 export const UNENCODED_CREDENTIALS =

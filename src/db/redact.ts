@@ -2,24 +2,26 @@
  * The connection password must never reach any output: errors, --verbose,
  * --json, logs of failed SQL. Every string the CLI prints passes through here.
  *
+ * A secret is hidden in two ways:
+ * - where it stands as a URL's password field (`user:SECRET@`, `password=SECRET`),
+ *   whatever its length;
+ * - anywhere else in the text only when it is at least 4 characters long. A
+ *   shorter one would garble ordinary words (`f***iled`) and, by which words it
+ *   garbles, tell an observer whether a guessed password is right.
+ *
  * Only the secret's own occurrences are replaced, never the tool's fixed words:
  * with the password `host`, "Check the host and port" stays as it is. Messages
  * the tool writes are built with the `ownWords` template tag, which records
  * their literal text; an occurrence of a secret that lies inside such a literal
  * phrase is the tool speaking, not the secret, and is left alone. The values
  * put into those messages (a server's error, a file name) are redacted as usual.
+ *
+ * Which spellings of a URL's password to hide: password-spellings.ts.
  */
-/** The password of a connection URL: `user:password@host`, or libpq's `?password=` parameter. */
-export function passwordOf(url: string | undefined): string | undefined {
-  if (!url) return undefined;
-  try {
-    const parsed = new URL(url);
-    const password = parsed.password === '' ? parsed.searchParams.get('password') : decodeURIComponent(parsed.password);
-    return password || undefined;
-  } catch {
-    return undefined;
-  }
-}
+import { decoded } from './password-spellings';
+
+/** Shorter secrets are hidden only as a URL's password field (see above). */
+export const MIN_SUBSTRING_SECRET_LENGTH = 4;
 
 /**
  * Literal phrases of the tool's messages. Shorter ones (": ", " / ") join values
@@ -43,8 +45,43 @@ export function redactor(secrets: Array<string | undefined>): (text: string) => 
     // As it appears inside a --json string: quotes, backslashes and control characters escaped.
     variants.add(JSON.stringify(secret).slice(1, -1));
   }
-  const ordered = [...variants].sort((a, b) => b.length - a.length);
-  return (text) => (ordered.some((v) => text.includes(v)) ? replaceOccurrences(text, ordered) : text);
+  const longestFirst = [...variants].sort((a, b) => b.length - a.length);
+  const anywhere = longestFirst.filter((v) => v.length >= MIN_SUBSTRING_SECRET_LENGTH);
+  if (longestFirst.length === 0) return (text) => text;
+  return (text) => {
+    const withoutFields = hidePasswordFields(text, variants, longestFirst);
+    return anywhere.some((v) => withoutFields.includes(v)) ? replaceOccurrences(withoutFields, anywhere) : withoutFields;
+  };
+}
+
+/** Where a URL's password field begins: after `//user:`, or after `?password=` / `&password=`. */
+const PASSWORD_FIELD_START = /\/\/[^\s/?#@:]*:|[?&]password=/gi;
+
+/** Replaces each password field of a URL in the text that holds a known secret, of any length, with ***. */
+function hidePasswordFields(text: string, known: Set<string>, longestFirst: string[]): string {
+  if (!text.includes('//') && !/password=/i.test(text)) return text;
+  const phrases = phraseSpans(text);
+  let out = '';
+  let copied = 0;
+  for (const match of text.matchAll(PASSWORD_FIELD_START)) {
+    const start = match.index + match[0].length;
+    if (start < copied) continue;
+    const length = knownFieldLength(text, start, match[0].startsWith('//'), known, longestFirst);
+    if (length === 0 || insideOwnPhrase(phrases, start, length)) continue;
+    out += `${text.slice(copied, start)}***`;
+    copied = start + length;
+  }
+  return out + text.slice(copied);
+}
+
+/** The length of the password field at `start` when it is a known secret, in any spelling; else 0. */
+function knownFieldLength(text: string, start: number, inUserinfo: boolean, known: Set<string>, longestFirst: string[]): number {
+  const endsAt = (at: number) => (inUserinfo ? text[at] === '@' : at === text.length || /[\s&#"'\\),;]/.test(text[at]!));
+  const spelled = longestFirst.find((v) => text.startsWith(v, start) && endsAt(start + v.length));
+  if (spelled) return spelled.length;
+  // A spelling not seen before (the URL printed after re-encoding) that decodes to a known one.
+  const run = /^[^\s/?#@&"']+/.exec(text.slice(start))?.[0];
+  return run && endsAt(start + run.length) && known.has(decoded(run) ?? '') ? run.length : 0;
 }
 
 /** Replaces each occurrence of a variant (longest first) with ***, except inside the tool's own phrases. */
@@ -52,7 +89,7 @@ function replaceOccurrences(text: string, variants: string[]): string {
   const phrases = phraseSpans(text);
   let out = '';
   for (let i = 0; i < text.length; ) {
-    const variant = variants.find((v) => text.startsWith(v, i) && !phrases.some(([from, to]) => from <= i && i + v.length <= to && to - from > v.length));
+    const variant = variants.find((v) => text.startsWith(v, i) && !insideOwnPhrase(phrases, i, v.length));
     if (variant) {
       out += '***';
       i += variant.length;
@@ -71,6 +108,11 @@ function phraseSpans(text: string): Array<[number, number]> {
     for (let at = text.indexOf(phrase); at !== -1; at = text.indexOf(phrase, at + 1)) spans.push([at, at + phrase.length]);
   }
   return spans;
+}
+
+/** Whether [at, at + length) lies inside one of the tool's own phrases, and is not all of it. */
+function insideOwnPhrase(phrases: Array<[number, number]>, at: number, length: number): boolean {
+  return phrases.some(([from, to]) => from <= at && at + length <= to && to - from > length);
 }
 
 /** A URL safe to print: the password replaced by ***. */

@@ -1,0 +1,137 @@
+/**
+ * The redactor takes the password from pg's own parser (pg-connection-string),
+ * hides it however the text spells it, never throws, and hides a short password
+ * only as a URL's password field, so that it neither garbles messages nor tells
+ * an observer whether a guess is right.
+ */
+import { parse } from 'pg-connection-string';
+import { describe, expect, it } from 'vitest';
+import { NOT_A_POSTGRES_URL } from '../../src/config/database-url';
+import { passwordSpellingsOf } from '../../src/db/password-spellings';
+import { ownWords, redactor } from '../../src/db/redact';
+
+/** The redactor the CLI builds for a URL: every spelling of its password. */
+const redactorFor = (url: string) => redactor(passwordSpellingsOf(url));
+
+describe('a password with a literal %', () => {
+  const url = 'postgres://app:50%offSECRET@db.internal/konstruct';
+
+  it('is the password pg connects with, and is found although decodeURIComponent throws on it', () => {
+    expect(() => decodeURIComponent('50%offSECRET')).toThrow(URIError);
+    expect(parse(url).password).toBe('50%offSECRET');
+    expect(passwordSpellingsOf(url)).toContain('50%offSECRET');
+  });
+
+  it('is hidden in a message, as written and percent-encoded', () => {
+    const redact = redactorFor(url);
+    expect(redact(`cannot use ${url}`)).toBe('cannot use postgres://app:***@db.internal/konstruct');
+    expect(redact(`password ${encodeURIComponent('50%offSECRET')} refused`)).toBe('password *** refused');
+  });
+});
+
+describe('a password in both user:password@ and ?password=', () => {
+  const url = 'postgres://app:userinfoSECRET@db.internal/konstruct?password=querySECRET';
+
+  it('pg uses the query value, and both are hidden', () => {
+    expect(parse(url).password).toBe('querySECRET');
+    const redact = redactorFor(url);
+    expect(redact(`cannot use ${url}; tried querySECRET, not userinfoSECRET`)).toBe(
+      'cannot use postgres://app:***@db.internal/konstruct?password=***; tried ***, not ***',
+    );
+  });
+
+  it('a ?password= value is hidden in its +-for-space and percent-encoded spellings', () => {
+    const redact = redactorFor('postgres://app@db/k?password=two+words%26more');
+    expect(parse('postgres://app@db/k?password=two+words%26more').password).toBe('two words&more');
+    expect(redact('sent "two words&more" from ?password=two+words%26more')).toBe('sent "***" from ?password=***');
+    expect(redact(`encoded: ${encodeURIComponent('two words&more')}`)).toBe('encoded: ***');
+  });
+});
+
+describe('spellings as written in the URL', () => {
+  it('hides an escape written in lower case (%2f) and its decoded form', () => {
+    const url = 'postgres://app:ab%2fcdSECRET@db/konstruct';
+    expect(parse(url).password).toBe('ab/cdSECRET');
+    const redact = redactorFor(url);
+    const out = redact(`as written ${url}; decoded ab/cdSECRET; re-encoded ${encodeURIComponent('ab/cdSECRET')}`);
+    expect(out).toBe('as written postgres://app:***@db/konstruct; decoded ***; re-encoded ***');
+  });
+
+  it('hides a needless escape (%53 for S) as written and decoded', () => {
+    const url = 'postgres://app:p%53wordX@db/konstruct';
+    expect(parse(url).password).toBe('pSwordX');
+    const redact = redactorFor(url);
+    expect(redact(`tried ${url} and pSwordX and p%53wordX`)).toBe('tried postgres://app:***@db/konstruct and *** and ***');
+  });
+
+  it('hides a password field spelled in a way not seen before when it decodes to the password', () => {
+    const redact = redactor(['pSwordX']);
+    expect(redact('postgres://app:%70%53word%58@db/konstruct')).toBe('postgres://app:***@db/konstruct');
+  });
+});
+
+describe('never throws', () => {
+  const cases: Array<[url: string, printed: string]> = [
+    ['postgres://app:%@db/k', 'postgres://app:***@db/k'],
+    ['postgres://app:%%%@db/k', 'postgres://app:***@db/k'],
+    ['postgres://app:%e9%C3@db/k', 'postgres://app:***@db/k'], // escapes that are not UTF-8: pg's parser throws on them
+    ['postgres://app:100%25@db/k?password=%', 'postgres://app:***@db/k?password=***'],
+    ['postgres://app:p%zz@db/k?sslmode=require&sslrootcert=/no/such/file', 'postgres://app:***@db/k?sslmode=require&sslrootcert=/no/such/file'],
+    ['postgres://[::1', 'postgres://[::1'],
+    ['not a url %%% at all', 'not a url %%% at all'],
+  ];
+  it.each(cases)('on %s, and hides the password written there', (url, printed) => {
+    expect(redactorFor(url)(`cannot use ${url}`)).toBe(`cannot use ${printed}`);
+  });
+
+  it('hides a password pg cannot decode (not UTF-8) as written', () => {
+    const url = 'postgres://app:bad%e9%C3pass@db/k';
+    expect(() => parse(url)).toThrow(URIError);
+    expect(redactorFor(url)(`cannot use ${url}`)).toBe('cannot use postgres://app:***@db/k');
+  });
+
+  it('never reads the certificate files a URL names (pg would, and throw when they are missing)', () => {
+    const url = 'postgres://app:certSECRET@db/k?sslmode=verify-ca&sslrootcert=/no/such/root.crt';
+    expect(() => parse(url)).toThrow(/ENOENT/);
+    expect(passwordSpellingsOf(url)).toContain('certSECRET');
+  });
+});
+
+describe('a password shorter than 4 characters', () => {
+  const redact = redactorFor('postgres://app:f@db.internal/konstruct');
+
+  it('is hidden as the URL password field, in user:password@ and in ?password=', () => {
+    expect(redact('cannot use postgres://app:f@db.internal/konstruct')).toBe('cannot use postgres://app:***@db.internal/konstruct');
+    expect(redactor(['f'])('cannot use postgres://app@db/k?sslmode=disable&password=f')).toBe(
+      'cannot use postgres://app@db/k?sslmode=disable&password=***',
+    );
+    expect(redactor(['f'])('{"url":"postgres://app@db/k?password=f"}')).toBe('{"url":"postgres://app@db/k?password=***"}');
+  });
+
+  it('is never replaced inside other words', () => {
+    expect(redact('error: connection failed: fatal: password authentication failed for user "app"')).toBe(
+      'error: connection failed: fatal: password authentication failed for user "app"',
+    );
+  });
+
+  it('gives an observer no way to tell whether a guess is right', () => {
+    // The same message, redacted for the right one-letter password and for a wrong one, reads the same.
+    const message = 'failed: off by one; postgres://other:x@elsewhere/db';
+    expect(redactor(['f'])(message)).toBe(message);
+    expect(redactor(['q'])(message)).toBe(message);
+  });
+
+  it('a 4-character password is hidden anywhere', () => {
+    expect(redactor(['wxyz'])('got wxyz back')).toBe('got *** back');
+  });
+});
+
+describe("the tool's own words", () => {
+  it('are never altered, even when the password is one of them', () => {
+    const redact = redactorFor('postgres://user:password@db/konstruct');
+    expect(redact(`DATABASE_URL ${NOT_A_POSTGRES_URL}`)).toBe(`DATABASE_URL ${NOT_A_POSTGRES_URL}`);
+    expect(redact(ownWords`Check the password in ${'postgres://user:password@db/konstruct'}.`)).toBe(
+      'Check the password in postgres://user:***@db/konstruct.',
+    );
+  });
+});
