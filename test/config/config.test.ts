@@ -174,11 +174,11 @@ describe('problems', () => {
   });
 });
 
-it('keeps the password of every URL given, and PGPASSWORD, as secrets', () => {
+it('keeps the password of every URL given (decoded and as written), and PGPASSWORD, as secrets', () => {
   const config = loadConfig({
     url: 'postgres://a:flag-pw@h/db',
     env: { DATABASE_URL: 'postgres://a:env%23pw@h/db', PGPASSWORD: 'pg-pw' },
     cwd: folderWith('DATABASE_URL=postgres://a:dotenv-pw@h/db'),
   });
-  expect(config.secrets.sort()).toEqual(['dotenv-pw', 'env#pw', 'flag-pw', 'pg-pw']);
+  expect(config.secrets.sort()).toEqual(['dotenv-pw', 'env#pw', 'env%23pw', 'flag-pw', 'pg-pw']);
 });

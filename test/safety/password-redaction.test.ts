@@ -4,6 +4,7 @@
  * form of it — as written, percent-encoded, JSON-escaped — is redacted in
  * plain, --verbose and --json output.
  */
+import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import knexFactory from 'knex';
@@ -71,6 +72,44 @@ exports.down = async () => {};`,
       expect(run.code).toBe(6); // connected with the query-parameter password, then the migration failed
       expect(run.stdout + run.stderr).not.toContain(role.password);
       expect(run.stderr).toMatch(/cannot use \*\*\*/);
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it('a password with a literal % (not an escape) connects as pg reads it, and is redacted as written', async () => {
+    // Its own database: a login role owns the database it is made for.
+    const database = await createTestDatabase('errorspercent');
+    const percent = await createLoginRole(database.knex, database.name, { password: `50%off${randomBytes(4).toString('hex')}SECRET` });
+    const dir = tempMigrations(leakyMigration);
+    try {
+      const url = new URL(database.url);
+      // Written by hand: the URL API would encode the %.
+      const written = `postgres://${percent.name}:${percent.password}@${url.host}${url.pathname}`;
+      const env = { DATABASE_URL: written, KONSTRUCT_MIGRATIONS_DIR: dir.dir, LEAK: `${written} / ${percent.password}` };
+      const run = await runCli(['up', '--verbose'], { env });
+      expect(run.code).toBe(6); // connected with the password as written, then the migration failed
+      expect(run.stdout + run.stderr).not.toContain(percent.password);
+      expect(run.stderr).toContain(`cannot use postgres://${percent.name}:***@${url.host}${url.pathname} / ***`);
+    } finally {
+      dir.remove();
+      await database.drop();
+      await percent.drop(leaky.knex);
+    }
+  });
+
+  it('with a password in both user:password@ and ?password=, connects with the query one and hides both', async () => {
+    const dir = tempMigrations(leakyMigration);
+    try {
+      const url = new URL(leaky.url);
+      url.username = role.name;
+      url.password = 'userinfo-not-used';
+      url.searchParams.set('password', role.password);
+      const env = { DATABASE_URL: url.toString(), KONSTRUCT_MIGRATIONS_DIR: dir.dir, LEAK: url.toString() };
+      const run = await runCli(['up', '--json'], { env });
+      expect(run.code).toBe(6); // connected: pg used ?password=
+      for (const secret of [role.password, encodeURIComponent(role.password), 'userinfo-not-used']) expect(run.stdout + run.stderr).not.toContain(secret);
+      expect(JSON.parse(run.stdout).error.message).toMatch(/cannot use postgres:\/\/kt_login_\w+:\*\*\*@.*\?password=\*\*\*$/);
     } finally {
       dir.remove();
     }

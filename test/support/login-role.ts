@@ -14,10 +14,14 @@ export interface LoginRole {
   drop(admin: Knex): Promise<void>;
 }
 
-export async function createLoginRole(admin: Knex, database: string, options: { createRole?: boolean } = {}): Promise<LoginRole> {
+export async function createLoginRole(
+  admin: Knex,
+  database: string,
+  options: { createRole?: boolean; password?: string } = {},
+): Promise<LoginRole> {
   const name = `kt_login_${randomBytes(4).toString('hex')}`;
   // Characters that need escaping in URLs and in JSON, so redaction of every form is exercised.
-  const password = `Pw"${randomBytes(6).toString('hex')}\\%@:/s3cret`;
+  const password = options.password ?? `Pw"${randomBytes(6).toString('hex')}\\%@:/s3cret`;
   await admin.raw(`CREATE ROLE ${name} LOGIN ${options.createRole === false ? '' : 'CREATEROLE'} PASSWORD '${password.replace(/'/g, "''")}'`);
   await admin.raw(`ALTER DATABASE ${database} OWNER TO ${name}`);
   return {
