@@ -42,6 +42,7 @@ export {
   appSettingsSchema, loadAppSettings, parseAppSettings, redactedAppSettings, SettingsError, DEFAULT_SMTP_PORT,
   type AppSettings, type AppSettingName, type SettingsProblem, type LoadAppSettingsOptions,
 } from './app/app-settings';
+export { Secret, revealed } from './app/secret';
 export {
   createInvitationToken, hashInvitationToken, isAuthenticInvitationToken, assertInviteSecret,
   MIN_INVITE_SECRET_BYTES, INVITATION_TTL_MS, type InvitationToken,

@@ -4,23 +4,26 @@
  *
  * One zod schema, loaded from `./.env` and the environment (the environment wins,
  * as with dotenv); a blank value counts as unset. Every problem is reported at once,
- * by variable name, never by value. The settings object prints redacted: its
- * toString, toJSON and util.inspect forms hide INVITE_SECRET, SMTP_PASSWORD and the
- * DATABASE_URL password.
+ * by variable name, never by value. The schema itself wraps INVITE_SECRET,
+ * SMTP_PASSWORD and DATABASE_URL in a `Secret` once they are validated, so whatever
+ * prints or copies the settings (logging, inspecting, JSON, spreading, cloning) sees
+ * `***` or the URL with its password hidden, and only `.reveal()` reads a value.
  *
  * The CLI does not use this: migrating needs only a database (src/config).
  */
-import { inspect } from 'node:util';
 // zod 4, whose schemas applications use; the CLI's configuration uses zod/v3, see src/config/config-schema.ts for why.
 import { z } from 'zod';
 import { hasUnencodedCredentials, isPostgresUrl, NOT_A_POSTGRES_URL, readDotenv, UNENCODED_CREDENTIALS } from '../config/database-url';
 import { displayUrl } from '../db/redact';
 import { ConfigError } from '../errors';
 import { MIN_INVITE_SECRET_BYTES } from './invitation-token';
+import { Secret } from './secret';
 
 const blankAsUnset = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
 const setting = () => z.string({ error: 'is not set' });
 const variable = <T extends z.ZodType>(schema: T) => z.preprocess(blankAsUnset, schema);
+// Wrapped last, after every check has seen the raw string, so no value ever leaves the schema unprotected.
+const hidden = (value: string) => new Secret(value);
 
 export const DEFAULT_SMTP_PORT = 587;
 const NOT_A_PORT = 'must be a port number (1-65535)';
@@ -31,12 +34,13 @@ export const appSettingsSchema = z.object({
       .trim()
       .min(1, 'is empty')
       .refine((url) => !hasUnencodedCredentials(url), { message: UNENCODED_CREDENTIALS, abort: true })
-      .refine(isPostgresUrl, { message: NOT_A_POSTGRES_URL }),
+      .refine(isPostgresUrl, { message: NOT_A_POSTGRES_URL })
+      .transform((url) => new Secret(url, displayUrl(url))),
   ),
   INVITE_SECRET: variable(
     setting().refine((secret) => Buffer.byteLength(secret, 'utf8') >= MIN_INVITE_SECRET_BYTES, {
       message: `must be at least ${MIN_INVITE_SECRET_BYTES} bytes (generate one with: openssl rand -base64 48)`,
-    }),
+    }).transform(hidden),
   ),
   SMTP_HOST: variable(setting().trim()),
   SMTP_PORT: variable(
@@ -49,7 +53,7 @@ export const appSettingsSchema = z.object({
       .default(DEFAULT_SMTP_PORT),
   ),
   SMTP_USERNAME: variable(setting()),
-  SMTP_PASSWORD: variable(setting()),
+  SMTP_PASSWORD: variable(setting().transform(hidden)),
   SMTP_FROM_EMAIL: variable(setting().trim().pipe(z.email('is not a valid email address'))),
 });
 
@@ -90,21 +94,17 @@ export function loadAppSettings(options: LoadAppSettingsOptions = {}): AppSettin
   return parseAppSettings(values);
 }
 
-/** Validates already-gathered values (e.g. from a secret store) into redacting settings. */
+/** Validates already-gathered values (e.g. from a secret store) into settings that cannot be changed. */
 export function parseAppSettings(values: Record<string, unknown>): AppSettings {
   const parsed = appSettingsSchema.safeParse(values);
   if (!parsed.success) throw new SettingsError(problemsOf(parsed.error));
-  return redacting(parsed.data);
+  return Object.freeze(parsed.data);
 }
 
-/** The settings with every secret replaced by ***: safe to log. */
+/** The settings as plain strings and numbers, each secret in its printed form (***): safe to log. */
 export function redactedAppSettings(settings: AppSettings): Record<AppSettingName, string | number> {
-  return {
-    ...settings,
-    DATABASE_URL: displayUrl(settings.DATABASE_URL),
-    INVITE_SECRET: '***',
-    SMTP_PASSWORD: '***',
-  };
+  const plain = Object.entries(settings).map(([name, value]) => [name, value instanceof Secret ? value.toString() : value]);
+  return Object.fromEntries(plain) as Record<AppSettingName, string | number>;
 }
 
 function problemsOf(error: z.ZodError): SettingsProblem[] {
@@ -115,17 +115,4 @@ function problemsOf(error: z.ZodError): SettingsProblem[] {
     if (!byVariable.has(name)) byVariable.set(name, issue.message);
   }
   return [...byVariable].map(([variable, message]) => ({ variable, message }));
-}
-
-function redacting(data: z.output<typeof appSettingsSchema>): AppSettings {
-  const settings = { ...data };
-  const safe = () => redactedAppSettings(settings);
-  Object.defineProperties(settings, {
-    toJSON: { value: safe },
-    toString: { value: () => `AppSettings ${JSON.stringify(safe())}` },
-    [inspect.custom]: {
-      value: (_depth: number, options: object, nested: typeof inspect) => `AppSettings ${nested(safe(), options)}`,
-    },
-  });
-  return Object.freeze(settings);
 }

@@ -10,7 +10,7 @@ const APP_EXPORTS = [
   'UserRole', 'TenantRole', 'userRoleSchema', 'tenantRoleSchema',
   'portalUserSchema', 'newPortalUserSchema', 'userTenantRoleSchema',
   'InvitationStatus', 'portalInvitationSchema', 'newPortalInvitationSchema',
-  'appSettingsSchema', 'loadAppSettings', 'SettingsError',
+  'appSettingsSchema', 'loadAppSettings', 'SettingsError', 'Secret', 'revealed',
   'createInvitationToken', 'hashInvitationToken', 'createInvitation', 'verifyInvitation', 'acceptInvitation',
 ];
 const APP_TYPES = ['PortalUser', 'UserTenantRole', 'PortalInvitation', 'AppSettings', 'InvitationCheck'];

@@ -49,6 +49,7 @@ describe('the README', () => {
       'Configuration',
       'Exit codes',
       'In CI',
+      'Using it from a service',
       'Performance',
       'Documentation',
     ]);
