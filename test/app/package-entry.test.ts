@@ -11,7 +11,7 @@ const APP_EXPORTS = [
   'portalUserSchema', 'newPortalUserSchema', 'userTenantRoleSchema',
   'InvitationStatus', 'portalInvitationSchema', 'newPortalInvitationSchema',
   'appSettingsSchema', 'loadAppSettings', 'SettingsError',
-  'createInvitationToken', 'hashInvitationToken', 'createInvitation', 'verifyInvitation', 'acceptInvitation',
+  'createInvitationToken', 'hashInvitationToken', 'createInvitation', 'verifyInvitation', 'acceptInvitation', 'ConfigError',
 ];
 const APP_TYPES = ['PortalUser', 'UserTenantRole', 'PortalInvitation', 'AppSettings', 'InvitationCheck'];
 
