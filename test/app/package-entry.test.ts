@@ -11,7 +11,8 @@ const APP_EXPORTS = [
   'portalUserSchema', 'newPortalUserSchema', 'userTenantRoleSchema',
   'InvitationStatus', 'portalInvitationSchema', 'newPortalInvitationSchema',
   'appSettingsSchema', 'loadAppSettings', 'SettingsError',
-  'createInvitationToken', 'hashInvitationToken', 'createInvitation', 'verifyInvitation', 'acceptInvitation', 'ConfigError',
+  'createInvitationToken', 'hashInvitationToken', 'createInvitation', 'verifyInvitation', 'acceptInvitation',
+  'ConfigError',
 ];
 const APP_TYPES = ['PortalUser', 'UserTenantRole', 'PortalInvitation', 'AppSettings', 'InvitationCheck'];
 
