@@ -25,7 +25,7 @@ export { parseCatalog } from './catalog/parse-catalog';
 export { diffCatalogs, type SchemaDifference } from './catalog/diff-catalog';
 export type { Catalog } from './catalog/catalog';
 export { KonstructMigrationSource, listLocalMigrations, type DataLoss } from './history/local-migrations';
-export { KonstructError, LockTimeoutError, HistoryMismatchError, MigrationFailedError } from './errors';
+export { KonstructError, ConfigError, LockTimeoutError, HistoryMismatchError, MigrationFailedError } from './errors';
 export { ExitCode } from './exit-codes';
 
 // For the services that use this schema (revision 006): roles, rows, settings, invitations.
@@ -45,7 +45,7 @@ export {
 export { Secret, revealed } from './app/secret';
 export {
   createInvitationToken, hashInvitationToken, isAuthenticInvitationToken, assertInviteSecret,
-  MIN_INVITE_SECRET_BYTES, INVITATION_TTL_MS, type InvitationToken,
+  MIN_INVITE_SECRET_BYTES, INVITATION_TTL_MS, type InvitationToken, type InviteSecret,
 } from './app/invitation-token';
 export {
   createInvitation, verifyInvitation, acceptInvitation,

@@ -3,7 +3,10 @@
  * The raw token goes to the invitee only; the table holds its SHA-256 hash.
  */
 import type { Knex } from 'knex';
-import { createInvitationToken, hashInvitationToken, isAuthenticInvitationToken } from './invitation-token';
+import { clockSql, explicitNow } from './invitation-clock';
+import {
+  createInvitationToken, hashInvitationToken, INVITATION_TTL_MS, inviteSecretKey, isAuthenticInvitationToken, type InviteSecret,
+} from './invitation-token';
 import {
   InvitationStatus,
   newPortalInvitationSchema,
@@ -15,10 +18,19 @@ import {
 const TABLE = 'portal_invitations';
 
 export interface InvitationOptions {
-  /** INVITE_SECRET; at least 32 bytes. */
-  secret: string;
-  /** The clock; defaults to the current time. */
+  /** INVITE_SECRET, as settings hold it (a Secret) or as a string; at least 32 bytes. */
+  secret: InviteSecret;
+  /**
+   * An explicit clock (tests, replays), used both to date a new invitation and to
+   * judge expiry. Left out, the database's clock decides (see invitation-clock.ts).
+   */
   now?: Date;
+}
+
+/** The options, checked before anything reaches the database. */
+interface CheckedOptions {
+  key: string;
+  now: Date | undefined;
 }
 
 export interface CreatedInvitation {
@@ -41,19 +53,25 @@ export async function createInvitation(
   input: NewPortalInvitationInput,
   options: InvitationOptions,
 ): Promise<CreatedInvitation> {
+  const { key, now } = checkOptions(options);
   const fields = newPortalInvitationSchema.parse(input);
-  const now = options.now ?? new Date();
-  const { token, tokenHash, expiresAt } = createInvitationToken(options.secret, now);
-  // created_at from the same clock as expires_at, so the two are exactly 48 h apart.
+  // Only the token: its expiresAt is the application's clock, the row takes the database's.
+  const { token, tokenHash } = createInvitationToken(key);
+  // created_at and expires_at from one clock reading, so they are exactly 48 h apart.
+  const createdAt = clockSql(db, now);
+  const expiresAt = db.raw('? + ?::interval', [createdAt, `${INVITATION_TTL_MS} milliseconds`]);
   const [row] = await db(TABLE)
-    .insert({ ...fields, token_hash: tokenHash, expires_at: expiresAt, created_at: now })
+    .insert({ ...fields, token_hash: tokenHash, expires_at: expiresAt, created_at: createdAt })
     .returning('*');
   return { invitation: portalInvitationSchema.parse(row), token };
 }
 
-/** Whether `token` admits its invitee now. Reads only; see acceptInvitation to use it up. */
-export function verifyInvitation(db: Knex, token: string, options: InvitationOptions): Promise<InvitationCheck> {
-  return checkInvitation(db, token, options, false);
+/**
+ * Whether `token` admits its invitee now. Reads only; see acceptInvitation to use it up.
+ * `token` may be anything a request carried: all but a well-formed string is 'invalid'.
+ */
+export async function verifyInvitation(db: Knex, token: unknown, options: InvitationOptions): Promise<InvitationCheck> {
+  return checkInvitation(db, token, checkOptions(options), false);
 }
 
 /**
@@ -62,29 +80,41 @@ export function verifyInvitation(db: Knex, token: string, options: InvitationOpt
  * a transaction to create the user in it too (a rollback then leaves the invitation
  * pending); given a plain connection, it runs in a transaction of its own.
  */
-export async function acceptInvitation(db: Knex, token: string, options: InvitationOptions): Promise<InvitationCheck> {
-  if (!db.isTransaction) return db.transaction((trx) => acceptInvitation(trx, token, options));
-  const check = await checkInvitation(db, token, options, true);
+export async function acceptInvitation(db: Knex, token: unknown, options: InvitationOptions): Promise<InvitationCheck> {
+  const checked = checkOptions(options);
+  return db.isTransaction ? acceptIn(db, token, checked) : db.transaction((trx) => acceptIn(trx, token, checked));
+}
+
+async function acceptIn(trx: Knex, token: unknown, checked: CheckedOptions): Promise<InvitationCheck> {
+  const check = await checkInvitation(trx, token, checked, true);
   if (!check.ok) return check;
-  const [row] = await db(TABLE)
+  const [row] = await trx(TABLE)
     .where({ id: check.invitation.id })
     .update({ status: InvitationStatus.ACCEPTED })
     .returning('*');
   return { ok: true, invitation: portalInvitationSchema.parse(row) };
 }
 
-async function checkInvitation(db: Knex, token: string, options: InvitationOptions, lock: boolean): Promise<InvitationCheck> {
+/** Throws ConfigError for a missing or short secret or an invalid `now`, even with no options at all. */
+function checkOptions(options: InvitationOptions | undefined): CheckedOptions {
+  return { key: inviteSecretKey(options?.secret), now: explicitNow(options?.now) };
+}
+
+async function checkInvitation(db: Knex, token: unknown, { key, now }: CheckedOptions, lock: boolean): Promise<InvitationCheck> {
   // The MAC is checked first, in constant time: forged tokens never reach the database.
-  if (!isAuthenticInvitationToken(options.secret, token)) return { ok: false, reason: 'invalid' };
-  const query = db(TABLE).where({ token_hash: hashInvitationToken(token) }).first();
+  // (isAuthenticInvitationToken refuses non-strings too; the typeof is for the compiler.)
+  if (typeof token !== 'string' || !isAuthenticInvitationToken(key, token)) return { ok: false, reason: 'invalid' };
+  // Expiry judged in SQL by the database's clock, the one that wrote expires_at, unless `now` is given.
+  const query = db(TABLE)
+    .select('*', db.raw('expires_at <= ? AS expired_by_clock', [clockSql(db, now)]))
+    .where({ token_hash: hashInvitationToken(token) })
+    .first();
   const row = await (lock ? query.forUpdate() : query);
   if (!row) return { ok: false, reason: 'not_found' };
   const invitation = portalInvitationSchema.parse(row);
   // A used or withdrawn invitation says so even after it would have expired.
   if (invitation.status === InvitationStatus.ACCEPTED) return { ok: false, reason: 'accepted', invitation };
   if (invitation.status === InvitationStatus.REVOKED) return { ok: false, reason: 'revoked', invitation };
-  if (invitation.expires_at.getTime() <= (options.now ?? new Date()).getTime()) {
-    return { ok: false, reason: 'expired', invitation };
-  }
+  if (row.expired_by_clock) return { ok: false, reason: 'expired', invitation };
   return { ok: true, invitation };
 }

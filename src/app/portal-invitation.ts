@@ -2,6 +2,7 @@
 // zod 4, whose schemas applications use; the CLI's configuration uses zod/v3, see src/config/config-schema.ts for why.
 import { z } from 'zod';
 import { pgUuid, pgVarchar } from './column-types';
+import { emailAddress, singleLineText } from './input-text';
 import { tenantRoleSchema } from './user-role';
 
 // Spelled like UserRole: a const object, a union type and a zod enum (user-role.ts says why not a TypeScript enum).
@@ -30,10 +31,10 @@ export const portalInvitationSchema = z.object({
 });
 export type PortalInvitation = z.infer<typeof portalInvitationSchema>;
 
-/** Who is invited, where, and as what: the part of an invitation an application decides. */
+/** Who is invited, where, and as what: the part of an invitation an application decides (input-text.ts: how text is checked). */
 export const newPortalInvitationSchema = z.object({
-  email: z.email().max(255),
-  name: pgVarchar(255).trim().min(1),
+  email: emailAddress,
+  name: singleLineText(255),
   tenant_id: pgUuid,
   role: tenantRoleSchema,
   invited_by: pgUuid.nullable().default(null),

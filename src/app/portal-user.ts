@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { DEFAULT_USER_ROLE, userRoleSchema } from './user-role';
 import { pgUuid, pgVarchar } from './column-types';
+import { emailAddress, singleLineText } from './input-text';
 
 export const portalUserSchema = z.object({
   id: pgUuid,
@@ -18,11 +19,11 @@ export const portalUserSchema = z.object({
 });
 export type PortalUser = z.infer<typeof portalUserSchema>;
 
-/** What an application supplies to create a user; the database fills id and timestamps. */
+/** What an application supplies to create a user; the database fills id and timestamps (input-text.ts: how text is checked). */
 export const newPortalUserSchema = z.object({
-  email: z.email().max(255),
+  email: emailAddress,
   hashed_password: pgVarchar(255).min(1),
-  name: pgVarchar(255).trim().min(1),
+  name: singleLineText(255),
   role: userRoleSchema.default(DEFAULT_USER_ROLE),
 });
 /** The input before defaults apply: `role` may be left out. */

@@ -14,22 +14,16 @@ import {
   type NewPortalInvitationInput,
 } from '../../src/index';
 import { ConfigError } from '../../src/errors';
-import { createMigratedDatabase } from '../support/migrated-database';
+import { createInvitationDatabase, HOUR, TEST_INVITE_SECRET as secret } from '../support/invitation-fixture';
 import type { TestDatabase } from '../support/test-database';
 import { waitUntil } from '../support/wait-until';
-
-const secret = 'test-invite-secret-with-more-than-32-bytes';
-const HOUR = 60 * 60 * 1000;
 
 let db: TestDatabase;
 let invitee: NewPortalInvitationInput;
 let counter = 0;
 
 beforeAll(async () => {
-  db = await createMigratedDatabase('invitations');
-  const [tenant] = await db.knex('tenants').insert({ name: 'Acme', slug: 'acme' }).returning('id');
-  const [inviter] = await db.knex('portal_users').insert({ email: 'admin@example.com', hashed_password: 'x', name: 'Admin', role: 'customer_admin' }).returning('id');
-  invitee = { email: 'new@example.com', name: 'New Person', tenant_id: tenant.id, role: 'customer_operator', invited_by: inviter.id };
+  ({ db, invitee } = await createInvitationDatabase('invitations'));
 });
 afterAll(async () => {
   await db?.drop();

@@ -12,6 +12,7 @@ const APP_EXPORTS = [
   'InvitationStatus', 'portalInvitationSchema', 'newPortalInvitationSchema',
   'appSettingsSchema', 'loadAppSettings', 'SettingsError', 'Secret', 'revealed',
   'createInvitationToken', 'hashInvitationToken', 'createInvitation', 'verifyInvitation', 'acceptInvitation',
+  'ConfigError',
 ];
 const APP_TYPES = ['PortalUser', 'UserTenantRole', 'PortalInvitation', 'AppSettings', 'InvitationCheck'];
 

@@ -149,3 +149,33 @@ describe('creating a portal user', () => {
     expect(newPortalUserSchema.safeParse({ email: 'n@example.com', hashed_password: 'h', name: 'N', role: 'superuser' }).success).toBe(false);
   });
 });
+
+describe('text a person typed, in a new portal user', () => {
+  const user = (fields: Record<string, string>) => ({ email: 'text@example.com', hashed_password: 'h', name: 'Text', ...fields });
+
+  it('trims and lower-cases the email, so one mailbox cannot become two accounts under portal_users_email_key', async () => {
+    const first = newPortalUserSchema.parse(user({ email: ' Grace.Hopper@Example.COM\n' }));
+    expect(first.email).toBe('grace.hopper@example.com');
+    await db.knex('portal_users').insert(first);
+    const second = newPortalUserSchema.parse(user({ email: 'GRACE.HOPPER@example.com' }));
+    await expect(db.knex('portal_users').insert(second)).rejects.toMatchObject({ code: '23505', constraint: 'portal_users_email_key' });
+    expect(await db.knex('portal_users').whereRaw('lower(email) = ?', ['grace.hopper@example.com']).count('* as n')).toEqual([{ n: '1' }]);
+  });
+
+  it('validates the email as stored: at most 255 characters once trimmed, and an address', () => {
+    const local = (n: number) => 'x'.repeat(n);
+    expect(newPortalUserSchema.parse(user({ email: `  ${local(250).toUpperCase()}@B.CO  ` })).email).toBe(`${local(250)}@b.co`);
+    expect(newPortalUserSchema.safeParse(user({ email: `${local(251)}@b.co` })).success).toBe(false);
+    expect(newPortalUserSchema.safeParse(user({ email: '  \n ' })).success).toBe(false);
+  });
+
+  it.each([
+    ['name', 'Grace\u0000Hopper'],
+    ['name', 'Grace\r\nHopper'],
+    ['name', 'Grace\u009bHopper'],
+    ['email', 'grace\u2029@example.com'],
+  ])('refuses a control character or line break inside the %s (%j), naming the field', (field, value) => {
+    const result = newPortalUserSchema.safeParse(user({ [field]: value }));
+    expect(result.error?.issues).toEqual([expect.objectContaining({ path: [field], message: expect.stringMatching(/^must be one line without control characters/) })]);
+  });
+});
