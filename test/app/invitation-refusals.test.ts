@@ -11,6 +11,7 @@ import {
   createInvitation,
   createInvitationToken,
   isAuthenticInvitationToken,
+  parseAppSettings,
   verifyInvitation,
   type InvitationOptions,
   type NewPortalInvitationInput,
@@ -18,6 +19,7 @@ import {
 import { Secret } from '../../src/app/secret';
 import { createInvitationDatabase, HOUR, invitationRows, TEST_INVITE_SECRET as secret } from '../support/invitation-fixture';
 import type { TestDatabase } from '../support/test-database';
+import { VALID_SETTINGS } from '../support/app-settings-values';
 
 let db: TestDatabase;
 let invitee: NewPortalInvitationInput;
@@ -136,7 +138,9 @@ describe('control characters in the name or email of a new invitation', () => {
 
 describe('the secret', () => {
   it('may be the Secret that settings hold, for every helper', async () => {
-    const wrapped = new Secret(secret);
+    // The very object a service gets from its settings, not a hand-made Secret.
+    const wrapped = parseAppSettings({ ...VALID_SETTINGS, INVITE_SECRET: secret }).INVITE_SECRET;
+    expect(wrapped).toBeInstanceOf(Secret);
     const { invitation, token } = await createInvitation(db.knex, { ...invitee, email: `wrapped${++counter}@example.com` }, { secret: wrapped });
     expect(isAuthenticInvitationToken(wrapped, token)).toBe(true);
     expect(isAuthenticInvitationToken(wrapped, createInvitationToken(secret).token)).toBe(true);
