@@ -63,7 +63,7 @@ export function writtenPasswordFields(url: string): string[] {
 }
 
 /** decodeURIComponent, or undefined where it would throw (a `%` that starts no escape). */
-export function decoded(text: string): string | undefined {
+function decoded(text: string): string | undefined {
   try {
     return decodeURIComponent(text);
   } catch {

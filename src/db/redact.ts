@@ -16,9 +16,9 @@
  * phrase is the tool speaking, not the secret, and is left alone. The values
  * put into those messages (a server's error, a file name) are redacted as usual.
  *
- * Which spellings of a URL's password to hide: password-spellings.ts.
+ * Which passwords a URL holds: password-spellings.ts; how each may be spelled: any-spelling.ts.
  */
-import { decoded } from './password-spellings';
+import { anySpelling } from './any-spelling';
 
 /** Shorter secrets are hidden only as a URL's password field (see above). */
 export const MIN_SUBSTRING_SECRET_LENGTH = 4;
@@ -37,68 +37,70 @@ export function ownWords(strings: TemplateStringsArray, ...values: unknown[]): s
 }
 
 export function redactor(secrets: Array<string | undefined>): (text: string) => string {
-  const variants = new Set<string>();
-  for (const secret of secrets) {
-    if (!secret) continue;
-    variants.add(secret);
-    variants.add(encodeURIComponent(secret));
-    // As it appears inside a --json string: quotes, backslashes and control characters escaped.
-    variants.add(JSON.stringify(secret).slice(1, -1));
-  }
-  const longestFirst = [...variants].sort((a, b) => b.length - a.length);
-  const anywhere = longestFirst.filter((v) => v.length >= MIN_SUBSTRING_SECRET_LENGTH);
-  if (longestFirst.length === 0) return (text) => text;
-  return (text) => {
-    const withoutFields = hidePasswordFields(text, variants, longestFirst);
-    return anywhere.some((v) => withoutFields.includes(v)) ? replaceOccurrences(withoutFields, anywhere) : withoutFields;
+  // Longest first: where one secret contains another, all of the longer one is hidden.
+  const known = [...new Set(secrets.filter((s): s is string => Boolean(s)))].sort((a, b) => b.length - a.length);
+  if (known.length === 0) return (text) => text;
+  const all = known.map(anySpelling).join('|');
+  const long = known.filter((s) => [...s].length >= MIN_SUBSTRING_SECRET_LENGTH).map(anySpelling).join('|');
+  const anywhere = long ? new RegExp(long, 'g') : undefined;
+  const fields: PasswordFields = {
+    userinfo: new RegExp(`(?:${all})(?=@)`, 'y'),
+    // A query value ends the URL, or where the next parameter, the fragment, or the quoting around it begins.
+    query: new RegExp(`(?:${all})(?=$|[\\s&#"'\\\\),;])`, 'y'),
   };
+  return (text) => {
+    const withoutFields = hidePasswordFields(text, fields);
+    return anywhere ? hideMatches(withoutFields, anywhere) : withoutFields;
+  };
+}
+
+/** Sticky patterns for a known secret standing as a whole password field. */
+interface PasswordFields {
+  userinfo: RegExp;
+  query: RegExp;
 }
 
 /** Where a URL's password field begins: after `//user:`, or after `?password=` / `&password=`. */
 const PASSWORD_FIELD_START = /\/\/[^\s/?#@:]*:|[?&]password=/gi;
 
 /** Replaces each password field of a URL in the text that holds a known secret, of any length, with ***. */
-function hidePasswordFields(text: string, known: Set<string>, longestFirst: string[]): string {
+function hidePasswordFields(text: string, fields: PasswordFields): string {
   if (!text.includes('//') && !/password=/i.test(text)) return text;
   const phrases = phraseSpans(text);
   let out = '';
   let copied = 0;
-  for (const match of text.matchAll(PASSWORD_FIELD_START)) {
-    const start = match.index + match[0].length;
-    if (start < copied) continue;
-    const length = knownFieldLength(text, start, match[0].startsWith('//'), known, longestFirst);
-    if (length === 0 || insideOwnPhrase(phrases, start, length)) continue;
-    out += `${text.slice(copied, start)}***`;
-    copied = start + length;
+  for (const start of fieldStarts(text)) {
+    if (start.at < copied) continue;
+    const pattern = start.inUserinfo ? fields.userinfo : fields.query;
+    pattern.lastIndex = start.at;
+    const secret = pattern.exec(text)?.[0];
+    if (!secret || insideOwnPhrase(phrases, start.at, secret.length)) continue;
+    out += `${text.slice(copied, start.at)}***`;
+    copied = start.at + secret.length;
   }
   return out + text.slice(copied);
 }
 
-/** The length of the password field at `start` when it is a known secret, in any spelling; else 0. */
-function knownFieldLength(text: string, start: number, inUserinfo: boolean, known: Set<string>, longestFirst: string[]): number {
-  const endsAt = (at: number) => (inUserinfo ? text[at] === '@' : at === text.length || /[\s&#"'\\),;]/.test(text[at]!));
-  const spelled = longestFirst.find((v) => text.startsWith(v, start) && endsAt(start + v.length));
-  if (spelled) return spelled.length;
-  // A spelling not seen before (the URL printed after re-encoding) that decodes to a known one.
-  const run = /^[^\s/?#@&"']+/.exec(text.slice(start))?.[0];
-  return run && endsAt(start + run.length) && known.has(decoded(run) ?? '') ? run.length : 0;
+function* fieldStarts(text: string): Generator<{ at: number; inUserinfo: boolean }> {
+  for (const match of text.matchAll(PASSWORD_FIELD_START)) yield { at: match.index + match[0].length, inUserinfo: match[0].startsWith('//') };
 }
 
-/** Replaces each occurrence of a variant (longest first) with ***, except inside the tool's own phrases. */
-function replaceOccurrences(text: string, variants: string[]): string {
-  const phrases = phraseSpans(text);
+/** Replaces each match of `pattern` (a global one) with ***, except inside the tool's own phrases. */
+function hideMatches(text: string, pattern: RegExp): string {
+  let phrases: Array<[number, number]> | undefined;
   let out = '';
-  for (let i = 0; i < text.length; ) {
-    const variant = variants.find((v) => text.startsWith(v, i) && !insideOwnPhrase(phrases, i, v.length));
-    if (variant) {
-      out += '***';
-      i += variant.length;
-    } else {
-      out += text[i];
-      i += 1;
+  let copied = 0;
+  pattern.lastIndex = 0;
+  for (let match = pattern.exec(text); match; match = pattern.exec(text)) {
+    phrases ??= phraseSpans(text);
+    if (insideOwnPhrase(phrases, match.index, match[0].length)) {
+      pattern.lastIndex = match.index + 1;
+      continue;
     }
+    out += `${text.slice(copied, match.index)}***`;
+    copied = pattern.lastIndex;
   }
-  return out;
+  return out + text.slice(copied);
 }
 
 /** Where the tool's own phrases occur in the text, as [from, to) spans. */

@@ -70,6 +70,28 @@ describe('spellings as written in the URL', () => {
   });
 });
 
+describe('every spelling that appears in the text, listed or not', () => {
+  const redact = redactor(['pSword/X+ä 😀']);
+
+  it('each character as itself, percent-encoded in either case, or JSON-escaped, mixed freely', () => {
+    for (const spelling of [
+      'pSword/X+ä 😀',
+      'p%53word%2FX%2B%C3%A4%20%F0%9F%98%80',
+      'p%53word%2fX%2b%c3%a4+%f0%9f%98%80',
+      'pSword/X+\\u00e4\\u0020\\ud83d\\ude00',
+      'p\\u0053word/X+ä 😀',
+    ]) {
+      expect(redact(`before ${spelling} after`), spelling).toBe('before *** after');
+    }
+  });
+
+  it("never matches another text: the secret's characters are not patterns", () => {
+    const special = redactor(['a.b*c(d)?']);
+    expect(special('aXb*c(d)? and a.bbbc(d)')).toBe('aXb*c(d)? and a.bbbc(d)');
+    expect(special('a.b*c(d)?')).toBe('***');
+  });
+});
+
 describe('never throws', () => {
   const cases: Array<[url: string, printed: string]> = [
     ['postgres://app:%@db/k', 'postgres://app:***@db/k'],
