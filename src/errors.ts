@@ -39,6 +39,22 @@ export class LockTimeoutError extends KonstructError {
   }
 }
 
+/**
+ * The run's migration lock went (its session was terminated, or the connection
+ * dropped): another run may hold it now, so this one stops before committing more.
+ */
+export class LockLostError extends KonstructError {
+  constructor({ rolledBack }: { rolledBack: boolean }) {
+    super(
+      `lost the migration lock: its database session ended (terminated, or the connection dropped); ${rolledBack ? 'the transaction in progress was rolled back and ' : ''}nothing more was run`,
+      {
+        exitCode: ExitCode.LockLost,
+        hint: 'What this run committed before stands. Run the command again: the next run carries on from there (`konstruct-migrate status` shows where it stands).',
+      },
+    );
+  }
+}
+
 /** The history does not match the code: an applied migration changed, or is unknown to this code. */
 export class HistoryMismatchError extends KonstructError {
   constructor(message: string, hint?: string) {

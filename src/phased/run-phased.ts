@@ -197,6 +197,7 @@ function inTransaction(
         watcher = watchLockWaits(knex, pid, (w) => options.log(`${what} is waiting for ${describeWaitTarget(w)}, held by ${describeBlockers(w)}`));
         await assertKnexNotMigrating(trx, { lockRow: true });
         await work(trx);
+        await options.beforeCommit?.(trx);
       });
       await watcher?.stop();
       return undefined;
