@@ -9,16 +9,13 @@
  * COMMIT and rolls back (exit 10), while B applies the step and the rest (exit 0).
  * Shared by the direct and the pooled tests.
  */
-import pg from 'pg';
 import { expect } from 'vitest';
 import { historyNames } from './database-state';
+import { closeGate, PASS_GATE, sessionsWaiting } from './migration-gate';
 import { tempMigrations } from './temp-migrations';
 import type { TestDatabase } from './test-database';
 import { waitUntil } from './wait-until';
 import { startWatchedCli } from './watched-cli';
-
-const GATE = [4242, 1] as const;
-const PASS_GATE = `SELECT pg_advisory_xact_lock(${GATE.join(', ')})`;
 
 /** Where run A is when its lock is lost: in a plain migration, or in one kind of step of a phased one. */
 export type LostAt = 'a plain migration' | 'an expand step' | 'a backfill batch' | 'a contract step';
@@ -67,26 +64,12 @@ function lostRunHint(at: LostAt): string {
   }
 }
 
-/**
- * Sessions of this database waiting for a lock, seen on the server itself (also when the runs go through
- * a pooler): A at the gate; B at the gate, or at the start of the same step, behind A's lock on knex's lock row.
- */
-async function sessionsWaiting(db: TestDatabase): Promise<number> {
-  const { rows } = await db.knex.raw(
-    `SELECT count(DISTINCT l.pid)::int AS n FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-      WHERE NOT l.granted AND a.datname = current_database()`,
-  );
-  return rows[0].n;
-}
-
 /** Runs the scenario on `db`, with the CLI connecting to `url` (db.url, or the same database through a pooler). */
 export async function expectOnlyTheLockHolderCommits(db: TestDatabase, url: string, at: LostAt): Promise<void> {
   const dir = tempMigrations({ '001_gated': gatedMigration(at) });
   await db.knex.raw('CREATE TABLE written (what text NOT NULL)');
-  const gate = new pg.Client({ connectionString: db.url });
-  await gate.connect();
+  const gate = await closeGate(db);
   try {
-    await gate.query(`SELECT pg_advisory_lock(${GATE.join(', ')})`);
     // --lock-timeout 0: each run waits at the gate for as long as the test holds it.
     const args = ['up', '--lock-timeout', '0'];
     const env = { DATABASE_URL: url, KONSTRUCT_MIGRATIONS_DIR: dir.dir };
@@ -98,8 +81,9 @@ export async function expectOnlyTheLockHolderCommits(db: TestDatabase, url: stri
     );
     expect(rows).toEqual([{ ended: true }]);
     const b = startWatchedCli(args, { env });
+    // B waits at the gate, or at the start of the same step behind A's lock on knex's lock row.
     await waitUntil(async () => (await sessionsWaiting(db)) === 2, `run B to take the lock and start the same work`);
-    await gate.query(`SELECT pg_advisory_unlock(${GATE.join(', ')})`);
+    await gate.open();
 
     const [lost, holder] = await Promise.all([a.exited, b.exited]);
     expect(holder.code, holder.stderr).toBe(0);
