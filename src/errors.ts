@@ -8,7 +8,7 @@ import { ExitCode } from './exit-codes';
 export class KonstructError extends Error {
   readonly exitCode: ExitCode;
   /** What to do about it, printed on its own line. */
-  readonly hint?: string;
+  hint?: string;
   /** Steps that completed (and stay committed) before a run failed part-way. */
   completed?: Array<{ name: string; direction: 'up' | 'down'; ms: number; attempts: number }>;
 
@@ -17,6 +17,14 @@ export class KonstructError extends Error {
     this.name = new.target.name;
     this.exitCode = options.exitCode;
     this.hint = options.hint;
+  }
+
+  /**
+   * A phased run failed after part of its migration committed: the hint starts
+   * with what stands and how the next run carries on (phased/part-way-report.ts).
+   */
+  tellPartWay(standing: string): void {
+    this.hint = [standing, this.hint].filter(Boolean).join(' ');
   }
 }
 
@@ -36,6 +44,27 @@ export class ConnectionError extends KonstructError {
 export class LockTimeoutError extends KonstructError {
   constructor(message: string, hint?: string, cause?: unknown) {
     super(message, { exitCode: ExitCode.LockTimeout, hint, cause });
+  }
+}
+
+/**
+ * The run's migration lock went (its session was terminated, or the connection
+ * dropped): another run may hold it now, so this one stops before committing more.
+ */
+export class LockLostError extends KonstructError {
+  constructor({ rolledBack }: { rolledBack: boolean }) {
+    super(
+      `lost the migration lock: its database session ended (terminated, or the connection dropped); ${rolledBack ? 'the transaction in progress was rolled back and ' : ''}nothing more was run`,
+      {
+        exitCode: ExitCode.LockLost,
+        hint: 'What this run committed before stands. Run the command again: the next run carries on from there (`konstruct-migrate status` shows where it stands).',
+      },
+    );
+  }
+
+  /** The standing says what this run committed and how to carry on: it replaces the general hint. */
+  override tellPartWay(standing: string): void {
+    this.hint = standing;
   }
 }
 
@@ -59,6 +88,8 @@ export class MigrationFailedError extends KonstructError {
   readonly pg?: PgErrorFields;
   /** The failing statement, with placeholders (never bound values); shown with --verbose and in --json. */
   readonly statement?: string;
+  /** PostgreSQL's own detail and hint, kept when the advice is replaced. */
+  private readonly pgAdvice?: string;
 
   constructor(migration: string, direction: 'up' | 'down', cause: unknown, options: { transactional?: boolean; statement?: string } = {}) {
     const pg = pgErrorFields(cause);
@@ -66,15 +97,23 @@ export class MigrationFailedError extends KonstructError {
     const outcome = options.transactional === false
       ? 'failed; it runs outside a transaction, so what it did before the failing statement stays applied'
       : 'failed and was rolled back';
+    const pgAdvice = [pg?.detail && `detail: ${pg.detail}`, pg?.hint && `hint: ${pg.hint}`].filter(Boolean).join('; ') || undefined;
     super(`migration ${migration} (${direction}) ${outcome}: ${reason}${pg?.code ? ` [SQLSTATE ${pg.code}]` : ''}`, {
       exitCode: ExitCode.MigrationFailed,
-      hint: [pg?.detail && `detail: ${pg.detail}`, pg?.hint && `hint: ${pg.hint}`].filter(Boolean).join('; ') || adviceFor(pg?.code, options.transactional !== false),
+      hint: pgAdvice ?? adviceFor(pg?.code, options.transactional !== false),
       cause,
     });
     this.migration = migration;
     this.direction = direction;
     this.pg = pg;
     this.statement = options.statement;
+    this.pgAdvice = pgAdvice;
+  }
+
+  /** Only the failing step's (or batch's) transaction was rolled back: never say the database is unchanged. */
+  override tellPartWay(standing: string): void {
+    this.message = this.message.replace(' failed and was rolled back: ', ' failed; its current transaction (one step or batch) was rolled back: ');
+    this.hint = [standing, this.pgAdvice].filter(Boolean).join(' ');
   }
 }
 

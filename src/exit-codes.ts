@@ -25,6 +25,11 @@ export enum ExitCode {
   HistoryMismatch = 8,
   /** `verify`: the live schema differs from what the applied migrations produce. */
   SchemaDrift = 9,
+  /**
+   * The run lost its migration lock mid-way (its session was terminated or its connection cut): its
+   * transaction in progress was rolled back, what it committed before stands, and the next run carries on.
+   */
+  LockLost = 10,
 }
 
 export const EXIT_CODE_HELP = `Exit codes:
@@ -37,4 +42,5 @@ export const EXIT_CODE_HELP = `Exit codes:
   6  a migration failed (rolled back)
   7  destructive down refused (use --yes)
   8  history mismatch: changed or unknown applied migrations
-  9  schema drift found by verify`;
+  9  schema drift found by verify
+  10 migration lock lost mid-run (rolled back; run again to carry on)`;

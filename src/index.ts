@@ -25,7 +25,7 @@ export { parseCatalog } from './catalog/parse-catalog';
 export { diffCatalogs, type SchemaDifference } from './catalog/diff-catalog';
 export type { Catalog } from './catalog/catalog';
 export { KonstructMigrationSource, listLocalMigrations, type DataLoss } from './history/local-migrations';
-export { KonstructError, ConfigError, LockTimeoutError, HistoryMismatchError, MigrationFailedError } from './errors';
+export { KonstructError, ConfigError, LockTimeoutError, LockLostError, HistoryMismatchError, MigrationFailedError } from './errors';
 export { ExitCode } from './exit-codes';
 
 // For the services that use this schema (revision 006): roles, rows, settings, invitations.

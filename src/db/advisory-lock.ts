@@ -34,7 +34,7 @@
 import os from 'node:os';
 import type { Knex } from 'knex';
 import type { Client } from 'pg';
-import { LockTimeoutError } from '../errors';
+import { LockLostError, LockTimeoutError } from '../errors';
 import { backoffDelay, sleep } from '../engine/backoff';
 import { describeSession, formatSeconds, SESSION_COLUMNS, type SessionInfo } from './session-info';
 
@@ -54,9 +54,21 @@ export interface LockOptions {
   log: (line: string) => void;
 }
 
+/** The session holding the migration lock: a pid alone could be reused by a later session. */
+export interface LockHolder {
+  pid: number;
+  /** backend_start of that session, as BACKEND_START_UTC spells it. */
+  backendStart: string;
+}
+
+/** backend_start of pg_stat_activity row `a`, spelled the same whatever the session's TimeZone or DateStyle. */
+export const BACKEND_START_UTC = `to_char(a.backend_start AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')`;
+
 export interface MigrationLock {
   /** Backend pid of the session that holds the lock. */
   pid: number;
+  /** That session, for work transactions to prove the lock is still held (lock-fence.ts). */
+  holder: LockHolder;
   /** Throws if the lock's session has gone (the lock is then free for others). */
   assertHeld(): Promise<void>;
   release(): Promise<void>;
@@ -70,10 +82,12 @@ export async function acquireMigrationLock(knex: Knex, options: LockOptions): Pr
   const end = () => knex.client.destroyRawConnection(conn).catch(() => {});
   try {
     const pid = await waitForLock(conn, options);
+    const holder = { pid, backendStart: await backendStart(conn) };
     const heartbeat = setInterval(() => void conn.query('SELECT 1').catch(() => (lost = true)), HEARTBEAT_MS);
     heartbeat.unref();
     return {
       pid,
+      holder,
       assertHeld: () => assertHeld(conn, lost),
       release: async () => {
         clearInterval(heartbeat);
@@ -130,6 +144,12 @@ async function waitForLock(conn: Client, options: LockOptions): Promise<number> 
   }
 }
 
+/** backend_start of the lock's own session (simple protocol: see the header). */
+async function backendStart(conn: Client): Promise<string> {
+  const { rows } = await conn.query(`SELECT ${BACKEND_START_UTC} AS started FROM pg_stat_activity a WHERE a.pid = pg_backend_pid()`);
+  return rows[0].started;
+}
+
 /** The session holding the lock, when PostgreSQL shows it (it may end between two queries). */
 async function lockHolder(conn: Client): Promise<SessionInfo | undefined> {
   const { rows } = await conn.query(
@@ -156,18 +176,18 @@ async function assertHeld(conn: Client, lost: boolean): Promise<void> {
     (await conn
       .query(`SELECT 1 FROM pg_locks l WHERE ${LOCK_ROW} AND l.pid = pg_backend_pid()`)
       .then((r) => r.rows.length > 0, () => false));
-  if (!held) {
-    throw new LockTimeoutError(
-      'lost the migration lock: its database session ended (terminated, or the connection dropped)',
-      'Nothing more was run. Check `konstruct-migrate status`, then run the command again.',
-    );
-  }
+  if (!held) throw new LockLostError({ rolledBack: false });
 }
 
-/** The granted row of the lock in pg_locks (alias `l`); the keys written in, for the simple query protocol. */
-const LOCK_ROW = `l.locktype = 'advisory' AND l.granted
+/** The granted row of an advisory lock in pg_locks (alias `l`); the keys written in, for the simple query protocol. */
+export function advisoryLockRow(key: readonly [number, number]): string {
+  return `l.locktype = 'advisory' AND l.granted
         AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
-        AND l.classid = ${MIGRATION_LOCK_KEY[0]} AND l.objid = ${MIGRATION_LOCK_KEY[1]} AND l.objsubid = 2`;
+        AND l.classid = ${key[0]} AND l.objid = ${key[1]} AND l.objsubid = 2`;
+}
+
+/** The migration lock's granted row in pg_locks (alias `l`). */
+export const LOCK_ROW = advisoryLockRow(MIGRATION_LOCK_KEY);
 
 /** application_name of the lock session, so a waiter can say which run it waits for (PostgreSQL keeps 63 bytes). */
 function lockSessionName(command: string): string {

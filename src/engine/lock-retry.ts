@@ -6,6 +6,7 @@
  * after --lock-retries when that is given. The live application's queries never
  * queue behind us for longer than one lock_timeout at a time.
  */
+import type { Knex } from 'knex';
 import { KonstructError, LockTimeoutError, MigrationFailedError } from '../errors';
 import { formatSeconds } from '../db/session-info';
 import { statementOf } from '../db/statement-errors';
@@ -22,6 +23,8 @@ export interface RetryOptions {
   log: (line: string) => void;
   /** Runs before each attempt, e.g. to check the migration lock is still held. */
   beforeAttempt?: () => Promise<void>;
+  /** Runs last in each work transaction, right before COMMIT: proves the run still holds the migration lock (db/lock-fence.ts). */
+  beforeCommit?: (trx: Knex) => Promise<void>;
 }
 
 /** What one attempt reports when it failed: the error, and the last lock wait the watcher saw. */

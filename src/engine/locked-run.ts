@@ -1,15 +1,18 @@
 /**
  * What every run of `up` or `down` does around its steps: take the migration
- * lock (waiting for another run if need be), then read the history *after* the
- * lock is held, so a run that waited finds the other run's work done. (`up`
- * creates the history tables under the lock too, inside its first step's
- * transaction: concurrent first runs cannot race, and a failed first run
- * leaves nothing behind.) It refuses to start while the stock
- * knex CLI is migrating or while the database holds migrations this code does
- * not know. The lock is released however the work ends.
+ * lock (waiting for another run if need be), wait out any transaction of a run
+ * that lost the lock, then read the history and phase state *after* that, so a
+ * run that waited finds the other run's work done. Every work transaction then
+ * proves, right before it commits, that the lock is still held
+ * (db/lock-fence.ts). (`up` creates the history tables under the lock too,
+ * inside its first step's transaction: concurrent first runs cannot race, and
+ * a failed first run leaves nothing behind.) It refuses to start while the
+ * stock knex CLI is migrating or while the database holds migrations this code
+ * does not know. The lock is released however the work ends.
  */
 import type { MigrationContext } from '../context';
 import { acquireMigrationLock } from '../db/advisory-lock';
+import { proveLockHeld, waitOutLostRuns } from '../db/lock-fence';
 import { readHistory, type AppliedMigration } from '../history/history-table';
 import { assertKnexNotMigrating } from '../history/knex-lock-row';
 import type { LocalMigration } from '../history/local-migrations';
@@ -67,6 +70,8 @@ export async function underMigrationLock<T>(
     log: ctx.log,
   });
   try {
+    // Before anything is read: a transaction of a run that lost the lock may still be committing.
+    await waitOutLostRuns(ctx.knex, { waitSeconds: options.lockWait ?? RUN_DEFAULTS.lockWait, log: ctx.log });
     await assertKnexNotMigrating(ctx.knex);
     const history = await readHistory(ctx.knex);
     assertHistoryKnown(local, history);
@@ -82,6 +87,7 @@ export async function underMigrationLock<T>(
         lockRetries: options.lockRetries,
         log: ctx.log,
         beforeAttempt: lock.assertHeld,
+        beforeCommit: (trx) => proveLockHeld(trx, lock.holder),
       },
     });
   } finally {

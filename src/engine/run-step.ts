@@ -64,12 +64,12 @@ async function attemptStep(
   const record = (db: Knex) => (direction === 'up' ? recordApplied(db, migration, batch) : removeApplied(db, migration.name));
   try {
     if (mod.config?.transaction === false) {
-      if (options.prepare) await knex.transaction(options.prepare);
+      if (options.prepare) await knex.transaction(async (trx) => { await options.prepare!(trx); await options.beforeCommit?.(trx); });
       await withTimeoutSession(knex, options.timeouts, async (session, pid) => {
         watch(pid);
         await mod[direction](session);
       });
-      await record(knex);
+      await knex.transaction(async (trx) => { await record(trx); await options.beforeCommit?.(trx); });
     } else {
       await knex.transaction(async (trx) => {
         watch(await applyLocalTimeouts(trx, options.timeouts));
@@ -77,6 +77,7 @@ async function attemptStep(
         await assertKnexNotMigrating(trx, { lockRow: true });
         await mod[direction](trx);
         await record(trx);
+        await options.beforeCommit?.(trx);
       });
     }
     await watcher?.stop();

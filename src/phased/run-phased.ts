@@ -22,6 +22,7 @@ import type { Direction, StepResult } from '../engine/run-step';
 import type { StepListener } from '../engine/step-events';
 import { isBatched, type BatchFunction, type BatchResult, type PhasedStep } from './phased-migration';
 import { deletePhaseState, savePhaseState, type PhaseState } from './phase-state';
+import { tellWhatStands } from './part-way-report';
 
 export interface PhasedRunOptions extends RetryOptions {
   batchSize: number;
@@ -72,6 +73,8 @@ interface Run {
   inTransaction(what: string, work: (trx: Knex.Transaction) => Promise<void>): Promise<number>;
   /** Writes the new position (and, at the ends, the history row) in `trx`. */
   record(trx: Knex.Transaction, position: Position): Promise<void>;
+  /** The last position this run committed; undefined before its first commit. */
+  committed?: Position;
 }
 
 /** What one step did, for its progress line. */
@@ -82,9 +85,18 @@ interface StepOutcome {
 }
 
 export async function runPhased(knex: Knex, t: PhasedTarget, options: PhasedRunOptions): Promise<StepResult> {
+  const run = makeRun(knex, t, options);
+  try {
+    return await runSteps(knex, run);
+  } catch (error) {
+    throw tellWhatStands(error, t, run.committed ?? startingPosition(t));
+  }
+}
+
+async function runSteps(knex: Knex, run: Run): Promise<StepResult> {
+  const { t, options } = run;
   const started = performance.now();
   const going = t.direction === 'up';
-  const run = makeRun(knex, t, options);
   let position = startingPosition(t);
   let retries = 0;
 
@@ -156,15 +168,19 @@ function makeRun(knex: Knex, t: PhasedTarget, options: PhasedRunOptions): Run {
   const going = t.direction === 'up';
   const checksum = t.state?.checksum ?? t.migration.checksum;
   let prepare = options.prepare;
-  return {
+  let recorded: Position | undefined;
+  const run: Run = {
     t,
     options,
     inTransaction: async (what, work) => {
       const attempts = await inTransaction(knex, t, what, options, work);
       prepare = undefined; // committed with the first transaction
+      run.committed = recorded;
       return attempts;
     },
-    record: async (trx, { stepsDone, cursor, rowsDone }) => {
+    record: async (trx, position) => {
+      const { stepsDone, cursor, rowsDone } = position;
+      recorded = position;
       if (prepare) await prepare(trx);
       if (going && stepsDone === t.steps.length) {
         await deletePhaseState(trx, t.migration.name);
@@ -178,6 +194,7 @@ function makeRun(knex: Knex, t: PhasedTarget, options: PhasedRunOptions): Run {
       }
     },
   };
+  return run;
 }
 
 /** One short transaction under the run's timeouts, retried after lock timeouts; resolves to its attempts. */
@@ -197,6 +214,7 @@ function inTransaction(
         watcher = watchLockWaits(knex, pid, (w) => options.log(`${what} is waiting for ${describeWaitTarget(w)}, held by ${describeBlockers(w)}`));
         await assertKnexNotMigrating(trx, { lockRow: true });
         await work(trx);
+        await options.beforeCommit?.(trx);
       });
       await watcher?.stop();
       return undefined;

@@ -13,7 +13,7 @@ import { advisoryLockCount, databaseState, historyNames } from '../support/datab
 import { pgBouncerSkipReason, usePgBouncer } from '../support/pooled-databases';
 import { expectedCatalog } from '../support/spec-files';
 import { sqlMigration, tempMigrations } from '../support/temp-migrations';
-import { expectLostLockStopsRun } from '../support/lost-lock-run';
+import { expectOnlyTheLockHolderCommits, LOST_AT } from '../support/lost-lock-run';
 import { statementRunning } from '../support/session-activity';
 import { waitUntil } from '../support/wait-until';
 import { startWatchedCli } from '../support/watched-cli';
@@ -102,11 +102,6 @@ describe.skipIf(skipReason)('PgBouncer, transaction pooling (pool size 2)', () =
     }
   });
 
-  it('an administrator ending the lock\'s server session stops the run before its next step (exit 5)', async () => {
-    const { db, url } = await pooled.database('pool_lost');
-    await expectLostLockStopsRun(db, url);
-  });
-
   it('every command prints and exits as on a direct connection', async () => {
     const direct = await pooled.direct('pool_direct');
     const through = await pooled.database('pool_commands');
@@ -147,6 +142,16 @@ describe.skipIf(skipReason)('PgBouncer, transaction pooling (pool size 2)', () =
       expect.stringMatching(/^error: --schema app .*cannot work through PgBouncer in transaction pooling mode/),
       '  Run it with a direct DATABASE_URL to PostgreSQL (or a session-mode pool).',
     ]);
+  });
+});
+
+describe.skipIf(skipReason)('PgBouncer, transaction pooling (pool size 5): the migration lock lost mid-work', () => {
+  // Two runs at once: each pins a server connection for its lock and one for its step.
+  const pooled = usePgBouncer({ mode: 'transaction', poolSize: 5 });
+
+  it.each(LOST_AT)('in %s: the run that lost it rolls back (exit 10), the run that took it applies the work once', async (at) => {
+    const { db, url } = await pooled.database('pool_lost');
+    await expectOnlyTheLockHolderCommits(db, url, at);
   });
 });
 

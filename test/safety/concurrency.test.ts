@@ -7,8 +7,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MIGRATION_LOCK_KEY } from '../../src/db/advisory-lock';
 import { runCli } from '../support/cli';
 import { databaseState, historyNames } from '../support/database-state';
+import { closeGate, PASS_GATE, sessionsWaiting } from '../support/migration-gate';
 import { expectedCatalog } from '../support/spec-files';
+import { sqlMigration, tempMigrations } from '../support/temp-migrations';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { waitUntil } from '../support/wait-until';
 import { startWatchedCli } from '../support/watched-cli';
 
 let db: TestDatabase;
@@ -87,6 +90,35 @@ describe('concurrent runs', () => {
       expect(run.stderr).toMatch(/another migration run holds the lock/);
     } finally {
       await other.release();
+    }
+  });
+});
+
+describe('a run that waited for another', () => {
+  // Deterministic: B is seen waiting while A is held inside its migration, not caught by chance overlapping it.
+  it('is seen waiting for the run holding the lock, then reads the history afresh and has nothing to apply', async () => {
+    const fresh = await createTestDatabase('lockwait');
+    const dir = tempMigrations({ '001_gated': sqlMigration(`CREATE TABLE gated (id int); ${PASS_GATE}`, 'DROP TABLE gated') });
+    const gate = await closeGate(fresh);
+    try {
+      const env = { DATABASE_URL: fresh.url, KONSTRUCT_MIGRATIONS_DIR: dir.dir };
+      const a = startWatchedCli(['up', '--lock-timeout', '0'], { env });
+      await waitUntil(async () => (await sessionsWaiting(fresh)) === 1, 'run A to hold the lock, inside 001_gated');
+      const b = startWatchedCli(['up'], { env });
+      await b.waitForOutput(/waiting for the migration lock, held by pid \d+ \("konstruct-migrate up \(pid \d+ on /);
+      expect(await historyNames(fresh.knex)).toEqual([]);
+      await gate.open();
+
+      const [first, second] = await Promise.all([a.exited, b.exited]);
+      expect(first.code, first.stderr).toBe(0);
+      expect(first.stdout).toMatch(/↑ 001_gated[\s\S]*Applied 1 migration in batch 1/);
+      expect(second.code, second.stderr).toBe(0);
+      expect(second.stdout).toBe('Nothing to apply: the database is up to date.\n');
+      expect(await historyNames(fresh.knex)).toEqual(['001_gated']);
+    } finally {
+      await gate.end();
+      dir.remove();
+      await fresh.drop();
     }
   });
 });

@@ -8,7 +8,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli';
 import { advisoryLockCount, databaseState, historyNames } from '../support/database-state';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
-import { expectLostLockStopsRun } from '../support/lost-lock-run';
 import { waitUntil } from '../support/wait-until';
 import { startWatchedCli } from '../support/watched-cli';
 
@@ -106,16 +105,5 @@ describe('SIGKILL while waiting on a table lock', () => {
     const after = await databaseState(db.knex);
     expect(after.knexLockRows).toEqual([0]);
     expect(after.advisoryLocks).toBe(0);
-  });
-});
-
-describe('the migration lock lost mid-run', () => {
-  it('an administrator ending the lock session stops the run before its next step (exit 5)', async () => {
-    const other = await createTestDatabase('lostlock');
-    try {
-      await expectLostLockStopsRun(other, other.url);
-    } finally {
-      await other.drop();
-    }
   });
 });
