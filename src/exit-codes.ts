@@ -29,7 +29,7 @@ export enum ExitCode {
    * The run lost its migration lock mid-way (its session was terminated or its connection cut): its
    * transaction in progress was rolled back, what it committed before stands, and the next run carries on.
    */
-  LockLost = 10,
+  LockLost = 12,
 }
 
 export const EXIT_CODE_HELP = `Exit codes:
@@ -43,4 +43,4 @@ export const EXIT_CODE_HELP = `Exit codes:
   7  destructive down refused (use --yes)
   8  history mismatch: changed or unknown applied migrations
   9  schema drift found by verify
-  10 migration lock lost mid-run (rolled back; run again to carry on)`;
+ 12  migration lock lost mid-run (rolled back; run again to carry on)`;

@@ -149,7 +149,7 @@ describe.skipIf(skipReason)('PgBouncer, transaction pooling (pool size 5): the m
   // Two runs at once: each pins a server connection for its lock and one for its step.
   const pooled = usePgBouncer({ mode: 'transaction', poolSize: 5 });
 
-  it.each(LOST_AT)('in %s: the run that lost it rolls back (exit 10), the run that took it applies the work once', async (at) => {
+  it.each(LOST_AT)('in %s: the run that lost it rolls back (exit 12), the run that took it applies the work once', async (at) => {
     const { db, url } = await pooled.database('pool_lost');
     await expectOnlyTheLockHolderCommits(db, url, at);
   });

@@ -22,7 +22,7 @@ async function onFreshDatabase(label: string, test: (db: TestDatabase) => Promis
 }
 
 describe('the migration lock lost mid-work', () => {
-  it.each(LOST_AT)('in %s: the run that lost it rolls back (exit 10), the run that took it applies the work once', async (at) => {
+  it.each(LOST_AT)('in %s: the run that lost it rolls back (exit 12), the run that took it applies the work once', async (at) => {
     await onFreshDatabase('lostlock', (db) => expectOnlyTheLockHolderCommits(db, db.url, at));
   });
 

@@ -6,7 +6,7 @@
  * seen inside it before either can go on: A first; then an administrator ends
  * A's lock session; then B takes the lock and starts the same step. The gate opens,
  * and whichever goes first, A's transaction finds its lock gone right before
- * COMMIT and rolls back (exit 10), while B applies the step and the rest (exit 0).
+ * COMMIT and rolls back (exit 12), while B applies the step and the rest (exit 0).
  * Shared by the direct and the pooled tests.
  */
 import { expect } from 'vitest';
@@ -88,7 +88,7 @@ export async function expectOnlyTheLockHolderCommits(db: TestDatabase, url: stri
     const [lost, holder] = await Promise.all([a.exited, b.exited]);
     expect(holder.code, holder.stderr).toBe(0);
     expect(holder.stdout).toMatch(/Applied 1 migration in batch 1/);
-    expect(lost.code, lost.stderr).toBe(10);
+    expect(lost.code, lost.stderr).toBe(12);
     const error = lost.stderr.split('\n').slice(-3, -1); // the last two lines: after progress and lock-wait notes
     expect(error).toEqual([
       'error: lost the migration lock: its database session ended (terminated, or the connection dropped); the transaction in progress was rolled back and nothing more was run',
