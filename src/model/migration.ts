@@ -40,7 +40,12 @@ export interface Migration extends LocalMigration {
 /** The model of a loaded file; `mod` is checked well-formed (load-migration.ts). */
 export function toMigration(local: LocalMigration, mod: MigrationModule): Migration {
   const common = { ...local, dataLostOnDown: mod.dataLostOnDown?.bind(mod), knexConfig: mod.config };
-  if (mod.phases) return { ...common, steps: mod.phases, phased: true, expandedAt: expandedAt(mod.phases) };
+  if (mod.phases) {
+    const steps: readonly Step[] = mod.phases;
+    // The stock knex CLI cannot run a step that refuses a transaction inside its own: it runs the steps without one.
+    const knexConfig = mod.config ?? (steps.some((s) => s.outsideTransaction) ? { transaction: false } : undefined);
+    return { ...common, knexConfig, steps, phased: true, expandedAt: expandedAt(steps) };
+  }
   const plain: Step = {
     // Never shown (phased: false); 'expand' because a plain migration is whole at its one step: `up --expand` runs it to the end.
     phase: 'expand',
