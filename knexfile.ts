@@ -10,7 +10,7 @@ import type { Knex } from 'knex';
 import { loadConfig } from './src/config/config';
 import { APPLICATION_NAME, connectKnex } from './src/db/connect';
 import { connectionSettings } from './src/db/ssl-mode';
-import { KonstructMigrationSource } from './src/history/local-migrations';
+import { KonstructMigrationSource } from './src/engine/knex-migration-source';
 
 export default async function knexfile(): Promise<Knex.Config> {
   const config = loadConfig();

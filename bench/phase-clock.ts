@@ -8,7 +8,7 @@
  * between two samples is missed (phase-timeline.ts says what follows from that).
  * The table exists only while a migration stands part-way.
  */
-import { PHASE_TABLE } from '../src/phased/phase-state';
+import { PHASE_TABLE } from '../src/history/phase-state';
 import { connect } from './databases';
 import { startSampling } from './sampling-loop';
 

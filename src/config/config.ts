@@ -20,7 +20,8 @@
 import path from 'node:path';
 import { ConfigError } from '../errors';
 import { DEFAULT_MIGRATIONS_DIR } from '../history/local-migrations';
-import type { SslMode } from '../db/ssl-mode';
+import { DEFAULT_CONNECT_TIMEOUT_MS } from '../db/connect';
+import type { LibpqSettings, SslMode } from '../db/ssl-mode';
 import { defaultDataDir } from '../db/embedded-server';
 import { passwordSpellingsOf } from '../db/password-spellings';
 import { configSchema, type ConfigIssue, type ConfigOutput, type ConfigValues } from './config-schema';
@@ -49,13 +50,7 @@ export interface ConfigInput {
   cwd?: string;
 }
 
-export interface LibpqSettings {
-  host?: string;
-  port?: number;
-  user?: string;
-  password?: string;
-  database?: string;
-}
+export type { LibpqSettings };
 
 export interface TlsConfig {
   mode: SslMode;
@@ -109,8 +104,6 @@ export class ConfigProblemsError extends ConfigError {
     this.problems = problems;
   }
 }
-
-export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 
 export function loadConfig(input: ConfigInput = {}): KonstructConfig {
   const env = input.env ?? process.env;

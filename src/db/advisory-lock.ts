@@ -35,7 +35,7 @@ import os from 'node:os';
 import type { Knex } from 'knex';
 import type { Client } from 'pg';
 import { LockLostError, LockTimeoutError } from '../errors';
-import { backoffDelay, sleep } from '../engine/backoff';
+import { backoffDelay, sleep } from './backoff';
 import { describeSession, formatSeconds, SESSION_COLUMNS, type SessionInfo } from './session-info';
 
 /** (classid, objid) of the lock in pg_locks: 'KMIG' and 1, taken with the two-int4 form (objsubid = 2). */

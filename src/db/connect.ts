@@ -5,13 +5,15 @@
  * actionable line.
  */
 import type { Knex } from 'knex';
-import { DEFAULT_CONNECT_TIMEOUT_MS } from '../config/config';
 import { ConnectionError } from '../errors';
 import { ownWords } from './redact';
 import { explainTlsFailure, isPlainRefused, isTlsRefused, type ConnectionSettings, type TlsAttempt } from './ssl-mode';
 import { keepStatementApart } from './statement-errors';
 
 export const APPLICATION_NAME = 'konstruct-migrate';
+
+/** How long one connection attempt may take unless the configuration says otherwise. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 
 export interface KnexOptions {
   /** --schema: unqualified names (the migrations' tables, knex_migrations) resolve there, and only there. */

@@ -33,7 +33,7 @@
  */
 import type { Knex } from 'knex';
 import { LockLostError, LockTimeoutError } from '../errors';
-import { backoffDelay, sleep } from '../engine/backoff';
+import { backoffDelay, sleep } from './backoff';
 import { advisoryLockRow, BACKEND_START_UTC, LOCK_ROW, MIGRATION_LOCK_KEY, type LockHolder } from './advisory-lock';
 import { formatSeconds } from './session-info';
 

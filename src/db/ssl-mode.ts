@@ -12,7 +12,6 @@
  */
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
-import type { KonstructConfig, LibpqSettings } from '../config/config';
 import { ConfigError, ConnectionError } from '../errors';
 import { ownWords } from './redact';
 import { withoutTlsParams } from './tls-params';
@@ -22,6 +21,21 @@ export type SslMode = (typeof SSL_MODES)[number];
 
 /** What node-postgres gets as `ssl` for one connection attempt. */
 export type TlsAttempt = false | ConnectionOptions;
+
+/** The PG* variables, as read by the configuration. */
+export interface LibpqSettings {
+  host?: string;
+  port?: number;
+  user?: string;
+  password?: string;
+  database?: string;
+}
+
+/** What connectionSettings reads of the configuration (config/config.ts's KonstructConfig). */
+export interface ConnectionConfig {
+  connection: { url?: string; libpq?: LibpqSettings; label: string };
+  tls: { mode: SslMode; rootCert?: string; cert?: string; key?: string };
+}
 
 export interface ConnectionSettings {
   /** The URL without its TLS parameters (node-postgres would let them override `ssl`); undefined: the PG* variables. */
@@ -36,7 +50,7 @@ export interface ConnectionSettings {
 }
 
 /** What to connect with, from the configuration (config.ts read and checked sslmode and the certificate files). */
-export function connectionSettings(config: Pick<KonstructConfig, 'connection' | 'tls'>): ConnectionSettings {
+export function connectionSettings(config: ConnectionConfig): ConnectionSettings {
   const { url, libpq, label } = config.connection;
   const { tls } = config;
   const files = { ca: readPem(tls.rootCert), cert: readPem(tls.cert), key: readPem(tls.key) };

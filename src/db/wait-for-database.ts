@@ -6,7 +6,7 @@
  * itself: those fail at once.
  */
 import { ConnectionError } from '../errors';
-import { backoffDelay, sleep } from '../engine/backoff';
+import { backoffDelay, sleep } from './backoff';
 import { ownWords } from './redact';
 import { formatSeconds } from './session-info';
 

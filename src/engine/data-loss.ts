@@ -8,7 +8,8 @@
 import type { Knex } from 'knex';
 import { KonstructError, LockTimeoutError, pgErrorFields } from '../errors';
 import { ExitCode } from '../exit-codes';
-import { loadMigration, type DataLoss, type LocalMigration } from '../history/local-migrations';
+import type { Migration } from '../model/migration';
+import type { DataLoss } from '../model/migration-module';
 import { applyLocalTimeouts, type SessionTimeouts } from './session-timeouts';
 
 export interface StepDataLoss {
@@ -16,7 +17,8 @@ export interface StepDataLoss {
   losses: DataLoss[];
 }
 
-export async function dataLostByReverting(knex: Knex, migrations: LocalMigration[], timeouts: SessionTimeouts): Promise<StepDataLoss[]> {
+export async function dataLostByReverting(knex: Knex, migrations: readonly Migration[], timeouts: SessionTimeouts): Promise<StepDataLoss[]> {
+  if (!migrations.some((m) => m.dataLostOnDown)) return [];
   let counting = '';
   try {
     return await knex.transaction(
@@ -25,8 +27,7 @@ export async function dataLostByReverting(knex: Knex, migrations: LocalMigration
         const found: StepDataLoss[] = [];
         for (const migration of migrations) {
           counting = migration.name;
-          const mod = await loadMigration(migration);
-          const losses = ((await mod.dataLostOnDown?.(trx)) ?? []).filter((l) => l.count > 0);
+          const losses = ((await migration.dataLostOnDown?.(trx)) ?? []).filter((l) => l.count > 0);
           if (losses.length > 0) found.push({ migration: migration.name, losses });
         }
         return found;

@@ -13,17 +13,19 @@
  *
  * A phased migration shows each of its steps that would run, with its phase;
  * of a batched step, the first batch's statements (the others repeat them).
+ * The steps run through the same executor as a real run (run-steps.ts), with
+ * the run's options (--batch-size); only each unit's transaction differs.
  */
 import type { Knex } from 'knex';
 import { KonstructError, LockTimeoutError, MigrationFailedError } from '../errors';
 import { statementOf } from '../db/statement-errors';
 import { ensureHistoryTables, recordApplied, removeApplied } from '../history/history-table';
-import { loadMigration, type LocalMigration } from '../history/local-migrations';
-import type { Direction } from './run-step';
+import type { Migration } from '../model/migration';
+import type { PhaseName } from '../phased/phased-migration';
+import { runSteps, type Position, type Unit, type UnitRunner } from './run-steps';
+import type { Direction } from './step-result';
 import { applyLocalTimeouts, type SessionTimeouts } from './session-timeouts';
 import { recordStatements, type RecordedStatement, type StatementRecorder } from './statement-recorder';
-import { RUN_DEFAULTS } from './locked-run';
-import { isBatched, type PhaseName, type PhasedStep } from '../phased/phased-migration';
 
 export interface DryRunStep {
   name: string;
@@ -39,19 +41,20 @@ export interface DryRunStep {
 }
 
 class RollBack {}
+class StopHere {}
 
-/** A migration to dry-run; for a phased one, the indexes of the steps to run, in order. */
+/** A migration to dry-run, from where it stands to `stopAt` steps applied. */
 export interface DryRunUnit {
-  migration: LocalMigration;
-  steps?: number[];
+  migration: Migration;
+  from: Position;
+  stopAt: number;
 }
 
 export async function dryRunSteps(
   knex: Knex,
   units: DryRunUnit[],
   direction: Direction,
-  batch: number,
-  timeouts: SessionTimeouts,
+  run: { batch: number; batchSize: number; timeouts: SessionTimeouts },
 ): Promise<DryRunStep[]> {
   const results: DryRunStep[] = [];
   const conn = await knex.client.acquireConnection();
@@ -59,30 +62,17 @@ export async function dryRunSteps(
   try {
     await knex.transaction(
       async (trx) => {
-        await applyLocalTimeouts(trx, timeouts);
+        await applyLocalTimeouts(trx, run.timeouts);
         if (direction === 'up') await ensureHistoryTables(trx);
-        for (const { migration, steps } of units) {
-          const mod = await loadMigration(migration);
-          if (mod.phases && steps) {
-            await dryRunPhased(trx, recorder, migration, mod.phases, steps, direction, results);
-            if (direction === 'up' && steps.at(-1) === mod.phases.length - 1) await recordApplied(trx, migration, batch);
-            if (direction === 'down') await removeApplied(trx, migration.name);
-            continue;
+        const runner = inTheOneTransaction(trx, recorder, results);
+        try {
+          for (const { migration, from, stopAt } of units) {
+            const record = (db: Knex, { stepsDone }: Position) =>
+              direction === 'down' ? removeApplied(db, migration.name) : stepsDone === migration.steps.length ? recordApplied(db, migration, run.batch) : Promise.resolve();
+            await runSteps(knex, runner, { migration, direction, from, stopAt, batchSize: run.batchSize, batchPauseMs: 0, record });
           }
-          if (mod.config?.transaction === false) {
-            results.push({ name: migration.name, direction, statements: [], notRun: 'it is not transactional, so it cannot be run and rolled back; the dry run stops here' });
-            break;
-          }
-          await recorder.start();
-          try {
-            await mod[direction](trx);
-          } catch (error) {
-            throw stepError(migration, direction, error);
-          } finally {
-            results.push({ name: migration.name, direction, statements: recorder.stop() });
-          }
-          if (direction === 'up') await recordApplied(trx, migration, batch);
-          else await removeApplied(trx, migration.name);
+        } catch (error) {
+          if (!(error instanceof StopHere)) throw error;
         }
         throw new RollBack();
       },
@@ -97,43 +87,36 @@ export async function dryRunSteps(
   return results;
 }
 
-async function dryRunPhased(
-  trx: Knex.Transaction,
-  recorder: StatementRecorder,
-  migration: LocalMigration,
-  phases: readonly PhasedStep[],
-  steps: number[],
-  direction: Direction,
-  results: DryRunStep[],
-): Promise<void> {
-  for (const index of steps) {
-    const step = phases[index]!;
-    const shown: DryRunStep = { name: migration.name, direction, phase: step.phase, step: step.name, statements: [] };
-    await recorder.start({ eachMode: true });
-    try {
-      if (!isBatched(step)) {
-        await step[direction](trx);
-      } else {
-        const batch = step.batch[direction];
-        let cursor: string | null = null;
-        shown.batches = 0;
-        while (batch) {
-          cursor = (await batch(trx, cursor, RUN_DEFAULTS.batchSize)).next;
-          shown.batches++;
-          if (shown.batches === 1) shown.statements = recorder.stop();
-          if (cursor === null) break;
-        }
+/** Each unit in the dry run's one transaction, its statements recorded: one entry per step, a batched step's first batch shown. */
+function inTheOneTransaction(trx: Knex.Transaction, recorder: StatementRecorder, results: DryRunStep[]): UnitRunner {
+  return {
+    run: async (unit, work, record) => {
+      const { migration, step, direction } = unit;
+      const shown = migration.phased ? { phase: step.phase, step: step.name } : {};
+      if (step.outsideTransaction) {
+        results.push({ name: migration.name, direction, ...shown, statements: [], notRun: 'it is not transactional, so it cannot be run and rolled back; the dry run stops here' });
+        throw new StopHere();
       }
-    } catch (error) {
-      throw stepError(migration, direction, error);
-    } finally {
-      if (!shown.batches) shown.statements = recorder.stop();
-      results.push(shown);
-    }
-  }
+      const later = unit.batch !== undefined && unit.batch > 1;
+      const entry: DryRunStep = later ? results.at(-1)! : { name: migration.name, direction, ...shown, statements: [] };
+      if (!later) results.push(entry);
+      if (unit.batch !== undefined) entry.batches = unit.batch;
+      // A phased step runs in a transaction of its own for real, so each mode it takes is shown (statement-recorder.ts).
+      if (!later) await recorder.start(migration.phased ? { eachMode: true } : undefined);
+      try {
+        await work(trx);
+      } catch (error) {
+        throw stepError(unit, error);
+      } finally {
+        if (!later) entry.statements = recorder.stop();
+      }
+      await record(trx);
+      return 1;
+    },
+  };
 }
 
-function stepError(migration: LocalMigration, direction: Direction, error: unknown): KonstructError {
+function stepError({ migration, direction }: Unit, error: unknown): KonstructError {
   if (error instanceof KonstructError) return error;
   if ((error as { code?: string })?.code === '55P03') {
     return new LockTimeoutError(

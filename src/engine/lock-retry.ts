@@ -10,7 +10,7 @@ import type { Knex } from 'knex';
 import { KonstructError, LockTimeoutError, MigrationFailedError } from '../errors';
 import { formatSeconds } from '../db/session-info';
 import { statementOf } from '../db/statement-errors';
-import { backoffDelay, sleep } from './backoff';
+import { backoffDelay, sleep } from '../db/backoff';
 import { describeBlockers, describeWaitTarget, type LockWait } from './lock-wait-watcher';
 import type { SessionTimeouts } from './session-timeouts';
 

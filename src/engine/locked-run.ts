@@ -17,8 +17,8 @@ import { readHistory, type AppliedMigration } from '../history/history-table';
 import { assertKnexNotMigrating } from '../history/knex-lock-row';
 import type { LocalMigration } from '../history/local-migrations';
 import { assertHistoryKnown, assertPartWayKnown } from './plan';
-import { readPhaseStates, type PhaseState } from '../phased/phase-state';
-import type { StepOptions } from './run-step';
+import { readPhaseStates, type PhaseState } from '../history/phase-state';
+import type { StepOptions } from './work-transaction';
 import type { SessionTimeouts } from './session-timeouts';
 
 /** Safety options shared by `up` and `down`; every field has a default. */
@@ -44,6 +44,11 @@ export interface RunOptions {
 }
 
 export const RUN_DEFAULTS = { lockWait: 60, lockTimeout: 0.5, lockBudget: 300, statementTimeout: 0, batchSize: 25_000, batchPause: 0 } as const;
+
+/** How batched steps run, for real and in a dry run alike. */
+export function batchOptions(options: RunOptions): { batchSize: number; batchPauseMs: number } {
+  return { batchSize: options.batchSize ?? RUN_DEFAULTS.batchSize, batchPauseMs: options.batchPause ?? RUN_DEFAULTS.batchPause };
+}
 
 export interface LockedRun {
   history: AppliedMigration[];

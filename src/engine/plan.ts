@@ -5,7 +5,7 @@
 import { HistoryMismatchError, TargetError } from '../errors';
 import type { AppliedMigration } from '../history/history-table';
 import type { LocalMigration } from '../history/local-migrations';
-import type { PhaseState } from '../phased/phase-state';
+import type { PhaseState } from '../history/phase-state';
 
 /** `005` or `005_baseline` -> the one local migration it names. */
 export function resolveTarget(target: string, local: LocalMigration[]): LocalMigration {

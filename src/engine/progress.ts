@@ -3,7 +3,7 @@
  * carries them, so `--json` and callers can report exactly where it stopped.
  */
 import { KonstructError } from '../errors';
-import type { StepResult } from './run-step';
+import type { StepResult } from './step-result';
 
 export async function withCompletedSteps(completed: StepResult[], work: () => Promise<void>): Promise<void> {
   try {

@@ -5,7 +5,7 @@
  * A phased migration also reports each of its steps, and each backfill batch.
  */
 import type { PhaseName } from '../phased/phased-migration';
-import type { Direction, StepResult } from './run-step';
+import type { Direction, StepResult } from './step-result';
 
 export type StepEvent =
   | { type: 'started'; name: string; direction: Direction }

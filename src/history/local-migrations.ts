@@ -7,41 +7,15 @@
  * Sources run as written. A compiled copy (dist/migrations) stands in for a
  * source only when the build's checksum manifest proves it was compiled from
  * exactly that text; a copy older than, or different from, its source is never
- * run (migrations-folder.ts, require-typescript.ts).
+ * run (migrations-folder.ts, ../model/require-typescript.ts).
  */
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import type { Knex } from 'knex';
-import { ConfigError, KonstructError } from '../errors';
-import { importModule } from '../esm-import';
-import { assertWellFormed, offlineUpDown, refusePartWay, type PhasedStep } from '../phased/phased-migration';
+import { ConfigError } from '../errors';
 import { checksumOfFile, readChecksumManifest } from './migration-checksums';
 import { COMPILED_MIGRATIONS_DIR, compiledCopiesOf, DEFAULT_MIGRATIONS_DIR, SOURCE_MIGRATIONS_DIR } from './migrations-folder';
-import { requireTypeScript } from './require-typescript';
 
 export { DEFAULT_MIGRATIONS_DIR };
-
-export interface MigrationModule {
-  up(knex: Knex): Promise<void>;
-  down(knex: Knex): Promise<void>;
-  /** knex's convention: `export const config = { transaction: false }` for e.g. CREATE INDEX CONCURRENTLY. */
-  config?: { transaction?: boolean };
-  /**
-   * What reverting this migration would destroy, counted on the live database
-   * before `down` runs; `down` refuses (or asks) when any count is above zero.
-   * Knowledge of the migration, so it lives in the migration file.
-   */
-  dataLostOnDown?(knex: Knex): Promise<DataLoss[]>;
-  /** A phased migration's steps (src/phased/phased-migration.ts); konstruct-migrate runs them one by one. */
-  phases?: readonly PhasedStep[];
-}
-
-export interface DataLoss {
-  /** e.g. "rows in user_tenant_roles". */
-  what: string;
-  count: number;
-}
 
 export interface LocalMigration {
   name: string;
@@ -53,7 +27,7 @@ export interface LocalMigration {
 }
 
 const MIGRATION_FILE = /^(\d+_[A-Za-z0-9_]+)\.(js|cjs|mjs|ts|cts|mts)$/;
-const TYPESCRIPT = /\.[cm]?ts$/;
+export const TYPESCRIPT = /\.[cm]?ts$/;
 
 export function listLocalMigrations(dir: string = DEFAULT_MIGRATIONS_DIR): LocalMigration[] {
   if (!existsSync(dir)) {
@@ -108,93 +82,5 @@ function assertBuiltFromSources(compiled: LocalMigration[]): void {
       `${COMPILED_MIGRATIONS_DIR} was not built from the sources in ${SOURCE_MIGRATIONS_DIR} as they are now (${stale.join(', ')}).`,
       'Run `npm run build`, or unset KONSTRUCT_MIGRATIONS_DIR to run the sources as written.',
     );
-  }
-}
-
-/**
- * A file that does not load (a syntax error in a migration being written, a
- * missing export) is the author's to fix, so it is reported as a usage error
- * naming the file and the place, not as an internal failure.
- */
-export async function loadMigration(migration: Pick<LocalMigration, 'name' | 'file' | 'compiled'>): Promise<MigrationModule> {
-  const file = migration.compiled ?? migration.file;
-  let loaded: Record<string, unknown>;
-  try {
-    loaded = await loadModule(file);
-  } catch (error) {
-    if (error instanceof KonstructError) throw error;
-    throw new ConfigError(`${file} cannot be loaded: ${whatWentWrong(error, file)}`, 'Fix the migration, then run the command again.');
-  }
-  const mod = (typeof loaded.up === 'function' || Array.isArray(loaded.phases) ? loaded : loaded.default) as MigrationModule;
-  if (mod?.phases) {
-    try {
-      assertWellFormed(mod.phases);
-    } catch (error) {
-      throw new ConfigError(`${file}: ${(error as Error).message}`, 'Fix its phases (see docs/online-migrations.md), then run the command again.');
-    }
-    return { ...offlineUpDown(mod.phases), ...mod };
-  }
-  if (typeof mod?.up !== 'function' || typeof mod?.down !== 'function') {
-    throw new ConfigError(`${file} does not export up(knex) and down(knex), or phases.`, 'Export both as async functions, or phases (`konstruct-migrate new` writes a template).');
-  }
-  return mod;
-}
-
-/** The error's own lines, without esbuild's "Transform failed with 1 error:" heading, and "<file>:4:0: ERROR:" as "line 4:". */
-function whatWentWrong(error: unknown, file: string): string {
-  const lines = String((error as Error)?.message ?? error).split('\n').map((l) => l.trim()).filter(Boolean);
-  return lines
-    .filter((l) => !/^Transform failed with \d+ errors?:$/.test(l))
-    .slice(0, 3)
-    .join(' ')
-    .split(`${file}:`)
-    .join('line ')
-    .replace(/line (\d+):\d+: (ERROR: )?/g, 'line $1: ');
-}
-
-/**
- * CommonJS files (the compiled migrations) through require(): the first import()
- * of a process starts Node's ES module loader, ~10 ms of every `up` and `down`.
- * TypeScript through tsx; .mjs, and .js files of an ES-module package, through import().
- */
-async function loadModule(file: string): Promise<Record<string, unknown>> {
-  if (TYPESCRIPT.test(file)) return requireTypeScript(file);
-  if (/\.c?js$/.test(file)) {
-    try {
-      return require(file);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ERR_REQUIRE_ESM') throw error;
-    }
-  }
-  return importModule(pathToFileURL(file).href);
-}
-
-/**
- * The same list as a knex MigrationSource, so the stock `knex` CLI (knexfile.ts)
- * sees exactly the names konstruct-migrate records. While a phased migration
- * stands part-way, every migration it gives knex refuses to run (see refusePartWay). knex prints a pending
- * migration's `file`, so it carries the name too; the path is kept apart.
- */
-interface SourceMigration {
-  name: string;
-  file: string;
-  path: string;
-}
-
-export class KonstructMigrationSource implements Knex.MigrationSource<SourceMigration> {
-  constructor(private readonly dir: string = DEFAULT_MIGRATIONS_DIR) {}
-  async getMigrations(): Promise<SourceMigration[]> {
-    return listLocalMigrations(this.dir).map((m) => ({ name: m.name, file: m.name, path: m.compiled ?? m.file }));
-  }
-  getMigrationName(migration: SourceMigration): string {
-    return migration.name;
-  }
-  async getMigration(migration: SourceMigration): Promise<Knex.Migration> {
-    const mod = await loadMigration({ name: migration.name, file: migration.path });
-    const guarded = (direction: 'up' | 'down') => async (knex: Knex) => {
-      await refusePartWay(knex, migration.name, direction);
-      await mod[direction](knex);
-    };
-    return { ...mod, up: guarded('up'), down: guarded('down') };
   }
 }

@@ -19,13 +19,12 @@
  *
  * The file imports types only, so the compiled migration needs nothing from
  * the engine at run time (frozen history: a later engine cannot change what it
- * does). The loader (history/local-migrations.ts) gives it the `up`/`down` that
- * the stock knex CLI calls (through knexfile.ts): they run every step in knex's
- * one transaction (offline, as a plain migration), and refuse while any
- * migration stands part-way, which only konstruct-migrate can carry on.
+ * does). The loader (model/load-migration.ts) makes it a list of steps; the
+ * engine runs them (engine/run-steps.ts), also for the stock knex CLI
+ * (engine/knex-migration-source.ts): there every step in knex's one
+ * transaction, offline, as a plain migration.
  */
 import type { Knex } from 'knex';
-import { anyPartWay, PHASE_TABLE } from './phase-state';
 
 export type PhaseName = 'expand' | 'backfill' | 'contract';
 export const PHASE_ORDER: readonly PhaseName[] = ['expand', 'backfill', 'contract'];
@@ -68,47 +67,8 @@ export interface BatchedStep {
 export type PhasedStep = TransactionStep | BatchedStep;
 
 
-/** Rows per batch when the stock knex CLI runs all steps in one transaction (batches then only bound memory). */
-const OFFLINE_BATCH_SIZE = 1_000_000;
-
 export function isBatched(step: PhasedStep): step is BatchedStep {
   return 'batch' in step;
-}
-
-/** The knex-facing up/down of a phased migration: all steps in the caller's one transaction. */
-export function offlineUpDown(phases: readonly PhasedStep[]): { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> } {
-  return {
-    up: async (knex) => {
-      for (const step of phases) await runOffline(knex, step, 'up');
-    },
-    down: async (knex) => {
-      for (const step of [...phases].reverse()) await runOffline(knex, step, 'down');
-    },
-  };
-}
-
-async function runOffline(knex: Knex, step: PhasedStep, direction: 'up' | 'down'): Promise<void> {
-  if (!isBatched(step)) return step[direction](knex);
-  const batch = step.batch[direction];
-  if (!batch) return;
-  let cursor: string | null = null;
-  do cursor = (await batch(knex, cursor, OFFLINE_BATCH_SIZE)).next;
-  while (cursor !== null);
-}
-
-/**
- * For the stock knex CLI (KonstructMigrationSource wraps every migration's up/down
- * with it): while a migration stands part-way, knex must neither run it in one
- * go nor revert what lies beneath it.
- */
-export async function refusePartWay(knex: Knex, migration: string, direction: 'up' | 'down'): Promise<void> {
-  const partWay = await anyPartWay(knex);
-  if (partWay.length > 0) {
-    throw new Error(
-      `${partWay.join(', ')} stands part-way (see ${PHASE_TABLE}); only konstruct-migrate can carry it on: ` +
-        `run \`konstruct-migrate complete\` to finish it or \`konstruct-migrate down\` to revert it (${migration} ${direction} changed nothing).`,
-    );
-  }
 }
 
 /** Throws, naming the step, when `phases` is not a list of steps in phase order. */

@@ -7,7 +7,7 @@
 import knexFactory from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { status } from '../../src/commands/status';
-import { KonstructMigrationSource } from '../../src/history/local-migrations';
+import { KonstructMigrationSource } from '../../src/engine/knex-migration-source';
 import { createAlembicDatabase, databaseState } from '../support/alembic-database';
 import { runCli } from '../support/cli';
 import { SOURCE_MIGRATIONS_DIR, testContext } from '../support/context';

@@ -9,9 +9,11 @@ import { dumpCatalog } from '../../src/catalog/dump-catalog';
 import { down } from '../../src/commands/down';
 import { up } from '../../src/commands/up';
 import type { MigrationContext } from '../../src/context';
-import { listLocalMigrations, loadMigration } from '../../src/history/local-migrations';
-import { readPhaseStates } from '../../src/phased/phase-state';
-import { runPhased } from '../../src/phased/run-phased';
+import { listLocalMigrations } from '../../src/history/local-migrations';
+import { readPhaseStates } from '../../src/history/phase-state';
+import { runMigration } from '../../src/engine/run-migration';
+import { workTransactions } from '../../src/engine/work-transaction';
+import { loadMigration } from '../../src/model/load-migration';
 import { SOURCE_MIGRATIONS_DIR, testContext } from '../support/context';
 import { expectedCatalog } from '../support/spec-files';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
@@ -39,16 +41,14 @@ class StopHere extends Error {}
 
 /** Runs 006 up from 005 until `stepsDone` steps are applied, or (`afterBatches`) stops between two backfill batches. */
 async function standAt(stepsDone: number, afterBatches?: number): Promise<void> {
-  const migration = listLocalMigrations(SOURCE_MIGRATIONS_DIR).find((m) => m.name === '006_rbac_roles')!;
-  const steps = (await loadMigration(migration)).phases!;
+  const migration = await loadMigration(listLocalMigrations(SOURCE_MIGRATIONS_DIR).find((m) => m.name === '006_rbac_roles')!);
   let batches = 0;
-  const run = runPhased(
+  const runner = workTransactions(ctx.knex, { timeouts: { lockTimeoutMs: 500, statementTimeoutMs: 0 }, lockBudgetMs: 10_000, log: () => {} });
+  const run = runMigration(
     ctx.knex,
-    { migration, steps, direction: 'up', stopAt: stepsDone, held: false, batch: 2 },
+    runner,
+    { migration, direction: 'up', stopAt: stepsDone, held: false, batch: 2 },
     {
-      timeouts: { lockTimeoutMs: 500, statementTimeoutMs: 0 },
-      lockBudgetMs: 10_000,
-      log: () => {},
       batchSize: 1,
       batchPauseMs: 0,
       onStep: (event) => {

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { LockTimeoutError } from '../../src/errors';
 import type { PhasedStep } from '../../src/phased/phased-migration';
-import { describeStanding, tellWhatStands } from '../../src/phased/part-way-report';
+import { describeStanding, tellWhatStands } from '../../src/engine/part-way-report';
 
 const tx = (phase: PhasedStep['phase'], name: string): PhasedStep => ({ phase, name, up: async () => {}, down: async () => {} });
 const STEPS = [tx('expand', 'add'), { phase: 'backfill', name: 'fill', batch: { down: async () => ({ next: null, rows: 0 }) } } as PhasedStep, tx('contract', 'drop')];

@@ -4,8 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { assertWellFormed, expandedAt, type PhasedStep } from '../../src/phased/phased-migration';
-import type { PhaseState } from '../../src/phased/phase-state';
-import { startingPosition } from '../../src/phased/run-phased';
+import type { PhaseState } from '../../src/history/phase-state';
+import { startingPosition } from '../../src/engine/run-migration';
 
 const tx = (phase: PhasedStep['phase'], name: string): PhasedStep => ({ phase, name, up: async () => {}, down: async () => {} });
 const batched = (name: string): PhasedStep => ({ phase: 'backfill', name, batch: { up: async () => ({ next: null, rows: 0 }) } });

@@ -7,7 +7,7 @@
  * Skipped, saying why, when pgbouncer is not installed.
  */
 import { describe, expect, it } from 'vitest';
-import { PHASE_TABLE } from '../../src/phased/phase-state';
+import { PHASE_TABLE } from '../../src/history/phase-state';
 import { runCli } from '../support/cli';
 import { advisoryLockCount, databaseState, historyNames } from '../support/database-state';
 import { pgBouncerSkipReason, usePgBouncer, type PooledDatabase } from '../support/pooled-databases';

@@ -7,7 +7,7 @@
  * the spinner line shows rows done/estimated, the rate and the time left.
  */
 import type { StepEvent, StepListener } from '../../engine/step-events';
-import type { StepResult } from '../../engine/run-step';
+import type { StepResult } from '../../engine/step-result';
 import type { Io } from '../run-command';
 import type { OutputOptions } from './output-options';
 import type { Style } from './colors';

@@ -6,7 +6,7 @@
  * transaction was rolled back, so "the database is unchanged" would be false.
  */
 import { KonstructError } from '../errors';
-import type { PhasedStep } from './phased-migration';
+import type { PhasedStep } from '../phased/phased-migration';
 
 export interface StandingPosition {
   stepsDone: number;

@@ -1,6 +1,6 @@
 /** The jittered backoff every retry loop uses: grows, stays within its bounds, never in lockstep. */
 import { describe, expect, it } from 'vitest';
-import { backoffDelay } from '../../src/engine/backoff';
+import { backoffDelay } from '../../src/db/backoff';
 
 const policy = { initialMs: 100, maxMs: 1_000 };
 

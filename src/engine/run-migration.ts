@@ -1,0 +1,117 @@
+/**
+ * A real run of one migration, one way, from where it stands (run-steps.ts
+ * runs its steps). What each unit records, in its own transaction:
+ *   - a phased migration that stands part-way: its row in the phase table
+ *     (history/phase-state.ts), written and read under the migration lock;
+ *   - at the ends, the knex_migrations row: written in the transaction of the
+ *     last step up (which also deletes the phase row), deleted in the first
+ *     transaction down (which writes the phase row).
+ * A plain migration's one step goes straight from one end to the other.
+ */
+import type { Knex } from 'knex';
+import { recordApplied, removeApplied } from '../history/history-table';
+import { deletePhaseState, savePhaseState, type PhaseState } from '../history/phase-state';
+import type { Migration, Step } from '../model/migration';
+import { tellWhatStands } from './part-way-report';
+import { runSteps, type Position, type UnitRunner } from './run-steps';
+import type { Direction, StepResult } from './step-result';
+import type { StepListener } from './step-events';
+
+export interface MigrationTarget {
+  migration: Migration;
+  /** Where it stands: a phase row, or `applied` (in knex_migrations), or neither (not started). */
+  state?: PhaseState;
+  applied?: boolean;
+  direction: Direction;
+  /** Stop once this many steps are applied: going up, all of them or the expanded point; going down, 0 or the expanded point. */
+  stopAt: number;
+  /** Mark the phase row held (`up --expand`, `down --to-expanded`): plain `up` then refuses to carry it on. */
+  held: boolean;
+  /** knex batch number for the knex_migrations row. */
+  batch: number;
+}
+
+export interface BatchOptions {
+  batchSize: number;
+  batchPauseMs: number;
+  onStep?: StepListener;
+}
+
+export async function runMigration(knex: Knex, runner: UnitRunner, t: MigrationTarget, options: BatchOptions): Promise<StepResult> {
+  const from = startingPosition({ ...t, steps: t.migration.steps });
+  // The last position a unit of this run committed: what a failure leaves standing (part-way-report.ts).
+  let recorded: Position | undefined;
+  let committed: Position | undefined;
+  const record = recorder(t);
+  const tracked: UnitRunner = {
+    run: async (unit, work, rec) => {
+      const attempts = await runner.run(unit, work, rec);
+      committed = recorded;
+      return attempts;
+    },
+  };
+  try {
+    return await runFrom(knex, tracked, t, from, (db, position) => {
+      recorded = position;
+      return record(db, position);
+    }, options);
+  } catch (error) {
+    throw tellWhatStands(error, { migration: t.migration, steps: t.migration.steps, direction: t.direction }, committed ?? from);
+  }
+}
+
+async function runFrom(
+  knex: Knex,
+  runner: UnitRunner,
+  t: MigrationTarget,
+  from: Position,
+  record: (db: Knex, position: Position) => Promise<void>,
+  options: BatchOptions,
+): Promise<StepResult> {
+  const started = performance.now();
+  let retries = 0;
+
+  // Held is written even when nothing is left to run before the stop (up --expand on an expanded migration).
+  const atStop = t.direction === 'up' ? from.stepsDone >= t.stopAt : from.stepsDone <= t.stopAt;
+  if (t.state && t.held && !t.state.held && atStop) {
+    const hold = { migration: t.migration, step: { ...t.migration.steps[0]!, outsideTransaction: false }, direction: t.direction, what: 'hold' };
+    retries += -1 + await runner.run(hold, async () => {}, (db) => record(db, from));
+  }
+  retries += await runSteps(knex, runner, { migration: t.migration, direction: t.direction, from, stopAt: t.stopAt, record, ...options });
+  return { name: t.migration.name, direction: t.direction, ms: Math.round(performance.now() - started), attempts: 1 + retries };
+}
+
+/** Writes a position: the phase row in between, the history row at the ends. */
+function recorder(t: MigrationTarget): (db: Knex, position: Position) => Promise<void> {
+  const { migration } = t;
+  const going = t.direction === 'up';
+  const checksum = t.state?.checksum ?? migration.checksum;
+  // Only then can there be a phase row to delete at an end (a plain migration never writes one).
+  let phaseRowWritten = t.state !== undefined;
+  return async (db, { stepsDone, cursor, rowsDone }) => {
+    if (going && stepsDone === migration.steps.length) {
+      if (phaseRowWritten) await deletePhaseState(db, migration.name);
+      await recordApplied(db, migration, t.batch);
+    } else if (!going && stepsDone === 0) {
+      if (phaseRowWritten) await deletePhaseState(db, migration.name);
+      await removeApplied(db, migration.name);
+    } else {
+      if (!going) await removeApplied(db, migration.name);
+      await savePhaseState(db, { name: migration.name, stepsDone, direction: t.direction, cursor, rowsDone, held: t.held, checksum });
+      phaseRowWritten = true;
+    }
+  };
+}
+
+/**
+ * Where a run starts. A batched step half done the *other* way is treated as
+ * wholly undone (going up) or wholly done (going down) and run again from its
+ * start: batches must be safe to redo.
+ */
+export function startingPosition(t: { state?: PhaseState; applied?: boolean; direction: Direction; steps: readonly Step[] }): Position {
+  if (!t.state) return { stepsDone: t.applied ? t.steps.length : 0, cursor: null, rowsDone: 0 };
+  const { stepsDone, cursor, direction, rowsDone } = t.state;
+  if (cursor === null) return { stepsDone, cursor: null, rowsDone: 0 };
+  if (direction === t.direction) return { stepsDone, cursor, rowsDone };
+  return { stepsDone: t.direction === 'up' ? stepsDone - 1 : stepsDone + 1, cursor: null, rowsDone: 0 };
+}

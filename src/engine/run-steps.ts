@@ -1,0 +1,141 @@
+/**
+ * The one step executor. Every migration is a list of steps (model/migration.ts);
+ * this runs them one way, from a position to a stop, whatever runs each unit of
+ * work: a real run (work-transaction.ts), a dry run (dry-run.ts) or the stock
+ * knex CLI's one transaction (knex-migration-source.ts). A unit is a step, or
+ * one batch of a batched step; it runs with the new position recorded in it.
+ * So a run killed at any moment leaves the migration at a step boundary or
+ * between two batches, and the next run carries on from there, redoing at most
+ * the batch that was running.
+ */
+import type { Knex } from 'knex';
+import { sleep } from '../db/backoff';
+import type { Migration, Step } from '../model/migration';
+import { isBatched, type BatchFunction, type BatchResult } from '../phased/phased-migration';
+import type { StepListener } from './step-events';
+import type { Direction } from './step-result';
+
+/** Where a migration stands: steps applied, and inside a batched step the cursor of its next batch. */
+export interface Position {
+  stepsDone: number;
+  cursor: string | null;
+  rowsDone: number;
+}
+
+/** One unit of work, as a runner is told about it. */
+export interface Unit {
+  migration: Migration;
+  step: Step;
+  direction: Direction;
+  /** How errors and progress name it: the migration, or the migration and its step. */
+  what: string;
+  /** A batched step: the number of this batch in this run (1, 2, ...), 0 when it has none this way. */
+  batch?: number;
+}
+
+export interface UnitRunner {
+  /** Runs `work`, then `record` (the position after it), as one unit; resolves to the attempts it took. */
+  run(unit: Unit, work: (db: Knex) => Promise<void>, record: (db: Knex) => Promise<void>): Promise<number>;
+}
+
+export interface StepPlan {
+  migration: Migration;
+  direction: Direction;
+  from: Position;
+  /** Stop once this many steps are applied. */
+  stopAt: number;
+  batchSize: number;
+  batchPauseMs: number;
+  onStep?: StepListener;
+  /** Writes `position` in the unit's transaction (nothing, for the stock knex CLI, which records the migration itself). */
+  record(db: Knex, position: Position): Promise<void>;
+}
+
+/** Runs the plan's steps; resolves to the retries the units needed. `knex` is for the batches' row estimates. */
+export async function runSteps(knex: Knex, runner: UnitRunner, plan: StepPlan): Promise<number> {
+  const { migration, direction } = plan;
+  const going = direction === 'up';
+  let position = plan.from;
+  let retries = 0;
+  while (going ? position.stepsDone < plan.stopAt : position.stepsDone > plan.stopAt) {
+    const step = migration.steps[going ? position.stepsDone : position.stepsDone - 1]!;
+    const after = going ? position.stepsDone + 1 : position.stepsDone - 1;
+    const started = performance.now();
+    const batch = isBatched(step) ? step.batch[direction] : undefined;
+    const unit: Unit = { migration, step, direction, what: whatOf(migration, step), ...(isBatched(step) ? { batch: 0 } : {}) };
+    const outcome = batch
+      ? await runBatches(knex, runner, plan, unit, batch, position, after)
+      : {
+          retries: -1 + await runner.run(
+            unit,
+            async (db) => {
+              if (!isBatched(step)) await step[direction](db);
+            },
+            (db) => plan.record(db, { stepsDone: after, cursor: null, rowsDone: 0 }),
+          ),
+        };
+    retries += outcome.retries;
+    position = { stepsDone: after, cursor: null, rowsDone: 0 };
+    // A plain migration's one step is reported by the command; a batched step with nothing to do this way is not worth a line.
+    if (!migration.phased || (isBatched(step) && !batch)) continue;
+    plan.onStep?.({
+      type: 'phase-finished', name: migration.name, step: step.name, phase: step.phase, direction,
+      ms: Math.round(performance.now() - started), attempts: 1 + outcome.retries,
+      ...(outcome.batches === undefined ? {} : { batches: outcome.batches, rows: outcome.rows }),
+    });
+  }
+  return retries;
+}
+
+/** What one step did, for its progress line. */
+interface StepOutcome {
+  retries: number;
+  batches?: number;
+  rows?: number;
+}
+
+/** The batches of one step, from `from`, each a unit that also records the cursor. */
+async function runBatches(
+  knex: Knex,
+  runner: UnitRunner,
+  plan: StepPlan,
+  unit: Unit,
+  batch: BatchFunction,
+  from: Position,
+  after: number,
+): Promise<StepOutcome> {
+  const { step } = unit;
+  const estimate = plan.onStep && isBatched(step) ? await step.batch.estimateRows?.(knex).catch(() => undefined) : undefined;
+  const started = performance.now();
+  let { cursor, rowsDone } = from;
+  let retries = 0;
+  let batches = 0;
+  let rowsThisRun = 0;
+  do {
+    let result: BatchResult | undefined;
+    retries += -1 + await runner.run(
+      { ...unit, batch: batches + 1 },
+      async (db) => {
+        result = await batch(db, cursor, plan.batchSize);
+      },
+      (db) => plan.record(db, result!.next === null
+        ? { stepsDone: after, cursor: null, rowsDone: 0 }
+        : { stepsDone: from.stepsDone, cursor: result!.next, rowsDone: rowsDone + result!.rows }),
+    );
+    cursor = result!.next;
+    rowsDone += result!.rows;
+    rowsThisRun += result!.rows;
+    batches++;
+    plan.onStep?.({
+      type: 'progress', name: unit.migration.name, step: step.name, phase: step.phase, direction: unit.direction,
+      rowsDone, estimatedRows: estimate, rowsThisRun, ms: performance.now() - started,
+    });
+    if (cursor !== null && plan.batchPauseMs > 0) await sleep(plan.batchPauseMs);
+  } while (cursor !== null);
+  return { retries, batches, rows: rowsThisRun };
+}
+
+/** `006_rbac_roles [expand: add role column]`, or a plain migration's name. */
+function whatOf(migration: Migration, step: Step): string {
+  return migration.phased ? `${migration.name} [${step.phase}: ${step.name}]` : migration.name;
+}

@@ -1,0 +1,88 @@
+/**
+ * How a real run runs each unit of work (run-steps.ts): under the run's
+ * timeouts, watched for lock waits, and tried again after a lock timeout
+ * (lock-retry.ts). A unit's work and its recorded position commit together in
+ * one transaction, `commitWork` below: the only place a migration's work commits,
+ * and so the one place that proves the migration lock is still held.
+ *
+ * A step outside a transaction (CREATE INDEX CONCURRENTLY) runs on a session of
+ * its own with the limits as session settings (session-timeouts.ts), is never
+ * retried (what it did before a lock timeout stays applied), and its position
+ * commits after it.
+ */
+import type { Knex } from 'knex';
+import { assertKnexNotMigrating } from '../history/knex-lock-row';
+import { retryOnLockTimeout, type AttemptFailure, type RetryOptions } from './lock-retry';
+import { describeBlockers, describeWaitTarget, watchLockWaits, type LockWaitWatcher } from './lock-wait-watcher';
+import type { Unit, UnitRunner } from './run-steps';
+import { applyLocalTimeouts, withTimeoutSession } from './session-timeouts';
+
+export interface StepOptions extends RetryOptions {
+  /** Bookkeeping that must commit with the run's first unit (e.g. creating the history tables on a first run). */
+  prepare?: (db: Knex) => Promise<void>;
+}
+
+/** One runner per command run: `prepare` goes with the first unit that commits. */
+export function workTransactions(knex: Knex, options: StepOptions): UnitRunner {
+  let prepare = options.prepare;
+  return {
+    run: async (unit, work, record) => {
+      const label = { migration: unit.migration.name, what: unit.what, direction: unit.direction, transactional: !unit.step.outsideTransaction };
+      const attempts = await retryOnLockTimeout(label, options, () => attempt(knex, options, unit, prepare, work, record));
+      prepare = undefined;
+      return attempts;
+    },
+  };
+}
+
+/** One try; resolves to undefined on success, or to the error and the last lock wait seen. */
+async function attempt(
+  knex: Knex,
+  options: StepOptions,
+  unit: Unit,
+  prepare: StepOptions['prepare'],
+  work: (db: Knex) => Promise<void>,
+  record: (db: Knex) => Promise<void>,
+): Promise<AttemptFailure | undefined> {
+  let watcher: LockWaitWatcher | undefined;
+  const watch = (pid: number) => {
+    watcher = watchLockWaits(knex, pid, (w) => options.log(`${unit.what} is waiting for ${describeWaitTarget(w)}, held by ${describeBlockers(w)}`));
+  };
+  try {
+    if (unit.step.outsideTransaction) {
+      await withTimeoutSession(knex, options.timeouts, async (session, pid) => {
+        watch(pid);
+        await work(session);
+      });
+      await commitWork(knex, options, prepare, record);
+    } else {
+      await commitWork(knex, options, prepare, async (trx) => {
+        await work(trx);
+        await record(trx);
+      }, watch);
+    }
+    await watcher?.stop();
+    return undefined;
+  } catch (error) {
+    return { error, wait: await watcher?.stop() };
+  }
+}
+
+/** The transaction every unit's work commits in. */
+async function commitWork(
+  knex: Knex,
+  options: StepOptions,
+  prepare: StepOptions['prepare'],
+  work: (trx: Knex.Transaction) => Promise<void>,
+  watch?: (pid: number) => void,
+): Promise<void> {
+  await knex.transaction(async (trx) => {
+    const pid = await applyLocalTimeouts(trx, options.timeouts);
+    watch?.(pid);
+    await prepare?.(trx);
+    await assertKnexNotMigrating(trx, { lockRow: true });
+    await work(trx);
+    // Last, right before COMMIT: the run still holds the migration lock (db/lock-fence.ts).
+    await options.beforeCommit?.(trx);
+  });
+}
