@@ -25,6 +25,7 @@ import { defaultDataDir } from '../db/embedded-server';
 import { passwordSpellingsOf } from '../db/password-spellings';
 import { configSchema, type ConfigIssue, type ConfigOutput, type ConfigValues } from './config-schema';
 import { hasUnencodedCredentials, NOT_A_POSTGRES_URL, readDotenvFile, SOURCE_LABELS, type DotenvFile, type UrlSource } from './database-url';
+import { settingSecretsOf } from './setting-secrets';
 
 /** What the configuration is read from; every field is optional. */
 export interface ConfigInput {
@@ -85,7 +86,7 @@ export interface KonstructConfig {
   output: { verbose: boolean; quiet: boolean; json: boolean; color: boolean };
   /** CI is set: the embedded fallback is refused. */
   ci: boolean;
-  /** Never printed: the password of every URL given and PGPASSWORD. */
+  /** Never printed: the password of every URL given, PGPASSWORD, INVITE_SECRET and SMTP_PASSWORD (setting-secrets.ts). */
   secrets: string[];
 }
 
@@ -153,6 +154,8 @@ interface Picked {
   ci: boolean;
   /** Every URL given, used or not. */
   urls: Array<string | undefined>;
+  /** The service's own secrets found in the environment and .env. */
+  settingSecrets: string[];
 }
 
 /** A setting's sources in precedence order, as [how messages name it, value]. */
@@ -222,7 +225,7 @@ function pickValues(input: ConfigInput, env: NodeJS.ProcessEnv, dotenvFile: Dote
     waitSeconds: '--wait',
     connectTimeoutMs: '--connect-timeout',
   };
-  return { values, labels, source, ci, urls: urls.map(([, value]) => value) };
+  return { values, labels, source, ci, urls: urls.map(([, value]) => value), settingSecrets: settingSecretsOf(env, dotenv) };
 }
 
 /** node-postgres's own `ssl=true` means a verified connection; PGSSLMODE applies when the URL says nothing. */
@@ -263,9 +266,11 @@ function assemble(
     ci: picked.ci,
     // Every URL given, not only the one used: none of them may be printed.
     // (A URL whose password is not percent-encoded has no password to find: its parts would be wrong.)
-    secrets: [...picked.urls.flatMap((url) => (url && !hasUnencodedCredentials(url) ? passwordSpellingsOf(url) : [])), env.PGPASSWORD].filter(
-      (s): s is string => Boolean(s),
-    ),
+    secrets: [
+      ...picked.urls.flatMap((url) => (url && !hasUnencodedCredentials(url) ? passwordSpellingsOf(url) : [])),
+      env.PGPASSWORD,
+      ...picked.settingSecrets,
+    ].filter((s): s is string => Boolean(s)),
   };
 }
 
