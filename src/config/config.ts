@@ -22,9 +22,11 @@ import { ConfigError } from '../errors';
 import { DEFAULT_MIGRATIONS_DIR } from '../history/local-migrations';
 import type { SslMode } from '../db/ssl-mode';
 import { defaultDataDir } from '../db/embedded-server';
+import { parseUrl } from '../db/hostless-url';
 import { passwordSpellingsOf } from '../db/password-spellings';
 import { configSchema, type ConfigIssue, type ConfigOutput, type ConfigValues } from './config-schema';
 import { hasUnencodedCredentials, NOT_A_POSTGRES_URL, readDotenvFile, SOURCE_LABELS, type DotenvFile, type UrlSource } from './database-url';
+import { setsSearchPath } from './search-path-option';
 import { settingSecretsOf } from './setting-secrets';
 
 /** What the configuration is read from; every field is optional. */
@@ -188,6 +190,8 @@ function pickValues(input: ConfigInput, env: NodeJS.ProcessEnv, dotenvFile: Dote
   const params = searchParamsOf(url);
   const tlsFile = (name: string) => firstSet([[`${name} in the URL`, params?.get(name) ?? undefined], [`PG${name.toUpperCase()}`, env[`PG${name.toUpperCase()}`]]]);
   const [sslmodeLabel, sslmode] = sslModeSetting(params, env);
+  // node-postgres reads PGOPTIONS when the URL has no options.
+  const [optionsLabel, options] = firstSet([['options in the URL', params?.get('options') ?? undefined], ['PGOPTIONS', env.PGOPTIONS]]);
   const [rootCertLabel, sslrootcert] = tlsFile('sslrootcert');
   const [certLabel, sslcert] = tlsFile('sslcert');
   const [keyLabel, sslkey] = tlsFile('sslkey');
@@ -203,6 +207,7 @@ function pickValues(input: ConfigInput, env: NodeJS.ProcessEnv, dotenvFile: Dote
     embeddedUnderCi: source === 'embedded' && ci,
     pgport: source === 'libpq' ? firstSet([['PGPORT', env.PGPORT]])[1] : undefined,
     schema,
+    searchPathInOptions: setsSearchPath(options),
     sslmode,
     sslrootcert,
     sslcert,
@@ -217,6 +222,7 @@ function pickValues(input: ConfigInput, env: NodeJS.ProcessEnv, dotenvFile: Dote
     embeddedUnderCi: 'DATABASE_URL',
     pgport: 'PGPORT',
     schema: schemaLabel,
+    searchPathInOptions: optionsLabel,
     sslmode: sslmodeLabel,
     sslrootcert: rootCertLabel,
     sslcert: certLabel,
@@ -284,12 +290,7 @@ export function migrationsDirFromEnv(env: NodeJS.ProcessEnv = process.env, cwd =
 }
 
 function searchParamsOf(url: string | undefined): URLSearchParams | undefined {
-  if (!url) return undefined;
-  try {
-    return new URL(url.trim()).searchParams;
-  } catch {
-    return undefined;
-  }
+  return url ? parseUrl(url.trim())?.searchParams : undefined;
 }
 
 function isCi(env: NodeJS.ProcessEnv): boolean {

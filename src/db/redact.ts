@@ -24,6 +24,7 @@
  * (INVITE_SECRET, SMTP_PASSWORD): config/setting-secrets.ts.
  */
 import { anySpelling } from './any-spelling';
+import { parseUrl, urlText } from './hostless-url';
 import { fragmentSpans } from './secret-fragments';
 
 /** Shorter secrets are hidden only as a URL's password field (see above). */
@@ -141,12 +142,9 @@ function insideOwnPhrase(phrases: Array<[number, number]>, at: number, length: n
 
 /** A URL safe to print: the password replaced by ***. */
 export function displayUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    if (u.searchParams.has('password')) u.searchParams.set('password', '***');
-    return u.toString();
-  } catch {
-    return '(unparseable URL)';
-  }
+  const u = parseUrl(url);
+  if (!u) return '(unparseable URL)';
+  if (u.password) u.password = '***';
+  if (u.searchParams.has('password')) u.searchParams.set('password', '***');
+  return urlText(u);
 }
