@@ -4,25 +4,27 @@
  * piece of the value they were given:
  *   - a quoted token: `'pw''Quote-S3cr3t'::json` fails with the detail
  *     `Token "pw" is invalid.`, the lexer's first word of the value;
- *   - a value cut to a length: "Failing row contains (...)" shows at most 64
- *     bytes of each column, identifiers are cut to 63.
+ *   - a value cut to a length: "Failing row contains (...)" shows the first 64
+ *     bytes of each column, an identifier keeps its first 63.
  * So, for every secret of at least MIN_SUBSTRING_SECRET_LENGTH characters:
  *   - the text between two double quotes (also JSON-escaped quotes) that is a
  *     part of it, of QUOTED_FRAGMENT_LENGTH characters or more, is hidden;
- *   - any run of LOOSE_FRAGMENT_LENGTH characters or more that is a part of it is
- *     hidden wherever it stands: too long to be an ordinary word by chance.
- * A piece is compared as printed and JSON-decoded (as --json prints it).
+ *   - its beginning, PREFIX_FRAGMENT_LENGTH characters or more, is hidden wherever
+ *     it stands: too long to be there by chance. Not any part of that length:
+ *     a secret made of words (the embedded server's `konstruct-embedded`) would
+ *     hide those words everywhere (`konstruct-migrate`).
+ * A piece is compared as printed and JSON-escaped (as --json prints it).
  */
 import { jsonEscaped } from './spelling-patterns';
 
 const QUOTED_FRAGMENT_LENGTH = 2;
-export const LOOSE_FRAGMENT_LENGTH = 8;
+const PREFIX_FRAGMENT_LENGTH = 16;
 
 /** [from, to) spans of `text` that are pieces of one of `secrets`, in order, not overlapping. */
 export function fragmentSpans(text: string, secrets: string[]): Array<[number, number]> {
   if (secrets.length === 0) return [];
   const forms = secrets.flatMap((secret) => [secret, jsonEscaped(secret)]);
-  const spans = [...quotedFragments(text, forms), ...looseFragments(text, forms)].sort(([a], [b]) => a - b);
+  const spans = [...quotedFragments(text, forms), ...prefixFragments(text, forms)].sort(([a], [b]) => a - b);
   const merged: Array<[number, number]> = [];
   for (const [from, to] of spans) {
     const last = merged[merged.length - 1];
@@ -44,17 +46,15 @@ function* quotedFragments(text: string, forms: string[]): Generator<[number, num
   }
 }
 
-/** Each longest run of LOOSE_FRAGMENT_LENGTH or more characters that is part of a secret. */
-function* looseFragments(text: string, forms: string[]): Generator<[number, number]> {
-  const starts = new Set<string>();
+/** Each longest beginning of a secret, PREFIX_FRAGMENT_LENGTH characters or more. */
+function* prefixFragments(text: string, forms: string[]): Generator<[number, number]> {
   for (const form of forms) {
-    for (let i = 0; i + LOOSE_FRAGMENT_LENGTH <= form.length; i++) starts.add(form.slice(i, i + LOOSE_FRAGMENT_LENGTH));
-  }
-  for (let at = 0; at + LOOSE_FRAGMENT_LENGTH <= text.length; at++) {
-    if (!starts.has(text.slice(at, at + LOOSE_FRAGMENT_LENGTH))) continue;
-    let end = at + LOOSE_FRAGMENT_LENGTH;
-    while (end < text.length && forms.some((form) => form.includes(text.slice(at, end + 1)))) end++;
-    yield [at, end];
-    at = end - 1;
+    if (form.length < PREFIX_FRAGMENT_LENGTH) continue;
+    const head = form.slice(0, PREFIX_FRAGMENT_LENGTH);
+    for (let at = text.indexOf(head); at !== -1; at = text.indexOf(head, at + 1)) {
+      let end = at + PREFIX_FRAGMENT_LENGTH;
+      while (end < text.length && end - at < form.length && text[end] === form[end - at]) end++;
+      yield [at, end];
+    }
   }
 }

@@ -188,11 +188,18 @@ describe('a piece of a secret that PostgreSQL prints on its own', () => {
     expect(redact(JSON.stringify({ detail: 'Token "Quote" is invalid.' }))).toBe(JSON.stringify({ detail: 'Token "***" is invalid.' }));
   });
 
-  it('is hidden anywhere from 8 characters, as a value cut short', () => {
-    expect(redact('Failing row contains (42, Quote-S3cr3t-a).')).toBe('Failing row contains (42, ***).');
+  it('its beginning is hidden anywhere from 16 characters, as a value cut short', () => {
+    expect(redact("Failing row contains (42, pw'Quote-S3cr3t-an).")).toBe('Failing row contains (42, ***).');
+    expect(redact(JSON.stringify({ detail: "Failing row contains (pw'Quote-S3cr3t-and-mo)." }))).toBe(JSON.stringify({ detail: 'Failing row contains (***).' }));
   });
 
-  it('leaves other quoted words and shorter runs alone', () => {
-    expect(redact('column "p" of relation "portal_users" does not exist; S3cr3t')).toBe('column "p" of relation "portal_users" does not exist; S3cr3t');
+  it('leaves other quoted words, shorter beginnings and unquoted middle parts alone', () => {
+    const text = 'column "p" of relation "portal_users" does not exist; pw\'Quote-S3cr3t; Quote-S3cr3t-and';
+    expect(redact(text)).toBe(text);
+  });
+
+  it("leaves the words of a secret made of words alone: the embedded server's password", () => {
+    const text = 'using the embedded PostgreSQL in /home/you/konstruct-migrate/.konstruct/pgdata; GRANT USAGE TO konstruct_app';
+    expect(redactor(['konstruct-embedded'])(text)).toBe(text);
   });
 });
