@@ -5,6 +5,7 @@
  * command takes --json and it was given, the one JSON document on stdout.
  */
 import type { Command, CommanderError } from 'commander';
+import { settingSecretsOf } from '../config/setting-secrets';
 import { passwordSpellingsOf } from '../db/password-spellings';
 import { redactor } from '../db/redact';
 import { KonstructError } from '../errors';
@@ -55,11 +56,11 @@ export function commandNameIn(program: Command, args: string[]): string | null {
 /**
  * Commander echoes what it could not accept (`unknown command 'postgres://app:pw@db'`,
  * an option's bad value): hide the password of any URL on the command line, and
- * of the environment's. Used for commander's own error output too (program.ts).
+ * the environment's secrets. Used for commander's own error output too (program.ts).
  */
 export function commandLineRedactor(args: string[] = process.argv.slice(2), env: NodeJS.ProcessEnv = process.env): (text: string) => string {
   const fromArgs = args.flatMap((arg) => [...passwordSpellingsOf(arg), ...passwordSpellingsOf(arg.slice(arg.indexOf('=') + 1))]);
-  return redactor([...fromArgs, ...passwordSpellingsOf(env.DATABASE_URL), env.PGPASSWORD]);
+  return redactor([...fromArgs, ...passwordSpellingsOf(env.DATABASE_URL), env.PGPASSWORD, ...settingSecretsOf(env)]);
 }
 
 /** `io`, with commandLineRedactor applied to everything written. */

@@ -4,11 +4,19 @@
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { RUN_DEFAULTS, type RunOptions } from '../engine/locked-run';
+import { MAX_TIMEOUT_SECONDS } from '../engine/session-timeouts';
 import { jsonOption } from './shared-options';
 
 export function parseSeconds(value: string): number {
   const n = Number(value);
   if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError('expected a number of seconds, 0 or more.');
+  return n;
+}
+
+/** A lock_timeout or statement_timeout: PostgreSQL takes at most INT_MAX milliseconds. */
+export function parseTimeoutSeconds(value: string): number {
+  const n = parseSeconds(value);
+  if (n > MAX_TIMEOUT_SECONDS) throw new InvalidArgumentError(`expected at most ${MAX_TIMEOUT_SECONDS} seconds, the most PostgreSQL accepts.`);
   return n;
 }
 
@@ -30,7 +38,7 @@ export function addRunOptions(command: Command): Command {
     .addOption(new Option('--lock-wait <seconds>', 'wait this long for another run to finish').argParser(parseSeconds).default(RUN_DEFAULTS.lockWait))
     .addOption(
       new Option('--lock-timeout <seconds>', 'give up a table lock after this long, roll back and retry (0: wait indefinitely)')
-        .argParser(parseSeconds)
+        .argParser(parseTimeoutSeconds)
         .default(RUN_DEFAULTS.lockTimeout),
     )
     .addOption(
@@ -44,7 +52,7 @@ export function addRunOptions(command: Command): Command {
     )
     .addOption(new Option('--batch-pause <ms>', 'phased migrations: pause between backfill batches').argParser(parseCount).default(RUN_DEFAULTS.batchPause))
     .addOption(
-      new Option('--statement-timeout <seconds>', 'cancel any statement running longer (0: off)').argParser(parseSeconds).default(RUN_DEFAULTS.statementTimeout),
+      new Option('--statement-timeout <seconds>', 'cancel any statement running longer (0: off)').argParser(parseTimeoutSeconds).default(RUN_DEFAULTS.statementTimeout),
     )
     .option('--allow-changed', 'run even though applied migrations changed since they were applied')
     .addOption(jsonOption());

@@ -26,12 +26,15 @@ export interface NewMigrationResult {
 }
 
 const NUMBER_WIDTH = 3;
+/** Of `<number>_<description>`: far below the 255 of a file name and of knex_migrations.name, and still readable in `status`. */
+export const MAX_NAME_LENGTH = 100;
 
 export function newMigration(options: NewMigrationOptions): NewMigrationResult {
   const dir = path.resolve(options.dir);
   assertSourceFolder(dir);
   const existing = listLocalMigrations(dir);
 
+  assertAsciiName(options.name);
   const explicit = /^(\d+)_(.*)$/.exec(options.name.trim());
   const description = toSnakeCase(explicit ? explicit[2]! : options.name);
   if (!description) {
@@ -42,12 +45,31 @@ export function newMigration(options: NewMigrationOptions): NewMigrationResult {
   }
   const number = explicit ? explicit[1]! : nextNumber(existing.map((m) => m.name));
   const name = `${number}_${description}`;
+  if (name.length > MAX_NAME_LENGTH) {
+    throw new ConfigError(
+      `the migration name ${name.slice(0, 40)}... is ${name.length} characters long; at most ${MAX_NAME_LENGTH}.`,
+      'Say what the change does in a few words; the name is a file name and a row of the history.',
+    );
+  }
   assertFitsAfter(existing, { name, number, description, explicit: Boolean(explicit) });
 
   const file = path.join(dir, `${name}.ts`);
   // 'wx': never overwrite, even if a file appeared since the folder was read.
   writeFileSync(file, options.phased ? phasedMigrationTemplate(name) : migrationTemplate(name), { flag: 'wx' });
   return { name, file };
+}
+
+/**
+ * A file name made of a-z, 0-9 and _ would silently drop other letters ("ünïcødé" -> n_c_d),
+ * and no transliteration reads right in every language: refused, with the name to use.
+ */
+function assertAsciiName(name: string): void {
+  const foreign = [...new Set(name.match(/[^\x20-\x7e]/gu) ?? [])];
+  if (foreign.length === 0) return;
+  throw new ConfigError(
+    `${JSON.stringify(name)} holds characters a migration's file name cannot keep (${JSON.stringify(foreign.join(''))}): only a-z, 0-9 and _ remain.`,
+    'Name it in ASCII letters and digits, e.g. konstruct-migrate new add_portal_users_nickname',
+  );
 }
 
 /** "Add widgets-table", "AddWidgetsTable" -> "add_widgets_table". */

@@ -17,7 +17,8 @@ import { z } from 'zod/v3';
 import { SSL_MODES, type SslMode } from '../db/ssl-mode';
 import { ownWords } from '../db/redact';
 import { NOT_A_POSTGRES_URL, hasUnencodedCredentials, isPostgresUrl, UNENCODED_CREDENTIALS } from './database-url';
-import { SCHEMA_NAME, NOT_A_SCHEMA_NAME } from './schema-name';
+import { SCHEMA_NAME, NOT_A_SCHEMA_NAME, isSystemSchema, SYSTEM_SCHEMA } from './schema-name';
+import { SEARCH_PATH_HINT, SEARCH_PATH_IN_OPTIONS } from './search-path-option';
 
 const hint = (text: string) => ({ hint: text });
 
@@ -89,7 +90,13 @@ export const configSchema = z.object({
     .regex(/^\d{1,5}$/, 'is "{value}", not a port number (1-65535).')
     .transform(Number)
     .optional(),
-  schema: z.string().trim().regex(SCHEMA_NAME, NOT_A_SCHEMA_NAME).optional(),
+  schema: z
+    .string()
+    .trim()
+    .regex(SCHEMA_NAME, NOT_A_SCHEMA_NAME)
+    .refine((name) => !isSystemSchema(name), { message: SYSTEM_SCHEMA, params: hint('Give the schema your tables live in (default: public), created beforehand.') })
+    .optional(),
+  searchPathInOptions: refused(SEARCH_PATH_IN_OPTIONS, SEARCH_PATH_HINT),
   sslmode: sslMode,
   sslrootcert: readableFile,
   sslcert: readableFile,

@@ -23,9 +23,12 @@ import { DEFAULT_MIGRATIONS_DIR } from '../history/local-migrations';
 import { DEFAULT_CONNECT_TIMEOUT_MS } from '../db/connect';
 import type { LibpqSettings, SslMode } from '../db/ssl-mode';
 import { defaultDataDir } from '../db/embedded-server';
+import { parseUrl } from '../db/hostless-url';
 import { passwordSpellingsOf } from '../db/password-spellings';
 import { configSchema, type ConfigIssue, type ConfigOutput, type ConfigValues } from './config-schema';
 import { hasUnencodedCredentials, NOT_A_POSTGRES_URL, readDotenvFile, SOURCE_LABELS, type DotenvFile, type UrlSource } from './database-url';
+import { setsSearchPath } from './search-path-option';
+import { settingSecretsOf } from './setting-secrets';
 
 /** What the configuration is read from; every field is optional. */
 export interface ConfigInput {
@@ -80,7 +83,7 @@ export interface KonstructConfig {
   output: { verbose: boolean; quiet: boolean; json: boolean; color: boolean };
   /** CI is set: the embedded fallback is refused. */
   ci: boolean;
-  /** Never printed: the password of every URL given and PGPASSWORD. */
+  /** Never printed: the password of every URL given, PGPASSWORD, INVITE_SECRET and SMTP_PASSWORD (setting-secrets.ts). */
   secrets: string[];
 }
 
@@ -146,6 +149,8 @@ interface Picked {
   ci: boolean;
   /** Every URL given, used or not. */
   urls: Array<string | undefined>;
+  /** The service's own secrets found in the environment and .env. */
+  settingSecrets: string[];
 }
 
 /** A setting's sources in precedence order, as [how messages name it, value]. */
@@ -178,6 +183,8 @@ function pickValues(input: ConfigInput, env: NodeJS.ProcessEnv, dotenvFile: Dote
   const params = searchParamsOf(url);
   const tlsFile = (name: string) => firstSet([[`${name} in the URL`, params?.get(name) ?? undefined], [`PG${name.toUpperCase()}`, env[`PG${name.toUpperCase()}`]]]);
   const [sslmodeLabel, sslmode] = sslModeSetting(params, env);
+  // node-postgres reads PGOPTIONS when the URL has no options.
+  const [optionsLabel, options] = firstSet([['options in the URL', params?.get('options') ?? undefined], ['PGOPTIONS', env.PGOPTIONS]]);
   const [rootCertLabel, sslrootcert] = tlsFile('sslrootcert');
   const [certLabel, sslcert] = tlsFile('sslcert');
   const [keyLabel, sslkey] = tlsFile('sslkey');
@@ -193,6 +200,7 @@ function pickValues(input: ConfigInput, env: NodeJS.ProcessEnv, dotenvFile: Dote
     embeddedUnderCi: source === 'embedded' && ci,
     pgport: source === 'libpq' ? firstSet([['PGPORT', env.PGPORT]])[1] : undefined,
     schema,
+    searchPathInOptions: setsSearchPath(options),
     sslmode,
     sslrootcert,
     sslcert,
@@ -207,6 +215,7 @@ function pickValues(input: ConfigInput, env: NodeJS.ProcessEnv, dotenvFile: Dote
     embeddedUnderCi: 'DATABASE_URL',
     pgport: 'PGPORT',
     schema: schemaLabel,
+    searchPathInOptions: optionsLabel,
     sslmode: sslmodeLabel,
     sslrootcert: rootCertLabel,
     sslcert: certLabel,
@@ -215,7 +224,7 @@ function pickValues(input: ConfigInput, env: NodeJS.ProcessEnv, dotenvFile: Dote
     waitSeconds: '--wait',
     connectTimeoutMs: '--connect-timeout',
   };
-  return { values, labels, source, ci, urls: urls.map(([, value]) => value) };
+  return { values, labels, source, ci, urls: urls.map(([, value]) => value), settingSecrets: settingSecretsOf(env, dotenv) };
 }
 
 /** node-postgres's own `ssl=true` means a verified connection; PGSSLMODE applies when the URL says nothing. */
@@ -256,9 +265,11 @@ function assemble(
     ci: picked.ci,
     // Every URL given, not only the one used: none of them may be printed.
     // (A URL whose password is not percent-encoded has no password to find: its parts would be wrong.)
-    secrets: [...picked.urls.flatMap((url) => (url && !hasUnencodedCredentials(url) ? passwordSpellingsOf(url) : [])), env.PGPASSWORD].filter(
-      (s): s is string => Boolean(s),
-    ),
+    secrets: [
+      ...picked.urls.flatMap((url) => (url && !hasUnencodedCredentials(url) ? passwordSpellingsOf(url) : [])),
+      env.PGPASSWORD,
+      ...picked.settingSecrets,
+    ].filter((s): s is string => Boolean(s)),
   };
 }
 
@@ -272,12 +283,7 @@ export function migrationsDirFromEnv(env: NodeJS.ProcessEnv = process.env, cwd =
 }
 
 function searchParamsOf(url: string | undefined): URLSearchParams | undefined {
-  if (!url) return undefined;
-  try {
-    return new URL(url.trim()).searchParams;
-  } catch {
-    return undefined;
-  }
+  return url ? parseUrl(url.trim())?.searchParams : undefined;
 }
 
 function isCi(env: NodeJS.ProcessEnv): boolean {

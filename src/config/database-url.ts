@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
+import { hostOf, parseUrl } from '../db/hostless-url';
 import { ownWords } from '../db/redact';
 import { ConfigError } from '../errors';
 
@@ -30,13 +31,14 @@ export const UNENCODED_CREDENTIALS =
   'has an @, #, / or ? in its user name or password that is not percent-encoded, so the host would be read from the password; ' +
   'percent-encode them (@ %40, # %23, / %2F, ? %3F)';
 
+/**
+ * A postgres:// URL naming a server: a host, or as in libpq a `host` parameter
+ * (a socket folder: `postgres://app@/konstruct?host=/var/run/postgresql`).
+ */
 export function isPostgresUrl(value: string): boolean {
-  try {
-    const url = new URL(value);
-    return (url.protocol === 'postgres:' || url.protocol === 'postgresql:') && url.hostname !== '';
-  } catch {
-    return false;
-  }
+  const url = parseUrl(value);
+  if (!url) return false;
+  return (url.protocol === 'postgres:' || url.protocol === 'postgresql:') && (hostOf(url) !== '' || Boolean(url.searchParams.get('host')?.trim()));
 }
 
 /**

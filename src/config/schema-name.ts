@@ -11,6 +11,12 @@ import { ConfigError } from '../errors';
 export const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_$]{0,62}$/;
 export const NOT_A_SCHEMA_NAME = '"{value}" is not a plain identifier (letters, digits, _ and $, at most 63, not starting with a digit).';
 
+/** PostgreSQL's own schemas: pg_catalog, pg_toast, pg_temp_*, ... (the pg_ prefix is reserved) and information_schema. */
+export function isSystemSchema(name: string): boolean {
+  return /^pg_/i.test(name) || name.toLowerCase() === 'information_schema';
+}
+export const SYSTEM_SCHEMA = '"{value}" is a schema of PostgreSQL itself, where migrations do not belong.';
+
 /**
  * verify and baseline compare with the snapshots in schema/, which describe
  * `public` with schema-qualified names; rather than give a wrong answer for

@@ -16,9 +16,16 @@
  * phrase is the tool speaking, not the secret, and is left alone. The values
  * put into those messages (a server's error, a file name) are redacted as usual.
  *
- * Which passwords a URL holds: password-spellings.ts; how each may be spelled: any-spelling.ts.
+ * A secret of 4 characters or more is also hidden where a message shows only a
+ * piece of it (a token PostgreSQL quotes, a value it cuts): secret-fragments.ts.
+ *
+ * Which passwords a URL holds: password-spellings.ts; how each may be spelled:
+ * any-spelling.ts and sql-literal-spellings.ts. The other secrets a run knows
+ * (INVITE_SECRET, SMTP_PASSWORD): config/setting-secrets.ts.
  */
 import { anySpelling } from './any-spelling';
+import { parseUrl, urlText } from './hostless-url';
+import { fragmentSpans } from './secret-fragments';
 
 /** Shorter secrets are hidden only as a URL's password field (see above). */
 export const MIN_SUBSTRING_SECRET_LENGTH = 4;
@@ -41,7 +48,8 @@ export function redactor(secrets: Array<string | undefined>): (text: string) => 
   const known = [...new Set(secrets.filter((s): s is string => Boolean(s)))].sort((a, b) => b.length - a.length);
   if (known.length === 0) return (text) => text;
   const all = known.map(anySpelling).join('|');
-  const long = known.filter((s) => [...s].length >= MIN_SUBSTRING_SECRET_LENGTH).map(anySpelling).join('|');
+  const longSecrets = known.filter((s) => [...s].length >= MIN_SUBSTRING_SECRET_LENGTH);
+  const long = longSecrets.map(anySpelling).join('|');
   const anywhere = long ? new RegExp(long, 'g') : undefined;
   const fields: PasswordFields = {
     userinfo: new RegExp(`(?:${all})(?=@)`, 'y'),
@@ -50,7 +58,8 @@ export function redactor(secrets: Array<string | undefined>): (text: string) => 
   };
   return (text) => {
     const withoutFields = hidePasswordFields(text, fields);
-    return anywhere ? hideMatches(withoutFields, anywhere) : withoutFields;
+    const withoutWhole = anywhere ? hideMatches(withoutFields, anywhere) : withoutFields;
+    return hideSpans(withoutWhole, fragmentSpans(withoutWhole, longSecrets));
   };
 }
 
@@ -103,6 +112,20 @@ function hideMatches(text: string, pattern: RegExp): string {
   return out + text.slice(copied);
 }
 
+/** Replaces each [from, to) span with ***, except inside the tool's own phrases. */
+function hideSpans(text: string, spans: Array<[number, number]>): string {
+  if (spans.length === 0) return text;
+  const phrases = phraseSpans(text);
+  let out = '';
+  let copied = 0;
+  for (const [from, to] of spans) {
+    if (insideOwnPhrase(phrases, from, to - from)) continue;
+    out += `${text.slice(copied, from)}***`;
+    copied = to;
+  }
+  return out + text.slice(copied);
+}
+
 /** Where the tool's own phrases occur in the text, as [from, to) spans. */
 function phraseSpans(text: string): Array<[number, number]> {
   const spans: Array<[number, number]> = [];
@@ -119,12 +142,9 @@ function insideOwnPhrase(phrases: Array<[number, number]>, at: number, length: n
 
 /** A URL safe to print: the password replaced by ***. */
 export function displayUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    if (u.searchParams.has('password')) u.searchParams.set('password', '***');
-    return u.toString();
-  } catch {
-    return '(unparseable URL)';
-  }
+  const u = parseUrl(url);
+  if (!u) return '(unparseable URL)';
+  if (u.password) u.password = '***';
+  if (u.searchParams.has('password')) u.searchParams.set('password', '***');
+  return urlText(u);
 }

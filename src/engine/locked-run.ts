@@ -19,7 +19,7 @@ import type { LocalMigration } from '../history/local-migrations';
 import { assertHistoryKnown, assertPartWayKnown } from './plan';
 import { readPhaseStates, type PhaseState } from '../history/phase-state';
 import type { StepOptions } from './work-transaction';
-import type { SessionTimeouts } from './session-timeouts';
+import { sessionTimeouts, type SessionTimeouts } from './session-timeouts';
 
 /** Safety options shared by `up` and `down`; every field has a default. */
 export interface RunOptions {
@@ -65,10 +65,10 @@ export async function underMigrationLock<T>(
   options: RunOptions,
   work: (run: LockedRun) => Promise<T>,
 ): Promise<T> {
-  const timeouts: SessionTimeouts = {
-    lockTimeoutMs: Math.round((options.lockTimeout ?? RUN_DEFAULTS.lockTimeout) * 1000),
-    statementTimeoutMs: Math.round((options.statementTimeout ?? RUN_DEFAULTS.statementTimeout) * 1000),
-  };
+  const timeouts = sessionTimeouts({
+    lockTimeout: options.lockTimeout ?? RUN_DEFAULTS.lockTimeout,
+    statementTimeout: options.statementTimeout ?? RUN_DEFAULTS.statementTimeout,
+  });
   const lock = await acquireMigrationLock(ctx.knex, {
     waitSeconds: options.lockWait ?? RUN_DEFAULTS.lockWait,
     command: options.dryRun ? `${command} --dry-run` : command,

@@ -18,10 +18,36 @@
  */
 import type { Knex } from 'knex';
 import { keepStatementApart } from '../db/statement-errors';
+import { ConfigError } from '../errors';
 
 export interface SessionTimeouts {
   lockTimeoutMs: number;
   statementTimeoutMs: number;
+}
+
+/** The largest lock_timeout and statement_timeout PostgreSQL accepts: INT_MAX milliseconds (about 24.8 days). */
+export const MAX_TIMEOUT_SECONDS = 2_147_483.647;
+
+/**
+ * The limits in PostgreSQL's milliseconds, from --lock-timeout and --statement-timeout in seconds.
+ * 0 means "wait forever" to PostgreSQL, so a limit above 0 never rounds down to it: 0.0001 s is 1 ms.
+ * A value PostgreSQL would refuse is refused here, before connecting.
+ */
+export function sessionTimeouts(seconds: { lockTimeout: number; statementTimeout: number }): SessionTimeouts {
+  return {
+    lockTimeoutMs: milliseconds('--lock-timeout', seconds.lockTimeout),
+    statementTimeoutMs: milliseconds('--statement-timeout', seconds.statementTimeout),
+  };
+}
+
+function milliseconds(option: string, seconds: number): number {
+  if (!(seconds >= 0 && seconds <= MAX_TIMEOUT_SECONDS)) {
+    throw new ConfigError(
+      `${option} is ${seconds}, outside what PostgreSQL accepts (0 to ${MAX_TIMEOUT_SECONDS} seconds).`,
+      'Give a number of seconds in that range; 0 waits indefinitely.',
+    );
+  }
+  return seconds === 0 ? 0 : Math.max(1, Math.round(seconds * 1000));
 }
 
 /** Sets the limits for the rest of `trx`, and returns its backend pid. */

@@ -4,7 +4,7 @@
  * --wait and --connect-timeout far longer than the test's timeout, and must
  * exit 2 without a single connection to it, or an embedded server started.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -39,6 +39,11 @@ const cases: Array<{ args: string[]; message: RegExp }> = [
   { args: ['baseline', '--to', '005', '--drop-alembic-version'], message: /^error: --drop-alembic-version goes with --from-alembic only\n/ },
   { args: ['baseline', '--to', 'nonsense'], message: /^error: unknown migration "nonsense"\n/ },
   { args: ['baseline', '--to', '006', '--schema', 'tenant_a'], message: /^error: baseline checks the public schema only, not "tenant_a"\.\n/ },
+  // PostgreSQL takes at most INT_MAX ms; it would refuse these only once connected.
+  { args: ['up', '--lock-timeout', '1e10'], message: /^error: option '--lock-timeout <seconds>' argument '1e10' is invalid\. expected at most 2147483\.647 seconds, the most PostgreSQL accepts\.\n/ },
+  { args: ['down', '--statement-timeout', '2147484'], message: /^error: option '--statement-timeout <seconds>' argument '2147484' is invalid\. expected at most 2147483\.647 seconds/ },
+  { args: ['status', '--schema', 'pg_catalog'], message: /^error: --schema "pg_catalog" is a schema of PostgreSQL itself, where migrations do not belong\.\n {2}Give the schema/ },
+  { args: ['up', '--schema', 'information_schema'], message: /^error: --schema "information_schema" is a schema of PostgreSQL itself/ },
 ];
 
 describe('usage errors exit 2 before connecting, without waiting, the database untouched', () => {
@@ -67,6 +72,35 @@ describe('usage errors exit 2 before connecting, without waiting, the database u
       expect(existsSync(pgdata)).toBe(false);
     } finally {
       rmSync(home, { recursive: true, force: true });
+    }
+  });
+
+  it('a search_path in the URL\'s options or in PGOPTIONS is refused: --schema is the one way to choose a schema', async () => {
+    const inUrl = await runCli(['status', ...patient], { env: { DATABASE_URL: `${url}?options=-c%20search_path%3Dother,public` }, timeoutMs: 30_000 });
+    expect(inUrl.code).toBe(2);
+    expect(inUrl.stderr).toBe(
+      'error: options in the URL sets search_path, which would move the history and the migrations to another schema unchecked\n' +
+        '  Remove search_path from it and give the schema with --schema (or KONSTRUCT_SCHEMA), which is checked and used by every connection.\n',
+    );
+    const inEnv = await runCli(['up', ...patient], { env: { DATABASE_URL: url, PGOPTIONS: '--search_path=other' }, timeoutMs: 30_000 });
+    expect(inEnv.code).toBe(2);
+    expect(inEnv.stderr).toMatch(/^error: PGOPTIONS sets search_path, /);
+    expect(connections).toBe(0);
+  });
+
+  it('new refuses a name of non-ASCII letters and one too long for a file name, writing nothing', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'konstruct-new-names-'));
+    try {
+      const unicode = await runCli(['new', 'ünïcødé', '--dir', dir], { env: { DATABASE_URL: url }, timeoutMs: 30_000 });
+      expect(unicode.code).toBe(2);
+      expect(unicode.stderr).toMatch(/^error: "ünïcødé" holds characters a migration's file name cannot keep \("üïøé"\): only a-z, 0-9 and _ remain\.\n/);
+      const long = await runCli(['new', 'x'.repeat(250), '--dir', dir], { env: { DATABASE_URL: url }, timeoutMs: 30_000 });
+      expect(long.code).toBe(2);
+      expect(long.stderr).toMatch(/^error: the migration name 001_x{36}\.\.\. is 254 characters long; at most 100\.\n/);
+      expect(readdirSync(dir)).toEqual([]);
+      expect(connections).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

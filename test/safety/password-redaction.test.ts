@@ -115,6 +115,41 @@ exports.down = async () => {};`,
     }
   });
 
+  it('the password of the DATABASE_URL in ./.env, which connects, is redacted where a migration prints it', async () => {
+    const dir = tempMigrations(leakyMigration);
+    try {
+      writeFileSync(path.join(dir.dir, '.env'), `DATABASE_URL=${role.urlFor(leaky.url)}\n`);
+      const run = await runCli(['up', '--verbose'], { cwd: dir.dir, env: { KONSTRUCT_MIGRATIONS_DIR: dir.dir, LEAK: role.password } });
+      expect(run.code).toBe(6); // connected with the .env URL, then the migration printed its password
+      expect(run.stderr).toContain('cannot use ***\n');
+      expect(run.stdout + run.stderr).not.toContain(role.password);
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it('PGPASSWORD, which connects, is redacted where a migration prints it', async () => {
+    const dir = tempMigrations(leakyMigration);
+    try {
+      const url = new URL(leaky.url);
+      const env = {
+        PGHOST: url.hostname,
+        PGPORT: url.port,
+        PGUSER: role.name,
+        PGPASSWORD: role.password,
+        PGDATABASE: url.pathname.slice(1),
+        KONSTRUCT_MIGRATIONS_DIR: dir.dir,
+        LEAK: role.password,
+      };
+      const run = await runCli(['up', '--json'], { env });
+      expect(run.code).toBe(6); // connected with the PG* variables, then the migration printed the password
+      expect(JSON.parse(run.stdout).error.message).toBe('migration 001_leaky (up) failed and was rolled back: cannot use ***');
+      expect(run.stdout + run.stderr).not.toContain(role.password);
+    } finally {
+      dir.remove();
+    }
+  });
+
   it('a password from ./.env is redacted even when the connection itself fails', async () => {
     const dir = tempMigrations(leakyMigration);
     try {

@@ -157,3 +157,49 @@ describe("the tool's own words", () => {
     );
   });
 });
+
+describe('a secret as an SQL string literal spells it', () => {
+  const secret = "pw'Quote\\S3cr3t-é";
+  const redact = redactor([secret]);
+  const bytes = [...Buffer.from(secret)];
+
+  it.each([
+    ['doubled quotes', "'pw''Quote\\S3cr3t-é'", "'***'"],
+    ["E'' backslash escapes", "E'pw\\'Quote\\\\S3cr3t-é'", "E'***'"],
+    ["E'' escapes of any character", "E'\\p\\w''Quote\\\\\\S3cr3t-\\é'", "E'***'"],
+    ["E'' octal escapes, one per UTF-8 byte", `E'${bytes.map((b) => `\\${b.toString(8).padStart(3, '0')}`).join('')}'`, "E'***'"],
+    ["E'' hex escapes, either case", `E'${bytes.map((b, i) => `\\x${i % 2 ? b.toString(16) : b.toString(16).toUpperCase()}`).join('')}'`, "E'***'"],
+    ["E'' Unicode escapes", `E'${[...secret].map((c) => `\\u${c.codePointAt(0)!.toString(16).padStart(4, '0')}`).join('')}'`, "E'***'"],
+    ["E'' long Unicode escapes", `E'${[...secret].map((c) => `\\U${c.codePointAt(0)!.toString(16).padStart(8, '0')}`).join('')}'`, "E'***'"],
+    ["U&'' escapes", `U&'${[...secret].map((c) => `\\+${c.codePointAt(0)!.toString(16).padStart(6, '0')}`).join('')}'`, "U&'***'"],
+    ['dollar quoting', `$body$${secret}$body$`, '$body$***$body$'],
+  ])('%s', (_, spelled, redacted) => {
+    expect(redact(`select ${spelled} as x`)).toBe(`select ${redacted} as x`);
+    // As --json prints the statement.
+    expect(redact(JSON.stringify({ sql: `select ${spelled} as x` }))).toBe(JSON.stringify({ sql: `select ${redacted} as x` }));
+  });
+});
+
+describe('a piece of a secret that PostgreSQL prints on its own', () => {
+  const redact = redactor(["pw'Quote-S3cr3t-and-more"]);
+
+  it('is hidden between double quotes from 2 characters, also JSON-escaped', () => {
+    expect(redact('DETAIL: Token "pw" is invalid.')).toBe('DETAIL: Token "***" is invalid.');
+    expect(redact(JSON.stringify({ detail: 'Token "Quote" is invalid.' }))).toBe(JSON.stringify({ detail: 'Token "***" is invalid.' }));
+  });
+
+  it('its beginning is hidden anywhere from 16 characters, as a value cut short', () => {
+    expect(redact("Failing row contains (42, pw'Quote-S3cr3t-an).")).toBe('Failing row contains (42, ***).');
+    expect(redact(JSON.stringify({ detail: "Failing row contains (pw'Quote-S3cr3t-and-mo)." }))).toBe(JSON.stringify({ detail: 'Failing row contains (***).' }));
+  });
+
+  it('leaves other quoted words, shorter beginnings and unquoted middle parts alone', () => {
+    const text = 'column "p" of relation "portal_users" does not exist; pw\'Quote-S3cr3t; Quote-S3cr3t-and';
+    expect(redact(text)).toBe(text);
+  });
+
+  it("leaves the words of a secret made of words alone: the embedded server's password", () => {
+    const text = 'using the embedded PostgreSQL in /home/you/konstruct-migrate/.konstruct/pgdata; GRANT USAGE TO konstruct_app';
+    expect(redactor(['konstruct-embedded'])(text)).toBe(text);
+  });
+});
