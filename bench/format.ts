@@ -36,3 +36,8 @@ export function eachRun(kind: ValueKind, values: number[]): string {
 
 export const minOf = (values: number[]) => Math.min(...values);
 export const maxOf = (values: number[]) => Math.max(...values);
+
+/** The machine's 1-minute load average around the run (older results.json files have no end value). */
+export function loadAverageText(start: number, end: number | null | undefined): string {
+  return end === null || end === undefined ? `${start.toFixed(2)} at the start` : `${start.toFixed(2)} at the start, ${end.toFixed(2)} at the end`;
+}
