@@ -3,7 +3,9 @@
  * pgbench (C, libpq) sends each version's reads and updates (pgbench-scripts.ts)
  * at a fixed rate beside the Node load, against the same migration. If the
  * two disagree on a window's latency, the difference is the load generator's,
- * not the database's.
+ * not the database's. Both versions' pgbench start before the clock; the new
+ * one's scripts wait for the rollout (pgbench-scripts.ts), and what it sent
+ * before it is not counted.
  *
  * pgbench runs until stopped. It is stopped by terminating its backends: each
  * client aborts on its next statement, and when all have, pgbench exits on its
@@ -15,10 +17,10 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import os from 'node:os';
 import path from 'node:path';
 import { withClient } from '../databases';
-import type { AppVersion } from './app-versions';
+import { APP_VERSIONS, type AppVersion } from './app-versions';
 import { epochMs, type LoadSettings, type RequestRecord } from './load-generator';
 import { pgbenchRecords } from './pgbench-log';
-import { pgbenchRate, pgbenchScripts } from './pgbench-scripts';
+import { PGBENCH_VARIABLES, pgbenchRate, pgbenchScripts } from './pgbench-scripts';
 
 /** Where Debian's postgresql-15 puts it, then the wrapper on PATH (postgresql-client-common). */
 const CANDIDATES = ['/usr/lib/postgresql/15/bin/pgbench', '/usr/bin/pgbench'];
@@ -39,9 +41,8 @@ export interface PgbenchRecord {
 export interface PgbenchLoad {
   /** Backend pids of pgbench's connections known so far (lock sampling leaves them out). */
   pids(): number[];
-  /** Starts the version's pgbench; resolves once all its clients are connected. */
-  deploy(version: AppVersion): Promise<void>;
-  stop(): Promise<PgbenchRecord>;
+  /** Stops both; `rolledOutAt` (epochMs, null: never) is when the new version was rolled out: what it sent before is left out. */
+  stop(rolledOutAt: number | null): Promise<PgbenchRecord>;
 }
 
 interface Running {
@@ -54,11 +55,11 @@ interface Running {
 const appName = (version: AppVersion) => `kbench pgbench (${version} version)`;
 const STOP_GRACE_MS = 10_000;
 
-export function startPgbenchLoad(pgbench: string, url: string, rows: number, settings: LoadSettings): PgbenchLoad {
+/** Starts each version's pgbench; resolves once all their clients are connected. */
+export async function startPgbenchLoad(pgbench: string, url: string, rows: number, settings: LoadSettings): Promise<PgbenchLoad> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'kbench-pgbench-'));
   const running: Running[] = [];
   const pids = new Set<number>();
-  const connected: Promise<void>[] = [];
   const target = new URL(url);
   const password = decodeURIComponent(target.password);
   target.password = '';
@@ -66,6 +67,7 @@ export function startPgbenchLoad(pgbench: string, url: string, rows: number, set
   const launch = (version: AppVersion) => {
     const args = ['-n', '-M', 'extended', '-c', String(settings.connectionsPerVersion), '-j', '1'];
     args.push('-R', String(pgbenchRate(settings.ratePerVersion)), '-T', '86400', '-l', `--log-prefix=${path.join(dir, version)}`);
+    for (const variable of PGBENCH_VARIABLES[version]) args.push('-D', variable);
     for (const script of pgbenchScripts(version, rows)) {
       const file = path.join(dir, script.name);
       writeFileSync(file, script.text);
@@ -100,16 +102,11 @@ export function startPgbenchLoad(pgbench: string, url: string, rows: number, set
     });
   };
 
+  await Promise.all(APP_VERSIONS.map((version) => learnPids(launch(version))));
+
   return {
     pids: () => [...pids],
-    deploy: (version) => {
-      if (running.some((r) => r.version === version)) return Promise.resolve();
-      const done = learnPids(launch(version));
-      connected.push(done.catch(() => {}));
-      return done;
-    },
-    stop: async () => {
-      await Promise.all(connected);
+    stop: async (rolledOutAt) => {
       const stoppedAt = epochMs();
       await withClient(url, (client) =>
         client.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = ANY($1)`, [running.map((r) => appName(r.version))]),
@@ -123,7 +120,9 @@ export function startPgbenchLoad(pgbench: string, url: string, rows: number, set
         if (code !== 0 && code !== 2) record.failure ??= `pgbench (${run.version} version) exited with ${code}: ${run.stderr.at(-1) ?? ''}`;
         record.abortedClients[run.version] = abortedBeforeStop(run.stderr);
         for (const file of readdirSync(dir).filter((f) => f.startsWith(`${run.version}.`))) {
-          record.requests.push(...pgbenchRecords(readFileSync(path.join(dir, file), 'utf8'), run.version, clockOffsetMs).filter((r) => r.dueAt < stoppedAt));
+          const sentFrom = run.version === 'new' ? (rolledOutAt ?? Infinity) : -Infinity;
+          const records = pgbenchRecords(readFileSync(path.join(dir, file), 'utf8'), run.version, clockOffsetMs);
+          record.requests.push(...records.filter((r) => r.dueAt >= sentFrom && r.dueAt < stoppedAt));
         }
       }
       rmSync(dir, { recursive: true, force: true });

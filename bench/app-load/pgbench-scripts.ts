@@ -9,6 +9,15 @@
  *   (`is_admin = true`), the new one makes n ≡ 5 operators. Neither residue is
  *   an admin or in the Node load's pools, so load-check.ts knows what each row
  *   may end as.
+ *
+ * Both versions' pgbench run from the start, connected before the clock starts
+ * (connecting 10 clients mid-run took seconds on a busy machine, the whole
+ * backfill at 100k rows). The new version's scripts wait for their rollout: each
+ * client looks up, once per transaction until it has seen it, whether
+ * portal_users.role exists, and sends its statement only from then on. The
+ * look-ups before the rollout are not requests and are left out of its numbers
+ * (pgbench-load.ts); the one transaction per client that sees the column first
+ * carries both.
  */
 import { ADMIN_EVERY } from '../templates';
 import { UPDATED_ROLE, type AppVersion, type RequestKind } from './app-versions';
@@ -29,22 +38,33 @@ export interface PgbenchScript {
   text: string;
 }
 
+/** pgbench's `-D` for a version: the new one starts not rolled out. */
+export const PGBENCH_VARIABLES: Record<AppVersion, string[]> = { old: [], new: ['rolled_out=0'] };
+
+const UNTIL_ROLLED_OUT =
+  `\\if :rolled_out = 0\n` +
+  `SELECT count(*) AS rolled_out FROM pg_attribute WHERE attrelid = to_regclass('portal_users') AND attname = 'role' AND NOT attisdropped \\gset\n` +
+  `\\endif\n` +
+  `\\if :rolled_out = 1\n`;
+
 export function pgbenchScripts(version: AppVersion, rows: number): PgbenchScript[] {
   const column = version === 'old' ? 'is_admin' : 'role';
   const value = version === 'old' ? 'true' : `'${UPDATED_ROLE.new}'`;
   const groups = Math.floor((rows - PGBENCH_UPDATE_RESIDUE[version]) / ADMIN_EVERY) + 1;
+  const gated = (statements: string) => (version === 'new' ? `${UNTIL_ROLLED_OUT}${statements}\\endif\n` : statements);
   return [
     {
       name: `${version}-read.sql`,
       weight: READ_WEIGHT,
-      text: `\\set n random(1, ${rows})\nSELECT id, email, name, ${column} FROM portal_users WHERE email = 'user' || :n || '@example.com';\n`,
+      text: gated(`\\set n random(1, ${rows})\nSELECT id, email, name, ${column} FROM portal_users WHERE email = 'user' || :n || '@example.com';\n`),
     },
     {
       name: `${version}-update.sql`,
       weight: UPDATE_WEIGHT,
-      text:
+      text: gated(
         `\\set n ${PGBENCH_UPDATE_RESIDUE[version]} + ${ADMIN_EVERY} * random(0, ${groups - 1})\n` +
-        `UPDATE portal_users SET ${column} = ${value}, updated_at = now() WHERE email = 'user' || :n || '@example.com';\n`,
+          `UPDATE portal_users SET ${column} = ${value}, updated_at = now() WHERE email = 'user' || :n || '@example.com';\n`,
+      ),
     },
   ];
 }

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { abortedBeforeStop } from '../../bench/app-load/pgbench-load';
 import { pgbenchRecords } from '../../bench/app-load/pgbench-log';
-import { pgbenchRate, pgbenchScripts } from '../../bench/app-load/pgbench-scripts';
+import { PGBENCH_VARIABLES, pgbenchRate, pgbenchScripts } from '../../bench/app-load/pgbench-scripts';
 
 describe('pgbench scripts', () => {
   it("send each version's reads and updates 7 to 2, at the Node load's rate of reads and updates", () => {
@@ -10,7 +10,7 @@ describe('pgbench scripts', () => {
     expect(pgbenchRate(100)).toBe(90);
   });
 
-  it('read any template user and update only rows of their own residue, with the column of their version', () => {
+  it('read any template user and update only rows of their own residue, with the column of their version; the new one once rolled out', () => {
     const [oldRead, oldUpdate] = pgbenchScripts('old', 1000);
     const [, newUpdate] = pgbenchScripts('new', 1000);
     expect(oldRead!.text).toBe(
@@ -21,8 +21,21 @@ describe('pgbench scripts', () => {
       "\\set n 4 + 100 * random(0, 9)\nUPDATE portal_users SET is_admin = true, updated_at = now() WHERE email = 'user' || :n || '@example.com';\n",
     );
     expect(newUpdate!.text).toBe(
-      "\\set n 5 + 100 * random(0, 9)\nUPDATE portal_users SET role = 'customer_operator', updated_at = now() WHERE email = 'user' || :n || '@example.com';\n",
+      [
+        '\\if :rolled_out = 0',
+        "SELECT count(*) AS rolled_out FROM pg_attribute WHERE attrelid = to_regclass('portal_users') AND attname = 'role' AND NOT attisdropped \\gset",
+        '\\endif',
+        '\\if :rolled_out = 1',
+        '\\set n 5 + 100 * random(0, 9)',
+        "UPDATE portal_users SET role = 'customer_operator', updated_at = now() WHERE email = 'user' || :n || '@example.com';",
+        '\\endif',
+        '',
+      ].join('\n'),
     );
+  });
+
+  it("start the new version not rolled out, and the old one with nothing to wait for", () => {
+    expect(PGBENCH_VARIABLES).toEqual({ old: [], new: ['rolled_out=0'] });
   });
 });
 
