@@ -56,7 +56,7 @@ function environmentTable(result: BenchResult): string[] {
   return [
     '| | |',
     '| --- | --- |',
-    `| machine | ${env.machine}; load average ${loadAverageText(env.loadAverage, env.loadAverageAfter)} |`,
+    `| machine | ${env.machine}; load average ${loadAverageText(env.loadAverage, env.loadAverageAfter)}${env.loadAverageAfter == null ? ' at the start' : ''} |`,
     `| second client | ${env.pgbench ?? 'not run'} |`,
     `| Node.js | ${env.node} |`,
     `| PostgreSQL | ${env.postgres}, ${env.server}; ${settings} |`,
