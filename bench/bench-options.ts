@@ -19,6 +19,10 @@ export interface BenchOptions {
   openTransactionSeconds: number;
   statusRuns: number;
   lockSampleMs: number;
+  /** Also run `up` with the new version deployed before expand (reported apart). */
+  earlyDeploy: boolean;
+  /** Run pgbench beside the Node load (when it is installed). */
+  pgbench: boolean;
   /** Where RESULTS.md, the charts and results.json go; undefined = bench/results. */
   out?: string;
 }
@@ -47,6 +51,9 @@ Options:
   --open-transaction <s>  how long the application transaction stays open (default 8)
   --status-runs <n>   runs of each status command (default 10)
   --lock-sample <ms>  pg_locks sampling interval (default 5)
+  --early-deploy      also run \`up\` with the new version sending from the start,
+                      before expand commits (reported apart)
+  --no-pgbench        leave out pgbench, the second client beside the Node load
   --out <dir>         write the results there instead of bench/results
   -h, --help
 
@@ -76,6 +83,8 @@ export function parseBenchOptions(argv: string[]): BenchOptions | 'help' {
         'open-transaction': { type: 'string', default: '8' },
         'status-runs': { type: 'string', default: '10' },
         'lock-sample': { type: 'string', default: '5' },
+        'early-deploy': { type: 'boolean', default: false },
+        'no-pgbench': { type: 'boolean', default: false },
         out: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -105,6 +114,8 @@ export function parseBenchOptions(argv: string[]): BenchOptions | 'help' {
     openTransactionSeconds: count('--open-transaction', parsed['open-transaction']),
     statusRuns: count('--status-runs', parsed['status-runs']),
     lockSampleMs: count('--lock-sample', parsed['lock-sample']),
+    earlyDeploy: parsed['early-deploy'],
+    pgbench: !parsed['no-pgbench'],
     out: parsed.out === undefined ? undefined : path.resolve(parsed.out),
   };
 }

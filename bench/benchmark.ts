@@ -13,6 +13,8 @@ import { phasedSteps } from './project-files';
 import { singleTransactionFolder } from './single-transaction-folder';
 import { benchmarkStatus, type StatusBenchResult } from './status-bench';
 import { buildTemplates } from './templates';
+import { findPgbench, PGBENCH_MISSING } from './app-load/pgbench-load';
+import { execFileSync } from 'node:child_process';
 
 export interface Environment {
   date: string;
@@ -22,7 +24,11 @@ export interface Environment {
   server: string;
   /** Server settings that shape the numbers. */
   settings: Record<string, string>;
+  /** 1-minute load average when the benchmark started, and when it ended (null until then): a shared machine shows here. */
   loadAverage: number;
+  loadAverageAfter: number | null;
+  /** pgbench's version, or why it was not run. */
+  pgbench: string;
 }
 
 export interface BenchResult {
@@ -50,8 +56,10 @@ export async function runBenchmark(
   const factory = await DatabaseFactory.open(server.url);
   const single = singleTransactionFolder();
   try {
-    const environment = await describeEnvironment(server);
-    log(`PostgreSQL ${environment.postgres} on ${environment.server}; ${environment.machine}`);
+    const pgbench = options.pgbench ? findPgbench() : null;
+    const environment = await describeEnvironment(server, pgbenchDescription(options.pgbench, pgbench));
+    log(`PostgreSQL ${environment.postgres} on ${environment.server}; ${environment.machine}; load average ${environment.loadAverage.toFixed(2)}`);
+    if (options.pgbench && !pgbench) log(`warning: ${PGBENCH_MISSING}`);
     const load = loadPlan(options);
     const steps = phasedSteps();
     log('status on an up-to-date database ...');
@@ -59,8 +67,15 @@ export async function runBenchmark(
     // Largest first: the issue states its targets at the largest size, and a run stopped part-way keeps it.
     const rowCounts = [...new Set([...options.sizes, options.rows])].sort((a, b) => b - a);
     const sizes: SizeResult[] = [];
-    const result = (complete: boolean, current: SizeResult[] = []): BenchResult =>
-      ({ options, load, phasedSteps: steps.map((s) => s.phase), environment, sizes: [...sizes, ...current].sort((a, b) => a.rows - b.rows), status, complete });
+    const result = (complete: boolean, current: SizeResult[] = []): BenchResult => ({
+      options,
+      load,
+      phasedSteps: steps.map((s) => s.phase),
+      environment: { ...environment, loadAverageAfter: os.loadavg()[0]! },
+      sizes: [...sizes, ...current].sort((a, b) => a.rows - b.rows),
+      status,
+      complete,
+    });
     for (const rows of rowCounts) {
       log(`${rows.toLocaleString('en-US')} rows: building the template databases ...`);
       const templates = await buildTemplates(factory, rows, log);
@@ -72,6 +87,8 @@ export async function runBenchmark(
         load,
         phasedSteps: steps,
         setup: { singleTransactionDir: single.dir },
+        earlyDeploy: options.earlyDeploy,
+        pgbench,
       };
       sizes.push(await benchmarkMigration(factory, templates, settings, log, (soFar) => onRound(result(false, [soFar]))));
       await factory.drop(templates.at006);
@@ -95,7 +112,13 @@ function loadPlan(options: BenchOptions): LoadPlan {
   };
 }
 
-async function describeEnvironment(server: { url: string; description: string }): Promise<Environment> {
+function pgbenchDescription(wanted: boolean, found: string | null): string {
+  if (!wanted) return 'left out (--no-pgbench)';
+  if (!found) return 'not installed';
+  return execFileSync(found, ['--version'], { encoding: 'utf8' }).trim();
+}
+
+async function describeEnvironment(server: { url: string; description: string }, pgbench: string): Promise<Environment> {
   const cpus = os.cpus();
   const machine = `${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${cpus.length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, ${os.type()} ${os.release()}`;
   return withClient(server.url, async (client) => {
@@ -110,6 +133,8 @@ async function describeEnvironment(server: { url: string; description: string })
       server: server.description,
       settings,
       loadAverage: os.loadavg()[0]!,
+      loadAverageAfter: null,
+      pgbench,
     };
   });
 }

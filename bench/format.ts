@@ -36,3 +36,8 @@ export function eachRun(kind: ValueKind, values: number[]): string {
 
 export const minOf = (values: number[]) => Math.min(...values);
 export const maxOf = (values: number[]) => Math.max(...values);
+
+/** The machine's 1-minute load average around the run; results.json files written before #27 have the start only, shown as before. */
+export function loadAverageText(start: number, end: number | null | undefined): string {
+  return end === null || end === undefined ? start.toFixed(2) : `${start.toFixed(2)} at the start, ${end.toFixed(2)} at the end`;
+}

@@ -20,8 +20,10 @@ const PANEL_HEIGHT = 230;
 const PLOT = { left: 80, right: 700, top: 40, bottom: 190 };
 const COLOURS: Record<AppVersion, string> = { old: '#c2410c', new: '#7c3aed' };
 const PHASE_FILL: Record<string, string> = { expand: '#dbeafe', backfill: '#dcfce7', contract: '#fef3c7', migration: '#e5e7eb' };
-const TARGETS: Record<Exclude<Scenario, 'idle'>, number> = { quiet: ONLINE.quietMaxMs, 'open-transaction': ONLINE.openTransactionMaxMs };
-const TITLES: Record<Exclude<Scenario, 'idle'>, string> = { quiet: 'quiet table', 'open-transaction': 'with an open application transaction' };
+/** The scenarios the targets are stated for (early deploy is reported in the tables only). */
+type ChartedScenario = Exclude<Scenario, 'idle' | 'early-deploy'>;
+const TARGETS: Record<ChartedScenario, number> = { quiet: ONLINE.quietMaxMs, 'open-transaction': ONLINE.openTransactionMaxMs };
+const TITLES: Record<ChartedScenario, string> = { quiet: 'quiet table', 'open-transaction': 'with an open application transaction' };
 
 export function latencyChartSvg(result: BenchResult): string {
   const size = [...result.sizes].sort((a, b) => b.rows - a.rows)[0];
@@ -41,7 +43,7 @@ export function latencyChartSvg(result: BenchResult): string {
   return `${parts.join('\n')}\n`;
 }
 
-function panel(run: RunMeasurement, scenario: Exclude<Scenario, 'idle'>, rows: number, top: number): string[] {
+function panel(run: RunMeasurement, scenario: ChartedScenario, rows: number, top: number): string[] {
   const buckets = run.app!.timeline;
   const from = Math.min(buckets[0]?.at ?? 0, 0);
   const to = Math.max(buckets.at(-1)?.at ?? 1, run.phases.at(-1)?.to ?? 1);

@@ -10,6 +10,8 @@ import type { AppVersion } from './app-load/app-versions';
 import { problemsAfterUpUnderLoad } from './app-load/load-check';
 import { epochMs, startAppLoad, type LoadRecord, type LoadSettings } from './app-load/load-generator';
 import { openApplicationTransaction } from './app-load/open-transaction';
+import { startPgbenchLoad, type PgbenchRecord } from './app-load/pgbench-load';
+import { watchForColumn } from './app-load/rollout';
 import { pickRowPools, type PickedRows } from './app-load/row-pools';
 import { windowStats, type TimeWindow, type WindowStats } from './app-load/latency-windows';
 import { latencyTimeline, type TimelineBucket } from './app-load/latency-timeline';
@@ -22,8 +24,11 @@ import { phaseTimeline, type PhaseName, type PhaseSpan } from './phase-timeline'
 import { serverClockOffsetMs } from './server-clock';
 import { assertMigrated, type Templates } from './templates';
 
-/** quiet: `up` under load; open-transaction: the same with an app transaction open across its start; idle: no load. */
-export type Scenario = 'quiet' | 'open-transaction' | 'idle';
+/**
+ * quiet: `up` under load; open-transaction: the same with an app transaction open across its start;
+ * early-deploy: quiet, but the new version sends from the start instead of once expand has committed; idle: no load.
+ */
+export type Scenario = 'quiet' | 'open-transaction' | 'early-deploy' | 'idle';
 
 export interface RunPlan {
   side: Side;
@@ -46,6 +51,16 @@ export interface AppOutcome {
   /** The open application transaction: how long it was open, and its error if it failed. */
   openTransaction: { ms: number; error: string | null } | null;
   inserted: Record<AppVersion, number>;
+  /** Connections the Node load had to open during the run (0 when no request paid for connecting). */
+  reconnects: Record<AppVersion, number>;
+  /** The same windows as seen by pgbench, the second client (null when it was not run). */
+  pgbench: PgbenchOutcome | null;
+}
+
+export interface PgbenchOutcome {
+  windows: WindowStats[];
+  abortedClients: Record<AppVersion, number>;
+  failure: string | null;
 }
 
 export interface RunMeasurement extends RunPlan {
@@ -70,9 +85,13 @@ export interface RunContext {
   load: LoadPlan;
   /** The steps of the phased 006 as the CLI runs it (empty before it was phased). */
   phasedSteps: ReadonlyArray<{ phase: PhaseName }>;
+  /** pgbench's path, or null to run the Node load alone. */
+  pgbench: string | null;
 }
 
 const MIGRATION = '006_rbac_roles';
+/** How often the catalog is read for the rollout: a deploy within 20 ms of expand's commit, at a fraction of the lock sampler's cost. */
+const ROLLOUT_POLL_MS = 20;
 
 export async function measureRun(context: RunContext, plan: RunPlan): Promise<RunMeasurement> {
   const { factory, templates } = context;
@@ -93,6 +112,7 @@ export async function measureRun(context: RunContext, plan: RunPlan): Promise<Ru
       startedAt: toServer(seen.startedAt),
       endMs: seen.endedAt - seen.startedAt,
     });
+    const windows = appWindows(phases, context.load.marginMs);
     let failure = seen.failure;
     const after = await withClient(url, async (client) => {
       const size = await portalUsersSize(client);
@@ -108,10 +128,16 @@ export async function measureRun(context: RunContext, plan: RunPlan): Promise<Ru
       locks: locksByPhase(seen.episodes, phases, toServer(seen.startedAt)),
       lock: longestHold(seen.episodes, 'AccessExclusiveLock', context.lockSampleMs),
       app: seen.app && {
-        windows: windowStats(seen.app.requests, seen.startedAt, appWindows(phases, context.load.marginMs)),
+        windows: windowStats(seen.app.requests, seen.startedAt, windows),
         timeline: plan.side === 'ours' ? latencyTimeline(seen.app.requests, seen.startedAt) : [],
         openTransaction: seen.openTransaction,
         inserted: seen.app.inserted,
+        reconnects: seen.app.reconnects,
+        pgbench: seen.pgbench && {
+          windows: windowStats(seen.pgbench.requests, seen.startedAt, windows),
+          abortedClients: seen.pgbench.abortedClients,
+          failure: seen.pgbench.failure,
+        },
       },
       before,
       after,
@@ -127,6 +153,7 @@ interface Observed {
   endedAt: number;
   failure: string | null;
   app: LoadRecord | null;
+  pgbench: PgbenchRecord | null;
   openTransaction: AppOutcome['openTransaction'];
   episodes: LockEpisode[];
   versions: PhaseRowVersion[];
@@ -135,8 +162,20 @@ interface Observed {
 /** The contender's run with everything watching it: the load (and margins), the open transaction, the lock and phase samplers. */
 async function observeRun(context: RunContext, plan: RunPlan, url: string, pools: PickedRows | null): Promise<Observed> {
   const load = pools ? await startAppLoad(url, pools, context.load) : null;
+  const pgbench = pools && context.pgbench ? await startPgbenchLoad(context.pgbench, url, context.templates.rows, context.load) : null;
   const openTransactionPids = new Set<number>();
-  const watch = await watchTableLocks(url, 'portal_users', context.lockSampleMs, () => [...(load?.pids ?? []), ...openTransactionPids]);
+  const loadPids = () => [...(load?.pids ?? []), ...(pgbench?.pids() ?? []), ...openTransactionPids];
+  const watch = await watchTableLocks(url, 'portal_users', context.lockSampleMs, loadPids);
+  // The new version is rolled out once expand has committed (rollout.ts); pgbench's clients end on
+  // their first error, so its new version waits for that moment also in the early-deploy scenario.
+  if (load && plan.scenario === 'early-deploy') load.deploy('new');
+  let rolledOutAt: number | null = null;
+  const rolledOut = load
+    ? await watchForColumn(url, 'portal_users', 'role', ROLLOUT_POLL_MS, () => {
+        rolledOutAt = epochMs();
+        load.deploy('new');
+      })
+    : null;
   const phased = plan.side === 'ours' && context.phasedSteps.length > 0;
   const phaseClock = phased ? await watchPhaseRow(url, MIGRATION, context.lockSampleMs) : null;
   let failure: string | null = null;
@@ -148,6 +187,7 @@ async function observeRun(context: RunContext, plan: RunPlan, url: string, pools
   let endedAt = 0;
   let openTransaction: AppOutcome['openTransaction'] = null;
   let app: LoadRecord | null = null;
+  let pgbenchRecord: PgbenchRecord | null = null;
   try {
     if (load) await sleep(context.load.marginMs);
     const open = plan.scenario === 'open-transaction' && pools
@@ -163,11 +203,15 @@ async function observeRun(context: RunContext, plan: RunPlan, url: string, pools
     if (open) openTransaction = await open.done;
     if (load) await sleep(context.load.marginMs);
   } finally {
+    await rolledOut?.stop().catch(failed('watching for the rollout failed'));
     app = (await load?.stop()) ?? null;
+    pgbenchRecord = (await pgbench?.stop(rolledOutAt).catch((error: Error) => ({ requests: [], abortedClients: { old: 0, new: 0 }, failure: error.message }))) ?? null;
   }
-  const episodes = await watch.stop().catch(failed('lock sampling failed'));
+  // pgbench's backends may take locks before its pids are known: they are the application's, never the migration's.
+  const appPids = new Set(loadPids());
+  const episodes = (await watch.stop().catch(failed('lock sampling failed'))).filter((e) => !appPids.has(e.pid));
   const versions = (await phaseClock?.stop().catch(failed('phase sampling failed'))) ?? [];
-  return { startedAt, endedAt, failure, app, openTransaction, episodes, versions };
+  return { startedAt, endedAt, failure, app, pgbench: pgbenchRecord, openTransaction, episodes, versions };
 }
 
 async function dataProblem(

@@ -4,7 +4,9 @@
  * - `up` under the application's load on a quiet table, by every contender;
  * - `up` under load with an application transaction open across its start, by
  *   every contender;
- * - `down` on an idle database, by every contender.
+ * - `down` on an idle database, by every contender;
+ * - with --early-deploy, `up` by konstruct-migrate with the new version sending
+ *   from the start (reported apart: it measures the deploy mistake, not the tool).
  * The order of the contenders alternates from round to round, so that a slow
  * moment of the shared machine does not always fall on the same one. The seed
  * can be left out of some rounds or sizes (it takes minutes at 10M rows).
@@ -13,7 +15,7 @@ import type { ContenderSetup, Direction, Side } from './contenders';
 import type { DatabaseFactory } from './databases';
 import { measureRun, type LoadPlan, type RunMeasurement, type RunPlan, type Scenario } from './measured-run';
 import type { PhaseName } from './phase-timeline';
-import { maxLatency, servedMaxLatency } from './run-filters';
+import { maxLatency, servedLatency, servedMaxLatency } from './run-filters';
 import type { Templates } from './templates';
 
 export interface SizeResult {
@@ -31,14 +33,25 @@ export interface MigrationBenchSettings {
   load: LoadPlan;
   phasedSteps: ReadonlyArray<{ phase: PhaseName }>;
   setup: ContenderSetup;
+  /** Also run the early-deploy scenario. */
+  earlyDeploy: boolean;
+  /** pgbench's path: the second client beside the Node load; null to leave it out. */
+  pgbench: string | null;
 }
 
-/** What each round measures, in order: direction, scenario, and who takes part. */
-const ROUND: ReadonlyArray<{ direction: Direction; scenario: Scenario; sides: readonly Side[] }> = [
+interface RoundPart {
+  direction: Direction;
+  scenario: Scenario;
+  sides: readonly Side[];
+}
+
+/** What each round measures, in order: direction, scenario, and who takes part. A new scenario is one more part. */
+const ROUND: readonly RoundPart[] = [
   { direction: 'up', scenario: 'quiet', sides: ['ours', 'single', 'seed'] },
   { direction: 'up', scenario: 'open-transaction', sides: ['ours', 'single', 'seed'] },
   { direction: 'down', scenario: 'idle', sides: ['ours', 'single', 'seed'] },
 ];
+const EARLY_DEPLOY: RoundPart = { direction: 'up', scenario: 'early-deploy', sides: ['ours'] };
 
 export async function benchmarkMigration(
   factory: DatabaseFactory,
@@ -47,10 +60,12 @@ export async function benchmarkMigration(
   log: (line: string) => void,
   afterRound: (soFar: SizeResult) => Promise<void> = async () => {},
 ): Promise<SizeResult> {
-  const context = { factory, templates, setup: settings.setup, lockSampleMs: settings.lockSampleMs, load: settings.load, phasedSteps: settings.phasedSteps };
+  const { setup, lockSampleMs, load, phasedSteps, pgbench } = settings;
+  const context = { factory, templates, setup, lockSampleMs, load, phasedSteps, pgbench };
+  const parts = settings.earlyDeploy ? [...ROUND, EARLY_DEPLOY] : ROUND;
   const runs: RunMeasurement[] = [];
   for (let round = 0; round < settings.runs; round++) {
-    for (const part of ROUND) {
+    for (const part of parts) {
       const sides = part.sides.filter((side) => side !== 'seed' || round < settings.seedRuns);
       const order = round % 2 === 0 ? sides : [...sides].reverse();
       for (const side of order) {
@@ -71,7 +86,8 @@ function describe(plan: RunPlan, rounds: number): string {
 
 function summary(run: RunMeasurement): string {
   const parts = [`${Math.round(run.wallMs)} ms`, `AccessExclusiveLock ${Math.round(run.lock.ms)} ms`];
-  if (run.app) parts.push(`app max ${Math.round(servedMaxLatency(run))} ms (all requests ${Math.round(maxLatency(run))} ms)`);
+  if (run.app) parts.push(`app max ${Math.round(servedMaxLatency(run))} ms (all requests ${Math.round(maxLatency(run))} ms, reconnects ${run.app.reconnects.old}/${run.app.reconnects.new})`);
+  if (run.app?.pgbench) parts.push(`pgbench max ${Math.round(servedLatency(run, 'maxMs', 'pgbench'))} ms`);
   if (!run.ok) parts.push(`FAILED: ${run.failure}`);
   return parts.join(', ');
 }

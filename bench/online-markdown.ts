@@ -13,13 +13,16 @@ import type { SizeResult } from './migration-bench';
 import { maxLatency, runsOf, servedMaxLatency, windowOf } from './run-filters';
 import { ONLINE, onlineTargets } from './targets';
 import { targetTable } from './target-table';
+import { clientComparison } from './client-comparison-markdown';
 
 export const LATENCY_CHART_FILE = 'app-latency.svg';
 
 const SCENARIO_LABELS: Record<Exclude<Scenario, 'idle'>, string> = {
   quiet: 'quiet table',
   'open-transaction': 'open application transaction',
+  'early-deploy': 'new version deployed before expand (early deploy)',
 };
+const LOADED_SCENARIOS = ['quiet', 'open-transaction', 'early-deploy'] as const;
 
 export function onlineSection(result: BenchResult): string[] {
   const sizes = [...result.sizes].sort((a, b) => b.rows - a.rows);
@@ -44,7 +47,7 @@ function sizeSection(size: SizeResult): string[] {
   } else {
     lines.push('006 ran without phases here, so the phase windows and targets do not apply.', '');
   }
-  for (const scenario of ['quiet', 'open-transaction'] as const) {
+  for (const scenario of LOADED_SCENARIOS) {
     const runs = runsOf(size, 'ours', 'up', scenario);
     if (runs.length === 0) continue;
     lines.push(`**What the application saw while the phased \`up\` ran, ${SCENARIO_LABELS[scenario]}** (a request counts in every window it was waiting or running in; an error where it came back):`, '');
@@ -53,6 +56,7 @@ function sizeSection(size: SizeResult): string[] {
   lines.push('**Locks the phased `up` took on `portal_users`, per phase** (longest single hold in each run; a wait is a request not yet granted, which the application queues behind):', '');
   lines.push(...lockTable(size), '');
   lines.push('**Phases** (each ends at the commit of its last transaction, the last one when the process exits; "(≤)": an upper bound, see the method):', '', ...phaseTable(size), '');
+  lines.push(...clientComparison(size, SCENARIO_LABELS));
   lines.push('**Every contender under the same load** ("served versions": the old version until contract starts, or until a single transaction commits, and the new one from the end of expand; "all requests" also counts the new version\'s requests before `role` exists, which fail):', '', ...contenderTable(size), '');
   return lines;
 }
@@ -152,7 +156,7 @@ function phaseTable(size: SizeResult): string[] {
 
 function contenderTable(size: SizeResult): string[] {
   const rows: string[] = [];
-  for (const scenario of ['quiet', 'open-transaction'] as const) {
+  for (const scenario of LOADED_SCENARIOS) {
     for (const side of SIDES) {
       const runs = runsOf(size, side, 'up', scenario);
       if (runs.length === 0) continue;
@@ -160,7 +164,7 @@ function contenderTable(size: SizeResult): string[] {
       const errors = (window: string, version: AppVersion) => eachRun('count', runs.map((r) => windowOf(r, window)?.versions[version].errors ?? 0));
       const failed = runs.filter((r) => !r.ok).length;
       rows.push(
-        `| ${SIDE_LABELS[side]} | ${SCENARIO_LABELS[scenario]} | ${eachRun('ms', walls)} | ${formatMs(minOf(walls))} | ${formatMs(maxOf(walls))} | ${eachRun('ms', runs.map(servedMaxLatency))} | ${eachRun('ms', runs.map((r) => maxLatency(r)))} | ${errors('whole run', 'old')} | ${errors('whole run', 'new')} | ${errors('after', 'old')} | ${errors('after', 'new')} | ${failed === 0 ? 'none' : `**${failed}**`} |`,
+        `| ${SIDE_LABELS[side]} | ${SCENARIO_LABELS[scenario]} | ${eachRun('ms', walls)} | ${formatMs(minOf(walls))} | ${formatMs(maxOf(walls))} | ${eachRun('ms', runs.map((r) => servedMaxLatency(r)))} | ${eachRun('ms', runs.map((r) => maxLatency(r)))} | ${errors('whole run', 'old')} | ${errors('whole run', 'new')} | ${errors('after', 'old')} | ${errors('after', 'new')} | ${failed === 0 ? 'none' : `**${failed}**`} |`,
       );
     }
   }

@@ -5,7 +5,7 @@
  * "met in N of M runs" wherever a run missed. RESULTS.md holds every run's value.
  */
 import type { BenchResult } from './benchmark';
-import { formatRows, formatValue, maxOf, minOf } from './format';
+import { formatRows, formatValue, loadAverageText, maxOf, minOf } from './format';
 import { alwaysMet, headline, metCount, offlineTargets, ONLINE, onlineTargets, type TargetResult } from './targets';
 
 export function readmeBlock(result: BenchResult, resultsLink: string): string {
@@ -26,7 +26,7 @@ export function readmeBlock(result: BenchResult, resultsLink: string): string {
       : `- Online \`up\` (expand, backfill, contract): not measured on ${formatRows(ONLINE.atRows)} rows in this run (\`--huge\`).`;
   const bare = pick(offline, '`status`: konstruct-migrate / bare') ? ` and ${o('`status`: konstruct-migrate / bare')} that of a bare node + pg script reading knex_migrations` : '';
   return [
-    `${verdict([...online, ...offline])} Measured by \`npm run bench\` on ${env.date.slice(0, 10)}, ${env.machine} (load average ${env.loadAverage.toFixed(2)}), Node.js ${env.node}, PostgreSQL ${env.postgres}; each value is lowest–highest over the runs. Method, charts, every number: [${resultsLink}](${resultsLink}).`,
+    `${verdict([...online, ...offline])} Measured by \`npm run bench\` on ${env.date.slice(0, 10)}, ${env.machine} (load average ${loadAverageText(env.loadAverage, env.loadAverageAfter)}), Node.js ${env.node}, PostgreSQL ${env.postgres}; each value is lowest–highest over the runs. Method, charts, every number: [${resultsLink}](${resultsLink}).`,
     onlineLine,
     `- Revision 006 on ${formatRows(headline(result)?.rows ?? result.options.rows)} rows against the seed's statements: \`up\` ${o('006 up: speed-up')} faster, \`down\` ${o('006 down: speed-up')} faster; longest AccessExclusiveLock on portal_users ${o('006 up: longest')} (\`up\`), ${o('006 down: longest')} (\`down\`).`,
     `- Growth of portal_users (the larger of total and heap size): ${o('006 up: growth')} in \`up\`, ${o('006 down: growth')} in \`down\`.`,

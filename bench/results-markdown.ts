@@ -9,7 +9,7 @@ import { dataDescription, methodSection } from './method-markdown';
 import { offlineSection } from './offline-markdown';
 import { onlineSection } from './online-markdown';
 import { alwaysMet, metCount, offlineTargets, onlineTargets, type TargetResult } from './targets';
-import { formatMs, formatRows } from './format';
+import { formatMs, formatRows, loadAverageText } from './format';
 
 export function resultsMarkdown(result: BenchResult, resultsDir: string): string {
   const lines = [
@@ -56,7 +56,8 @@ function environmentTable(result: BenchResult): string[] {
   return [
     '| | |',
     '| --- | --- |',
-    `| machine | ${env.machine}; load average ${env.loadAverage.toFixed(2)} at the start |`,
+    `| machine | ${env.machine}; load average ${loadAverageText(env.loadAverage, env.loadAverageAfter)}${env.loadAverageAfter == null ? ' at the start' : ''} |`,
+    `| second client | ${env.pgbench ?? 'not run'} |`,
     `| Node.js | ${env.node} |`,
     `| PostgreSQL | ${env.postgres}, ${env.server}; ${settings} |`,
     `| data | \`portal_users\`: ${dataDescription(result)} |`,

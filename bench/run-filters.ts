@@ -10,8 +10,12 @@ export function runsOf(size: SizeResult, side: Side, direction: 'up' | 'down', s
   return size.runs.filter((r) => r.side === side && r.direction === direction && (scenario === undefined || r.scenario === scenario));
 }
 
-export function windowOf(run: RunMeasurement, name: string): WindowStats | undefined {
-  return run.app?.windows.find((w) => w.name === name);
+/** Who sent the application's requests: the Node pg load generator, or pgbench (the second client). */
+export type LoadClient = 'node' | 'pgbench';
+
+export function windowOf(run: RunMeasurement, name: string, client: LoadClient = 'node'): WindowStats | undefined {
+  const windows = client === 'node' ? run.app?.windows : run.app?.pgbench?.windows;
+  return windows?.find((w) => w.name === name);
 }
 
 /** The slowest request of either version in a window (0 when there was no load or no such window). */
@@ -36,9 +40,15 @@ export const SERVED: Record<SpanName, readonly AppVersion[]> = {
 
 export const isServed = (version: AppVersion, phase: SpanName) => SERVED[phase].includes(version);
 
-/** The slowest request, during the migration, of a version the schema was serving at the time. */
-export function servedMaxLatency(run: RunMeasurement): number {
-  return Math.max(0, ...run.phases.flatMap((p) => SERVED[p.phase].map((v) => windowOf(run, p.phase)?.versions[v].maxMs ?? 0)));
+/** The slowest request, during the migration, of a version the schema was serving at the time (Node pg load). */
+export const servedMaxLatency = (run: RunMeasurement): number => servedLatency(run, 'maxMs', 'node');
+
+/**
+ * Over the migration's phases, the highest max (or p99) latency of a version the
+ * schema was serving at the time, as one client saw it. For p99: the highest of any phase.
+ */
+export function servedLatency(run: RunMeasurement, stat: 'maxMs' | 'p99Ms', client: LoadClient): number {
+  return Math.max(0, ...run.phases.flatMap((p) => SERVED[p.phase].map((v) => windowOf(run, p.phase, client)?.versions[v][stat] ?? 0)));
 }
 
 /** The same contender's run of the same round and scenario, on the other side of a comparison. */

@@ -6,10 +6,15 @@
  * requests: the "coordinated omission" a closed-loop generator would commit.
  *
  * Each version has its own connection pool (as two deployments would), opened
- * before the clock starts so no request pays for connecting.
+ * before the clock starts so no request pays for connecting; a failed
+ * statement gives its connection back (pooled-request.ts). The old version
+ * sends from the start; the new one from `deploy('new')`, which the run calls
+ * when the new version is rolled out (once expand has committed, or at once in
+ * the early-deploy scenario).
  */
 import pg from 'pg';
 import { APP_VERSIONS, appRequest, type AppVersion, type RequestKind, type RowPools } from './app-versions';
+import { pooledRequest } from './pooled-request';
 
 export interface RequestRecord {
   version: AppVersion;
@@ -36,11 +41,15 @@ export interface LoadRecord {
   updated: Record<AppVersion, Set<string>>;
   /** Users each version inserted successfully. */
   inserted: Record<AppVersion, number>;
+  /** Connections each version's pool opened after the clock started: a request that waited for one paid for connecting. */
+  reconnects: Record<AppVersion, number>;
 }
 
 export interface RunningLoad {
   /** Backend pids of every connection of the load, kept up to date (lock sampling leaves them out). */
   readonly pids: ReadonlySet<number>;
+  /** The version starts sending now (its first request is due now); a version already sending is left alone. */
+  deploy(version: AppVersion): void;
   /** Stops scheduling, waits for the requests in flight, closes the pools. */
   stop(): Promise<LoadRecord>;
 }
@@ -50,6 +59,8 @@ export const epochMs = () => performance.timeOrigin + performance.now();
 
 export async function startAppLoad(url: string, pools: RowPools, settings: LoadSettings): Promise<RunningLoad> {
   const pids = new Set<number>();
+  const reconnects: Record<AppVersion, number> = { old: 0, new: 0 };
+  let clockStarted = false;
   const connections = {} as Record<AppVersion, pg.Pool>;
   for (const version of APP_VERSIONS) {
     const pool = new pg.Pool({
@@ -59,7 +70,10 @@ export async function startAppLoad(url: string, pools: RowPools, settings: LoadS
       max: settings.connectionsPerVersion,
       idleTimeoutMillis: 0,
     });
-    pool.on('connect', (client) => pids.add((client as unknown as { processID: number }).processID));
+    pool.on('connect', (client) => {
+      pids.add((client as unknown as { processID: number }).processID);
+      if (clockStarted) reconnects[version]++;
+    });
     // A connection lost mid-run (e.g. terminated) must not end the benchmark; its request records the error.
     pool.on('error', () => {});
     connections[version] = pool;
@@ -67,19 +81,19 @@ export async function startAppLoad(url: string, pools: RowPools, settings: LoadS
     for (const client of clients) client.release();
   }
 
-  const record: LoadRecord = { requests: [], updated: { old: new Set(), new: new Set() }, inserted: { old: 0, new: 0 } };
+  const record: LoadRecord = { requests: [], updated: { old: new Set(), new: new Set() }, inserted: { old: 0, new: 0 }, reconnects };
   const inFlight = new Set<Promise<void>>();
   const intervalMs = 1000 / settings.ratePerVersion;
-  const startedAt = epochMs();
-  // The new version's requests fall between the old one's, so the two never arrive in bursts.
-  const offset: Record<AppVersion, number> = { old: 0, new: intervalMs / 2 };
+  clockStarted = true;
+  // When each version began sending (null: not deployed yet).
+  const startedAt: Record<AppVersion, number | null> = { old: epochMs(), new: null };
   const next: Record<AppVersion, number> = { old: 0, new: 0 };
   let timer: NodeJS.Timeout | undefined;
   let stopping = false;
 
   const send = (version: AppVersion, sequence: number, dueAt: number) => {
     const request = appRequest(version, sequence, pools);
-    const done = connections[version].query(request.text, request.values).then(
+    const done = pooledRequest(connections[version], request.text, request.values).then(
       () => {
         if (request.rowId) record.updated[version].add(request.rowId);
         if (request.kind === 'insert') record.inserted[version]++;
@@ -94,23 +108,30 @@ export async function startAppLoad(url: string, pools: RowPools, settings: LoadS
     inFlight.add(settled);
   };
 
-  const dueAt = (version: AppVersion) => startedAt + offset[version] + next[version] * intervalMs;
+  const sending = () => APP_VERSIONS.filter((version) => startedAt[version] !== null);
+  const dueAt = (version: AppVersion) => startedAt[version]! + next[version] * intervalMs;
   const tick = () => {
     const now = epochMs();
-    for (const version of APP_VERSIONS) {
+    for (const version of sending()) {
       while (dueAt(version) <= now) {
         send(version, next[version], dueAt(version));
         next[version]++;
       }
     }
     if (stopping) return;
-    const soonest = Math.min(...APP_VERSIONS.map(dueAt));
+    const soonest = Math.min(...sending().map(dueAt));
     timer = setTimeout(tick, Math.max(0, soonest - epochMs()));
   };
   tick();
 
   return {
     pids,
+    deploy: (version) => {
+      if (startedAt[version] !== null || stopping) return;
+      startedAt[version] = epochMs();
+      clearTimeout(timer);
+      tick();
+    },
     stop: async () => {
       stopping = true;
       clearTimeout(timer);

@@ -14,8 +14,14 @@ it('defaults to 1M rows, the chart at 10k/100k/1M, 3 rounds with the seed in eac
     openTransactionSeconds: 8,
     statusRuns: 10,
     lockSampleMs: 5,
+    earlyDeploy: false,
+    pgbench: true,
     out: undefined,
   });
+});
+
+it('adds the early-deploy scenario and leaves pgbench out when asked', () => {
+  expect(parseBenchOptions(['--early-deploy', '--no-pgbench'])).toMatchObject({ earlyDeploy: true, pgbench: false });
 });
 
 it('reads k and M suffixes, sorts and de-duplicates the sizes', () => {

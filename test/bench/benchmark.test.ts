@@ -11,6 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseBenchOptions, type BenchOptions } from '../../bench/bench-options';
 import { runBenchmark, type BenchResult } from '../../bench/benchmark';
+import { findPgbench } from '../../bench/app-load/pgbench-load';
 import { windowOf } from '../../bench/run-filters';
 import { writeResults } from '../../bench/write-results';
 import { adminUrl } from '../support/test-database';
@@ -22,7 +23,7 @@ const partials: BenchResult[] = [];
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'konstruct-bench-'));
-  const options = parseBenchOptions(['--rows', '300', '--sizes', '300', '--runs', '1', '--status-runs', '1', '--open-transaction', '1', '--app-rate', '20']) as BenchOptions;
+  const options = parseBenchOptions(['--rows', '300', '--sizes', '300', '--runs', '1', '--status-runs', '1', '--open-transaction', '1', '--app-rate', '20', '--early-deploy']) as BenchOptions;
   result = await runBenchmark({ url: adminUrl(), description: 'the test server' }, options, () => {}, async (partial) => {
     partials.push(partial);
     // As run-bench does after every round: the partial results must render.
@@ -35,13 +36,14 @@ afterAll(async () => dir && rm(dir, { recursive: true, force: true }));
 const written = (name: string) => readFile(path.join(dir, name), 'utf8');
 
 describe('the benchmark on a 300-row table', () => {
-  it('runs every contender up under load (quiet and with an open transaction) and down, each leaving the right data', () => {
+  it('runs every contender up under load (quiet and with an open transaction) and down, and ours with an early deploy, each leaving the right data', () => {
     const size = result.sizes[0]!;
     expect(size).toMatchObject({ rows: 300, admins: 3 });
     expect(size.runs.map((r) => `${r.direction} ${r.scenario} ${r.side}`).sort()).toEqual([
       'down idle ours',
       'down idle seed',
       'down idle single',
+      'up early-deploy ours',
       'up open-transaction ours',
       'up open-transaction seed',
       'up open-transaction single',
@@ -57,7 +59,7 @@ describe('the benchmark on a 300-row table', () => {
   });
 
   it('hands over the results after every round, marked partial, with status measured first', () => {
-    expect(partials.map((p) => [p.complete, p.sizes[0]!.runs.length])).toEqual([[false, 9]]);
+    expect(partials.map((p) => [p.complete, p.sizes[0]!.runs.length])).toEqual([[false, 10]]);
     expect(partials[0]!.status.oursMs).toHaveLength(1);
     expect(result.complete).toBe(true);
   });
@@ -72,9 +74,33 @@ describe('the benchmark on a 300-row table', () => {
     }
   });
 
-  it('sees the application fail where the schema does not serve it: the new version before expand, the old one after contract', () => {
-    const run = result.sizes[0]!.runs.find((r) => r.side === 'ours' && r.scenario === 'quiet')!;
+  it('deploys the new version once expand has committed: it sends nothing before and fails nowhere', () => {
+    for (const run of result.sizes[0]!.runs.filter((r) => r.side === 'ours' && r.direction === 'up' && r.scenario !== 'early-deploy')) {
+      expect(windowOf(run, 'before')!.versions.new.requests, run.scenario).toBe(0);
+      expect(windowOf(run, 'whole run')!.versions.new.errors, run.scenario).toBe(0);
+      expect(windowOf(run, 'after')!.versions.new.requests, run.scenario).toBeGreaterThan(0);
+    }
+  });
+
+  it('in the early deploy, sees the new version fail before expand, each failure costing no new connection', () => {
+    const run = result.sizes[0]!.runs.find((r) => r.scenario === 'early-deploy')!;
     expect(windowOf(run, 'before')!.versions.new.errorGroups.map((g) => g.message)).toContainEqual(expect.stringMatching(/column "role".* does not exist/));
+    expect(windowOf(run, 'before')!.versions.new.errors).toBe(windowOf(run, 'before')!.versions.new.requests);
+    expect(run.app!.reconnects).toEqual({ old: 0, new: 0 });
+  });
+
+  it.skipIf(findPgbench() === null)('runs pgbench beside the Node load: the old version from the start, the new one once expanded', () => {
+    for (const run of result.sizes[0]!.runs.filter((r) => r.direction === 'up')) {
+      const what = `${run.side} ${run.scenario}`;
+      expect(run.app!.pgbench!.failure, what).toBeNull();
+      expect(windowOf(run, 'before', 'pgbench')!.versions.old.requests, what).toBeGreaterThan(0);
+      expect(windowOf(run, 'before', 'pgbench')!.versions.new.requests, what).toBe(0);
+      expect(windowOf(run, 'after', 'pgbench')!.versions.new.requests, what).toBeGreaterThan(0);
+    }
+  });
+
+  it('sees the old version fail once the schema no longer serves it, after contract', () => {
+    const run = result.sizes[0]!.runs.find((r) => r.side === 'ours' && r.scenario === 'quiet')!;
     expect(windowOf(run, 'before')!.versions.old.errors).toBe(0);
     expect(windowOf(run, 'after')!.versions.old.errorGroups.map((g) => g.message)).toContainEqual(expect.stringMatching(/column "is_admin".* does not exist/));
     expect(run.app!.openTransaction).toBeNull();
