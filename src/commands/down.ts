@@ -19,6 +19,8 @@ import type { StepListener } from '../engine/step-events';
 import { listLocalMigrations, loadMigration, type LocalMigration } from '../history/local-migrations';
 import { expandedAt } from '../phased/phased-migration';
 import { runPhased, startingPosition } from '../phased/run-phased';
+import { DEFAULT_SNAPSHOTS_DIR } from '../catalog/snapshot-files';
+import { contractDropsIn } from '../drain/contract-drops';
 import { assertDownScope } from './preflight';
 
 export interface DownOptions extends RunOptions {
@@ -95,7 +97,8 @@ export async function down(ctx: MigrationContext, options: DownOptions = {}): Pr
         const step = phases
           ? await runPhased(
               ctx.knex,
-              { migration, steps: phases, state: states.get(migration.name), applied: !states.has(migration.name), direction: 'down', stopAt, held: Boolean(options.toExpanded), batch: 0 },
+              { migration, steps: phases, state: states.get(migration.name), applied: !states.has(migration.name), direction: 'down', stopAt, held: Boolean(options.toExpanded), batch: 0,
+                drops: contractDropsIn(DEFAULT_SNAPSHOTS_DIR, local.map((m) => m.name), migration.name) },
               { ...stepOptions, onStep: options.onStep, batchSize: options.batchSize ?? RUN_DEFAULTS.batchSize, batchPauseMs: options.batchPause ?? RUN_DEFAULTS.batchPause },
             )
           : await runStep(ctx.knex, migration, 'down', 0, stepOptions);

@@ -21,6 +21,8 @@ import { listLocalMigrations, loadMigration, type LocalMigration } from '../hist
 import { expandedAt } from '../phased/phased-migration';
 import type { PhaseState } from '../phased/phase-state';
 import { runPhased, startingPosition } from '../phased/run-phased';
+import { DEFAULT_SNAPSHOTS_DIR } from '../catalog/snapshot-files';
+import { contractDropsIn } from '../drain/contract-drops';
 
 export interface UpOptions extends RunOptions {
   /** Stop after this migration (full name or numeric prefix). */
@@ -106,7 +108,8 @@ export async function carryOn(
       const state = states.get(migration.name);
       const step = await runPhased(
         ctx.knex,
-        { migration, steps: phases, state, direction: 'up', stopAt, held: until === 'expand', batch },
+        { migration, steps: phases, state, direction: 'up', stopAt, held: until === 'expand', batch,
+          drops: contractDropsIn(DEFAULT_SNAPSHOTS_DIR, local.map((m) => m.name), migration.name) },
         { ...stepOptions, prepare, onStep: options.onStep, batchSize: options.batchSize ?? RUN_DEFAULTS.batchSize, batchPauseMs: options.batchPause ?? RUN_DEFAULTS.batchPause },
       );
       if (stopAt < phases.length) {

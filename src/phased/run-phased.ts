@@ -22,6 +22,8 @@ import type { Direction, StepResult } from '../engine/run-step';
 import type { StepListener } from '../engine/step-events';
 import { isBatched, type BatchFunction, type BatchResult, type PhasedStep } from './phased-migration';
 import { deletePhaseState, savePhaseState, type PhaseState } from './phase-state';
+import type { ContractDrops } from '../drain/contract-drops';
+import { drainHooks } from '../drain/drain-hooks';
 
 export interface PhasedRunOptions extends RetryOptions {
   batchSize: number;
@@ -44,6 +46,8 @@ export interface PhasedTarget {
   held: boolean;
   /** knex batch number for the knex_migrations row. */
   batch: number;
+  /** What its contract drops, for the drain triggers (src/drain/); null or absent: none are made. */
+  drops?: ContractDrops | null;
 }
 
 /** Where a run starts: steps applied, and a batch cursor to resume with. */
@@ -87,6 +91,7 @@ export async function runPhased(knex: Knex, t: PhasedTarget, options: PhasedRunO
   const run = makeRun(knex, t, options);
   let position = startingPosition(t);
   let retries = 0;
+  const drain = drainHooks(t.migration.name, t.drops, t.steps, t.direction);
 
   // Held is written even when nothing is left to run before the stop (up --expand on an expanded migration).
   const atStop = going ? position.stepsDone >= t.stopAt : position.stepsDone <= t.stopAt;
@@ -96,18 +101,22 @@ export async function runPhased(knex: Knex, t: PhasedTarget, options: PhasedRunO
   }
 
   while (going ? position.stepsDone < t.stopAt : position.stepsDone > t.stopAt) {
-    const step = t.steps[going ? position.stepsDone : position.stepsDone - 1]!;
+    const index = going ? position.stepsDone : position.stepsDone - 1;
+    const step = t.steps[index]!;
     const after = going ? position.stepsDone + 1 : position.stepsDone - 1;
     const stepStarted = performance.now();
     const batch = isBatched(step) ? step.batch[t.direction] : undefined;
     const outcome = batch
       ? await runBatches(knex, run, step, batch, position, after)
       : { retries: -1 + await run.inTransaction(label(t, step), async (trx) => {
+          await drain.before(trx, index);
           if (!isBatched(step)) await step[t.direction](trx);
+          await drain.after(trx, index);
           await run.record(trx, { stepsDone: after, cursor: null, rowsDone: 0 });
         }) };
     retries += outcome.retries;
     position = { stepsDone: after, cursor: null, rowsDone: 0 };
+    await drain.committed(knex, index);
     // A batched step with nothing to do this way (e.g. 006's is_admin restore, going up) is not worth a line.
     if (isBatched(step) && !batch) continue;
     options.onStep?.({
