@@ -39,7 +39,7 @@ export function buildProgram(io: Io = processIo): Command {
     // No commander default: `wait` has its own (60), and an unset --wait must stay undefined for it.
     // Optional value: `complete --wait` alone waits for the old application version to drain (src/drain/).
     .addOption(
-      new Option('--wait [seconds]', 'keep trying this long while the database does not accept connections (default: 0; for `wait`: 60); `complete --wait`: see complete --help').argParser(parseSeconds),
+      new Option('--wait [seconds]', 'keep trying this long while the database does not accept connections; `complete --wait` alone: see complete --help (default: 0; for `wait`: 60)').argParser(parseSeconds),
     )
     .addOption(new Option('--connect-timeout <seconds>', 'give up one connection attempt after this long').argParser(parseSeconds).default(10))
     .addHelpText('after', `\n${EXAMPLES}\n\n${EXIT_CODE_HELP}`)

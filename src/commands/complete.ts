@@ -5,10 +5,10 @@
  *
  * Before a contract begins, the drain gate (src/drain/) looks for evidence that
  * the old application version is still active, and refuses, waits (`wait`) or
- * is overridden (`force`). It looks once before the migration lock, where
- * `--wait` may take minutes without holding it, and once more under the lock.
+ * is overridden (`force`). It looks under the migration lock, after the checks
+ * of the history, so nothing else migrates meanwhile and a refusal for another
+ * reason comes first; waiting there holds no table lock and no snapshot.
  */
-import type { Knex } from 'knex';
 import type { MigrationContext } from '../context';
 import { DEFAULT_SNAPSHOTS_DIR } from '../catalog/snapshot-files';
 import { contractDropsIn } from '../drain/contract-drops';
@@ -16,7 +16,7 @@ import { passDrainGate, type DrainOptions, type DrainTarget } from '../drain/dra
 import { underMigrationLock } from '../engine/locked-run';
 import { listLocalMigrations, loadMigration, type LocalMigration } from '../history/local-migrations';
 import { expandedAt } from '../phased/phased-migration';
-import { readPhaseStates, type PhaseState } from '../phased/phase-state';
+import type { PhaseState } from '../phased/phase-state';
 import { startingPosition } from '../phased/run-phased';
 import { carryOn, type UpOptions, type UpResult } from './up';
 
@@ -24,15 +24,9 @@ export type CompleteOptions = Omit<UpOptions, 'to' | 'expand'> & DrainOptions;
 
 export async function complete(ctx: MigrationContext, options: CompleteOptions = {}): Promise<UpResult> {
   const local = listLocalMigrations(ctx.migrationsDir);
-  const gate = async (knex: Knex, partWay: PhaseState[]) => {
-    if (options.dryRun) return;
-    const targets = await beforeContract(local, partWay);
-    if (targets.length > 0) await passDrainGate(knex, targets, options, ctx.log);
-  };
-  await gate(ctx.knex, await readPhaseStates(ctx.knex));
   return underMigrationLock(ctx, 'complete', local, options, async (run) => {
-    // Under the lock the window is judged again, without waiting: evidence may have come in meanwhile.
-    await gate(ctx.knex, run.partWay);
+    const targets = options.dryRun ? [] : await beforeContract(local, run.partWay);
+    if (targets.length > 0) await passDrainGate(ctx.knex, targets, options, ctx.log);
     const partWay = new Set(run.partWay.map((s) => s.name));
     return carryOn(ctx, local, local.filter((m) => partWay.has(m.name)), run, options, 'all');
   });

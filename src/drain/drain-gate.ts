@@ -45,9 +45,11 @@ export async function passDrainGate(knex: Knex, targets: DrainTarget[], options:
   const started = Date.now();
   for (let round = 0; ; round++) {
     const evidence = await Promise.all(targets.map((t) => gatherEvidence(knex, t.migration, t.drops, { oldVersion: options.oldVersion, look: true })));
-    // Said once: what the gate cannot vouch for (sessions only matter when a pattern is given).
-    if (round === 0) for (const e of evidence) for (const spot of blindSpots(e).filter((s) => !s.startsWith('sessions'))) log(`${e.migration}: ${spot}`);
     const signs = evidence.flatMap((e) => recentSigns(e, windowSeconds));
+    // Said once, when it matters: what the gate cannot vouch for (a gate that saw nothing at all, or one that acts on what it saw).
+    if (round === 0) for (const e of evidence) for (const spot of blindSpots(e).filter((s) => !s.startsWith('sessions'))) {
+      if (signs.length > 0 || !e.recordingWrites) log(`${e.migration}: ${spot}`);
+    }
     if (signs.length === 0) return evidence;
     if (options.force) {
       for (const s of signs) log(`--force: overriding evidence that the old version is active: ${s.text}`);

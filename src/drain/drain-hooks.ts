@@ -32,7 +32,7 @@ export function drainHooks(migration: string, drops: ContractDrops | null | unde
       before: async (trx, i) => (i === expanded ? stopRecording(trx, migration) : undefined),
       after: async (trx, i) => (i === 0 ? startRecording(trx, migration, drops) : undefined),
       committed: async (knex, i) => {
-        if (i === expanded - 1) await lookAtReads(knex, migration, drops);
+        if (i === expanded - 1) await lookAtReads(knex, migration, drops, { baseline: true });
       },
     };
   }

@@ -28,7 +28,7 @@ export async function statementStatsSchema(knex: Knex): Promise<string | null> {
   const { rows } = await knex.raw(`
     SELECT n.nspname FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
     WHERE e.extname = 'pg_stat_statements'
-      AND pg_catalog.current_setting('shared_preload_libraries') ~ '(^|[ ,])"?pg_stat_statements"?($|[ ,])'`);
+      AND pg_catalog.strpos(pg_catalog.current_setting('shared_preload_libraries'), 'pg_stat_statements') > 0`);
   return rows[0]?.nspname ?? null;
 }
 
@@ -55,25 +55,28 @@ export async function statementsUsing(knex: Knex, drops: ContractDrops): Promise
 
 /**
  * One look: each statement's calls since the last look are added to its
- * evidence row and dated now; a statement seen for the first time only sets its
- * baseline. Returns false when pg_stat_statements cannot be read.
+ * evidence row and dated now. The baseline look (at the expanded point) only
+ * records the calls so far; after it, a statement never seen before counts all
+ * its calls, since it first ran after the baseline. Returns false when
+ * pg_stat_statements cannot be read.
  */
-export async function lookAtReads(knex: Knex, migration: string, drops: ContractDrops): Promise<boolean> {
+export async function lookAtReads(knex: Knex, migration: string, drops: ContractDrops, { baseline = false } = {}): Promise<boolean> {
   if (isEmpty(drops)) return true;
   const statements = await statementsUsing(knex, drops);
   if (statements === null) return false;
   if (statements.length === 0) return true;
   await ensureDrainTable(knex);
+  const now: Date = (await knex.raw('SELECT now() AS now')).rows[0].now;
   for (const s of statements) {
     await knex.raw(
-      `INSERT INTO ${DRAIN_TABLE} AS d (migration, source, object, detail, application_name, usename, client_addr, count, baseline)
-       VALUES (?, 'read', ?, ?, '', '', '', 0, ?)
+      `INSERT INTO ${DRAIN_TABLE} AS d (migration, source, object, detail, application_name, usename, client_addr, count, baseline, first_seen, last_seen)
+       VALUES (?, 'read', ?, ?, '', '', '', ?, ?, ?, ?)
        ON CONFLICT (migration, source, object, detail, application_name, usename, client_addr) DO UPDATE SET
          count = d.count + GREATEST(excluded.baseline - d.baseline, 0),
-         first_seen = CASE WHEN excluded.baseline > d.baseline THEN coalesce(d.first_seen, now()) ELSE d.first_seen END,
-         last_seen = CASE WHEN excluded.baseline > d.baseline THEN now() ELSE d.last_seen END,
+         first_seen = CASE WHEN excluded.baseline > d.baseline THEN coalesce(d.first_seen, excluded.last_seen, now()) ELSE d.first_seen END,
+         last_seen = CASE WHEN excluded.baseline > d.baseline THEN coalesce(excluded.last_seen, now()) ELSE d.last_seen END,
          baseline = excluded.baseline`,
-      [migration, s.object, s.queryid, s.calls],
+      [migration, s.object, s.queryid, baseline ? 0 : s.calls, s.calls, ...(baseline ? [null, null] : [now, now])],
     );
   }
   return true;

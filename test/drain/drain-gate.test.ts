@@ -9,7 +9,7 @@ import type { Client } from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli';
 import { connectAppVersion } from '../support/app-version-client';
-import { databaseState, historyNames } from '../support/database-state';
+import { advisoryLockCount, databaseState, historyNames } from '../support/database-state';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { startWatchedCli } from '../support/watched-cli';
 import { waitUntil } from '../support/wait-until';
@@ -150,7 +150,7 @@ describe('--force and --wait', () => {
     await expandedDatabase();
     const v1 = await app('portal-v1');
     const waiting = startWatchedCli(['complete', '--wait', '--old-version', 'portal-v1'], { env: { DATABASE_URL: db!.url } });
-    // It looks, finds the session, and waits: the migration stays expanded meanwhile, and no migration lock is held.
+    // It looks, finds the session, and waits (under the migration lock): the migration stays expanded meanwhile.
     await waiting.waitForOutput(/waiting for the old application version to drain \(1 sign, newest: session \d+ of "portal-v1"/);
     expect(await phaseRow()).toEqual([{ name: '006_rbac_roles', steps_done: 2, held: true }]);
     await v1.end();
@@ -168,6 +168,7 @@ describe('--force and --wait', () => {
     await waiting.waitForOutput(/waiting for the old application version to drain \(2 signs, newest: UPDATE of portal_users\.is_admin/);
     waiting.kill('SIGKILL');
     expect((await waiting.exited).signal).toBe('SIGKILL');
+    await waitUntil(async () => (await advisoryLockCount(db!.knex)) === 0, 'the killed run to leave its migration lock');
     expect({ state: await databaseState(db!.knex), phase: await phaseRow() }).toEqual(before);
     const forced = await cli('complete', '--drain-window', '0');
     expect(forced.code, forced.stderr).toBe(0);
