@@ -72,6 +72,7 @@ export async function down(ctx: MigrationContext, options: DownOptions = {}): Pr
     const names = new Set(toRevert.map((m) => m.name));
     assertUnchanged(changedSinceApplied(local, history).filter((n) => names.has(n)), options.allowChanged ?? false);
 
+    const dropsOf = (migration: LocalMigration) => contractDropsIn(DEFAULT_SNAPSHOTS_DIR, local.map((m) => m.name), migration.name);
     // Reverting the contract alone loses nothing: role stays, is_admin comes back.
     const dataLoss = options.toExpanded ? [] : await dataLostByReverting(ctx.knex, toRevert, timeouts);
     if (options.dryRun) {
@@ -79,7 +80,7 @@ export async function down(ctx: MigrationContext, options: DownOptions = {}): Pr
         const phases = (await loadMigration(migration)).phases;
         if (!phases) return { migration };
         const from = startingPosition({ state: states.get(migration.name), applied: !states.has(migration.name), direction: 'down', steps: phases }).stepsDone;
-        return { migration, steps: Array.from({ length: Math.max(0, from - stopAt) }, (_, i) => from - 1 - i) };
+        return { migration, steps: Array.from({ length: Math.max(0, from - stopAt) }, (_, i) => from - 1 - i), drops: dropsOf(migration) };
       }));
       return { reverted: [], expanded: [], dataLoss, dryRun: await dryRunSteps(ctx.knex, units, 'down', 0, timeouts) };
     }
@@ -98,7 +99,7 @@ export async function down(ctx: MigrationContext, options: DownOptions = {}): Pr
           ? await runPhased(
               ctx.knex,
               { migration, steps: phases, state: states.get(migration.name), applied: !states.has(migration.name), direction: 'down', stopAt, held: Boolean(options.toExpanded), batch: 0,
-                drops: contractDropsIn(DEFAULT_SNAPSHOTS_DIR, local.map((m) => m.name), migration.name) },
+                drops: dropsOf(migration) },
               { ...stepOptions, onStep: options.onStep, batchSize: options.batchSize ?? RUN_DEFAULTS.batchSize, batchPauseMs: options.batchPause ?? RUN_DEFAULTS.batchPause },
             )
           : await runStep(ctx.knex, migration, 'down', 0, stepOptions);

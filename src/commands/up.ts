@@ -63,6 +63,7 @@ export async function carryOn(
 ): Promise<UpResult> {
   assertUnchanged(changedSinceApplied(local, history), options.allowChanged ?? false);
   const states = new Map(partWay.map((s) => [s.name, s]));
+  const dropsOf = (migration: LocalMigration) => contractDropsIn(DEFAULT_SNAPSHOTS_DIR, local.map((m) => m.name), migration.name);
   const batch = nextBatch(history);
   // Loaded before the first step commits: one that cannot be loaded (no tsx for a new source) stops the whole run.
   for (const migration of pending) await loadMigration(migration);
@@ -71,7 +72,7 @@ export async function carryOn(
       const phases = (await loadMigration(migration)).phases;
       if (!phases) return { migration };
       const from = startingPosition({ state: states.get(migration.name), direction: 'up', steps: phases }).stepsDone;
-      return { migration, steps: range(from, until === 'expand' ? expandedAt(phases) : phases.length) };
+      return { migration, steps: range(from, until === 'expand' ? expandedAt(phases) : phases.length), drops: dropsOf(migration) };
     }));
     return { applied: [], expanded: [], batch: pending.length ? batch : null, dryRun: await dryRunSteps(ctx.knex, units, 'up', batch, timeouts) };
   }
@@ -109,7 +110,7 @@ export async function carryOn(
       const step = await runPhased(
         ctx.knex,
         { migration, steps: phases, state, direction: 'up', stopAt, held: until === 'expand', batch,
-          drops: contractDropsIn(DEFAULT_SNAPSHOTS_DIR, local.map((m) => m.name), migration.name) },
+          drops: dropsOf(migration) },
         { ...stepOptions, prepare, onStep: options.onStep, batchSize: options.batchSize ?? RUN_DEFAULTS.batchSize, batchPauseMs: options.batchPause ?? RUN_DEFAULTS.batchPause },
       );
       if (stopAt < phases.length) {

@@ -14,6 +14,8 @@
  * A phased migration shows each of its steps that would run, with its phase;
  * of a batched step, the first batch's statements (the others repeat them).
  */
+import type { ContractDrops } from '../drain/contract-drops';
+import { drainHooks, type DrainHooks } from '../drain/drain-hooks';
 import type { Knex } from 'knex';
 import { KonstructError, LockTimeoutError, MigrationFailedError } from '../errors';
 import { statementOf } from '../db/statement-errors';
@@ -44,6 +46,8 @@ class RollBack {}
 export interface DryRunUnit {
   migration: LocalMigration;
   steps?: number[];
+  /** What its contract drops: the drain triggers come and go as in a real run, their statements listed with the step's. */
+  drops?: ContractDrops | null;
 }
 
 export async function dryRunSteps(
@@ -61,10 +65,11 @@ export async function dryRunSteps(
       async (trx) => {
         await applyLocalTimeouts(trx, timeouts);
         if (direction === 'up') await ensureHistoryTables(trx);
-        for (const { migration, steps } of units) {
+        for (const { migration, steps, drops } of units) {
           const mod = await loadMigration(migration);
           if (mod.phases && steps) {
-            await dryRunPhased(trx, recorder, migration, mod.phases, steps, direction, results);
+            const drain = drainHooks(migration.name, drops, mod.phases, direction);
+            await dryRunPhased(trx, recorder, migration, mod.phases, steps, direction, results, drain);
             if (direction === 'up' && steps.at(-1) === mod.phases.length - 1) await recordApplied(trx, migration, batch);
             if (direction === 'down') await removeApplied(trx, migration.name);
             continue;
@@ -105,6 +110,7 @@ async function dryRunPhased(
   steps: number[],
   direction: Direction,
   results: DryRunStep[],
+  drain: DrainHooks,
 ): Promise<void> {
   for (const index of steps) {
     const step = phases[index]!;
@@ -112,7 +118,9 @@ async function dryRunPhased(
     await recorder.start({ eachMode: true });
     try {
       if (!isBatched(step)) {
+        await drain.before(trx, index);
         await step[direction](trx);
+        await drain.after(trx, index);
       } else {
         const batch = step.batch[direction];
         let cursor: string | null = null;
