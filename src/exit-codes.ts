@@ -25,6 +25,8 @@ export enum ExitCode {
   HistoryMismatch = 8,
   /** `verify`: the live schema differs from what the applied migrations produce. */
   SchemaDrift = 9,
+  /** `complete`: the old application version was active within the drain window; nothing was changed. */
+  DrainRefused = 11,
   /**
    * The run lost its migration lock mid-way (its session was terminated or its connection cut): its
    * transaction in progress was rolled back, what it committed before stands, and the next run carries on.
@@ -43,4 +45,5 @@ export const EXIT_CODE_HELP = `Exit codes:
   7  destructive down refused (use --yes)
   8  history mismatch: changed or unknown applied migrations
   9  schema drift found by verify
+ 11  complete refused: the old application version is still active (--wait, --force)
  12  migration lock lost mid-run (rolled back; run again to carry on)`;

@@ -87,7 +87,7 @@ async function query<T>(trx: Knex.Transaction, sql: string, schema: string): Pro
 }
 
 const OWN_TABLES = `c.relkind IN ('r', 'p') AND n.nspname = :schema
-  AND c.relname NOT LIKE 'knex\\_%' AND c.relname NOT IN ('alembic_version', 'konstruct_migration_phases')`;
+  AND c.relname NOT LIKE 'knex\\_%' AND c.relname NOT IN ('alembic_version', 'konstruct_migration_phases', 'konstruct_migration_drain')`;
 
 const TABLES_SQL = `
   SELECT c.relname AS "table", pg_catalog.pg_get_userbyid(c.relowner) AS owner

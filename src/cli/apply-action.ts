@@ -24,7 +24,8 @@ export interface ApplyCommand {
 }
 
 export async function runApplyCommand(cmd: Command, io: Io, { command, apply, summary, preflight }: ApplyCommand): Promise<void> {
-  const globals = cmd.optsWithGlobals();
+  // `complete --wait` (no seconds) is the drain wait, read by complete's own action, not a connection wait.
+  const globals = command === 'complete' && cmd.optsWithGlobals().wait === true ? { ...cmd.optsWithGlobals(), wait: undefined } : cmd.optsWithGlobals();
   const output = outputOptions(globals);
   await runWithContext(
     globals,

@@ -3,7 +3,8 @@
  * finish (output/step-progress.ts); these are the closing lines and `status`.
  */
 import type { DownResult } from '../commands/down';
-import type { MigrationStatus, PartWayStatus, StatusResult } from '../commands/status';
+import type { DrainStatus, MigrationStatus, PartWayStatus, StatusResult } from '../commands/status';
+import { writer } from '../drain/drain-evidence';
 import type { UpResult } from '../commands/up';
 import { describeDataLoss } from '../engine/data-loss';
 import { plainStyle, type Style } from './output/colors';
@@ -79,12 +80,25 @@ function partWayLines(name: string, p: PartWayStatus): string[] {
     lines.push(`  ${p.backfill.step}: ${p.backfill.rowsDone.toLocaleString('en-US')}${total} rows done, stopped between two batches.`);
   }
   if (p.nextStep) lines.push(`  Next step: ${p.phase}: ${p.nextStep}.`);
+  if (p.drain) lines.push(...drainLines(p.drain));
   lines.push(
     p.held || p.expanded
-      ? '  Run `konstruct-migrate complete` once every instance runs the new version, or `konstruct-migrate down` to revert it.'
+      ? '  Run `konstruct-migrate complete --wait` once every instance runs the new version, or `konstruct-migrate down` to revert it.'
       : '  Run `konstruct-migrate up` to carry it on, or `konstruct-migrate down` to revert it.',
   );
   return lines;
+}
+
+/** The old version's traces: `  Old version seen: UPDATE of portal_users.is_admin, 12 times, last 2026-… by "v1" (user app, 10.0.0.5).` */
+function drainLines(d: DrainStatus): string[] {
+  const seen = [...d.writes, ...d.reads].filter((e) => e.lastSeen !== null);
+  const lines = seen.map((e) => {
+    const what = e.source === 'write' ? `${e.detail} of ${e.object}` : `a statement naming ${e.object} (queryid ${e.detail})`;
+    const who = e.source === 'write' ? ` by ${writer(e.applicationName, e.user, e.clientAddr)}` : '';
+    return `  Old version seen: ${what}, ${e.count} time${e.count === 1 ? '' : 's'}, last ${formatTimestamp(e.lastSeen!)}${who}.`;
+  });
+  if (seen.length === 0) lines.push('  Old version: no old-shape write or read seen.');
+  return [...lines, ...d.notSeen.map((s) => `  Not seen: ${s}.`)];
 }
 
 /** UTC, to the second, the same on every machine: `2026-11-01 08:13:59 UTC`. */

@@ -37,7 +37,10 @@ export function buildProgram(io: Io = processIo): Command {
     .option('-q, --quiet', 'print nothing but errors (--json still prints its document)')
     .option('--no-color', 'no colours (also NO_COLOR); colours are only used on a terminal')
     // No commander default: `wait` has its own (60), and an unset --wait must stay undefined for it.
-    .addOption(new Option('--wait <seconds>', 'keep trying this long while the database does not accept connections (default: 0; for `wait`: 60)').argParser(parseSeconds))
+    // Optional value: `complete --wait` alone waits for the old application version to drain (src/drain/).
+    .addOption(
+      new Option('--wait [seconds]', 'keep trying this long while the database does not accept connections; `complete --wait` alone: see complete --help (default: 0; for `wait`: 60)').argParser(parseSeconds),
+    )
     .addOption(new Option('--connect-timeout <seconds>', 'give up one connection attempt after this long').argParser(parseSeconds).default(10))
     .addHelpText('after', `\n${EXAMPLES}\n\n${EXIT_CODE_HELP}`)
     // Inherited by every command at .command(): the global options in each one's help, parse errors

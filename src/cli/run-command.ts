@@ -7,7 +7,7 @@
  * error) and everything meant for people goes to stderr.
  */
 import { explainPoolerFailure } from './pooler-errors';
-import { KonstructError, MigrationFailedError } from '../errors';
+import { ConfigError, KonstructError, MigrationFailedError } from '../errors';
 import { ExitCode } from '../exit-codes';
 import { openContext, type MigrationContext } from '../context';
 import { loadConfig, type ConfigInput, type KonstructConfig } from '../config/config';
@@ -24,8 +24,8 @@ export interface GlobalOptions {
   color?: boolean;
   /** --json, for the commands that take it. */
   json?: boolean;
-  /** Seconds to wait for the database to accept connections. */
-  wait?: number;
+  /** Seconds to wait for the database to accept connections; `true` (no value) only means something to `complete`. */
+  wait?: number | true;
   /** Seconds before one connection attempt gives up. */
   connectTimeout?: number;
 }
@@ -58,13 +58,18 @@ export function configInput(global: GlobalOptions): ConfigInput {
   return {
     url: global.url,
     schema: global.schema,
-    waitSeconds: global.wait,
+    waitSeconds: connectionWait(global.wait),
     connectTimeoutMs: global.connectTimeout !== undefined ? global.connectTimeout * 1000 : undefined,
     verbose: global.verbose,
     quiet: global.quiet,
     json: global.json,
     color: global.color,
   };
+}
+
+function connectionWait(wait: number | true | undefined): number | undefined {
+  if (wait !== true) return wait;
+  throw new ConfigError('--wait needs a number of seconds: how long to keep trying while the database does not accept connections', 'Only `complete --wait` takes none (it waits for the old application version to drain).');
 }
 
 export async function runWithContext<T>(

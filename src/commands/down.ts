@@ -21,6 +21,8 @@ import { workTransactions } from '../engine/work-transaction';
 import { listLocalMigrations } from '../history/local-migrations';
 import { loadMigrations } from '../model/load-migration';
 import { revertLosesData, type Migration } from '../model/migration';
+import { DEFAULT_SNAPSHOTS_DIR } from '../catalog/snapshot-files';
+import { contractDropsIn } from '../drain/contract-drops';
 import { assertDownScope } from './preflight';
 
 export interface DownOptions extends RunOptions {
@@ -74,11 +76,12 @@ export async function down(ctx: MigrationContext, options: DownOptions = {}): Pr
     const toRevert = await loadMigrations(reverting);
     const stopAt = options.toExpanded ? expandedPointOf(toRevert[0]) : 0;
 
+    const dropsOf = (migration: Migration) => contractDropsIn(DEFAULT_SNAPSHOTS_DIR, local.map((m) => m.name), migration.name);
     const dataLoss = await dataLostByReverting(ctx.knex, toRevert.filter((m) => revertLosesData(m, stopAt)), timeouts);
     const from = (migration: Migration) =>
       startingPosition({ state: states.get(migration.name), applied: !states.has(migration.name), direction: 'down', steps: migration.steps });
     if (options.dryRun) {
-      const units = toRevert.map((migration) => ({ migration, from: from(migration), stopAt }));
+      const units = toRevert.map((migration) => ({ migration, from: from(migration), stopAt, drops: dropsOf(migration) }));
       return { reverted: [], expanded: [], dataLoss, dryRun: await dryRunSteps(ctx.knex, units, 'down', { batch: 0, batchSize: batchOptions(options).batchSize, timeouts }) };
     }
     await assertSessionStepsCanRun(ctx.knex, toRevert, 'down');
@@ -92,7 +95,7 @@ export async function down(ctx: MigrationContext, options: DownOptions = {}): Pr
     await withCompletedSteps(reverted, async () => {
       for (const migration of toRevert) {
         options.onStep?.({ type: 'started', name: migration.name, direction: 'down' });
-        const target = { migration, state: states.get(migration.name), applied: !states.has(migration.name), direction: 'down' as const, stopAt, held: Boolean(options.toExpanded), batch: 0 };
+        const target = { migration, state: states.get(migration.name), applied: !states.has(migration.name), direction: 'down' as const, stopAt, held: Boolean(options.toExpanded), batch: 0, drops: dropsOf(migration) };
         const step = await runMigration(ctx.knex, runner, target, { ...batchOptions(options), onStep: options.onStep });
         if (stopAt > 0) {
           expanded.push(migration.name);

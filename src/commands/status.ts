@@ -11,6 +11,10 @@ import { readPhaseStates, type PhaseState } from '../history/phase-state';
 import { startingPosition } from '../engine/run-migration';
 import { loadMigration } from '../model/load-migration';
 import type { MigrationContext } from '../context';
+import { DEFAULT_SNAPSHOTS_DIR } from '../catalog/snapshot-files';
+import { contractDropsIn } from '../drain/contract-drops';
+import { blindSpots, gatherEvidence } from '../drain/drain-evidence';
+import type { EvidenceRow } from '../drain/evidence-table';
 import type { Knex } from 'knex';
 
 export type MigrationState = 'applied' | 'pending' | 'expanded' | 'unknown';
@@ -31,7 +35,18 @@ export interface PartWayStatus {
   direction: 'up' | 'down';
   /** A batched step stopped between two batches: its rows so far, and its estimate of all of them. */
   backfill: { step: string; rowsDone: number; estimatedRows: number | null } | null;
+  /** Signs that the old application version is still active (see `complete`'s drain gate); null once the contract began. */
+  drain: DrainStatus | null;
   updatedAt: Date;
+}
+
+export interface DrainStatus {
+  /** Old-shape writes recorded by the drain triggers, newest first. */
+  writes: EvidenceRow[];
+  /** Statements naming what the contract drops, counted by pg_stat_statements up to the last look. */
+  reads: EvidenceRow[];
+  /** What cannot be seen here, e.g. reads without pg_stat_statements. */
+  notSeen: string[];
 }
 
 export interface MigrationStatus {
@@ -75,7 +90,7 @@ export async function status(ctx: MigrationContext): Promise<StatusResult> {
       appliedAt: h?.appliedAt ?? null,
       batch: h?.batch ?? null,
       changed: changed.includes(m.name),
-      partWay: state ? await partWayStatus(ctx.knex, m, state) : null,
+      partWay: state ? await partWayStatus(ctx.knex, m, state, local) : null,
     });
   }
   for (const name of unknown) {
@@ -93,9 +108,11 @@ export async function status(ctx: MigrationContext): Promise<StatusResult> {
   };
 }
 
-async function partWayStatus(knex: Knex, migration: LocalMigration, state: PhaseState): Promise<PartWayStatus> {
+async function partWayStatus(knex: Knex, migration: LocalMigration, state: PhaseState, local: LocalMigration[]): Promise<PartWayStatus> {
   const { steps, expandedAt } = await loadMigration(migration);
   const { stepsDone } = startingPosition({ state, direction: 'up', steps });
+  const drops = contractDropsIn(DEFAULT_SNAPSHOTS_DIR, local.map((m) => m.name), migration.name);
+  const evidence = stepsDone <= expandedAt ? await gatherEvidence(knex, migration.name, drops) : undefined;
   const next = steps[stepsDone];
   const inBatch = state.cursor !== null ? steps[state.direction === 'up' ? state.stepsDone : state.stepsDone - 1] : undefined;
   const estimate = inBatch && isBatched(inBatch) ? await inBatch.batch.estimateRows?.(knex).catch(() => undefined) : undefined;
@@ -108,6 +125,7 @@ async function partWayStatus(knex: Knex, migration: LocalMigration, state: Phase
     held: state.held,
     direction: state.direction,
     backfill: inBatch ? { step: inBatch.name, rowsDone: state.rowsDone, estimatedRows: estimate ?? null } : null,
+    drain: evidence ? { writes: evidence.writes, reads: evidence.reads, notSeen: blindSpots(evidence).filter((s) => !s.startsWith('sessions')) } : null,
     updatedAt: state.updatedAt,
   };
 }

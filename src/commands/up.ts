@@ -22,6 +22,9 @@ import { ensureHistoryTables, nextBatch, recordMissingChecksums } from '../histo
 import { listLocalMigrations, type LocalMigration } from '../history/local-migrations';
 import type { PhaseState } from '../history/phase-state';
 import { loadMigrations } from '../model/load-migration';
+import type { Migration } from '../model/migration';
+import { DEFAULT_SNAPSHOTS_DIR } from '../catalog/snapshot-files';
+import { contractDropsIn } from '../drain/contract-drops';
 
 export interface UpOptions extends RunOptions {
   /** Stop after this migration (full name or numeric prefix). */
@@ -30,6 +33,8 @@ export interface UpOptions extends RunOptions {
   expand?: boolean;
   /** Told as each migration (and each step of a phased one) starts and finishes. */
   onStep?: StepListener;
+  /** Runs once the migrations are loaded, before anything is applied (complete's drain gate); a throw stops the run. */
+  beforeRun?: (migrations: Migration[], states: Map<string, PhaseState>) => Promise<void>;
 }
 
 export interface UpResult {
@@ -62,15 +67,18 @@ export async function carryOn(
 ): Promise<UpResult> {
   assertUnchanged(changedSinceApplied(local, history), options.allowChanged ?? false);
   const states = new Map(partWay.map((s) => [s.name, s]));
+  const dropsOf = (migration: LocalMigration) => contractDropsIn(DEFAULT_SNAPSHOTS_DIR, local.map((m) => m.name), migration.name);
   const batch = nextBatch(history);
   // Loaded once, before the first step commits: one that cannot be loaded (no tsx for a new source) stops the whole run.
   const migrations = await loadMigrations(pending);
   const stopAt = (m: (typeof migrations)[number]) => (until === 'expand' ? m.expandedAt : m.steps.length);
+  if (!options.dryRun) await options.beforeRun?.(migrations, states);
   if (options.dryRun) {
     const units = migrations.map((migration) => ({
       migration,
       from: startingPosition({ state: states.get(migration.name), direction: 'up', steps: migration.steps }),
       stopAt: stopAt(migration),
+      drops: dropsOf(migration),
     }));
     const dryRun = await dryRunSteps(ctx.knex, units, 'up', { batch, batchSize: batchOptions(options).batchSize, timeouts });
     return { applied: [], expanded: [], batch: pending.length ? batch : null, dryRun };
@@ -97,7 +105,7 @@ export async function carryOn(
   await withCompletedSteps(applied, async () => {
     for (const migration of migrations) {
       options.onStep?.({ type: 'started', name: migration.name, direction: 'up' });
-      const target = { migration, state: states.get(migration.name), direction: 'up' as const, stopAt: stopAt(migration), held: until === 'expand', batch };
+      const target = { migration, state: states.get(migration.name), direction: 'up' as const, stopAt: stopAt(migration), held: until === 'expand', batch, drops: dropsOf(migration) };
       const step = await runMigration(ctx.knex, runner, target, { ...batchOptions(options), onStep: options.onStep });
       if (target.stopAt < migration.steps.length) {
         // Later migrations build on this one's end state: they wait for `complete`.

@@ -20,6 +20,8 @@ import type { Knex } from 'knex';
 import { KonstructError, LockTimeoutError, MigrationFailedError } from '../errors';
 import { statementOf } from '../db/statement-errors';
 import { ensureHistoryTables, recordApplied, removeApplied } from '../history/history-table';
+import type { ContractDrops } from '../drain/contract-drops';
+import { drainHooks } from '../drain/drain-hooks';
 import type { Migration } from '../model/migration';
 import type { PhaseName } from '../phased/phased-migration';
 import { runSteps, type Position, type Unit, type UnitRunner } from './run-steps';
@@ -48,6 +50,8 @@ export interface DryRunUnit {
   migration: Migration;
   from: Position;
   stopAt: number;
+  /** What its contract drops: the drain triggers come and go as in a real run, their statements listed with the step's. */
+  drops?: ContractDrops | null;
 }
 
 export async function dryRunSteps(
@@ -66,10 +70,12 @@ export async function dryRunSteps(
         if (direction === 'up') await ensureHistoryTables(trx);
         const runner = inTheOneTransaction(trx, recorder, results);
         try {
-          for (const { migration, from, stopAt } of units) {
+          for (const { migration, from, stopAt, drops } of units) {
             const record = (db: Knex, { stepsDone }: Position) =>
               direction === 'down' ? removeApplied(db, migration.name) : stepsDone === migration.steps.length ? recordApplied(db, migration, run.batch) : Promise.resolve();
-            await runSteps(knex, runner, { migration, direction, from, stopAt, batchSize: run.batchSize, batchPauseMs: 0, record });
+            // The drain triggers' statements as the real run has them; nothing commits, so nothing to do after a step.
+            const { before, after } = drainHooks(migration, drops, direction);
+            await runSteps(knex, runner, { migration, direction, from, stopAt, batchSize: run.batchSize, batchPauseMs: 0, record, hooks: { before, after } });
           }
         } catch (error) {
           if (!(error instanceof StopHere)) throw error;

@@ -12,6 +12,8 @@ import type { Knex } from 'knex';
 import { recordApplied, removeApplied } from '../history/history-table';
 import { deletePhaseState, savePhaseState, type PhaseState } from '../history/phase-state';
 import type { Migration, Step } from '../model/migration';
+import type { ContractDrops } from '../drain/contract-drops';
+import { drainHooks } from '../drain/drain-hooks';
 import { tellWhatStands } from './part-way-report';
 import { runSteps, type Position, type UnitRunner } from './run-steps';
 import type { Direction, StepResult } from './step-result';
@@ -29,6 +31,8 @@ export interface MigrationTarget {
   held: boolean;
   /** knex batch number for the knex_migrations row. */
   batch: number;
+  /** What its contract drops, for the drain triggers (src/drain/); null or absent: none are made. */
+  drops?: ContractDrops | null;
 }
 
 export interface BatchOptions {
@@ -77,7 +81,8 @@ async function runFrom(
     const hold = { migration: t.migration, step: { ...t.migration.steps[0]!, outsideTransaction: false }, direction: t.direction, what: 'hold' };
     retries += -1 + await runner.run(hold, async () => {}, (db) => record(db, from));
   }
-  retries += await runSteps(knex, runner, { migration: t.migration, direction: t.direction, from, stopAt: t.stopAt, record, ...options });
+  const hooks = drainHooks(t.migration, t.drops, t.direction);
+  retries += await runSteps(knex, runner, { migration: t.migration, direction: t.direction, from, stopAt: t.stopAt, record, hooks, ...options });
   return { name: t.migration.name, direction: t.direction, ms: Math.round(performance.now() - started), attempts: 1 + retries };
 }
 

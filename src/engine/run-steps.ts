@@ -49,6 +49,18 @@ export interface StepPlan {
   onStep?: StepListener;
   /** Writes `position` in the unit's transaction (nothing, for the stock knex CLI, which records the migration itself). */
   record(db: Knex, position: Position): Promise<void>;
+  /** Work the engine adds around a step (the drain triggers, src/drain/drain-hooks.ts). */
+  hooks?: StepHooks;
+}
+
+/** Called with the step's index in the migration's list. */
+export interface StepHooks {
+  /** In the step's unit, before its work (a transaction step only). */
+  before(db: Knex, index: number): Promise<void>;
+  /** In the step's unit, after its work (a transaction step only). */
+  after(db: Knex, index: number): Promise<void>;
+  /** After the step committed (batched steps too); absent in a dry run, which commits nothing. */
+  committed?(knex: Knex, index: number): Promise<void>;
 }
 
 /** Runs the plan's steps; resolves to the retries the units needed. `knex` is for the batches' row estimates. */
@@ -58,7 +70,8 @@ export async function runSteps(knex: Knex, runner: UnitRunner, plan: StepPlan): 
   let position = plan.from;
   let retries = 0;
   while (going ? position.stepsDone < plan.stopAt : position.stepsDone > plan.stopAt) {
-    const step = migration.steps[going ? position.stepsDone : position.stepsDone - 1]!;
+    const index = going ? position.stepsDone : position.stepsDone - 1;
+    const step = migration.steps[index]!;
     const after = going ? position.stepsDone + 1 : position.stepsDone - 1;
     const started = performance.now();
     const batch = isBatched(step) ? step.batch[direction] : undefined;
@@ -69,13 +82,16 @@ export async function runSteps(knex: Knex, runner: UnitRunner, plan: StepPlan): 
           retries: -1 + await runner.run(
             unit,
             async (db) => {
+              await plan.hooks?.before(db, index);
               if (!isBatched(step)) await step[direction](db);
+              await plan.hooks?.after(db, index);
             },
             (db) => plan.record(db, { stepsDone: after, cursor: null, rowsDone: 0 }),
           ),
         };
     retries += outcome.retries;
     position = { stepsDone: after, cursor: null, rowsDone: 0 };
+    await plan.hooks?.committed?.(knex, index);
     // A plain migration's one step is reported by the command; a batched step with nothing to do this way is not worth a line.
     if (!migration.phased || (isBatched(step) && !batch)) continue;
     plan.onStep?.({

@@ -53,7 +53,7 @@ function milliseconds(option: string, seconds: number): number {
 /** Sets the limits for the rest of `trx`, and returns its backend pid. */
 export async function applyLocalTimeouts(trx: Knex.Transaction, t: SessionTimeouts): Promise<number> {
   const { rows } = await trx.raw(
-    `SELECT pg_backend_pid() AS pid, set_config('lock_timeout', ?, true), set_config('statement_timeout', ?, true), ${CHECK_FOR_DEAD_CLIENT(true)}`,
+    `SELECT pg_backend_pid() AS pid, set_config('lock_timeout', ?, true), set_config('statement_timeout', ?, true), ${CHECK_FOR_DEAD_CLIENT(true)}, ${MARK_AS_MIGRATION(true)}`,
     [`${t.lockTimeoutMs}ms`, `${t.statementTimeoutMs}ms`],
   );
   return rows[0].pid;
@@ -69,6 +69,9 @@ const CHECK_FOR_DEAD_CLIENT = (local: boolean) =>
   `CASE WHEN current_setting('server_version_num')::int >= 140000
      THEN set_config('client_connection_check_interval', '${DEAD_CLIENT_CHECK_MS}', ${local}) END`;
 
+/** Marks the engine's own writes, which the drain triggers (src/drain/write-recorder.ts) must not count as the old application's. */
+const MARK_AS_MIGRATION = (local: boolean) => `set_config('konstruct_migrate.run', 'on', ${local})`;
+
 /** Runs `work` on a dedicated one-connection knex whose session has the limits set. */
 export async function withTimeoutSession<T>(knex: Knex, t: SessionTimeouts, work: (session: Knex, pid: number) => Promise<T>): Promise<T> {
   const { default: knexFactory } = await import('knex'); // loaded lazily, as in db/connect.ts
@@ -76,7 +79,7 @@ export async function withTimeoutSession<T>(knex: Knex, t: SessionTimeouts, work
   keepStatementApart(session);
   try {
     const { rows } = await session.raw(
-      `SELECT pg_backend_pid() AS pid, set_config('lock_timeout', ?, false), set_config('statement_timeout', ?, false), ${CHECK_FOR_DEAD_CLIENT(false)}`,
+      `SELECT pg_backend_pid() AS pid, set_config('lock_timeout', ?, false), set_config('statement_timeout', ?, false), ${CHECK_FOR_DEAD_CLIENT(false)}, ${MARK_AS_MIGRATION(false)}`,
       [`${t.lockTimeoutMs}ms`, `${t.statementTimeoutMs}ms`],
     );
     return await work(session, rows[0].pid);

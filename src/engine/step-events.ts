@@ -35,6 +35,15 @@ export type StepEvent =
       /** Rows covered by this run, in `ms` milliseconds (for the rate). */
       rowsThisRun: number;
       ms: number;
+    }
+  | {
+      /** `complete --wait`: the old application version is still seen; the contract waits. */
+      type: 'draining';
+      /** Each sign of the old version inside the drain window, newest first. */
+      signs: string[];
+      /** When the newest sign leaves the window (null: a session, which must end first). */
+      clearsInSeconds: number | null;
+      waitedMs: number;
     };
 
 export type StepListener = (event: StepEvent) => void;

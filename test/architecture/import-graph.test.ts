@@ -14,6 +14,7 @@ export const LAYERS = [
   ['commands'],
   ['checks'],
   ['engine'],
+  ['drain'],
   ['context.ts'],
   ['model'],
   ['operations'],

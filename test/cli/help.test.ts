@@ -112,7 +112,7 @@ describe('defaults, as they really are', () => {
     expect(optionTexts(section(help, 'Options:')).get('--lock-wait <seconds>')).toMatch(/\(default: 60\)$/);
     const global = optionTexts(section(help, 'Global Options:'));
     expect(global.get('--connect-timeout <seconds>')).toMatch(/\(default: 10\)$/);
-    expect(global.get('--wait <seconds>')).toMatch(/\(default: 0; for `wait`: 60\)$/);
+    expect(global.get('--wait [seconds]')).toMatch(/\(default: 0; for `wait`: 60\)$/);
   });
 });
 

@@ -141,6 +141,8 @@ async function expectRoles(db: TestDatabase, expected: Map<string, string>): Pro
 const pages = async (db: TestDatabase) =>
   Number((await db.knex.raw(`SELECT pg_relation_size('portal_users') / current_setting('block_size')::int AS n`)).rows[0].n);
 
+// Both versions write here on purpose (bothVersionsWork), so `complete` runs with --drain-window 0:
+// the drain gate is tested in test/drain/, these tests are about kills.
 describe('killed at each phase boundary, resumed each time by the next run', () => {
   let db: TestDatabase;
   let expected: Map<string, string>;
@@ -192,7 +194,7 @@ describe('killed at each phase boundary, resumed each time by the next run', () 
 
   it('between backfill and contract (complete queued for portal_users): still expanded and held; plain up refuses', async () => {
     const reader = await holdTable(db, 'ACCESS SHARE');
-    await killWhenWaitingFor(db, ['complete'], 'AccessExclusiveLock on portal_users');
+    await killWhenWaitingFor(db, ['complete', '--drain-window', '0'], 'AccessExclusiveLock on portal_users');
     await reader.commit();
     expect(await phaseRow(db.knex)).toEqual({ steps_done: 2, direction: 'up', cursor: null, held: true });
     const plain = await runCli(['up'], { env: { DATABASE_URL: db.url } });
@@ -205,7 +207,7 @@ describe('killed at each phase boundary, resumed each time by the next run', () 
     const reader = await holdTable(db, 'ACCESS SHARE');
     let validateBlocker: Knex.Transaction | undefined;
     let blockerGranted: Promise<unknown> | undefined;
-    await killWhenWaitingFor(db, ['complete'], 'AccessExclusiveLock on portal_users', async () => {
+    await killWhenWaitingFor(db, ['complete', '--drain-window', '0'], 'AccessExclusiveLock on portal_users', async () => {
       // Queue a SHARE UPDATE EXCLUSIVE behind the run's request: it is granted when the
       // NOT VALID step commits, before the run asks for the same lock to VALIDATE.
       validateBlocker = await db.knex.transaction();
@@ -241,7 +243,7 @@ describe('killed at each phase boundary, resumed each time by the next run', () 
   });
 
   it('resumed by complete: the target catalog exactly, every row by the mapping, history recorded', async () => {
-    const done = await cli('complete');
+    const done = await cli('complete', '--drain-window', '0');
     expect(done.stdout).toMatch(/· contract: drop the triggers[\s\S]*Completed 006_rbac_roles in batch 2/);
     expect(done.stdout).not.toMatch(/NOT VALID|validate/); // done before the kills: not redone
     expect(await phaseRow(db.knex)).toBeNull();

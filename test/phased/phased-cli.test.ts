@@ -43,7 +43,7 @@ describe('a rolling deploy: up --expand, then complete', () => {
     const text = await cli('status');
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/\n006_rbac_roles\s+expanded\s+-\s+-\n/);
-    expect(text.stdout).toMatch(/006_rbac_roles stands part-way, expanded: both application versions are served \(2 of 6 steps done, held by .*\)\.\n {2}Next step: contract: add ck_portal_users_role NOT VALID\.\n {2}Run `konstruct-migrate complete`/);
+    expect(text.stdout).toMatch(/006_rbac_roles stands part-way, expanded: both application versions are served \(2 of 6 steps done, held by .*\)\.\n {2}Next step: contract: add ck_portal_users_role NOT VALID\.\n {2}Old version: no old-shape write or read seen\.\n {2}Not seen: reads are not seen \(pg_stat_statements is not installed and preloaded\)\.\n {2}Run `konstruct-migrate complete --wait`/);
     expect(text.stdout).toMatch(/1 applied, 0 pending, 1 part-way \(006_rbac_roles\)\.\n$/);
 
     const json = await cli('status', '--json', '--check');

@@ -128,9 +128,13 @@ describe('up --dry-run', () => {
 
     it('takes the locks each phase needs and no more; on expand, portal_users is locked only once the new tables are built', () => {
       const expand = step('expand: ');
-      // A foreign key to tenants blocks writes to tenants while it is validated; the new tables are locked as created.
+      // A foreign key to tenants blocks writes to tenants while it is validated; the new tables are locked as created,
+      // and so is the drain gate's evidence table, created with the drain triggers (src/drain/).
       expect(new Set(expand.flatMap((s) => s.locks))).toEqual(
-        new Set(['AccessExclusiveLock on user_tenant_roles', 'AccessExclusiveLock on portal_invitations', 'ShareRowExclusiveLock on tenants', 'AccessExclusiveLock on portal_users']),
+        new Set([
+          'AccessExclusiveLock on user_tenant_roles', 'AccessExclusiveLock on portal_invitations', 'ShareRowExclusiveLock on tenants', 'AccessExclusiveLock on portal_users',
+          'AccessExclusiveLock on konstruct_migration_drain',
+        ]),
       );
       // Every application query on portal_users queues behind its lock, held to the commit: it comes after
       // every statement that builds the new tables (create, comment, index, grant).

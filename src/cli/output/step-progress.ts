@@ -48,6 +48,12 @@ export function backfillProgress(e: Progress): string {
   return parts.join(', ');
 }
 
+/** `1 sign: UPDATE of portal_users.is_admin ... ; clear in ~42 s` */
+export function drainProgress(e: Extract<StepEvent, { type: 'draining' }>): string {
+  const clear = e.clearsInSeconds === null ? 'until that session ends' : `clear in ~${formatDuration(Math.round(e.clearsInSeconds * 1000))}`;
+  return `${e.signs.length} sign${e.signs.length === 1 ? '' : 's'}: ${e.signs[0]}; ${clear}`;
+}
+
 /** Runs `work` with a listener that prints each step; the spinner never outlives it. */
 export async function withStepProgress<T>(io: Io, output: OutputOptions, work: (onStep: StepListener) => Promise<T>): Promise<T> {
   const spinner = output.spinnerStream ? new Spinner(output.spinnerStream) : undefined;
@@ -57,6 +63,9 @@ export async function withStepProgress<T>(io: Io, output: OutputOptions, work: (
       spinner?.start(`${event.direction === 'up' ? 'applying' : 'reverting'} ${event.name}`);
     } else if (event.type === 'progress') {
       spinner?.setDetail(backfillProgress(event));
+    } else if (event.type === 'draining') {
+      if (!spinner?.running) spinner?.start('waiting for the old application version to drain');
+      spinner?.setDetail(drainProgress(event));
     } else if (event.type === 'phase-finished') {
       spinner?.setDetail('');
       spinner?.pause();
@@ -83,6 +92,10 @@ class Spinner {
   private detail = '';
 
   constructor(private readonly stream: NodeJS.WritableStream) {}
+
+  get running(): boolean {
+    return this.delay !== undefined;
+  }
 
   /** Extra text after the label, e.g. backfill progress. */
   setDetail(detail: string): void {
