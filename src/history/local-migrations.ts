@@ -16,6 +16,7 @@ import type { Knex } from 'knex';
 import { ConfigError, KonstructError } from '../errors';
 import { importModule } from '../esm-import';
 import { assertWellFormed, offlineUpDown, refusePartWay, type PhasedStep } from '../phased/phased-migration';
+import { compileOperations, type Operation } from '../operations';
 import { checksumOfFile, readChecksumManifest } from './migration-checksums';
 import { COMPILED_MIGRATIONS_DIR, compiledCopiesOf, DEFAULT_MIGRATIONS_DIR, SOURCE_MIGRATIONS_DIR } from './migrations-folder';
 import { requireTypeScript } from './require-typescript';
@@ -35,6 +36,8 @@ export interface MigrationModule {
   dataLostOnDown?(knex: Knex): Promise<DataLoss[]>;
   /** A phased migration's steps (src/phased/phased-migration.ts); konstruct-migrate runs them one by one. */
   phases?: readonly PhasedStep[];
+  /** Declarative operations (src/operations); the loader compiles them into `phases`. */
+  operations?: readonly Operation[];
 }
 
 export interface DataLoss {
@@ -125,7 +128,15 @@ export async function loadMigration(migration: Pick<LocalMigration, 'name' | 'fi
     if (error instanceof KonstructError) throw error;
     throw new ConfigError(`${file} cannot be loaded: ${whatWentWrong(error, file)}`, 'Fix the migration, then run the command again.');
   }
-  const mod = (typeof loaded.up === 'function' || Array.isArray(loaded.phases) ? loaded : loaded.default) as MigrationModule;
+  const own = typeof loaded.up === 'function' || Array.isArray(loaded.phases) || Array.isArray(loaded.operations);
+  const mod = (own ? loaded : loaded.default) as MigrationModule;
+  if (mod?.operations && !mod.phases) {
+    try {
+      return { ...mod, ...withPhases(compileOperations(mod.operations)) };
+    } catch (error) {
+      throw new ConfigError(`${file}: ${(error as Error).message}`, 'Fix its operations (see docs/online-migrations.md), then run the command again.');
+    }
+  }
   if (mod?.phases) {
     try {
       assertWellFormed(mod.phases);
@@ -138,6 +149,11 @@ export async function loadMigration(migration: Pick<LocalMigration, 'name' | 'fi
     throw new ConfigError(`${file} does not export up(knex) and down(knex), or phases.`, 'Export both as async functions, or phases (`konstruct-migrate new` writes a template).');
   }
   return mod;
+}
+
+function withPhases(phases: readonly PhasedStep[]): Pick<MigrationModule, 'up' | 'down' | 'phases'> {
+  assertWellFormed(phases);
+  return { ...offlineUpDown(phases), phases };
 }
 
 /** The error's own lines, without esbuild's "Transform failed with 1 error:" heading, and "<file>:4:0: ERROR:" as "line 4:". */

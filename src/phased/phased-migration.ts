@@ -65,7 +65,25 @@ export interface BatchedStep {
   };
 }
 
-export type PhasedStep = TransactionStep | BatchedStep;
+/**
+ * Work PostgreSQL refuses inside a transaction (CREATE/DROP INDEX CONCURRENTLY).
+ * The runner calls it on its own, then records the new position in a short
+ * transaction of its own: so `up` and `down` must be safe to run again (a kill
+ * between the work and the record redoes the work). Called inside a transaction
+ * (the stock knex CLI's offline path, --dry-run), it must do the same work in
+ * that transaction's way (e.g. CREATE INDEX without CONCURRENTLY).
+ */
+export interface OutsideTransactionStep extends TransactionStep {
+  outsideTransaction: true;
+}
+
+/** The SQL a generated step sends, as data: for --dry-run, `check`, and the snapshot that freezes it. */
+export interface StepStatements {
+  up: readonly string[];
+  down: readonly string[];
+}
+
+export type PhasedStep = (TransactionStep | BatchedStep | OutsideTransactionStep) & { statements?: StepStatements };
 
 
 /** Rows per batch when the stock knex CLI runs all steps in one transaction (batches then only bound memory). */
@@ -73,6 +91,10 @@ const OFFLINE_BATCH_SIZE = 1_000_000;
 
 export function isBatched(step: PhasedStep): step is BatchedStep {
   return 'batch' in step;
+}
+
+export function isOutsideTransaction(step: PhasedStep): step is OutsideTransactionStep {
+  return 'outsideTransaction' in step && step.outsideTransaction === true;
 }
 
 /** The knex-facing up/down of a phased migration: all steps in the caller's one transaction. */

@@ -20,7 +20,7 @@ import { describeBlockers, describeWaitTarget, watchLockWaits } from '../engine/
 import { applyLocalTimeouts } from '../engine/session-timeouts';
 import type { Direction, StepResult } from '../engine/run-step';
 import type { StepListener } from '../engine/step-events';
-import { isBatched, type BatchFunction, type BatchResult, type PhasedStep } from './phased-migration';
+import { isBatched, isOutsideTransaction, type BatchFunction, type BatchResult, type OutsideTransactionStep, type PhasedStep } from './phased-migration';
 import { deletePhaseState, savePhaseState, type PhaseState } from './phase-state';
 
 export interface PhasedRunOptions extends RetryOptions {
@@ -102,6 +102,8 @@ export async function runPhased(knex: Knex, t: PhasedTarget, options: PhasedRunO
     const batch = isBatched(step) ? step.batch[t.direction] : undefined;
     const outcome = batch
       ? await runBatches(knex, run, step, batch, position, after)
+      : isOutsideTransaction(step)
+      ? await runOutsideTransaction(knex, run, step, after)
       : { retries: -1 + await run.inTransaction(label(t, step), async (trx) => {
           if (!isBatched(step)) await step[t.direction](trx);
           await run.record(trx, { stepsDone: after, cursor: null, rowsDone: 0 });
@@ -146,6 +148,25 @@ async function runBatches(knex: Knex, run: Run, step: PhasedStep, batch: BatchFu
     if (cursor !== null && options.batchPauseMs > 0) await sleep(options.batchPauseMs);
   } while (cursor !== null);
   return { retries, batches, rows: rowsThisRun };
+}
+
+/**
+ * Work that cannot run in a transaction (CREATE INDEX CONCURRENTLY), then the
+ * position in a short transaction of its own. A kill in between redoes the
+ * work, which such a step must allow (phased-migration.ts). Never retried here:
+ * a failed concurrent build is the step's to clean up when it runs again.
+ */
+async function runOutsideTransaction(knex: Knex, run: Run, step: OutsideTransactionStep, after: number): Promise<StepOutcome> {
+  const what = { migration: run.t.migration.name, what: label(run.t, step), direction: run.t.direction, transactional: false };
+  await retryOnLockTimeout(what, run.options, async () => {
+    try {
+      await step[run.t.direction](knex);
+      return undefined;
+    } catch (error) {
+      return { error };
+    }
+  });
+  return { retries: -1 + await run.inTransaction(label(run.t, step), (trx) => run.record(trx, { stepsDone: after, cursor: null, rowsDone: 0 })) };
 }
 
 function label(t: PhasedTarget, step: PhasedStep): string {
