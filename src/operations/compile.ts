@@ -23,7 +23,8 @@ import { syncTrigger } from './sync-trigger';
 export interface CompiledOperation {
   /** e.g. "addColumn portal_users.role", for step names. */
   label: string;
-  parts: OperationParts;
+  /** In order; an operation made of several parts (e.g. a column, then its constraints) lists each. */
+  parts: OperationParts[];
 }
 
 function transactionStep(phase: PhaseName, name: string, statements: StepStatements): PhasedStep {
@@ -61,8 +62,8 @@ function batchedStep(phase: PhaseName, name: string, table: string, fills: Fill[
 }
 
 export function compileParts(operations: readonly CompiledOperation[]): PhasedStep[] {
-  const all = operations.map((o) => o.parts);
-  const names = (filter: (p: OperationParts) => boolean) => operations.filter((o) => filter(o.parts)).map((o) => o.label).join(', ');
+  const all = operations.flatMap((o) => o.parts);
+  const names = (filter: (p: OperationParts) => boolean) => operations.filter((o) => o.parts.some(filter)).map((o) => o.label).join(', ');
   const triggers = byTable<SyncRule>(all, (p) => p.rules).map(([table, rules]) => syncTrigger(table, rules));
   const expand = merged(all, 'expand');
   const contract = merged(all, 'contract');

@@ -12,7 +12,8 @@
  * rows that existed before as NULL: the default applies to rows inserted later).
  * It comes back as the table's last column.
  */
-import { checkSql, ifConstraintExists, notNull, notNullCheckName } from './column';
+import { notNull } from './column';
+import { notNullBack } from './not-null-back';
 import type { OperationParts } from './parts';
 import { ident, literal } from './sql-names';
 
@@ -29,22 +30,16 @@ export interface DropColumn {
 export function dropColumn(op: DropColumn): OperationParts {
   const t = `ALTER TABLE ${ident(op.table)}`;
   const col = ident(op.column);
-  const nn = notNullCheckName(op.table, op.column);
   const addBack = op.type
     ? `${t} ADD COLUMN ${col} ${op.type}`
     : `DO $konstruct$ BEGIN RAISE EXCEPTION ${literal(`dropColumn ${op.table}.${op.column} cannot come back: the operation gives no type`)}; END $konstruct$`;
-  const restored = notNull(op);
-  const nnCheck = `${t} ADD ${checkSql({ name: nn, constraint: `${col} IS NOT NULL` }, true)}`;
-  // Going down from before contract the column never left: these find no CHECK and do nothing.
-  const validateBack = ifConstraintExists(op.table, nn, [`${t} VALIDATE CONSTRAINT ${ident(nn)}`]);
-  const notNullBack = ifConstraintExists(op.table, nn, [`${t} ALTER COLUMN ${col} SET NOT NULL`, `${t} DROP CONSTRAINT ${ident(nn)}`]);
+  const back = notNull(op) ? notNullBack(op.table, op.column) : undefined;
   const defaultBack = op.default === undefined ? [] : [`${t} ALTER COLUMN ${col} SET DEFAULT ${op.default}`];
   return {
     table: op.table,
     slots: {
-      contract: { up: [`${t} DROP COLUMN ${col}`], down: [addBack, ...(restored ? [nnCheck] : []), ...defaultBack] },
-      validate: restored ? { up: [], down: [validateBack] } : undefined,
-      restoreNotNull: restored ? { up: [], down: [notNullBack] } : undefined,
+      ...back?.slots,
+      contract: { up: [`${t} DROP COLUMN ${col}`], down: [addBack, ...(back ? [back.check] : []), ...defaultBack] },
     },
     rules: op.down ? [{ column: op.column, expression: op.down }] : [],
     fillDown: op.down ? [{ column: op.column, expression: op.down }] : [],

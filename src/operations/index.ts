@@ -10,6 +10,7 @@
  */
 import type { PhasedStep } from '../phased/phased-migration';
 import { addColumn } from './add-column';
+import { alterColumn } from './alter-column';
 import { compileParts } from './compile';
 import { createIndex } from './create-index';
 import { createTable } from './create-table';
@@ -23,6 +24,7 @@ const OPERATIONS = {
   addColumn,
   dropColumn,
   renameColumn,
+  alterColumn,
   createTable,
   createIndex,
   dropIndex,
@@ -35,6 +37,7 @@ export type OperationName = keyof Registry;
 export type Operation = { [K in OperationName]: { [P in K]: Parameters<Registry[K]>[0] } }[OperationName];
 
 export type { AddColumn } from './add-column';
+export type { AlterColumn } from './alter-column';
 export type { ColumnDefinition, CheckConstraint, ForeignKey } from './column';
 export type { CreateIndex } from './create-index';
 export type { CreateTable } from './create-table';
@@ -60,8 +63,8 @@ export function compileOperations(operations: readonly Operation[]): PhasedStep[
         throw new Error(`operations[${i}]: expected one of ${Object.keys(OPERATIONS).join(', ')} as its only key, got ${keys.join(', ') || typeof element}`);
       }
       const fields = (element as Record<string, Record<string, unknown>>)[name]!;
-      const parts: OperationParts = (OPERATIONS[name] as (f: unknown) => OperationParts)(fields);
-      return { label: label(name, fields), parts };
+      const parts = (OPERATIONS[name] as (f: unknown) => OperationParts | OperationParts[])(fields);
+      return { label: label(name, fields), parts: Array.isArray(parts) ? parts : [parts] };
     }),
   );
 }

@@ -24,8 +24,8 @@ export interface VersionWrites {
   write(knex: Knex, email: string): Promise<void>;
   /** What this version reads back of that row. */
   read(knex: Knex, email: string): Promise<unknown>;
-  /** What it must read. */
-  wrote: unknown;
+  /** What it must read (or, given the row's email, computes it). */
+  wrote: unknown | ((email: string) => unknown);
 }
 
 export interface Scenario {
@@ -75,7 +75,7 @@ async function bothVersionsWrite(h: OperationsDatabase, scenario: Scenario, tag:
     if (!version) continue;
     const email = `${who}-${tag}@x`;
     await version.write(h.db.knex, email);
-    expect({ who, read: await version.read(h.db.knex, email) }).toEqual({ who, read: version.wrote });
+    expect({ who, read: await version.read(h.db.knex, email) }).toEqual({ who, read: expected(version.wrote, email) });
   }
   if (scenario.old && scenario.new) {
     const [oldRow, newRow] = [`old-${tag}@x`, `new-${tag}@x`];
@@ -135,12 +135,16 @@ export function describeOperation(title: string, scenario: Scenario): void {
   });
 }
 
-/** Shorthands for the scenarios: the old version's and the new version's writes of one portal_users column. */
+/**
+ * Shorthands for the scenarios: one version's insert and update of one
+ * portal_users column. Every `?` of `insertValues` is the row's email; `value`
+ * may be computed from it (for unique columns).
+ */
 export function writesOf(column: string, value: unknown, insertColumns = `email, hashed_password, name, is_admin`, insertValues = `?, 'h', 'n', false`): VersionWrites {
   return {
     write: async (knex, email) => {
-      await knex.raw(`INSERT INTO portal_users (${insertColumns}) VALUES (${insertValues})`, [email]);
-      await knex.raw(`UPDATE portal_users SET ${column} = ? WHERE email = ?`, [value, email]);
+      await knex.raw(`INSERT INTO portal_users (${insertColumns}) VALUES (${insertValues})`, insertValues.split('?').slice(1).map(() => email));
+      await knex.raw(`UPDATE portal_users SET ${column} = ? WHERE email = ?`, [expected(value, email), email]);
     },
     read: async (knex, email) => (await knex.raw(`SELECT ${column} AS v FROM portal_users WHERE email = ?`, [email])).rows[0]?.v,
     wrote: value,
