@@ -5,7 +5,7 @@
  * trigger and one contract. Going up the steps are:
  *   expand          every operation's expand, then each table's sync trigger (one transaction);
  *   create index    one step each, outside a transaction;
- *   backfill        per table: one pass by heap pages filling every new column;
+ *   backfill        per table: one pass by heap pages filling every new column; then `batch` operations;
  *   restore not null, validate, set not null   (transactions; see parts.ts: Slot);
  *   restore         per table, going down only: refill what contract dropped;
  *   contract        each table's sync trigger goes, then every operation's contract;
@@ -16,7 +16,7 @@
 import type { Knex } from 'knex';
 import type { PhaseName, PhasedStep, StepStatements } from '../phased/phased-migration';
 import { runConcurrent } from './concurrent-step';
-import { pageBatches } from './page-backfill';
+import { fillStatement, pageBatches } from './page-backfill';
 import type { Fill, OperationParts, Slot, Statements, SyncRule } from './parts';
 import { syncTrigger } from './sync-trigger';
 
@@ -52,7 +52,7 @@ function byTable<T>(all: readonly OperationParts[], pick: (p: OperationParts) =>
 }
 
 function batchedStep(phase: PhaseName, name: string, table: string, fills: Fill[], direction: 'up' | 'down'): PhasedStep {
-  const batches = pageBatches(table, fills);
+  const batches = pageBatches(table, fillStatement(table, fills));
   return {
     phase,
     name,
@@ -83,6 +83,7 @@ export function compileParts(operations: readonly CompiledOperation[]): PhasedSt
       down: (knex) => runConcurrent(knex, w.down),
     }));
   steps.push(...outside('expand'));
+  steps.push(...all.flatMap((p) => p.batches ?? []));
   for (const [table, fills] of byTable(all, (p) => p.fillUp)) steps.push(batchedStep('backfill', `fill ${table}: ${fills.map((f) => f.column).join(', ')}`, table, fills, 'up'));
   add('contract', 'restore NOT NULL (going down)', merged(all, 'restoreNotNull'));
   add('contract', 'validate constraints', merged(all, 'validate'));

@@ -11,11 +11,13 @@
 import type { PhasedStep } from '../phased/phased-migration';
 import { addColumn } from './add-column';
 import { alterColumn } from './alter-column';
+import { batch } from './batch';
 import { compileParts } from './compile';
 import { createIndex } from './create-index';
 import { createTable } from './create-table';
 import { dropColumn } from './drop-column';
 import { dropIndex } from './drop-index';
+import { dropTable } from './drop-table';
 import type { OperationParts } from './parts';
 import { renameColumn } from './rename-column';
 import { sql } from './sql';
@@ -28,7 +30,9 @@ const OPERATIONS = {
   createTable,
   createIndex,
   dropIndex,
+  dropTable,
   sql,
+  batch,
 };
 
 type Registry = typeof OPERATIONS;
@@ -38,11 +42,13 @@ export type Operation = { [K in OperationName]: { [P in K]: Parameters<Registry[
 
 export type { AddColumn } from './add-column';
 export type { AlterColumn } from './alter-column';
+export type { BatchOperation } from './batch';
 export type { ColumnDefinition, CheckConstraint, ForeignKey } from './column';
 export type { CreateIndex } from './create-index';
 export type { CreateTable } from './create-table';
 export type { DropColumn } from './drop-column';
 export type { DropIndex } from './drop-index';
+export type { DropTable } from './drop-table';
 export type { RenameColumn } from './rename-column';
 export type { SqlOperation } from './sql';
 

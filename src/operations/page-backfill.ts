@@ -46,8 +46,8 @@ export interface PageBatches {
   estimateRows(knex: Knex): Promise<number>;
 }
 
-export function pageBatches(table: string, fills: readonly Fill[]): PageBatches {
-  const statement = fillStatement(table, fills);
+/** Batches of `statement` (one SQL statement with `{pages}` where the batch's page range goes, as an AND term). */
+export function pageBatches(table: string, statement: string): PageBatches {
   return {
     statement,
     run: async (knex, cursor, size) => {

@@ -6,6 +6,8 @@
  * test that freezes them).
  */
 
+import type { BatchedStep } from '../phased/phased-migration';
+
 /** The transaction steps of a migration, in the order they run going up. */
 export type Slot =
   /** Catalog-only changes both application versions can live with; new constraints NOT VALID. */
@@ -76,4 +78,6 @@ export interface OperationParts {
   /** Filled going down, before what the contract dropped comes back whole. */
   fillDown?: Fill[];
   outside?: OutsideWork[];
+  /** Batched steps of their own, run after the backfill (the `batch` operation). */
+  batches?: BatchedStep[];
 }
