@@ -36,6 +36,7 @@ const OPERATIONS = {
 };
 
 type Registry = typeof OPERATIONS;
+export const OPERATION_NAMES = Object.keys(OPERATIONS) as OperationName[];
 export type OperationName = keyof Registry;
 /** One element of `operations`: `{ <operation name>: <its fields> }`. */
 export type Operation = { [K in OperationName]: { [P in K]: Parameters<Registry[K]>[0] } }[OperationName];
