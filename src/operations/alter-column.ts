@@ -6,12 +6,13 @@
  *   check, references NOT VALID at expand, VALIDATE at contract
  *   unique { name }   CREATE UNIQUE INDEX CONCURRENTLY after expand, then
  *                     ADD CONSTRAINT ... UNIQUE USING INDEX at contract
- *   type              at contract, only where PostgreSQL changes the catalog alone
- *                     (a binary-compatible type: varchar(n) -> text, varchar(n) -> varchar
- *                     of more characters); refused, changing nothing, where it would
- *                     rewrite or scan the table under ACCESS EXCLUSIVE. Going down past
- *                     contract it changes back to `fromType` (USING `down`, over the
- *                     column's name), which may scan under that lock: narrowing is not online.
+ *   type              at expand, before the constraints above (ALTER TYPE checks a
+ *                     column's constraints again, by a scan), and only where PostgreSQL
+ *                     changes the catalog alone (a binary-compatible type: varchar(n) ->
+ *                     text); refused, rolled back, where it rewrote or scanned the table
+ *                     under ACCESS EXCLUSIVE (e.g. an existing CHECK on the column). Going
+ *                     down it changes back to `fromType` (USING `down`, over the column's
+ *                     name), which may scan under that lock: narrowing is not online.
  */
 import { notNullBack } from './not-null-back';
 import type { CheckConstraint, ForeignKey } from './column';
@@ -36,11 +37,17 @@ export interface AlterColumn {
   down?: string;
 }
 
-/** ALTER COLUMN TYPE, refused (rolled back) where it is not catalog-only: a new relfilenode means a rewrite. */
+/**
+ * ALTER COLUMN TYPE, refused (rolled back) where it is not catalog-only: a type
+ * without a binary-compatible cast is refused before; a new relfilenode (a
+ * rewrite) or rows read by this transaction (constraints checked again) after.
+ */
 function catalogOnlyType(table: string, column: string, type: string): string {
+  const rowsRead = `pg_stat_get_xact_tuples_returned(${literal(ident(table))}::regclass) + pg_stat_get_xact_tuples_fetched(${literal(ident(table))}::regclass)`;
   return `DO $konstruct$
 DECLARE
   before oid := (SELECT relfilenode FROM pg_class WHERE oid = ${literal(ident(table))}::regclass);
+  read_before bigint := ${rowsRead};
   current_type oid := (SELECT atttypid FROM pg_attribute WHERE attrelid = ${literal(ident(table))}::regclass AND attname = ${literal(column)});
 BEGIN
   IF current_type <> ${literal(type)}::regtype AND NOT EXISTS (
@@ -48,8 +55,8 @@ BEGIN
     RAISE EXCEPTION ${literal(`alterColumn ${table}.${column}: a change to ${type} rewrites the table under ACCESS EXCLUSIVE; add a new column with addColumn and up instead`)};
   END IF;
   EXECUTE format('ALTER TABLE %I ALTER COLUMN %I TYPE %s', ${literal(table)}, ${literal(column)}, ${literal(type)});
-  IF (SELECT relfilenode FROM pg_class WHERE oid = ${literal(ident(table))}::regclass) <> before THEN
-    RAISE EXCEPTION ${literal(`alterColumn ${table}.${column}: a change to ${type} rewrites the table under ACCESS EXCLUSIVE; add a new column with addColumn and up instead`)};
+  IF (SELECT relfilenode FROM pg_class WHERE oid = ${literal(ident(table))}::regclass) <> before OR ${rowsRead} > read_before THEN
+    RAISE EXCEPTION ${literal(`alterColumn ${table}.${column}: a change to ${type} rewrites or scans the table under ACCESS EXCLUSIVE; add a new column with addColumn and up instead`)};
   END IF;
 END $konstruct$`;
 }
@@ -80,7 +87,7 @@ export function alterColumn(op: AlterColumn): OperationParts[] {
     const back = op.fromType
       ? `${t} ALTER COLUMN ${col} TYPE ${op.fromType} USING (${op.down ?? col})`
       : `DO $konstruct$ BEGIN RAISE EXCEPTION ${literal(`alterColumn ${op.table}.${op.column} cannot change back: the operation gives no fromType`)}; END $konstruct$`;
-    parts.push({ table: op.table, slots: { contract: { up: [catalogOnlyType(op.table, op.column, op.type)], down: [back] } } });
+    parts.unshift({ table: op.table, slots: { expand: { up: [catalogOnlyType(op.table, op.column, op.type)], down: [back] } } });
   }
   return parts;
 }

@@ -1,9 +1,9 @@
 /** dropIndex: DROP INDEX CONCURRENTLY at contract; built again CONCURRENTLY going down, from the definition given. */
 import { describeOperation, writesOf } from './scenario';
 
-describeOperation('dropIndex ix_portal_users_name (made by sql in the same list, so 005 stays the start)', {
+describeOperation('dropIndex ix_portal_users_name (made by createIndex in the same list, so 005 stays the start)', {
   operations: [
-    { sql: { up: 'CREATE INDEX ix_portal_users_name ON portal_users (name)', down: 'DROP INDEX ix_portal_users_name' } },
+    { createIndex: { table: 'portal_users', name: 'ix_portal_users_name', columns: ['name'] } },
     { dropIndex: { name: 'ix_portal_users_name', table: 'portal_users', columns: ['name'] } },
   ],
   plain: 'SELECT 1',

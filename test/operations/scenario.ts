@@ -4,6 +4,8 @@
  * writes and reads. It then checks, on a real PostgreSQL:
  *   - end state: the catalog and the seeded rows equal the plain migration's,
  *     and the table was never rewritten (its relfilenode is unchanged);
+ *   - no step touches the table's rows or rewrites it while it holds a lock that
+ *     blocks the application's reads or writes (lock-profile.ts);
  *   - at every stopping point (after each step, and a kill mid-backfill), both
  *     versions write and read back what they wrote; then `down` ends at 005
  *     exactly (catalog and seeded rows), and `up` again resumes to the end state.
@@ -17,6 +19,7 @@ import { compileOperations, type Operation } from '../../src/operations';
 import { expectedCatalog } from '../support/spec-files';
 import { createTestDatabase } from '../support/test-database';
 import { operationsDatabase, position, standAt, stoppingPoints, type OperationsDatabase } from './harness';
+import { lockProfile } from './lock-profile';
 
 /** What one application version does: write a row of its own (insert, then update), and read it back. */
 export interface VersionWrites {
@@ -103,6 +106,17 @@ export function describeOperation(title: string, scenario: Scenario): void {
         await down(h.ctx, { yes: true });
         expect(await dumpCatalog(h.db.knex)).toBe(await expectedCatalog(h.db.knex, 'catalog-after-005.sql'));
         expect(await seededRows(h.db.knex, table)).toEqual(before);
+      } finally {
+        await h.close();
+      }
+    });
+
+    it('no step reads or writes the table\'s rows, or rewrites it, under a lock that blocks the application', async () => {
+      const h = await operationsDatabase('oplocks', '900_operations', { text: source });
+      try {
+        await h.db.knex.raw(scenario.seed ?? SEED);
+        const profile = await lockProfile(h.db.knex, h.steps, 'portal_users');
+        expect(profile.filter((s) => s.rowsUnderBlockingLock > 0 || s.rewritten)).toEqual([]);
       } finally {
         await h.close();
       }
