@@ -110,8 +110,8 @@ export async function runPhased(knex: Knex, t: PhasedTarget, options: PhasedRunO
         }) };
     retries += outcome.retries;
     position = { stepsDone: after, cursor: null, rowsDone: 0 };
-    // A batched step with nothing to do this way (e.g. 006's is_admin restore, going up) is not worth a line.
-    if (isBatched(step) && !batch) continue;
+    // A step with nothing to do this way (e.g. 006's is_admin restore, going up) is not worth a line.
+    if ((isBatched(step) && !batch) || step.statements?.[t.direction].length === 0) continue;
     options.onStep?.({
       type: 'phase-finished', name: t.migration.name, step: step.name, phase: step.phase, direction: t.direction,
       ms: Math.round(performance.now() - stepStarted), attempts: 1 + outcome.retries,
