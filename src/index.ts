@@ -8,6 +8,7 @@ export { up, type UpOptions, type UpResult } from './commands/up';
 export { down, type DownOptions, type DownResult } from './commands/down';
 export { complete, type CompleteOptions } from './commands/complete';
 export type { PhasedStep, TransactionStep, BatchedStep, BatchFunction, BatchResult, PhaseName } from './phased/phased-migration';
+export type { Operation } from './operations';
 export { status, type StatusResult, type MigrationStatus, type MigrationState, type PartWayStatus } from './commands/status';
 export { wait, type WaitResult } from './commands/wait';
 export { newMigration, type NewMigrationOptions, type NewMigrationResult } from './commands/new-migration';

@@ -9,7 +9,7 @@ import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '../errors';
 import { listLocalMigrations } from '../history/local-migrations';
-import { migrationTemplate, phasedMigrationTemplate } from '../history/migration-template';
+import { migrationTemplate, operationsMigrationTemplate, phasedMigrationTemplate } from '../history/migration-template';
 
 export interface NewMigrationOptions {
   /** e.g. "add widgets", "AddWidgets", "add-widgets", or "010_add_widgets" to choose the number. */
@@ -18,6 +18,8 @@ export interface NewMigrationOptions {
   dir: string;
   /** Write the phased (online) template instead of the single-transaction one. */
   phased?: boolean;
+  /** Write the declarative operations template (src/operations). */
+  operations?: boolean;
 }
 
 export interface NewMigrationResult {
@@ -55,7 +57,8 @@ export function newMigration(options: NewMigrationOptions): NewMigrationResult {
 
   const file = path.join(dir, `${name}.ts`);
   // 'wx': never overwrite, even if a file appeared since the folder was read.
-  writeFileSync(file, options.phased ? phasedMigrationTemplate(name) : migrationTemplate(name), { flag: 'wx' });
+  const template = options.operations ? operationsMigrationTemplate : options.phased ? phasedMigrationTemplate : migrationTemplate;
+  writeFileSync(file, template(name), { flag: 'wx' });
   return { name, file };
 }
 

@@ -93,7 +93,8 @@ export async function runSteps(knex: Knex, runner: UnitRunner, plan: StepPlan): 
     position = { stepsDone: after, cursor: null, rowsDone: 0 };
     await plan.hooks?.committed?.(knex, index);
     // A plain migration's one step is reported by the command; a batched step with nothing to do this way is not worth a line.
-    if (!migration.phased || (isBatched(step) && !batch)) continue;
+    // Nor is a generated step with no statement this way (an operation's step that only acts going up, say).
+    if (!migration.phased || (isBatched(step) && !batch) || step.statements?.[direction].length === 0) continue;
     plan.onStep?.({
       type: 'phase-finished', name: migration.name, step: step.name, phase: step.phase, direction,
       ms: Math.round(performance.now() - started), attempts: 1 + outcome.retries,

@@ -21,6 +21,9 @@ export function migrationTemplate(name: string): string {
  *   of its own and uncomment \`config\` below. Without a transaction nothing is
  *   rolled back, so write each statement to be safe to run again.
  *
+ * A change on a live, large table: \`konstruct-migrate new <name> --operations\`
+ * (declarative online operations; see docs/online-migrations.md).
+ *
  * Frozen history: never import application code (enums, models) here.
  */
 import type { Knex } from 'knex';
@@ -115,6 +118,44 @@ export const phases: PhasedStep[] = [
       // await knex.raw("ALTER TABLE portal_users ADD COLUMN name text NOT NULL DEFAULT ''");
     },
   },
+];
+`;
+}
+
+/**
+ * `new --operations`: a migration as a list of declarative online operations
+ * (docs/online-migrations.md), compiled by konstruct-migrate into expand,
+ * backfill and contract steps. It runs as written (one placeholder `sql`).
+ */
+export function operationsMigrationTemplate(name: string): string {
+  return `/**
+ * ${name} — declarative online operations; see docs/online-migrations.md.
+ *
+ * konstruct-migrate turns the list into short steps: expand (catalog-only
+ * changes, triggers keeping the old and the new shape in step), a backfill in
+ * batches by heap pages, then contract. \`up --expand\` stops once both
+ * application versions are served; \`complete\` contracts once the new version
+ * runs everywhere; \`down\` reverts from any point. Operations on one table
+ * share one expand, one backfill pass and one contract.
+ *
+ * Frozen history: never import application code here (types only, below).
+ */
+import type { Operation } from '../src/operations';
+
+export const operations: Operation[] = [
+  // Replace the placeholder below with what the change needs, for example:
+  // { addColumn: { table: 'portal_users', column: { name: 'nickname', type: 'text' } } },
+  // { addColumn: { table: 'portal_users', column: { name: 'login', type: 'text', nullable: false }, up: "split_part(email, '@', 1)" } },
+  // { renameColumn: { table: 'portal_users', from: 'name', to: 'display_name' } },
+  // { alterColumn: { table: 'portal_invitations', column: 'status', type: 'text', fromType: 'varchar(20)', down: 'left(status, 20)' } },
+  // { alterColumn: { table: 'portal_users', column: 'name', nullable: false, unique: { name: 'uq_portal_users_name' } } },
+  // { createIndex: { table: 'portal_users', name: 'ix_portal_users_created_at', columns: ['created_at'] } },
+  // { dropIndex: { name: 'ix_portal_users_created_at', table: 'portal_users', columns: ['created_at'] } },
+  // { dropColumn: { table: 'portal_users', column: 'nickname', type: 'text' } },
+  // { createTable: { table: 'audit_events', columns: [{ name: 'id', type: 'bigint', nullable: false }], primaryKey: ['id'] } },
+  // { dropTable: { table: 'audit_events', down: 'CREATE TABLE audit_events (id bigint PRIMARY KEY)' } },
+  // { batch: { table: 'portal_users', name: 'trim names', up: 'UPDATE portal_users SET name = trim(name) WHERE {pages} AND name <> trim(name)' } },
+  { sql: { up: 'SELECT 1', down: 'SELECT 1' } },
 ];
 `;
 }

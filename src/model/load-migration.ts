@@ -10,6 +10,7 @@ import { ConfigError, KonstructError } from '../errors';
 import { importModule } from '../esm-import';
 import { TYPESCRIPT, type LocalMigration } from '../history/local-migrations';
 import { assertWellFormed } from '../phased/phased-migration';
+import { compileOperations } from '../operations';
 import { toMigration, type Migration } from './migration';
 import type { MigrationModule } from './migration-module';
 import { requireTypeScript } from './require-typescript';
@@ -35,7 +36,19 @@ export async function loadMigration(migration: LocalMigration): Promise<Migratio
     if (error instanceof KonstructError) throw error;
     throw new ConfigError(`${file} cannot be loaded: ${whatWentWrong(error, file)}`, 'Fix the migration, then run the command again.');
   }
-  const mod = (typeof loaded.up === 'function' || Array.isArray(loaded.phases) ? loaded : loaded.default) as MigrationModule;
+  const own = typeof loaded.up === 'function' || Array.isArray(loaded.phases) || Array.isArray(loaded.operations);
+  const mod = (own ? loaded : loaded.default) as MigrationModule;
+  if (mod?.operations && !mod.phases) {
+    // Declarative operations (src/operations/): compiled into the steps they stand for, then run like any phased migration.
+    let phases: MigrationModule['phases'];
+    try {
+      phases = compileOperations(mod.operations);
+      assertWellFormed(phases);
+    } catch (error) {
+      throw new ConfigError(`${file}: ${(error as Error).message}`, 'Fix its operations (see docs/online-migrations.md), then run the command again.');
+    }
+    return toMigration(migration, { ...mod, phases });
+  }
   if (mod?.phases) {
     try {
       assertWellFormed(mod.phases);
@@ -45,7 +58,7 @@ export async function loadMigration(migration: LocalMigration): Promise<Migratio
     return toMigration(migration, mod);
   }
   if (typeof mod?.up !== 'function' || typeof mod?.down !== 'function') {
-    throw new ConfigError(`${file} does not export up(knex) and down(knex), or phases.`, 'Export both as async functions, or phases (`konstruct-migrate new` writes a template).');
+    throw new ConfigError(`${file} does not export up(knex) and down(knex), phases or operations.`, 'Export both as async functions, or phases, or operations (`konstruct-migrate new` writes a template).');
   }
   return toMigration(migration, mod);
 }

@@ -3,6 +3,7 @@
  * `phases` (a phased one, src/phased/phased-migration.ts). The loader
  * (load-migration.ts) turns either into one Migration (migration.ts).
  */
+import type { Operation } from '../operations';
 import type { Knex } from 'knex';
 import type { PhasedStep } from '../phased/phased-migration';
 
@@ -19,6 +20,8 @@ export interface MigrationModule {
   dataLostOnDown?(knex: Knex): Promise<DataLoss[]>;
   /** A phased migration's steps; konstruct-migrate runs them one by one. */
   phases?: readonly PhasedStep[];
+  /** Declarative operations (src/operations/); the loader compiles them into `phases`. */
+  operations?: readonly Operation[];
 }
 
 export interface DataLoss {

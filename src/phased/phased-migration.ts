@@ -64,11 +64,33 @@ export interface BatchedStep {
   };
 }
 
-export type PhasedStep = TransactionStep | BatchedStep;
+/**
+ * Work PostgreSQL refuses inside a transaction (CREATE/DROP INDEX CONCURRENTLY).
+ * The runner calls it on its own, then records the new position in a short
+ * transaction of its own: so `up` and `down` must be safe to run again (a kill
+ * between the work and the record redoes the work). Called inside a transaction
+ * (the stock knex CLI's offline path, --dry-run), it must do the same work in
+ * that transaction's way (e.g. CREATE INDEX without CONCURRENTLY).
+ */
+export interface OutsideTransactionStep extends TransactionStep {
+  outsideTransaction: true;
+}
+
+/** The SQL a generated step sends, as data: for --dry-run, `check`, and the snapshot that freezes it. */
+export interface StepStatements {
+  up: readonly string[];
+  down: readonly string[];
+}
+
+export type PhasedStep = (TransactionStep | BatchedStep | OutsideTransactionStep) & { statements?: StepStatements };
 
 
 export function isBatched(step: PhasedStep): step is BatchedStep {
   return 'batch' in step;
+}
+
+export function isOutsideTransaction(step: PhasedStep): step is OutsideTransactionStep {
+  return 'outsideTransaction' in step && step.outsideTransaction === true;
 }
 
 /** Throws, naming the step, when `phases` is not a list of steps in phase order. */

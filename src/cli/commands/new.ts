@@ -15,6 +15,7 @@ export function registerNew(program: Command, io: Io): void {
     .argument('<name>', 'what the migration does, e.g. add_portal_users_nickname')
     .description('create the next migration file from a typed template (no database needed)')
     .addOption(withLiveDefault(new Option('--dir <folder>', 'the source migrations folder'), dirDefault))
+    .option('--operations', 'a list of declarative online operations (add, rename, alter, drop a column; indexes; ...); see docs/online-migrations.md')
     .option('--phased', 'a migration in phases (expand, backfill, contract) for live, large tables; see docs/online-migrations.md')
     .addHelpText(
       'after',
@@ -26,21 +27,23 @@ export function registerNew(program: Command, io: Io): void {
         'Examples:',
         '  konstruct-migrate new add_portal_users_nickname',
         '  konstruct-migrate make "index invitations by email"',
-        '  konstruct-migrate new rename_portal_users_name --phased',
+        '  konstruct-migrate new rename_portal_users_name --operations',
+        '  konstruct-migrate new split_portal_users_name --phased',
         '  konstruct-migrate new add_audit_log --dir ./migrations',
       ].join('\n'),
     )
-    .action((name: string, opts: { dir?: string; phased?: boolean }, cmd: Command) => {
+    .action((name: string, opts: { dir?: string; phased?: boolean; operations?: boolean }, cmd: Command) => {
       const cwd = process.cwd();
       const dir = opts.dir ?? migrationsDirFromEnv(process.env, cwd) ?? path.join(cwd, 'migrations');
       const globals = cmd.optsWithGlobals();
       try {
-        const created = newMigration({ name, dir, phased: opts.phased });
+        const created = newMigration({ name, dir, phased: opts.phased, operations: opts.operations });
         const shown = path.relative(cwd, created.file) || created.file;
         if (!globals.quiet) {
           io.out(`Created ${shown.startsWith('..') ? created.file : shown}`);
-          const then = opts.phased ? ' (or `up --expand`, then `complete`)' : '';
-          io.err(`Next: write ${opts.phased ? 'its steps' : 'up() and down()'}, then ${upCommandFor(dir, cwd)}${then} (no build needed).`);
+          const online = opts.phased || opts.operations;
+          const then = online ? ' (or `up --expand`, then `complete`)' : '';
+          io.err(`Next: write ${opts.operations ? 'its operations' : opts.phased ? 'its steps' : 'up() and down()'}, then ${upCommandFor(dir, cwd)}${then} (no build needed).`);
         }
         process.exitCode = ExitCode.Ok;
       } catch (error) {

@@ -1,0 +1,31 @@
+/**
+ * batch { table, name, up, down? }: a custom batched step in the backfill phase,
+ * run by the engine over the table's heap pages (page-backfill.ts). `up` and
+ * `down` are each one SQL statement with `{pages}` where the batch's page range
+ * goes, as an AND term: `UPDATE t SET ... WHERE {pages} AND ...`. Each must be
+ * safe to run again (a killed run redoes its last batch).
+ */
+import type { BatchedStep } from '../phased/phased-migration';
+import { pageBatches, PAGES } from './page-backfill';
+import type { OperationParts } from './parts';
+
+export interface BatchOperation {
+  table: string;
+  name: string;
+  up?: string;
+  down?: string;
+}
+
+export function batch(op: BatchOperation): OperationParts {
+  for (const statement of [op.up, op.down]) {
+    if (statement !== undefined && !statement.includes(PAGES)) throw new Error(`batch "${op.name}": each statement needs ${PAGES} where the page range goes`);
+  }
+  const [up, down] = [op.up, op.down].map((s) => (s === undefined ? undefined : pageBatches(op.table, s)));
+  const step: BatchedStep & { statements: { up: string[]; down: string[] } } = {
+    phase: 'backfill',
+    name: op.name,
+    statements: { up: op.up ? [op.up] : [], down: op.down ? [op.down] : [] },
+    batch: { up: up?.run, down: down?.run, estimateRows: (up ?? down)?.estimateRows },
+  };
+  return { batches: [step] };
+}

@@ -1,0 +1,77 @@
+/**
+ * Declarative online operations (docs/online-migrations.md). A migration says
+ *
+ *   import type { Operation } from '../src/operations';   // types only
+ *   export const operations: Operation[] = [{ renameColumn: { table: 'portal_users', from: 'name', to: 'display_name' } }];
+ *
+ * and the loader compiles the list into phased steps (compile.ts). Adding an
+ * operation: one file here exporting its fields' type and a function to its
+ * parts (parts.ts), and one line in OPERATIONS.
+ */
+import type { PhasedStep } from '../phased/phased-migration';
+import { addColumn } from './add-column';
+import { alterColumn } from './alter-column';
+import { batch } from './batch';
+import { compileParts } from './compile';
+import { createIndex } from './create-index';
+import { createTable } from './create-table';
+import { dropColumn } from './drop-column';
+import { dropIndex } from './drop-index';
+import { dropTable } from './drop-table';
+import type { OperationParts } from './parts';
+import { renameColumn } from './rename-column';
+import { sql } from './sql';
+
+const OPERATIONS = {
+  addColumn,
+  dropColumn,
+  renameColumn,
+  alterColumn,
+  createTable,
+  createIndex,
+  dropIndex,
+  dropTable,
+  sql,
+  batch,
+};
+
+type Registry = typeof OPERATIONS;
+export const OPERATION_NAMES = Object.keys(OPERATIONS) as OperationName[];
+export type OperationName = keyof Registry;
+/** One element of `operations`: `{ <operation name>: <its fields> }`. */
+export type Operation = { [K in OperationName]: { [P in K]: Parameters<Registry[K]>[0] } }[OperationName];
+
+export type { AddColumn } from './add-column';
+export type { AlterColumn } from './alter-column';
+export type { BatchOperation } from './batch';
+export type { ColumnDefinition, CheckConstraint, ForeignKey } from './column';
+export type { CreateIndex } from './create-index';
+export type { CreateTable } from './create-table';
+export type { DropColumn } from './drop-column';
+export type { DropIndex } from './drop-index';
+export type { DropTable } from './drop-table';
+export type { RenameColumn } from './rename-column';
+export type { SqlOperation } from './sql';
+
+function label(name: string, fields: Record<string, unknown>): string {
+  const column = (fields.column as { name?: string } | string | undefined);
+  const columnName = typeof column === 'string' ? column : column?.name ?? fields.from;
+  return [name, [fields.table ?? fields.name, columnName].filter(Boolean).join('.')].filter(Boolean).join(' ');
+}
+
+/** Throws, naming the element, when `operations` is not a list of known operations. */
+export function compileOperations(operations: readonly Operation[]): PhasedStep[] {
+  if (!Array.isArray(operations) || operations.length === 0) throw new Error('operations: give at least one operation');
+  return compileParts(
+    operations.map((element, i) => {
+      const keys = element && typeof element === 'object' ? Object.keys(element) : [];
+      const name = keys[0] as OperationName;
+      if (keys.length !== 1 || !(name in OPERATIONS)) {
+        throw new Error(`operations[${i}]: expected one of ${Object.keys(OPERATIONS).join(', ')} as its only key, got ${keys.join(', ') || typeof element}`);
+      }
+      const fields = (element as Record<string, Record<string, unknown>>)[name]!;
+      const parts = (OPERATIONS[name] as (f: unknown) => OperationParts | OperationParts[])(fields);
+      return { label: label(name, fields), parts: Array.isArray(parts) ? parts : [parts] };
+    }),
+  );
+}

@@ -1,0 +1,70 @@
+/**
+ * The engine's backfill: batches over a table by ranges of its heap pages (ctid
+ * ranges, a TID range scan, PostgreSQL 14+). It needs no primary key and reads
+ * the table in physical order; each batch locks only the rows it changes and is
+ * safe to redo (it fills only what is still NULL). The cursor is the next page.
+ * A row the application updates moves to a new place, maybe behind the cursor:
+ * the sync trigger fills such rows (sync-trigger.ts).
+ */
+import type { Knex } from 'knex';
+import type { BatchFunction } from '../phased/phased-migration';
+import type { Fill } from './parts';
+import { BACKFILL_SETTING } from './sync-trigger';
+import { ident } from './sql-names';
+
+/** Rows per page to assume before the table was ever analyzed. */
+const DEFAULT_ROWS_PER_PAGE = 50;
+/** Where a batch's page range goes in the statement. */
+export const PAGES = '{pages}';
+
+interface TableSize {
+  pages: number;
+  rowsPerPage: number;
+}
+
+async function tableSize(knex: Knex, table: string): Promise<TableSize> {
+  const { rows } = await knex.raw(
+    `SELECT c.reltuples::float8 AS tuples, c.relpages AS stat_pages,
+            pg_relation_size(c.oid) / current_setting('block_size')::int AS pages
+       FROM pg_class c WHERE c.oid = ?::regclass`,
+    [ident(table)],
+  );
+  const { tuples, stat_pages: statPages, pages } = rows[0] as { tuples: number; stat_pages: number; pages: string };
+  return { pages: Number(pages), rowsPerPage: statPages > 0 && tuples > 0 ? tuples / statPages : DEFAULT_ROWS_PER_PAGE };
+}
+
+/** The batch statement, with `{pages}` for the page range: each column set where it is still NULL. */
+export function fillStatement(table: string, fills: readonly Fill[]): string {
+  const set = fills.map((f) => `${ident(f.column)} = COALESCE(${ident(f.column)}, (${f.expression}))`).join(', ');
+  const unfilled = fills.map((f) => `${ident(f.column)} IS NULL`).join(' OR ');
+  return `UPDATE ${ident(table)} SET ${set} WHERE ${PAGES} AND (${unfilled})`;
+}
+
+export interface PageBatches {
+  statement: string;
+  run: BatchFunction;
+  estimateRows(knex: Knex): Promise<number>;
+}
+
+/** Batches of `statement` (one SQL statement with `{pages}` where the batch's page range goes, as an AND term). */
+export function pageBatches(table: string, statement: string): PageBatches {
+  return {
+    statement,
+    run: async (knex, cursor, size) => {
+      const start = cursor === null ? 0 : Number(cursor);
+      const { pages, rowsPerPage } = await tableSize(knex, table);
+      const end = start + Math.max(1, Math.round(size / rowsPerPage));
+      // The sync trigger stays out of the backfill's way, for this transaction only.
+      await knex.raw(`SELECT set_config('${BACKFILL_SETTING}', 'on', true)`);
+      await knex.raw(statement.replace(PAGES, `ctid >= '(${start},0)'::tid AND ctid < '(${end},0)'::tid`));
+      await knex.raw(`SELECT set_config('${BACKFILL_SETTING}', 'off', true)`);
+      // Rows covered, from the planner's rows per page: counting would read the range twice.
+      const covered = Math.round(Math.max(0, Math.min(end, pages) - start) * rowsPerPage);
+      return { next: end < pages ? String(end) : null, rows: covered };
+    },
+    estimateRows: async (knex) => {
+      const { pages, rowsPerPage } = await tableSize(knex, table);
+      return Math.round(pages * rowsPerPage);
+    },
+  };
+}

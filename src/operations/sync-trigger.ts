@@ -1,0 +1,93 @@
+/**
+ * The triggers that keep the old and the new shape of a table in step while
+ * both application versions write to it (one function per table, whatever the
+ * number of operations on it). Rules (parts.ts: SyncRule), in operation order:
+ *
+ *   INSERT                  a rule's column left NULL is filled from its expression;
+ *   UPDATE OF <sources>     (column-list trigger) the column follows its expression,
+ *                           even when the statement wrote a value equal to the old one;
+ *   any UPDATE              a column still NULL (a row the backfill has not reached,
+ *                           which an update may move behind its cursor) is filled; a
+ *                           rule without sources follows when the statement changed
+ *                           the expression's value and left the column itself alone.
+ *
+ * The backfill's own updates fire none of the UPDATE triggers (it sets
+ * konstruct_migrate.backfill for its transaction): it fills the new shape
+ * without writing back into the old one. The function pins its search_path
+ * (SET search_path FROM CURRENT: the migration's own), so a schema on the
+ * caller's path cannot change what it calls.
+ */
+import { ident, literal, generatedName } from './sql-names';
+import type { SyncRule } from './parts';
+
+/** The setting the backfill turns on for its own transaction. */
+export const BACKFILL_SETTING = 'konstruct_migrate.backfill';
+const NOT_BACKFILL = `current_setting('${BACKFILL_SETTING}', true) IS DISTINCT FROM 'on'`;
+
+export function syncFunctionName(table: string): string {
+  return generatedName('konstruct_sync', table);
+}
+
+/** `expression` evaluated over a record (NEW or OLD) as if it were the table's row. */
+function over(record: 'NEW' | 'OLD', expression: string): string {
+  return `(SELECT (${expression}) FROM (SELECT ${record}.*) AS konstruct_row)`;
+}
+
+function insertRule({ column, expression, insertWhenGiven }: SyncRule): string {
+  const c = `NEW.${ident(column)}`;
+  const when = insertWhenGiven ? `NEW.${ident(insertWhenGiven)} IS NOT NULL` : `${c} IS NULL`;
+  return `    IF ${when} THEN ${c} := ${over('NEW', expression)}; END IF;`;
+}
+
+function sourcesRule({ column, expression }: SyncRule): string {
+  return `    IF TG_ARGV[0] = ${literal(column)} THEN NEW.${ident(column)} := ${over('NEW', expression)}; END IF;`;
+}
+
+function updateRule(rule: SyncRule): string {
+  const c = ident(rule.column);
+  const fill = `NEW.${c} IS NULL`;
+  const follows = rule.sources
+    ? fill
+    : `NEW.${c} IS NOT DISTINCT FROM OLD.${c} AND (${fill} OR ${over('NEW', rule.expression)} IS DISTINCT FROM ${over('OLD', rule.expression)})`;
+  return `    IF ${follows} THEN NEW.${c} := ${over('NEW', rule.expression)}; END IF;`;
+}
+
+export interface SyncTrigger {
+  create: string[];
+  drop: string[];
+}
+
+export function syncTrigger(table: string, rules: readonly SyncRule[]): SyncTrigger {
+  const fn = ident(syncFunctionName(table));
+  const t = ident(table);
+  const withSources = rules.filter((r) => r.sources?.length);
+  const body = [
+    `CREATE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $konstruct$`,
+    'BEGIN',
+    "  IF TG_OP = 'INSERT' THEN",
+    // A column the new version gave wins over one filled from the old shape, so those go first.
+    ...[...rules.filter((r) => r.insertWhenGiven), ...rules.filter((r) => !r.insertWhenGiven)].map(insertRule),
+    ...(withSources.length ? ['  ELSIF TG_NARGS > 0 THEN', ...withSources.map(sourcesRule)] : []),
+    '  ELSE',
+    ...rules.map(updateRule),
+    '  END IF;',
+    '  RETURN NEW;',
+    'END',
+    '$konstruct$',
+  ].join('\n');
+  // Triggers on one table fire in name order: inserts, then the column-list ones, then the catch-all.
+  const triggers = [
+    { name: 'konstruct_sync_1_insert', on: 'INSERT', when: '', args: '' },
+    ...withSources.map((r) => ({
+      name: generatedName('konstruct_sync_2', r.column),
+      on: `UPDATE OF ${r.sources!.map(ident).join(', ')}`,
+      when: ` WHEN (${NOT_BACKFILL})`,
+      args: literal(r.column),
+    })),
+    { name: 'konstruct_sync_3_update', on: 'UPDATE', when: ` WHEN (${NOT_BACKFILL})`, args: '' },
+  ];
+  return {
+    create: [body, ...triggers.map((g) => `CREATE TRIGGER ${ident(g.name)} BEFORE ${g.on} ON ${t} FOR EACH ROW${g.when} EXECUTE FUNCTION ${fn}(${g.args})`)],
+    drop: [...triggers.map((g) => `DROP TRIGGER ${ident(g.name)} ON ${t}`), `DROP FUNCTION ${fn}()`],
+  };
+}

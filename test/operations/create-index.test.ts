@@ -1,0 +1,38 @@
+/**
+ * createIndex: built CONCURRENTLY outside a transaction; an INVALID index that a
+ * failed or killed build left under the same name is dropped and built again.
+ */
+import { describe, expect, it } from 'vitest';
+import { dumpCatalog } from '../../src/catalog/dump-catalog';
+import { up } from '../../src/commands/up';
+import { operationsDatabase } from './harness';
+import { SEED, describeOperation, writesOf } from './scenario';
+
+const createdAt = { createIndex: { table: 'portal_users', name: 'ix_portal_users_created_at', columns: ['created_at'] } } as const;
+
+describeOperation('createIndex ix_portal_users_created_at', {
+  operations: [createdAt],
+  plain: 'CREATE INDEX ix_portal_users_created_at ON portal_users (created_at)',
+  old: writesOf('name', 'old name'),
+  new: writesOf('name', 'new name'),
+  newReadsOld: 'old name',
+  oldReadsNew: 'new name',
+});
+
+describe('createIndex after a build that left the index INVALID', () => {
+  it('drops the invalid index and builds a valid one', async () => {
+    const h = await operationsDatabase('invalidix', '900_operations', { text: `export const operations = ${JSON.stringify([createdAt])};` });
+    try {
+      await h.db.knex.raw(SEED);
+      // A unique build over duplicates fails part-way and leaves an INVALID index behind, as a killed build does.
+      await expect(h.db.knex.raw('CREATE UNIQUE INDEX CONCURRENTLY ix_portal_users_created_at ON portal_users (created_at)')).rejects.toThrow(/could not create unique index/);
+      const validity = async () => (await h.db.knex.raw(`SELECT indisvalid, indisunique FROM pg_index WHERE indexrelid = 'ix_portal_users_created_at'::regclass`)).rows;
+      expect(await validity()).toEqual([{ indisvalid: false, indisunique: true }]);
+      await up(h.ctx);
+      expect(await validity()).toEqual([{ indisvalid: true, indisunique: false }]);
+      expect(await dumpCatalog(h.db.knex)).toContain('CREATE INDEX ix_portal_users_created_at ON public.portal_users USING btree (created_at);');
+    } finally {
+      await h.close();
+    }
+  });
+});

@@ -1,0 +1,94 @@
+/**
+ * The shared harness of the operation tests: a throwaway database at 005 with a
+ * migrations folder holding 005 and one operations migration, and ways to stand
+ * that migration at any step (or between two batches) as a killed run leaves it.
+ * Each operation's test is then a short scenario over these.
+ */
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { expect } from 'vitest';
+import { up } from '../../src/commands/up';
+import type { MigrationContext } from '../../src/context';
+import { listLocalMigrations, loadMigration, type LocalMigration } from '../../src/history/local-migrations';
+import { readPhaseStates } from '../../src/phased/phase-state';
+import type { PhasedStep } from '../../src/phased/phased-migration';
+import { runPhased } from '../../src/phased/run-phased';
+import { SOURCE_MIGRATIONS_DIR, testContext } from '../support/context';
+import { createTestDatabase, type TestDatabase } from '../support/test-database';
+
+export interface OperationsDatabase {
+  db: TestDatabase;
+  ctx: MigrationContext;
+  migration: LocalMigration;
+  steps: readonly PhasedStep[];
+  close(): Promise<void>;
+}
+
+/** A database at 005, and a migrations folder of 005 and `name` (its source: a fixture file, or text). */
+export async function operationsDatabase(label: string, name: string, source: { file: string } | { text: string }): Promise<OperationsDatabase> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'konstruct-operations-'));
+  copyFileSync(path.join(SOURCE_MIGRATIONS_DIR, '005_baseline.ts'), path.join(dir, '005_baseline.ts'));
+  if ('file' in source) copyFileSync(source.file, path.join(dir, `${name}.ts`));
+  else writeFileSync(path.join(dir, `${name}.ts`), source.text);
+  const db = await createTestDatabase(label);
+  const ctx = await testContext(db.url, dir);
+  await up(ctx, { to: '005' });
+  const migration = listLocalMigrations(dir).find((m) => m.name === name)!;
+  const steps = (await loadMigration(migration)).phases!;
+  return {
+    db,
+    ctx,
+    migration,
+    steps,
+    close: async () => {
+      await ctx?.close();
+      await db?.drop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** What a kill leaves: stopped by the test between two batches, after the batch before committed. */
+class StopHere extends Error {}
+
+/**
+ * Runs the migration `direction` until `stepsDone` steps are applied, or, with
+ * `afterBatches`, stops after that many batches of the step it reaches (1-row batches).
+ */
+export async function standAt(h: OperationsDatabase, stepsDone: number, afterBatches?: number, direction: 'up' | 'down' = 'up'): Promise<void> {
+  const [state] = await readPhaseStates(h.db.knex);
+  const applied = (await h.db.knex('knex_migrations').pluck('name')).includes(h.migration.name);
+  let batches = 0;
+  const run = runPhased(
+    h.ctx.knex,
+    { migration: h.migration, steps: h.steps, state, applied, direction, stopAt: stepsDone, held: false, batch: 2 },
+    {
+      timeouts: { lockTimeoutMs: 500, statementTimeoutMs: 0 },
+      lockBudgetMs: 10_000,
+      log: () => {},
+      batchSize: 1,
+      batchPauseMs: 0,
+      onStep: (event) => {
+        if (event.type === 'progress' && afterBatches !== undefined && ++batches === afterBatches) throw new StopHere();
+      },
+    },
+  );
+  if (afterBatches === undefined) await run;
+  else await expect(run).rejects.toThrow(StopHere);
+}
+
+/** Where the migration stands: steps done, and whether a batch cursor is saved. */
+export async function position(h: OperationsDatabase): Promise<{ stepsDone: number; midBatch: boolean } | 'applied' | 'not started'> {
+  const [state] = await readPhaseStates(h.db.knex);
+  if (state) return { stepsDone: state.stepsDone, midBatch: state.cursor !== null };
+  return (await h.db.knex('knex_migrations').pluck('name')).includes(h.migration.name) ? 'applied' : 'not started';
+}
+
+/** Every stopping point going up: after each step, and after the first batch of each batched step. */
+export function stoppingPoints(steps: readonly PhasedStep[]): Array<{ label: string; stepsDone: number; afterBatches?: number }> {
+  return steps.flatMap((step, i) => [
+    ...('batch' in step && step.batch.up ? [{ label: `inside "${step.name}" after one batch`, stepsDone: i + 1, afterBatches: 1 }] : []),
+    { label: `after "${step.name}"`, stepsDone: i + 1 },
+  ]);
+}
