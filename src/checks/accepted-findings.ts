@@ -1,0 +1,32 @@
+/**
+ * A migration accepts a finding on purpose, by naming it and saying why (like
+ * strong_migrations' safety_assured):
+ *
+ *   export const acceptFindings = [
+ *     { rule: 'index-build', table: 'tenants', reason: 'tenants has 40 rows and is written once a day' },
+ *   ];
+ *
+ * Only that rule on that table is accepted, and the reason is shown wherever
+ * the finding is (check, up, status, --dry-run).
+ */
+import { z } from 'zod';
+import { ConfigError } from '../errors';
+import { RULES } from './rules/registry';
+
+const Accepted = z.array(z.object({ rule: z.string(), table: z.string(), reason: z.string().trim().min(1) }).strict());
+export type AcceptedFinding = z.infer<typeof Accepted>[number];
+
+/** The findings `mod` accepts; a malformed list, or one naming an unknown rule, is a usage error. */
+export function acceptedFindingsOf(migration: string, mod: object): AcceptedFinding[] {
+  const declared = (mod as { acceptFindings?: unknown }).acceptFindings;
+  if (declared === undefined) return [];
+  const parsed = Accepted.safeParse(declared);
+  const unknown = parsed.success ? parsed.data.find((a) => !RULES.some((r) => r.name === a.rule)) : undefined;
+  if (!parsed.success || unknown) {
+    throw new ConfigError(
+      `${migration}: acceptFindings ${unknown ? `names an unknown rule "${unknown.rule}"` : 'must list { rule, table, reason } with a reason'}`,
+      `Rules: ${RULES.map((r) => r.name).join(', ')}. See docs/checking-migrations.md.`,
+    );
+  }
+  return parsed.data;
+}
