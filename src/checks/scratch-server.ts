@@ -114,3 +114,8 @@ function binaryVersion(): string {
     return 'unknown';
   }
 }
+
+/** KONSTRUCT_CHECK_SERVER_URL: where the CLI builds the copy instead of a private embedded cluster. */
+export function checkServerUrl(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return env.KONSTRUCT_CHECK_SERVER_URL?.trim() || undefined;
+}

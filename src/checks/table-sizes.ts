@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { ConfigError } from '../errors';
 
 export interface TableSize {
-  /** Live rows: pg_stat_user_tables.n_live_tup, else pg_class.reltuples. */
+  /** Rows: pg_class.reltuples (as of the last ANALYZE or VACUUM), else pg_stat_user_tables.n_live_tup for a table never analyzed. */
   rows: number;
   /** Heap, indexes and TOAST: pg_total_relation_size. */
   bytes: number;
@@ -29,7 +29,7 @@ export type RecordedSizes = z.infer<typeof RecordedSizes>;
 export async function readTargetSizes(knex: Knex, schema: string): Promise<Record<string, TableSize>> {
   const { rows } = await knex.raw(
     `SELECT c.relname AS name,
-            GREATEST(COALESCE(s.n_live_tup, 0), c.reltuples, 0)::float8 AS rows,
+            (CASE WHEN c.reltuples >= 0 THEN c.reltuples ELSE COALESCE(s.n_live_tup, 0) END)::float8 AS rows,
             pg_total_relation_size(c.oid)::float8 AS bytes
        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
        LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid

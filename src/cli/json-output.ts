@@ -18,6 +18,7 @@ import type { StepResult } from '../engine/run-step';
 import { KonstructError, MigrationFailedError } from '../errors';
 import type { ExitCode } from '../exit-codes';
 import { hintFor } from './help-pointer';
+import { UnsafeMigrationError } from '../checks/up-gate';
 
 export interface JsonDocument {
   /** The command's name; null when the command line named none (or an unknown one). */
@@ -100,5 +101,6 @@ function errorJson(error: unknown, command: string | null): JsonError {
       ? { migration: error.migration, direction: error.direction, postgres: error.pg ?? null, statement: error.statement ?? null }
       : {}),
     ...(error instanceof RefusedDestructiveError ? { dataLoss: error.dataLoss } : {}),
+    ...(error instanceof UnsafeMigrationError ? { findings: error.findings } : {}),
   };
 }

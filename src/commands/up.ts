@@ -21,6 +21,7 @@ import { listLocalMigrations, loadMigration, type LocalMigration } from '../hist
 import { expandedAt } from '../phased/phased-migration';
 import type { PhaseState } from '../phased/phase-state';
 import { runPhased, startingPosition } from '../phased/run-phased';
+import { refuseUnsafeMigrations, type UpCheckOptions } from '../checks/up-gate';
 
 export interface UpOptions extends RunOptions {
   /** Stop after this migration (full name or numeric prefix). */
@@ -29,6 +30,8 @@ export interface UpOptions extends RunOptions {
   expand?: boolean;
   /** Told as each migration (and each step of a phased one) starts and finishes. */
   onStep?: StepListener;
+  /** Check the pending migrations first and refuse unsafe ones (src/checks/up-gate.ts); false: do not. */
+  check?: UpCheckOptions | false;
 }
 
 export interface UpResult {
@@ -46,6 +49,7 @@ export async function up(ctx: MigrationContext, options: UpOptions = {}): Promis
   return underMigrationLock(ctx, 'up', local, options, async (run) => {
     const pending = pendingMigrations(local, run.history, target);
     if (!options.expand) assertNoneHeld(pending, run.partWay);
+    if (options.check && !options.dryRun) await refuseUnsafeMigrations(ctx, pending, options.check);
     return carryOn(ctx, local, pending, run, options, options.expand ? 'expand' : 'all');
   });
 }

@@ -3,12 +3,13 @@ import { Option, type Command } from 'commander';
 import { check, DEFAULT_THRESHOLD_ROWS, type CheckResult } from '../../commands/check';
 import { recordSizes } from '../../checks/record-sizes';
 import { DEFAULT_SIZES_FILE } from '../../checks/table-sizes';
+import { checkServerUrl } from '../../checks/scratch-server';
 import { blocking } from '../../checks/judge';
 import { ExitCode } from '../../exit-codes';
 import { outputOptions } from '../output/output-options';
 import { formatCheck, formatGithub } from '../print-check';
 import { runWithContext, type Io } from '../run-command';
-import { parseRows } from '../../checks/threshold-option';
+import { parseCount } from '../run-options';
 import { jsonOption, migrationOption } from '../shared-options';
 
 export function registerCheck(program: Command, io: Io): void {
@@ -16,7 +17,7 @@ export function registerCheck(program: Command, io: Io): void {
     .command('check')
     .description('run each pending migration on a throwaway copy of the schema and judge the locks, rewrites and scans it causes on existing tables')
     .addOption(migrationOption('--to <migration>', 'check the pending migrations up to this one'))
-    .addOption(new Option('--threshold <rows>', 'findings on tables with this many rows or more are unsafe (exit 10); smaller ones warn').argParser(parseRows).default(DEFAULT_THRESHOLD_ROWS))
+    .addOption(new Option('--threshold <rows>', 'findings on tables with this many rows or more are unsafe (exit 10); smaller ones warn').argParser(parseCount).default(DEFAULT_THRESHOLD_ROWS))
     .addOption(new Option('--recorded [file]', `judge by the sizes recorded in the repository, without reading the target (default file: ${DEFAULT_SIZES_FILE})`).preset(DEFAULT_SIZES_FILE))
     .addOption(new Option('--record-sizes [file]', `write the target's table sizes and applied migrations to the repository file, then stop`).preset(DEFAULT_SIZES_FILE))
     .addOption(new Option('--format <format>', 'text, or github: annotations for a GitHub Actions step').choices(['text', 'github']).default('text'))
@@ -40,7 +41,7 @@ export function registerCheck(program: Command, io: Io): void {
         io,
         (ctx) => {
           migrationsDir = ctx.migrationsDir;
-          return check(ctx, { to: opts.to, thresholdRows: opts.threshold, recordedSizes: opts.recorded, serverUrl: process.env.KONSTRUCT_CHECK_SERVER_URL || undefined });
+          return check(ctx, { to: opts.to, thresholdRows: opts.threshold, recordedSizes: opts.recorded, serverUrl: checkServerUrl() });
         },
         (r: CheckResult, out) => {
           if (opts.format === 'github') out.outLines(formatGithub(r, migrationsDir));
