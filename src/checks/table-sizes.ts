@@ -46,8 +46,13 @@ export function readRecordedSizes(file: string): RecordedSizes {
   } catch {
     throw new ConfigError(`no recorded table sizes in ${file}`, 'Record them from the production database: konstruct-migrate check --record-sizes (see docs/checking-migrations.md).');
   }
-  const parsed = RecordedSizes.safeParse(JSON.parse(text));
-  if (!parsed.success) throw new ConfigError(`${file} is not a table-sizes file: ${parsed.error.issues[0]?.message}`, 'Record it again: konstruct-migrate check --record-sizes.');
+  let parsed: ReturnType<typeof RecordedSizes.safeParse> | undefined;
+  try {
+    parsed = RecordedSizes.safeParse(JSON.parse(text));
+  } catch {
+    /* not JSON: reported below */
+  }
+  if (!parsed?.success) throw new ConfigError(`${file} is not a table-sizes file (recordedAt, applied, tables)`, 'Record it again: konstruct-migrate check --record-sizes.');
   return parsed.data;
 }
 

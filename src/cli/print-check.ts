@@ -30,10 +30,10 @@ export function formatCheck(result: CheckResult): string[] {
 }
 
 /** One `::error` (or `::warning`/`::notice`) line per finding, on the migration's file. */
-export function formatGithub(result: CheckResult, migrationsDir: string): string[] {
+export function formatGithub(result: CheckResult): string[] {
   return result.findings.map((f) => {
     const level = f.acceptedBecause !== null ? 'notice' : f.refuses ? 'error' : 'warning';
-    const file = path.relative(process.cwd(), path.join(migrationsDir, `${f.migration}.ts`));
+    const file = path.relative(process.cwd(), result.files[f.migration] ?? f.migration);
     const message = `${f.detail}; ${f.lock} blocks ${f.blocks} (${size(f)}${hold(f)}). ${f.acceptedBecause !== null ? `Accepted: ${f.acceptedBecause}` : `Safe way: ${f.safeWay}`}`;
     return `::${level} file=${escapeProperty(file)},title=${escapeProperty(`${f.rule} on ${f.table}`)}::${escapeData(message)}`;
   });

@@ -31,6 +31,8 @@ export interface CheckOptions {
 
 export interface CheckResult {
   pending: string[];
+  /** Each pending migration's file, for annotations. */
+  files: Record<string, string>;
   copiedFrom: 'target catalog' | 'migrations';
   sizesFrom: string;
   thresholdRows: number;
@@ -67,6 +69,7 @@ export async function check(ctx: MigrationContext, options: CheckOptions = {}): 
   const findings = pending.length === 0 ? [] : await checkOnCopy(pending, schema, source, sizes, thresholdRows, options.serverUrl);
   return {
     pending: pending.map((m) => m.name),
+    files: Object.fromEntries(pending.map((m) => [m.name, m.file])),
     copiedFrom: source.kind === 'catalog' ? 'target catalog' : 'migrations',
     sizesFrom,
     thresholdRows,

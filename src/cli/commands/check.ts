@@ -35,16 +35,12 @@ export function registerCheck(program: Command, io: Io): void {
         await runWithContext(globals, io, (ctx) => recordSizes(ctx, opts.recordSizes), (r, out) => void (output.quiet || out.out(`Recorded ${r.tables} table sizes and ${r.applied} applied migrations in ${r.file}.`)), { command: 'check' });
         return;
       }
-      let migrationsDir = '';
       await runWithContext(
         globals,
         io,
-        (ctx) => {
-          migrationsDir = ctx.migrationsDir;
-          return check(ctx, { to: opts.to, thresholdRows: opts.threshold, recordedSizes: opts.recorded, serverUrl: checkServerUrl() });
-        },
+        (ctx) => check(ctx, { to: opts.to, thresholdRows: opts.threshold, recordedSizes: opts.recorded, serverUrl: checkServerUrl() }),
         (r: CheckResult, out) => {
-          if (opts.format === 'github') out.outLines(formatGithub(r, migrationsDir));
+          if (opts.format === 'github') out.outLines(formatGithub(r));
           else if (!output.quiet) out.outLines(formatCheck(r));
           return blocking(r.findings).length > 0 ? ExitCode.UnsafeMigration : ExitCode.Ok;
         },
