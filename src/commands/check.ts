@@ -15,7 +15,7 @@ import { observePending } from '../checks/observed-run';
 import { embeddedScratch, scratchDatabaseOn, type ScratchDatabase } from '../checks/scratch-server';
 import { readRecordedSizes, readTargetSizes, type TableSize } from '../checks/table-sizes';
 
-/** Rows from which a finding refuses: a rewrite of 100,000 rows blocks the table for about 0.1 s on the benchmark machine. */
+/** Rows from which a finding refuses: from there, rewrites and index builds hold their lock for a noticeable time (docs/checking-migrations.md). */
 export const DEFAULT_THRESHOLD_ROWS = 100_000;
 
 export interface CheckOptions {

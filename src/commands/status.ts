@@ -11,6 +11,7 @@ import { readPhaseStates, type PhaseState } from '../phased/phase-state';
 import { startingPosition } from '../phased/run-phased';
 import type { MigrationContext } from '../context';
 import type { Knex } from 'knex';
+import { acceptedBy } from '../checks/accepted-findings';
 
 export type MigrationState = 'applied' | 'pending' | 'expanded' | 'unknown';
 
@@ -54,6 +55,8 @@ export interface StatusResult {
   changed: string[];
   /** Applied in the database but absent from this code. */
   unknown: string[];
+  /** Findings of `check` that pending migrations accept on purpose (docs/checking-migrations.md). */
+  accepted: Awaited<ReturnType<typeof acceptedBy>>;
 }
 
 export async function status(ctx: MigrationContext): Promise<StatusResult> {
@@ -89,6 +92,8 @@ export async function status(ctx: MigrationContext): Promise<StatusResult> {
     partWay: migrations.filter((m) => m.state === 'expanded').map((m) => m.name),
     changed,
     unknown,
+    // Shown, not judged: a list `check` or `up` would refuse as malformed does not stop `status`.
+    accepted: await acceptedBy(local.filter((m) => !byName.has(m.name) && !states.has(m.name))).catch(() => []),
   };
 }
 

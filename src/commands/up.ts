@@ -22,6 +22,7 @@ import { expandedAt } from '../phased/phased-migration';
 import type { PhaseState } from '../phased/phase-state';
 import { runPhased, startingPosition } from '../phased/run-phased';
 import { refuseUnsafeMigrations, type UpCheckOptions } from '../checks/up-gate';
+import { acceptedBy } from '../checks/accepted-findings';
 
 export interface UpOptions extends RunOptions {
   /** Stop after this migration (full name or numeric prefix). */
@@ -41,6 +42,8 @@ export interface UpResult {
   expanded: string[];
   /** Only with dryRun: what each pending step would run; nothing was committed. */
   dryRun?: DryRunStep[];
+  /** Only with dryRun: the findings of `check` the pending migrations accept on purpose. */
+  accepted?: Awaited<ReturnType<typeof acceptedBy>>;
 }
 
 export async function up(ctx: MigrationContext, options: UpOptions = {}): Promise<UpResult> {
@@ -75,7 +78,8 @@ export async function carryOn(
       const from = startingPosition({ state: states.get(migration.name), direction: 'up', steps: phases }).stepsDone;
       return { migration, steps: range(from, until === 'expand' ? expandedAt(phases) : phases.length) };
     }));
-    return { applied: [], expanded: [], batch: pending.length ? batch : null, dryRun: await dryRunSteps(ctx.knex, units, 'up', batch, timeouts) };
+    const dryRun = await dryRunSteps(ctx.knex, units, 'up', batch, timeouts);
+    return { applied: [], expanded: [], batch: pending.length ? batch : null, dryRun, accepted: await acceptedBy(pending) };
   }
 
   // Rows written without a checksum (stock knex CLI, older versions) get today's: trusted on first sight.

@@ -1,5 +1,5 @@
 /** CLI definition of `check`; the work is done by the library function in src/commands/check.ts. */
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { check, DEFAULT_THRESHOLD_ROWS, type CheckResult } from '../../commands/check';
 import { recordSizes } from '../../checks/record-sizes';
 import { DEFAULT_SIZES_FILE } from '../../checks/table-sizes';
@@ -18,9 +18,9 @@ export function registerCheck(program: Command, io: Io): void {
     .description('run each pending migration on a throwaway copy of the schema and judge the locks, rewrites and scans it causes on existing tables')
     .addOption(migrationOption('--to <migration>', 'check the pending migrations up to this one'))
     .addOption(new Option('--threshold <rows>', 'findings on tables with this many rows or more are unsafe (exit 10); smaller ones warn').argParser(parseCount).default(DEFAULT_THRESHOLD_ROWS))
-    .addOption(new Option('--recorded [file]', `judge by the sizes recorded in the repository, without reading the target (default file: ${DEFAULT_SIZES_FILE})`).preset(DEFAULT_SIZES_FILE))
+    .addOption(new Option('--recorded [file]', 'judge by the sizes and history recorded in the repository, without reading the target').preset(DEFAULT_SIZES_FILE))
     .addOption(new Option('--record-sizes [file]', `write the target's table sizes and applied migrations to the repository file, then stop`).preset(DEFAULT_SIZES_FILE))
-    .addOption(new Option('--format <format>', 'text, or github: annotations for a GitHub Actions step').choices(['text', 'github']).default('text'))
+    .addOption(new Option('--format <format>', 'text, or github: annotations for a GitHub Actions step').argParser(parseFormat).default('text'))
     .addOption(jsonOption())
     .addHelpText(
       'after',
@@ -47,4 +47,9 @@ export function registerCheck(program: Command, io: Io): void {
         { command: 'check' },
       );
     });
+}
+
+function parseFormat(value: string): 'text' | 'github' {
+  if (value !== 'text' && value !== 'github') throw new InvalidArgumentError('expected text or github.');
+  return value;
 }
