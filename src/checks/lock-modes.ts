@@ -18,3 +18,8 @@ export function blockedBy(mode: string): 'reads and writes' | 'writes' | null {
   if (mode === 'AccessExclusiveLock') return 'reads and writes';
   return strength(mode) >= strength('ShareLock') ? 'writes' : null;
 }
+
+/** The strongest lock the statement's transaction holds on `table` (see ObservedStatement.held). */
+export function heldOn(statement: { held: Array<{ table: string; mode: string }> | null }, table: string): string | undefined {
+  return statement.held?.find((l) => l.table === table)?.mode;
+}

@@ -15,6 +15,12 @@ export interface ObservedStatement {
   sql: string;
   /** Table locks newly held after it, strongest per table; null when it could only run outside a transaction (locks then end with it). */
   locks: Array<{ table: string; mode: string }> | null;
+  /**
+   * The strongest lock its transaction holds on each table after it, earlier statements' included:
+   * what the application waits behind while this statement works (VALIDATE after ADD ... NOT VALID in
+   * the same transaction scans under the ADD's ACCESS EXCLUSIVE). Null as for `locks`.
+   */
+  held: Array<{ table: string; mode: string }> | null;
   /** Tables whose relfilenode changed: PostgreSQL wrote a new copy of them. */
   rewritten: string[];
   /** Why a rewritten table was rewritten, as far as its catalog shows (columns added with a default, types changed). */

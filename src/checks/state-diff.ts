@@ -10,7 +10,7 @@ import type { TableState } from './table-state';
 
 export type StatementChanges = Pick<
   ObservedStatement,
-  'locks' | 'rewritten' | 'rewriteCauses' | 'verified' | 'indexesBuilt' | 'validated' | 'notNullSet' | 'removed'
+  'locks' | 'held' | 'rewritten' | 'rewriteCauses' | 'verified' | 'indexesBuilt' | 'validated' | 'notNullSet' | 'removed'
 >;
 
 const VERIFYING = /^verifying table "(.+)"$/;
@@ -20,7 +20,7 @@ const PROVED = /^existing constraints on column "([^"]+?)"?\."?([^"]+)" are suff
 export function diffStates(before: TableState[], after: TableState[], notices: string[], locksSeen: boolean): StatementChanges {
   const now = new Map(after.map((t) => [t.oid, t]));
   const changes: StatementChanges = {
-    locks: locksSeen ? [] : null, rewritten: [], rewriteCauses: [], verified: [], indexesBuilt: [], validated: [], notNullSet: [], removed: [],
+    locks: locksSeen ? [] : null, held: locksSeen ? [] : null, rewritten: [], rewriteCauses: [], verified: [], indexesBuilt: [], validated: [], notNullSet: [], removed: [],
   };
   const proved = new Set(notices.map((n) => PROVED.exec(n)).filter((m) => m !== null).map((m) => `${m[1]}.${m[2]}`));
   const verified = new Set(notices.map((n) => VERIFYING.exec(n)?.[1]).filter((n) => n !== undefined));
@@ -33,6 +33,8 @@ export function diffStates(before: TableState[], after: TableState[], notices: s
     if (table.name !== old.name) changes.removed.push({ table: old.name, renamedTo: table.name });
     const newMode = strongest(table.locks.filter((m) => !old.locks.includes(m) && strength(m) > Math.max(-1, ...old.locks.map(strength))));
     if (newMode && changes.locks) changes.locks.push({ table: table.name, mode: newMode });
+    const heldMode = strongest(table.locks);
+    if (heldMode && changes.held) changes.held.push({ table: table.name, mode: heldMode });
     if (table.filenode !== old.filenode) {
       changes.rewritten.push(table.name);
       changes.rewriteCauses.push(...rewriteCauses(old, table));

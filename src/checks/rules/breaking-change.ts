@@ -3,6 +3,7 @@
  * still running during a rolling deploy. A phased migration's contract phase
  * is where that is meant to happen: it runs once the new version is everywhere.
  */
+import { heldOn } from '../lock-modes';
 import type { Rule } from '../finding';
 
 export const breakingChange: Rule = {
@@ -14,7 +15,7 @@ export const breakingChange: Rule = {
           const what = column ? `column ${table}.${column}` : `table ${table}`;
           return {
             table: renamedTo && !column ? renamedTo : table,
-            lock: s.locks?.find((l) => l.table === (renamedTo && !column ? renamedTo : table))?.mode ?? 'AccessExclusiveLock',
+            lock: heldOn(s, renamedTo && !column ? renamedTo : table) ?? 'AccessExclusiveLock',
             blocks: 'reads and writes' as const,
             why: 'breaking change' as const,
             detail: renamedTo ? `${what} was renamed to ${renamedTo} while the running version still uses the old name` : `${what} was dropped while the running version may still use it`,

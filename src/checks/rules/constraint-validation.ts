@@ -2,16 +2,17 @@
  * A CHECK or FOREIGN KEY validated in the statement that adds it scans the
  * whole table under a lock that blocks writes (ACCESS EXCLUSIVE for a CHECK,
  * SHARE ROW EXCLUSIVE for a foreign key). VALIDATE CONSTRAINT on its own takes
- * SHARE UPDATE EXCLUSIVE, which blocks neither: it is not a finding.
+ * SHARE UPDATE EXCLUSIVE, which blocks neither: not a finding in a transaction
+ * of its own, but one when the transaction still holds the ADD's lock.
  */
-import { blockedBy } from '../lock-modes';
+import { blockedBy, heldOn } from '../lock-modes';
 import type { Rule } from '../finding';
 
 export const constraintValidation: Rule = {
   name: 'constraint-validation',
   find: (s) =>
     s.validated.flatMap(({ table, constraint, kind }) => {
-      const lock = s.locks?.find((l) => l.table === table)?.mode;
+      const lock = heldOn(s, table);
       const blocks = lock ? blockedBy(lock) : null;
       if (!lock || !blocks) return [];
       return [{

@@ -1,12 +1,12 @@
 /** An index built without CONCURRENTLY holds SHARE on its table for the whole build: writes wait. */
-import { blockedBy } from '../lock-modes';
+import { blockedBy, heldOn } from '../lock-modes';
 import type { Rule } from '../finding';
 
 export const indexBuild: Rule = {
   name: 'index-build',
   find: (s) =>
     s.indexesBuilt.flatMap(({ table, index }) => {
-      const lock = s.locks?.find((l) => l.table === table)?.mode;
+      const lock = heldOn(s, table);
       const blocks = lock ? blockedBy(lock) : null;
       // No lock seen: it ran outside a transaction, which only CREATE INDEX CONCURRENTLY must.
       if (!lock || !blocks) return [];

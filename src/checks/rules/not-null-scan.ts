@@ -3,6 +3,7 @@
  * CHECK (col IS NOT NULL) already proves it (PostgreSQL 12+ then skips the
  * scan and says so at DEBUG1).
  */
+import { heldOn } from '../lock-modes';
 import type { Rule } from '../finding';
 
 export const notNullScan: Rule = {
@@ -12,7 +13,7 @@ export const notNullScan: Rule = {
       .filter(({ table, proved }) => !proved && !s.rewritten.includes(table))
       .map(({ table, column }) => ({
         table,
-        lock: s.locks?.find((l) => l.table === table)?.mode ?? 'AccessExclusiveLock',
+        lock: heldOn(s, table) ?? 'AccessExclusiveLock',
         blocks: 'reads and writes' as const,
         why: 'scan' as const,
         detail: `SET NOT NULL on ${table}.${column} scanned every row for NULLs while holding ACCESS EXCLUSIVE`,

@@ -1,5 +1,6 @@
 /** A table whose relfilenode changed was copied whole, under ACCESS EXCLUSIVE: reads and writes wait for the copy. */
 import type { RewriteCause } from '../observation';
+import { heldOn } from '../lock-modes';
 import type { Rule } from '../finding';
 
 export const tableRewrite: Rule = {
@@ -10,7 +11,7 @@ export const tableRewrite: Rule = {
       return {
         table,
         // Every rewrite (ALTER TABLE, VACUUM FULL, CLUSTER) holds ACCESS EXCLUSIVE; outside a transaction it is not seen, so it is named.
-        lock: s.locks?.find((l) => l.table === table)?.mode ?? 'AccessExclusiveLock',
+        lock: heldOn(s, table) ?? 'AccessExclusiveLock',
         blocks: 'reads and writes',
         why: 'rewrite',
         detail: cause ? describe(cause) : `${table} was rewritten (a new copy of the table and its indexes)`,

@@ -34,6 +34,14 @@ export const CORPUS: readonly CorpusCase[] = [
   { name: 'update_every_row', verdict: 'dangerous', rules: ['every-row-update'], up: ["UPDATE portal_users SET role = 'customer_admin'"] },
   { name: 'drop_column', verdict: 'dangerous', rules: ['breaking-change'], up: ['ALTER TABLE portal_users DROP COLUMN hashed_password'] },
   { name: 'rename_column', verdict: 'dangerous', rules: ['breaking-change'], up: ['ALTER TABLE tenants RENAME COLUMN slug TO handle'] },
+  {
+    // NOT VALID, but validated in the same transaction: the scan runs under the ADD's ACCESS EXCLUSIVE, held until commit.
+    name: 'validate_in_same_transaction', verdict: 'dangerous', rules: ['constraint-validation'],
+    up: [
+      'ALTER TABLE portal_users ADD CONSTRAINT ck_portal_users_email_lower CHECK (email = lower(email)) NOT VALID',
+      'ALTER TABLE portal_users VALIDATE CONSTRAINT ck_portal_users_email_lower',
+    ],
+  },
 
   { name: 'widen_varchar', verdict: 'safe', rules: [], up: ['ALTER TABLE portal_users ALTER COLUMN name TYPE varchar(300)'] },
   { name: 'varchar_to_text', verdict: 'safe', rules: [], up: ['ALTER TABLE portal_invitations ALTER COLUMN name TYPE text'] },
@@ -45,6 +53,8 @@ export const CORPUS: readonly CorpusCase[] = [
       'ALTER TABLE portal_invitations VALIDATE CONSTRAINT ck_portal_invitations_invited_by',
       'ALTER TABLE portal_invitations ALTER COLUMN invited_by SET NOT NULL',
     ],
+    // Each statement in a transaction of its own: VALIDATE must not run under the ADD's lock.
+    transaction: false,
   },
   { name: 'check_not_valid', verdict: 'safe', rules: [], up: ['ALTER TABLE portal_users ADD CONSTRAINT ck_portal_users_email_lower CHECK (email = lower(email)) NOT VALID'] },
   {
