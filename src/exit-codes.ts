@@ -25,6 +25,8 @@ export enum ExitCode {
   HistoryMismatch = 8,
   /** `verify`: the live schema differs from what the applied migrations produce. */
   SchemaDrift = 9,
+  /** `check` found, or `up` refused, a migration that would block a table at or above the size threshold, not accepted by the migration. */
+  UnsafeMigration = 10,
   /** `complete`: the old application version was active within the drain window; nothing was changed. */
   DrainRefused = 11,
   /**
@@ -45,5 +47,6 @@ export const EXIT_CODE_HELP = `Exit codes:
   7  destructive down refused (use --yes)
   8  history mismatch: changed or unknown applied migrations
   9  schema drift found by verify
+ 10  unsafe migration: found by check, refused by up
  11  complete refused: the old application version is still active (--wait, --force)
  12  migration lock lost mid-run (rolled back; run again to carry on)`;

@@ -10,6 +10,7 @@ import type { MigrationContext } from '../context';
 import type { UpResult } from '../commands/up';
 import type { StepListener } from '../engine/step-events';
 import { upJson } from './json-output';
+import { acceptedLine } from '../checks/accepted-findings';
 import { outputOptions } from './output/output-options';
 import type { Style } from './output/colors';
 import { withStepProgress } from './output/step-progress';
@@ -33,7 +34,7 @@ export async function runApplyCommand(cmd: Command, io: Io, { command, apply, su
     (ctx, live) => withStepProgress(live, output, (onStep) => apply(ctx, onStep)),
     (r, out) => {
       if (output.quiet) return;
-      if (r.dryRun) out.outLines(formatDryRun('up', r.dryRun));
+      if (r.dryRun) out.outLines([...formatDryRun('up', r.dryRun), ...(r.accepted ?? []).map((a) => `Accepted finding: ${acceptedLine(a)}`)]);
       else out.out(summary(r, output.style));
     },
     { command, document: upJson },

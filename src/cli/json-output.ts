@@ -18,6 +18,7 @@ import type { StepResult } from '../engine/step-result';
 import { KonstructError, MigrationFailedError } from '../errors';
 import type { ExitCode } from '../exit-codes';
 import { hintFor } from './help-pointer';
+import { UnsafeMigrationError } from '../commands/up-gate';
 
 export interface JsonDocument {
   /** The command's name; null when the command line named none (or an unknown one). */
@@ -58,6 +59,7 @@ export function upJson(result: UpResult): object {
     batch: result.batch,
     expanded: result.expanded,
     migrations: result.dryRun ? result.dryRun.map(dryRunJson) : result.applied.map(stepJson),
+    ...(result.accepted ? { accepted: result.accepted } : {}),
   };
 }
 
@@ -100,5 +102,6 @@ function errorJson(error: unknown, command: string | null): JsonError {
       ? { migration: error.migration, direction: error.direction, postgres: error.pg ?? null, statement: error.statement ?? null }
       : {}),
     ...(error instanceof RefusedDestructiveError ? { dataLoss: error.dataLoss } : {}),
+    ...(error instanceof UnsafeMigrationError ? { findings: error.findings } : {}),
   };
 }

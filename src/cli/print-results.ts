@@ -7,6 +7,7 @@ import type { DrainStatus, MigrationStatus, PartWayStatus, StatusResult } from '
 import { writer } from '../drain/drain-evidence';
 import type { UpResult } from '../commands/up';
 import { describeDataLoss } from '../engine/data-loss';
+import { acceptedLine } from '../checks/accepted-findings';
 import { plainStyle, type Style } from './output/colors';
 import { formatDuration } from './output/step-progress';
 import { renderTable, type Column } from './output/table';
@@ -68,7 +69,8 @@ export function formatStatus(result: StatusResult, style: Style = plainStyle): s
     (result.unknown.length ? `, ${result.unknown.length} unknown to this code (${result.unknown.join(', ')})` : '') +
     (upToDate ? `: ${style.green('up to date')}.` : '.');
   const partWay = result.migrations.flatMap((m) => (m.partWay ? ['', ...partWayLines(m.name, m.partWay)] : []));
-  return [...renderTable(result.migrations, STATUS_COLUMNS, style), ...partWay, '', summary];
+  const accepted = result.accepted.length ? ['', 'Accepted findings of `check` (docs/checking-migrations.md):', ...result.accepted.map((a) => `  ${acceptedLine(a)}`)] : [];
+  return [...renderTable(result.migrations, STATUS_COLUMNS, style), ...partWay, ...accepted, '', summary];
 }
 
 /** Where a part-way migration stands and what to run next. */

@@ -9,6 +9,7 @@ import { Command, Option } from 'commander';
 import { readDotenv } from '../config/database-url';
 import { EXIT_CODE_HELP } from '../exit-codes';
 import { registerBaseline } from './commands/baseline';
+import { registerCheck } from './commands/check';
 import { registerComplete } from './commands/complete';
 import { registerDown } from './commands/down';
 import { registerNew } from './commands/new';
@@ -54,6 +55,7 @@ export function buildProgram(io: Io = processIo): Command {
   registerDown(program, io);
   registerStatus(program, io);
   registerVerify(program, io);
+  registerCheck(program, io);
   registerBaseline(program, io);
   registerNew(program, io);
   registerWait(program, io);

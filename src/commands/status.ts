@@ -9,13 +9,14 @@ import { listLocalMigrations, type LocalMigration } from '../history/local-migra
 import { isBatched, type PhaseName } from '../phased/phased-migration';
 import { readPhaseStates, type PhaseState } from '../history/phase-state';
 import { startingPosition } from '../engine/run-migration';
-import { loadMigration } from '../model/load-migration';
+import { loadMigration, loadMigrations } from '../model/load-migration';
 import type { MigrationContext } from '../context';
 import { DEFAULT_SNAPSHOTS_DIR } from '../catalog/snapshot-files';
 import { contractDropsIn } from '../drain/contract-drops';
 import { blindSpots, gatherEvidence } from '../drain/drain-evidence';
 import type { EvidenceRow } from '../drain/evidence-table';
 import type { Knex } from 'knex';
+import { acceptedBy } from '../checks/accepted-findings';
 
 export type MigrationState = 'applied' | 'pending' | 'expanded' | 'unknown';
 
@@ -70,6 +71,8 @@ export interface StatusResult {
   changed: string[];
   /** Applied in the database but absent from this code. */
   unknown: string[];
+  /** Findings of `check` that pending migrations accept on purpose (docs/checking-migrations.md). */
+  accepted: Awaited<ReturnType<typeof acceptedBy>>;
 }
 
 export async function status(ctx: MigrationContext): Promise<StatusResult> {
@@ -105,6 +108,8 @@ export async function status(ctx: MigrationContext): Promise<StatusResult> {
     partWay: migrations.filter((m) => m.state === 'expanded').map((m) => m.name),
     changed,
     unknown,
+    // Shown, not judged: a list `check` or `up` would refuse as malformed does not stop `status`.
+    accepted: await loadMigrations(local.filter((m) => !byName.has(m.name) && !states.has(m.name))).then(acceptedBy).catch(() => []),
   };
 }
 

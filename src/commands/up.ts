@@ -25,6 +25,8 @@ import { loadMigrations } from '../model/load-migration';
 import type { Migration } from '../model/migration';
 import { DEFAULT_SNAPSHOTS_DIR } from '../catalog/snapshot-files';
 import { contractDropsIn } from '../drain/contract-drops';
+import { refuseUnsafeMigrations, type UpCheckOptions } from './up-gate';
+import { acceptedBy } from '../checks/accepted-findings';
 
 export interface UpOptions extends RunOptions {
   /** Stop after this migration (full name or numeric prefix). */
@@ -35,6 +37,8 @@ export interface UpOptions extends RunOptions {
   onStep?: StepListener;
   /** Runs once the migrations are loaded, before anything is applied (complete's drain gate); a throw stops the run. */
   beforeRun?: (migrations: Migration[], states: Map<string, PhaseState>) => Promise<void>;
+  /** Check the pending migrations first and refuse unsafe ones (src/commands/up-gate.ts); false: do not. */
+  check?: UpCheckOptions | false;
 }
 
 export interface UpResult {
@@ -44,6 +48,8 @@ export interface UpResult {
   expanded: string[];
   /** Only with dryRun: what each pending step would run; nothing was committed. */
   dryRun?: DryRunStep[];
+  /** Only with dryRun: the findings of `check` the pending migrations accept on purpose. */
+  accepted?: ReturnType<typeof acceptedBy>;
 }
 
 export async function up(ctx: MigrationContext, options: UpOptions = {}): Promise<UpResult> {
@@ -52,6 +58,7 @@ export async function up(ctx: MigrationContext, options: UpOptions = {}): Promis
   return underMigrationLock(ctx, 'up', local, options, async (run) => {
     const pending = pendingMigrations(local, run.history, target);
     if (!options.expand) assertNoneHeld(pending, run.partWay);
+    if (options.check && !options.dryRun) await refuseUnsafeMigrations(ctx, pending, options.check);
     return carryOn(ctx, local, pending, run, options, options.expand ? 'expand' : 'all');
   });
 }
@@ -81,7 +88,7 @@ export async function carryOn(
       drops: dropsOf(migration),
     }));
     const dryRun = await dryRunSteps(ctx.knex, units, 'up', { batch, batchSize: batchOptions(options).batchSize, timeouts });
-    return { applied: [], expanded: [], batch: pending.length ? batch : null, dryRun };
+    return { applied: [], expanded: [], batch: pending.length ? batch : null, dryRun, accepted: acceptedBy(migrations) };
   }
 
   // Rows written without a checksum (stock knex CLI, older versions) get today's: trusted on first sight.

@@ -44,8 +44,8 @@ export class KonstructMigrationSource implements Knex.MigrationSource<SourceMigr
   }
 }
 
-/** Every step one way, in `knex` (knex's transaction, or its connection for `config.transaction = false`). */
-function runOffline(knex: Knex, migration: Migration, direction: Direction): Promise<number> {
+/** Every step one way, in `knex` (knex's transaction, or its connection for `config.transaction = false`); also `check`'s copy. */
+export function runOffline(knex: Knex, migration: Migration, direction: Direction): Promise<number> {
   const inKnexTransaction: UnitRunner = {
     run: async (_unit, work, record) => {
       await work(knex);

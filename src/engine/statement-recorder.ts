@@ -126,7 +126,7 @@ export function recordStatements(conn: PgConnection): StatementRecorder {
 }
 
 /** `$1`, `$2`... replaced by the values as SQL literals, for reading (knex only emits $n for its own bindings). */
-function inlineValues(conn: PgConnection, text: string, values: unknown[]): string {
+export function inlineValues(conn: PgConnection, text: string, values: unknown[]): string {
   if (values.length === 0) return text;
   return text.replace(/\$(\d+)/g, (match, n: string) => {
     const i = Number(n) - 1;

@@ -22,6 +22,8 @@ export interface MigrationModule {
   phases?: readonly PhasedStep[];
   /** Declarative operations (src/operations/); the loader compiles them into `phases`. */
   operations?: readonly Operation[];
+  /** Findings of `check` accepted on purpose: `[{ rule, table, reason }]` (docs/checking-migrations.md). */
+  acceptFindings?: unknown;
 }
 
 export interface DataLoss {

@@ -35,11 +35,13 @@ export interface Migration extends LocalMigration {
   dataLostOnDown?(knex: Knex): Promise<DataLoss[]>;
   /** What the stock knex CLI is given beside up/down (knex's `config.transaction`). */
   knexConfig?: MigrationModule['config'];
+  /** Findings of `check` the migration accepts on purpose, as it exports them (checked by checks/accepted-findings.ts). */
+  acceptFindings?: unknown;
 }
 
 /** The model of a loaded file; `mod` is checked well-formed (load-migration.ts). */
 export function toMigration(local: LocalMigration, mod: MigrationModule): Migration {
-  const common = { ...local, dataLostOnDown: mod.dataLostOnDown?.bind(mod), knexConfig: mod.config };
+  const common = { ...local, dataLostOnDown: mod.dataLostOnDown?.bind(mod), knexConfig: mod.config, acceptFindings: mod.acceptFindings };
   if (mod.phases) {
     const steps: readonly Step[] = mod.phases;
     // The stock knex CLI cannot run a step that refuses a transaction inside its own: it runs the steps without one.

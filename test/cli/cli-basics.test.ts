@@ -98,7 +98,7 @@ describe('--help', () => {
   ];
   /** The options each command must have (the docs promise them); a command may have more. */
   const promised: Record<string, string[]> = {
-    up: ['--to <migration>', '--expand', ...RUN_OPTIONS],
+    up: ['--to <migration>', '--expand', '--check-threshold <rows>', '--no-check', ...RUN_OPTIONS],
     down: ['--to <migration>', '--all', '--to-expanded', '--yes', ...RUN_OPTIONS],
     complete: RUN_OPTIONS,
     status: ['--check', '--json'],
@@ -106,6 +106,7 @@ describe('--help', () => {
     baseline: ['--from-alembic', '--to <migration>', '--dry-run', '--force', '--drop-alembic-version', '--json'],
     new: ['--dir <folder>'],
     wait: ['--json'],
+    check: ['--to <migration>', '--threshold <rows>', '--recorded [file]', '--record-sizes [file]', '--format <format>', '--json'],
   };
 
   it('lists every command with its description, the global options and every exit code', async () => {

@@ -138,6 +138,7 @@ describe('-q', () => {
       { name: 'status', args: ['status'], prints: /0 applied, 2 pending/ },
       { name: 'up', args: ['up'], then: async () => expect(await history()).toHaveLength(2), prints: /Nothing to apply/ },
       { name: 'complete', args: ['complete'], prints: /Nothing to complete/ },
+      { name: 'check', args: ['check'], prints: /Nothing to check/ },
       { name: 'verify', args: ['verify'], prints: /The schema matches/ },
       { name: 'wait', args: ['wait', '5'], prints: /accepts connections/ },
       {

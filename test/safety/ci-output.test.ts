@@ -70,6 +70,7 @@ describe('--json', () => {
         partWay: [],
         changed: [],
         unknown: [],
+        accepted: [],
       },
       error: null,
     });

@@ -1,11 +1,13 @@
 /** CLI definition of `up`; the work is done by the library function in src/commands/up.ts. */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
+import { DEFAULT_THRESHOLD_ROWS } from '../../commands/check';
+import { checkServerUrl } from '../../checks/scratch-server';
 import { checkUp } from '../../commands/preflight';
 import { up } from '../../commands/up';
 import { runApplyCommand } from '../apply-action';
 import { upSummary } from '../print-results';
 import type { Io } from '../run-command';
-import { addRunOptions, runOptionsFrom } from '../run-options';
+import { addRunOptions, parseCount, runOptionsFrom } from '../run-options';
 import { migrationOption } from '../shared-options';
 
 export function registerUp(program: Command, io: Io): void {
@@ -14,7 +16,9 @@ export function registerUp(program: Command, io: Io): void {
       .command('up')
       .description('apply all pending migrations: each in its own transaction, a phased one step by step')
       .addOption(migrationOption('--to <migration>', 'stop after this migration'))
-      .option('--expand', 'stop once a phased migration is expanded (old and new app versions both served); `complete` finishes it'),
+      .option('--expand', 'stop once a phased migration is expanded (old and new app versions both served); `complete` finishes it')
+      .addOption(new Option('--check-threshold <rows>', 'refuse a pending migration that `check` finds unsafe on a table this big (smaller: warn)').argParser(parseCount).default(DEFAULT_THRESHOLD_ROWS))
+      .option('--no-check', 'do not check the pending migrations on a throwaway copy first'),
   )
     .addHelpText(
       'after',
@@ -25,7 +29,7 @@ export function registerUp(program: Command, io: Io): void {
     .action((opts, cmd: Command) =>
       runApplyCommand(cmd, io, {
         command: 'up',
-        apply: (ctx, onStep) => up(ctx, { to: opts.to, expand: opts.expand, onStep, ...runOptionsFrom(opts) }),
+        apply: (ctx, onStep) => up(ctx, { to: opts.to, expand: opts.expand, onStep, ...runOptionsFrom(opts), check: opts.check && { thresholdRows: opts.checkThreshold, serverUrl: checkServerUrl() } }),
         summary: upSummary,
         preflight: (config) => checkUp(config, { to: opts.to }),
       }),

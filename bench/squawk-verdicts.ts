@@ -1,0 +1,37 @@
+/**
+ * squawk (npm `squawk-cli`, a pinned devDependency) on one corpus case's SQL,
+ * with its lock-safety rules only: the timeout reminders and the style rules
+ * (types to prefer, re-runnable statements) are left out, as they flag every
+ * statement whatever it does to a live table.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { runProcess } from '../test/support/cli';
+import type { CorpusCase } from '../test/checks/corpus/cases';
+import { PACKAGE_ROOT } from './project-files';
+
+export const SQUAWK_LEFT_OUT = [
+  'require-lock-timeout', 'require-statement-timeout', 'prefer-robust-stmts',
+  'prefer-text-field', 'prefer-bigint-over-int', 'prefer-bigint-over-smallint', 'prefer-identity', 'prefer-timestamptz', 'ban-char-field',
+];
+
+const SQUAWK = path.join(PACKAGE_ROOT, 'node_modules', '.bin', 'squawk');
+
+/** The rules squawk reports on the case, distinct, in the order reported. */
+export async function squawkRules(c: CorpusCase, pgVersion: string): Promise<string[]> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'konstruct-squawk-'));
+  try {
+    const file = path.join(dir, `${c.name}.sql`);
+    writeFileSync(file, `${c.up.join(';\n')};\n`);
+    const args = [file, '--reporter', 'json', `--pg-version=${pgVersion}`, `--exclude=${SQUAWK_LEFT_OUT.join(',')}`];
+    // A migration that runs in a transaction is checked as one (knex wraps it in BEGIN ... COMMIT).
+    if (c.transaction !== false) args.push('--assume-in-transaction');
+    const run = await runProcess(SQUAWK, args, { timeoutMs: 60_000 });
+    if (run.code !== 0 && run.code !== 1) throw new Error(`squawk failed (exit ${run.code}): ${run.stderr.trim()}`);
+    const violations = JSON.parse(run.stdout || '[]') as Array<{ rule_name: string }>;
+    return [...new Set(violations.map((v) => v.rule_name))];
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

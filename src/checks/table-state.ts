@@ -1,0 +1,46 @@
+/**
+ * The catalog facts `check` compares before and after each statement, for the
+ * tables that existed before the pending migrations: one query, so that taking
+ * it after every statement stays cheap.
+ */
+
+export interface ColumnState {
+  num: number;
+  name: string;
+  notnull: boolean;
+  type: string;
+  default: string | null;
+}
+
+export interface TableState {
+  oid: number;
+  name: string;
+  filenode: number;
+  columns: ColumnState[];
+  constraints: Array<{ name: string; type: string; validated: boolean }>;
+  indexes: string[];
+  /** Table lock modes this session holds on it now. */
+  locks: string[];
+}
+
+/** The state of `oids` (those still there), as seen by this session. */
+export function tableStateQuery(oids: number[]): string {
+  const list = `'{${oids.join(',')}}'::oid[]`;
+  return `
+    SELECT c.oid::int AS oid, c.relname AS name, c.relfilenode::int AS filenode,
+      COALESCE((SELECT json_agg(json_build_object('num', a.attnum, 'name', a.attname, 'notnull', a.attnotnull,
+                  'type', format_type(a.atttypid, a.atttypmod), 'default', pg_get_expr(d.adbin, d.adrelid)) ORDER BY a.attnum)
+                  FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+                 WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped), '[]') AS columns,
+      COALESCE((SELECT json_agg(json_build_object('name', k.conname, 'type', k.contype, 'validated', k.convalidated))
+                  FROM pg_constraint k WHERE k.conrelid = c.oid), '[]') AS constraints,
+      COALESCE((SELECT json_agg(i.indexrelid::regclass::text) FROM pg_index i WHERE i.indrelid = c.oid), '[]') AS indexes,
+      COALESCE((SELECT json_agg(l.mode) FROM pg_locks l
+                 WHERE l.pid = pg_backend_pid() AND l.locktype = 'relation' AND l.granted AND l.relation = c.oid), '[]') AS locks
+    FROM pg_class c WHERE c.oid = ANY(${list})`;
+}
+
+/** The ordinary tables of `schema`: what "existed before the migration" means. */
+export const EXISTING_TABLES = `
+  SELECT c.oid::int AS oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+   WHERE n.nspname = ? AND c.relkind IN ('r', 'p')`;

@@ -1,0 +1,55 @@
+/** CLI definition of `check`; the work is done by the library function in src/commands/check.ts. */
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { check, DEFAULT_THRESHOLD_ROWS, type CheckResult } from '../../commands/check';
+import { recordSizes } from '../../checks/record-sizes';
+import { DEFAULT_SIZES_FILE } from '../../checks/table-sizes';
+import { checkServerUrl } from '../../checks/scratch-server';
+import { blocking } from '../../checks/judge';
+import { ExitCode } from '../../exit-codes';
+import { outputOptions } from '../output/output-options';
+import { formatCheck, formatGithub } from '../print-check';
+import { runWithContext, type Io } from '../run-command';
+import { parseCount } from '../run-options';
+import { jsonOption, migrationOption } from '../shared-options';
+
+export function registerCheck(program: Command, io: Io): void {
+  program
+    .command('check')
+    .description('run each pending migration on a throwaway copy of the schema and judge the locks, rewrites and scans it causes on existing tables')
+    .addOption(migrationOption('--to <migration>', 'check the pending migrations up to this one'))
+    .addOption(new Option('--threshold <rows>', 'findings on tables with this many rows or more are unsafe (exit 10); smaller ones warn').argParser(parseCount).default(DEFAULT_THRESHOLD_ROWS))
+    .addOption(new Option('--recorded [file]', 'judge by the sizes and history recorded in the repository, without reading the target').preset(DEFAULT_SIZES_FILE))
+    .addOption(new Option('--record-sizes [file]', `write the target's table sizes and applied migrations to the repository file, then stop`).preset(DEFAULT_SIZES_FILE))
+    .addOption(new Option('--format <format>', 'text, or github: annotations for a GitHub Actions step').argParser(parseFormat).default('text'))
+    .addOption(jsonOption())
+    .addHelpText(
+      'after',
+      '\nThe copy is built on a private embedded PostgreSQL, or on KONSTRUCT_CHECK_SERVER_URL (an admin URL; use the production major).\n' +
+        '\nExamples:\n  konstruct-migrate check\n  konstruct-migrate check --recorded --format github      # in CI, without production access\n' +
+        '  konstruct-migrate check --record-sizes --url "$PRODUCTION_READONLY_URL"',
+    )
+    .action(async (opts, cmd: Command) => {
+      const globals = cmd.optsWithGlobals();
+      const output = outputOptions(globals);
+      if (opts.recordSizes) {
+        await runWithContext(globals, io, (ctx) => recordSizes(ctx, opts.recordSizes), (r, out) => void (output.quiet || out.out(`Recorded ${r.tables} table sizes and ${r.applied} applied migrations in ${r.file}.`)), { command: 'check' });
+        return;
+      }
+      await runWithContext(
+        globals,
+        io,
+        (ctx) => check(ctx, { to: opts.to, thresholdRows: opts.threshold, recordedSizes: opts.recorded, serverUrl: checkServerUrl() }),
+        (r: CheckResult, out) => {
+          if (opts.format === 'github') out.outLines(formatGithub(r));
+          else if (!output.quiet) out.outLines(formatCheck(r));
+          return blocking(r.findings).length > 0 ? ExitCode.UnsafeMigration : ExitCode.Ok;
+        },
+        { command: 'check' },
+      );
+    });
+}
+
+function parseFormat(value: string): 'text' | 'github' {
+  if (value !== 'text' && value !== 'github') throw new InvalidArgumentError('expected text or github.');
+  return value;
+}

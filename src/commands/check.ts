@@ -1,0 +1,113 @@
+/**
+ * `check`: every pending migration run on a throwaway copy of the target's
+ * schema (src/checks/), and what it did judged against the tables that
+ * existed before it, at their real sizes. Nothing is changed on the target.
+ */
+import type { Knex } from 'knex';
+import type { MigrationContext } from '../context';
+import { assertHistoryKnown, resolveTarget } from '../engine/plan';
+import { listLocalMigrations, type LocalMigration } from '../history/local-migrations';
+import { loadMigration } from '../model/load-migration';
+import { targetHistory, targetSchema } from '../checks/target-facts';
+import { acceptedFindingsOf, type AcceptedFinding } from '../checks/accepted-findings';
+import { buildCopy, type CopySource } from '../checks/build-copy';
+import { judge, type Finding } from '../checks/judge';
+import { observePending } from '../checks/observed-run';
+import { embeddedScratch, scratchDatabaseOn, type ScratchDatabase } from '../checks/scratch-server';
+import { readRecordedSizes, readTargetSizes, type TableSize } from '../checks/table-sizes';
+
+/** Rows from which a finding refuses: from there, rewrites and index builds hold their lock for a noticeable time (docs/checking-migrations.md). */
+export const DEFAULT_THRESHOLD_ROWS = 100_000;
+
+export interface CheckOptions {
+  /** Check the pending migrations up to this one (name or numeric prefix). */
+  to?: string;
+  /** Findings on tables with at least this many rows refuse; smaller tables only warn. */
+  thresholdRows?: number;
+  /** Judge by the sizes recorded in this file, and build the copy from the migrations it lists as applied, instead of the target. */
+  recordedSizes?: string;
+  /** An admin URL of a server to build the copy on (a database is created and dropped there); default: a private embedded cluster. */
+  serverUrl?: string;
+}
+
+export interface CheckResult {
+  pending: string[];
+  /** Each pending migration's file, for annotations. */
+  files: Record<string, string>;
+  copiedFrom: 'target catalog' | 'migrations';
+  sizesFrom: string;
+  thresholdRows: number;
+  findings: Finding[];
+  /** Wall time of the whole check, throwaway server included. */
+  ms: number;
+}
+
+export async function check(ctx: MigrationContext, options: CheckOptions = {}): Promise<CheckResult> {
+  const started = performance.now();
+  const local = listLocalMigrations(ctx.migrationsDir);
+  const schema = await targetSchema(ctx);
+  const thresholdRows = options.thresholdRows ?? DEFAULT_THRESHOLD_ROWS;
+  const target = options.to ? resolveTarget(options.to, local) : undefined;
+
+  let applied: string[];
+  let sizes: Record<string, TableSize>;
+  let sizesFrom: string;
+  if (options.recordedSizes) {
+    const recorded = readRecordedSizes(options.recordedSizes);
+    ({ applied, tables: sizes } = recorded);
+    sizesFrom = `${options.recordedSizes} (recorded ${recorded.recordedAt})`;
+  } else {
+    const history = await targetHistory(ctx);
+    assertHistoryKnown(local, history);
+    applied = history.map((h) => h.name);
+    sizes = await readTargetSizes(ctx.knex, schema);
+    sizesFrom = 'the target\'s statistics';
+  }
+  const pending = local.filter((m) => !applied.includes(m.name) && (!target || m.name <= target.name));
+  const source: CopySource = options.recordedSizes
+    ? { kind: 'migrations', applied: local.filter((m) => applied.includes(m.name)) }
+    : { kind: 'catalog', target: ctx.knex };
+  const findings = pending.length === 0 ? [] : await checkOnCopy(pending, schema, source, sizes, thresholdRows, options.serverUrl);
+  return {
+    pending: pending.map((m) => m.name),
+    files: Object.fromEntries(pending.map((m) => [m.name, m.file])),
+    copiedFrom: source.kind === 'catalog' ? 'target catalog' : 'migrations',
+    sizesFrom,
+    thresholdRows,
+    findings,
+    ms: Math.round(performance.now() - started),
+  };
+}
+
+/** The pending migrations run and judged on a throwaway copy, which is always removed. */
+export async function checkOnCopy(
+  pending: LocalMigration[],
+  schema: string,
+  source: CopySource,
+  sizes: Record<string, TableSize>,
+  thresholdRows: number,
+  serverUrl?: string,
+): Promise<Finding[]> {
+  const accepts = new Map<string, AcceptedFinding[]>();
+  for (const m of pending) accepts.set(m.name, acceptedFindingsOf(m.name, { acceptFindings: (await loadMigration(m)).acceptFindings }));
+  const scratch: ScratchDatabase = serverUrl ? await scratchDatabaseOn(serverUrl, copyKnex('public')) : await embeddedScratch();
+  try {
+    const copy = await copyKnex(schema)(scratch.url);
+    try {
+      await buildCopy(copy, schema, source);
+      return judge(await observePending(copy, schema, pending), sizes, accepts, thresholdRows);
+    } finally {
+      await copy.destroy();
+    }
+  } finally {
+    await scratch.drop();
+  }
+}
+
+/** A knex with exactly one connection, so that everything the migrations send goes through the observed one. */
+function copyKnex(schema: string): (url: string) => Promise<Knex> {
+  return async (url) => {
+    const { default: knexFactory } = await import('knex');
+    return knexFactory({ client: 'pg', connection: url, searchPath: [schema], pool: { min: 1, max: 1 } });
+  };
+}

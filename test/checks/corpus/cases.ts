@@ -1,0 +1,90 @@
+/**
+ * Migrations one might write next for this schema (after 006), each with the
+ * verdict `check` must give on a live portal_users/tenants/portal_invitations:
+ * the rules that must fire, or none. Written for this project; the benchmark
+ * (bench/check-vs-squawk.ts) gives the same SQL to squawk.
+ */
+
+export interface CorpusCase {
+  name: string;
+  /** Dangerous: blocks or breaks a live table; safe: does not. */
+  verdict: 'dangerous' | 'safe';
+  /** The rules that must fire (empty for a safe case). */
+  rules: string[];
+  /** The migration's statements, run in order. */
+  up: string[];
+  /** false: run outside a transaction, statement by statement (knex's `config.transaction = false`). */
+  transaction?: false;
+}
+
+export const CORPUS: readonly CorpusCase[] = [
+  { name: 'index_without_concurrently', verdict: 'dangerous', rules: ['index-build'], up: ['CREATE INDEX ix_portal_users_name ON portal_users (name)'] },
+  { name: 'unique_constraint_on_tenants', verdict: 'dangerous', rules: ['index-build'], up: ['ALTER TABLE tenants ADD CONSTRAINT uq_tenants_name UNIQUE (name)'] },
+  { name: 'narrow_varchar', verdict: 'dangerous', rules: ['table-rewrite'], up: ['ALTER TABLE portal_users ALTER COLUMN name TYPE varchar(100)'] },
+  { name: 'type_change_using', verdict: 'dangerous', rules: ['table-rewrite'], up: ['ALTER TABLE tenants ALTER COLUMN slug TYPE text USING lower(slug)'] },
+  { name: 'volatile_default', verdict: 'dangerous', rules: ['table-rewrite'], up: ['ALTER TABLE portal_users ADD COLUMN login_nonce uuid NOT NULL DEFAULT gen_random_uuid()'] },
+  { name: 'bigserial_column', verdict: 'dangerous', rules: ['table-rewrite'], up: ['ALTER TABLE portal_users ADD COLUMN legacy_number bigserial'] },
+  { name: 'check_validated_under_lock', verdict: 'dangerous', rules: ['constraint-validation'], up: ['ALTER TABLE portal_users ADD CONSTRAINT ck_portal_users_email_lower CHECK (email = lower(email))'] },
+  {
+    name: 'foreign_key_validated_under_lock', verdict: 'dangerous', rules: ['constraint-validation'],
+    up: ['ALTER TABLE portal_invitations ADD CONSTRAINT fk_portal_invitations_inviter FOREIGN KEY (invited_by) REFERENCES portal_users (id) ON DELETE SET NULL'],
+  },
+  { name: 'set_not_null_without_check', verdict: 'dangerous', rules: ['not-null-scan'], up: ['ALTER TABLE portal_invitations ALTER COLUMN invited_by SET NOT NULL'] },
+  { name: 'vacuum_full', verdict: 'dangerous', rules: ['table-rewrite'], up: ['VACUUM FULL portal_users'], transaction: false },
+  { name: 'update_every_row', verdict: 'dangerous', rules: ['every-row-update'], up: ["UPDATE portal_users SET role = 'customer_admin'"] },
+  { name: 'drop_column', verdict: 'dangerous', rules: ['breaking-change'], up: ['ALTER TABLE portal_users DROP COLUMN hashed_password'] },
+  { name: 'rename_column', verdict: 'dangerous', rules: ['breaking-change'], up: ['ALTER TABLE tenants RENAME COLUMN slug TO handle'] },
+  {
+    // NOT VALID, but validated in the same transaction: the scan runs under the ADD's ACCESS EXCLUSIVE, held until commit.
+    name: 'validate_in_same_transaction', verdict: 'dangerous', rules: ['constraint-validation'],
+    up: [
+      'ALTER TABLE portal_users ADD CONSTRAINT ck_portal_users_email_lower CHECK (email = lower(email)) NOT VALID',
+      'ALTER TABLE portal_users VALIDATE CONSTRAINT ck_portal_users_email_lower',
+    ],
+  },
+
+  { name: 'widen_varchar', verdict: 'safe', rules: [], up: ['ALTER TABLE portal_users ALTER COLUMN name TYPE varchar(300)'] },
+  { name: 'varchar_to_text', verdict: 'safe', rules: [], up: ['ALTER TABLE portal_invitations ALTER COLUMN name TYPE text'] },
+  { name: 'constant_default', verdict: 'safe', rules: [], up: ["ALTER TABLE portal_users ADD COLUMN locale text NOT NULL DEFAULT 'en'"] },
+  {
+    name: 'set_not_null_with_validated_check', verdict: 'safe', rules: [],
+    up: [
+      'ALTER TABLE portal_invitations ADD CONSTRAINT ck_portal_invitations_invited_by CHECK (invited_by IS NOT NULL) NOT VALID',
+      'ALTER TABLE portal_invitations VALIDATE CONSTRAINT ck_portal_invitations_invited_by',
+      'ALTER TABLE portal_invitations ALTER COLUMN invited_by SET NOT NULL',
+    ],
+    // Each statement in a transaction of its own: VALIDATE must not run under the ADD's lock.
+    transaction: false,
+  },
+  { name: 'check_not_valid', verdict: 'safe', rules: [], up: ['ALTER TABLE portal_users ADD CONSTRAINT ck_portal_users_email_lower CHECK (email = lower(email)) NOT VALID'] },
+  {
+    name: 'foreign_key_not_valid', verdict: 'safe', rules: [],
+    up: ['ALTER TABLE portal_invitations ADD CONSTRAINT fk_portal_invitations_inviter FOREIGN KEY (invited_by) REFERENCES portal_users (id) ON DELETE SET NULL NOT VALID'],
+  },
+  { name: 'index_concurrently', verdict: 'safe', rules: [], up: ['CREATE INDEX CONCURRENTLY ix_portal_users_name ON portal_users (name)'], transaction: false },
+  {
+    name: 'index_on_new_table', verdict: 'safe', rules: [],
+    up: [
+      'CREATE TABLE portal_sessions (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), user_id uuid NOT NULL REFERENCES portal_users (id) ON DELETE CASCADE, expires_at timestamptz NOT NULL)',
+      'CREATE INDEX ix_portal_sessions_user ON portal_sessions (user_id)',
+    ],
+  },
+  {
+    name: 'rewrite_of_new_table', verdict: 'safe', rules: [],
+    up: [
+      'CREATE TABLE tenant_notes (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, tenant_id uuid NOT NULL, body varchar(500) NOT NULL)',
+      'ALTER TABLE tenant_notes ALTER COLUMN body TYPE varchar(200)',
+      'ALTER TABLE tenant_notes ADD COLUMN number bigserial',
+    ],
+  },
+  { name: 'update_one_user', verdict: 'safe', rules: [], up: ["UPDATE portal_users SET role = 'platform_admin' WHERE email = 'ops@konstruct.example'"] },
+  { name: 'nullable_column', verdict: 'safe', rules: [], up: ['ALTER TABLE portal_users ADD COLUMN nickname text'] },
+];
+
+/** The case as a knex migration (CommonJS), as `check` loads it. */
+export function migrationSource(c: CorpusCase): string {
+  const statements = JSON.stringify(c.up);
+  return `exports.up = async (knex) => { for (const sql of ${statements}) await knex.raw(sql); };
+exports.down = async () => {};
+${c.transaction === false ? 'exports.config = { transaction: false };\n' : ''}`;
+}
