@@ -1,7 +1,7 @@
 /**
- * Reads the catalog of one schema from pg_catalog: the objects this project owns
- * (tables, columns, defaults, column comments, constraints, indexes, grants,
- * functions and triggers).
+ * Reads the catalog of one schema from pg_catalog: tables, columns, defaults,
+ * column comments, constraints, indexes, grants, functions and triggers here;
+ * everything else pg_dump prints for the schema in read-catalog-objects.ts.
  * Bookkeeping tables are left out — knex's (knex_*), Alembic's (alembic_version) and
  * the phase state (konstruct_migration_phases) —
  * as the specification's catalogs leave them out.
@@ -17,6 +17,7 @@ import {
   type CatalogGrant,
   functionSignature,
 } from './catalog';
+import { readCatalogObjects } from './read-catalog-objects';
 
 export interface CatalogOptions {
   schema?: string;
@@ -45,6 +46,7 @@ export async function readCatalog(db: Knex, options: CatalogOptions = {}): Promi
     const grants = await query<GrantRow>(trx, GRANTS_SQL, schema);
     const functions = await query<FunctionRow>(trx, FUNCTIONS_SQL, schema);
     const triggers = await query<TriggerRow>(trx, TRIGGERS_SQL, schema);
+    const objects = await readCatalogObjects(trx, schema);
     await trx.raw(`SELECT set_config('search_path', ?, true)`, [rows[0].path]);
 
     return sortCatalog({
@@ -61,6 +63,7 @@ export async function readCatalog(db: Knex, options: CatalogOptions = {}): Promi
       grants: groupGrants(grants),
       functions: functions.map(({ def }) => ({ name: functionSignature(def), definition: def.trim() })),
       triggers: triggers.map((t) => ({ table: t.table, name: t.name, definition: t.def })),
+      objects,
     });
   });
 }
