@@ -9,10 +9,10 @@ import { dumpCatalog } from '../../src/catalog/dump-catalog';
 import { down } from '../../src/commands/down';
 import { up } from '../../src/commands/up';
 import type { MigrationContext } from '../../src/context';
-import { listLocalMigrations, loadMigration } from '../../src/history/local-migrations';
+import { listLocalMigrations } from '../../src/history/local-migrations';
 import { readPhaseStates } from '../../src/phased/phase-state';
-import { runPhased } from '../../src/phased/run-phased';
 import { SOURCE_MIGRATIONS_DIR, testContext } from '../support/context';
+import { standAt } from '../support/phased-position';
 import { expectedCatalog } from '../support/spec-files';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
@@ -36,30 +36,6 @@ afterAll(async () => {
 });
 
 class StopHere extends Error {}
-
-/** Runs 006 up from 005 until `stepsDone` steps are applied, or (`afterBatches`) stops between two backfill batches. */
-async function standAt(stepsDone: number, afterBatches?: number): Promise<void> {
-  const migration = listLocalMigrations(SOURCE_MIGRATIONS_DIR).find((m) => m.name === '006_rbac_roles')!;
-  const steps = (await loadMigration(migration)).phases!;
-  let batches = 0;
-  const run = runPhased(
-    ctx.knex,
-    { migration, steps, direction: 'up', stopAt: stepsDone, held: false, batch: 2 },
-    {
-      timeouts: { lockTimeoutMs: 500, statementTimeoutMs: 0 },
-      lockBudgetMs: 10_000,
-      log: () => {},
-      batchSize: 1,
-      batchPauseMs: 0,
-      onStep: (event) => {
-        // Like a crash between two batches: the batch before has committed its cursor.
-        if (event.type === 'progress' && afterBatches !== undefined && ++batches === afterBatches) throw new StopHere();
-      },
-    },
-  );
-  if (afterBatches === undefined) await run;
-  else await expect(run).rejects.toThrow(StopHere);
-}
 
 /** The old version (is_admin) and the new one (role) each write users, where both columns still exist. */
 async function bothVersionsWrite(tag: string): Promise<void> {
@@ -89,7 +65,7 @@ describe('down from each point of a phased 006', () => {
     ['ck_portal_users_role validated', 4, undefined],
     ['the is_admin restore step (nothing to do going up) passed', 5, undefined],
   ] as const)('%s: back to 005 exactly', async (label, stepsDone, afterBatches) => {
-    await standAt(stepsDone, afterBatches);
+    await standAt(ctx, stepsDone, afterBatches);
     // At --batch-size 1 each batch covers one heap page: killed after n batches, the cursor saved is page n.
     const position = afterBatches ? { stepsDone: 1, cursor: String(afterBatches) } : { stepsDone, cursor: null };
     expect((await readPhaseStates(db.knex)).map(({ stepsDone, cursor }) => ({ stepsDone, cursor }))).toEqual([position]);
