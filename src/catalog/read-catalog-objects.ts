@@ -49,7 +49,11 @@ async function extensions(query: Query, schema: string): Promise<CatalogObject[]
 
 interface TypeRow { name: string; typtype: 'e' | 'c' | 'r' | 'd'; owner: string; body: string; notnull: boolean; default: string | null; checks: string | null; comment: string | null }
 
-/** Enums, composite types, ranges and domains (not the row types of tables, nor the multirange a range brings). */
+/**
+ * Enums, composite types, ranges and domains (not the row types of tables, nor the multirange a range brings).
+ * A range is spelled with its subtype and multirange only: its other options (canonical, subtype_diff,
+ * an opclass or collation) are not read.
+ */
 async function types(query: Query, q: (name: string) => string): Promise<CatalogObject[]> {
   const rows = await query<TypeRow>(`
     SELECT t.typname AS name, t.typtype, pg_catalog.pg_get_userbyid(t.typowner) AS owner,
@@ -57,7 +61,8 @@ async function types(query: Query, q: (name: string) => string): Promise<Catalog
              WHEN 'e' THEN (SELECT string_agg(quote_literal(v.enumlabel), E',\\n    ' ORDER BY v.enumsortorder) FROM pg_catalog.pg_enum v WHERE v.enumtypid = t.oid)
              WHEN 'c' THEN (SELECT string_agg(E'\\t' || quote_ident(a.attname) || ' ' || pg_catalog.format_type(a.atttypid, a.atttypmod), E',\\n' ORDER BY a.attnum)
                             FROM pg_catalog.pg_attribute a WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped)
-             WHEN 'r' THEN (SELECT pg_catalog.format_type(r.rngsubtype, NULL) FROM pg_catalog.pg_range r WHERE r.rngtypid = t.oid)
+             WHEN 'r' THEN (SELECT pg_catalog.format_type(r.rngsubtype, NULL) || E',\n    multirange_type_name = ' || pg_catalog.format_type(r.rngmultitypid, NULL)
+                            FROM pg_catalog.pg_range r WHERE r.rngtypid = t.oid)
              ELSE pg_catalog.format_type(t.typbasetype, t.typtypmod) END AS body,
            t.typnotnull AS notnull, t.typdefault AS "default",
            (SELECT string_agg(E'\\n\\tCONSTRAINT ' || quote_ident(k.conname) || ' ' || pg_catalog.pg_get_constraintdef(k.oid), '' ORDER BY k.conname)

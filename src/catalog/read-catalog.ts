@@ -136,14 +136,14 @@ const GRANTS_SQL = `
   CROSS JOIN LATERAL pg_catalog.aclexplode(c.relacl) acl
   WHERE ${OWN_TABLES} AND acl.grantee <> c.relowner`;
 
-// Functions and procedures of the schema; not aggregates (pg_get_functiondef cannot print them) nor
-// what an extension installed (the extension owns it).
+// Functions and procedures of the schema; not aggregates (pg_get_functiondef cannot print them), nor
+// what an extension installed (the extension owns it), nor a range type's constructors (the type does).
 const FUNCTIONS_SQL = `
   SELECT pg_catalog.pg_get_functiondef(p.oid) AS def
   FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
   WHERE n.nspname = :schema AND p.prokind IN ('f', 'p')
     AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
-                    WHERE d.classid = 'pg_catalog.pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')`;
+                    WHERE d.classid = 'pg_catalog.pg_proc'::regclass AND d.objid = p.oid AND d.deptype IN ('e', 'i'))`;
 
 // User triggers; the internal ones enforce foreign keys and are the constraint.
 const TRIGGERS_SQL = `

@@ -30,6 +30,9 @@ const BY_HAND: Array<[string, string, string[]]> = [
   ['a composite type', `CREATE TYPE pair AS (a integer, "B" text)`, [
     'extra type pair: CREATE TYPE public.pair AS ( a integer, "B" text )',
   ]],
+  ['a range type', `CREATE TYPE score_range AS RANGE (subtype = integer)`, [
+    'extra type score_range: CREATE TYPE public.score_range AS RANGE ( subtype = integer, multirange_type_name = public.score_multirange )',
+  ]],
   ['a domain', `CREATE DOMAIN positive AS integer NOT NULL DEFAULT 1 CONSTRAINT positive_check CHECK (VALUE > 0)`, [
     'extra domain positive: CREATE DOMAIN public.positive AS integer NOT NULL DEFAULT 1 CONSTRAINT positive_check CHECK ((VALUE > 0))',
   ]],
