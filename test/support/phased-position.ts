@@ -11,13 +11,14 @@ import { SOURCE_MIGRATIONS_DIR } from './context';
 
 class StopHere extends Error {}
 
-export async function standAt(ctx: MigrationContext, stepsDone: number, afterBatches?: number): Promise<void> {
+/** `held`: marked as `up --expand` leaves it, so that plain `up` refuses to carry it on. */
+export async function standAt(ctx: MigrationContext, stepsDone: number, afterBatches?: number, held = false): Promise<void> {
   const migration = listLocalMigrations(SOURCE_MIGRATIONS_DIR).find((m) => m.name === '006_rbac_roles')!;
   const steps = (await loadMigration(migration)).phases!;
   let batches = 0;
   const run = runPhased(
     ctx.knex,
-    { migration, steps, direction: 'up', stopAt: stepsDone, held: false, batch: 2 },
+    { migration, steps, direction: 'up', stopAt: stepsDone, held, batch: 2 },
     {
       timeouts: { lockTimeoutMs: 500, statementTimeoutMs: 0 },
       lockBudgetMs: 10_000,
