@@ -4,7 +4,7 @@
  * seed's downgrade, and is_admin by the mapping for every row, those the old
  * and new application versions wrote meanwhile included.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { dumpCatalog } from '../../src/catalog/dump-catalog';
 import { down } from '../../src/commands/down';
 import { up } from '../../src/commands/up';
@@ -16,38 +16,30 @@ import { standAt } from '../support/phased-position';
 import { expectedCatalog } from '../support/spec-files';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
-/** At 005 with 1000 users, every 7th an admin; made once, copied for each test (CREATE DATABASE ... TEMPLATE). */
-let template: TestDatabase;
-/** Each test's own copy of the template, so that one failure cannot carry into the next. */
 let db: TestDatabase;
 let ctx: MigrationContext;
 /** email -> is_admin it must have at 005. */
 let expectedAdmin: Map<string, boolean>;
 
 beforeAll(async () => {
-  template = await createTestDatabase('downfromeach_template');
-  const setup = await testContext(template.url);
-  try {
-    await up(setup, { to: '005' });
-  } finally {
-    await setup.close();
-  }
-  await template.knex.raw(`
+  db = await createTestDatabase('downfromeach');
+  ctx = await testContext(db.url);
+  await up(ctx, { to: '005' });
+  await db.knex.raw(`
     INSERT INTO portal_users (email, hashed_password, name, is_admin)
     SELECT 'user' || i || '@x', 'h', 'U', i % 7 = 0 FROM generate_series(1, 1000) AS i`);
-  await template.knex.destroy(); // a template must have no connections; drop() opens its own
 });
 afterAll(async () => {
-  await template?.drop();
-});
-beforeEach(async () => {
-  db = await createTestDatabase('downfromeach', { template: template.name });
-  ctx = await testContext(db.url);
-  expectedAdmin = new Map(Array.from({ length: 1000 }, (_, i) => [`user${i + 1}@x`, (i + 1) % 7 === 0]));
-});
-afterEach(async () => {
   await ctx?.close();
   await db?.drop();
+});
+/** Each test starts at 005 with the 1000 seeded users only, every 7th an admin, whatever the test before left behind. */
+beforeEach(async () => {
+  const applied = await db.knex('knex_migrations').pluck('name');
+  if ((await readPhaseStates(db.knex)).length > 0 || applied.includes('006_rbac_roles')) await down(ctx, { yes: true, to: '005' });
+  await db.knex.raw(`DELETE FROM portal_users WHERE email !~ '^user[0-9]+@x$'`);
+  await db.knex.raw(`UPDATE portal_users SET is_admin = substring(email from '[0-9]+')::int % 7 = 0`);
+  expectedAdmin = new Map(Array.from({ length: 1000 }, (_, i) => [`user${i + 1}@x`, (i + 1) % 7 === 0]));
 });
 
 class StopHere extends Error {}
