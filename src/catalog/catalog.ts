@@ -13,6 +13,12 @@ export interface Catalog {
   grants: CatalogGrant[];
   functions: CatalogFunction[];
   triggers: CatalogTrigger[];
+  /** Everything else `pg_dump -s` prints for the schema (see catalog-objects.ts). */
+  objects: CatalogObject[];
+}
+
+export function emptyCatalog(schema: string): Catalog {
+  return { schema, tables: [], constraints: [], indexes: [], grants: [], functions: [], triggers: [], objects: [] };
 }
 
 export interface CatalogTable {
@@ -78,6 +84,27 @@ export interface CatalogTrigger {
   definition: string;
 }
 
+/**
+ * An object compared by the one statement pg_dump prints for it: an extension, a
+ * type, a domain, a sequence and what owns it, a view, a materialized view, a
+ * comment on any of these or on a table, a table's row level security, a policy.
+ */
+export interface CatalogObject {
+  kind: ObjectKind;
+  /** The table it belongs to (a policy, row level security, a sequence's OWNED BY, a table's comment); '' for none. */
+  table: string;
+  /** Its name; for a comment, what it is on (`table notes`); for row level security, `enabled` or `forced`. */
+  name: string;
+  /** The statement as pg_dump prints it, without the final semicolon. */
+  definition: string;
+  /** For the kinds that have one (types, domains, sequences, views); null where left out, as in snapshots. */
+  owner: string | null;
+}
+
+export type ObjectKind =
+  | 'extension' | 'type' | 'domain' | 'sequence' | 'view' | 'materialized view'
+  | 'sequence owned by' | 'comment' | 'row level security' | 'policy';
+
 /** The function's signature, read from its definition's first line, so the server and a snapshot agree on it. */
 export function functionSignature(definition: string): string {
   const header = /^CREATE (?:OR REPLACE )?(?:FUNCTION|PROCEDURE) (.*)$/m.exec(definition)?.[1] ?? definition.split('\n')[0]!;
@@ -120,5 +147,6 @@ export function sortCatalog(catalog: Catalog): Catalog {
     grants: [...catalog.grants].sort((a, b) => compareText(a.table, b.table) || compareText(a.grantee, b.grantee)),
     functions: [...catalog.functions].sort((a, b) => compareText(a.name, b.name)),
     triggers: [...catalog.triggers].sort(byTableThenName),
+    objects: [...catalog.objects].sort((a, b) => compareText(a.kind, b.kind) || byTableThenName(a, b)),
   };
 }

@@ -12,18 +12,31 @@
  * messages are spelled as in SQL (`tenant_notes."Display Name"`), so a name with
  * spaces or capitals reads as one name and can be pasted into a query.
  */
-import { compareText, PUBLIC_GRANTEE, type Catalog, type CatalogFunction, type CatalogColumn, type CatalogGrant, type CatalogTable } from './catalog';
+import {
+  compareText,
+  PUBLIC_GRANTEE,
+  type Catalog,
+  type CatalogFunction,
+  type CatalogColumn,
+  type CatalogGrant,
+  type CatalogObject,
+  type CatalogTable,
+  type ObjectKind,
+} from './catalog';
 import { quoteIdent, quoteLiteral } from './sql-text';
 
-export type DifferenceKind = 'function' | 'table' | 'column' | 'comment' | 'constraint' | 'index' | 'trigger' | 'grant';
+export type DifferenceKind = 'function' | 'table' | 'column' | 'comment' | 'constraint' | 'index' | 'trigger' | 'grant' | ObjectKind;
 export type DifferenceChange = 'missing' | 'extra' | 'different';
 
 export interface SchemaDifference {
   change: DifferenceChange;
   kind: DifferenceKind;
-  /** Empty for a function, which belongs to no table. */
+  /** Empty for what belongs to no table: a function, an extension, a type, a sequence, a view. */
   table: string;
-  /** The table, column, constraint, index or trigger name; for a grant, the grantee; for a function, its signature. */
+  /**
+   * The table, column, constraint, index, trigger, policy, sequence, view or type name; for a grant, the grantee;
+   * for a function, its signature; for a comment on an object, what it is on (`view active_users`).
+   */
   name: string;
   /** For a different column: what differs (type, nullability, default). */
   aspect?: 'type' | 'nullability' | 'default';
@@ -34,7 +47,10 @@ export interface SchemaDifference {
   message: string;
 }
 
-const KIND_ORDER: DifferenceKind[] = ['function', 'table', 'column', 'comment', 'constraint', 'index', 'trigger', 'grant'];
+const KIND_ORDER: DifferenceKind[] = [
+  'extension', 'type', 'domain', 'function', 'sequence', 'view', 'materialized view',
+  'table', 'column', 'comment', 'constraint', 'index', 'trigger', 'sequence owned by', 'policy', 'row level security', 'grant',
+];
 
 type Named = { table: string; name: string; definition: string };
 
@@ -52,6 +68,7 @@ export function diffCatalogs(expected: Catalog, actual: Catalog): SchemaDifferen
     ...diffDefinitions('trigger', inBoth(expected.triggers), inBoth(actual.triggers)),
     ...diffFunctions(expected.functions, actual.functions),
     ...diffGrants(inBoth(expected.grants), inBoth(actual.grants)),
+    ...diffObjects([...schemaLevel(expected.objects), ...inBoth(expected.objects)], [...schemaLevel(actual.objects), ...inBoth(actual.objects)]),
   ];
   return differences.sort(
     (x, y) => compareText(x.table, y.table) || KIND_ORDER.indexOf(x.kind) - KIND_ORDER.indexOf(y.kind) || compareText(x.name, y.name),
@@ -119,6 +136,28 @@ function diffFunctions(expected: CatalogFunction[], actual: CatalogFunction[]): 
   }
   return out;
 }
+
+const schemaLevel = (objects: CatalogObject[]) => objects.filter((o) => o.table === '');
+
+/** Matched by kind, table and name, compared by their statement; one that spans lines is only said to differ. */
+function diffObjects(expected: CatalogObject[], actual: CatalogObject[]): SchemaDifference[] {
+  const out: SchemaDifference[] = [];
+  for (const [change, pair] of pairUp(expected, actual, (o) => `${o.kind}\u0000${o.table}\u0000${o.name}`)) {
+    const [want, have] = [pair.expected?.definition ?? null, pair.actual?.definition ?? null];
+    if (want === have) continue;
+    const { kind, table, name } = (pair.expected ?? pair.actual)!;
+    const what = kind === 'comment' ? `comment on ${name}`
+      : kind === 'row level security' ? `row level security ${name} on ${quoteIdent(table)}`
+      : `${kind} ${quoteIdent(name)}${table === '' ? '' : ` on ${quoteIdent(table)}`}`;
+    const detail = change !== 'different' ? oneLine((want ?? have)!)
+      : `${want}${have}`.includes('\n') ? 'its definition differs (--json shows both)'
+      : `${have}, expected ${want}`;
+    out.push({ change, kind, table, name, expected: want, actual: have, message: `${change} ${what}: ${detail}` });
+  }
+  return out;
+}
+
+const oneLine = (statement: string) => statement.replace(/\s*\n\s*/g, ' ');
 
 function diffGrants(expected: CatalogGrant[], actual: CatalogGrant[]): SchemaDifference[] {
   const out: SchemaDifference[] = [];

@@ -7,6 +7,7 @@
  */
 import {
   constraintKindOf,
+  emptyCatalog,
   functionSignature,
   PUBLIC_GRANTEE,
   sortCatalog,
@@ -14,13 +15,15 @@ import {
   TABLE_PRIVILEGES,
   type Catalog,
   type CatalogColumn,
+  type CatalogObject,
   type CatalogTable,
 } from './catalog';
+import { parseObject } from './parse-catalog-objects';
 import { IDENT, LITERAL, unquoteIdent, unquoteLiteral } from './sql-text';
 
 const QNAME = `(${IDENT})\\.(${IDENT})`;
 const CREATE_TABLE = new RegExp(`^CREATE TABLE ${QNAME} \\(([\\s\\S]*)\\)$`);
-const OWNER = new RegExp(`^ALTER TABLE ${QNAME} OWNER TO (${IDENT})$`);
+const OWNER = new RegExp(`^ALTER (TABLE|TYPE|DOMAIN) ${QNAME} OWNER TO (${IDENT})$`);
 const COMMENT = new RegExp(`^COMMENT ON COLUMN ${QNAME}\\.(${IDENT}) IS (${LITERAL})$`);
 const ADD_CONSTRAINT = new RegExp(`^ALTER TABLE ONLY ${QNAME}\\s+ADD CONSTRAINT (${IDENT}) ([\\s\\S]+)$`);
 const CREATE_INDEX = new RegExp(`^CREATE (?:UNIQUE )?INDEX (${IDENT}) ON (?:ONLY )?${QNAME} `);
@@ -35,7 +38,7 @@ const DOLLAR_TAG = /\$(?:[A-Za-z_][A-Za-z0-9_]*)?\$/y;
 export class CatalogParseError extends Error {}
 
 export function parseCatalog(text: string, source = 'schema text'): Catalog {
-  const catalog: Catalog = { schema: '', tables: [], constraints: [], indexes: [], grants: [], functions: [], triggers: [] };
+  const catalog: Catalog = emptyCatalog('');
   const tables = new Map<string, CatalogTable>();
   const tableNamed = (schemaText: string, tableText: string, line: number): CatalogTable => {
     const table = tables.get(inSchema(catalog, schemaText, tableText, source, line));
@@ -45,6 +48,7 @@ export function parseCatalog(text: string, source = 'schema text'): Catalog {
 
   for (const { sql, line } of splitStatements(text)) {
     let m: RegExpExecArray | null;
+    let object: CatalogObject | undefined;
     if ((m = CREATE_TABLE.exec(sql))) {
       const name = inSchema(catalog, m[1]!, m[2]!, source, line);
       const table: CatalogTable = { name, owner: null, columns: [] };
@@ -56,7 +60,11 @@ export function parseCatalog(text: string, source = 'schema text'): Catalog {
       tables.set(name, table);
       catalog.tables.push(table);
     } else if ((m = OWNER.exec(sql))) {
-      tableNamed(m[1]!, m[2]!, line).owner = unquoteIdent(m[3]!);
+      const name = inSchema(catalog, m[2]!, m[3]!, source, line);
+      const kinds = m[1] === 'TABLE' ? ['sequence', 'view', 'materialized view'] : [m[1]!.toLowerCase()];
+      const owned = m[1] === 'TABLE' && tables.has(name) ? tables.get(name) : catalog.objects.find((o) => kinds.includes(o.kind) && o.name === name);
+      if (!owned) throw new CatalogParseError(`${source}, line ${line}: owner of ${name}, which is not created before`);
+      owned.owner = unquoteIdent(m[4]!);
     } else if ((m = COMMENT.exec(sql))) {
       const table = tableNamed(m[1]!, m[2]!, line);
       const column = table.columns.find((c) => c.name === unquoteIdent(m![3]!));
@@ -79,6 +87,8 @@ export function parseCatalog(text: string, source = 'schema text'): Catalog {
       const privileges = m[1] === 'ALL' ? TABLE_PRIVILEGES : m[1]!.split(',');
       const grantee = m[4] === PUBLIC_GRANTEE ? PUBLIC_GRANTEE : unquoteIdent(m[4]!);
       catalog.grants.push({ table: tableNamed(m[2]!, m[3]!, line).name, grantee, privileges: sortPrivileges(privileges) });
+    } else if ((object = parseObject(sql, (schemaText, name) => inSchema(catalog, schemaText, name, source, line)))) {
+      catalog.objects.push(object);
     } else {
       throw new CatalogParseError(`${source}, line ${line}: unexpected statement: ${sql.split('\n')[0]}`);
     }

@@ -1,7 +1,7 @@
 /**
- * Reads the catalog of one schema from pg_catalog: the objects this project owns
- * (tables, columns, defaults, column comments, constraints, indexes, grants,
- * functions and triggers).
+ * Reads the catalog of one schema from pg_catalog: tables, columns, defaults,
+ * column comments, constraints, indexes, grants, functions and triggers here;
+ * everything else pg_dump prints for the schema in read-catalog-objects.ts.
  * Bookkeeping tables are left out — knex's (knex_*), Alembic's (alembic_version) and
  * the phase state (konstruct_migration_phases) —
  * as the specification's catalogs leave them out.
@@ -17,6 +17,7 @@ import {
   type CatalogGrant,
   functionSignature,
 } from './catalog';
+import { readCatalogObjects } from './read-catalog-objects';
 
 export interface CatalogOptions {
   schema?: string;
@@ -45,6 +46,7 @@ export async function readCatalog(db: Knex, options: CatalogOptions = {}): Promi
     const grants = await query<GrantRow>(trx, GRANTS_SQL, schema);
     const functions = await query<FunctionRow>(trx, FUNCTIONS_SQL, schema);
     const triggers = await query<TriggerRow>(trx, TRIGGERS_SQL, schema);
+    const objects = await readCatalogObjects(trx, schema);
     await trx.raw(`SELECT set_config('search_path', ?, true)`, [rows[0].path]);
 
     return sortCatalog({
@@ -61,6 +63,7 @@ export async function readCatalog(db: Knex, options: CatalogOptions = {}): Promi
       grants: groupGrants(grants),
       functions: functions.map(({ def }) => ({ name: functionSignature(def), definition: def.trim() })),
       triggers: triggers.map((t) => ({ table: t.table, name: t.name, definition: t.def })),
+      objects,
     });
   });
 }
@@ -133,14 +136,14 @@ const GRANTS_SQL = `
   CROSS JOIN LATERAL pg_catalog.aclexplode(c.relacl) acl
   WHERE ${OWN_TABLES} AND acl.grantee <> c.relowner`;
 
-// Functions and procedures of the schema; not aggregates (pg_get_functiondef cannot print them) nor
-// what an extension installed (the extension owns it).
+// Functions and procedures of the schema; not aggregates (pg_get_functiondef cannot print them), nor
+// what an extension installed (the extension owns it), nor a range type's constructors (the type does).
 const FUNCTIONS_SQL = `
   SELECT pg_catalog.pg_get_functiondef(p.oid) AS def
   FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
   WHERE n.nspname = :schema AND p.prokind IN ('f', 'p')
     AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
-                    WHERE d.classid = 'pg_catalog.pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')`;
+                    WHERE d.classid = 'pg_catalog.pg_proc'::regclass AND d.objid = p.oid AND d.deptype IN ('e', 'i'))`;
 
 // User triggers; the internal ones enforce foreign keys and are the constraint.
 const TRIGGERS_SQL = `

@@ -1,18 +1,34 @@
 /**
  * Renders a catalog the way `pg_dump --schema-only` prints it (without its
- * comment and SET lines): functions, tables with their CHECK constraints, owners,
- * column comments, then primary/unique/exclusion constraints, indexes, triggers,
- * foreign keys and grants, each group in pg_dump's order. A function is printed
- * as pg_get_functiondef() gives it (CREATE OR REPLACE, body in $function$ quotes),
- * which is where it departs from pg_dump's spelling.
+ * comment and SET lines): extensions, types and domains, functions, tables with
+ * their CHECK constraints, owners, comments, then sequences and views, then
+ * primary/unique/exclusion constraints, indexes, triggers, foreign keys,
+ * policies, row level security and grants, each group in pg_dump's order. Where
+ * it departs from pg_dump's spelling: a function is printed as
+ * pg_get_functiondef() gives it (CREATE OR REPLACE, body in $function$ quotes),
+ * and sequences and views come after all tables, by name, where pg_dump orders
+ * them with the tables by their dependencies.
  */
-import { compareText, PUBLIC_GRANTEE, TABLE_PRIVILEGES, type Catalog, type CatalogConstraint } from './catalog';
+import { compareText, PUBLIC_GRANTEE, TABLE_PRIVILEGES, type Catalog, type CatalogConstraint, type CatalogObject, type ObjectKind } from './catalog';
 import { quoteIdent, quoteLiteral } from './sql-text';
 
 export function renderCatalog(catalog: Catalog): string {
   const out: string[] = [];
   const q = (table: string) => `${quoteIdent(catalog.schema)}.${quoteIdent(table)}`;
 
+  const objects = (...kinds: ObjectKind[]) => catalog.objects.filter((o) => kinds.includes(o.kind));
+  const commentOn = (o: { kind: string; name: string }) => objects('comment').filter((c) => c.name === `${o.kind} ${o.name}`);
+  /** An object, its owner (ALTER TABLE for relations, as pg_dump does), its OWNED BY and its comment. */
+  const withOwnerAndComment = (o: CatalogObject) => {
+    out.push(`${o.definition};`);
+    const alter = o.kind === 'type' || o.kind === 'domain' ? o.kind.toUpperCase() : 'TABLE';
+    if (o.owner !== null && o.kind !== 'extension') out.push(`ALTER ${alter} ${q(o.name)} OWNER TO ${quoteIdent(o.owner)};`);
+    for (const owned of objects('sequence owned by').filter((s) => o.kind === 'sequence' && s.name === o.name)) out.push(`${owned.definition};`);
+    for (const c of commentOn(o)) out.push(`${c.definition};`);
+  };
+
+  objects('extension').forEach(withOwnerAndComment);
+  byName(objects('type', 'domain')).forEach(withOwnerAndComment);
   for (const f of catalog.functions) out.push(`${f.definition};`);
 
   for (const table of catalog.tables) {
@@ -23,17 +39,22 @@ export function renderCatalog(catalog: Catalog): string {
       body.push(`    CONSTRAINT ${quoteIdent(check.name)} ${check.definition}`);
     }
     out.push(`CREATE TABLE ${q(table.name)} (`, body.join(',\n'), ');');
+    for (const forced of objects('row level security').filter((r) => r.table === table.name && r.name === 'forced')) out.push(`${forced.definition};`);
     if (table.owner !== null) out.push(`ALTER TABLE ${q(table.name)} OWNER TO ${quoteIdent(table.owner)};`);
+    for (const c of commentOn({ kind: 'table', name: table.name })) out.push(`${c.definition};`);
     for (const c of table.columns.filter((c) => c.comment !== null)) {
       out.push(`COMMENT ON COLUMN ${q(table.name)}.${quoteIdent(c.name)} IS ${quoteLiteral(c.comment!)};`);
     }
   }
+  byName(objects('sequence', 'view', 'materialized view')).forEach(withOwnerAndComment);
   const addConstraint = (k: CatalogConstraint) => [`ALTER TABLE ONLY ${q(k.table)}`, `    ADD CONSTRAINT ${quoteIdent(k.name)} ${k.definition};`];
   const tableLevel = catalog.constraints.filter((k) => k.kind === 'primary key' || k.kind === 'unique' || k.kind === 'exclusion');
   for (const k of byName(tableLevel)) out.push(...addConstraint(k));
   for (const i of byName(catalog.indexes)) out.push(`${i.definition};`);
   for (const t of byName(catalog.triggers)) out.push(`${t.definition};`);
   for (const k of byName(catalog.constraints.filter((k) => k.kind === 'foreign key'))) out.push(...addConstraint(k));
+  for (const p of byName(objects('policy'))) out.push(`${p.definition};`);
+  for (const r of objects('row level security').filter((r) => r.name === 'enabled')) out.push(`${r.definition};`);
   for (const g of catalog.grants) {
     const list = TABLE_PRIVILEGES.every((p) => g.privileges.includes(p)) ? 'ALL' : g.privileges.join(',');
     const grantee = g.grantee === PUBLIC_GRANTEE ? PUBLIC_GRANTEE : quoteIdent(g.grantee);
@@ -43,6 +64,6 @@ export function renderCatalog(catalog: Catalog): string {
 }
 
 /** pg_dump sorts these by name first, then by table. */
-function byName<T extends { name: string; table: string }>(items: T[]): T[] {
+function byName<T extends { name: string; table: string }>(items: readonly T[]): T[] {
   return [...items].sort((a, b) => compareText(a.name, b.name) || compareText(a.table, b.table));
 }

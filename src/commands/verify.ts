@@ -6,6 +6,7 @@
  */
 import type { Knex } from 'knex';
 import { assertPublicSchema } from '../config/schema-name';
+import { emptyCatalog } from '../catalog/catalog';
 import { diffCatalogs, type SchemaDifference } from '../catalog/diff-catalog';
 import { readCatalog } from '../catalog/read-catalog';
 import { DEFAULT_SNAPSHOTS_DIR, loadSnapshot } from '../catalog/snapshot-files';
@@ -62,7 +63,7 @@ async function refusePartWay(knex: Knex, against: string | undefined): Promise<v
 export async function compareWithMigration(knex: Knex, migration: string | null, snapshotsDir = DEFAULT_SNAPSHOTS_DIR): Promise<VerifyResult> {
   const actual = await readCatalog(knex);
   const expected = migration === null ? null : loadSnapshot(snapshotsDir, migration);
-  const differences = diffCatalogs(expected?.catalog ?? { ...actual, tables: [], constraints: [], indexes: [], grants: [], functions: [], triggers: [] }, actual);
+  const differences = diffCatalogs(expected?.catalog ?? emptyCatalog(actual.schema), actual);
   return { ok: differences.length === 0, migration, snapshot: expected?.file ?? null, differences };
 }
 

@@ -10,6 +10,7 @@ import {
   createInvitationToken,
   INVITATION_TTL_MS,
   InvitationStatus,
+  isAuthenticInvitationToken,
   verifyInvitation,
   type NewPortalInvitationInput,
 } from '../../src/index';
@@ -76,7 +77,10 @@ describe('createInvitationToken', () => {
   );
 
   it('accepts a secret of exactly 32 bytes', () => {
-    expect(createInvitationToken('z'.repeat(32)).token).toBeTruthy();
+    const { token, tokenHash } = createInvitationToken('z'.repeat(32));
+    expect(token).toMatch(/^[A-Za-z0-9_-]{43}\.[A-Za-z0-9_-]{43}$/); // nonce.HMAC, 32 bytes each in base64url
+    expect(isAuthenticInvitationToken('z'.repeat(32), token)).toBe(true);
+    expect(tokenHash).toBe(createHash('sha256').update(token).digest('hex'));
   });
 });
 

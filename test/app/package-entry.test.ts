@@ -14,11 +14,17 @@ const APP_EXPORTS = [
   'createInvitationToken', 'hashInvitationToken', 'createInvitation', 'verifyInvitation', 'acceptInvitation',
   'ConfigError',
 ];
+/** The exports that are not functions (classes count as functions): enums and zod schemas. */
+const EXPORT_KIND: Record<string, 'object'> = Object.fromEntries(
+  ['UserRole', 'TenantRole', 'InvitationStatus', 'userRoleSchema', 'tenantRoleSchema', 'portalUserSchema', 'newPortalUserSchema',
+    'userTenantRoleSchema', 'portalInvitationSchema', 'newPortalInvitationSchema', 'appSettingsSchema'].map((name) => [name, 'object']),
+);
 const APP_TYPES = ['PortalUser', 'UserTenantRole', 'PortalInvitation', 'AppSettings', 'InvitationCheck'];
 
 it('exports the application-facing values from the built main entry', () => {
   const entry = require(path.join(REPO_ROOT, packageJson.main));
-  for (const name of APP_EXPORTS) expect(entry[name], name).toBeDefined();
+  const kinds = Object.fromEntries(APP_EXPORTS.map((name) => [name, typeof entry[name]]));
+  expect(kinds).toEqual(Object.fromEntries(APP_EXPORTS.map((name) => [name, EXPORT_KIND[name] ?? 'function'])));
   expect(entry.UserRole.CUSTOMER_ADMIN).toBe('customer_admin');
 });
 

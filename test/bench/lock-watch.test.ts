@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { longestHold, watchTableLocks } from '../../bench/lock-watch';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { waitUntil } from '../support/wait-until';
 
 let db: TestDatabase;
 
@@ -28,17 +29,26 @@ it('measures a hold of the AccessExclusiveLock from its transaction, never short
 
 it('does not charge a transaction for the work it did before taking the lock', async () => {
   const watch = await watchTableLocks(db.url, 'portal_users', 5);
+  let lockAskedAt = 0;
   await db.knex.transaction(async (trx) => {
-    // 1.5 s of other work first: charged for it, the hold would read >= 1.65 s; a sample
-    // would have to stall for over a second (a very busy machine) to blur the two.
-    await trx.raw('SELECT pg_sleep(1.5)');
+    await trx.raw('SELECT pg_sleep(0.2)'); // other work first
+    lockAskedAt = (await trx.raw('SELECT extract(epoch FROM clock_timestamp())::float8 AS at')).rows[0].at;
+    // A sample that starts after that work and ends before the lock: the hold cannot be dated back past it.
+    await waitUntil(async () => {
+      const { rows } = await db.knex.raw(
+        `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND state = 'idle' AND query LIKE '%LEFT JOIN pg_locks l%' AND query_start > to_timestamp(?)`,
+        [lockAskedAt],
+      );
+      return rows.length > 0;
+    }, 'a lock sample after the work');
     await trx.raw('LOCK TABLE portal_users IN ACCESS EXCLUSIVE MODE');
     await trx.raw('SELECT pg_sleep(0.15)');
   });
-  const hold = longestHold(await watch.stop(), 'AccessExclusiveLock', 5);
-  expect(hold).toMatchObject({ observed: true, holds: 1 });
-  expect(hold.ms).toBeGreaterThanOrEqual(150);
-  expect(hold.ms).toBeLessThan(1500);
+  const episodes = (await watch.stop()).filter((e) => e.granted && e.mode === 'AccessExclusiveLock');
+  expect(episodes).toHaveLength(1);
+  // Server clock on both sides: the hold starts after the work, not at the transaction's start.
+  expect(episodes[0]!.start).toBeGreaterThan(lockAskedAt);
+  expect(longestHold(episodes, 'AccessExclusiveLock', 5).ms).toBeGreaterThanOrEqual(150);
 });
 
 it('reports the longest of several holds and counts them', async () => {

@@ -58,12 +58,12 @@ describe('konstruct-migrate new', () => {
     const env = { DATABASE_URL: db.url, KONSTRUCT_MIGRATIONS_DIR: 'migrations' };
     const up = await runCli(['up'], { cwd: project, env });
     expect(up.code).toBe(0);
-    expect(up.stdout).toMatch(/↑ 007_add_widgets \(\d+ ms\)/);
+    expect(up.stdout).toMatch(/↑ 007_add_widgets \((?:\d+ ms|\d+\.\d s)\)/); // ms below a second, else s: the machine sets which
     expect(await db.knex.schema.hasTable('widgets')).toBe(true);
 
     const down = await runCli(['down'], { cwd: project, env });
     expect(down.code).toBe(0);
-    expect(down.stdout).toMatch(/↓ 007_add_widgets \(\d+ ms\)/);
+    expect(down.stdout).toMatch(/↓ 007_add_widgets \((?:\d+ ms|\d+\.\d s)\)/); // ms below a second, else s: the machine sets which
     expect(await db.knex.schema.hasTable('widgets')).toBe(false);
   });
 

@@ -17,6 +17,7 @@ import { openContext } from '../../src/context';
 import { runCli } from '../support/cli';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { startThrowawayServer, type ThrowawayServer } from '../support/throwaway-server';
+import { skipWithout } from '../support/required-tool';
 import { hasOpenssl, makeTestCertificates, type TestCertificates } from '../support/tls-certificates';
 
 let db: TestDatabase;
@@ -168,7 +169,7 @@ describe('sslmode in DATABASE_URL', () => {
   });
 });
 
-describe.skipIf(!(await hasOpenssl()))('against a server with TLS (ssl=on, a certificate from a test CA for 127.0.0.1)', () => {
+describe.skipIf(skipWithout('openssl', (await hasOpenssl()) ? undefined : 'openssl is not installed (Debian package openssl)'))('against a server with TLS (ssl=on, a certificate from a test CA for 127.0.0.1)', () => {
   let certs: TestCertificates;
   let server: ThrowawayServer;
   /** The server's URL with these query parameters; host 127.0.0.2 reaches it too, under a name its certificate lacks. */

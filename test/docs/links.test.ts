@@ -15,12 +15,6 @@ const read = (file: string) => readFileSync(path.join(REPO_ROOT, file), 'utf8');
 const DOCS = readdirSync(path.join(REPO_ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`);
 const README = read('README.md');
 
-/**
- * Written on other branches merged beside this one (issues 11, 12, 13, 14): a
- * link to one of them is checked once it is here, and allowed to wait for it until then.
- */
-const WRITTEN_ELSEWHERE = new Set(['docs/online-migrations.md', 'docs/cli-output.md', 'docs/connection-poolers.md', 'docs/configuration.md']);
-
 /** Every relative link of `file` that leads nowhere: a missing file, or an anchor no heading of the target has. */
 function brokenLinks(file: string): string[] {
   return linkTargets(read(file))
@@ -28,7 +22,7 @@ function brokenLinks(file: string): string[] {
     .filter((target) => {
       const [pathPart, anchor] = target.split('#') as [string, string | undefined];
       const resolved = pathPart ? path.normalize(path.join(path.dirname(file), decodeURIComponent(pathPart))) : file;
-      if (!existsSync(path.join(REPO_ROOT, resolved))) return !WRITTEN_ELSEWHERE.has(resolved);
+      if (!existsSync(path.join(REPO_ROOT, resolved))) return true;
       if (anchor === undefined || !resolved.endsWith('.md')) return false;
       return !headingAnchors(read(resolved)).includes(anchor);
     });

@@ -13,7 +13,9 @@ import type { Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dumpCatalog } from '../../src/catalog/dump-catalog';
 import { runCli } from '../support/cli';
+import { testContext } from '../support/context';
 import { advisoryLockCount, historyNames } from '../support/database-state';
+import { standAt } from '../support/phased-position';
 import { expectedCatalog } from '../support/spec-files';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { waitUntil } from '../support/wait-until';
@@ -28,17 +30,31 @@ interface PhaseRow {
   held: boolean;
 }
 
-/** One database at 005 with ROWS users, every 7th an admin; and what each user's role must end as. */
-async function databaseAt005(label: string): Promise<{ db: TestDatabase; expected: Map<string, string> }> {
-  const db = await createTestDatabase(label);
-  const setup = await runCli(['up', '--to', '005'], { env: { DATABASE_URL: db.url } });
-  expect(setup.code, setup.stderr).toBe(0);
-  await db.knex.raw(`
-    INSERT INTO portal_users (email, hashed_password, name, is_admin)
-    SELECT 'user' || i || '@x', 'h', 'User ' || i, i % 7 = 0 FROM generate_series(1, ${ROWS}) AS i`);
+/** What each seeded user's role must end as: every 7th an admin. */
+function seededRoles(): Map<string, string> {
   const expected = new Map<string, string>();
   for (let i = 1; i <= ROWS; i++) expected.set(`user${i}@x`, i % 7 === 0 ? 'platform_admin' : 'customer_admin');
-  return { db, expected };
+  return expected;
+}
+
+/** At 005 with ROWS users, made once per file: each test copies it (CREATE DATABASE ... TEMPLATE, a file copy). */
+let template: TestDatabase;
+beforeAll(async () => {
+  template = await createTestDatabase('crash_template');
+  const setup = await runCli(['up', '--to', '005'], { env: { DATABASE_URL: template.url } });
+  expect(setup.code, setup.stderr).toBe(0);
+  await template.knex.raw(`
+    INSERT INTO portal_users (email, hashed_password, name, is_admin)
+    SELECT 'user' || i || '@x', 'h', 'User ' || i, i % 7 = 0 FROM generate_series(1, ${ROWS}) AS i`);
+  await template.knex.destroy(); // a template must have no connections; drop() opens its own
+});
+afterAll(async () => {
+  await template?.drop();
+});
+
+/** A database of its own at 005 with ROWS users, and what each user's role must end as. */
+async function databaseAt005(label: string): Promise<{ db: TestDatabase; expected: Map<string, string> }> {
+  return { db: await createTestDatabase(label, { template: template.name }), expected: seededRoles() };
 }
 
 async function phaseRow(knex: Knex): Promise<PhaseRow | null> {
@@ -141,116 +157,139 @@ async function expectRoles(db: TestDatabase, expected: Map<string, string>): Pro
 const pages = async (db: TestDatabase) =>
   Number((await db.knex.raw(`SELECT pg_relation_size('portal_users') / current_setting('block_size')::int AS n`)).rows[0].n);
 
-// Both versions write here on purpose (bothVersionsWork), so `complete` runs with --drain-window 0:
-// the drain gate is tested in test/drain/, these tests are about kills.
-describe('killed at each phase boundary, resumed each time by the next run', () => {
-  let db: TestDatabase;
-  let expected: Map<string, string>;
-  const cli = async (...args: string[]) => {
-    const run = await runCli(args, { env: { DATABASE_URL: db.url } });
-    expect(run.code, run.stderr).toBe(0);
-    return run;
-  };
-  beforeAll(async () => {
-    ({ db, expected } = await databaseAt005('crash_phases'));
-  });
-  afterAll(async () => {
-    await db?.drop();
-  });
+/** Runs the CLI on `db`, expecting success. */
+async function cli(db: TestDatabase, ...args: string[]) {
+  const run = await runCli(args, { env: { DATABASE_URL: db.url } });
+  expect(run.code, run.stderr).toBe(0);
+  return run;
+}
 
-  it('in expand (queued for portal_users): 005 exactly, nothing recorded', async () => {
-    const reader = await holdTable(db, 'ACCESS SHARE');
-    await killWhenWaitingFor(db, ['up', '--expand'], 'AccessExclusiveLock on portal_users');
-    await reader.commit();
-    expect(await phaseRow(db.knex)).toBeNull();
-    expect(await historyNames(db.knex)).toEqual(['005_baseline']);
-    expect(await dumpCatalog(db.knex)).toBe(await expectedCatalog(db.knex, 'catalog-after-005.sql'));
-  });
+/** A database of its own at 005 where 006 stands after `at.stepsDone` steps (in-process, no kill), for `test`; dropped after. */
+async function atStep(
+  label: string,
+  at: { stepsDone: number; held?: boolean },
+  test: (db: TestDatabase, expected: Map<string, string>) => Promise<void>,
+): Promise<void> {
+  const { db, expected } = await databaseAt005(label);
+  try {
+    if (at.stepsDone > 0) {
+      const ctx = await testContext(db.url);
+      try {
+        await standAt(ctx, at.stepsDone, undefined, at.held);
+      } finally {
+        await ctx.close();
+      }
+    }
+    await test(db, expected);
+  } finally {
+    await db.drop();
+  }
+}
 
-  it('between expand and backfill (first batch queued for a row): expanded, held; both versions work', async () => {
-    const writer = await killInBackfillAfterExpand(db, ['up', '--expand', '--batch-size', '1'], 0);
-    await writer.commit();
-    expect(await phaseRow(db.knex)).toEqual({ steps_done: 1, direction: 'up', cursor: null, held: true });
-    expect(await historyNames(db.knex)).toEqual(['005_baseline']);
-    await bothVersionsWork(db, expected, 'after-expand');
-  });
-
-  it('in the middle of the backfill: the cursor is where the kill struck; the next run redoes that batch only', async () => {
-    const writer = await holdAdminOnPage(db, 10);
-    await killWhenWaitingFor(db, ['up', '--expand', '--batch-size', '1'], 'ShareLock on transactionid');
-    await writer.commit();
-    // Pages 0-9 were done, one batch (one page) each, and page 10's batch rolled back.
-    expect(await phaseRow(db.knex)).toEqual({ steps_done: 1, direction: 'up', cursor: '10', held: true });
-    await bothVersionsWork(db, expected, 'mid-backfill');
-
-    const resumed = await cli('up', '--expand', '--batch-size', '1');
-    const batches = Number(/· backfill: admins get role platform_admin \([^,]+, (\d+) batch/.exec(resumed.stdout)![1]);
-    // From page 10 to the end (the table may have grown by a page meanwhile): not from page 0.
-    expect(batches).toBeLessThanOrEqual((await pages(db)) - 10);
-    expect(batches).toBeGreaterThanOrEqual((await pages(db)) - 11);
-    expect(await phaseRow(db.knex)).toEqual({ steps_done: 2, direction: 'up', cursor: null, held: true });
-    await bothVersionsWork(db, expected, 'expanded');
-  });
-
-  it('between backfill and contract (complete queued for portal_users): still expanded and held; plain up refuses', async () => {
-    const reader = await holdTable(db, 'ACCESS SHARE');
-    await killWhenWaitingFor(db, ['complete', '--drain-window', '0'], 'AccessExclusiveLock on portal_users');
-    await reader.commit();
-    expect(await phaseRow(db.knex)).toEqual({ steps_done: 2, direction: 'up', cursor: null, held: true });
-    const plain = await runCli(['up'], { env: { DATABASE_URL: db.url } });
-    expect(plain.code).toBe(2);
-    expect(plain.stderr).toMatch(/^error: 006_rbac_roles is held expanded \(by `up --expand` or `down --to-expanded`\): plain `up` does not contract it.*\n {2}Once every instance runs the new version, run `konstruct-migrate complete`/);
-    await bothVersionsWork(db, expected, 'before-contract');
-  });
-
-  it('between NOT VALID and VALIDATE: the constraint checks new rows, both versions work', async () => {
-    const reader = await holdTable(db, 'ACCESS SHARE');
-    let validateBlocker: Knex.Transaction | undefined;
-    let blockerGranted: Promise<unknown> | undefined;
-    await killWhenWaitingFor(db, ['complete', '--drain-window', '0'], 'AccessExclusiveLock on portal_users', async () => {
-      // Queue a SHARE UPDATE EXCLUSIVE behind the run's request: it is granted when the
-      // NOT VALID step commits, before the run asks for the same lock to VALIDATE.
-      validateBlocker = await db.knex.transaction();
-      blockerGranted = validateBlocker.raw('LOCK TABLE portal_users IN SHARE UPDATE EXCLUSIVE MODE').then(() => undefined); // sent now
-      await waitUntil(async () => {
-        const { rows } = await db.knex.raw(`SELECT 1 FROM pg_locks WHERE NOT granted AND mode = 'ShareUpdateExclusiveLock' AND relation = 'portal_users'::regclass`);
-        return rows.length > 0;
-      }, 'the blocker to queue');
+// Each test starts from a state of its own, made the cheapest way: a kill only where the kill is what is tested.
+describe('killed at each phase boundary, resumed by the next run', () => {
+  it('in expand (queued for portal_users): 005 exactly, nothing recorded', () =>
+    atStep('crash_in_expand', { stepsDone: 0 }, async (db) => {
+      const reader = await holdTable(db, 'ACCESS SHARE');
+      await killWhenWaitingFor(db, ['up', '--expand'], 'AccessExclusiveLock on portal_users');
       await reader.commit();
-      await blockerGranted;
-      await waitUntil(async () => (await migrationWaitsFor(db.knex)) === 'ShareUpdateExclusiveLock on portal_users', 'the run to wait to VALIDATE');
-    });
-    await validateBlocker!.commit();
-    expect(await phaseRow(db.knex)).toEqual({ steps_done: 3, direction: 'up', cursor: null, held: false });
-    const { rows } = await db.knex.raw(`SELECT convalidated FROM pg_constraint WHERE conname = 'ck_portal_users_role'`);
-    expect(rows).toEqual([{ convalidated: false }]);
-    await bothVersionsWork(db, expected, 'not-valid');
-  });
+      expect(await phaseRow(db.knex)).toBeNull();
+      expect(await historyNames(db.knex)).toEqual(['005_baseline']);
+      expect(await dumpCatalog(db.knex)).toBe(await expectedCatalog(db.knex, 'catalog-after-005.sql'));
+    }));
 
-  it('between VALIDATE and the drop: validated; a plain up (not held any more) would carry it on', async () => {
-    const validateBlocker = await holdTable(db, 'SHARE UPDATE EXCLUSIVE');
-    let reader: Knex.Transaction | undefined;
-    await killWhenWaitingFor(db, ['up'], 'ShareUpdateExclusiveLock on portal_users', async () => {
-      reader = await holdTable(db, 'ACCESS SHARE'); // granted at once: it conflicts with neither
-      await validateBlocker.commit();
-      await waitUntil(async () => (await migrationWaitsFor(db.knex)) === 'AccessExclusiveLock on portal_users', 'the run to wait for the drop');
-    });
-    await reader!.commit();
-    expect(await phaseRow(db.knex)).toEqual({ steps_done: 5, direction: 'up', cursor: null, held: false });
-    const { rows } = await db.knex.raw(`SELECT convalidated FROM pg_constraint WHERE conname = 'ck_portal_users_role'`);
-    expect(rows).toEqual([{ convalidated: true }]);
-    await bothVersionsWork(db, expected, 'validated');
-  });
+  it('between expand and backfill (first batch queued for a row): expanded, held; both versions work', () =>
+    atStep('crash_after_expand', { stepsDone: 0 }, async (db, expected) => {
+      const writer = await killInBackfillAfterExpand(db, ['up', '--expand', '--batch-size', '1'], 0);
+      await writer.commit();
+      expect(await phaseRow(db.knex)).toEqual({ steps_done: 1, direction: 'up', cursor: null, held: true });
+      expect(await historyNames(db.knex)).toEqual(['005_baseline']);
+      await bothVersionsWork(db, expected, 'after-expand');
+    }));
 
-  it('resumed by complete: the target catalog exactly, every row by the mapping, history recorded', async () => {
-    const done = await cli('complete', '--drain-window', '0');
-    expect(done.stdout).toMatch(/· contract: drop the triggers[\s\S]*Completed 006_rbac_roles in batch 2/);
-    expect(done.stdout).not.toMatch(/NOT VALID|validate/); // done before the kills: not redone
-    expect(await phaseRow(db.knex)).toBeNull();
-    expect(await historyNames(db.knex)).toEqual(['005_baseline', '006_rbac_roles']);
-    expect(await dumpCatalog(db.knex)).toBe(await expectedCatalog(db.knex, 'target-catalog-after-006.sql'));
-    await expectRoles(db, expected);
-  });
+  it('in the middle of the backfill: the cursor is where the kill struck; the next run redoes that batch only', () =>
+    atStep('crash_mid_backfill', { stepsDone: 0 }, async (db, expected) => {
+      const writer = await killInBackfillAfterExpand(db, ['up', '--expand', '--batch-size', '1'], 10);
+      await writer.commit();
+      // Pages 0-9 were done, one batch (one page) each, and page 10's batch rolled back.
+      expect(await phaseRow(db.knex)).toEqual({ steps_done: 1, direction: 'up', cursor: '10', held: true });
+      await bothVersionsWork(db, expected, 'mid-backfill');
+
+      const resumed = await cli(db, 'up', '--expand', '--batch-size', '1');
+      const batches = Number(/· backfill: admins get role platform_admin \([^,]+, (\d+) batch/.exec(resumed.stdout)![1]);
+      // From page 10 to the end (the table may have grown by a page meanwhile): not from page 0.
+      expect(batches).toBeLessThanOrEqual((await pages(db)) - 10);
+      expect(batches).toBeGreaterThanOrEqual((await pages(db)) - 11);
+      expect(await phaseRow(db.knex)).toEqual({ steps_done: 2, direction: 'up', cursor: null, held: true });
+      await bothVersionsWork(db, expected, 'expanded');
+      await expectRoles(db, expected); // backfilled: every row's role by the mapping already
+    }));
+
+  // Both versions write in these tests on purpose, so `complete` runs with --drain-window 0: the drain gate is tested in test/drain/.
+  it('between backfill and contract (complete queued for portal_users): still expanded and held; plain up refuses', () =>
+    atStep('crash_before_contract', { stepsDone: 2, held: true }, async (db, expected) => {
+      const reader = await holdTable(db, 'ACCESS SHARE');
+      await killWhenWaitingFor(db, ['complete', '--drain-window', '0'], 'AccessExclusiveLock on portal_users');
+      await reader.commit();
+      expect(await phaseRow(db.knex)).toEqual({ steps_done: 2, direction: 'up', cursor: null, held: true });
+      const plain = await runCli(['up'], { env: { DATABASE_URL: db.url } });
+      expect(plain.code).toBe(2);
+      expect(plain.stderr).toMatch(/^error: 006_rbac_roles is held expanded \(by `up --expand` or `down --to-expanded`\): plain `up` does not contract it.*\n {2}Once every instance runs the new version, run `konstruct-migrate complete`/);
+      await bothVersionsWork(db, expected, 'before-contract');
+    }));
+
+  it('between NOT VALID and VALIDATE: the constraint checks new rows, both versions work', () =>
+    atStep('crash_not_valid', { stepsDone: 2 }, async (db, expected) => {
+      const reader = await holdTable(db, 'ACCESS SHARE');
+      let validateBlocker: Knex.Transaction | undefined;
+      let blockerGranted: Promise<unknown> | undefined;
+      await killWhenWaitingFor(db, ['complete', '--drain-window', '0'], 'AccessExclusiveLock on portal_users', async () => {
+        // Queue a SHARE UPDATE EXCLUSIVE behind the run's request: it is granted when the
+        // NOT VALID step commits, before the run asks for the same lock to VALIDATE.
+        validateBlocker = await db.knex.transaction();
+        blockerGranted = validateBlocker.raw('LOCK TABLE portal_users IN SHARE UPDATE EXCLUSIVE MODE').then(() => undefined); // sent now
+        await waitUntil(async () => {
+          const { rows } = await db.knex.raw(`SELECT 1 FROM pg_locks WHERE NOT granted AND mode = 'ShareUpdateExclusiveLock' AND relation = 'portal_users'::regclass`);
+          return rows.length > 0;
+        }, 'the blocker to queue');
+        await reader.commit();
+        await blockerGranted;
+        await waitUntil(async () => (await migrationWaitsFor(db.knex)) === 'ShareUpdateExclusiveLock on portal_users', 'the run to wait to VALIDATE');
+      });
+      await validateBlocker!.commit();
+      expect(await phaseRow(db.knex)).toEqual({ steps_done: 3, direction: 'up', cursor: null, held: false });
+      const { rows } = await db.knex.raw(`SELECT convalidated FROM pg_constraint WHERE conname = 'ck_portal_users_role'`);
+      expect(rows).toEqual([{ convalidated: false }]);
+      await bothVersionsWork(db, expected, 'not-valid');
+    }));
+
+  it('between VALIDATE and the drop: validated; a plain up (not held) would carry it on', () =>
+    atStep('crash_validated', { stepsDone: 3 }, async (db, expected) => {
+      const validateBlocker = await holdTable(db, 'SHARE UPDATE EXCLUSIVE');
+      let reader: Knex.Transaction | undefined;
+      await killWhenWaitingFor(db, ['up'], 'ShareUpdateExclusiveLock on portal_users', async () => {
+        reader = await holdTable(db, 'ACCESS SHARE'); // granted at once: it conflicts with neither
+        await validateBlocker.commit();
+        await waitUntil(async () => (await migrationWaitsFor(db.knex)) === 'AccessExclusiveLock on portal_users', 'the run to wait for the drop');
+      });
+      await reader!.commit();
+      expect(await phaseRow(db.knex)).toEqual({ steps_done: 5, direction: 'up', cursor: null, held: false });
+      const { rows } = await db.knex.raw(`SELECT convalidated FROM pg_constraint WHERE conname = 'ck_portal_users_role'`);
+      expect(rows).toEqual([{ convalidated: true }]);
+      await bothVersionsWork(db, expected, 'validated');
+    }));
+
+  it('resumed by complete after the validate: the target catalog exactly, every row by the mapping, history recorded', () =>
+    atStep('crash_resume_complete', { stepsDone: 5 }, async (db, expected) => {
+      await bothVersionsWork(db, expected, 'validated');
+      const done = await cli(db, 'complete', '--drain-window', '0');
+      expect(done.stdout).toMatch(/· contract: drop the triggers[\s\S]*Completed 006_rbac_roles in batch 2/);
+      expect(done.stdout).not.toMatch(/NOT VALID|validate/); // done before: not redone
+      expect(await phaseRow(db.knex)).toBeNull();
+      expect(await historyNames(db.knex)).toEqual(['005_baseline', '006_rbac_roles']);
+      expect(await dumpCatalog(db.knex)).toBe(await expectedCatalog(db.knex, 'target-catalog-after-006.sql'));
+      await expectRoles(db, expected);
+    }));
 });
 
 describe('killed in the middle of the backfill, then down', () => {

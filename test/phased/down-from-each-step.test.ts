@@ -4,24 +4,22 @@
  * seed's downgrade, and is_admin by the mapping for every row, those the old
  * and new application versions wrote meanwhile included.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { dumpCatalog } from '../../src/catalog/dump-catalog';
 import { down } from '../../src/commands/down';
 import { up } from '../../src/commands/up';
 import type { MigrationContext } from '../../src/context';
 import { listLocalMigrations } from '../../src/history/local-migrations';
 import { readPhaseStates } from '../../src/history/phase-state';
-import { runMigration } from '../../src/engine/run-migration';
-import { workTransactions } from '../../src/engine/work-transaction';
-import { loadMigration } from '../../src/model/load-migration';
 import { SOURCE_MIGRATIONS_DIR, testContext } from '../support/context';
+import { standAt } from '../support/phased-position';
 import { expectedCatalog } from '../support/spec-files';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
 let db: TestDatabase;
 let ctx: MigrationContext;
 /** email -> is_admin it must have at 005. */
-const expectedAdmin = new Map<string, boolean>();
+let expectedAdmin: Map<string, boolean>;
 
 beforeAll(async () => {
   db = await createTestDatabase('downfromeach');
@@ -30,36 +28,21 @@ beforeAll(async () => {
   await db.knex.raw(`
     INSERT INTO portal_users (email, hashed_password, name, is_admin)
     SELECT 'user' || i || '@x', 'h', 'U', i % 7 = 0 FROM generate_series(1, 1000) AS i`);
-  for (let i = 1; i <= 1000; i++) expectedAdmin.set(`user${i}@x`, i % 7 === 0);
 });
 afterAll(async () => {
   await ctx?.close();
   await db?.drop();
 });
+/** Each test starts at 005 with the 1000 seeded users only, every 7th an admin, whatever the test before left behind. */
+beforeEach(async () => {
+  const applied = await db.knex('knex_migrations').pluck('name');
+  if ((await readPhaseStates(db.knex)).length > 0 || applied.includes('006_rbac_roles')) await down(ctx, { yes: true, to: '005' });
+  await db.knex.raw(`DELETE FROM portal_users WHERE email !~ '^user[0-9]+@x$'`);
+  await db.knex.raw(`UPDATE portal_users SET is_admin = substring(email from '[0-9]+')::int % 7 = 0`);
+  expectedAdmin = new Map(Array.from({ length: 1000 }, (_, i) => [`user${i + 1}@x`, (i + 1) % 7 === 0]));
+});
 
 class StopHere extends Error {}
-
-/** Runs 006 up from 005 until `stepsDone` steps are applied, or (`afterBatches`) stops between two backfill batches. */
-async function standAt(stepsDone: number, afterBatches?: number): Promise<void> {
-  const migration = await loadMigration(listLocalMigrations(SOURCE_MIGRATIONS_DIR).find((m) => m.name === '006_rbac_roles')!);
-  let batches = 0;
-  const runner = workTransactions(ctx.knex, { timeouts: { lockTimeoutMs: 500, statementTimeoutMs: 0 }, lockBudgetMs: 10_000, log: () => {} });
-  const run = runMigration(
-    ctx.knex,
-    runner,
-    { migration, direction: 'up', stopAt: stepsDone, held: false, batch: 2 },
-    {
-      batchSize: 1,
-      batchPauseMs: 0,
-      onStep: (event) => {
-        // Like a crash between two batches: the batch before has committed its cursor.
-        if (event.type === 'progress' && afterBatches !== undefined && ++batches === afterBatches) throw new StopHere();
-      },
-    },
-  );
-  if (afterBatches === undefined) await run;
-  else await expect(run).rejects.toThrow(StopHere);
-}
 
 /** The old version (is_admin) and the new one (role) each write users, where both columns still exist. */
 async function bothVersionsWrite(tag: string): Promise<void> {
@@ -89,8 +72,10 @@ describe('down from each point of a phased 006', () => {
     ['ck_portal_users_role validated', 4, undefined],
     ['the is_admin restore step (nothing to do going up) passed', 5, undefined],
   ] as const)('%s: back to 005 exactly', async (label, stepsDone, afterBatches) => {
-    await standAt(stepsDone, afterBatches);
-    expect((await readPhaseStates(db.knex)).map((s) => s.stepsDone)).toEqual([afterBatches ? 1 : stepsDone]);
+    await standAt(ctx, stepsDone, afterBatches);
+    // At --batch-size 1 each batch covers one heap page: killed after n batches, the cursor saved is page n.
+    const position = afterBatches ? { stepsDone: 1, cursor: String(afterBatches) } : { stepsDone, cursor: null };
+    expect((await readPhaseStates(db.knex)).map(({ stepsDone, cursor }) => ({ stepsDone, cursor }))).toEqual([position]);
     await bothVersionsWrite(label.replace(/\W+/g, '-'));
     const result = await down(ctx, { yes: true });
     expect(result.reverted.map((s) => s.name)).toEqual(['006_rbac_roles']);
@@ -119,7 +104,7 @@ describe('down from each point of a phased 006', () => {
       }),
     ).rejects.toThrow(StopHere);
     const [state] = await readPhaseStates(db.knex);
-    expect(state).toMatchObject({ name: migration.name, stepsDone: 5, direction: 'down', cursor: expect.stringMatching(/^\d+$/) });
+    expect(state).toMatchObject({ name: migration.name, stepsDone: 5, direction: 'down', cursor: '3' }); // three one-page batches committed
     expect(await db.knex('knex_migrations').pluck('name')).toEqual(['005_baseline']); // part-way: not applied
     await down(ctx, { yes: true });
     await expectExactly005();

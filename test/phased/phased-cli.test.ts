@@ -3,7 +3,7 @@
  * `up --expand`, `status` (text, --json, --check), `verify`, `complete`,
  * `down --to-expanded`; the lock budget; backfill progress on a terminal only.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,6 +13,7 @@ import { CLI_PATH, cleanEnv, runCli } from '../support/cli';
 import { databaseState, historyNames } from '../support/database-state';
 import { REPO_ROOT } from '../support/spec-files';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { skipWithoutScript } from '../support/required-tool';
 
 let db: TestDatabase;
 const env = () => ({ DATABASE_URL: db.url });
@@ -142,10 +143,10 @@ describe('--lock-budget', () => {
   });
 });
 
-const hasScript = spawnSync('script', ['--version']).status === 0;
+const withoutScript = skipWithoutScript();
 
 describe('backfill progress', () => {
-  it.skipIf(!hasScript)('on a terminal: rows done / estimated, rate and time left, erased when done', () => {
+  it.skipIf(withoutScript)('on a terminal: rows done / estimated, rate and time left, erased when done', () => {
     const command = [process.execPath, CLI_PATH, 'up', '--expand', '--batch-size', '1', '--batch-pause', '50'].map((a) => `'${a}'`).join(' ');
     const output = execFileSync('script', ['-qfec', command, '/dev/null'], { env: cleanEnv({ ...env(), TERM: 'xterm' }), encoding: 'utf8' });
     expect(output).toMatch(/applying 006_rbac_roles {2}[\d.]+ m?s {2}admins get role platform_admin: [\d,]+ \/ ~[\d,]+ rows \(\d+%\), [\d,]+ rows\/s, ~[\d.]+ m?s left/);

@@ -4,141 +4,201 @@
  * trigger keeps the two columns in step, row by row of issue #11's mapping.
  * After `complete`, every row's role is what the seed's mapping gives, those
  * written during the phases included, and the catalog is the target exactly.
+ * Going down, the same trigger gives is_admin back to a platform admin that is
+ * updated before the is_admin restore reaches its row.
+ *
+ * Each test writes rows of its own (one email per case) and asserts only on
+ * them, so one failure does not carry into another; `complete` and `down` get
+ * databases of their own.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dumpCatalog } from '../../src/catalog/dump-catalog';
 import { complete } from '../../src/commands/complete';
+import { down } from '../../src/commands/down';
 import { up } from '../../src/commands/up';
 import type { MigrationContext } from '../../src/context';
 import { testContext } from '../support/context';
 import { expectedCatalog } from '../support/spec-files';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
-let db: TestDatabase;
-let ctx: MigrationContext;
+interface Expanded {
+  db: TestDatabase;
+  ctx: MigrationContext;
+}
 
-beforeAll(async () => {
-  db = await createTestDatabase('synctrigger');
-  ctx = await testContext(db.url);
+/** A database at 005 with one admin and one user, then 006 expanded (`up --expand`). */
+async function expandedDatabase(label: string): Promise<Expanded> {
+  const db = await createTestDatabase(label);
+  const ctx = await testContext(db.url);
   await up(ctx, { to: '005' });
   await db.knex.raw(`INSERT INTO portal_users (email, hashed_password, name, is_admin) VALUES ('before-admin@x', 'h', 'A', true), ('before-user@x', 'h', 'U', false)`);
   const expanded = await up(ctx, { expand: true });
   expect(expanded.expanded).toEqual(['006_rbac_roles']);
-});
-afterAll(async () => {
-  await ctx?.close();
-  await db?.drop();
-});
+  return { db, ctx };
+}
 
-const row = async (email: string) =>
+async function closeAndDrop(state: Partial<Expanded>): Promise<void> {
+  await state.ctx?.close();
+  await state.db?.drop();
+}
+
+type Db = TestDatabase;
+const row = async (db: Db, email: string) =>
   (await db.knex('portal_users').where({ email }).first('role', 'is_admin')) as { role: string; is_admin: boolean };
 
 /** The old version knows only is_admin. */
-const oldInsert = (email: string, isAdmin: boolean) =>
+const oldInsert = (db: Db, email: string, isAdmin: boolean) =>
   db.knex.raw(`INSERT INTO portal_users (email, hashed_password, name, is_admin) VALUES (?, 'h', 'old', ?)`, [email, isAdmin]);
-const oldSetAdmin = (email: string, isAdmin: boolean) => db.knex.raw(`UPDATE portal_users SET is_admin = ? WHERE email = ?`, [isAdmin, email]);
+const oldSetAdmin = (db: Db, email: string, isAdmin: boolean) => db.knex.raw(`UPDATE portal_users SET is_admin = ? WHERE email = ?`, [isAdmin, email]);
 /** The new version knows only role. */
-const newInsert = (email: string, role: string) =>
+const newInsert = (db: Db, email: string, role: string) =>
   db.knex.raw(`INSERT INTO portal_users (email, hashed_password, name, role) VALUES (?, 'h', 'new', ?)`, [email, role]);
-const newSetRole = (email: string, role: string) => db.knex.raw(`UPDATE portal_users SET role = ? WHERE email = ?`, [role, email]);
+const newSetRole = (db: Db, email: string, role: string) => db.knex.raw(`UPDATE portal_users SET role = ? WHERE email = ?`, [role, email]);
 
-/** What the seed's mapping gives each row at the end (asserted after `complete`). */
-const expectedRoles = new Map<string, string>([
-  ['before-admin@x', 'platform_admin'],
-  ['before-user@x', 'customer_admin'],
-]);
-
-describe('expanded: the rows the backfill filled', () => {
-  it('existing admins read platform_admin, everyone else customer_admin', async () => {
-    expect(await row('before-admin@x')).toEqual({ role: 'platform_admin', is_admin: true });
-    expect(await row('before-user@x')).toEqual({ role: 'customer_admin', is_admin: false });
+/** Writes `email` as a row the batches have not reached yet looks: triggers off for this one write. */
+async function writeBehindTheBatches(db: Db, email: string, columns: { role: string; is_admin: boolean }): Promise<void> {
+  await db.knex.transaction(async (trx) => {
+    await trx.raw(`SET LOCAL session_replication_role = replica`);
+    await trx.raw(`UPDATE portal_users SET role = ?, is_admin = ? WHERE email = ?`, [columns.role, columns.is_admin, email]);
   });
-});
+}
+const rename = (db: Db, email: string) => db.knex.raw(`UPDATE portal_users SET name = 'renamed' WHERE email = ?`, [email]);
 
-describe('expanded: the old version inserts (is_admin given, no role)', () => {
-  it.each([
-    [true, 'platform_admin'],
-    [false, 'customer_admin'],
-  ])('is_admin %s gives role %s', async (isAdmin, role) => {
-    const email = `old-insert-${isAdmin}@x`;
-    await oldInsert(email, isAdmin);
-    expect(await row(email)).toEqual({ role, is_admin: isAdmin });
-    expectedRoles.set(email, role);
+/** One write while expanded, and what the row reads after it (role is also what it keeps after `complete`). */
+interface Write {
+  title: string;
+  email: string;
+  write(db: Db): Promise<unknown>;
+  role: string;
+  isAdmin: boolean;
+}
+
+const oldInserted = (isAdmin: boolean, role: string): Write => {
+  const email = `old-insert-${isAdmin}@x`;
+  return { title: `the old version inserts is_admin ${isAdmin}: role ${role}`, email, write: (db) => oldInsert(db, email, isAdmin), role, isAdmin };
+};
+
+const newInserted = (role: string, isAdmin: boolean): Write => {
+  const email = `new-insert-${role}@x`;
+  return { title: `the new version inserts role ${role}: is_admin ${isAdmin}`, email, write: (db) => newInsert(db, email, role), role, isAdmin };
+};
+
+/** A row the new version inserted as `from`, then updated by `update`. */
+const updated = (what: string, from: string, update: (db: Db, email: string) => Promise<unknown>, role: string, isAdmin: boolean): Write => {
+  const email = `${what.replace(/\W+/g, '-')}-on-${from}@x`;
+  return {
+    title: `${what} on a ${from}: role ${role}, is_admin ${isAdmin}`,
+    email,
+    write: async (db) => {
+      await newInsert(db, email, from);
+      await update(db, email);
+    },
+    role,
+    isAdmin,
+  };
+};
+const oldSetsAdmin = (from: string, isAdmin: boolean, to: string) =>
+  updated(`the old version sets is_admin ${isAdmin}`, from, (db, email) => oldSetAdmin(db, email, isAdmin), to, isAdmin);
+const newSetsRole = (from: string, to: string, isAdmin: boolean) =>
+  updated(`the new version sets role ${to}`, from, (db, email) => newSetRole(db, email, to), to, isAdmin);
+
+/** An update of neither column (the name) on an admin the backfill has not reached: is_admin true, role still the default. */
+const notYetBackfilled: Write = {
+  title: 'an update of neither column on an admin the backfill has not reached: role platform_admin',
+  email: 'not-yet-backfilled@x',
+  write: async (db) => {
+    await oldInsert(db, 'not-yet-backfilled@x', true);
+    await writeBehindTheBatches(db, 'not-yet-backfilled@x', { role: 'customer_admin', is_admin: true });
+    await rename(db, 'not-yet-backfilled@x');
+  },
+  role: 'platform_admin',
+  isAdmin: true,
+};
+
+const WRITES: Write[] = [
+  oldInserted(true, 'platform_admin'),
+  oldInserted(false, 'customer_admin'),
+  newInserted('platform_admin', true),
+  newInserted('customer_admin', false),
+  newInserted('customer_operator', false),
+  oldSetsAdmin('customer_admin', true, 'platform_admin'),
+  oldSetsAdmin('customer_operator', true, 'platform_admin'),
+  oldSetsAdmin('platform_admin', false, 'customer_admin'),
+  oldSetsAdmin('customer_operator', false, 'customer_operator'), // an operator stays one
+  newSetsRole('customer_admin', 'platform_admin', true),
+  newSetsRole('platform_admin', 'customer_admin', false),
+  newSetsRole('platform_admin', 'customer_operator', false),
+  newSetsRole('customer_operator', 'customer_admin', false),
+  notYetBackfilled,
+];
+
+describe('expanded: both versions write, the trigger keeps role and is_admin in step', () => {
+  let state: Partial<Expanded> = {};
+  beforeAll(async () => {
+    state = await expandedDatabase('synctrigger');
   });
-});
+  afterAll(() => closeAndDrop(state));
 
-describe('expanded: the new version inserts (role given, no is_admin)', () => {
-  it.each([
-    ['platform_admin', true],
-    ['customer_admin', false],
-    ['customer_operator', false],
-  ])('role %s gives is_admin %s', async (role, isAdmin) => {
-    const email = `new-insert-${role}@x`;
-    await newInsert(email, role);
-    expect(await row(email)).toEqual({ role, is_admin: isAdmin });
-    expectedRoles.set(email, role);
-  });
-});
-
-describe('expanded: the old version changes is_admin', () => {
-  it.each([
-    ['customer_admin', true, 'platform_admin'],
-    ['customer_operator', true, 'platform_admin'],
-    ['platform_admin', false, 'customer_admin'],
-  ])('a %s set to is_admin %s becomes %s', async (from, isAdmin, to) => {
-    const email = `old-update-${from}-${isAdmin}@x`;
-    await newInsert(email, from);
-    await oldSetAdmin(email, isAdmin);
-    expect(await row(email)).toEqual({ role: to, is_admin: isAdmin });
-    expectedRoles.set(email, to);
+  it('the rows the backfill filled: existing admins read platform_admin, everyone else customer_admin', async () => {
+    expect(await row(state.db!, 'before-admin@x')).toEqual({ role: 'platform_admin', is_admin: true });
+    expect(await row(state.db!, 'before-user@x')).toEqual({ role: 'customer_admin', is_admin: false });
   });
 
-  it('a customer_operator written is_admin = false stays a customer_operator', async () => {
-    const email = 'old-update-operator-false@x';
-    await newInsert(email, 'customer_operator');
-    await oldSetAdmin(email, false);
-    expect(await row(email)).toEqual({ role: 'customer_operator', is_admin: false });
-    expectedRoles.set(email, 'customer_operator');
-  });
-});
-
-describe('expanded: the new version changes role', () => {
-  it.each([
-    ['customer_admin', 'platform_admin', true],
-    ['platform_admin', 'customer_admin', false],
-    ['platform_admin', 'customer_operator', false],
-    ['customer_operator', 'customer_admin', false],
-  ])('%s -> %s gives is_admin %s', async (from, to, isAdmin) => {
-    const email = `new-update-${from}-${to}@x`;
-    await newInsert(email, from);
-    await newSetRole(email, to);
-    expect(await row(email)).toEqual({ role: to, is_admin: isAdmin });
-    expectedRoles.set(email, to);
-  });
-});
-
-describe('expanded: a row the backfill has not reached yet', () => {
-  it('an update of neither column (e.g. the name) brings role in step with is_admin', async () => {
-    const email = 'not-yet-backfilled@x';
-    await oldInsert(email, true);
-    // As a row looks before the backfill reaches it: is_admin true, role the column default.
-    await db.knex.transaction(async (trx) => {
-      await trx.raw(`SET LOCAL session_replication_role = replica`); // triggers off for this one write
-      await trx.raw(`UPDATE portal_users SET role = 'customer_admin' WHERE email = ?`, [email]);
-    });
-    await db.knex.raw(`UPDATE portal_users SET name = 'renamed' WHERE email = ?`, [email]);
-    expect(await row(email)).toEqual({ role: 'platform_admin', is_admin: true });
-    expectedRoles.set(email, 'platform_admin');
+  it.each(WRITES.map((w) => [w.title, w] as const))('%s', async (_title, w) => {
+    await w.write(state.db!);
+    expect(await row(state.db!, w.email)).toEqual({ role: w.role, is_admin: w.isAdmin });
   });
 });
 
 describe('after complete', () => {
-  it('every row has the role the mapping gives, and the catalog is the target exactly', async () => {
+  let state: Partial<Expanded> = {};
+  beforeAll(async () => {
+    state = await expandedDatabase('synctrigger_complete');
+  });
+  afterAll(() => closeAndDrop(state));
+
+  it('every row written while expanded has the role the mapping gives, and the catalog is the target exactly', async () => {
+    const { db, ctx } = state as Expanded;
+    for (const w of WRITES) await w.write(db);
     const done = await complete(ctx);
     expect(done.applied.map((s) => s.name)).toEqual(['006_rbac_roles']);
     const rows = (await db.knex('portal_users').select('email', 'role').orderBy('email')) as Array<{ email: string; role: string }>;
-    expect(new Map(rows.map((r) => [r.email, r.role]))).toEqual(expectedRoles);
-    expect(rows.length).toBe(expectedRoles.size);
+    const expected = new Map([['before-admin@x', 'platform_admin'], ['before-user@x', 'customer_admin'], ...WRITES.map((w) => [w.email, w.role] as [string, string])]);
+    expect(rows.length).toBe(WRITES.length + 2);
+    expect(new Map(rows.map((r) => [r.email, r.role]))).toEqual(expected);
     expect(await dumpCatalog(db.knex)).toBe(await expectedCatalog(db.knex, 'target-catalog-after-006.sql'));
+  });
+});
+
+describe('going down, before the is_admin restore reaches a row', () => {
+  const ADMIN = 'late-admin@x';
+  let state: Partial<Expanded> = {};
+  beforeAll(async () => {
+    const db = await createTestDatabase('synctrigger_down');
+    state = { db, ctx: await testContext(db.url) };
+    await up(state.ctx!);
+    // Enough rows for several heap pages, the admin on the last: the restore's first batch (page 0) does not reach it.
+    await db.knex.raw(`INSERT INTO portal_users (email, hashed_password, name, role) SELECT 'user' || i || '@x', 'h', 'U', 'customer_admin' FROM generate_series(1, 500) AS i`);
+    await newInsert(db, ADMIN, 'platform_admin');
+    class StopAfterFirstBatch extends Error {}
+    await expect(
+      down(state.ctx!, {
+        yes: true,
+        batchSize: 1,
+        onStep: (event) => {
+          if (event.type === 'progress') throw new StopAfterFirstBatch();
+        },
+      }),
+    ).rejects.toThrow(StopAfterFirstBatch);
+  });
+  afterAll(() => closeAndDrop(state));
+
+  it('a platform admin updated in neither column (its name) gets is_admin back at once', async () => {
+    const db = state.db!;
+    const { rows } = await db.knex.raw(`SELECT (ctid::text::point)[0]::int AS page FROM portal_users WHERE email = ?`, [ADMIN]);
+    expect(rows[0].page).toBeGreaterThan(0); // not reached by the first batch
+    expect(await row(db, ADMIN)).toEqual({ role: 'platform_admin', is_admin: false });
+    await rename(db, ADMIN);
+    expect(await row(db, ADMIN)).toEqual({ role: 'platform_admin', is_admin: true });
   });
 });

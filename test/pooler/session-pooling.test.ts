@@ -1,14 +1,14 @@
 /**
  * Through a real PgBouncer in session pooling mode: everything
  * works, including what transaction pooling cannot do (a migration outside a
- * transaction, --schema). Skipped, saying why, when pgbouncer is not installed.
+ * transaction, --schema). Skipped, saying why, when pgbouncer is not installed (failed under CI).
  */
 import { describe, expect, it } from 'vitest';
 import { poolingMode } from '../../src/db/pooler';
 import { runCli } from '../support/cli';
 import { testContext } from '../support/context';
 import { advisoryLockCount, historyNames } from '../support/database-state';
-import { pgBouncerSkipReason, usePgBouncer } from '../support/pooled-databases';
+import { skipWithoutPgBouncer, usePgBouncer } from '../support/pooled-databases';
 import { sqlMigration, tempMigrations } from '../support/temp-migrations';
 import { waitUntil } from '../support/wait-until';
 import { startWatchedCli } from '../support/watched-cli';
@@ -17,10 +17,10 @@ import { expectSameAsDirect } from './same-as-direct';
 // In session mode every client connection holds a server connection until it closes, and a run opens
 // up to 4 for these migrations (3 in its pool, 1 for the lock): the pool is sized for the concurrent runs below.
 const RUNS = 4;
-const skipReason = pgBouncerSkipReason('session');
+const withoutPgBouncer = skipWithoutPgBouncer('session');
 const POOL = { mode: 'session', poolSize: 4 * RUNS } as const;
 
-describe.skipIf(skipReason)(`PgBouncer, session pooling (pool size ${4 * RUNS})`, () => {
+describe.skipIf(withoutPgBouncer)(`PgBouncer, session pooling (pool size ${4 * RUNS})`, () => {
   const pooled = usePgBouncer(POOL);
 
   it('is detected as session pooling', async () => {

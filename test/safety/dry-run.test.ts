@@ -102,6 +102,8 @@ describe('up --dry-run', () => {
         const created = statements.find((s) => new RegExp(`^create table "${table}"`, 'i').test(s.sql));
         expect(created?.locks, table).toContain(`AccessExclusiveLock on ${table}`);
       }
+      // The lists come from the snapshots: their sizes are pinned so that an empty list cannot pass the loops below.
+      expect([added.constraintsAndIndexes.length, added.comments.length, added.grants.length]).toEqual([14, 5, 2]);
       for (const name of added.constraintsAndIndexes) expect(statements.some((s) => s.sql.includes(name)), name).toBe(true);
       for (const column of added.comments) {
         const [table, col] = column.split('.');

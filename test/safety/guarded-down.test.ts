@@ -178,10 +178,14 @@ describe('asking on a terminal', () => {
     expect((await answer(null)).yes).toBe(false);
   });
 
-  it('is offered only when stdin and stderr are both terminals', () => {
+  it('is offered only when stdin and stderr are both terminals', async () => {
     const tty = Object.assign(new PassThrough(), { isTTY: true });
     const pipe = new PassThrough();
-    expect(terminalConfirmation(tty, tty)).toBeTypeOf('function');
+    const terminalOut = Object.assign(new PassThrough(), { isTTY: true });
+    // Offered: it asks on the terminal and takes the "yes" typed there.
+    const asked = terminalConfirmation(tty, terminalOut)?.([{ migration: '006_rbac_roles', losses: [{ what: 'rows in user_tenant_roles (dropped)', count: 2 }] }]);
+    tty.write('yes\n');
+    expect(await asked).toBe(true);
     expect(terminalConfirmation(pipe, tty)).toBeUndefined();
     expect(terminalConfirmation(tty, pipe)).toBeUndefined();
   });

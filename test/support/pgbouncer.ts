@@ -1,7 +1,7 @@
 /**
  * A real PgBouncer (Debian's package) in front of the test run's PostgreSQL,
  * started by the test that needs it: its own config in a temp folder, its own
- * port, one pool mode. Tests that need it skip, saying why, when the binary is
+ * port, one pool mode. Tests that need it skip, saying why (fail under CI), when the binary is
  * missing (`.ci/run` installs it where it can: root with apt-get).
  *
  * The server's users log in with a password; PgBouncer learns it from its

@@ -1,14 +1,13 @@
 /** Test databases reached through a PgBouncer that a test file starts for itself (pgbouncer.ts). */
 import { afterAll, beforeAll } from 'vitest';
+import { skipWithout } from './required-tool';
 import { findPgBouncer, startPgBouncer, type PgBouncer, type PgBouncerOptions, type PoolMode } from './pgbouncer';
 import { adminUrl, createTestDatabase, type TestDatabase } from './test-database';
 
-/** Why the PgBouncer tests of a file are skipped (printed once), or undefined when pgbouncer is installed. */
-export function pgBouncerSkipReason(mode: PoolMode): string | undefined {
+/** True when the PgBouncer tests of a file must skip (said once); under CI, a failing test instead (required-tool.ts). */
+export function skipWithoutPgBouncer(mode: PoolMode): boolean {
   const found = findPgBouncer();
-  if (!('missing' in found)) return undefined;
-  process.stderr.write(`[tests] skipping the PgBouncer ${mode}-mode tests: ${found.missing}\n`);
-  return found.missing;
+  return skipWithout(`pgbouncer (${mode} pooling)`, 'missing' in found ? found.missing : undefined);
 }
 
 export interface PooledDatabase {

@@ -27,10 +27,11 @@ export function withDatabase(url: string, database: string): string {
   return u.toString();
 }
 
-export async function createTestDatabase(label = 'kt'): Promise<TestDatabase> {
+/** `template`: the name of a test database to copy (it must have no open connections). */
+export async function createTestDatabase(label = 'kt', options: { template?: string } = {}): Promise<TestDatabase> {
   const name = `${label.replace(/[^a-z0-9_]/gi, '_').toLowerCase()}_${randomBytes(4).toString('hex')}`;
   const admin = knexFactory({ client: 'pg', connection: adminUrl(), pool: { min: 0, max: 1 } });
-  await admin.raw(`CREATE DATABASE ${name}`);
+  await admin.raw(`CREATE DATABASE ${name}${options.template ? ` TEMPLATE ${options.template}` : ''}`);
   await admin.destroy();
   const url = withDatabase(adminUrl(), name);
   const knex = knexFactory({ client: 'pg', connection: url, pool: { min: 0, max: 4 } });

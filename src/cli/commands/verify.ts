@@ -15,8 +15,9 @@ export function registerVerify(program: Command, io: Io): void {
     .addOption(jsonOption())
     .addHelpText(
       'after',
-      '\nCompared: tables, columns (type, nullability, default), constraints, indexes, column comments,\n' +
-        'grants, functions and triggers. Not compared: table owners and column positions.\n' +
+      '\nCompared: tables, columns (type, nullability, default), constraints, indexes, comments, grants,\n' +
+        'functions, triggers, views, materialized views, sequences, types, domains, extensions, policies\n' +
+        'and row level security. Not compared: owners and column positions.\n' +
         '\nExamples:\n  konstruct-migrate verify\n  konstruct-migrate verify --against 006 --json',
     )
     .action(async (opts, cmd: Command) => {
