@@ -5,6 +5,7 @@
 import type { Knex } from 'knex';
 import { isKonstructConfig, loadConfig, type ConfigInput, type KonstructConfig } from './config/config';
 import type { UrlSource } from './config/database-url';
+import { refuseEmbeddedOutsideProject } from './config/project-root';
 import { connectKnex } from './db/connect';
 import { loadEmbeddedPostgres, startEmbeddedServer } from './db/embedded-server';
 import { assertSessionKept } from './db/pooler';
@@ -50,6 +51,7 @@ export async function openContext(from: KonstructConfig | ContextOptions = {}, h
   const dataDir = config.connection.embeddedDataDir;
   if (dataDir !== undefined) {
     await loadEmbeddedPostgres(); // a missing optional package is reported before the server is announced
+    if (config.connection.embeddedOutsideProject !== undefined) refuseEmbeddedOutsideProject(config.connection.embeddedOutsideProject);
     log(ownWords`DATABASE_URL is not set: using the embedded PostgreSQL in ${dataDir}`);
     const server = await startEmbeddedServer(dataDir);
     // A local server without TLS.

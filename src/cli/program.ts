@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import { readDotenv } from '../config/database-url';
+import { findProjectRoot } from '../config/project-root';
 import { EXIT_CODE_HELP } from '../exit-codes';
 import { registerBaseline } from './commands/baseline';
 import { registerComplete } from './commands/complete';
@@ -61,7 +62,7 @@ export function buildProgram(io: Io = processIo): Command {
 function schemaDefault(): string {
   let fromDotenv: string | undefined;
   try {
-    fromDotenv = readDotenv(process.cwd()).KONSTRUCT_SCHEMA;
+    fromDotenv = readDotenv(findProjectRoot(process.cwd()) ?? process.cwd()).KONSTRUCT_SCHEMA;
   } catch {
     /* an unreadable .env is reported when a command runs */
   }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { newMigration } from '../../commands/new-migration';
 import { migrationsDirFromEnv } from '../../config/config';
+import { findProjectRoot } from '../../config/project-root';
 import { DEFAULT_MIGRATIONS_DIR } from '../../history/migrations-folder';
 import { ExitCode } from '../../exit-codes';
 import { withLiveDefault } from '../help-layout';
@@ -32,7 +33,7 @@ export function registerNew(program: Command, io: Io): void {
     )
     .action((name: string, opts: { dir?: string; phased?: boolean }, cmd: Command) => {
       const cwd = process.cwd();
-      const dir = opts.dir ?? migrationsDirFromEnv(process.env, cwd) ?? path.join(cwd, 'migrations');
+      const dir = opts.dir ?? migrationsDirFromEnv(process.env, cwd) ?? path.join(findProjectRoot(cwd) ?? cwd, 'migrations');
       const globals = cmd.optsWithGlobals();
       try {
         const created = newMigration({ name, dir, phased: opts.phased });
@@ -52,7 +53,7 @@ export function registerNew(program: Command, io: Io): void {
 /** What --dir falls back to, as the action above picks it. */
 function dirDefault(): string {
   const fromEnv = process.env.KONSTRUCT_MIGRATIONS_DIR?.trim();
-  return fromEnv ? `${fromEnv}, from KONSTRUCT_MIGRATIONS_DIR` : './migrations';
+  return fromEnv ? `${fromEnv}, from KONSTRUCT_MIGRATIONS_DIR` : 'migrations/ of the project root';
 }
 
 /** `up` runs the package's migrations unless told otherwise: name the folder when it is another one. */
