@@ -6,6 +6,7 @@ import type { DownResult } from '../commands/down';
 import type { MigrationStatus, PartWayStatus, StatusResult } from '../commands/status';
 import type { UpResult } from '../commands/up';
 import { describeDataLoss } from '../engine/data-loss';
+import type { PartWayState } from '../phased/phase-state';
 import { plainStyle, type Style } from './output/colors';
 import { formatDuration } from './output/step-progress';
 import { renderTable, type Column } from './output/table';
@@ -47,7 +48,18 @@ export function dataLossLines(result: DownResult): string[] {
 const STATE_COLOR: Record<string, keyof Pick<Style, 'green' | 'yellow' | 'red' | 'cyan'>> = {
   applied: 'green',
   pending: 'yellow',
+  expanding: 'yellow',
+  backfilling: 'yellow',
   expanded: 'cyan',
+  contracting: 'yellow',
+};
+
+/** Which application versions a part-way migration serves: what decides whether the new one may be deployed. */
+const SERVED: Record<PartWayState, string> = {
+  expanding: 'expanding: only the old application version is served until it is expanded',
+  backfilling: 'backfilling: only the old application version is served until it is expanded',
+  expanded: 'expanded: both application versions are served',
+  contracting: 'contracting: only the new application version is served',
 };
 
 const STATUS_COLUMNS: Array<Column<MigrationStatus>> = [
@@ -72,8 +84,7 @@ export function formatStatus(result: StatusResult, style: Style = plainStyle): s
 
 /** Where a part-way migration stands and what to run next. */
 function partWayLines(name: string, p: PartWayStatus): string[] {
-  const where = p.expanded ? 'expanded: both application versions are served' : `in its ${p.phase} phase`;
-  const lines = [`${name} stands part-way, ${where} (${p.stepsDone} of ${p.steps} steps done${p.held ? ', held by `up --expand` or `down --to-expanded`' : ''}; last run going ${p.direction}).`];
+  const lines = [`${name} stands part-way, ${SERVED[p.state]} (${p.stepsDone} of ${p.steps} steps done${p.held ? ', held by `up --expand` or `down --to-expanded`' : ''}; last run going ${p.direction}).`];
   if (p.backfill) {
     const total = p.backfill.estimatedRows ? ` of ~${p.backfill.estimatedRows.toLocaleString('en-US')}` : '';
     lines.push(`  ${p.backfill.step}: ${p.backfill.rowsDone.toLocaleString('en-US')}${total} rows done, stopped between two batches.`);

@@ -1,20 +1,24 @@
 /**
  * `status`: every migration, applied, pending or part-way, when it was applied,
  * and whether its file changed since. A phased migration that stands part-way
- * (state `expanded`) also says which phase it is in and how far its backfill got.
+ * has a state saying what the application versions can do (phase-state.ts:
+ * `expanding`, `backfilling`, `expanded`, `contracting`), the step it is at and
+ * how far its backfill got.
  */
 import { changedSinceApplied, unknownApplied } from '../engine/plan';
 import { readHistory } from '../history/history-table';
 import { listLocalMigrations, loadMigration, type LocalMigration } from '../history/local-migrations';
 import { expandedAt, isBatched, type PhaseName } from '../phased/phased-migration';
-import { readPhaseStates, type PhaseState } from '../phased/phase-state';
+import { PART_WAY_STATES, partWayState, readPhaseStates, type PartWayState, type PhaseState } from '../phased/phase-state';
 import { startingPosition } from '../phased/run-phased';
 import type { MigrationContext } from '../context';
 import type { Knex } from 'knex';
 
-export type MigrationState = 'applied' | 'pending' | 'expanded' | 'unknown';
+export type MigrationState = 'applied' | 'pending' | PartWayState | 'unknown';
 
 export interface PartWayStatus {
+  /** What the application versions can do (phase-state.ts); `expanded` only once expand and backfill are done. */
+  state: PartWayState;
   /** Steps applied, of all its steps. */
   stepsDone: number;
   steps: number;
@@ -40,7 +44,7 @@ export interface MigrationStatus {
   batch: number | null;
   /** Applied, and its file differs from what was applied (by checksum). */
   changed: boolean;
-  /** Only for state `expanded`. */
+  /** Only for a part-way state (`expanding`, `backfilling`, `expanded`, `contracting`). */
   partWay: PartWayStatus | null;
 }
 
@@ -48,7 +52,7 @@ export interface StatusResult {
   migrations: MigrationStatus[];
   applied: number;
   pending: number;
-  /** Phased migrations standing part-way (state `expanded`). */
+  /** Phased migrations standing part-way (any part-way state). */
   partWay: string[];
   /** Applied migrations whose file changed since. */
   changed: string[];
@@ -68,13 +72,14 @@ export async function status(ctx: MigrationContext): Promise<StatusResult> {
   for (const m of local) {
     const h = byName.get(m.name);
     const state = states.get(m.name);
+    const partWay = state ? await partWayStatus(ctx.knex, m, state) : null;
     migrations.push({
       name: m.name,
-      state: h ? 'applied' : state ? 'expanded' : 'pending',
+      state: h ? 'applied' : partWay?.state ?? 'pending',
       appliedAt: h?.appliedAt ?? null,
       batch: h?.batch ?? null,
       changed: changed.includes(m.name),
-      partWay: state ? await partWayStatus(ctx.knex, m, state) : null,
+      partWay,
     });
   }
   for (const name of unknown) {
@@ -86,7 +91,7 @@ export async function status(ctx: MigrationContext): Promise<StatusResult> {
     migrations,
     applied: count('applied'),
     pending: count('pending'),
-    partWay: migrations.filter((m) => m.state === 'expanded').map((m) => m.name),
+    partWay: migrations.filter((m) => (PART_WAY_STATES as readonly string[]).includes(m.state)).map((m) => m.name),
     changed,
     unknown,
   };
@@ -99,6 +104,7 @@ async function partWayStatus(knex: Knex, migration: LocalMigration, state: Phase
   const inBatch = state.cursor !== null ? steps[state.direction === 'up' ? state.stepsDone : state.stepsDone - 1] : undefined;
   const estimate = inBatch && isBatched(inBatch) ? await inBatch.batch.estimateRows?.(knex).catch(() => undefined) : undefined;
   return {
+    state: partWayState(steps, state.stepsDone),
     stepsDone: state.stepsDone,
     steps: steps.length,
     phase: next?.phase ?? 'contract',

@@ -16,6 +16,7 @@
  */
 import type { Knex } from 'knex';
 import { tableExists } from '../db/relation-exists';
+import type { PhaseName } from './phased-migration';
 
 export const PHASE_TABLE = 'konstruct_migration_phases';
 
@@ -92,4 +93,26 @@ export async function deletePhaseState(knex: Knex, name: string): Promise<void> 
 /** For the knex-facing up/down of a phased migration: is any migration part-way? */
 export async function anyPartWay(knex: Knex): Promise<string[]> {
   return (await readPhaseStates(knex)).map((s) => s.name);
+}
+
+/**
+ * What `status` calls a part-way migration, named by what the application
+ * versions can do, so that nobody deploys the new version too early:
+ *
+ *   expanding    an expand step is next: only the old version is served;
+ *   backfilling  a backfill step is next: only the old version is served;
+ *   expanded     expand and backfill are done, no contract step yet: both versions are served;
+ *   contracting  some contract steps are done: only the new version is served.
+ */
+export type PartWayState = 'expanding' | 'backfilling' | 'expanded' | 'contracting';
+export const PART_WAY_STATES: readonly PartWayState[] = ['expanding', 'backfilling', 'expanded', 'contracting'];
+
+/** `steps` in order, each with its phase; `stepsDone` of them applied. */
+export function partWayState(steps: ReadonlyArray<{ phase: PhaseName }>, stepsDone: number): PartWayState {
+  const next = steps[stepsDone]?.phase;
+  const contractDone = steps.slice(0, stepsDone).some((s) => s.phase === 'contract');
+  if (contractDone) return 'contracting';
+  if (next === 'expand') return 'expanding';
+  if (next === 'backfill') return 'backfilling';
+  return 'expanded';
 }
