@@ -71,15 +71,27 @@ const STATUS_COLUMNS: Array<Column<MigrationStatus>> = [
 ];
 
 export function formatStatus(result: StatusResult, style: Style = plainStyle): string[] {
-  const upToDate = result.pending === 0 && result.partWay.length === 0 && result.unknown.length === 0 && result.changed.length === 0;
+  const upToDate = result.pending === 0 && result.partWay.length === 0 && result.unknown.length === 0 && result.changed.length === 0 && result.order.length === 0;
   const summary =
     `${result.applied} applied, ${result.pending} pending` +
     (result.partWay.length ? `, ${result.partWay.length} part-way (${result.partWay.join(', ')})` : '') +
     (result.changed.length ? `, ${result.changed.length} changed since applied (${result.changed.join(', ')})` : '') +
     (result.unknown.length ? `, ${result.unknown.length} unknown to this code (${result.unknown.join(', ')})` : '') +
+    (result.order.length ? `, ${plural(result.order.length, 'order problem')}` : '') +
     (upToDate ? `: ${style.green('up to date')}.` : '.');
   const partWay = result.migrations.flatMap((m) => (m.partWay ? ['', ...partWayLines(m.name, m.partWay)] : []));
-  return [...renderTable(result.migrations, STATUS_COLUMNS, style), ...partWay, '', summary];
+  return [...renderTable(result.migrations, STATUS_COLUMNS, style), ...partWay, ...orderLines(result, style), '', summary];
+}
+
+/** Files out of order: `up` refuses the pending ones unless --allow-out-of-order. */
+function orderLines(result: StatusResult, style: Style): string[] {
+  if (result.order.length === 0) return [];
+  const refused = result.order.some((p) => p.pending);
+  return [
+    '',
+    ...result.order.map((p) => style.red(`Out of order: ${p.message}.`)),
+    refused ? '  `konstruct-migrate up` refuses to apply them: renumber the pending file after the newest one, or pass --allow-out-of-order.' : '  Both are applied: keep them as they are.',
+  ];
 }
 
 /** Where a part-way migration stands and what to run next. */

@@ -92,7 +92,8 @@ function assertFitsAfter(
   }
 }
 
-function nextNumber(names: string[]): string {
+/** The number `new` gives the next migration: one above the highest, at the folder's width. */
+export function nextNumber(names: string[]): string {
   const numbers = names.map((n) => n.split('_')[0]!);
   const next = Math.max(0, ...numbers.map(Number)) + 1;
   const width = Math.max(NUMBER_WIDTH, ...numbers.map((n) => n.length));

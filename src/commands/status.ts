@@ -5,6 +5,7 @@
  * `expanding`, `backfilling`, `expanded`, `contracting`), the step it is at and
  * how far its backfill got.
  */
+import { orderProblems, type OrderProblem } from '../engine/migration-order';
 import { changedSinceApplied, unknownApplied } from '../engine/plan';
 import { readHistory } from '../history/history-table';
 import { listLocalMigrations, loadMigration, type LocalMigration } from '../history/local-migrations';
@@ -58,6 +59,8 @@ export interface StatusResult {
   changed: string[];
   /** Applied in the database but absent from this code. */
   unknown: string[];
+  /** Files sharing a number, pending migrations sorting before an applied one (`up` refuses those). */
+  order: OrderProblem[];
 }
 
 export async function status(ctx: MigrationContext): Promise<StatusResult> {
@@ -94,6 +97,7 @@ export async function status(ctx: MigrationContext): Promise<StatusResult> {
     partWay: migrations.filter((m) => (PART_WAY_STATES as readonly string[]).includes(m.state)).map((m) => m.name),
     changed,
     unknown,
+    order: orderProblems(local, history),
   };
 }
 

@@ -10,6 +10,7 @@ import { KonstructError } from '../errors';
 import { ExitCode } from '../exit-codes';
 import { dryRunSteps, type DryRunStep } from '../engine/dry-run';
 import { RUN_DEFAULTS, underMigrationLock, type LockedRun, type RunOptions } from '../engine/locked-run';
+import { assertInOrder } from '../engine/migration-order';
 import { assertUnchanged, changedSinceApplied, pendingMigrations, resolveTarget } from '../engine/plan';
 import { withCompletedSteps } from '../engine/progress';
 import { runStep, type StepResult } from '../engine/run-step';
@@ -29,6 +30,8 @@ export interface UpOptions extends RunOptions {
   expand?: boolean;
   /** Told as each migration (and each step of a phased one) starts and finishes. */
   onStep?: StepListener;
+  /** Apply pending migrations that share a number with another, or sort before an applied one (migration-order.ts). */
+  allowOutOfOrder?: boolean;
 }
 
 export interface UpResult {
@@ -45,6 +48,7 @@ export async function up(ctx: MigrationContext, options: UpOptions = {}): Promis
   const target = options.to ? resolveTarget(options.to, local) : undefined;
   return underMigrationLock(ctx, 'up', local, options, async (run) => {
     const pending = pendingMigrations(local, run.history, target);
+    if (!options.allowOutOfOrder) assertInOrder(local, run.history);
     if (!options.expand) assertNoneHeld(pending, run.partWay);
     return carryOn(ctx, local, pending, run, options, options.expand ? 'expand' : 'all');
   });

@@ -70,6 +70,7 @@ describe('--json', () => {
         partWay: [],
         changed: [],
         unknown: [],
+        order: [],
       },
       error: null,
     });

@@ -14,7 +14,8 @@ export function registerUp(program: Command, io: Io): void {
       .command('up')
       .description('apply all pending migrations: each in its own transaction, a phased one step by step')
       .addOption(migrationOption('--to <migration>', 'stop after this migration'))
-      .option('--expand', 'stop once a phased migration is expanded (old and new app versions both served); `complete` finishes it'),
+      .option('--expand', 'stop once a phased migration is expanded (old and new app versions both served); `complete` finishes it')
+      .option('--allow-out-of-order', 'apply pending migrations even if one shares its number with another or sorts before an applied one'),
   )
     .addHelpText(
       'after',
@@ -25,7 +26,7 @@ export function registerUp(program: Command, io: Io): void {
     .action((opts, cmd: Command) =>
       runApplyCommand(cmd, io, {
         command: 'up',
-        apply: (ctx, onStep) => up(ctx, { to: opts.to, expand: opts.expand, onStep, ...runOptionsFrom(opts) }),
+        apply: (ctx, onStep) => up(ctx, { to: opts.to, expand: opts.expand, allowOutOfOrder: Boolean(opts.allowOutOfOrder), onStep, ...runOptionsFrom(opts) }),
         summary: upSummary,
         preflight: (config) => checkUp(config, { to: opts.to }),
       }),
