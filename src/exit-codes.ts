@@ -25,6 +25,10 @@ export enum ExitCode {
   HistoryMismatch = 8,
   /** `verify`: the live schema differs from what the applied migrations produce. */
   SchemaDrift = 9,
+  /** Ctrl-C (SIGINT, 128 + 2) during `up`, `down` or `complete`; one line says what stands part-way (cli/interrupt-report.ts). */
+  Interrupted = 130,
+  /** SIGTERM (128 + 15) during `up`, `down` or `complete`, as for Interrupted. */
+  Terminated = 143,
 }
 
 export const EXIT_CODE_HELP = `Exit codes:
@@ -37,4 +41,5 @@ export const EXIT_CODE_HELP = `Exit codes:
   6  a migration failed (rolled back)
   7  destructive down refused (use --yes)
   8  history mismatch: changed or unknown applied migrations
-  9  schema drift found by verify`;
+  9  schema drift found by verify
+  130, 143  interrupted (SIGINT, SIGTERM) during up, down or complete`;
