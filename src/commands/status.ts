@@ -16,6 +16,8 @@ import type { MigrationContext } from '../context';
 import type { Knex } from 'knex';
 
 export type MigrationState = 'applied' | 'pending' | PartWayState | 'unknown';
+/** Every state, in the order docs/cli-output.md lists them (a test compares the two). */
+export const MIGRATION_STATES: readonly MigrationState[] = ['applied', 'pending', ...PART_WAY_STATES, 'unknown'];
 
 export interface PartWayStatus {
   /** What the application versions can do (phase-state.ts); `expanded` only once expand and backfill are done. */

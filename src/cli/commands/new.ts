@@ -7,7 +7,9 @@ import { findProjectRoot } from '../../config/project-root';
 import { DEFAULT_MIGRATIONS_DIR } from '../../history/migrations-folder';
 import { ExitCode } from '../../exit-codes';
 import { withLiveDefault } from '../help-layout';
+import { errorDocument, jsonText, resultDocument } from '../json-output';
 import { reportError, type Io } from '../run-command';
+import { jsonOption } from '../shared-options';
 
 export function registerNew(program: Command, io: Io): void {
   program
@@ -16,6 +18,7 @@ export function registerNew(program: Command, io: Io): void {
     .argument('<name>', 'what the migration does, e.g. add_portal_users_nickname')
     .description('create the next migration file from a typed template (no database needed)')
     .addOption(withLiveDefault(new Option('--dir <folder>', 'the source migrations folder'), dirDefault))
+    .addOption(jsonOption())
     .option('--phased', 'a migration in phases (expand, backfill, contract) for live, large tables; see docs/online-migrations.md')
     .addHelpText(
       'after',
@@ -35,17 +38,21 @@ export function registerNew(program: Command, io: Io): void {
       const cwd = process.cwd();
       const dir = opts.dir ?? migrationsDirFromEnv(process.env, cwd) ?? path.join(findProjectRoot(cwd) ?? cwd, 'migrations');
       const globals = cmd.optsWithGlobals();
+      // With --json, the one document goes to stdout and the notes for people to stderr (run-command.ts).
+      const human = globals.json ? { ...io, out: io.err } : io;
       try {
         const created = newMigration({ name, dir, phased: opts.phased });
         const shown = path.relative(cwd, created.file) || created.file;
         if (!globals.quiet) {
-          io.out(`Created ${shown.startsWith('..') ? created.file : shown}`);
+          human.out(`Created ${shown.startsWith('..') ? created.file : shown}`);
           const then = opts.phased ? ' (or `up --expand`, then `complete`)' : '';
-          io.err(`Next: write ${opts.phased ? 'its steps' : 'up() and down()'}, then ${upCommandFor(dir, cwd)}${then} (no build needed).`);
+          human.err(`Next: write ${opts.phased ? 'its steps' : 'up() and down()'}, then ${upCommandFor(dir, cwd)}${then} (no build needed).`);
         }
         process.exitCode = ExitCode.Ok;
+        if (globals.json) io.out(jsonText(resultDocument('new', ExitCode.Ok, created)));
       } catch (error) {
         process.exitCode = reportError(error, globals.verbose ?? false, io, 'new');
+        if (globals.json) io.out(jsonText(errorDocument('new', process.exitCode, error)));
       }
     });
 }
