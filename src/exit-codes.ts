@@ -42,4 +42,5 @@ export const EXIT_CODE_HELP = `Exit codes:
   7  destructive down refused (use --yes)
   8  history mismatch: changed or unknown applied migrations
   9  schema drift found by verify
-  130, 143  interrupted (SIGINT, SIGTERM) during up, down or complete`;
+  130  interrupted by SIGINT (Ctrl-C) during up, down or complete
+  143  interrupted by SIGTERM during up, down or complete`;

@@ -105,14 +105,15 @@ describe('--help', () => {
   ];
   /** The options each command must have (the docs promise them); a command may have more. */
   const promised: Record<string, string[]> = {
-    up: ['--to <migration>', '--expand', ...RUN_OPTIONS],
+    up: ['--to <migration>', '--expand', '--allow-out-of-order', ...RUN_OPTIONS],
     down: ['--to <migration>', '--all', '--to-expanded', '--yes', ...RUN_OPTIONS],
     complete: RUN_OPTIONS,
     status: ['--check', '--json'],
     verify: ['--against <migration>', '--json'],
     baseline: ['--from-alembic', '--to <migration>', '--dry-run', '--force', '--drop-alembic-version', '--json'],
-    new: ['--dir <folder>'],
+    new: ['--dir <folder>', '--json'],
     wait: ['--json'],
+    db: ['--psql'],
   };
 
   it('lists every command with its description, the global options and every exit code', async () => {
