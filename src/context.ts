@@ -5,12 +5,10 @@
 import type { Knex } from 'knex';
 import { isKonstructConfig, loadConfig, type ConfigInput, type KonstructConfig } from './config/config';
 import type { UrlSource } from './config/database-url';
-import { refuseEmbeddedOutsideProject } from './config/project-root';
 import { connectKnex } from './db/connect';
-import { loadEmbeddedPostgres, startEmbeddedServer, type EmbeddedServer } from './db/embedded-server';
+import { openEmbeddedServer } from './db/open-embedded-server';
 import { assertSessionKept } from './db/pooler';
 import { passwordSpellingsOf } from './db/password-spellings';
-import { ownWords } from './db/redact';
 import { connectionSettings } from './db/ssl-mode';
 import { connectWithin } from './db/wait-for-database';
 import { ConfigError } from './errors';
@@ -92,15 +90,6 @@ export async function openContext(from: KonstructConfig | ContextOptions = {}, h
     waitedMs,
     close,
   };
-}
-
-/** The embedded server a configuration without a database names: checked, announced, started (or the one already running). */
-export async function openEmbeddedServer(config: KonstructConfig, log: (line: string) => void): Promise<EmbeddedServer> {
-  const dataDir = config.connection.embeddedDataDir!;
-  await loadEmbeddedPostgres(); // a missing optional package is reported before the server is announced
-  if (config.connection.embeddedOutsideProject !== undefined) refuseEmbeddedOutsideProject(config.connection.embeddedOutsideProject);
-  log(ownWords`DATABASE_URL is not set: using the embedded PostgreSQL in ${dataDir}`);
-  return startEmbeddedServer(dataDir);
 }
 
 async function assertSchemaExists(knex: Knex, schema: string): Promise<void> {

@@ -12,7 +12,7 @@
 import { spawn } from 'node:child_process';
 import type { Command } from 'commander';
 import { loadConfig, type KonstructConfig } from '../../config/config';
-import { openEmbeddedServer } from '../../context';
+import { openEmbeddedServer } from '../../db/open-embedded-server';
 import type { EmbeddedServer } from '../../db/embedded-server';
 import { ConfigError } from '../../errors';
 import { ExitCode } from '../../exit-codes';
