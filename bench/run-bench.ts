@@ -4,6 +4,8 @@ import { redactor } from '../src/db/redact';
 import { parseBenchOptions, USAGE, UsageError } from './bench-options';
 import { openBenchServer, type BenchServer } from './bench-server';
 import { runBenchmark, type BenchResult } from './benchmark';
+import { DatabaseFactory } from './databases';
+import { benchmarkNpxStartup, writeNpxStartup } from './npx-startup';
 import { DEFAULT_RESULTS_DIR } from './project-files';
 import { updateReadme, writeResults } from './write-results';
 
@@ -45,6 +47,10 @@ async function main(): Promise<number> {
     process.stdout.write(`\n${written.markdown}\n`);
     log(`wrote ${written.files.join(', ')}`);
     if (!options.out && (await updateReadme(result))) log('updated the Performance block of README.md');
+    // Startup through npx (#24): its own module and file, beside the results.
+    const factory = await DatabaseFactory.open(server.url);
+    const startup = await benchmarkNpxStartup(factory, options.statusRuns, log).finally(() => factory.close());
+    log(`wrote ${writeNpxStartup(startup, dir)}`);
     return 0;
   } catch (error) {
     const redact = redactor(passwordSpellingsOf(process.env.BENCH_DATABASE_URL));

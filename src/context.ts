@@ -6,10 +6,9 @@ import type { Knex } from 'knex';
 import { isKonstructConfig, loadConfig, type ConfigInput, type KonstructConfig } from './config/config';
 import type { UrlSource } from './config/database-url';
 import { connectKnex } from './db/connect';
-import { loadEmbeddedPostgres, startEmbeddedServer } from './db/embedded-server';
+import { openEmbeddedServer } from './open-embedded-server';
 import { assertSessionKept } from './db/pooler';
 import { passwordSpellingsOf } from './db/password-spellings';
-import { ownWords } from './db/redact';
 import { connectionSettings } from './db/ssl-mode';
 import { connectWithin } from './db/wait-for-database';
 import { ConfigError } from './errors';
@@ -47,11 +46,8 @@ export async function openContext(from: KonstructConfig | ContextOptions = {}, h
   const secrets = [...config.secrets];
 
   let stopServer = async () => {};
-  const dataDir = config.connection.embeddedDataDir;
-  if (dataDir !== undefined) {
-    await loadEmbeddedPostgres(); // a missing optional package is reported before the server is announced
-    log(ownWords`DATABASE_URL is not set: using the embedded PostgreSQL in ${dataDir}`);
-    const server = await startEmbeddedServer(dataDir);
+  if (config.connection.embeddedDataDir !== undefined) {
+    const server = await openEmbeddedServer(config, log);
     // A local server without TLS.
     settings = connectionSettings({ connection: { ...config.connection, url: server.url }, tls: { mode: 'disable' } });
     secrets.push(...passwordSpellingsOf(server.url));

@@ -34,6 +34,10 @@ export enum ExitCode {
    * transaction in progress was rolled back, what it committed before stands, and the next run carries on.
    */
   LockLost = 12,
+  /** Ctrl-C (SIGINT, 128 + 2) during `up`, `down` or `complete`; one line says what stands part-way (cli/interrupt-report.ts). */
+  Interrupted = 130,
+  /** SIGTERM (128 + 15) during `up`, `down` or `complete`, as for Interrupted. */
+  Terminated = 143,
 }
 
 export const EXIT_CODE_HELP = `Exit codes:
@@ -49,4 +53,6 @@ export const EXIT_CODE_HELP = `Exit codes:
   9  schema drift found by verify
  10  unsafe migration: found by check, refused by up
  11  complete refused: the old application version is still active (--wait, --force)
- 12  migration lock lost mid-run (rolled back; run again to carry on)`;
+ 12  migration lock lost mid-run (rolled back; run again to carry on)
+130  interrupted by SIGINT (Ctrl-C) during up, down or complete
+143  interrupted by SIGTERM during up, down or complete`;

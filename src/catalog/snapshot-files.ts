@@ -35,7 +35,7 @@ export function loadSnapshot(dir: string, migration: string): { file: string; ca
   const file = snapshotPath(dir, migration);
   if (!existsSync(file)) {
     throw new KonstructError(`there is no expected schema for migration ${migration}: ${file} is missing`, {
-      exitCode: ExitCode.Internal,
+      exitCode: ExitCode.Usage,
       hint: 'Generate it with `npm run snapshots` and commit it with the migration.',
     });
   }
@@ -44,7 +44,7 @@ export function loadSnapshot(dir: string, migration: string): { file: string; ca
   } catch (error) {
     if (!(error instanceof CatalogParseError)) throw error;
     throw new KonstructError(`cannot read the expected schema: ${error.message}`, {
-      exitCode: ExitCode.Internal,
+      exitCode: ExitCode.Usage,
       hint: 'Regenerate it with `npm run snapshots` instead of editing it by hand.',
       cause: error,
     });

@@ -4,6 +4,7 @@ import { CommanderError } from 'commander';
 import { ExitCode } from '../exit-codes';
 import { errorDocument, jsonText } from './json-output';
 import { commandNameIn, jsonAskedFor, reportParseError, withoutCommandLinePasswords } from './parse-errors';
+import { reportInterrupts } from './interrupt-report';
 import { buildProgram } from './program';
 import { processIo, reportError } from './run-command';
 
@@ -16,6 +17,7 @@ for (const stream of [process.stdout, process.stderr]) {
 
 const program = buildProgram();
 const args = process.argv.slice(2);
+reportInterrupts(commandNameIn(program, args), args);
 
 async function main(): Promise<void> {
   try {

@@ -8,6 +8,7 @@ import { writer } from '../drain/drain-evidence';
 import type { UpResult } from '../commands/up';
 import { describeDataLoss } from '../engine/data-loss';
 import { acceptedLine } from '../checks/accepted-findings';
+import type { PartWayState } from '../phased/part-way-state';
 import { plainStyle, type Style } from './output/colors';
 import { formatDuration } from './output/step-progress';
 import { renderTable, type Column } from './output/table';
@@ -49,7 +50,18 @@ export function dataLossLines(result: DownResult): string[] {
 const STATE_COLOR: Record<string, keyof Pick<Style, 'green' | 'yellow' | 'red' | 'cyan'>> = {
   applied: 'green',
   pending: 'yellow',
+  expanding: 'yellow',
+  backfilling: 'yellow',
   expanded: 'cyan',
+  contracting: 'yellow',
+};
+
+/** Which application versions a part-way migration serves: what decides whether the new one may be deployed. */
+const SERVED: Record<PartWayState, string> = {
+  expanding: 'expanding: only the old application version is served until it is expanded',
+  backfilling: 'backfilling: only the old application version is served until it is expanded',
+  expanded: 'expanded: both application versions are served',
+  contracting: 'contracting: only the new application version is served',
 };
 
 const STATUS_COLUMNS: Array<Column<MigrationStatus>> = [
@@ -61,22 +73,33 @@ const STATUS_COLUMNS: Array<Column<MigrationStatus>> = [
 ];
 
 export function formatStatus(result: StatusResult, style: Style = plainStyle): string[] {
-  const upToDate = result.pending === 0 && result.partWay.length === 0 && result.unknown.length === 0 && result.changed.length === 0;
+  const upToDate = result.pending === 0 && result.partWay.length === 0 && result.unknown.length === 0 && result.changed.length === 0 && result.order.length === 0;
   const summary =
     `${result.applied} applied, ${result.pending} pending` +
     (result.partWay.length ? `, ${result.partWay.length} part-way (${result.partWay.join(', ')})` : '') +
     (result.changed.length ? `, ${result.changed.length} changed since applied (${result.changed.join(', ')})` : '') +
     (result.unknown.length ? `, ${result.unknown.length} unknown to this code (${result.unknown.join(', ')})` : '') +
+    (result.order.length ? `, ${plural(result.order.length, 'order problem')}` : '') +
     (upToDate ? `: ${style.green('up to date')}.` : '.');
   const partWay = result.migrations.flatMap((m) => (m.partWay ? ['', ...partWayLines(m.name, m.partWay)] : []));
   const accepted = result.accepted.length ? ['', 'Accepted findings of `check` (docs/checking-migrations.md):', ...result.accepted.map((a) => `  ${acceptedLine(a)}`)] : [];
-  return [...renderTable(result.migrations, STATUS_COLUMNS, style), ...partWay, ...accepted, '', summary];
+  return [...renderTable(result.migrations, STATUS_COLUMNS, style), ...partWay, ...accepted, ...orderLines(result, style), '', summary];
+}
+
+/** Files out of order: `up` refuses the pending ones unless --allow-out-of-order. */
+function orderLines(result: StatusResult, style: Style): string[] {
+  if (result.order.length === 0) return [];
+  const refused = result.order.some((p) => p.pending);
+  return [
+    '',
+    ...result.order.map((p) => style.red(`Out of order: ${p.message}.`)),
+    refused ? '  `konstruct-migrate up` refuses to apply them: renumber the pending file after the newest one, or pass --allow-out-of-order.' : '  Both are applied: keep them as they are.',
+  ];
 }
 
 /** Where a part-way migration stands and what to run next. */
 function partWayLines(name: string, p: PartWayStatus): string[] {
-  const where = p.expanded ? 'expanded: both application versions are served' : `in its ${p.phase} phase`;
-  const lines = [`${name} stands part-way, ${where} (${p.stepsDone} of ${p.steps} steps done${p.held ? ', held by `up --expand` or `down --to-expanded`' : ''}; last run going ${p.direction}).`];
+  const lines = [`${name} stands part-way, ${SERVED[p.state]} (${p.stepsDone} of ${p.steps} steps done${p.held ? ', held by `up --expand` or `down --to-expanded`' : ''}; last run going ${p.direction}).`];
   if (p.backfill) {
     const total = p.backfill.estimatedRows ? ` of ~${p.backfill.estimatedRows.toLocaleString('en-US')}` : '';
     lines.push(`  ${p.backfill.step}: ${p.backfill.rowsDone.toLocaleString('en-US')}${total} rows done, stopped between two batches.`);

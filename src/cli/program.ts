@@ -7,10 +7,12 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import { readDotenv } from '../config/database-url';
+import { findProjectRoot } from '../config/project-root';
 import { EXIT_CODE_HELP } from '../exit-codes';
 import { registerBaseline } from './commands/baseline';
 import { registerCheck } from './commands/check';
 import { registerComplete } from './commands/complete';
+import { registerDb } from './commands/db';
 import { registerDown } from './commands/down';
 import { registerNew } from './commands/new';
 import { registerStatus } from './commands/status';
@@ -59,6 +61,7 @@ export function buildProgram(io: Io = processIo): Command {
   registerBaseline(program, io);
   registerNew(program, io);
   registerWait(program, io);
+  registerDb(program, io);
   return program;
 }
 
@@ -66,7 +69,7 @@ export function buildProgram(io: Io = processIo): Command {
 function schemaDefault(): string {
   let fromDotenv: string | undefined;
   try {
-    fromDotenv = readDotenv(process.cwd()).KONSTRUCT_SCHEMA;
+    fromDotenv = readDotenv(findProjectRoot(process.cwd()) ?? process.cwd()).KONSTRUCT_SCHEMA;
   } catch {
     /* an unreadable .env is reported when a command runs */
   }

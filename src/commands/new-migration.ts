@@ -5,6 +5,7 @@
  * A name that repeats an existing one, or a number that would sort before an
  * existing migration (and so run in the wrong order), is refused.
  */
+import { NUMBER_WIDTH, nextNumber } from '../history/migrations-folder';
 import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '../errors';
@@ -27,7 +28,6 @@ export interface NewMigrationResult {
   file: string;
 }
 
-const NUMBER_WIDTH = 3;
 /** Of `<number>_<description>`: far below the 255 of a file name and of knex_migrations.name, and still readable in `status`. */
 export const MAX_NAME_LENGTH = 100;
 
@@ -117,12 +117,6 @@ function assertFitsAfter(
   }
 }
 
-function nextNumber(names: string[]): string {
-  const numbers = names.map((n) => n.split('_')[0]!);
-  const next = Math.max(0, ...numbers.map(Number)) + 1;
-  const width = Math.max(NUMBER_WIDTH, ...numbers.map((n) => n.length));
-  return String(next).padStart(width, '0');
-}
 
 function assertSourceFolder(dir: string): void {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {

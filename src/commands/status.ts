@@ -1,13 +1,17 @@
 /**
  * `status`: every migration, applied, pending or part-way, when it was applied,
  * and whether its file changed since. A phased migration that stands part-way
- * (state `expanded`) also says which phase it is in and how far its backfill got.
+ * has a state saying what the application versions can do (phase-state.ts:
+ * `expanding`, `backfilling`, `expanded`, `contracting`), the step it is at and
+ * how far its backfill got.
  */
+import { orderProblems, type OrderProblem } from '../engine/migration-order';
 import { changedSinceApplied, unknownApplied } from '../engine/plan';
 import { readHistory } from '../history/history-table';
 import { listLocalMigrations, type LocalMigration } from '../history/local-migrations';
 import { isBatched, type PhaseName } from '../phased/phased-migration';
 import { readPhaseStates, type PhaseState } from '../history/phase-state';
+import { PART_WAY_STATES, partWayState, type PartWayState } from '../phased/part-way-state';
 import { startingPosition } from '../engine/run-migration';
 import { loadMigration, loadMigrations } from '../model/load-migration';
 import type { MigrationContext } from '../context';
@@ -18,9 +22,13 @@ import type { EvidenceRow } from '../drain/evidence-table';
 import type { Knex } from 'knex';
 import { acceptedBy } from '../checks/accepted-findings';
 
-export type MigrationState = 'applied' | 'pending' | 'expanded' | 'unknown';
+export type MigrationState = 'applied' | 'pending' | PartWayState | 'unknown';
+/** Every state, in the order docs/cli-output.md lists them (a test compares the two). */
+export const MIGRATION_STATES: readonly MigrationState[] = ['applied', 'pending', ...PART_WAY_STATES, 'unknown'];
 
 export interface PartWayStatus {
+  /** What the application versions can do (phase-state.ts); `expanded` only once expand and backfill are done. */
+  state: PartWayState;
   /** Steps applied, of all its steps. */
   stepsDone: number;
   steps: number;
@@ -57,7 +65,7 @@ export interface MigrationStatus {
   batch: number | null;
   /** Applied, and its file differs from what was applied (by checksum). */
   changed: boolean;
-  /** Only for state `expanded`. */
+  /** Only for a part-way state (`expanding`, `backfilling`, `expanded`, `contracting`). */
   partWay: PartWayStatus | null;
 }
 
@@ -65,7 +73,7 @@ export interface StatusResult {
   migrations: MigrationStatus[];
   applied: number;
   pending: number;
-  /** Phased migrations standing part-way (state `expanded`). */
+  /** Phased migrations standing part-way (any part-way state). */
   partWay: string[];
   /** Applied migrations whose file changed since. */
   changed: string[];
@@ -73,6 +81,8 @@ export interface StatusResult {
   unknown: string[];
   /** Findings of `check` that pending migrations accept on purpose (docs/checking-migrations.md). */
   accepted: Awaited<ReturnType<typeof acceptedBy>>;
+  /** Files sharing a number, pending migrations sorting before an applied one (`up` refuses those). */
+  order: OrderProblem[];
 }
 
 export async function status(ctx: MigrationContext): Promise<StatusResult> {
@@ -87,13 +97,14 @@ export async function status(ctx: MigrationContext): Promise<StatusResult> {
   for (const m of local) {
     const h = byName.get(m.name);
     const state = states.get(m.name);
+    const partWay = state ? await partWayStatus(ctx.knex, m, state, local) : null;
     migrations.push({
       name: m.name,
-      state: h ? 'applied' : state ? 'expanded' : 'pending',
+      state: h ? 'applied' : partWay?.state ?? 'pending',
       appliedAt: h?.appliedAt ?? null,
       batch: h?.batch ?? null,
       changed: changed.includes(m.name),
-      partWay: state ? await partWayStatus(ctx.knex, m, state, local) : null,
+      partWay,
     });
   }
   for (const name of unknown) {
@@ -105,11 +116,12 @@ export async function status(ctx: MigrationContext): Promise<StatusResult> {
     migrations,
     applied: count('applied'),
     pending: count('pending'),
-    partWay: migrations.filter((m) => m.state === 'expanded').map((m) => m.name),
+    partWay: migrations.filter((m) => (PART_WAY_STATES as readonly string[]).includes(m.state)).map((m) => m.name),
     changed,
     unknown,
     // Shown, not judged: a list `check` or `up` would refuse as malformed does not stop `status`.
     accepted: await loadMigrations(local.filter((m) => !byName.has(m.name) && !states.has(m.name))).then(acceptedBy).catch(() => []),
+    order: orderProblems(local, history),
   };
 }
 
@@ -122,6 +134,7 @@ async function partWayStatus(knex: Knex, migration: LocalMigration, state: Phase
   const inBatch = state.cursor !== null ? steps[state.direction === 'up' ? state.stepsDone : state.stepsDone - 1] : undefined;
   const estimate = inBatch && isBatched(inBatch) ? await inBatch.batch.estimateRows?.(knex).catch(() => undefined) : undefined;
   return {
+    state: partWayState(steps, state.stepsDone),
     stepsDone: state.stepsDone,
     steps: steps.length,
     phase: next?.phase ?? 'contract',

@@ -10,6 +10,7 @@ import { KonstructError } from '../errors';
 import { ExitCode } from '../exit-codes';
 import { dryRunSteps, type DryRunStep } from '../engine/dry-run';
 import { batchOptions, underMigrationLock, type LockedRun, type RunOptions } from '../engine/locked-run';
+import { assertInOrder } from '../engine/migration-order';
 import { assertUnchanged, changedSinceApplied, pendingMigrations, resolveTarget } from '../engine/plan';
 import { withCompletedSteps } from '../engine/progress';
 import { runMigration, startingPosition } from '../engine/run-migration';
@@ -39,6 +40,8 @@ export interface UpOptions extends RunOptions {
   beforeRun?: (migrations: Migration[], states: Map<string, PhaseState>) => Promise<void>;
   /** Check the pending migrations first and refuse unsafe ones (src/commands/up-gate.ts); false: do not. */
   check?: UpCheckOptions | false;
+  /** Apply pending migrations that share a number with another, or sort before an applied one (migration-order.ts). */
+  allowOutOfOrder?: boolean;
 }
 
 export interface UpResult {
@@ -57,6 +60,7 @@ export async function up(ctx: MigrationContext, options: UpOptions = {}): Promis
   const target = options.to ? resolveTarget(options.to, local) : undefined;
   return underMigrationLock(ctx, 'up', local, options, async (run) => {
     const pending = pendingMigrations(local, run.history, target);
+    if (!options.allowOutOfOrder) assertInOrder(local, run.history);
     if (!options.expand) assertNoneHeld(pending, run.partWay);
     if (options.check && !options.dryRun) await refuseUnsafeMigrations(ctx, pending, options.check);
     return carryOn(ctx, local, pending, run, options, options.expand ? 'expand' : 'all');

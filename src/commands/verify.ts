@@ -51,7 +51,7 @@ async function refusePartWay(knex: Knex, against: string | undefined): Promise<v
   const partWay = await readPhaseStates(knex);
   if (partWay.length === 0 || against) return;
   throw new KonstructError(
-    `${partWay.map((s) => s.name).join(', ')} stands part-way (expanded): there is no reference schema for a migration between its phases`,
+    `${partWay.map((s) => s.name).join(', ')} stands part-way: there is no reference schema for a migration between its phases`,
     {
       exitCode: ExitCode.Pending,
       hint: 'Run `konstruct-migrate complete` (or `down`) first, then verify; `konstruct-migrate status` shows where it stands.',

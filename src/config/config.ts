@@ -14,6 +14,9 @@
  *   migrations       the library's migrationsDir, KONSTRUCT_MIGRATIONS_DIR (environment), the packaged ones
  *   timeouts         --wait (0), --connect-timeout (10 s)
  *
+ * .env and the embedded data folder are those of the project root (project-root.ts),
+ * found from the working directory up, so any subfolder of the project works alike.
+ *
  * Like psql, the PG* variables are read from the environment only, not from .env.
  * docs/configuration.md says the same for users.
  */
@@ -25,6 +28,7 @@ import type { LibpqSettings, SslMode } from '../db/ssl-mode';
 import { defaultDataDir } from '../db/embedded-server';
 import { parseUrl } from '../db/hostless-url';
 import { passwordSpellingsOf } from '../db/password-spellings';
+import { findProjectRoot } from './project-root';
 import { configSchema, type ConfigIssue, type ConfigOutput, type ConfigValues } from './config-schema';
 import { hasUnencodedCredentials, NOT_A_POSTGRES_URL, readDotenvFile, SOURCE_LABELS, type DotenvFile, type UrlSource } from './database-url';
 import { setsSearchPath } from './search-path-option';
@@ -72,9 +76,16 @@ export interface KonstructConfig {
     url?: string;
     /** Set for the PG* variables. */
     libpq?: LibpqSettings;
-    /** Set for the embedded server: its data folder (KONSTRUCT_PGDATA, default ./.konstruct/pgdata). */
+    /** Set for the embedded server: its data folder (KONSTRUCT_PGDATA, default .konstruct/pgdata in the project root). */
     embeddedDataDir?: string;
+    /**
+     * Set for the embedded server when no project was found and KONSTRUCT_PGDATA is not set:
+     * the folder searched from. The server is refused rather than started on an empty cluster there.
+     */
+    embeddedOutsideProject?: string;
   };
+  /** The project root (project-root.ts): where .env and the embedded data folder are; null outside any project. */
+  projectRoot: string | null;
   /** Undefined: the default search_path (public). */
   schema?: string;
   tls: TlsConfig;
@@ -111,7 +122,8 @@ export class ConfigProblemsError extends ConfigError {
 export function loadConfig(input: ConfigInput = {}): KonstructConfig {
   const env = input.env ?? process.env;
   const cwd = input.cwd ?? process.cwd();
-  const picked = pickValues(input, env, readDotenvFile(cwd), cwd);
+  const projectRoot = findProjectRoot(cwd) ?? null;
+  const picked = pickValues(input, env, readDotenvFile(projectRoot ?? cwd), cwd);
   const parsed = configSchema.safeParse(picked.values);
   if (!parsed.success) {
     // One problem per setting: the first thing wrong with it.
@@ -124,7 +136,7 @@ export function loadConfig(input: ConfigInput = {}): KonstructConfig {
       }),
     );
   }
-  return assemble(parsed.data, picked, input, env, cwd);
+  return assemble(parsed.data, picked, input, env, { cwd, projectRoot });
 }
 
 /**
@@ -242,7 +254,7 @@ function assemble(
   picked: Picked,
   input: ConfigInput,
   env: NodeJS.ProcessEnv,
-  cwd: string,
+  { cwd, projectRoot }: { cwd: string; projectRoot: string | null },
 ): KonstructConfig {
   const { source } = picked;
   const libpq: LibpqSettings | undefined =
@@ -255,8 +267,10 @@ function assemble(
       label: SOURCE_LABELS[source],
       ...(values.url !== undefined ? { url: values.url } : {}),
       ...(libpq ? { libpq } : {}),
-      ...(source === 'embedded' ? { embeddedDataDir: defaultDataDir(cwd, env) } : {}),
+      ...(source === 'embedded' ? { embeddedDataDir: defaultDataDir(projectRoot ?? cwd, env) } : {}),
+      ...(source === 'embedded' && projectRoot === null && !env.KONSTRUCT_PGDATA ? { embeddedOutsideProject: cwd } : {}),
     },
+    projectRoot,
     schema: values.schema,
     tls: { mode: values.sslmode, rootCert: values.sslrootcert, cert: values.sslcert, key: values.sslkey },
     migrationsDir: values.migrationsDir,

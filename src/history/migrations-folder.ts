@@ -28,3 +28,13 @@ export const DEFAULT_MIGRATIONS_DIR = existsSync(SOURCE_MIGRATIONS_DIR) ? SOURCE
 export function compiledCopiesOf(dir: string): string | undefined {
   return path.resolve(dir) === SOURCE_MIGRATIONS_DIR ? COMPILED_MIGRATIONS_DIR : undefined;
 }
+
+export const NUMBER_WIDTH = 3;
+
+/** The number `new` gives the next migration: one above the highest, at the folder's width. */
+export function nextNumber(names: string[]): string {
+  const numbers = names.map((n) => n.split('_')[0]!);
+  const next = Math.max(0, ...numbers.map(Number)) + 1;
+  const width = Math.max(NUMBER_WIDTH, ...numbers.map((n) => n.length));
+  return String(next).padStart(width, '0');
+}

@@ -15,7 +15,7 @@ export const LAYERS = [
   ['checks'],
   ['engine'],
   ['drain'],
-  ['context.ts'],
+  ['context.ts', 'open-embedded-server.ts'],
   ['model'],
   ['operations'],
   ['phased'],

@@ -1,5 +1,5 @@
 /** The built CLI as a spawned process: output, exit codes, help, configuration precedence, the embedded default. */
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Option } from 'commander';
@@ -18,7 +18,14 @@ beforeAll(async () => {
   // Readable by the `postgres` OS user, which the embedded server runs as under root.
   workdir = mkdtempSync(path.join(os.tmpdir(), 'konstruct-cli-'));
   chmodSync(workdir, 0o755);
+  makeProject(workdir);
 });
+
+/** The embedded server is used only inside a project (package.json and migrations/, see test/config/project-root.test.ts). */
+function makeProject(dir: string): void {
+  writeFileSync(path.join(dir, 'package.json'), '{}\n');
+  mkdirSync(path.join(dir, 'migrations'));
+}
 afterAll(async () => {
   await db?.drop();
   rmSync(workdir, { recursive: true, force: true });
@@ -98,15 +105,16 @@ describe('--help', () => {
   ];
   /** The options each command must have (the docs promise them); a command may have more. */
   const promised: Record<string, string[]> = {
-    up: ['--to <migration>', '--expand', '--check-threshold <rows>', '--no-check', ...RUN_OPTIONS],
+    up: ['--to <migration>', '--expand', '--check-threshold <rows>', '--no-check', '--allow-out-of-order', ...RUN_OPTIONS],
     down: ['--to <migration>', '--all', '--to-expanded', '--yes', ...RUN_OPTIONS],
     complete: RUN_OPTIONS,
     status: ['--check', '--json'],
     verify: ['--against <migration>', '--json'],
     baseline: ['--from-alembic', '--to <migration>', '--dry-run', '--force', '--drop-alembic-version', '--json'],
-    new: ['--dir <folder>'],
+    new: ['--dir <folder>', '--json'],
     wait: ['--json'],
     check: ['--to <migration>', '--threshold <rows>', '--recorded [file]', '--record-sizes [file]', '--format <format>', '--json'],
+    db: ['--psql'],
   };
 
   it('lists every command with its description, the global options and every exit code', async () => {
@@ -152,6 +160,7 @@ describe('konstruct-migrate with no DATABASE_URL', () => {
 
   it.runIf(process.getuid?.() === 0)('as root, says clearly when the postgres OS user cannot reach the data folder', async () => {
     const locked = mkdtempSync(path.join(os.tmpdir(), 'konstruct-locked-')); // mkdtemp: mode 0700
+    makeProject(locked);
     try {
       const run = await runCli(['up'], { cwd: locked });
       expect(run.code).toBe(2);

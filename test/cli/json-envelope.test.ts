@@ -96,7 +96,8 @@ describe.each(JSON_COMMANDS)('%s --json', (command) => {
     expectUsageError(run, command, 'UsageError', /'--connect-timeout <seconds>' argument 'soon' is invalid/);
   });
 
-  it('a database that cannot be reached is an error document with exit 4 and what to do', async () => {
+  // `new` needs no database, and reads no KONSTRUCT_SCHEMA.
+  it.skipIf(command === 'new')('a database that cannot be reached is an error document with exit 4 and what to do', async () => {
     const url = await unreachableUrl();
     // baseline checks its mode flags before connecting (exit 2), so it is given a valid one.
     const args = command === 'baseline' ? [command, '--from-alembic'] : [command];
@@ -107,7 +108,7 @@ describe.each(JSON_COMMANDS)('%s --json', (command) => {
     expect(run.stdout + run.stderr).not.toContain('Secret-pw-42');
   });
 
-  it('a usage error found by the command itself carries a hint too', async () => {
+  it.skipIf(command === 'new')('a usage error found by the command itself carries a hint too', async () => {
     const run = await cli([command, '--json'], { KONSTRUCT_SCHEMA: 'not-a-name' });
     const doc = expectUsageError(run, command, 'ConfigError', /KONSTRUCT_SCHEMA "not-a-name" is not a plain identifier/);
     expect(doc.error!.hint).toBe(`Run \`konstruct-migrate ${command} --help\` for usage.`);
@@ -170,10 +171,10 @@ describe('every outcome in one envelope, on a real database', () => {
   });
 
   it('a usage error of a command without --json prints no document', async () => {
-    const run = await cli(['new', '--json', 'x']);
+    const run = await cli(['db', '--json']);
     expect(run.code).toBe(2);
     expect(run.stdout).toBe('');
-    expect(run.stderr).toMatch(/^error: unknown option '--json'\n {2}Run `konstruct-migrate new --help` for usage\.\n$/);
+    expect(run.stderr).toMatch(/^error: unknown option '--json'\n {2}Run `konstruct-migrate db --help` for usage\.\n$/);
   });
 });
 

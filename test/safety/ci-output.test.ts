@@ -71,6 +71,7 @@ describe('--json', () => {
         changed: [],
         unknown: [],
         accepted: [],
+        order: [],
       },
       error: null,
     });

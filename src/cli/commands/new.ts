@@ -3,10 +3,13 @@ import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { newMigration } from '../../commands/new-migration';
 import { migrationsDirFromEnv } from '../../config/config';
+import { findProjectRoot } from '../../config/project-root';
 import { DEFAULT_MIGRATIONS_DIR } from '../../history/migrations-folder';
 import { ExitCode } from '../../exit-codes';
 import { withLiveDefault } from '../help-layout';
+import { errorDocument, jsonText, resultDocument } from '../json-output';
 import { reportError, type Io } from '../run-command';
+import { jsonOption } from '../shared-options';
 
 export function registerNew(program: Command, io: Io): void {
   program
@@ -16,6 +19,7 @@ export function registerNew(program: Command, io: Io): void {
     .description('create the next migration file from a typed template (no database needed)')
     .addOption(withLiveDefault(new Option('--dir <folder>', 'the source migrations folder'), dirDefault))
     .option('--operations', 'a list of declarative online operations (add, rename, alter, drop a column; indexes; ...); see docs/online-migrations.md')
+    .addOption(jsonOption())
     .option('--phased', 'a migration in phases (expand, backfill, contract) for live, large tables; see docs/online-migrations.md')
     .addHelpText(
       'after',
@@ -34,20 +38,24 @@ export function registerNew(program: Command, io: Io): void {
     )
     .action((name: string, opts: { dir?: string; phased?: boolean; operations?: boolean }, cmd: Command) => {
       const cwd = process.cwd();
-      const dir = opts.dir ?? migrationsDirFromEnv(process.env, cwd) ?? path.join(cwd, 'migrations');
+      const dir = opts.dir ?? migrationsDirFromEnv(process.env, cwd) ?? path.join(findProjectRoot(cwd) ?? cwd, 'migrations');
       const globals = cmd.optsWithGlobals();
+      // With --json, the one document goes to stdout and the notes for people to stderr (run-command.ts).
+      const human = globals.json ? { ...io, out: io.err } : io;
       try {
         const created = newMigration({ name, dir, phased: opts.phased, operations: opts.operations });
         const shown = path.relative(cwd, created.file) || created.file;
         if (!globals.quiet) {
-          io.out(`Created ${shown.startsWith('..') ? created.file : shown}`);
+          human.out(`Created ${shown.startsWith('..') ? created.file : shown}`);
           const online = opts.phased || opts.operations;
           const then = online ? ' (or `up --expand`, then `complete`)' : '';
-          io.err(`Next: write ${opts.operations ? 'its operations' : opts.phased ? 'its steps' : 'up() and down()'}, then ${upCommandFor(dir, cwd)}${then} (no build needed).`);
+          human.err(`Next: write ${opts.operations ? 'its operations' : opts.phased ? 'its steps' : 'up() and down()'}, then ${upCommandFor(dir, cwd)}${then} (no build needed).`);
         }
         process.exitCode = ExitCode.Ok;
+        if (globals.json) io.out(jsonText(resultDocument('new', ExitCode.Ok, created)));
       } catch (error) {
         process.exitCode = reportError(error, globals.verbose ?? false, io, 'new');
+        if (globals.json) io.out(jsonText(errorDocument('new', process.exitCode, error)));
       }
     });
 }
@@ -55,7 +63,7 @@ export function registerNew(program: Command, io: Io): void {
 /** What --dir falls back to, as the action above picks it. */
 function dirDefault(): string {
   const fromEnv = process.env.KONSTRUCT_MIGRATIONS_DIR?.trim();
-  return fromEnv ? `${fromEnv}, from KONSTRUCT_MIGRATIONS_DIR` : './migrations';
+  return fromEnv ? `${fromEnv}, from KONSTRUCT_MIGRATIONS_DIR` : 'migrations/ of the project root';
 }
 
 /** `up` runs the package's migrations unless told otherwise: name the folder when it is another one. */

@@ -18,7 +18,8 @@ export function registerUp(program: Command, io: Io): void {
       .addOption(migrationOption('--to <migration>', 'stop after this migration'))
       .option('--expand', 'stop once a phased migration is expanded (old and new app versions both served); `complete` finishes it')
       .addOption(new Option('--check-threshold <rows>', 'refuse a pending migration that `check` finds unsafe on a table this big (smaller: warn)').argParser(parseCount).default(DEFAULT_THRESHOLD_ROWS))
-      .option('--no-check', 'do not check the pending migrations on a throwaway copy first'),
+      .option('--no-check', 'do not check the pending migrations on a throwaway copy first')
+      .option('--allow-out-of-order', 'apply pending migrations even if one shares its number with another or sorts before an applied one'),
   )
     .addHelpText(
       'after',
@@ -29,7 +30,7 @@ export function registerUp(program: Command, io: Io): void {
     .action((opts, cmd: Command) =>
       runApplyCommand(cmd, io, {
         command: 'up',
-        apply: (ctx, onStep) => up(ctx, { to: opts.to, expand: opts.expand, onStep, ...runOptionsFrom(opts), check: opts.check && { thresholdRows: opts.checkThreshold, serverUrl: checkServerUrl() } }),
+        apply: (ctx, onStep) => up(ctx, { to: opts.to, expand: opts.expand, onStep, allowOutOfOrder: Boolean(opts.allowOutOfOrder), ...runOptionsFrom(opts), check: opts.check && { thresholdRows: opts.checkThreshold, serverUrl: checkServerUrl() } }),
         summary: upSummary,
         preflight: (config) => checkUp(config, { to: opts.to }),
       }),

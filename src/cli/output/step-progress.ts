@@ -8,6 +8,7 @@
  */
 import type { StepEvent, StepListener } from '../../engine/step-events';
 import type { StepResult } from '../../engine/step-result';
+import { noteStepForInterrupt } from '../interrupt-report';
 import type { Io } from '../run-command';
 import type { OutputOptions } from './output-options';
 import type { Style } from './colors';
@@ -58,6 +59,7 @@ export function drainProgress(e: Extract<StepEvent, { type: 'draining' }>): stri
 export async function withStepProgress<T>(io: Io, output: OutputOptions, work: (onStep: StepListener) => Promise<T>): Promise<T> {
   const spinner = output.spinnerStream ? new Spinner(output.spinnerStream) : undefined;
   const onStep = (event: StepEvent) => {
+    noteStepForInterrupt(event);
     if (output.quiet) return;
     if (event.type === 'started') {
       spinner?.start(`${event.direction === 'up' ? 'applying' : 'reverting'} ${event.name}`);
