@@ -9,7 +9,8 @@
  * earlier pending step created or locked shows no lock in a later step; run
  * with `--to` to look at one step alone.
  * A non-transactional step (CREATE INDEX CONCURRENTLY) cannot run inside a
- * transaction: the dry run stops before it and says so.
+ * transaction: the dry run stops before it and says so, unless the step has a
+ * form for inside one (`inTransactionForm`, the steps operations generate).
  *
  * A phased migration shows each of its steps that would run, with its phase;
  * of a batched step, the first batch's statements (the others repeat them).
@@ -99,7 +100,7 @@ function inTheOneTransaction(trx: Knex.Transaction, recorder: StatementRecorder,
     run: async (unit, work, record) => {
       const { migration, step, direction } = unit;
       const shown = migration.phased ? { phase: step.phase, step: step.name } : {};
-      if (step.outsideTransaction) {
+      if (step.outsideTransaction && !step.inTransactionForm) {
         results.push({ name: migration.name, direction, ...shown, statements: [], notRun: 'it is not transactional, so it cannot be run and rolled back; the dry run stops here' });
         throw new StopHere();
       }

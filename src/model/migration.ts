@@ -16,7 +16,7 @@ import type { DataLoss, MigrationModule } from './migration-module';
  * in a transaction (CREATE INDEX CONCURRENTLY); it runs on a session of its own,
  * is never retried after a lock timeout, and its progress is recorded after it.
  */
-export type Step = PhasedStep & { outsideTransaction?: boolean };
+export type Step = PhasedStep & { outsideTransaction?: boolean; inTransactionForm?: boolean };
 
 export interface Migration extends LocalMigration {
   steps: readonly Step[];

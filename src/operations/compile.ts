@@ -77,7 +77,7 @@ export function compileParts(operations: readonly CompiledOperation[]): PhasedSt
   });
   const outside = (phase: 'expand' | 'contract') =>
     all.flatMap((p) => p.outside ?? []).filter((w) => w.phase === phase).map((w): PhasedStep => ({
-      phase, name: w.name, outsideTransaction: true,
+      phase, name: w.name, outsideTransaction: true, inTransactionForm: true,
       statements: { up: [w.up.sql], down: [w.down.sql] },
       up: (knex) => runConcurrent(knex, w.up),
       down: (knex) => runConcurrent(knex, w.down),

@@ -74,6 +74,12 @@ export interface BatchedStep {
  */
 export interface OutsideTransactionStep extends TransactionStep {
   outsideTransaction: true;
+  /**
+   * Declared by steps that keep the promise above (the generated ones,
+   * operations/concurrent-step.ts): --dry-run runs such a step in its one
+   * transaction instead of stopping before it.
+   */
+  inTransactionForm?: true;
 }
 
 /** The SQL a generated step sends, as data: for --dry-run, `check`, and the snapshot that freezes it. */

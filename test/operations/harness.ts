@@ -10,18 +10,20 @@ import path from 'node:path';
 import { expect } from 'vitest';
 import { up } from '../../src/commands/up';
 import type { MigrationContext } from '../../src/context';
-import { listLocalMigrations, loadMigration, type LocalMigration } from '../../src/history/local-migrations';
-import { readPhaseStates } from '../../src/phased/phase-state';
-import type { PhasedStep } from '../../src/phased/phased-migration';
-import { runPhased } from '../../src/phased/run-phased';
+import { runMigration } from '../../src/engine/run-migration';
+import { workTransactions } from '../../src/engine/work-transaction';
+import { listLocalMigrations } from '../../src/history/local-migrations';
+import { readPhaseStates } from '../../src/history/phase-state';
+import { loadMigration } from '../../src/model/load-migration';
+import type { Migration, Step } from '../../src/model/migration';
 import { SOURCE_MIGRATIONS_DIR, testContext } from '../support/context';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
 export interface OperationsDatabase {
   db: TestDatabase;
   ctx: MigrationContext;
-  migration: LocalMigration;
-  steps: readonly PhasedStep[];
+  migration: Migration;
+  steps: readonly Step[];
   close(): Promise<void>;
 }
 
@@ -34,8 +36,8 @@ export async function operationsDatabase(label: string, name: string, source: { 
   const db = await createTestDatabase(label);
   const ctx = await testContext(db.url, dir);
   await up(ctx, { to: '005' });
-  const migration = listLocalMigrations(dir).find((m) => m.name === name)!;
-  const steps = (await loadMigration(migration)).phases!;
+  const migration = await loadMigration(listLocalMigrations(dir).find((m) => m.name === name)!);
+  const { steps } = migration;
   return {
     db,
     ctx,
@@ -60,13 +62,12 @@ export async function standAt(h: OperationsDatabase, stepsDone: number, afterBat
   const [state] = await readPhaseStates(h.db.knex);
   const applied = (await h.db.knex('knex_migrations').pluck('name')).includes(h.migration.name);
   let batches = 0;
-  const run = runPhased(
+  const runner = workTransactions(h.ctx.knex, { timeouts: { lockTimeoutMs: 500, statementTimeoutMs: 0 }, lockBudgetMs: 10_000, log: () => {} });
+  const run = runMigration(
     h.ctx.knex,
-    { migration: h.migration, steps: h.steps, state, applied, direction, stopAt: stepsDone, held: false, batch: 2 },
+    runner,
+    { migration: h.migration, state, applied, direction, stopAt: stepsDone, held: false, batch: 2 },
     {
-      timeouts: { lockTimeoutMs: 500, statementTimeoutMs: 0 },
-      lockBudgetMs: 10_000,
-      log: () => {},
       batchSize: 1,
       batchPauseMs: 0,
       onStep: (event) => {
@@ -86,7 +87,7 @@ export async function position(h: OperationsDatabase): Promise<{ stepsDone: numb
 }
 
 /** Every stopping point going up: after each step, and after the first batch of each batched step. */
-export function stoppingPoints(steps: readonly PhasedStep[]): Array<{ label: string; stepsDone: number; afterBatches?: number }> {
+export function stoppingPoints(steps: readonly Step[]): Array<{ label: string; stepsDone: number; afterBatches?: number }> {
   return steps.flatMap((step, i) => [
     ...('batch' in step && step.batch.up ? [{ label: `inside "${step.name}" after one batch`, stepsDone: i + 1, afterBatches: 1 }] : []),
     { label: `after "${step.name}"`, stepsDone: i + 1 },

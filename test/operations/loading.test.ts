@@ -10,7 +10,7 @@ import { expect, it } from 'vitest';
 import { dumpCatalog } from '../../src/catalog/dump-catalog';
 import { up } from '../../src/commands/up';
 import { ExitCode } from '../../src/exit-codes';
-import { loadMigration } from '../../src/history/local-migrations';
+import { KonstructMigrationSource } from '../../src/engine/knex-migration-source';
 import { runCli } from '../support/cli';
 import { expectedCatalog } from '../support/spec-files';
 import { operationsDatabase, position } from './harness';
@@ -53,12 +53,17 @@ it('--dry-run lists every compiled step with its statements, the index step in i
 it('the offline path (the stock knex CLI) runs the whole list, CONCURRENTLY dropped, in one transaction, and back', async () => {
   const h = await operationsDatabase('offlineops', '900_operations', { text: source([rename, createdAt]) });
   try {
-    const mod = await loadMigration(h.migration);
-    await h.db.knex.transaction((trx) => mod.up(trx));
+    const knexSource = new KonstructMigrationSource(path.dirname(h.migration.file));
+    const mod = await knexSource.getMigration((await knexSource.getMigrations()).find((m) => m.name === h.migration.name)!);
+    await h.db.knex.transaction(async (trx) => {
+      await mod.up(trx);
+    });
     const catalog = await dumpCatalog(h.db.knex);
     expect(catalog).toContain('display_name character varying(255) NOT NULL');
     expect(catalog).toContain('CREATE INDEX ix_portal_users_created_at ON public.portal_users USING btree (created_at);');
-    await h.db.knex.transaction((trx) => mod.down(trx));
+    await h.db.knex.transaction(async (trx) => {
+      await mod.down!(trx);
+    });
     expect(await dumpCatalog(h.db.knex)).toBe(await expectedCatalog(h.db.knex, 'catalog-after-005.sql'));
   } finally {
     await h.close();

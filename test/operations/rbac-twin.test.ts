@@ -14,11 +14,12 @@ import { up } from '../../src/commands/up';
 import { compileOperations } from '../../src/operations';
 import { expectedCatalog } from '../support/spec-files';
 import { operations } from './fixtures/006_rbac_roles_operations';
-import { listLocalMigrations, loadMigration } from '../../src/history/local-migrations';
+import { listLocalMigrations } from '../../src/history/local-migrations';
+import { loadMigration } from '../../src/model/load-migration';
 import { SOURCE_MIGRATIONS_DIR } from '../support/context';
 import { operationsDatabase, position, standAt, stoppingPoints, type OperationsDatabase } from './harness';
 import { lockProfile, modesByPhase } from './lock-profile';
-import type { PhasedStep } from '../../src/phased/phased-migration';
+import type { Step } from '../../src/model/migration';
 
 const NAME = '006_rbac_roles_operations';
 const FIXTURE = { file: path.join(__dirname, 'fixtures', `${NAME}.ts`) };
@@ -153,7 +154,7 @@ describe('006 as operations: down from every point', () => {
 describe('006 as operations: the same lock profile as the hand-written 006', () => {
   it('per phase the same table locks on portal_users, and no rows touched under a blocking one', async () => {
     const seed = `INSERT INTO portal_users (email, hashed_password, name, is_admin) SELECT 'u' || i, 'h', 'U', i % 7 = 0 FROM generate_series(1, 1000) AS i`;
-    const profileOf = async (name: string, source: { file: string } | { text: string }, steps: (o: OperationsDatabase) => Promise<readonly PhasedStep[]>) => {
+    const profileOf = async (name: string, source: { file: string } | { text: string }, steps: (o: OperationsDatabase) => Promise<readonly Step[]>) => {
       const o = await operationsDatabase('rbaclocks', name, source);
       try {
         await o.db.knex.raw(seed);
@@ -165,7 +166,7 @@ describe('006 as operations: the same lock profile as the hand-written 006', () 
     const twin = await profileOf(NAME, FIXTURE, async (o) => o.steps);
     const handWritten = await profileOf('900_noop', { text: `export const operations = [{ sql: { up: 'SELECT 1', down: 'SELECT 1' } }];` }, async () => {
       const migration = listLocalMigrations(SOURCE_MIGRATIONS_DIR).find((m) => m.name === '006_rbac_roles')!;
-      return (await loadMigration(migration)).phases!;
+      return (await loadMigration(migration)).steps;
     });
     expect(modesByPhase(twin)).toEqual(modesByPhase(handWritten));
     expect(modesByPhase(twin)).toEqual({

@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { expect, it } from 'vitest';
 import { dumpCatalog } from '../../src/catalog/dump-catalog';
-import { readPhaseStates } from '../../src/phased/phase-state';
+import { readPhaseStates } from '../../src/history/phase-state';
 import { runCli, startCli } from '../support/cli';
 import { expectedCatalog } from '../support/spec-files';
 import { waitUntil } from '../support/wait-until';
