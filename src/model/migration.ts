@@ -44,8 +44,9 @@ export function toMigration(local: LocalMigration, mod: MigrationModule): Migrat
   const common = { ...local, dataLostOnDown: mod.dataLostOnDown?.bind(mod), knexConfig: mod.config, acceptFindings: mod.acceptFindings };
   if (mod.phases) {
     const steps: readonly Step[] = mod.phases;
-    // The stock knex CLI cannot run a step that refuses a transaction inside its own: it runs the steps without one.
-    const knexConfig = mod.config ?? (steps.some((s) => s.outsideTransaction) ? { transaction: false } : undefined);
+    // The stock knex CLI cannot run a step that refuses a transaction inside its own: it runs the steps without one
+    // (a generated step with an in-transaction form, e.g. an operation's index build, runs in knex's transaction).
+    const knexConfig = mod.config ?? (steps.some((s) => s.outsideTransaction && !s.inTransactionForm) ? { transaction: false } : undefined);
     return { ...common, knexConfig, steps, phased: true, expandedAt: expandedAt(steps) };
   }
   const plain: Step = {
