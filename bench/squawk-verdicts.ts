@@ -1,5 +1,5 @@
 /**
- * squawk (npm `squawk-cli`, a pinned devDependency) on one corpus case's SQL,
+ * squawk (npm `squawk-cli` at a pinned version, fetched by npx on first use) on one corpus case's SQL,
  * with its lock-safety rules only: the timeout reminders and the style rules
  * (types to prefer, re-runnable statements) are left out, as they flag every
  * statement whatever it does to a live table.
@@ -16,7 +16,13 @@ export const SQUAWK_LEFT_OUT = [
   'prefer-text-field', 'prefer-bigint-over-int', 'prefer-bigint-over-smallint', 'prefer-identity', 'prefer-timestamptz', 'ban-char-field',
 ];
 
-const SQUAWK = path.join(PACKAGE_ROOT, 'node_modules', '.bin', 'squawk');
+/**
+ * Not a devDependency: the registry here serves squawk-cli's Linux binary package only, and
+ * `npm ci` refuses a lock file without the other platforms' optional packages. npx fetches
+ * the pinned version into its cache the first time the benchmark needs it.
+ */
+const SQUAWK_VERSION = '2.66.0';
+const NPX = ['exec', '--yes', `--package=squawk-cli@${SQUAWK_VERSION}`, '--', 'squawk'];
 
 /** The rules squawk reports on the case, distinct, in the order reported. */
 export async function squawkRules(c: CorpusCase, pgVersion: string): Promise<string[]> {
@@ -27,7 +33,7 @@ export async function squawkRules(c: CorpusCase, pgVersion: string): Promise<str
     const args = [file, '--reporter', 'json', `--pg-version=${pgVersion}`, `--exclude=${SQUAWK_LEFT_OUT.join(',')}`];
     // A migration that runs in a transaction is checked as one (knex wraps it in BEGIN ... COMMIT).
     if (c.transaction !== false) args.push('--assume-in-transaction');
-    const run = await runProcess(SQUAWK, args, { timeoutMs: 60_000 });
+    const run = await runProcess('npm', [...NPX, ...args], { timeoutMs: 120_000, cwd: PACKAGE_ROOT });
     if (run.code !== 0 && run.code !== 1) throw new Error(`squawk failed (exit ${run.code}): ${run.stderr.trim()}`);
     const violations = JSON.parse(run.stdout || '[]') as Array<{ rule_name: string }>;
     return [...new Set(violations.map((v) => v.rule_name))];
