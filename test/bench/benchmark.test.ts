@@ -75,7 +75,9 @@ describe('the benchmark on a 300-row table', () => {
   });
 
   it('deploys the new version once expand has committed: it sends nothing before and fails nowhere', () => {
-    for (const run of result.sizes[0]!.runs.filter((r) => r.side === 'ours' && r.direction === 'up' && r.scenario !== 'early-deploy')) {
+    const runs = result.sizes[0]!.runs.filter((r) => r.side === 'ours' && r.direction === 'up' && r.scenario !== 'early-deploy');
+    expect(runs.map((r) => r.scenario).sort()).toEqual(['open-transaction', 'quiet']);
+    for (const run of runs) {
       expect(windowOf(run, 'before')!.versions.new.requests, run.scenario).toBe(0);
       expect(windowOf(run, 'whole run')!.versions.new.errors, run.scenario).toBe(0);
       expect(windowOf(run, 'after')!.versions.new.requests, run.scenario).toBeGreaterThan(0);
