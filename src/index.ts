@@ -14,6 +14,8 @@ export { wait, type WaitResult } from './commands/wait';
 export { newMigration, type NewMigrationOptions, type NewMigrationResult } from './commands/new-migration';
 export { verify, type VerifyOptions, type VerifyResult } from './commands/verify';
 export { baseline, type BaselineOptions, type BaselineResult } from './commands/baseline';
+export { check, type CheckOptions, type CheckResult } from './commands/check';
+export { recordSizes } from './checks/record-sizes';
 export { RUN_DEFAULTS, type RunOptions } from './engine/locked-run';
 export type { StepEvent, StepListener } from './engine/step-events';
 export type { StepResult } from './engine/step-result';

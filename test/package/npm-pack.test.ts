@@ -5,7 +5,7 @@
  * against a database, the library exports are there with their types, and the
  * missing embedded PostgreSQL is explained in one line.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -36,7 +36,10 @@ function loadedFiles(root: string): Set<string> {
     if (loaded.has(file)) continue;
     loaded.add(file);
     for (const [, required] of readFileSync(path.join(root, file), 'utf8').matchAll(/require\("(\.{1,2}\/[^"]+)"\)/g)) {
-      pending.push(path.posix.join(path.posix.dirname(file), required!.endsWith('.js') ? required! : `${required}.js`));
+      const target = path.posix.join(path.posix.dirname(file), required!);
+      // As Node resolves it: the file itself, `<name>.js`, or a folder's index.js (e.g. src/operations/).
+      const candidates = target.endsWith('.js') ? [target] : [`${target}.js`, `${target}/index.js`];
+      pending.push(candidates.find((c) => existsSync(path.join(root, c))) ?? candidates[0]!);
     }
   }
   return loaded;
