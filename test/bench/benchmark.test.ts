@@ -23,7 +23,7 @@ const partials: BenchResult[] = [];
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'konstruct-bench-'));
-  const options = parseBenchOptions(['--rows', '300', '--sizes', '300', '--runs', '1', '--status-runs', '1', '--open-transaction', '1', '--app-rate', '20', '--early-deploy']) as BenchOptions;
+  const options = parseBenchOptions(['--rows', '300', '--sizes', '300', '--runs', '1', '--status-runs', '1', '--open-transaction', '4', '--app-rate', '20', '--early-deploy']) as BenchOptions;
   result = await runBenchmark({ url: adminUrl(), description: 'the test server' }, options, () => {}, async (partial) => {
     partials.push(partial);
     // As run-bench does after every round: the partial results must render.
@@ -112,7 +112,7 @@ describe('the benchmark on a 300-row table', () => {
 
   it("records the locks the phased up took on portal_users per phase: with the open transaction, expand waited for one that stops the application", () => {
     const open = result.sizes[0]!.runs.find((r) => r.side === 'ours' && r.scenario === 'open-transaction')!;
-    // The application transaction holds portal_users for 1 s, longer than the 0.5 s lock_timeout: a wait cannot go unseen.
+    // The application transaction holds portal_users for 4 s: longer than `up`'s start on a loaded machine and than the 0.5 s lock_timeout, so a wait cannot go unseen.
     expect(open.locks.some((l) => l.phase === 'expand' && !l.granted && l.blocks !== null)).toBe(true);
     for (const run of result.sizes[0]!.runs) {
       for (const lock of run.locks) expect(run.phases.map((p) => p.phase)).toContain(lock.phase);

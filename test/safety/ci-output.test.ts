@@ -167,10 +167,10 @@ describe('--help', () => {
   it('lists every exit code and the safety options', async () => {
     const help = await runCli(['--help']);
     expect(help.code).toBe(0);
-    for (const code of ['0  success', '2  usage', '3  migrations pending', '4  cannot connect', '5  lock not acquired', '6  a migration failed', '7  destructive down refused', '8  history mismatch']) {
+    for (const code of ['0  success', '2  usage', '3  migrations pending', '4  cannot connect', '5  lock not acquired', '6  a migration failed', '7  destructive down refused', '8  history mismatch', '9  schema drift', '10  unsafe migration', '11  complete refused', '12  migration lock lost', '130  interrupted by SIGINT', '143  interrupted by SIGTERM']) {
       expect(help.stdout).toContain(code);
     }
-    expect(help.stdout).toMatch(/--wait <seconds>/);
+    expect(help.stdout).toMatch(/--wait \[seconds\]/);
     expect(help.stdout).toMatch(/--connect-timeout <seconds>/);
     expect(help.stdout).toMatch(/wait \[options\] \[seconds\]/);
 
