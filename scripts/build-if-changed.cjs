@@ -21,8 +21,9 @@ const path = require('node:path');
 const root = path.resolve(__dirname, '..');
 const STAMP = path.join(root, 'dist', 'build-inputs.sha256');
 /** What tsconfig.json compiles and scripts/bundle-cli.ts bundles, with the settings and the locked dependencies. */
-// test/support is compiled too: the benchmark spawns processes with its helper (test/support/cli.ts).
-const SOURCE_DIRS = ['src', 'migrations', 'bench', 'scripts', 'test/support'];
+// test/support is compiled too: the benchmark spawns processes with its helper (test/support/cli.ts);
+// so is check's corpus (test/checks/corpus), which the benchmark gives to check and squawk.
+const SOURCE_DIRS = ['src', 'migrations', 'bench', 'scripts', 'test/support', 'test/checks/corpus'];
 const FILES = ['knexfile.ts', 'tsconfig.json', 'package.json', 'package-lock.json'];
 
 function sourcesUnder(dir) {

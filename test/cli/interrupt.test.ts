@@ -36,11 +36,14 @@ afterAll(async () => {
 
 /** Starts `up`, waits until a statement of it sleeps, sends `signal`; returns its result. */
 async function interruptWhileSleeping(signal: NodeJS.Signals, args: string[] = ['up']) {
-  const run = startCli(args, { env: { DATABASE_URL: db.url, KONSTRUCT_MIGRATIONS_DIR: folder.dir }, timeoutMs: 60_000 });
-  await waitUntil(async () => {
+  const sleeping = async () => {
     const { rows } = await db.knex.raw(`SELECT 1 FROM pg_stat_activity WHERE query LIKE '%pg_sleep%' AND pid <> pg_backend_pid() AND datname = current_database()`);
     return rows.length > 0;
-  }, 'the migration to sleep');
+  };
+  // The backend of an earlier interrupted run may linger a moment: signal only this run's own sleep.
+  await waitUntil(async () => !(await sleeping()), 'the sleep of an earlier run to end');
+  const run = startCli(args, { env: { DATABASE_URL: db.url, KONSTRUCT_MIGRATIONS_DIR: folder.dir }, timeoutMs: 60_000 });
+  await waitUntil(sleeping, 'the migration to sleep');
   run.kill(signal);
   return run.exited;
 }

@@ -24,7 +24,7 @@ const marker = () => path.join(clone, 'dist', 'left-by-the-test');
 beforeAll(() => {
   workdir = mkdtempSync(path.join(os.tmpdir(), 'konstruct-first-npx-'));
   clone = path.join(workdir, 'clone');
-  for (const entry of ['src', 'migrations', 'bench', 'scripts', path.join('test', 'support'), 'schema', 'knexfile.ts', 'tsconfig.json', 'package.json', 'package-lock.json', 'dist']) {
+  for (const entry of ['src', 'migrations', 'bench', 'scripts', path.join('test', 'support'), path.join('test', 'checks', 'corpus'), 'schema', 'knexfile.ts', 'tsconfig.json', 'package.json', 'package-lock.json', 'dist']) {
     cpSync(path.join(REPO_ROOT, entry), path.join(clone, entry), { recursive: true });
   }
   symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(clone, 'node_modules'), 'dir');
