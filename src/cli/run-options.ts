@@ -48,7 +48,12 @@ export function addRunOptions(command: Command): Command {
     )
     .addOption(new Option('--lock-retries <count>', 'at most this many retries after a lock timeout (default: as many as --lock-budget allows)').argParser(parseCount))
     .addOption(
-      new Option('--batch-size <rows>', 'phased migrations: rows one backfill batch covers (one short transaction)').argParser(parsePositive).default(RUN_DEFAULTS.batchSize),
+      new Option('--batch-size <rows>', 'phased migrations: the most rows one backfill batch covers (one short transaction)').argParser(parsePositive).default(RUN_DEFAULTS.batchSize),
+    )
+    .addOption(
+      new Option('--batch-time <ms>', 'phased migrations: target time of one backfill batch; its size adapts from 1000 rows, up to --batch-size')
+        .argParser(parsePositive)
+        .default(RUN_DEFAULTS.batchTime),
     )
     .addOption(new Option('--batch-pause <ms>', 'phased migrations: pause between backfill batches').argParser(parseCount).default(RUN_DEFAULTS.batchPause))
     .addOption(
@@ -67,6 +72,7 @@ export function runOptionsFrom(opts: Record<string, unknown>): RunOptions {
     lockBudget: opts.lockBudget as number,
     lockRetries: opts.lockRetries as number | undefined,
     batchSize: opts.batchSize as number,
+    batchTime: opts.batchTime as number,
     batchPause: opts.batchPause as number,
     statementTimeout: opts.statementTimeout as number,
     allowChanged: Boolean(opts.allowChanged),

@@ -5,6 +5,12 @@
  * not stay in lockstep) and the tries stop when the lock budget is spent, or
  * after --lock-retries when that is given. The live application's queries never
  * queue behind us for longer than one lock_timeout at a time.
+ *
+ * When the failed attempt was seen waiting for a table (lock-wait-watcher.ts),
+ * the retry does not pause blindly: `waitOutside` waits, outside the lock queue,
+ * until no session holds or waits for a conflicting lock on that table
+ * (queue-free-wait.ts), then asks again at once. A wait on something else (a
+ * row) keeps the growing pauses.
  */
 import type { Knex } from 'knex';
 import { KonstructError, LockTimeoutError, MigrationFailedError } from '../errors';
@@ -47,13 +53,19 @@ export interface RetryLabel {
 const RETRY_BACKOFF = { initialMs: 200, maxMs: 5_000 };
 const LOCK_NOT_AVAILABLE = '55P03';
 
+/** Waits outside the lock queue until nothing is in the way of `wait`, or `deadline` passes (then false). */
+export type WaitOutside = (wait: LockWait & { relation: string }, deadline: number) => Promise<boolean>;
+
 /** Runs `attempt` until it succeeds; resolves to the number of attempts. */
 export async function retryOnLockTimeout(
   label: RetryLabel,
   options: RetryOptions,
   attempt: () => Promise<AttemptFailure | undefined>,
+  waitOutside?: WaitOutside,
 ): Promise<number> {
   const deadline = Date.now() + options.lockBudgetMs;
+  // Every table an attempt of this step was seen waiting for (a step may lock several, one after the other).
+  const learned = new Map<string, LockWait & { relation: string }>();
   for (let n = 1; ; n++) {
     await options.beforeAttempt?.();
     const failure = await attempt();
@@ -64,7 +76,9 @@ export async function retryOnLockTimeout(
     if ((error as { code?: string })?.code !== LOCK_NOT_AVAILABLE) {
       throw new MigrationFailedError(label.migration, label.direction, error, { transactional: label.transactional, statement: statementOf(error) });
     }
-    const delay = backoffDelay(n - 1, RETRY_BACKOFF);
+    const outside = waitOutside && wait?.relation ? { ...wait, relation: wait.relation } : undefined;
+    if (outside) learned.set(outside.relation, outside);
+    const delay = outside ? 0 : backoffDelay(n - 1, RETRY_BACKOFF);
     const retriesLeft = options.lockRetries === undefined || n <= options.lockRetries;
     const budgetSpent = Date.now() + delay > deadline;
     if (!label.transactional || !retriesLeft || budgetSpent) {
@@ -72,6 +86,18 @@ export async function retryOnLockTimeout(
     }
     const within = `within lock_timeout (${formatSeconds(options.timeouts.lockTimeoutMs / 1000)})`;
     const of = options.lockRetries === undefined ? '' : ` of ${options.lockRetries + 1}`;
+    if (outside) {
+      options.log(
+        `${label.what}: ${describeWaitTarget(outside)} not granted ${within}, blocked by ${describeBlockers(outside)}; ` +
+          `rolled back; attempt ${n + 1}${of} asks once nothing holds or waits for a conflicting lock on ${outside.relation}`,
+      );
+      for (const target of learned.values()) {
+        if (!(await waitOutside!(target, deadline))) {
+          throw lockTimeout(label, { attempts: n, wait, options, cause: error, budgetSpent: true });
+        }
+      }
+      continue;
+    }
     options.log(
       `${label.what}: ${wait ? `${describeWaitTarget(wait)} not granted ${within}, blocked by ${describeBlockers(wait)}` : `a lock was not granted ${within}`}; ` +
         `rolled back, retrying in ${formatSeconds(delay / 1000)} (attempt ${n + 1}${of})`,

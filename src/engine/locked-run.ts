@@ -33,8 +33,10 @@ export interface RunOptions {
   statementTimeout?: number;
   /** At most this many retries after a lock timeout (default: as many as --lock-budget allows). */
   lockRetries?: number;
-  /** Phased migrations: rows a backfill batch covers (default 10,000). */
+  /** Phased migrations: the most rows a backfill batch covers (default 25,000; a dry run uses exactly this). */
   batchSize?: number;
+  /** Phased migrations: target time of one backfill batch, in ms; its size adapts, from 1,000 rows up to batchSize (default 50). */
+  batchTime?: number;
   /** Phased migrations: pause between two backfill batches, in ms (default 0). */
   batchPause?: number;
   /** Run the steps in a transaction that is rolled back, and report their statements. */
@@ -43,11 +45,15 @@ export interface RunOptions {
   allowChanged?: boolean;
 }
 
-export const RUN_DEFAULTS = { lockWait: 60, lockTimeout: 0.5, lockBudget: 300, statementTimeout: 0, batchSize: 25_000, batchPause: 0 } as const;
+export const RUN_DEFAULTS = { lockWait: 60, lockTimeout: 0.5, lockBudget: 300, statementTimeout: 0, batchSize: 25_000, batchTime: 50, batchPause: 0 } as const;
 
 /** How batched steps run, for real and in a dry run alike. */
-export function batchOptions(options: RunOptions): { batchSize: number; batchPauseMs: number } {
-  return { batchSize: options.batchSize ?? RUN_DEFAULTS.batchSize, batchPauseMs: options.batchPause ?? RUN_DEFAULTS.batchPause };
+export function batchOptions(options: RunOptions): { batchSize: number; batchTimeMs: number; batchPauseMs: number } {
+  return {
+    batchSize: options.batchSize ?? RUN_DEFAULTS.batchSize,
+    batchTimeMs: options.batchTime ?? RUN_DEFAULTS.batchTime,
+    batchPauseMs: options.batchPause ?? RUN_DEFAULTS.batchPause,
+  };
 }
 
 export interface LockedRun {

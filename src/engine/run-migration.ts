@@ -37,6 +37,7 @@ export interface MigrationTarget {
 
 export interface BatchOptions {
   batchSize: number;
+  batchTimeMs?: number;
   batchPauseMs: number;
   onStep?: StepListener;
 }

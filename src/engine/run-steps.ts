@@ -12,6 +12,7 @@ import type { Knex } from 'knex';
 import { sleep } from '../db/backoff';
 import type { Migration, Step } from '../model/migration';
 import { isBatched, type BatchFunction, type BatchResult } from '../phased/phased-migration';
+import { adaptiveBatchSizer, fixedBatchSizer } from './batch-sizer';
 import type { StepListener } from './step-events';
 import type { Direction } from './step-result';
 
@@ -44,7 +45,10 @@ export interface StepPlan {
   from: Position;
   /** Stop once this many steps are applied. */
   stopAt: number;
+  /** Rows of every batch; with `batchTimeMs`, the most rows of one batch. */
   batchSize: number;
+  /** A real run: the size adapts so a batch takes about this long (batch-sizer.ts). Absent (dry runs, the stock knex CLI): `batchSize` every time. */
+  batchTimeMs?: number;
   batchPauseMs: number;
   onStep?: StepListener;
   /** Writes `position` in the unit's transaction (nothing, for the stock knex CLI, which records the migration itself). */
@@ -124,6 +128,8 @@ async function runBatches(
   const { step } = unit;
   const estimate = plan.onStep && isBatched(step) ? await step.batch.estimateRows?.(knex).catch(() => undefined) : undefined;
   const started = performance.now();
+  // Sized from the time each batch took, measured here: the batch itself stays one statement plus saving the position.
+  const sizer = plan.batchTimeMs ? adaptiveBatchSizer({ targetMs: plan.batchTimeMs, cap: plan.batchSize, now: () => performance.now() }) : fixedBatchSizer(plan.batchSize);
   let { cursor, rowsDone } = from;
   let retries = 0;
   let batches = 0;
@@ -133,12 +139,13 @@ async function runBatches(
     retries += -1 + await runner.run(
       { ...unit, batch: batches + 1 },
       async (db) => {
-        result = await batch(db, cursor, plan.batchSize);
+        result = await batch(db, cursor, sizer.next()); // each attempt restarts the clock, with the same size
       },
       (db) => plan.record(db, result!.next === null
         ? { stepsDone: after, cursor: null, rowsDone: 0 }
         : { stepsDone: from.stepsDone, cursor: result!.next, rowsDone: rowsDone + result!.rows }),
     );
+    sizer.done(); // from the last attempt's start to its commit: as long as it held its rows
     cursor = result!.next;
     rowsDone += result!.rows;
     rowsThisRun += result!.rows;

@@ -1,7 +1,9 @@
 /**
  * How a real run runs each unit of work (run-steps.ts): under the run's
  * timeouts, watched for lock waits, and tried again after a lock timeout
- * (lock-retry.ts). A unit's work and its recorded position commit together in
+ * (lock-retry.ts): once an attempt was seen waiting for a table, the retry first
+ * waits outside the lock queue until nothing conflicting holds or waits for it
+ * (queue-free-wait.ts). A unit's work and its recorded position commit together in
  * one transaction, `commitWork` below: the only place a migration's work commits,
  * and so the one place that proves the migration lock is still held.
  *
@@ -16,6 +18,7 @@ import { retryOnLockTimeout, type AttemptFailure, type RetryOptions } from './lo
 import { describeBlockers, describeWaitTarget, watchLockWaits, type LockWaitWatcher } from './lock-wait-watcher';
 import type { Unit, UnitRunner } from './run-steps';
 import { applyLocalTimeouts, withTimeoutSession } from './session-timeouts';
+import { waitOutsideLockQueue } from './queue-free-wait';
 
 export interface StepOptions extends RetryOptions {
   /** Bookkeeping that must commit with the run's first unit (e.g. creating the history tables on a first run). */
@@ -28,7 +31,12 @@ export function workTransactions(knex: Knex, options: StepOptions): UnitRunner {
   return {
     run: async (unit, work, record) => {
       const label = { migration: unit.migration.name, what: unit.what, direction: unit.direction, transactional: !unit.step.outsideTransaction };
-      const attempts = await retryOnLockTimeout(label, options, () => attempt(knex, options, unit, prepare, work, record));
+      const attempts = await retryOnLockTimeout(
+        label,
+        options,
+        () => attempt(knex, options, unit, prepare, work, record),
+        (wait, deadline) => waitOutsideLockQueue(knex, { relation: wait.relation, mode: wait.mode, what: unit.what, deadline }, options.log),
+      );
       prepare = undefined;
       return attempts;
     },

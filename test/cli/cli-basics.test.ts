@@ -101,7 +101,7 @@ describe('--help', () => {
   const program = buildProgram();
   const RUN_OPTIONS = [
     '--dry-run', '--lock-wait <seconds>', '--lock-timeout <seconds>', '--lock-budget <seconds>', '--lock-retries <count>',
-    '--batch-size <rows>', '--batch-pause <ms>', '--statement-timeout <seconds>', '--allow-changed', '--json',
+    '--batch-size <rows>', '--batch-time <ms>', '--batch-pause <ms>', '--statement-timeout <seconds>', '--allow-changed', '--json',
   ];
   /** The options each command must have (the docs promise them); a command may have more. */
   const promised: Record<string, string[]> = {
@@ -146,6 +146,7 @@ describe('--help', () => {
       expect(help).toMatch(new RegExp(`--lock-budget <seconds> [^(]+\\(jittered, growing pauses\\) \\(default: ${RUN_DEFAULTS.lockBudget}\\)`));
       expect(help).toMatch(/--lock-retries <count> [^(]+\(default: as many as --lock-budget allows\)/);
       expect(help).toMatch(new RegExp(`--batch-size <rows> [^(]+\\(one short transaction\\) \\(default: ${RUN_DEFAULTS.batchSize}\\)`));
+      expect(help).toMatch(new RegExp(`--batch-time <ms> [^(]+up to --batch-size \\(default: ${RUN_DEFAULTS.batchTime}\\)`));
       expect(help).toMatch(new RegExp(`--batch-pause <ms> [^(]+\\(default: ${RUN_DEFAULTS.batchPause}\\)`));
     }
   });

@@ -4,14 +4,11 @@
  * INDEX CONCURRENTLY needs), and the dry run batches with the run's own
  * --batch-size, as a real run does.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { down } from '../../src/commands/down';
 import { up } from '../../src/commands/up';
-import type { MigrationContext } from '../../src/context';
 import { readPhaseStates } from '../../src/history/phase-state';
-import { testContext } from '../support/context';
-import { tempMigrations, type TempMigrations } from '../support/temp-migrations';
-import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { useTempMigrationsDatabase } from '../support/temp-migrations-database';
 
 const TABLE = `exports.up = (knex) => knex.raw('CREATE TABLE things (id int PRIMARY KEY, n int); INSERT INTO things SELECT i, 0 FROM generate_series(1, 6) i');
 exports.down = (knex) => knex.raw('DROP TABLE things');`;
@@ -31,41 +28,27 @@ exports.phases = [
   },
 ];`;
 
-let db: TestDatabase;
-let ctx: MigrationContext;
-let migrations: TempMigrations;
-
-beforeAll(async () => {
-  migrations = tempMigrations({ '001_table': TABLE, '002_phased': PHASED });
-  db = await createTestDatabase('stepexec');
-  ctx = await testContext(db.url, migrations.dir);
-  await up(ctx, { to: '001' });
-});
-afterAll(async () => {
-  await ctx?.close();
-  await db?.drop();
-  migrations?.remove();
-});
+const t = useTempMigrationsDatabase('stepexec', { '001_table': TABLE, '002_phased': PHASED }, '001');
 
 describe('the step executor', () => {
   it('dry-runs batches of --batch-size rows, and stops before a step that cannot run in a transaction', async () => {
-    const { dryRun } = await up(ctx, { dryRun: true, batchSize: 2 });
+    const { dryRun } = await up(t.ctx, { dryRun: true, batchSize: 2 });
     expect(dryRun!.map(({ step, batches, notRun }) => ({ step, batches, notRun }))).toEqual([
       { step: 'fill n', batches: 3, notRun: undefined },
       { step: 'index n', batches: undefined, notRun: 'it is not transactional, so it cannot be run and rolled back; the dry run stops here' },
     ]);
-    expect(await db.knex('things').where({ n: 1 }).count({ c: '*' })).toEqual([{ c: '0' }]);
+    expect(await t.db.knex('things').where({ n: 1 }).count({ c: '*' })).toEqual([{ c: '0' }]);
   });
 
   it('runs a phased step outside a transaction, for real, both ways', async () => {
-    await up(ctx, { batchSize: 4 });
-    const indexes = () => db.knex('pg_indexes').where({ tablename: 'things' }).orderBy('indexname').pluck('indexname');
+    await up(t.ctx, { batchSize: 4 });
+    const indexes = () => t.db.knex('pg_indexes').where({ tablename: 'things' }).orderBy('indexname').pluck('indexname');
     expect(await indexes()).toEqual(['things_n', 'things_pkey']);
-    expect(await db.knex('things').where({ n: 1 }).count({ c: '*' })).toEqual([{ c: '6' }]);
-    expect(await readPhaseStates(db.knex)).toEqual([]);
+    expect(await t.db.knex('things').where({ n: 1 }).count({ c: '*' })).toEqual([{ c: '6' }]);
+    expect(await readPhaseStates(t.db.knex)).toEqual([]);
 
-    await down(ctx);
+    await down(t.ctx);
     expect(await indexes()).toEqual(['things_pkey']);
-    expect(await db.knex('knex_migrations').orderBy('name').pluck('name')).toEqual(['001_table']);
+    expect(await t.db.knex('knex_migrations').orderBy('name').pluck('name')).toEqual(['001_table']);
   });
 });
