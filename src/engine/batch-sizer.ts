@@ -21,19 +21,30 @@ export interface BatchSizer {
   next(): number;
   /** The batch `next` sized is done: measures it and adjusts the size. */
   done(): void;
+  /** The target batch time in ms (undefined: a fixed size). */
+  readonly targetMs?: number;
+  /** A new target batch time (an operator steering a running backfill); a fixed size ignores it. */
+  retarget(targetMs: number): void;
 }
 
 export function adaptiveBatchSizer(o: { targetMs: number; cap: number; now: () => number }): BatchSizer {
   const floor = Math.min(MIN_ROWS, o.cap);
   let size = Math.min(START_ROWS, o.cap);
   let started = 0;
+  let targetMs = o.targetMs;
   return {
+    get targetMs() {
+      return targetMs;
+    },
+    retarget: (ms) => {
+      targetMs = ms;
+    },
     next: () => {
       started = o.now();
       return size;
     },
     done: () => {
-      size = nextSize(size, o.now() - started, o.targetMs, floor, o.cap);
+      size = nextSize(size, o.now() - started, targetMs, floor, o.cap);
     },
   };
 }
@@ -46,5 +57,5 @@ export function nextSize(size: number, tookMs: number, targetMs: number, floor: 
 
 /** A fixed size (dry runs, the stock knex CLI): every batch the given one. */
 export function fixedBatchSizer(size: number): BatchSizer {
-  return { next: () => size, done: () => {} };
+  return { next: () => size, done: () => {}, retarget: () => {} };
 }

@@ -20,6 +20,8 @@ import { assertHistoryKnown, assertPartWayKnown } from './plan';
 import { readPhaseStates, type PhaseState } from '../history/phase-state';
 import type { StepOptions } from './work-transaction';
 import { sessionTimeouts, type SessionTimeouts } from './session-timeouts';
+import type { BatchGate } from './batch-gate';
+import { batchGates } from './batch-gates';
 
 /** Safety options shared by `up` and `down`; every field has a default. */
 export interface RunOptions {
@@ -48,8 +50,9 @@ export interface RunOptions {
 export const RUN_DEFAULTS = { lockWait: 60, lockTimeout: 0.5, lockBudget: 300, statementTimeout: 0, batchSize: 25_000, batchTime: 50, batchPause: 0 } as const;
 
 /** How batched steps run, for real and in a dry run alike. */
-export function batchOptions(options: RunOptions): { batchSize: number; batchTimeMs: number; batchPauseMs: number } {
+export function batchOptions(options: RunOptions): { batchSize: number; batchTimeMs: number; batchPauseMs: number; gates: BatchGate[] } {
   return {
+    gates: batchGates(options),
     batchSize: options.batchSize ?? RUN_DEFAULTS.batchSize,
     batchTimeMs: options.batchTime ?? RUN_DEFAULTS.batchTime,
     batchPauseMs: options.batchPause ?? RUN_DEFAULTS.batchPause,

@@ -18,6 +18,7 @@ import { tellWhatStands } from './part-way-report';
 import { runSteps, type Position, type UnitRunner } from './run-steps';
 import type { Direction, StepResult } from './step-result';
 import type { StepListener } from './step-events';
+import type { BatchGate } from './batch-gate';
 
 export interface MigrationTarget {
   migration: Migration;
@@ -39,6 +40,8 @@ export interface BatchOptions {
   batchSize: number;
   batchTimeMs?: number;
   batchPauseMs: number;
+  /** Asked before each backfill batch (batch-gates.ts). */
+  gates?: readonly BatchGate[];
   onStep?: StepListener;
 }
 

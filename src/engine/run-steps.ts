@@ -12,6 +12,7 @@ import type { Knex } from 'knex';
 import { sleep } from '../db/backoff';
 import type { Migration, Step } from '../model/migration';
 import { isBatched, type BatchFunction, type BatchResult } from '../phased/phased-migration';
+import type { BatchGate } from './batch-gate';
 import { adaptiveBatchSizer, fixedBatchSizer } from './batch-sizer';
 import type { StepListener } from './step-events';
 import type { Direction } from './step-result';
@@ -50,6 +51,8 @@ export interface StepPlan {
   /** A real run: the size adapts so a batch takes about this long (batch-sizer.ts). Absent (dry runs, the stock knex CLI): `batchSize` every time. */
   batchTimeMs?: number;
   batchPauseMs: number;
+  /** Asked before each batch (a real run only): each resolves when the batch may start (batch-gate.ts). */
+  gates?: readonly BatchGate[];
   onStep?: StepListener;
   /** Writes `position` in the unit's transaction (nothing, for the stock knex CLI, which records the migration itself). */
   record(db: Knex, position: Position): Promise<void>;
@@ -135,6 +138,7 @@ async function runBatches(
   let batches = 0;
   let rowsThisRun = 0;
   do {
+    for (const gate of plan.gates ?? []) await gate.beforeBatch({ knex, migration: unit.migration.name, step: step.name, sizer, onStep: plan.onStep });
     let result: BatchResult | undefined;
     retries += -1 + await runner.run(
       { ...unit, batch: batches + 1 },

@@ -1,0 +1,10 @@
+/**
+ * The gates a real run asks before each backfill batch (batch-gate.ts), in
+ * order: one line per gate. Dry runs and the stock knex CLI ask none.
+ */
+import type { BatchGate } from './batch-gate';
+import type { RunOptions } from './locked-run';
+
+export function batchGates(_options: RunOptions): BatchGate[] {
+  return [];
+}
