@@ -21,10 +21,10 @@ import { readPhaseStates, type PhaseState } from '../history/phase-state';
 import type { StepOptions } from './work-transaction';
 import { sessionTimeouts, type SessionTimeouts } from './session-timeouts';
 import type { BatchGate } from './batch-gate';
-import { batchGates } from './batch-gates';
+import { batchGates, type GateOptions } from './batch-gates';
 
 /** Safety options shared by `up` and `down`; every field has a default. */
-export interface RunOptions {
+export interface RunOptions extends GateOptions {
   /** Seconds to wait for another run's migration lock (default 60). */
   lockWait?: number;
   /** lock_timeout of each migration transaction, in seconds (default 0.5; 0 = wait indefinitely). */
