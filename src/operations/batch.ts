@@ -20,7 +20,7 @@ export function batch(op: BatchOperation): OperationParts {
   for (const statement of [op.up, op.down]) {
     if (statement !== undefined && !statement.includes(PAGES)) throw new Error(`batch "${op.name}": each statement needs ${PAGES} where the page range goes`);
   }
-  const [up, down] = [op.up, op.down].map((s) => (s === undefined ? undefined : pageBatches(op.table, s)));
+  const [up, down] = [op.up, op.down].map((s) => (s === undefined ? undefined : pageBatches(op.table, s, { laterWritesFilled: false })));
   const step: BatchedStep & { statements: { up: string[]; down: string[] } } = {
     phase: 'backfill',
     name: op.name,

@@ -52,7 +52,7 @@ function byTable<T>(all: readonly OperationParts[], pick: (p: OperationParts) =>
 }
 
 function batchedStep(phase: PhaseName, name: string, table: string, fills: Fill[], direction: 'up' | 'down'): PhasedStep {
-  const batches = pageBatches(table, fillStatement(table, fills));
+  const batches = pageBatches(table, fillStatement(table, fills), { laterWritesFilled: true });
   return {
     phase,
     name,

@@ -46,18 +46,29 @@ export interface PageBatches {
   estimateRows(knex: Knex): Promise<number>;
 }
 
-/** Batches of `statement` (one SQL statement with `{pages}` where the batch's page range goes, as an AND term). */
-export function pageBatches(table: string, statement: string): PageBatches {
+/**
+ * Batches of `statement` (one SQL statement with `{pages}` where the batch's page range goes, as an AND term).
+ * `laterWritesFilled`: a sync trigger fills every row written after the backfill started (the engine's own
+ * backfill, which starts after expand committed the trigger). Then the table's size is read once, at the step's
+ * first batch in this process, since pages added later hold only rows the trigger filled; a run that starts the
+ * step again (cursor null) reads it again. Otherwise (a custom `batch`) it is read before every batch, so rows
+ * appended meanwhile are covered too.
+ */
+export function pageBatches(table: string, statement: string, o: { laterWritesFilled: boolean }): PageBatches {
+  let size: TableSize | undefined;
   return {
     statement,
-    run: async (knex, cursor, size) => {
+    run: async (knex, cursor, rows) => {
       const start = cursor === null ? 0 : Number(cursor);
-      const { pages, rowsPerPage } = await tableSize(knex, table);
-      const end = start + Math.max(1, Math.round(size / rowsPerPage));
-      // The sync trigger stays out of the backfill's way, for this transaction only.
-      await knex.raw(`SELECT set_config('${BACKFILL_SETTING}', 'on', true)`);
-      await knex.raw(statement.replace(PAGES, `ctid >= '(${start},0)'::tid AND ctid < '(${end},0)'::tid`));
-      await knex.raw(`SELECT set_config('${BACKFILL_SETTING}', 'off', true)`);
+      if (cursor === null || size === undefined || !o.laterWritesFilled) size = await tableSize(knex, table);
+      const { pages, rowsPerPage } = size;
+      const end = start + Math.max(1, Math.round(rows / rowsPerPage));
+      // One round trip: the sync trigger stays out of the backfill's way for this transaction only
+      // (set_config(..., true) ends with it; nothing after the UPDATE in it writes the table).
+      await knex.raw(
+        `SELECT set_config('${BACKFILL_SETTING}', 'on', true); ` +
+          statement.replace(PAGES, `ctid >= '(${start},0)'::tid AND ctid < '(${end},0)'::tid`),
+      );
       // Rows covered, from the planner's rows per page: counting would read the range twice.
       const covered = Math.round(Math.max(0, Math.min(end, pages) - start) * rowsPerPage);
       return { next: end < pages ? String(end) : null, rows: covered };
