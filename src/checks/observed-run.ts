@@ -10,10 +10,10 @@ import { MigrationFailedError } from '../errors';
 import { statementOf } from '../db/statement-errors';
 import type { LocalMigration } from '../history/local-migrations';
 import { loadMigration } from '../model/load-migration';
-import { isBatched } from '../phased/phased-migration';
 import { RUN_DEFAULTS } from '../engine/locked-run';
+import { runSteps, type UnitRunner } from '../engine/run-steps';
 import type { ObservedStatement } from './observation';
-import { observeStatements } from './statement-observer';
+import { observeStatements, type StatementObserver } from './statement-observer';
 import { EXISTING_TABLES } from './table-state';
 
 export async function observePending(copy: Knex, schema: string, pending: LocalMigration[]): Promise<ObservedStatement[]> {
@@ -23,32 +23,32 @@ export async function observePending(copy: Knex, schema: string, pending: LocalM
   await copy.client.releaseConnection(conn);
   const observer = await observeStatements(conn, existing);
   try {
-    for (const migration of pending) {
-      const loaded = await loadMigration(migration);
-      const fail = (error: unknown) => new MigrationFailedError(migration.name, 'up', error, { statement: statementOf(error) });
-      const plain = loaded.steps[0]!;
-      if (!loaded.phased && !isBatched(plain)) {
-        observer.at({ migration: migration.name, batched: false });
-        const run = plain.outsideTransaction ? plain.up(copy) : copy.transaction((trx) => plain.up(trx));
-        await run.catch((error: unknown) => Promise.reject(fail(error)));
-        continue;
-      }
-      for (const step of loaded.steps) {
-        const where = { migration: migration.name, phase: step.phase, step: step.name };
-        if (!isBatched(step)) {
-          observer.at({ ...where, batched: false });
-          await copy.transaction((trx) => step.up(trx)).catch((error) => Promise.reject(fail(error)));
-          continue;
-        }
-        observer.at({ ...where, batched: true });
-        for (let cursor: string | null = null, first = true; step.batch.up && (first || cursor !== null); first = false) {
-          const from: string | null = cursor;
-          cursor = (await copy.transaction((trx) => step.batch.up!(trx, from, RUN_DEFAULTS.batchSize)).catch((error) => Promise.reject(fail(error)))).next;
-        }
-      }
+    for (const local of pending) {
+      const migration = await loadMigration(local);
+      // The one executor (engine/run-steps.ts), with the real batch size: what `up` runs, unit by unit.
+      await runSteps(copy, observingRunner(copy, observer), {
+        migration, direction: 'up', from: { stepsDone: 0, cursor: null, rowsDone: 0 }, stopAt: migration.steps.length,
+        batchSize: RUN_DEFAULTS.batchSize, batchPauseMs: 0, record: async () => {},
+      });
     }
   } finally {
     observer.restore();
   }
   return observer.observed;
+}
+
+/** Each unit committed on the copy as `up` commits it (in a transaction unless its step runs outside one), its statements observed where they ran. */
+function observingRunner(copy: Knex, observer: StatementObserver): UnitRunner {
+  return {
+    run: async ({ migration, step, batch }, work, record) => {
+      const batched = batch !== undefined;
+      observer.at(migration.phased ? { migration: migration.name, phase: step.phase, step: step.name, batched } : { migration: migration.name, batched });
+      const unit = step.outsideTransaction ? work(copy) : copy.transaction(async (trx) => {
+        await work(trx);
+        await record(trx);
+      });
+      await unit.catch((error: unknown) => Promise.reject(new MigrationFailedError(migration.name, 'up', error, { statement: statementOf(error) })));
+      return 1;
+    },
+  };
 }
