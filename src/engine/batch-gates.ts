@@ -4,7 +4,8 @@
  */
 import type { BatchGate } from './batch-gate';
 import type { RunOptions } from './locked-run';
+import { steeringGate } from './steering-gate';
 
 export function batchGates(_options: RunOptions): BatchGate[] {
-  return [];
+  return [steeringGate()];
 }
