@@ -153,9 +153,9 @@ async function readRows(knex: Knex, migration?: string): Promise<Map<string, Ste
  * the rows of applied migrations) until the next end clears it.
  */
 export async function forgetSteering(knex: Knex, migration: string): Promise<void> {
+  if (!(await tableExists(knex, STEERING_TABLE).catch(() => false))) return; // the common case: one round trip
   await knex
     .transaction(async (trx) => {
-      if (!(await tableExists(trx, STEERING_TABLE))) return;
       await trx.raw(`SET LOCAL lock_timeout = '${FORGET_LOCK_TIMEOUT_MS}ms'`);
       await trx(STEERING_TABLE).where({ migration }).delete();
       if (!(await trx(STEERING_TABLE).first('migration'))) await trx.raw(`DROP TABLE ${STEERING_TABLE}`);

@@ -185,7 +185,7 @@ describe('steer from another process', () => {
 
     const paused = await cli('steer', '--pause', '--reason', 'peak traffic');
     expect(paused.code).toBe(0);
-    expect(paused.stdout).toMatch(/^002_fill: paused by .+ \(peak traffic\)\.\n {2}the running konstruct-migrate up .* waits before its next batch/);
+    expect(paused.stdout).toMatch(/^002_fill: paused by .+ \(peak traffic\)\.\n {2}The running konstruct-migrate up .* waits before its next batch/);
     await releaseBatches();
     await run.waitForOutput(/‖ fill n: paused by/);
     const me = `${os.userInfo().username}@${os.hostname()}`;
@@ -211,7 +211,7 @@ describe('steer from another process', () => {
     expect(await committedBatches()).toBe(before + 1);
 
     const resumed = await cli('steer', '--resume');
-    expect(resumed.stdout).toMatch(/^002_fill: resumed\.\n {2}the running konstruct-migrate up .* carries on with its next batch\./);
+    expect(resumed.stdout).toMatch(/^002_fill: resumed\.\n {2}The running konstruct-migrate up .* carries on with its next batch\./);
     const result = await run.exited;
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(new RegExp(`▸ fill n: resumed by ${me} after `));

@@ -31,7 +31,7 @@ export const PAUSED_DETAIL = `paused — waiting; ${RESUME}`;
 /** What `steer` did, and when the backfill will notice. */
 export function steerSummary(r: SteerResult): string[] {
   const s = r.steering;
-  const run = r.running ? `the running ${r.running.applicationName || `session (pid ${r.running.pid})`}` : undefined;
+  const run = r.running ? `The running ${r.running.applicationName || `session (pid ${r.running.pid})`}` : undefined;
   const lines: string[] = [];
   if (s.paused) {
     lines.push(
