@@ -6,7 +6,7 @@ export enum ExitCode {
   Ok = 0,
   /** An unexpected failure: a bug, or a case not foreseen. Run with --verbose and report it. */
   Internal = 1,
-  /** Bad command line or configuration (unknown flag, malformed DATABASE_URL, unknown --to target), or plain `up` of a held migration. */
+  /** Bad command line or configuration (unknown flag, malformed DATABASE_URL, unknown --to target), plain `up` of a held migration, or `steer` with nothing to steer. */
   Usage = 2,
   /** `status --check`: migrations are pending or stand part-way; `verify` of a part-way (expanded) schema. */
   Pending = 3,

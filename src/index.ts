@@ -10,6 +10,8 @@ export { complete, type CompleteOptions } from './commands/complete';
 export type { PhasedStep, TransactionStep, BatchedStep, BatchFunction, BatchResult, PhaseName } from './phased/phased-migration';
 export type { Operation } from './operations';
 export { status, type StatusResult, type MigrationStatus, type MigrationState, type PartWayStatus } from './commands/status';
+export { steer, type SteerOptions, type SteerResult } from './commands/steer';
+export type { Steering, SteeredBy } from './history/steering-table';
 export { wait, type WaitResult } from './commands/wait';
 export { newMigration, type NewMigrationOptions, type NewMigrationResult } from './commands/new-migration';
 export { verify, type VerifyOptions, type VerifyResult } from './commands/verify';

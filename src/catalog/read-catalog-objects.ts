@@ -13,7 +13,7 @@ import { quoteIdent, quoteLiteral } from './sql-text';
 type Query = <T>(sql: string) => Promise<T[]>;
 
 const BOOKKEEPING = (relname: string) =>
-  `(${relname} LIKE 'knex\\_%' OR ${relname} IN ('alembic_version', 'konstruct_migration_phases'))`;
+  `(${relname} LIKE 'knex\\_%' OR ${relname} IN ('alembic_version', 'konstruct_migration_phases', 'konstruct_migration_steering'))`;
 const OWN_TABLES = `c.relkind IN ('r', 'p') AND n.nspname = :schema AND NOT ${BOOKKEEPING('c.relname')}`;
 const NOT_FROM_EXTENSION = (catalog: string, oid: string) =>
   `NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e WHERE e.classid = '${catalog}'::regclass AND e.objid = ${oid} AND e.deptype = 'e')`;

@@ -2,8 +2,8 @@
  * Reads the catalog of one schema from pg_catalog: tables, columns, defaults,
  * column comments, constraints, indexes, grants, functions and triggers here;
  * everything else pg_dump prints for the schema in read-catalog-objects.ts.
- * Bookkeeping tables are left out — knex's (knex_*), Alembic's (alembic_version) and
- * the phase state (konstruct_migration_phases) —
+ * Bookkeeping tables are left out — knex's (knex_*), Alembic's (alembic_version),
+ * the phase state (konstruct_migration_phases), the drain evidence and the steering of backfills —
  * as the specification's catalogs leave them out.
  */
 import type { Knex } from 'knex';
@@ -90,7 +90,7 @@ async function query<T>(trx: Knex.Transaction, sql: string, schema: string): Pro
 }
 
 const OWN_TABLES = `c.relkind IN ('r', 'p') AND n.nspname = :schema
-  AND c.relname NOT LIKE 'knex\\_%' AND c.relname NOT IN ('alembic_version', 'konstruct_migration_phases', 'konstruct_migration_drain')`;
+  AND c.relname NOT LIKE 'knex\\_%' AND c.relname NOT IN ('alembic_version', 'konstruct_migration_phases', 'konstruct_migration_drain', 'konstruct_migration_steering')`;
 
 const TABLES_SQL = `
   SELECT c.relname AS "table", pg_catalog.pg_get_userbyid(c.relowner) AS owner

@@ -18,7 +18,7 @@ const COMMANDS_THAT_CHANGE = new Set(['up', 'down', 'complete']);
 interface Seen {
   direction?: 'up' | 'down';
   /** The migration running now: started, not finished. */
-  running?: { name: string; committed?: string };
+  running?: { name: string; committed?: string; paused?: boolean };
   finished: string[];
 }
 
@@ -34,10 +34,12 @@ export function noteStepForInterrupt(event: StepEvent): void {
   else if (event.type === 'finished') {
     seen.finished.push(event.step.name);
     seen.running = undefined;
-  } else if (seen.running && event.type !== 'draining') {
-    // A step or backfill batch committed: the migration now stands part-way (waiting for a drain commits nothing).
+  } else if (seen.running && (event.type === 'progress' || event.type === 'phase-finished')) {
+    // A step or backfill batch committed: the migration now stands part-way (waiting, for a drain or paused, commits nothing).
     seen.running.committed =
       event.type === 'progress' ? `"${event.step}" covered ${plural(event.rowsDone, 'row')}` : `its ${event.phase} step "${event.step}"`;
+  } else if (seen.running && (event.type === 'paused' || event.type === 'resumed')) {
+    seen.running.paused = event.type === 'paused';
   }
 }
 
@@ -66,9 +68,11 @@ export function interruptLine(signal: string, carryOn: string): string {
   const kept = finished.length > 0 ? `; ${finished.join(', ')} ${finished.length === 1 ? 'stays' : 'stay'} ${done}` : '';
   if (!running && finished.length === 0) return `${before} before any migration ran: nothing was changed.`;
   if (!running) return `${before} between migrations${kept}, nothing stands part-way. Run \`${carryOn}\` for the rest.`;
+  // Still paused (steer): the next run would wait too, until it is resumed.
+  const resumeFirst = running.paused ? ' It stays paused: `konstruct-migrate steer --resume` lets the next run carry on.' : '';
   if (running.committed) {
-    return `${before}: ${running.name} stands part-way after ${running.committed} (what was running was rolled back)${kept}. Run \`${carryOn}\` to carry it on; \`konstruct-migrate status\` shows where it stands.`;
+    return `${before}: ${running.name} stands part-way after ${running.committed} (what was running was rolled back)${kept}. Run \`${carryOn}\` to carry it on; \`konstruct-migrate status\` shows where it stands.${resumeFirst}`;
   }
   // Nothing of it committed in this run; an earlier run may have left it part-way (a phased one), so no more is claimed.
-  return `${before}: ${running.name} was rolled back to where it stood before this run${kept}. Run \`${carryOn}\` to carry on; \`konstruct-migrate status\` shows where it stands.`;
+  return `${before}: ${running.name} was rolled back to where it stood before this run${kept}. Run \`${carryOn}\` to carry on; \`konstruct-migrate status\` shows where it stands.${resumeFirst}`;
 }

@@ -11,6 +11,7 @@ import { acceptedLine } from '../checks/accepted-findings';
 import type { PartWayState } from '../phased/part-way-state';
 import { plainStyle, type Style } from './output/colors';
 import { formatDuration } from './output/step-progress';
+import { steeringStatusLines } from './output/steering-lines';
 import { renderTable, type Column } from './output/table';
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -81,7 +82,12 @@ export function formatStatus(result: StatusResult, style: Style = plainStyle): s
     (result.unknown.length ? `, ${result.unknown.length} unknown to this code (${result.unknown.join(', ')})` : '') +
     (result.order.length ? `, ${plural(result.order.length, 'order problem')}` : '') +
     (upToDate ? `: ${style.green('up to date')}.` : '.');
-  const partWay = result.migrations.flatMap((m) => (m.partWay ? ['', ...partWayLines(m.name, m.partWay)] : []));
+  const partWay = result.migrations.flatMap((m) => {
+    const steering = m.steering ? steeringStatusLines(m.steering, style) : [];
+    if (!m.partWay) return steering.length ? ['', `${m.name} is pending, steered for when it runs:`, ...steering] : [];
+    const lines = partWayLines(m.name, m.partWay);
+    return ['', ...lines.slice(0, -1), ...steering, lines.at(-1)!]; // before what to run next
+  });
   const accepted = result.accepted.length ? ['', 'Accepted findings of `check` (docs/checking-migrations.md):', ...result.accepted.map((a) => `  ${acceptedLine(a)}`)] : [];
   return [...renderTable(result.migrations, STATUS_COLUMNS, style), ...partWay, ...accepted, ...orderLines(result, style), '', summary];
 }

@@ -16,6 +16,7 @@ import { registerDb } from './commands/db';
 import { registerDown } from './commands/down';
 import { registerNew } from './commands/new';
 import { registerStatus } from './commands/status';
+import { registerSteer } from './commands/steer';
 import { registerUp } from './commands/up';
 import { registerVerify } from './commands/verify';
 import { registerWait } from './commands/wait';
@@ -56,6 +57,7 @@ export function buildProgram(io: Io = processIo): Command {
   registerComplete(program, io);
   registerDown(program, io);
   registerStatus(program, io);
+  registerSteer(program, io);
   registerVerify(program, io);
   registerCheck(program, io);
   registerBaseline(program, io);

@@ -3,7 +3,8 @@
  * and whether its file changed since. A phased migration that stands part-way
  * has a state saying what the application versions can do (phase-state.ts:
  * `expanding`, `backfilling`, `expanded`, `contracting`), the step it is at and
- * how far its backfill got.
+ * how far its backfill got; a backfill an operator paused or slowed (`steer`)
+ * says so, by whom and when.
  */
 import { orderProblems, type OrderProblem } from '../engine/migration-order';
 import { changedSinceApplied, unknownApplied } from '../engine/plan';
@@ -11,6 +12,7 @@ import { readHistory } from '../history/history-table';
 import { listLocalMigrations, type LocalMigration } from '../history/local-migrations';
 import { isBatched, type PhaseName } from '../phased/phased-migration';
 import { readPhaseStates, type PhaseState } from '../history/phase-state';
+import { readAllSteering, type Steering } from '../history/steering-table';
 import { PART_WAY_STATES, partWayState, type PartWayState } from '../phased/part-way-state';
 import { startingPosition } from '../engine/run-migration';
 import { loadMigration, loadMigrations } from '../model/load-migration';
@@ -67,6 +69,8 @@ export interface MigrationStatus {
   changed: boolean;
   /** Only for a part-way state (`expanding`, `backfilling`, `expanded`, `contracting`). */
   partWay: PartWayStatus | null;
+  /** What an operator set with `steer` (paused, by whom, when, why; the batch time); null when nothing, or once applied. */
+  steering: Steering | null;
 }
 
 export interface StatusResult {
@@ -89,6 +93,7 @@ export async function status(ctx: MigrationContext): Promise<StatusResult> {
   const local = listLocalMigrations(ctx.migrationsDir);
   const history = await readHistory(ctx.knex);
   const states = new Map((await readPhaseStates(ctx.knex)).map((s) => [s.name, s]));
+  const steered = await readAllSteering(ctx.knex);
   const byName = new Map(history.map((h) => [h.name, h]));
   const unknown = unknownApplied(local, history);
   const changed = changedSinceApplied(local, history);
@@ -105,11 +110,13 @@ export async function status(ctx: MigrationContext): Promise<StatusResult> {
       batch: h?.batch ?? null,
       changed: changed.includes(m.name),
       partWay,
+      // An applied migration has no backfill left: a row its run could not clear is not shown.
+      steering: h ? null : steered.get(m.name) ?? null,
     });
   }
   for (const name of unknown) {
     const h = byName.get(name)!;
-    migrations.push({ name, state: 'unknown', appliedAt: h.appliedAt, batch: h.batch, changed: false, partWay: null });
+    migrations.push({ name, state: 'unknown', appliedAt: h.appliedAt, batch: h.batch, changed: false, partWay: null, steering: null });
   }
   const count = (s: MigrationState) => migrations.filter((m) => m.state === s).length;
   return {

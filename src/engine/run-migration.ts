@@ -11,6 +11,7 @@
 import type { Knex } from 'knex';
 import { recordApplied, removeApplied } from '../history/history-table';
 import { deletePhaseState, savePhaseState, type PhaseState } from '../history/phase-state';
+import { forgetSteering } from '../history/steering-table';
 import type { Migration, Step } from '../model/migration';
 import type { ContractDrops } from '../drain/contract-drops';
 import { drainHooks } from '../drain/drain-hooks';
@@ -59,10 +60,13 @@ export async function runMigration(knex: Knex, runner: UnitRunner, t: MigrationT
     },
   };
   try {
-    return await runFrom(knex, tracked, t, from, (db, position) => {
+    const result = await runFrom(knex, tracked, t, from, (db, position) => {
       recorded = position;
       return record(db, position);
     }, options);
+    // At an end there is no backfill left to steer: an operator's pause or batch time is forgotten (steering-table.ts).
+    if (t.migration.phased && (t.direction === 'up' ? t.stopAt === t.migration.steps.length : t.stopAt === 0)) await forgetSteering(knex, t.migration.name);
+    return result;
   } catch (error) {
     throw tellWhatStands(error, { migration: t.migration, steps: t.migration.steps, direction: t.direction }, committed ?? from);
   }

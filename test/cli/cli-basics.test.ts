@@ -113,6 +113,7 @@ describe('--help', () => {
     baseline: ['--from-alembic', '--to <migration>', '--dry-run', '--force', '--drop-alembic-version', '--json'],
     new: ['--dir <folder>', '--json'],
     wait: ['--json'],
+    steer: ['--pause', '--reason <text>', '--resume', '--batch-time <ms>', '--json'],
     check: ['--to <migration>', '--threshold <rows>', '--recorded [file]', '--record-sizes [file]', '--format <format>', '--json'],
     db: ['--psql'],
   };

@@ -136,6 +136,7 @@ describe('-q', () => {
     const runs: Array<{ name: string; args: string[]; loud?: string[]; then?: () => Promise<void>; prints: RegExp }> = [
       { name: 'new', args: ['new', 'add_widgets', '--dir', dir], then: async () => rmSync(path.join(dir, '001_add_widgets.ts')), prints: /^Created / },
       { name: 'status', args: ['status'], prints: /0 applied, 2 pending/ },
+      { name: 'steer', args: ['steer', '006', '--batch-time', '50'], prints: /^006_rbac_roles: not paused\.\n {2}Target batch time: 50 ms/ },
       { name: 'up', args: ['up'], then: async () => expect(await history()).toHaveLength(2), prints: /Nothing to apply/ },
       { name: 'complete', args: ['complete'], prints: /Nothing to complete/ },
       { name: 'check', args: ['check'], prints: /Nothing to check/ },

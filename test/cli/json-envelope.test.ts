@@ -100,8 +100,8 @@ describe.each(JSON_COMMANDS)('%s --json', (command) => {
   if (command !== 'new') {
     it('a database that cannot be reached is an error document with exit 4 and what to do', async () => {
       const url = await unreachableUrl();
-      // baseline checks its mode flags before connecting (exit 2), so it is given a valid one.
-      const args = command === 'baseline' ? [command, '--from-alembic'] : [command];
+      // baseline and steer check their flags before connecting (exit 2), so they are given valid ones.
+      const args = command === 'baseline' ? [command, '--from-alembic'] : command === 'steer' ? [command, '--resume'] : [command];
       const run = await runCli([...args, '--json', '--wait', '0', '--url', url]);
       expect(run.code, run.stderr).toBe(4);
       const doc = envelopeOf(run, command);

@@ -4,7 +4,8 @@
  * applied). On a terminal, a step that takes over a second gets a spinner line
  * with the elapsed time on stderr, erased when the step ends. Quiet prints nothing.
  * A phased migration prints a line per step as it finishes; during a backfill
- * the spinner line shows rows done/estimated, the rate and the time left.
+ * the spinner line shows rows done/estimated, the rate and the time left, and
+ * a line says when an operator paused it, resumed it or changed its batch time (`steer`).
  */
 import type { StepEvent, StepListener } from '../../engine/step-events';
 import type { StepResult } from '../../engine/step-result';
@@ -12,6 +13,7 @@ import { noteStepForInterrupt } from '../interrupt-report';
 import type { Io } from '../run-command';
 import type { OutputOptions } from './output-options';
 import type { Style } from './colors';
+import { PAUSED_DETAIL, pausedLine } from './steering-lines';
 
 const SPINNER_AFTER_MS = 1_000;
 const FRAME_MS = 100;
@@ -58,6 +60,12 @@ export function drainProgress(e: Extract<StepEvent, { type: 'draining' }>): stri
 /** Runs `work` with a listener that prints each step; the spinner never outlives it. */
 export async function withStepProgress<T>(io: Io, output: OutputOptions, work: (onStep: StepListener) => Promise<T>): Promise<T> {
   const spinner = output.spinnerStream ? new Spinner(output.spinnerStream) : undefined;
+  /** A line of its own, with the spinner's line out of the way. */
+  const printLine = (line: string) => {
+    spinner?.pause();
+    io.out(line);
+    spinner?.resume();
+  };
   const onStep = (event: StepEvent) => {
     noteStepForInterrupt(event);
     if (output.quiet) return;
@@ -70,9 +78,15 @@ export async function withStepProgress<T>(io: Io, output: OutputOptions, work: (
       spinner?.setDetail(drainProgress(event));
     } else if (event.type === 'phase-finished') {
       spinner?.setDetail('');
-      spinner?.pause();
-      io.out(phaseLine(event, output.style));
-      spinner?.resume();
+      printLine(phaseLine(event, output.style));
+    } else if (event.type === 'paused') {
+      spinner?.setDetail(PAUSED_DETAIL);
+      printLine(pausedLine(event, output.style));
+    } else if (event.type === 'resumed') {
+      spinner?.setDetail('');
+      printLine(`    ${output.style.green('▸')} ${event.step}: resumed${event.by ? ` by ${event.by}` : ''} after ${formatDuration(event.pausedMs)}`);
+    } else if (event.type === 'batch-time') {
+      printLine(`    · ${event.step}: target batch time ${event.batchTimeMs} ms (was ${event.previousMs} ms), set by ${event.by}`);
     } else {
       spinner?.stop();
       io.out(stepLine(event.step, output.style));
