@@ -57,6 +57,8 @@ function environmentTable(result: BenchResult): string[] {
   const env = result.environment;
   const settings = Object.entries(env.settings).map(([k, v]) => `${k} ${v}`).join(', ');
   const rounds = result.sizes.map((s) => `${new Set(s.runs.map((r) => r.round)).size} at ${formatRows(s.rows)} rows`).join(', ');
+  // --only: the rollout scenarios' data and rounds are all there is.
+  const only = result.options.only && result.scenarios ? `${formatRows(result.scenarios.rows)} users (rollout scenarios alone)` : null;
   return [
     '| | |',
     '| --- | --- |',
@@ -64,8 +66,8 @@ function environmentTable(result: BenchResult): string[] {
     `| second client | ${env.pgbench ?? 'not run'} |`,
     `| Node.js | ${env.node} |`,
     `| PostgreSQL | ${env.postgres}, ${env.server}; ${settings} |`,
-    `| data | \`portal_users\`: ${dataDescription(result)} |`,
-    `| rounds | ${rounds}; ${result.options.statusRuns} per status command; every run is listed |`,
+    `| data | \`portal_users\`: ${only ?? dataDescription(result)} |`,
+    only ? `| rounds | ${result.options.runs} of each rollout scenario; every run is listed |` : `| rounds | ${rounds}; ${result.options.statusRuns} per status command; every run is listed |`,
   ];
 }
 

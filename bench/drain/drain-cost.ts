@@ -3,13 +3,16 @@
  * 3). 006 is brought to its expanded state (`up --expand`) on two copies of the
  * same template; on one the drain triggers stay (every old-shape write, an
  * update or insert of `is_admin`, also upserts a counter row), on the other they
- * are dropped by name. Then each copy takes the same load, both versions
- * sending from the start, for the same number of seconds, one after the other
- * (which goes first alternates by round), and the p99 and max latency of each
- * version are compared. Nothing else differs: same data, same steps, same load.
+ * are dropped by name, and both are vacuumed (the backfill left a dead row
+ * version per row, whose autovacuum would otherwise fall on whichever copy is
+ * loaded first). Then the copies take the same load, both versions sending from
+ * the start, in four segments of half the window each, A B B A (B A A B in odd
+ * rounds), so a drift of the shared machine during the run weighs on both sides
+ * alike; the p99 and max latency of each version are compared over each side's
+ * two segments. Nothing else differs: same data, same steps, same load.
  */
 import type pg from 'pg';
-import { APP_VERSIONS, type AppVersion } from '../app-load/app-versions';
+import { APP_VERSIONS, appRequest, type AppVersion } from '../app-load/app-versions';
 import { epochMs, startAppLoad, type RequestRecord } from '../app-load/load-generator';
 import { percentile } from '../app-load/latency-windows';
 import { pickRowPools } from '../app-load/row-pools';
@@ -57,9 +60,14 @@ export async function measureDrainCost(factory: DatabaseFactory, templates: Temp
       await runNode([BUILT_CLI, 'up', '--expand', '--no-check'], factory.url(databases[side]));
     }
     await withClient(factory.url(databases.without), dropRecorderTriggers);
-    const order = round % 2 === 0 ? RECORDER_SIDES : [...RECORDER_SIDES].reverse();
+    for (const side of RECORDER_SIDES) await withClient(factory.url(databases[side]), (client) => client.query('VACUUM (ANALYZE) portal_users'));
+    const [a, b] = round % 2 === 0 ? RECORDER_SIDES : [...RECORDER_SIDES].reverse();
+    const requests: Record<RecorderSide, RequestRecord[]> = { recording: [], without: [] };
+    for (const [segment, side] of [a!, b!, b!, a!].entries()) {
+      requests[side].push(...(await loadSegment(factory.url(databases[side]), templates.rows, load, (seconds * 1000) / 2, segment)));
+    }
     const sides = {} as Record<RecorderSide, DrainCostSide>;
-    for (const side of order) sides[side] = await loadOneSide(factory.url(databases[side]), templates.rows, load, seconds);
+    for (const side of RECORDER_SIDES) sides[side] = await sideResult(factory.url(databases[side]), requests[side]);
     const failure = problemOf(sides);
     return { round, ok: failure === null, failure, seconds, sides };
   } catch (error) {
@@ -69,16 +77,23 @@ export async function measureDrainCost(factory: DatabaseFactory, templates: Temp
   }
 }
 
-async function loadOneSide(url: string, rows: number, plan: LoadPlan, seconds: number): Promise<DrainCostSide> {
+/** One segment of load on one copy; its requests are numbered apart from the other segments' (inserted emails stay unique). */
+async function loadSegment(url: string, rows: number, plan: LoadPlan, ms: number, segment: number): Promise<RequestRecord[]> {
   const pools = await withClient(url, (client) => pickRowPools(client, rows));
-  const triggers = await withClient(url, countRecorderTriggers);
-  const load = await startAppLoad(url, pools, plan);
+  const load = await startAppLoad(url, pools, plan, (version, sequence) => appRequest(version, segment * SEGMENT_SEQUENCES + sequence, pools));
   const startedAt = epochMs();
   load.deploy('new');
-  await sleep(seconds * 1000);
+  await sleep(ms);
   const record = await load.stop();
-  // Requests due within the window: the same count on both sides.
-  const due = record.requests.filter((r) => r.dueAt - startedAt < seconds * 1000);
+  // Requests due within the segment: the same count on both sides.
+  return record.requests.filter((r) => r.dueAt - startedAt < ms);
+}
+
+/** Far more requests than one segment sends. */
+const SEGMENT_SEQUENCES = 10_000_000;
+
+async function sideResult(url: string, due: RequestRecord[]): Promise<DrainCostSide> {
+  const triggers = await withClient(url, countRecorderTriggers);
   const recordedWrites = await withClient(url, async (client) => {
     const { rows: [r] } = await client.query(`SELECT coalesce(sum(count), 0) AS n FROM ${DRAIN_TABLE} WHERE migration = $1 AND source = 'write'`, [MIGRATION]);
     return Number(r.n);

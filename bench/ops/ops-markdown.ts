@@ -35,9 +35,14 @@ export function opsSection(runs: OpsRun[], ratePerVersion: number): string[] {
     ...rows,
     '',
     ratios.length > 0 ? `Operations' \`up\` over the plain migration's time, same round: ${eachRun('times', ratios)}. The plain migration blocks reads and writes for its whole transaction; the operations take their blocking locks only for catalog changes (expand, contract) and build the index \`CONCURRENTLY\`.` : '',
+    `Phases of the operations' \`up\` (each ends at the commit of its last transaction; "(≤)": an upper bound): ${ours.map((r) => `round ${r.round + 1}: ${phaseLengths(r)}`).join('; ')}.`,
     ...failures(runs),
     '',
   ];
+}
+
+function phaseLengths(run: OpsRun): string {
+  return run.phases.map((p) => `${p.phase} ${formatMs(p.to - p.from)}${p.exact ? '' : ' (≤)'}`).join(', ');
 }
 
 /** Every error of a version, margins included: the margins and the phases do not overlap. */

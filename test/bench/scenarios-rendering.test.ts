@@ -46,6 +46,7 @@ describe('the rollout scenarios in RESULTS.md', () => {
     expect(ops).toBe('| konstruct-migrate operations (renameColumn, alterColumn, createIndex) | 3,000 ms · 3,200 ms | 20 ms (AccessExclusiveLock, expand) · 150 ms (AccessExclusiveLock, expand) | 5.0 ms · 5.0 ms | 80 ms · 10 ms | 0 · 0 | 0 · 1 | 0 · 47 | none |');
     expect(row('| the same change as a plain migration (one transaction) |')).toContain('| 1,500 ms · 1,600 ms | 1,400 ms (AccessExclusiveLock, migration) · 1,500 ms (AccessExclusiveLock, migration) |');
     expect(markdown).toContain("Operations' `up` over the plain migration's time, same round: 2.00x · 2.00x.");
+    expect(markdown).toContain("round 1: expand 1,000 ms, backfill 1,000 ms, contract 1,000 ms; round 2: expand 1,067 ms, backfill 1,067 ms, contract 1,067 ms.");
   });
 
   it('show the recorder cost per version and the rolling deploy run by run, with how each was measured', () => {
@@ -54,7 +55,7 @@ describe('the rollout scenarios in RESULTS.md', () => {
     expect(row("| the contract's first lock, after the old version's last answer | 5,100 ms · -200 ms |")).toBeDefined();
     expect(markdown).toContain('- round 2, old version: `42703: column "is_admin" does not exist (3x)`');
     expect(markdown).toContain('`complete --wait --drain-window 5 --old-version');
-    expect(markdown).toContain('for 20 s, one copy after the other');
+    expect(markdown).toContain('for 20 s in all, in four segments of 10 s, A B B A');
   });
 
   it('name the missed scenario targets in the summary, and keep every table well-formed', () => {
@@ -75,6 +76,7 @@ describe('the rollout scenarios in RESULTS.md', () => {
     const only = { ...result, sizes: [], options: { ...result.options, only: true, scenarios: ['ops' as const] }, scenarios: { ...scenarios, scenarios: ['ops' as const], drainCost: [], rollingDeploy: [] } };
     const text = resultsMarkdown(only, RESULTS_DIR);
     expect(text).toContain('(`--only ops --ops-rows 1000000');
+    expect(text).toContain('| data | `portal_users`: 1,000,000 users (rollout scenarios alone) |');
     expect(text).not.toContain('## Online migration');
     expect(text).not.toContain('## Offline comparison');
     expect(text).toContain('### Operations: a rename, a type change and an index');
