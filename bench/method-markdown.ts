@@ -39,7 +39,7 @@ function scenarioOrder(result: BenchResult): string {
   const s = result.scenarios;
   if (!s) return '';
   const when = result.options.only ? 'In this run (`--only`) none of that ran, only' : `After the rounds at ${formatRows(s.rows)} rows (on their templates), or on templates of their own`;
-  return ` ${when}: the rollout scenarios at ${formatRows(s.rows)} rows, in rounds of ${s.scenarios.join(', ')} (operations and the plain migration alternating first).`;
+  return ` ${when}: the rollout scenarios at ${formatRows(s.rows)} rows, in rounds of ${s.scenarios.join(', ')}${s.scenarios.includes('ops') ? ' (operations and the plain migration alternating first)' : ''}.`;
 }
 
 function statusMethod(result: BenchResult, bareScript: string): string {

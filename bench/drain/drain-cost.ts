@@ -4,7 +4,7 @@
  * same template; on one the drain triggers stay (every old-shape write, an
  * update or insert of `is_admin`, also upserts a counter row), on the other they
  * are dropped by name, and both are vacuumed (the backfill left a dead row
- * version per row, whose autovacuum would otherwise fall on whichever copy is
+ * version per row, whose autovacuum could otherwise fall on whichever copy is
  * loaded first). Then the copies take the same load, both versions sending from
  * the start, in four segments of half the window each, A B B A (B A A B in odd
  * rounds), so a drift of the shared machine during the run weighs on both sides
