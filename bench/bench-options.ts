@@ -1,6 +1,7 @@
 /** `npm run bench -- [options]`: parsed and checked before anything starts. */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { SCENARIO_NAMES, type ScenarioName } from './scenario-names';
 
 export interface BenchOptions {
   /** The row count of the headline table. */
@@ -25,6 +26,14 @@ export interface BenchOptions {
   pgbench: boolean;
   /** Where RESULTS.md, the charts and results.json go; undefined = bench/results. */
   out?: string;
+  /** The rollout scenarios to run (rollout-scenarios.ts), at opsRows rows. */
+  scenarios: ScenarioName[];
+  /** --only: the scenarios alone, without 006's comparison, status and npx startup. */
+  only: boolean;
+  opsRows: number;
+  drainSeconds: number;
+  drainWindowSeconds: number;
+  oldStopsAfterSeconds: number;
 }
 
 export const HUGE_ROWS = 10_000_000;
@@ -55,6 +64,22 @@ Options:
                       before expand commits (reported apart)
   --no-pgbench        leave out pgbench, the second client beside the Node load
   --out <dir>         write the results there instead of bench/results
+                      (with --only: instead of bench/results/only)
+
+Rollout scenarios (all three by default, at --ops-rows rows, --runs rounds):
+  ops                 a migration of operations (rename, type change, index)
+                      against the same change as a plain migration (issue #20)
+  drain-cost          the app's p99 in the expanded 006 with and without the
+                      drain gate's write recorder (issue #23)
+  rolling-deploy      up --expand, then complete --wait while the old version
+                      drains (issue #23)
+  --only <list>       run only these scenarios (comma-separated), nothing else
+  --no-ops, --no-drain-cost, --no-rolling-deploy   leave one out
+  --ops-rows <n>      rows for the scenarios (default 1M)
+  --drain-seconds <s> seconds of load on each side of drain-cost (default 20)
+  --drain-window <s>  complete --drain-window in rolling-deploy (default 5)
+  --old-stops-after <s>  seconds after complete starts that the old version
+                      stops in rolling-deploy (default 5)
   -h, --help
 
 Numbers accept k and M suffixes (20k, 1M). The server is a throwaway embedded
@@ -86,6 +111,14 @@ export function parseBenchOptions(argv: string[]): BenchOptions | 'help' {
         'early-deploy': { type: 'boolean', default: false },
         'no-pgbench': { type: 'boolean', default: false },
         out: { type: 'string' },
+        only: { type: 'string' },
+        'no-ops': { type: 'boolean', default: false },
+        'no-drain-cost': { type: 'boolean', default: false },
+        'no-rolling-deploy': { type: 'boolean', default: false },
+        'ops-rows': { type: 'string', default: '1M' },
+        'drain-seconds': { type: 'string', default: '20' },
+        'drain-window': { type: 'string', default: '5' },
+        'old-stops-after': { type: 'string', default: '5' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }).values;
@@ -95,10 +128,11 @@ export function parseBenchOptions(argv: string[]): BenchOptions | 'help' {
   if (parsed.help) return 'help';
 
   const rows = count('--rows', parsed.rows);
+  const opsRows = count('--ops-rows', parsed['ops-rows']);
   const sizes = parsed.sizes.split(',').map((s) => count('--sizes', s.trim()));
   if (parsed.huge) sizes.push(HUGE_ROWS);
   const limit = parsed.huge ? HUGE_ROWS : MAX_WITHOUT_HUGE;
-  const tooMany = [rows, ...sizes].find((n) => n > limit);
+  const tooMany = [rows, opsRows, ...sizes].find((n) => n > limit);
   if (tooMany !== undefined) {
     throw new UsageError(`${tooMany.toLocaleString('en-US')} rows is above ${limit.toLocaleString('en-US')}${parsed.huge ? '' : ': add --huge for up to 10M'}`);
   }
@@ -117,7 +151,23 @@ export function parseBenchOptions(argv: string[]): BenchOptions | 'help' {
     earlyDeploy: parsed['early-deploy'],
     pgbench: !parsed['no-pgbench'],
     out: parsed.out === undefined ? undefined : path.resolve(parsed.out),
+    scenarios: scenariosFrom(parsed),
+    only: parsed.only !== undefined,
+    opsRows,
+    drainSeconds: count('--drain-seconds', parsed['drain-seconds']),
+    drainWindowSeconds: count('--drain-window', parsed['drain-window']),
+    oldStopsAfterSeconds: count('--old-stops-after', parsed['old-stops-after']),
   };
+}
+
+/** --only names the scenarios to run; otherwise all of them but those left out with --no-<name>. */
+function scenariosFrom(parsed: { only?: string } & Record<string, unknown>): ScenarioName[] {
+  if (parsed.only === undefined) return SCENARIO_NAMES.filter((name) => !parsed[`no-${name}`]);
+  const names = parsed.only.split(',').map((s) => s.trim());
+  const unknown = names.filter((n) => !SCENARIO_NAMES.includes(n as ScenarioName));
+  if (unknown.length > 0 || names.length === 0) throw new UsageError(`--only expects some of ${SCENARIO_NAMES.join(', ')}, got "${parsed.only}"`);
+  if (SCENARIO_NAMES.some((name) => parsed[`no-${name}`])) throw new UsageError('--only and --no-<scenario> do not go together: name the scenarios to run');
+  return SCENARIO_NAMES.filter((name) => names.includes(name));
 }
 
 /** A whole number of at least `min` (default 1), with an optional k (thousand) or M (million) suffix. */

@@ -11,8 +11,9 @@ import type { LoadPlan } from './measured-run';
 import { benchmarkMigration, type SizeResult } from './migration-bench';
 import { phasedSteps } from './project-files';
 import { singleTransactionFolder } from './single-transaction-folder';
+import { benchmarkScenarios, type ScenarioResults } from './rollout-scenarios';
 import { benchmarkStatus, type StatusBenchResult } from './status-bench';
-import { buildTemplates } from './templates';
+import { buildTemplates, type Templates } from './templates';
 import { findPgbench, PGBENCH_MISSING } from './app-load/pgbench-load';
 import { execFileSync } from 'node:child_process';
 
@@ -41,9 +42,14 @@ export interface BenchResult {
   /** Ascending row counts (measured largest first); the headline row count is one of them. */
   sizes: SizeResult[];
   status: StatusBenchResult;
+  /** The rollout scenarios (rollout-scenarios.ts); null when none ran, absent from results written before them. */
+  scenarios?: ScenarioResults | null;
   /** False in the results written after each round, until the last one. */
   complete: boolean;
 }
+
+/** `--only` measures no `status`. */
+const NOT_MEASURED: StatusBenchResult = { runs: 0, oursMs: [], knexMs: [], oursMedianMs: 0, knexMedianMs: 0 };
 
 const REPORTED_SETTINGS = ['shared_buffers', 'max_wal_size', 'fsync', 'synchronous_commit', 'full_page_writes', 'track_commit_timestamp'];
 
@@ -62,11 +68,17 @@ export async function runBenchmark(
     if (options.pgbench && !pgbench) log(`warning: ${PGBENCH_MISSING}`);
     const load = loadPlan(options);
     const steps = phasedSteps();
-    log('status on an up-to-date database ...');
-    const status = await benchmarkStatus(factory, options.statusRuns, log);
+    if (!options.only) log('status on an up-to-date database ...');
+    const status = options.only ? NOT_MEASURED : await benchmarkStatus(factory, options.statusRuns, log);
     // Largest first: the issue states its targets at the largest size, and a run stopped part-way keeps it.
-    const rowCounts = [...new Set([...options.sizes, options.rows])].sort((a, b) => b - a);
+    const rowCounts = options.only ? [] : [...new Set([...options.sizes, options.rows])].sort((a, b) => b - a);
     const sizes: SizeResult[] = [];
+    let scenarios: ScenarioResults | null = null;
+    const runScenarios = async (templates: Templates) => {
+      log(`${templates.rows.toLocaleString('en-US')} rows: rollout scenarios (${options.scenarios.join(', ')}) ...`);
+      scenarios = await benchmarkScenarios(factory, templates, { ...options, load }, log, (soFar) => onRound({ ...result(false), scenarios: soFar }));
+    };
+    const wantsScenarios = options.scenarios.length > 0;
     const result = (complete: boolean, current: SizeResult[] = []): BenchResult => ({
       options,
       load,
@@ -74,6 +86,7 @@ export async function runBenchmark(
       environment: { ...environment, loadAverageAfter: os.loadavg()[0]! },
       sizes: [...sizes, ...current].sort((a, b) => a.rows - b.rows),
       status,
+      scenarios,
       complete,
     });
     for (const rows of rowCounts) {
@@ -91,6 +104,14 @@ export async function runBenchmark(
         pgbench,
       };
       sizes.push(await benchmarkMigration(factory, templates, settings, log, (soFar) => onRound(result(false, [soFar]))));
+      if (wantsScenarios && rows === options.opsRows) await runScenarios(templates);
+      await factory.drop(templates.at006);
+      await factory.drop(templates.at005);
+    }
+    if (wantsScenarios && !rowCounts.includes(options.opsRows)) {
+      log(`${options.opsRows.toLocaleString('en-US')} rows: building the template databases ...`);
+      const templates = await buildTemplates(factory, options.opsRows, log);
+      await runScenarios(templates);
       await factory.drop(templates.at006);
       await factory.drop(templates.at005);
     }

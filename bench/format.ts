@@ -15,6 +15,8 @@ export function formatBytes(bytes: number): string {
 export type ValueKind = 'ms' | 'times' | 'count' | 'percent' | 'yes/no';
 
 export function formatValue(kind: ValueKind, value: number): string {
+  // A run that failed before it could measure (the rollout scenarios give NaN).
+  if (Number.isNaN(value)) return '–';
   switch (kind) {
     case 'ms':
       return formatMs(value);
@@ -34,8 +36,9 @@ export function eachRun(kind: ValueKind, values: number[]): string {
   return values.length === 0 ? 'not measured' : values.map((v) => formatValue(kind, v)).join(' · ');
 }
 
-export const minOf = (values: number[]) => Math.min(...values);
-export const maxOf = (values: number[]) => Math.max(...values);
+const measured = (values: number[]) => values.filter((v) => !Number.isNaN(v));
+export const minOf = (values: number[]) => (measured(values).length > 0 ? Math.min(...measured(values)) : NaN);
+export const maxOf = (values: number[]) => (measured(values).length > 0 ? Math.max(...measured(values)) : NaN);
 
 /** The machine's 1-minute load average around the run; results.json files written before #27 have the start only, shown as before. */
 export function loadAverageText(start: number, end: number | null | undefined): string {

@@ -29,9 +29,17 @@ export function methodSection(result: BenchResult, resultsDir: string): string[]
     '- **Data checks.** After every `up` under load, each row is checked against the seed\'s mapping: template users nobody wrote to (admins by their number), the rows each version updated (the old version sets `is_admin = true`, the new one `role = \'customer_operator\'`, each on its own rows, so the final role is known whatever order they commit in), and every user each version inserted (its email carries the role it must end with). After `down`, row and admin counts. A run that fails a check, or whose migration fails, is reported as failed and meets none of its targets.',
     '- **Sizes**: `pg_total_relation_size` (heap, indexes, TOAST) and `pg_relation_size` (heap) of `portal_users` right before and right after the migration, no `VACUUM` in between; under load they include what the application wrote meanwhile.',
     statusMethod(result, link('bench/bare-status.cjs')),
-    '- **Order.** `status` first; then, for each row count, largest first, rounds: each runs `up` on a quiet table, then `up` with the open transaction, then `down`, each by every contender, the order of the contenders alternating from round to round. The results are written after every round, so a run stopped part-way leaves the rounds it finished (marked partial).',
+    `- **Order.** \`status\` first; then, for each row count, largest first, rounds: each runs \`up\` on a quiet table, then \`up\` with the open transaction, then \`down\`, each by every contender, the order of the contenders alternating from round to round.${scenarioOrder(result)} The results are written after every round, so a run stopped part-way leaves the rounds it finished (marked partial).`,
     '- The machine may be shared: the load average at the start and the end is in the table above; rerun on a quiet machine for numbers to quote.',
   ];
+}
+
+/** Where the rollout scenarios fall in the run, when they ran. */
+function scenarioOrder(result: BenchResult): string {
+  const s = result.scenarios;
+  if (!s) return '';
+  const when = result.options.only ? 'In this run (`--only`) none of that ran, only' : `After the rounds at ${formatRows(s.rows)} rows (on their templates), or on templates of their own`;
+  return ` ${when}: the rollout scenarios at ${formatRows(s.rows)} rows, in rounds of ${s.scenarios.join(', ')}${s.scenarios.includes('ops') ? ' (operations and the plain migration alternating first)' : ''}.`;
 }
 
 function statusMethod(result: BenchResult, bareScript: string): string {

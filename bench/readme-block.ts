@@ -6,6 +6,7 @@
  */
 import type { BenchResult } from './benchmark';
 import { formatRows, formatValue, loadAverageText, maxOf, minOf } from './format';
+import { scenarioTargets } from './scenario-targets';
 import { alwaysMet, headline, metCount, offlineTargets, ONLINE, onlineTargets, type TargetResult } from './targets';
 
 export function readmeBlock(result: BenchResult, resultsLink: string): string {
@@ -13,6 +14,7 @@ export function readmeBlock(result: BenchResult, resultsLink: string): string {
   const atTarget = result.sizes.find((s) => s.rows === ONLINE.atRows);
   const online = atTarget ? onlineTargets(atTarget) : [];
   const offline = offlineTargets(result);
+  const scenarios = scenarioTargets(result.scenarios);
   const pick = (targets: TargetResult[], start: string) => targets.find((t) => t.what.startsWith(start));
   const quote = (targets: TargetResult[], start: string) => {
     const t = pick(targets, start);
@@ -25,12 +27,17 @@ export function readmeBlock(result: BenchResult, resultsLink: string): string {
       ? `- Online \`up\` (expand, backfill, contract) on ${formatRows(ONLINE.atRows)} rows under ${result.load.ratePerVersion} requests/s per application version: max latency ${q('application max latency during `up` (served versions), quiet')} on a quiet table, ${q('application max latency during `up` (served versions), with')} with an open application transaction; errors from the start of expand to the start of contract: ${q('errors from the start of expand')}; longest hold of a lock that stops reads or writes: ${q('longest hold of a lock that stops')}; all phases take ${q('all phases end to end')} the single-transaction 006's time.`
       : `- Online \`up\` (expand, backfill, contract): not measured on ${formatRows(ONLINE.atRows)} rows in this run (\`--huge\`).`;
   const bare = pick(offline, '`status`: konstruct-migrate / bare') ? ` and ${o('`status`: konstruct-migrate / bare')} that of a bare node + pg script reading knex_migrations` : '';
+  const s = (start: string) => quote(scenarios, start);
+  const scenarioLine = result.scenarios && scenarios.length > 0
+    ? [`- Rollout scenarios on ${formatRows(result.scenarios.rows)} rows: a rename, a type change and an index as operations: errors ${s('operations: old version errors')} (old), ${s('operations: new version errors')} (new), longest blocking hold ${s('operations: longest hold')}; drain recorder's cost, p99 with / without: ${s("drain recording: old")} (old), ${s('drain recording: new')} (new); rolling deploy with \`complete --wait\`: errors ${s("rolling deploy: old")} (old), ${s('rolling deploy: new')} (new), contracted after the old version's last request: ${s('rolling deploy: `complete')}.`]
+    : [];
   return [
-    `${verdict([...online, ...offline])} Measured by \`npm run bench\` on ${env.date.slice(0, 10)}, ${env.machine} (load average ${loadAverageText(env.loadAverage, env.loadAverageAfter)}), Node.js ${env.node}, PostgreSQL ${env.postgres}; each value is lowest–highest over the runs. Method, charts, every number: [${resultsLink}](${resultsLink}).`,
+    `${verdict([...online, ...offline, ...scenarios])} Measured by \`npm run bench\` on ${env.date.slice(0, 10)}, ${env.machine} (load average ${loadAverageText(env.loadAverage, env.loadAverageAfter)}), Node.js ${env.node}, PostgreSQL ${env.postgres}; each value is lowest–highest over the runs. Method, charts, every number: [${resultsLink}](${resultsLink}).`,
     onlineLine,
     `- Revision 006 on ${formatRows(headline(result)?.rows ?? result.options.rows)} rows against the seed's statements: \`up\` ${o('006 up: speed-up')} faster, \`down\` ${o('006 down: speed-up')} faster; longest AccessExclusiveLock on portal_users ${o('006 up: longest')} (\`up\`), ${o('006 down: longest')} (\`down\`).`,
     `- Growth of portal_users (the larger of total and heap size): ${o('006 up: growth')} in \`up\`, ${o('006 down: growth')} in \`down\`.`,
     `- \`status\`: ${o('`status`: konstruct-migrate / stock')} the stock knex CLI's time${bare}.`,
+    ...scenarioLine,
   ].join('\n');
 }
 

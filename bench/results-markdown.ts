@@ -8,6 +8,8 @@ import type { BenchResult } from './benchmark';
 import { dataDescription, methodSection } from './method-markdown';
 import { offlineSection } from './offline-markdown';
 import { onlineSection } from './online-markdown';
+import { scenarioTargets } from './scenario-targets';
+import { scenariosSection } from './scenarios-markdown';
 import { alwaysMet, metCount, offlineTargets, onlineTargets, type TargetResult } from './targets';
 import { formatMs, formatRows, loadAverageText } from './format';
 
@@ -22,9 +24,9 @@ export function resultsMarkdown(result: BenchResult, resultsDir: string): string
     '',
     ...verdict(result),
     '',
-    ...onlineSection(result),
-    ...offlineSection(result),
-    '',
+    // --only: the rollout scenarios alone, without 006's comparison.
+    ...(result.options.only ? [] : [...onlineSection(result), ...offlineSection(result), '']),
+    ...scenariosSection(result),
     ...methodSection(result, resultsDir),
   ];
   return `${lines.join('\n')}\n`;
@@ -45,6 +47,8 @@ function commandOptions(result: BenchResult): string {
   if (o.sizes.some((n) => n >= 10_000_000) && o.hugeRuns !== o.runs) parts.push(`--huge-runs ${o.hugeRuns}`);
   if (o.seedRuns !== null) parts.push(`--seed-runs ${o.seedRuns}`);
   if (o.seedMaxRows !== null) parts.push(`--seed-max-rows ${o.seedMaxRows}`);
+  if (o.only) parts.splice(0, parts.length, `--only ${o.scenarios.join(',')}`);
+  if (o.scenarios?.length) parts.push(`--ops-rows ${o.opsRows}`, `--drain-seconds ${o.drainSeconds}`, `--drain-window ${o.drainWindowSeconds}`, `--old-stops-after ${o.oldStopsAfterSeconds}`);
   parts.push(`--app-rate ${o.appRate}`, `--open-transaction ${o.openTransactionSeconds}`, `--status-runs ${o.statusRuns}`, `--lock-sample ${o.lockSampleMs}`);
   return ` (\`${parts.join(' ')}\`)`;
 }
@@ -53,6 +57,8 @@ function environmentTable(result: BenchResult): string[] {
   const env = result.environment;
   const settings = Object.entries(env.settings).map(([k, v]) => `${k} ${v}`).join(', ');
   const rounds = result.sizes.map((s) => `${new Set(s.runs.map((r) => r.round)).size} at ${formatRows(s.rows)} rows`).join(', ');
+  // --only: the rollout scenarios' data and rounds are all there is.
+  const only = result.options.only && result.scenarios ? `${formatRows(result.scenarios.rows)} users (rollout scenarios alone)` : null;
   return [
     '| | |',
     '| --- | --- |',
@@ -60,8 +66,8 @@ function environmentTable(result: BenchResult): string[] {
     `| second client | ${env.pgbench ?? 'not run'} |`,
     `| Node.js | ${env.node} |`,
     `| PostgreSQL | ${env.postgres}, ${env.server}; ${settings} |`,
-    `| data | \`portal_users\`: ${dataDescription(result)} |`,
-    `| rounds | ${rounds}; ${result.options.statusRuns} per status command; every run is listed |`,
+    `| data | \`portal_users\`: ${only ?? dataDescription(result)} |`,
+    only ? `| rounds | ${result.options.runs} of each rollout scenario; every run is listed |` : `| rounds | ${rounds}; ${result.options.statusRuns} per status command; every run is listed |`,
   ];
 }
 
@@ -77,13 +83,14 @@ function verdict(result: BenchResult): string[] {
   const lines = [
     ...named(`Online migration at ${formatRows(10_000_000)} rows (issue #11)`, online),
     ...named(`Offline comparison at ${formatRows(result.options.rows)} rows (issue #5)`, offlineTargets(result)),
+    ...named(`Rollout scenarios at ${formatRows(result.scenarios?.rows ?? 0)} rows (issues #20, #23)`, scenarioTargets(result.scenarios)),
   ];
   const holds = result.sizes.flatMap((s) => {
     const values = onlineTargets(s).find((t) => t.what.startsWith('longest hold of a lock that stops'))?.values ?? [];
     return values.length > 0 ? [`${formatMs(Math.max(...values))} at ${formatRows(s.rows)} rows`] : [];
   });
   if (holds.length > 1) lines.push(`- Longest hold of a lock that stops the application's reads or writes, over all runs: ${holds.join(', ')}.`);
-  if (online.length === 0) lines.unshift(`- Online migration: not measured at ${formatRows(10_000_000)} rows in this run (\`--huge\`); see the sizes below.`);
+  if (online.length === 0 && !result.options.only) lines.unshift(`- Online migration: not measured at ${formatRows(10_000_000)} rows in this run (\`--huge\`); see the sizes below.`);
   const failed = result.sizes.flatMap((s) => s.runs.filter((r) => !r.ok).map((r) => `${formatRows(s.rows)} rows, ${r.side} ${r.direction} (${r.scenario}), round ${r.round + 1}: ${r.failure}`));
   if (failed.length > 0) lines.push(`- **Failed runs**: ${failed.join('; ')}.`);
   return ['**Summary.**', '', ...lines];

@@ -1,4 +1,5 @@
 /** `npm run bench`: see bench-options.ts for the options and results-markdown.ts for the method. */
+import path from 'node:path';
 import { passwordSpellingsOf } from '../src/db/password-spellings';
 import { redactor } from '../src/db/redact';
 import { parseBenchOptions, USAGE, UsageError } from './bench-options';
@@ -36,7 +37,8 @@ async function main(): Promise<number> {
   }
   try {
     server = await openBenchServer();
-    const dir = options.out ?? DEFAULT_RESULTS_DIR;
+    // --only leaves the committed results of the whole benchmark alone.
+    const dir = options.out ?? (options.only ? path.join(DEFAULT_RESULTS_DIR, 'only') : DEFAULT_RESULTS_DIR);
     // Written after every round too: a run stopped part-way keeps the rounds it finished.
     const writePartial = async (partial: BenchResult) => {
       // Only a safety net: failing to write it must not end the run.
@@ -46,6 +48,7 @@ async function main(): Promise<number> {
     const written = await writeResults(result, dir);
     process.stdout.write(`\n${written.markdown}\n`);
     log(`wrote ${written.files.join(', ')}`);
+    if (options.only) return 0;
     if (!options.out && (await updateReadme(result))) log('updated the Performance block of README.md');
     // Startup through npx (#24): its own module and file, beside the results.
     const factory = await DatabaseFactory.open(server.url);

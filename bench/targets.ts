@@ -48,7 +48,8 @@ export const OFFLINE = {
 
 export const growth = (before: number, after: number) => (after - before) / before;
 
-function target(what: string, targetText: string, kind: ValueKind, runs: RunMeasurement[], value: (r: RunMeasurement) => number, ok: (v: number) => boolean): TargetResult {
+/** One value per run; a run that failed (`ok` false) meets no target. */
+export function target<R extends { ok: boolean }>(what: string, targetText: string, kind: ValueKind, runs: R[], value: (r: R) => number, ok: (v: number) => boolean): TargetResult {
   const values = runs.map(value);
   return { what, target: targetText, kind, values, met: runs.map((r, i) => r.ok && ok(values[i]!)) };
 }

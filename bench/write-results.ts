@@ -27,10 +27,11 @@ export interface WrittenResults {
 export async function writeResults(result: BenchResult, dir: string): Promise<WrittenResults> {
   await mkdir(dir, { recursive: true });
   const markdown = resultsMarkdown(result, dir);
+  // The charts are 006's; `--only` measures the rollout scenarios alone.
+  const charts = result.sizes.length > 0 ? { [LATENCY_CHART_FILE]: latencyChartSvg(result), [CHART_FILE]: migrationChartSvg(result.sizes) } : {};
   const files = {
     [RESULTS_FILE]: markdown,
-    [LATENCY_CHART_FILE]: latencyChartSvg(result),
-    [CHART_FILE]: migrationChartSvg(result.sizes),
+    ...charts,
     // One line: with every run's windows and latency timeline it is data for tools, ~60% smaller unindented.
     'results.json': `${JSON.stringify(result)}\n`,
   };

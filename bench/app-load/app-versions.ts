@@ -46,10 +46,18 @@ export function kindOf(sequence: number): RequestKind {
   return MIX[sequence % MIX.length]!;
 }
 
+/** The row of a pool that request `sequence` touches: each row in turn, once per round of the mix. */
+export function pickRow(sequence: number, ids: string[]): string {
+  return ids[Math.floor(sequence / MIX.length) % ids.length]!;
+}
+
+/** What a version sends as its sequence-th request (006's versions by default; other scenarios bring their own). */
+export type RequestSource = (version: AppVersion, sequence: number) => AppRequest;
+
 /** The sequence-th request of a version (deterministic, so every run sends the same requests). */
 export function appRequest(version: AppVersion, sequence: number, pools: RowPools): AppRequest {
   const kind = kindOf(sequence);
-  const pick = (ids: string[]) => ids[Math.floor(sequence / MIX.length) % ids.length]!;
+  const pick = (ids: string[]) => pickRow(sequence, ids);
   const column = version === 'old' ? 'is_admin' : 'role';
   if (kind === 'read') {
     return { kind, text: `SELECT id, email, name, ${column} FROM portal_users WHERE id = $1`, values: [pick(pools.read)] };

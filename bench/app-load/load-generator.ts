@@ -10,10 +10,12 @@
  * statement gives its connection back (pooled-request.ts). The old version
  * sends from the start; the new one from `deploy('new')`, which the run calls
  * when the new version is rolled out (once expand has committed, or at once in
- * the early-deploy scenario).
+ * the early-deploy scenario). `retire(version)` ends a version as a finished
+ * rollout does: it stops sending, its last requests are answered, and its
+ * connections close.
  */
 import pg from 'pg';
-import { APP_VERSIONS, appRequest, type AppVersion, type RequestKind, type RowPools } from './app-versions';
+import { APP_VERSIONS, appRequest, type AppVersion, type RequestKind, type RequestSource, type RowPools } from './app-versions';
 import { pooledRequest } from './pooled-request';
 
 export interface RequestRecord {
@@ -50,14 +52,24 @@ export interface RunningLoad {
   readonly pids: ReadonlySet<number>;
   /** The version starts sending now (its first request is due now); a version already sending is left alone. */
   deploy(version: AppVersion): void;
+  /** The version stops sending; resolves once its requests in flight are answered and its pool is closed, with the epoch ms of its last answer (null: it sent nothing). */
+  retire(version: AppVersion): Promise<number | null>;
   /** Stops scheduling, waits for the requests in flight, closes the pools. */
   stop(): Promise<LoadRecord>;
 }
 
+/** What each version's connections tell the server they are (pg_stat_activity.application_name), as a deployment names itself. */
+export const applicationName = (version: AppVersion) => `kbench app (${version} version)`;
+
 /** Epoch milliseconds from the monotonic clock: comparable across the whole run. */
 export const epochMs = () => performance.timeOrigin + performance.now();
 
-export async function startAppLoad(url: string, pools: RowPools, settings: LoadSettings): Promise<RunningLoad> {
+export async function startAppLoad(
+  url: string,
+  pools: RowPools,
+  settings: LoadSettings,
+  requestOf: RequestSource = (version, sequence) => appRequest(version, sequence, pools),
+): Promise<RunningLoad> {
   const pids = new Set<number>();
   const reconnects: Record<AppVersion, number> = { old: 0, new: 0 };
   let clockStarted = false;
@@ -65,7 +77,7 @@ export async function startAppLoad(url: string, pools: RowPools, settings: LoadS
   for (const version of APP_VERSIONS) {
     const pool = new pg.Pool({
       connectionString: url,
-      application_name: `kbench app (${version} version)`,
+      application_name: applicationName(version),
       statement_timeout: settings.statementTimeoutMs,
       max: settings.connectionsPerVersion,
       idleTimeoutMillis: 0,
@@ -82,7 +94,9 @@ export async function startAppLoad(url: string, pools: RowPools, settings: LoadS
   }
 
   const record: LoadRecord = { requests: [], updated: { old: new Set(), new: new Set() }, inserted: { old: 0, new: 0 }, reconnects };
-  const inFlight = new Set<Promise<void>>();
+  const inFlight: Record<AppVersion, Set<Promise<void>>> = { old: new Set(), new: new Set() };
+  const retired: Record<AppVersion, boolean> = { old: false, new: false };
+  const lastAnswer: Record<AppVersion, number | null> = { old: null, new: null };
   const intervalMs = 1000 / settings.ratePerVersion;
   clockStarted = true;
   // When each version began sending (null: not deployed yet).
@@ -92,7 +106,7 @@ export async function startAppLoad(url: string, pools: RowPools, settings: LoadS
   let stopping = false;
 
   const send = (version: AppVersion, sequence: number, dueAt: number) => {
-    const request = appRequest(version, sequence, pools);
+    const request = requestOf(version, sequence);
     const done = pooledRequest(connections[version], request.text, request.values).then(
       () => {
         if (request.rowId) record.updated[version].add(request.rowId);
@@ -102,13 +116,15 @@ export async function startAppLoad(url: string, pools: RowPools, settings: LoadS
       (error: { code?: string; message?: string }) => `${error.code ?? 'error'}: ${error.message ?? String(error)}`,
     );
     const settled = done.then((error) => {
-      record.requests.push({ version, kind: request.kind, dueAt, ms: epochMs() - dueAt, error });
-      inFlight.delete(settled);
+      const answeredAt = epochMs();
+      lastAnswer[version] = Math.max(lastAnswer[version] ?? answeredAt, answeredAt);
+      record.requests.push({ version, kind: request.kind, dueAt, ms: answeredAt - dueAt, error });
+      inFlight[version].delete(settled);
     });
-    inFlight.add(settled);
+    inFlight[version].add(settled);
   };
 
-  const sending = () => APP_VERSIONS.filter((version) => startedAt[version] !== null);
+  const sending = () => APP_VERSIONS.filter((version) => startedAt[version] !== null && !retired[version]);
   const dueAt = (version: AppVersion) => startedAt[version]! + next[version] * intervalMs;
   const tick = () => {
     const now = epochMs();
@@ -118,11 +134,16 @@ export async function startAppLoad(url: string, pools: RowPools, settings: LoadS
         next[version]++;
       }
     }
-    if (stopping) return;
+    if (stopping || sending().length === 0) return;
     const soonest = Math.min(...sending().map(dueAt));
     timer = setTimeout(tick, Math.max(0, soonest - epochMs()));
   };
   tick();
+  const drain = async (version: AppVersion) => {
+    while (inFlight[version].size > 0) await Promise.all([...inFlight[version]]);
+  };
+  const closed: Partial<Record<AppVersion, Promise<void>>> = {};
+  const close = (version: AppVersion) => (closed[version] ??= connections[version].end());
 
   return {
     pids,
@@ -132,11 +153,17 @@ export async function startAppLoad(url: string, pools: RowPools, settings: LoadS
       clearTimeout(timer);
       tick();
     },
+    retire: async (version) => {
+      retired[version] = true;
+      await drain(version);
+      await close(version);
+      return lastAnswer[version];
+    },
     stop: async () => {
       stopping = true;
       clearTimeout(timer);
-      while (inFlight.size > 0) await Promise.all([...inFlight]);
-      await Promise.all(APP_VERSIONS.map((version) => connections[version].end()));
+      for (const version of APP_VERSIONS) await drain(version);
+      await Promise.all(APP_VERSIONS.map(close));
       record.requests.sort((a, b) => a.dueAt - b.dueAt);
       return record;
     },

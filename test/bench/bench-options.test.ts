@@ -17,7 +17,22 @@ it('defaults to 1M rows, the chart at 10k/100k/1M, 3 rounds with the seed in eac
     earlyDeploy: false,
     pgbench: true,
     out: undefined,
+    scenarios: ['ops', 'drain-cost', 'rolling-deploy'],
+    only: false,
+    opsRows: 1_000_000,
+    drainSeconds: 20,
+    drainWindowSeconds: 5,
+    oldStopsAfterSeconds: 5,
   });
+});
+
+it('runs the rollout scenarios alone with --only, or leaves one out with --no-<name>', () => {
+  expect(parseBenchOptions(['--only', 'rolling-deploy,ops', '--ops-rows', '20k'])).toMatchObject({ scenarios: ['ops', 'rolling-deploy'], only: true, opsRows: 20_000 });
+  expect(parseBenchOptions(['--no-drain-cost'])).toMatchObject({ scenarios: ['ops', 'rolling-deploy'], only: false });
+  expect(parseBenchOptions(['--no-ops', '--no-drain-cost', '--no-rolling-deploy'])).toMatchObject({ scenarios: [] });
+  expect(() => parseBenchOptions(['--only', 'ops,typo'])).toThrow(/--only expects some of ops, drain-cost, rolling-deploy, got "ops,typo"/);
+  expect(() => parseBenchOptions(['--only', 'ops', '--no-ops'])).toThrow(/do not go together/);
+  expect(() => parseBenchOptions(['--ops-rows', '10M'])).toThrow(/add --huge/);
 });
 
 it('adds the early-deploy scenario and leaves pgbench out when asked', () => {

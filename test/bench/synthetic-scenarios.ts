@@ -1,0 +1,91 @@
+/** Rollout scenario results made of known numbers, so their rendering can be checked against the data. */
+import type { AppVersion } from '../../bench/app-load/app-versions';
+import type { VersionStats, WindowStats } from '../../bench/app-load/latency-windows';
+import type { DrainCostRun, DrainCostSide } from '../../bench/drain/drain-cost';
+import type { RollingDeployRun } from '../../bench/drain/rolling-deploy';
+import { appWindows } from '../../bench/measured-run';
+import type { OpsContender } from '../../bench/ops/ops-folders';
+import type { OpsRun } from '../../bench/ops/ops-run';
+import type { PhaseSpan } from '../../bench/phase-timeline';
+import type { ScenarioResults } from '../../bench/rollout-scenarios';
+
+export interface OpsSpec {
+  contender: OpsContender;
+  round: number;
+  wallMs: number;
+  holdMs: number;
+  /** Errors per window and version, e.g. { 'after/old': 30 }. */
+  errors?: Record<string, number>;
+  /** The slowest request per window and version, e.g. { 'backfill/new': 80 } (others: 10 ms). */
+  maxMs?: Record<string, number>;
+}
+
+export function opsRun(spec: OpsSpec): OpsRun {
+  const phased = spec.contender === 'operations';
+  const phases: PhaseSpan[] = phased
+    ? (['expand', 'backfill', 'contract'] as const).map((phase, i) => ({ phase, from: (spec.wallMs * i) / 3, to: (spec.wallMs * (i + 1)) / 3, exact: true }))
+    : [{ phase: 'migration', from: 0, to: spec.wallMs, exact: true }];
+  const stats = (window: string, version: AppVersion): VersionStats => ({
+    requests: 50,
+    errors: spec.errors?.[`${window}/${version}`] ?? 0,
+    p99Ms: 5,
+    maxMs: spec.maxMs?.[`${window}/${version}`] ?? 10,
+    errorGroups: [],
+  });
+  const windows: WindowStats[] = appWindows(phases, 1000).map((w) => ({ ...w, versions: { old: stats(w.name, 'old'), new: stats(w.name, 'new') } }));
+  return {
+    contender: spec.contender,
+    round: spec.round,
+    ok: true,
+    failure: null,
+    wallMs: spec.wallMs,
+    phases,
+    locks: [{ phase: phases[0]!.phase, mode: 'AccessExclusiveLock', granted: true, longestMs: spec.holdMs, count: 1, endedBy: 'commit timestamp', blocks: 'reads and writes' }],
+    windows,
+    reconnects: { old: 0, new: 0 },
+  };
+}
+
+function side(p99: Record<AppVersion, number>, triggers: number, recordedWrites: number): DrainCostSide {
+  const version = (ms: number) => ({ requests: 2000, errors: 0, p99Ms: ms, maxMs: ms * 3, writesP99Ms: ms * 2, errorMessages: [] });
+  return { triggers, recordedWrites, versions: { old: version(p99.old), new: version(p99.new) } };
+}
+
+/** p99 (old, new) with the recorder and without it. */
+export function drainCostRun(round: number, recording: [number, number], without: [number, number]): DrainCostRun {
+  return {
+    round,
+    ok: true,
+    failure: null,
+    seconds: 20,
+    sides: { recording: side({ old: recording[0], new: recording[1] }, 2, 400), without: side({ old: without[0], new: without[1] }, 0, 0) },
+  };
+}
+
+export function rollingDeployRun(round: number, errors: Record<AppVersion, number>, contractAfterOldMs: number): RollingDeployRun {
+  const version = (n: number) => ({ requests: 3000, errors: n, p99Ms: 7, maxMs: 40, errorMessages: n > 0 ? [`42703: column "is_admin" does not exist (${n}x)`] : [] });
+  return {
+    round,
+    ok: true,
+    failure: null,
+    versions: { old: version(errors.old), new: version(errors.new) },
+    expandMs: 4000,
+    completeMs: 11_000,
+    waitedMs: 10_500,
+    oldActiveAfterCompleteMs: 5000,
+    contractAfterOldMs,
+  };
+}
+
+export function syntheticScenarios(parts: Partial<Pick<ScenarioResults, 'ops' | 'drainCost' | 'rollingDeploy'>>): ScenarioResults {
+  return {
+    rows: 1_000_000,
+    scenarios: ['ops', 'drain-cost', 'rolling-deploy'],
+    drainSeconds: 20,
+    drainWindowSeconds: 5,
+    oldStopsAfterSeconds: 5,
+    ops: parts.ops ?? [],
+    drainCost: parts.drainCost ?? [],
+    rollingDeploy: parts.rollingDeploy ?? [],
+  };
+}
