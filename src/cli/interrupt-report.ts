@@ -34,8 +34,8 @@ export function noteStepForInterrupt(event: StepEvent): void {
   else if (event.type === 'finished') {
     seen.finished.push(event.step.name);
     seen.running = undefined;
-  } else if (seen.running && event.type !== 'draining') {
-    // A step or backfill batch committed: the migration now stands part-way (waiting for a drain commits nothing).
+  } else if (seen.running && (event.type === 'progress' || event.type === 'phase-finished')) {
+    // A step or backfill batch committed: the migration now stands part-way (waiting for a drain or a throttle commits nothing).
     seen.running.committed =
       event.type === 'progress' ? `"${event.step}" covered ${plural(event.rowsDone, 'row')}` : `its ${event.phase} step "${event.step}"`;
   }
