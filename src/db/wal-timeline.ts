@@ -1,24 +1,28 @@
 /**
  * How far behind a streaming replica replays, measured from the primary.
  *
- * pg_stat_replication.replay_lag is not enough: it is the lag of the last
- * position the standby replayed, so it stops growing the moment replay stops
- * (a paused or stuck replay, a long conflict on the standby) and, once the
- * primary goes quiet, turns NULL. A backfill throttled on it alone would run on
- * at full speed past a standby that replays nothing.
+ * pg_stat_replication.replay_lag alone is a stale figure: the primary computes
+ * it only when the standby reports its positions, which it does when it
+ * receives WAL and otherwise every wal_receiver_status_interval (10 s by
+ * default). With replay paused on PostgreSQL 15, it grew while the primary
+ * wrote, then stood still at 1.9 s for 3 s while the primary was quiet (a held
+ * backfill writes nothing), and jumped to 5.3 s at the standby's next report.
+ * (It also turns NULL once the standby is caught up and nothing is written.)
  *
- * So the primary's own clock is used: each time the gate looks, it notes the
- * primary's current WAL position and when it was first seen. A standby whose
- * replay position is R is then behind by the time since the primary's WAL was
- * first seen past R. That keeps growing while replay stands still, and falls to
- * 0 once the standby has replayed everything the primary had written. It is a
- * lower bound: the WAL passed R at some moment between the last look that saw
- * it at or before R and the first that saw it past R, and the later one is
- * taken, so it never throttles on lag that is not there. The gate looks before
- * every batch while a replica is attached, so the bound is off by at most the
- * time between two batches. (The other way considered, the time the replay
- * position has not moved while behind, resets at every record replayed: a
- * standby replaying slowly but steadily minutes behind would look current.)
+ * So the primary's own clock is used too: each time the gate looks, it notes
+ * the primary's current WAL position and when it was first seen. A standby
+ * whose replay position is R is then behind by the time since the primary's
+ * WAL was first seen past R, which grows steadily while replay stands still,
+ * whatever the standby reports, and falls to 0 once it has replayed everything
+ * the primary had written. It is a lower bound: the WAL passed R at some moment
+ * between the last look that saw it at or before R and the first that saw it
+ * past R, and the later one is taken, so it never throttles on lag that is not
+ * there. The gate looks before every batch while a replica is attached, so it
+ * is off by at most the time between two batches; the gate takes the larger of
+ * this and replay_lag (which covers a replica already behind at the first look).
+ * (The other way considered, the time the replay position has not moved while
+ * behind, resets at every record replayed: a standby replaying slowly but
+ * steadily minutes behind would look current.)
  */
 
 /** A WAL position as PostgreSQL prints it (`16/B374D848`), in bytes. */

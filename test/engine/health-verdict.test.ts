@@ -2,7 +2,8 @@
  * The health throttle's judgement (src/engine/health-verdict.ts) and its
  * measures (src/db/wal-timeline.ts, src/db/archive-backlog.ts), from samples
  * made up here and a fake clock: how far behind a replica replays, also while
- * its replay stands still (where pg_stat_replication.replay_lag does not grow),
+ * its replay stands still and the primary is quiet (when pg_stat_replication.replay_lag
+ * stands still until the standby next reports),
  * and how many WAL segments wait to be archived. The real standby is in
  * health-throttle.test.ts.
  */
