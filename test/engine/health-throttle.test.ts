@@ -18,7 +18,7 @@ import { fixedBatchSizer } from '../../src/engine/batch-sizer';
 import { healthThrottle } from '../../src/engine/health-throttle';
 import type { StepEvent } from '../../src/engine/step-events';
 import { runCli } from '../support/cli';
-import { skipWithout } from '../support/required-tool';
+import { skipWithout, skipWithoutScript } from '../support/required-tool';
 import { standbyToolsMissing, startStreamingStandby, type StreamingStandby } from '../support/streaming-standby';
 import { tempMigrations, type TempMigrations } from '../support/temp-migrations';
 import { withDatabase } from '../support/test-database';
@@ -50,8 +50,10 @@ const PHASED = `exports.phases = [{ phase: 'backfill', name: 'fill n', batch: { 
 const ARGS = ['up', '--json', '--no-check', '--batch-size', String(BATCH_ROWS), '--batch-time', '60000', '--max-replica-lag', String(LIMIT_SECONDS)];
 
 const missing = standbyToolsMissing();
+const withoutScript = skipWithoutScript();
 
-describe.skipIf(skipWithout('a streaming standby (pg_basebackup of the embedded server’s major)', missing))('the health throttle with a streaming standby', () => {
+// Each test runs a backfill of 60 batches of at least 50 ms, a hold, and a CLI or two: more than the default 60 s on a busy machine.
+describe.skipIf(skipWithout('a streaming standby (pg_basebackup of the embedded server’s major)', missing))('the health throttle with a streaming standby', { timeout: 180_000 }, () => {
   let cluster: StreamingStandby;
   let admin: Knex;
   let folder: TempMigrations;
@@ -79,7 +81,8 @@ describe.skipIf(skipWithout('a streaming standby (pg_basebackup of the embedded 
     return { url, knex };
   }
 
-  const start = (url: string, args = ARGS) => startWatchedCli(args, { env: { DATABASE_URL: url, KONSTRUCT_MIGRATIONS_DIR: folder.dir }, timeoutMs: 120_000 });
+  const start = (url: string, args = ARGS, terminal = false) =>
+    startWatchedCli(args, { env: { DATABASE_URL: url, KONSTRUCT_MIGRATIONS_DIR: folder.dir }, timeoutMs: 120_000, terminal });
   const batchesDone = async (knex: Knex) => Number((await knex.raw('SELECT count(*) AS c FROM batch_log')).rows[0].c);
   const tableExists = async (knex: Knex) => (await knex.raw(`SELECT to_regclass('batch_log') IS NOT NULL AS e`)).rows[0].e as boolean;
 
@@ -128,6 +131,18 @@ describe.skipIf(skipWithout('a streaming standby (pg_basebackup of the embedded 
     expect(longest.waitedMs).toBeGreaterThan(1_000);
     expect(result.stderr).toMatch(/▶ fill n: held [\d.]+ (ms|s) \(replica .* behind, limit 0\.5 s\); carrying on/);
     await expectExactEndState(knex);
+  });
+
+  it.skipIf(withoutScript)('on a terminal, the live line says it is held, why and for how long', async () => {
+    const { url, knex } = await database('throttle_terminal');
+    const run = start(url, ARGS.filter((a) => a !== '--json'), true);
+    await pauseMidBackfill(knex);
+    await run.waitForOutput(/applying 002_fill {2}[\d.]+ m?s {2}held [1-9][\d.]* s: replica "konstruct-standby-\w+" \(127\.0\.0\.1\) replays [\d.]+ s behind, limit 0\.5 s/);
+    await cluster.resumeReplay();
+    const result = await run.exited;
+    expect(result.code, result.stdout).toBe(0);
+    expect(result.stdout).toMatch(/▶ fill n: held [\d.]+ s \(replica .* behind, limit 0\.5 s\); carrying on/);
+    expect(result.stdout).not.toContain('⏸'); // the live line says it instead
   });
 
   it('killed (SIGKILL) while held, the next up carries on from the saved cursor to the exact end state', async () => {
