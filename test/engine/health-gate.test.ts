@@ -4,13 +4,16 @@
  * test server, which has no replica, the gate looks before the first batch and
  * then at most once a second of its clock (a fake one here), however short the
  * batches. With a replica attached it looks before every batch:
- * health-throttle.test.ts.
+ * health-throttle.test.ts. And its one statement needs no privilege.
  */
+import knexFactory from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BatchGateContext } from '../../src/engine/batch-gate';
 import { fixedBatchSizer } from '../../src/engine/batch-sizer';
+import { readHealthSample } from '../../src/db/health-sample';
 import { healthThrottle, healthThrottleFor } from '../../src/engine/health-throttle';
 import type { StepEvent } from '../../src/engine/step-events';
+import { createLoginRole } from '../support/login-role';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
 let db: TestDatabase;
@@ -50,5 +53,18 @@ describe('the health gate without replicas', () => {
   it('is not there at all with both limits at 0', () => {
     expect(healthThrottleFor({ maxReplicaLag: 0, maxArchiveBacklog: 0 })).toBeUndefined();
     expect(healthThrottleFor({ maxReplicaLag: 0 })).toBeDefined();
+  });
+
+  it('a role with no privileges reads everything it looks at (the replicas’ positions are only hidden, never refused)', async () => {
+    const role = await createLoginRole(db.knex, db.name, { createRole: false });
+    const knex = knexFactory({ client: 'pg', connection: role.urlFor(db.url), pool: { min: 0, max: 1 } });
+    try {
+      const sample = await readHealthSample(knex, { replicas: true, archiver: true });
+      expect(sample).toMatchObject({ role: role.name, currentLsn: expect.stringMatching(/^[0-9A-F]+\/[0-9A-F]+$/), replicas: [] });
+    } finally {
+      await knex.destroy();
+      await db.knex.raw(`ALTER DATABASE ${db.name} OWNER TO CURRENT_USER`);
+      await role.drop(db.knex);
+    }
   });
 });
