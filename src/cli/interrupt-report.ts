@@ -35,7 +35,7 @@ export function noteStepForInterrupt(event: StepEvent): void {
     seen.finished.push(event.step.name);
     seen.running = undefined;
   } else if (seen.running && (event.type === 'progress' || event.type === 'phase-finished')) {
-    // A step or backfill batch committed: the migration now stands part-way (waiting, for a drain or paused, commits nothing).
+    // A step or backfill batch committed: the migration now stands part-way (waiting, for a drain, a throttle or a pause, commits nothing).
     seen.running.committed =
       event.type === 'progress' ? `"${event.step}" covered ${plural(event.rowsDone, 'row')}` : `its ${event.phase} step "${event.step}"`;
   } else if (seen.running && (event.type === 'paused' || event.type === 'resumed')) {

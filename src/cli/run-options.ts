@@ -57,6 +57,16 @@ export function addRunOptions(command: Command): Command {
     )
     .addOption(new Option('--batch-pause <ms>', 'phased migrations: pause between backfill batches').argParser(parseCount).default(RUN_DEFAULTS.batchPause))
     .addOption(
+      new Option('--max-replica-lag <seconds>', 'phased migrations: hold the backfill while a streaming replica replays more than this far behind (0: off)')
+        .argParser(parseSeconds)
+        .default(RUN_DEFAULTS.maxReplicaLag),
+    )
+    .addOption(
+      new Option('--max-archive-backlog <segments>', 'phased migrations: hold the backfill while more WAL segments than this wait to be archived (0: off)')
+        .argParser(parseCount)
+        .default(RUN_DEFAULTS.maxArchiveBacklog),
+    )
+    .addOption(
       new Option('--statement-timeout <seconds>', 'cancel any statement running longer (0: off)').argParser(parseTimeoutSeconds).default(RUN_DEFAULTS.statementTimeout),
     )
     .option('--allow-changed', 'run even though applied migrations changed since they were applied')
@@ -74,6 +84,8 @@ export function runOptionsFrom(opts: Record<string, unknown>): RunOptions {
     batchSize: opts.batchSize as number,
     batchTime: opts.batchTime as number,
     batchPause: opts.batchPause as number,
+    maxReplicaLag: opts.maxReplicaLag as number,
+    maxArchiveBacklog: opts.maxArchiveBacklog as number,
     statementTimeout: opts.statementTimeout as number,
     allowChanged: Boolean(opts.allowChanged),
   };

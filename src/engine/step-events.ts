@@ -7,6 +7,7 @@
  */
 import type { SteeredBy } from '../history/steering-table';
 import type { PhaseName } from '../phased/phased-migration';
+import type { ThrottleReason } from './health-verdict';
 import type { Direction, StepResult } from './step-result';
 
 export type StepEvent =
@@ -74,6 +75,33 @@ export type StepEvent =
       /** When the newest sign leaves the window (null: a session, which must end first). */
       clearsInSeconds: number | null;
       waitedMs: number;
+    }
+  | ({
+      /**
+       * The health throttle holds the next backfill batch (health-throttle.ts): when the hold starts
+       * (waitedMs 0), then at each look while it lasts. Nothing is committed, locked or open meanwhile.
+       */
+      type: 'throttled';
+    } & ThrottleHold)
+  | ({
+      /** The hold is over and the next batch starts: `detail` is the last reason seen, `waitedMs` the whole hold. */
+      type: 'unthrottled';
+    } & ThrottleHold)
+  | {
+      /** Once per run and reason: the throttle cannot see it (privileges), so it does not throttle on it. */
+      type: 'health-unseen';
+      reason: ThrottleReason;
+      detail: string;
     };
+
+/** A backfill held by the health throttle: which one, why, and for how long so far. */
+export interface ThrottleHold {
+  name: string;
+  step: string;
+  reason: ThrottleReason;
+  /** Why, for people: which replica and its lag, or the archive backlog, with the limit. */
+  detail: string;
+  waitedMs: number;
+}
 
 export type StepListener = (event: StepEvent) => void;

@@ -10,6 +10,7 @@ import { formatDryRun } from '../print-dry-run';
 import { dataLossLines, downSummary } from '../print-results';
 import { runWithContext, type Io } from '../run-command';
 import { addRunOptions, runOptionsFrom } from '../run-options';
+import { throttleEpisodes } from '../throttle-episodes';
 import { migrationOption } from '../shared-options';
 
 export function registerDown(program: Command, io: Io): void {
@@ -30,17 +31,18 @@ export function registerDown(program: Command, io: Io): void {
       const globals = cmd.optsWithGlobals();
       const output = outputOptions(globals);
       const options = { to: opts.to, all: opts.all, yes: opts.yes, toExpanded: opts.toExpanded, confirmDataLoss: terminalConfirmation(), ...runOptionsFrom(opts) };
+      const throttled = throttleEpisodes();
       await runWithContext(
         globals,
         io,
-        (ctx, live) => withStepProgress(live, output, (onStep) => down(ctx, { ...options, onStep })),
+        (ctx, live) => withStepProgress(live, output, (onStep) => down(ctx, { ...options, onStep: throttled.listen(onStep) })),
         (r, out) => {
           if (output.quiet) return;
           if (r.dryRun) out.outLines(formatDryRun('down', r.dryRun));
           else out.out(downSummary(r, output.style));
           out.outLines(dataLossLines(r));
         },
-        { command: 'down', document: downJson },
+        { command: 'down', document: (r) => throttled.addTo(downJson(r)) },
         (config) => checkDown(config, options),
       );
     });

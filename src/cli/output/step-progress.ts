@@ -4,8 +4,10 @@
  * applied). On a terminal, a step that takes over a second gets a spinner line
  * with the elapsed time on stderr, erased when the step ends. Quiet prints nothing.
  * A phased migration prints a line per step as it finishes; during a backfill
- * the spinner line shows rows done/estimated, the rate and the time left, and
+ * the spinner line shows rows done/estimated, the rate and the time left;
  * a line says when an operator paused it, resumed it or changed its batch time (`steer`).
+ * A backfill held by the health throttle says so: live on a terminal, else in a
+ * line when the hold starts; and in a line when it ends, with how long it lasted.
  */
 import type { StepEvent, StepListener } from '../../engine/step-events';
 import type { StepResult } from '../../engine/step-result';
@@ -57,6 +59,20 @@ export function drainProgress(e: Extract<StepEvent, { type: 'draining' }>): stri
   return `${e.signs.length} sign${e.signs.length === 1 ? '' : 's'}: ${e.signs[0]}; ${clear}`;
 }
 
+type Throttled = Extract<StepEvent, { type: 'throttled' | 'unthrottled' }>;
+
+/** `held 3.2 s: replica "standby1" (10.0.0.7) replays 1.4 s behind, limit 1 s` (the live line while held). */
+export function throttleProgress(e: Throttled): string {
+  return `held ${formatDuration(e.waitedMs)}: ${e.detail}`;
+}
+
+/** `    ⏸ fill n: held before its next batch: replica ...` when a hold starts; `    ▶ fill n: held 3.2 s (replica ...); carrying on` when it ends. */
+export function throttleLine(e: Throttled): string {
+  return e.type === 'throttled'
+    ? `    ⏸ ${e.step}: held before its next batch: ${e.detail}`
+    : `    ▶ ${e.step}: held ${formatDuration(e.waitedMs)} (${e.detail}); carrying on`;
+}
+
 /** Runs `work` with a listener that prints each step; the spinner never outlives it. */
 export async function withStepProgress<T>(io: Io, output: OutputOptions, work: (onStep: StepListener) => Promise<T>): Promise<T> {
   const spinner = output.spinnerStream ? new Spinner(output.spinnerStream) : undefined;
@@ -76,6 +92,15 @@ export async function withStepProgress<T>(io: Io, output: OutputOptions, work: (
     } else if (event.type === 'draining') {
       if (!spinner?.running) spinner?.start('waiting for the old application version to drain');
       spinner?.setDetail(drainProgress(event));
+    } else if (event.type === 'throttled') {
+      // On a terminal the live line says it; elsewhere one line when a hold starts, so a log shows why nothing moves.
+      if (spinner) spinner.setDetail(throttleProgress(event));
+      else if (event.waitedMs === 0) io.err(throttleLine(event));
+    } else if (event.type === 'unthrottled' || event.type === 'health-unseen') {
+      spinner?.setDetail('');
+      spinner?.pause();
+      io.err(event.type === 'unthrottled' ? throttleLine(event) : `note: ${event.detail}`);
+      spinner?.resume();
     } else if (event.type === 'phase-finished') {
       spinner?.setDetail('');
       printLine(phaseLine(event, output.style));
