@@ -1,6 +1,7 @@
 /** `npm run bench -- [options]`: parsed and checked before anything starts. */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { CONTENDER_NAMES, SIDES, type Side } from './contenders';
 
 export interface BenchOptions {
   /** The row count of the headline table. */
@@ -23,6 +24,8 @@ export interface BenchOptions {
   earlyDeploy: boolean;
   /** Run pgbench beside the Node load (when it is installed). */
   pgbench: boolean;
+  /** Who takes part, in SIDES order (--contenders; default: every one). */
+  contenders: Side[];
   /** Where RESULTS.md, the charts and results.json go; undefined = bench/results. */
   out?: string;
 }
@@ -37,6 +40,8 @@ against today's single-transaction 006 and the seed's own statements on
 identical data: \`up\` while an old and a new application version read and write
 portal_users (on a quiet table, and with an application transaction held open),
 \`down\` on an idle database; and \`status\` against the stock knex CLI and a bare node + pg script.
+Beside the new engine, \`up\` also by today's engine (fixed 25,000-row batches)
+and a pgroll-style backfill, each backfill against its floor (issue #22).
 
 Options:
   --rows <n>          rows in portal_users for the offline table (default 1M)
@@ -54,6 +59,9 @@ Options:
   --early-deploy      also run \`up\` with the new version sending from the start,
                       before expand commits (reported apart)
   --no-pgbench        leave out pgbench, the second client beside the Node load
+  --contenders <list> who runs 006, of: new (the new engine), today (today's
+                      engine), pgroll (pgroll-style), single (single-transaction
+                      006), seed (the seed's statements); default: all
   --out <dir>         write the results there instead of bench/results
   -h, --help
 
@@ -85,6 +93,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions | 'help' {
         'lock-sample': { type: 'string', default: '5' },
         'early-deploy': { type: 'boolean', default: false },
         'no-pgbench': { type: 'boolean', default: false },
+        contenders: { type: 'string' },
         out: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -116,8 +125,20 @@ export function parseBenchOptions(argv: string[]): BenchOptions | 'help' {
     lockSampleMs: count('--lock-sample', parsed['lock-sample']),
     earlyDeploy: parsed['early-deploy'],
     pgbench: !parsed['no-pgbench'],
+    contenders: parsed.contenders === undefined ? [...SIDES] : contenders(parsed.contenders),
     out: parsed.out === undefined ? undefined : path.resolve(parsed.out),
   };
+}
+
+/** `new,today,pgroll` -> the sides, in SIDES order. */
+function contenders(text: string): Side[] {
+  const wanted = new Set<Side>();
+  for (const name of text.split(',').map((n) => n.trim())) {
+    const side = Object.hasOwn(CONTENDER_NAMES, name) ? CONTENDER_NAMES[name] : undefined;
+    if (!side) throw new UsageError(`--contenders: unknown contender "${name}"; give some of new, today, pgroll, single, seed`);
+    wanted.add(side);
+  }
+  return SIDES.filter((side) => wanted.has(side));
 }
 
 /** A whole number of at least `min` (default 1), with an optional k (thousand) or M (million) suffix. */

@@ -89,6 +89,7 @@ export async function runBenchmark(
         setup: { singleTransactionDir: single.dir },
         earlyDeploy: options.earlyDeploy,
         pgbench,
+        contenders: options.contenders,
       };
       sizes.push(await benchmarkMigration(factory, templates, settings, log, (soFar) => onRound(result(false, [soFar]))));
       await factory.drop(templates.at006);
