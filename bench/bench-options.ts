@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { SCENARIO_NAMES, type ScenarioName } from './scenario-names';
+import { CONTENDER_NAMES, SIDES, type Side } from './contenders';
 
 export interface BenchOptions {
   /** The row count of the headline table. */
@@ -24,6 +25,8 @@ export interface BenchOptions {
   earlyDeploy: boolean;
   /** Run pgbench beside the Node load (when it is installed). */
   pgbench: boolean;
+  /** Who takes part, in SIDES order (--contenders; default: every one). */
+  contenders: Side[];
   /** Where RESULTS.md, the charts and results.json go; undefined = bench/results. */
   out?: string;
   /** The rollout scenarios to run (rollout-scenarios.ts), at opsRows rows. */
@@ -46,6 +49,8 @@ against today's single-transaction 006 and the seed's own statements on
 identical data: \`up\` while an old and a new application version read and write
 portal_users (on a quiet table, and with an application transaction held open),
 \`down\` on an idle database; and \`status\` against the stock knex CLI and a bare node + pg script.
+Beside the new engine, \`up\` also by today's engine (fixed 25,000-row batches)
+and a pgroll-style backfill, each backfill against its floor (issue #22).
 
 Options:
   --rows <n>          rows in portal_users for the offline table (default 1M)
@@ -63,6 +68,9 @@ Options:
   --early-deploy      also run \`up\` with the new version sending from the start,
                       before expand commits (reported apart)
   --no-pgbench        leave out pgbench, the second client beside the Node load
+  --contenders <list> who runs 006, of: new (the new engine), today (today's
+                      engine), pgroll (pgroll-style), single (single-transaction
+                      006), seed (the seed's statements); default: all
   --out <dir>         write the results there instead of bench/results
                       (with --only: instead of bench/results/only)
 
@@ -110,6 +118,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions | 'help' {
         'lock-sample': { type: 'string', default: '5' },
         'early-deploy': { type: 'boolean', default: false },
         'no-pgbench': { type: 'boolean', default: false },
+        contenders: { type: 'string' },
         out: { type: 'string' },
         only: { type: 'string' },
         'no-ops': { type: 'boolean', default: false },
@@ -150,6 +159,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions | 'help' {
     lockSampleMs: count('--lock-sample', parsed['lock-sample']),
     earlyDeploy: parsed['early-deploy'],
     pgbench: !parsed['no-pgbench'],
+    contenders: parsed.contenders === undefined ? [...SIDES] : contenders(parsed.contenders),
     out: parsed.out === undefined ? undefined : path.resolve(parsed.out),
     scenarios: scenariosFrom(parsed),
     only: parsed.only !== undefined,
@@ -168,6 +178,17 @@ function scenariosFrom(parsed: { only?: string } & Record<string, unknown>): Sce
   if (unknown.length > 0 || names.length === 0) throw new UsageError(`--only expects some of ${SCENARIO_NAMES.join(', ')}, got "${parsed.only}"`);
   if (SCENARIO_NAMES.some((name) => parsed[`no-${name}`])) throw new UsageError('--only and --no-<scenario> do not go together: name the scenarios to run');
   return SCENARIO_NAMES.filter((name) => names.includes(name));
+}
+
+/** `new,today,pgroll` -> the sides, in SIDES order. */
+function contenders(text: string): Side[] {
+  const wanted = new Set<Side>();
+  for (const name of text.split(',').map((n) => n.trim())) {
+    const side = Object.hasOwn(CONTENDER_NAMES, name) ? CONTENDER_NAMES[name] : undefined;
+    if (!side) throw new UsageError(`--contenders: unknown contender "${name}"; give some of new, today, pgroll, single, seed`);
+    wanted.add(side);
+  }
+  return SIDES.filter((side) => wanted.has(side));
 }
 
 /** A whole number of at least `min` (default 1), with an optional k (thousand) or M (million) suffix. */

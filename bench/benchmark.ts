@@ -102,6 +102,7 @@ export async function runBenchmark(
         setup: { singleTransactionDir: single.dir },
         earlyDeploy: options.earlyDeploy,
         pgbench,
+        contenders: options.contenders,
       };
       sizes.push(await benchmarkMigration(factory, templates, settings, log, (soFar) => onRound(result(false, [soFar]))));
       if (wantsScenarios && rows === options.opsRows) await runScenarios(templates);

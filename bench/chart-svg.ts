@@ -12,8 +12,9 @@ import { escape, formatTime, line, logScale, text } from './svg-parts';
 const WIDTH = 860;
 const HEIGHT = 420;
 const PLOT = { left: 80, right: 520, top: 50, bottom: 360 };
-const COLOURS: Record<Side, string> = { ours: '#1d4ed8', single: '#15803d', seed: '#b91c1c' };
-const LABELS = SIDE_LABELS;
+const COLOURS: Record<Side, string> = { ours: '#1d4ed8', today: '#7c3aed', pgroll: '#d97706', single: '#15803d', seed: '#b91c1c' };
+/** Short enough for the legend. */
+const LABELS: Record<Side, string> = { ...SIDE_LABELS, today: "today's engine (fixed batches)", pgroll: 'pgroll-style backfill' };
 
 interface Series {
   side: Side;

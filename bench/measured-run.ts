@@ -16,6 +16,7 @@ import { pickRowPools, type PickedRows } from './app-load/row-pools';
 import { windowStats, type TimeWindow, type WindowStats } from './app-load/latency-windows';
 import { latencyTimeline, type TimelineBucket } from './app-load/latency-timeline';
 import { runContender, type ContenderSetup, type Direction, type Side } from './contenders';
+import type { PhaseCommit } from './pgroll-style-backfill';
 import { portalUsersSize, withClient, type DatabaseFactory, type RelationSize } from './databases';
 import { longestHold, watchTableLocks, type LockEpisode, type LockHold } from './lock-watch';
 import { locksByPhase, type PhaseLock } from './locks-by-phase';
@@ -90,6 +91,8 @@ export interface RunContext {
 }
 
 const MIGRATION = '006_rbac_roles';
+/** The contenders that run 006 in its phases: the CLI's two engines (their phase row is sampled) and the pgroll-style one. */
+const PHASED_SIDES: readonly Side[] = ['ours', 'today', 'pgroll'];
 /** How often the catalog is read for the rollout: a deploy within 20 ms of expand's commit, at a fraction of the lock sampler's cost. */
 const ROLLOUT_POLL_MS = 20;
 
@@ -106,9 +109,12 @@ export async function measureRun(context: RunContext, plan: RunPlan): Promise<Ru
     const seen = await observeRun(context, plan, url, pools);
     const toServer = (ms: number) => (ms + clockOffsetMs) / 1000;
     const phases = phaseTimeline({
-      steps: plan.side === 'ours' ? context.phasedSteps : [],
+      steps: PHASED_SIDES.includes(plan.side) ? context.phasedSteps : [],
       direction: plan.direction,
-      versions: seen.versions,
+      // The pgroll-style contender says itself when its phases committed, in epoch ms.
+      versions: seen.phaseCommits
+        ? seen.phaseCommits.map((c) => ({ stepsDone: c.stepsDone, cursor: null, committedAt: toServer(c.at), exact: true }))
+        : seen.versions,
       startedAt: toServer(seen.startedAt),
       endMs: seen.endedAt - seen.startedAt,
     });
@@ -157,6 +163,7 @@ interface Observed {
   openTransaction: AppOutcome['openTransaction'];
   episodes: LockEpisode[];
   versions: PhaseRowVersion[];
+  phaseCommits?: PhaseCommit[];
 }
 
 /** The contender's run with everything watching it: the load (and margins), the open transaction, the lock and phase samplers. */
@@ -176,7 +183,7 @@ async function observeRun(context: RunContext, plan: RunPlan, url: string, pools
         load.deploy('new');
       })
     : null;
-  const phased = plan.side === 'ours' && context.phasedSteps.length > 0;
+  const phased = (plan.side === 'ours' || plan.side === 'today') && context.phasedSteps.length > 0;
   const phaseClock = phased ? await watchPhaseRow(url, MIGRATION, context.lockSampleMs) : null;
   let failure: string | null = null;
   const failed = (what: string) => (error: Error) => {
@@ -185,6 +192,7 @@ async function observeRun(context: RunContext, plan: RunPlan, url: string, pools
   };
   let startedAt = 0;
   let endedAt = 0;
+  let phaseCommits: PhaseCommit[] | undefined;
   let openTransaction: AppOutcome['openTransaction'] = null;
   let app: LoadRecord | null = null;
   let pgbenchRecord: PgbenchRecord | null = null;
@@ -200,6 +208,7 @@ async function observeRun(context: RunContext, plan: RunPlan, url: string, pools
     });
     startedAt = timed.startedAt;
     endedAt = timed.startedAt + timed.ms;
+    phaseCommits = 'phaseCommits' in timed ? timed.phaseCommits : undefined;
     if (open) openTransaction = await open.done;
     if (load) await sleep(context.load.marginMs);
   } finally {
@@ -211,7 +220,7 @@ async function observeRun(context: RunContext, plan: RunPlan, url: string, pools
   const appPids = new Set(loadPids());
   const episodes = (await watch.stop().catch(failed('lock sampling failed'))).filter((e) => !appPids.has(e.pid));
   const versions = (await phaseClock?.stop().catch(failed('phase sampling failed'))) ?? [];
-  return { startedAt, endedAt, failure, app, pgbench: pgbenchRecord, openTransaction, episodes, versions };
+  return { startedAt, endedAt, failure, app, pgbench: pgbenchRecord, openTransaction, episodes, versions, phaseCommits };
 }
 
 async function dataProblem(

@@ -7,11 +7,15 @@
  * - `down` on an idle database, by every contender;
  * - with --early-deploy, `up` by konstruct-migrate with the new version sending
  *   from the start (reported apart: it measures the deploy mistake, not the tool).
+ * The contenders of issue #22 (today's engine, the pgroll-style backfill) run
+ * `up` only; each round also times the backfill's floor (backfill-floor.ts)
+ * when a contender with a backfill takes part. `--contenders` picks who runs.
  * The order of the contenders alternates from round to round, so that a slow
  * moment of the shared machine does not always fall on the same one. The seed
  * can be left out of some rounds or sizes (it takes minutes at 10M rows).
  */
-import type { ContenderSetup, Direction, Side } from './contenders';
+import { measureBackfillFloor } from './backfill-floor';
+import { BACKFILL_SIDES, DOWN_SIDES, SIDES, type ContenderSetup, type Direction, type Side } from './contenders';
 import type { DatabaseFactory } from './databases';
 import { measureRun, type LoadPlan, type RunMeasurement, type RunPlan, type Scenario } from './measured-run';
 import type { PhaseName } from './phase-timeline';
@@ -23,6 +27,8 @@ export interface SizeResult {
   /** Admins counted in the data (is_admin = true before `up`). */
   admins: number;
   runs: RunMeasurement[];
+  /** The backfill's floor, one per round (issue #22); absent in results written before it was measured. */
+  floorMs?: number[];
 }
 
 export interface MigrationBenchSettings {
@@ -37,6 +43,8 @@ export interface MigrationBenchSettings {
   earlyDeploy: boolean;
   /** pgbench's path: the second client beside the Node load; null to leave it out. */
   pgbench: string | null;
+  /** Who takes part (--contenders). */
+  contenders: readonly Side[];
 }
 
 interface RoundPart {
@@ -47,9 +55,9 @@ interface RoundPart {
 
 /** What each round measures, in order: direction, scenario, and who takes part. A new scenario is one more part. */
 const ROUND: readonly RoundPart[] = [
-  { direction: 'up', scenario: 'quiet', sides: ['ours', 'single', 'seed'] },
-  { direction: 'up', scenario: 'open-transaction', sides: ['ours', 'single', 'seed'] },
-  { direction: 'down', scenario: 'idle', sides: ['ours', 'single', 'seed'] },
+  { direction: 'up', scenario: 'quiet', sides: SIDES },
+  { direction: 'up', scenario: 'open-transaction', sides: SIDES },
+  { direction: 'down', scenario: 'idle', sides: DOWN_SIDES },
 ];
 const EARLY_DEPLOY: RoundPart = { direction: 'up', scenario: 'early-deploy', sides: ['ours'] };
 
@@ -64,9 +72,15 @@ export async function benchmarkMigration(
   const context = { factory, templates, setup, lockSampleMs, load, phasedSteps, pgbench };
   const parts = settings.earlyDeploy ? [...ROUND, EARLY_DEPLOY] : ROUND;
   const runs: RunMeasurement[] = [];
+  const floorMs: number[] = [];
+  const withFloor = settings.contenders.some((side) => BACKFILL_SIDES.includes(side));
   for (let round = 0; round < settings.runs; round++) {
+    if (withFloor) {
+      floorMs.push(await measureBackfillFloor(factory, templates));
+      log(`  round ${round + 1}/${settings.runs} the backfill's floor (one UPDATE of the admins, alone): ${Math.round(floorMs.at(-1)!)} ms`);
+    }
     for (const part of parts) {
-      const sides = part.sides.filter((side) => side !== 'seed' || round < settings.seedRuns);
+      const sides = part.sides.filter((side) => settings.contenders.includes(side) && (side !== 'seed' || round < settings.seedRuns));
       const order = round % 2 === 0 ? sides : [...sides].reverse();
       for (const side of order) {
         const plan: RunPlan = { side, direction: part.direction, scenario: part.scenario, round };
@@ -75,9 +89,9 @@ export async function benchmarkMigration(
         runs.push(run);
       }
     }
-    await afterRound({ rows: templates.rows, admins: templates.admins, runs: [...runs] });
+    await afterRound({ rows: templates.rows, admins: templates.admins, runs: [...runs], ...(withFloor ? { floorMs: [...floorMs] } : {}) });
   }
-  return { rows: templates.rows, admins: templates.admins, runs };
+  return { rows: templates.rows, admins: templates.admins, runs, ...(withFloor ? { floorMs } : {}) };
 }
 
 function describe(plan: RunPlan, rounds: number): string {
@@ -86,6 +100,8 @@ function describe(plan: RunPlan, rounds: number): string {
 
 function summary(run: RunMeasurement): string {
   const parts = [`${Math.round(run.wallMs)} ms`, `AccessExclusiveLock ${Math.round(run.lock.ms)} ms`];
+  const backfill = run.phases.find((p) => p.phase === 'backfill');
+  if (backfill) parts.push(`backfill ${Math.round(backfill.to - backfill.from)} ms`);
   if (run.app) parts.push(`app max ${Math.round(servedMaxLatency(run))} ms (all requests ${Math.round(maxLatency(run))} ms, reconnects ${run.app.reconnects.old}/${run.app.reconnects.new})`);
   if (run.app?.pgbench) parts.push(`pgbench max ${Math.round(servedLatency(run, 'maxMs', 'pgbench'))} ms`);
   if (!run.ok) parts.push(`FAILED: ${run.failure}`);

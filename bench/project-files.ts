@@ -16,6 +16,8 @@ function findPackageRoot(from: string): string {
 
 export const PACKAGE_ROOT = findPackageRoot(__dirname);
 export const BUILT_CLI = path.join(PACKAGE_ROOT, 'dist', 'src', 'cli', 'bin.js');
+/** The pgroll-style contender, spawned like the CLI (pgroll-style-process.ts). */
+export const PGROLL_STYLE_SCRIPT = path.join(PACKAGE_ROOT, 'dist', 'bench', 'pgroll-style-process.js');
 export const KNEXFILE = path.join(PACKAGE_ROOT, 'knexfile.ts');
 /** Plain JavaScript, so the same file runs beside the sources and the compiled bench. */
 export const BARE_STATUS_SCRIPT = path.join(PACKAGE_ROOT, 'bench', 'bare-status.cjs');

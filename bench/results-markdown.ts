@@ -10,6 +10,9 @@ import { offlineSection } from './offline-markdown';
 import { onlineSection } from './online-markdown';
 import { scenarioTargets } from './scenario-targets';
 import { scenariosSection } from './scenarios-markdown';
+import { engineComparisonSection } from './engine-comparison-markdown';
+import { ENGINE, engineSides, engineTargets } from './engine-targets';
+import { SIDES, SIDE_LABELS } from './contenders';
 import { alwaysMet, metCount, offlineTargets, onlineTargets, type TargetResult } from './targets';
 import { formatMs, formatRows, loadAverageText } from './format';
 
@@ -25,7 +28,7 @@ export function resultsMarkdown(result: BenchResult, resultsDir: string): string
     ...verdict(result),
     '',
     // --only: the rollout scenarios alone, without 006's comparison.
-    ...(result.options.only ? [] : [...onlineSection(result), ...offlineSection(result), '']),
+    ...(result.options.only ? [] : [...onlineSection(result), ...engineComparisonSection(result), ...offlineSection(result), '']),
     ...scenariosSection(result),
     ...methodSection(result, resultsDir),
   ];
@@ -47,6 +50,8 @@ function commandOptions(result: BenchResult): string {
   if (o.sizes.some((n) => n >= 10_000_000) && o.hugeRuns !== o.runs) parts.push(`--huge-runs ${o.hugeRuns}`);
   if (o.seedRuns !== null) parts.push(`--seed-runs ${o.seedRuns}`);
   if (o.seedMaxRows !== null) parts.push(`--seed-max-rows ${o.seedMaxRows}`);
+  // Absent from results written before --contenders existed (every contender of the time ran).
+  if (o.contenders && o.contenders.length < SIDES.length) parts.push(`--contenders ${o.contenders.map((side) => (side === 'ours' ? 'new' : side)).join(',')}`);
   if (o.only) parts.splice(0, parts.length, `--only ${o.scenarios.join(',')}`);
   if (o.scenarios?.length) parts.push(`--ops-rows ${o.opsRows}`, `--drain-seconds ${o.drainSeconds}`, `--drain-window ${o.drainWindowSeconds}`, `--old-stops-after ${o.oldStopsAfterSeconds}`);
   parts.push(`--app-rate ${o.appRate}`, `--open-transaction ${o.openTransactionSeconds}`, `--status-runs ${o.statusRuns}`, `--lock-sample ${o.lockSampleMs}`);
@@ -80,8 +85,10 @@ function verdict(result: BenchResult): string[] {
     if (missed.length === 0) return [`- ${label}: every target met in every run.`];
     return [`- ${label}: **not met in every run**: ${missed.map((t) => `${t.what} (${t.target}): met in ${metCount(t)} of ${t.values.length} runs`).join('; ')}.`];
   };
+  const engines = result.sizes.filter((s) => s.rows === ENGINE.atRows).flatMap((s) => engineSides(s).map((side) => ({ side, targets: engineTargets(s, side) })));
   const lines = [
     ...named(`Online migration at ${formatRows(10_000_000)} rows (issue #11)`, online),
+    ...engines.flatMap(({ side, targets }) => named(`${SIDE_LABELS[side]} at ${formatRows(ENGINE.atRows)} rows (issue #22)`, targets)),
     ...named(`Offline comparison at ${formatRows(result.options.rows)} rows (issue #5)`, offlineTargets(result)),
     ...named(`Rollout scenarios at ${formatRows(result.scenarios?.rows ?? 0)} rows (issues #20, #23)`, scenarioTargets(result.scenarios)),
   ];

@@ -51,8 +51,8 @@ export function addRunOptions(command: Command): Command {
       new Option('--batch-size <rows>', 'phased migrations: the most rows one backfill batch covers (one short transaction)').argParser(parsePositive).default(RUN_DEFAULTS.batchSize),
     )
     .addOption(
-      new Option('--batch-time <ms>', 'phased migrations: target time of one backfill batch; its size adapts from 1000 rows, up to --batch-size')
-        .argParser(parsePositive)
+      new Option('--batch-time <ms>', 'phased migrations: target time of one backfill batch, 0 for fixed batches of --batch-size; its size adapts from 1000 rows, up to --batch-size')
+        .argParser(parseCount)
         .default(RUN_DEFAULTS.batchTime),
     )
     .addOption(new Option('--batch-pause <ms>', 'phased migrations: pause between backfill batches').argParser(parseCount).default(RUN_DEFAULTS.batchPause))

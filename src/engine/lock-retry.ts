@@ -11,6 +11,10 @@
  * until no session holds or waits for a conflicting lock on that table
  * (queue-free-wait.ts), then asks again at once. A wait on something else (a
  * row) keeps the growing pauses.
+ *
+ * The first attempt of a step that takes table locks is a short probe
+ * (first-attempt-probe.ts), so that even the first encounter with a long
+ * transaction keeps the application queued for at most that probe.
  */
 import type { Knex } from 'knex';
 import { KonstructError, LockTimeoutError, MigrationFailedError } from '../errors';
@@ -18,6 +22,7 @@ import { formatSeconds } from '../db/session-info';
 import { statementOf } from '../db/statement-errors';
 import { backoffDelay, sleep } from '../db/backoff';
 import { describeBlockers, describeWaitTarget, type LockWait } from './lock-wait-watcher';
+import { probeTimeouts } from './first-attempt-probe';
 import type { SessionTimeouts } from './session-timeouts';
 
 export interface RetryOptions {
@@ -48,6 +53,14 @@ export interface RetryLabel {
   direction: 'up' | 'down';
   /** False for a step that runs outside a transaction: it is never retried. */
   transactional: boolean;
+  /** A step in a transaction of its own that may take table locks (not a batch): its first attempt is a probe. */
+  takesTableLocks?: boolean;
+}
+
+/** The limits one attempt runs under, and whether it is a probe (first-attempt-probe.ts). */
+export interface AttemptLimits {
+  timeouts: SessionTimeouts;
+  probe: boolean;
 }
 
 const RETRY_BACKOFF = { initialMs: 200, maxMs: 5_000 };
@@ -60,18 +73,22 @@ export type WaitOutside = (wait: LockWait & { relation: string }, deadline: numb
 export async function retryOnLockTimeout(
   label: RetryLabel,
   options: RetryOptions,
-  attempt: () => Promise<AttemptFailure | undefined>,
+  attempt: (limits: AttemptLimits) => Promise<AttemptFailure | undefined>,
   waitOutside?: WaitOutside,
 ): Promise<number> {
   const deadline = Date.now() + options.lockBudgetMs;
   // Every table an attempt of this step was seen waiting for (a step may lock several, one after the other).
   const learned = new Map<string, LockWait & { relation: string }>();
+  let sawWait = false;
   for (let n = 1; ; n++) {
     await options.beforeAttempt?.();
-    const failure = await attempt();
+    const probe = probeTimeouts(options.timeouts, { attempt: n, sawWait, takesTableLocks: label.transactional && label.takesTableLocks === true, lockRetries: options.lockRetries });
+    const timeouts = probe ?? options.timeouts;
+    const failure = await attempt({ timeouts, probe: probe !== undefined });
     if (!failure) return n;
 
     const { error, wait } = failure;
+    sawWait ||= wait !== undefined;
     if (error instanceof KonstructError) throw error;
     if ((error as { code?: string })?.code !== LOCK_NOT_AVAILABLE) {
       throw new MigrationFailedError(label.migration, label.direction, error, { transactional: label.transactional, statement: statementOf(error) });
@@ -82,9 +99,9 @@ export async function retryOnLockTimeout(
     const retriesLeft = options.lockRetries === undefined || n <= options.lockRetries;
     const budgetSpent = Date.now() + delay > deadline;
     if (!label.transactional || !retriesLeft || budgetSpent) {
-      throw lockTimeout(label, { attempts: n, wait, options, cause: error, budgetSpent: budgetSpent && retriesLeft });
+      throw lockTimeout(label, { attempts: n, wait, options, timeouts, probe: probe !== undefined, cause: error, budgetSpent: budgetSpent && retriesLeft });
     }
-    const within = `within lock_timeout (${formatSeconds(options.timeouts.lockTimeoutMs / 1000)})`;
+    const within = `within ${lockTimeoutOf(timeouts, probe !== undefined)}`;
     const of = options.lockRetries === undefined ? '' : ` of ${options.lockRetries + 1}`;
     if (outside) {
       options.log(
@@ -93,7 +110,7 @@ export async function retryOnLockTimeout(
       );
       for (const target of learned.values()) {
         if (!(await waitOutside!(target, deadline))) {
-          throw lockTimeout(label, { attempts: n, wait, options, cause: error, budgetSpent: true });
+          throw lockTimeout(label, { attempts: n, wait, options, timeouts, probe: probe !== undefined, cause: error, budgetSpent: true });
         }
       }
       continue;
@@ -106,16 +123,24 @@ export async function retryOnLockTimeout(
   }
 }
 
+/** `lock_timeout (0.5 s)`, or `lock_timeout (50 ms, the first attempt's probe)`. */
+function lockTimeoutOf(timeouts: SessionTimeouts, probe: boolean): string {
+  return `lock_timeout (${formatTimeout(timeouts.lockTimeoutMs)}${probe ? ", the first attempt's probe" : ''})`;
+}
+
+/** Below 0.1 s in milliseconds (a probe's 50 ms would round to "0.1 s"), above in seconds. */
+const formatTimeout = (ms: number) => (ms > 0 && ms < 100 ? `${ms} ms` : formatSeconds(ms / 1000));
+
 function lockTimeout(
   label: RetryLabel,
-  f: { attempts: number; wait?: LockWait; options: RetryOptions; cause: unknown; budgetSpent: boolean },
+  f: { attempts: number; wait?: LockWait; options: RetryOptions; timeouts: SessionTimeouts; probe: boolean; cause: unknown; budgetSpent: boolean },
 ): LockTimeoutError {
-  const within = formatSeconds(f.options.timeouts.lockTimeoutMs / 1000);
+  const within = formatTimeout(f.timeouts.lockTimeoutMs);
   const outcome = label.transactional
     ? `${f.attempts} attempt(s)${f.budgetSpent ? ` in --lock-budget ${formatSeconds(f.options.lockBudgetMs / 1000)}` : ''}, each rolled back`
     : 'it runs outside a transaction, so what it did before that statement stays applied';
   return new LockTimeoutError(
-    `${label.what} (${label.direction}) could not get ${f.wait ? describeWaitTarget(f.wait) : 'a lock'} within ${within} (lock_timeout; ${outcome})`,
+    `${label.what} (${label.direction}) could not get ${f.wait ? describeWaitTarget(f.wait) : 'a lock'} within ${within} (lock_timeout${f.probe ? " of the first attempt's probe" : ''}; ${outcome})`,
     `${f.wait ? `It was blocked by ${describeBlockers(f.wait)}. ` : ''}Run again when that is done, or allow more retries with --lock-budget.`,
     f.cause,
   );

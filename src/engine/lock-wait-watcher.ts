@@ -24,7 +24,18 @@ export interface LockWaitWatcher {
   stop(): Promise<LockWait | undefined>;
 }
 
-export function watchLockWaits(knex: Knex, pid: number, onFirstWait: (wait: LockWait) => void): LockWaitWatcher {
+/** When the watcher first looks and how often after that; a probe attempt (first-attempt-probe.ts) looks sooner and more often. */
+export interface WatchTiming {
+  firstLookMs: number;
+  pollMs: number;
+}
+
+export function watchLockWaits(
+  knex: Knex,
+  pid: number,
+  onFirstWait: (wait: LockWait) => void,
+  timing: WatchTiming = { firstLookMs: FIRST_LOOK_MS, pollMs: POLL_MS },
+): LockWaitWatcher {
   let latest: LockWait | undefined;
   let stopped = false;
   let wake = () => {};
@@ -41,14 +52,14 @@ export function watchLockWaits(knex: Knex, pid: number, onFirstWait: (wait: Lock
     // The first look comes a moment later, not at once: a wait shorter than that is not worth
     // reporting, and a step that finishes sooner never opens the watching connection (whose
     // log-in would compete for the CPU with the step itself).
-    await pause(FIRST_LOOK_MS);
+    await pause(timing.firstLookMs);
     while (!stopped) {
       const wait = await observeLockWait(knex, pid).catch(() => undefined);
       if (wait && !stopped) {
         if (!latest) onFirstWait(wait);
         latest = wait;
       }
-      await pause(POLL_MS);
+      await pause(timing.pollMs);
     }
   })();
   return {

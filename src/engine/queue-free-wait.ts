@@ -17,8 +17,9 @@
  * has seen what it waited for, and every retry of that step first waits here.
  * Declaring tables per step would need every hand-written step to list them
  * correctly, and a wrong list would silently queue; learning needs nothing
- * from the author and is exact. Its cost: the first encounter with a long
- * transaction still queues for one lock_timeout.
+ * from the author and is exact. Its cost, the first encounter with a long
+ * transaction, is bounded by making a step's first attempt a short probe
+ * (first-attempt-probe.ts): it queues for at most 50 ms, not one lock_timeout.
  *
  * Not counted as "in the way": transactions younger than SHORT_MS (the
  * application's own short queries come and go all the time; waiting until none

@@ -3,9 +3,11 @@
  * timeouts, watched for lock waits, and tried again after a lock timeout
  * (lock-retry.ts): once an attempt was seen waiting for a table, the retry first
  * waits outside the lock queue until nothing conflicting holds or waits for it
- * (queue-free-wait.ts). A unit's work and its recorded position commit together in
- * one transaction, `commitWork` below: the only place a migration's work commits,
- * and so the one place that proves the migration lock is still held.
+ * (queue-free-wait.ts); a step's first attempt is a short probe, so that even
+ * the first encounter queues only briefly (first-attempt-probe.ts). A unit's
+ * work and its recorded position commit together in one transaction,
+ * `commitWork` below: the only place a migration's work commits, and so the one
+ * place that proves the migration lock is still held.
  *
  * A step outside a transaction (CREATE INDEX CONCURRENTLY) runs on a session of
  * its own with the limits as session settings (session-timeouts.ts), is never
@@ -14,8 +16,9 @@
  */
 import type { Knex } from 'knex';
 import { assertKnexNotMigrating } from '../history/knex-lock-row';
-import { retryOnLockTimeout, type AttemptFailure, type RetryOptions } from './lock-retry';
-import { describeBlockers, describeWaitTarget, watchLockWaits, type LockWaitWatcher } from './lock-wait-watcher';
+import { PROBE_WATCH } from './first-attempt-probe';
+import { retryOnLockTimeout, type AttemptFailure, type AttemptLimits, type RetryOptions } from './lock-retry';
+import { describeBlockers, describeWaitTarget, watchLockWaits, type LockWait, type LockWaitWatcher } from './lock-wait-watcher';
 import type { Unit, UnitRunner } from './run-steps';
 import { applyLocalTimeouts, withTimeoutSession } from './session-timeouts';
 import { waitOutsideLockQueue } from './queue-free-wait';
@@ -30,11 +33,15 @@ export function workTransactions(knex: Knex, options: StepOptions): UnitRunner {
   let prepare = options.prepare;
   return {
     run: async (unit, work, record) => {
-      const label = { migration: unit.migration.name, what: unit.what, direction: unit.direction, transactional: !unit.step.outsideTransaction };
+      // A batch (unit.batch set) takes row locks only: no probe for it (first-attempt-probe.ts).
+      const label = {
+        migration: unit.migration.name, what: unit.what, direction: unit.direction,
+        transactional: !unit.step.outsideTransaction, takesTableLocks: unit.batch === undefined,
+      };
       const attempts = await retryOnLockTimeout(
         label,
         options,
-        () => attempt(knex, options, unit, prepare, work, record),
+        (limits) => attempt(knex, { ...options, timeouts: limits.timeouts }, limits, unit, prepare, work, record),
         (wait, deadline) => waitOutsideLockQueue(knex, { relation: wait.relation, mode: wait.mode, what: unit.what, deadline }, options.log),
       );
       prepare = undefined;
@@ -47,6 +54,7 @@ export function workTransactions(knex: Knex, options: StepOptions): UnitRunner {
 async function attempt(
   knex: Knex,
   options: StepOptions,
+  limits: AttemptLimits,
   unit: Unit,
   prepare: StepOptions['prepare'],
   work: (db: Knex) => Promise<void>,
@@ -54,7 +62,9 @@ async function attempt(
 ): Promise<AttemptFailure | undefined> {
   let watcher: LockWaitWatcher | undefined;
   const watch = (pid: number) => {
-    watcher = watchLockWaits(knex, pid, (w) => options.log(`${unit.what} is waiting for ${describeWaitTarget(w)}, held by ${describeBlockers(w)}`));
+    const said = (w: LockWait) => options.log(`${unit.what} is waiting for ${describeWaitTarget(w)}, held by ${describeBlockers(w)}`);
+    // A probe's wait lasts PROBE_LOCK_TIMEOUT_MS at most: the watcher looks soon and often enough to see it.
+    watcher = watchLockWaits(knex, pid, said, limits.probe ? PROBE_WATCH : undefined);
   };
   try {
     if (unit.step.outsideTransaction) {

@@ -16,6 +16,7 @@ it('defaults to 1M rows, the chart at 10k/100k/1M, 3 rounds with the seed in eac
     lockSampleMs: 5,
     earlyDeploy: false,
     pgbench: true,
+    contenders: ['ours', 'today', 'pgroll', 'single', 'seed'],
     out: undefined,
     scenarios: ['ops', 'drain-cost', 'rolling-deploy'],
     only: false,
@@ -33,6 +34,14 @@ it('runs the rollout scenarios alone with --only, or leaves one out with --no-<n
   expect(() => parseBenchOptions(['--only', 'ops,typo'])).toThrow(/--only expects some of ops, drain-cost, rolling-deploy, got "ops,typo"/);
   expect(() => parseBenchOptions(['--only', 'ops', '--no-ops'])).toThrow(/do not go together/);
   expect(() => parseBenchOptions(['--ops-rows', '10M'])).toThrow(/add --huge/);
+});
+
+it('picks the contenders by name, in a fixed order ("new" is the new engine), and refuses an unknown one', () => {
+  expect(parseBenchOptions(['--contenders', 'pgroll,new,today'])).toMatchObject({ contenders: ['ours', 'today', 'pgroll'] });
+  expect(parseBenchOptions(['--contenders', 'single, seed'])).toMatchObject({ contenders: ['single', 'seed'] });
+  for (const name of ['gh-ost', 'constructor', '']) {
+    expect(() => parseBenchOptions(['--contenders', name]), name).toThrow(/--contenders: unknown contender/);
+  }
 });
 
 it('adds the early-deploy scenario and leaves pgbench out when asked', () => {

@@ -1,7 +1,8 @@
 /**
  * The benchmark's whole code path on a tiny table, against the test server:
  * every contender up under the application's load (quiet, and with an open
- * transaction) and down, the phases, the locks, the data checks, status
+ * transaction) and down (the engines of issue #22, today's and the
+ * pgroll-style one, going up only), the backfill's floor, the phases, the locks, the data checks, status
  * against the knex CLI and a bare node + pg script, and the files it writes. Timings are not checked here.
  */
 import { existsSync } from 'node:fs';
@@ -45,13 +46,27 @@ describe('the benchmark on a 300-row table', () => {
       'down idle single',
       'up early-deploy ours',
       'up open-transaction ours',
+      'up open-transaction pgroll',
       'up open-transaction seed',
       'up open-transaction single',
+      'up open-transaction today',
       'up quiet ours',
+      'up quiet pgroll',
       'up quiet seed',
       'up quiet single',
+      'up quiet today',
     ]);
     expect(size.runs.filter((r) => !r.ok).map((r) => r.failure)).toEqual([]);
+  });
+
+  it("times the backfill's floor once per round, and each engine's backfill phase", () => {
+    const size = result.sizes[0]!;
+    expect(size.floorMs).toHaveLength(1);
+    expect(size.floorMs![0]).toBeGreaterThan(0);
+    for (const run of size.runs.filter((r) => ['ours', 'today', 'pgroll'].includes(r.side) && r.direction === 'up')) {
+      const backfill = run.phases.find((p) => p.phase === 'backfill')!;
+      expect(backfill.to, `${run.side} ${run.scenario}`).toBeGreaterThan(backfill.from);
+    }
   });
 
   it('times status against the knex CLI and a bare node + pg script, the same number of rounds each', () => {
@@ -59,14 +74,15 @@ describe('the benchmark on a 300-row table', () => {
   });
 
   it('hands over the results after every round, marked partial, with status measured first', () => {
-    expect(partials.map((p) => [p.complete, p.sizes[0]!.runs.length])).toEqual([[false, 10]]);
+    expect(partials.map((p) => [p.complete, p.sizes[0]!.runs.length])).toEqual([[false, 14]]);
     expect(partials[0]!.status.oursMs).toHaveLength(1);
     expect(result.complete).toBe(true);
   });
 
   it('splits the phased up into expand, backfill and contract, end to end, and the others into one span', () => {
     for (const run of result.sizes[0]!.runs) {
-      const expected = run.side === 'ours' ? (run.direction === 'up' ? ['expand', 'backfill', 'contract'] : ['contract', 'backfill', 'expand']) : ['migration'];
+      const phased = ['ours', 'today', 'pgroll'].includes(run.side);
+      const expected = phased ? (run.direction === 'up' ? ['expand', 'backfill', 'contract'] : ['contract', 'backfill', 'expand']) : ['migration'];
       expect(run.phases.map((p) => p.phase), `${run.side} ${run.direction}`).toEqual(expected);
       expect(run.phases[0]!.from).toBe(0);
       expect(run.phases.at(-1)!.to).toBe(run.wallMs);
@@ -111,8 +127,9 @@ describe('the benchmark on a 300-row table', () => {
   });
 
   it("records the locks the phased up took on portal_users per phase: with the open transaction, expand waited for one that stops the application", () => {
-    const open = result.sizes[0]!.runs.find((r) => r.side === 'ours' && r.scenario === 'open-transaction')!;
-    // The application transaction holds portal_users for 4 s: longer than `up`'s start on a loaded machine and than the 0.5 s lock_timeout, so a wait cannot go unseen.
+    // The pgroll-style contender asks with lock_timeout 500 ms, again and again while the application transaction holds
+    // portal_users (4 s), so its waits cannot go unseen (the new engine's first attempt waits 50 ms at most, then outside the queue).
+    const open = result.sizes[0]!.runs.find((r) => r.side === 'pgroll' && r.scenario === 'open-transaction')!;
     expect(open.locks.some((l) => l.phase === 'expand' && !l.granted && l.blocks !== null)).toBe(true);
     for (const run of result.sizes[0]!.runs) {
       for (const lock of run.locks) expect(run.phases.map((p) => p.phase)).toContain(lock.phase);
@@ -122,6 +139,8 @@ describe('the benchmark on a 300-row table', () => {
   it('writes RESULTS.md with well-formed tables and links that resolve, both charts and the raw results', async () => {
     const markdown = await written('RESULTS.md');
     for (const table of markdownTables(markdown)) expect(malformedRows(table)).toEqual([]);
+    expect(markdown).toContain('## Backfill engines side by side (issue #22)');
+    expect(markdown).toMatch(/\| a pgroll-style backfill \(1,000 rows by primary key\) \| open application transaction \| [^|]+ ms/);
     expect(markdown).toContain('300 users of which 3 admins (1%)');
     const links = [...markdown.matchAll(/\]\(([^)#]+)\)/g)].map((m) => m[1]!);
     expect(links).toEqual(expect.arrayContaining(['app-latency.svg', 'migration-time.svg']));

@@ -23,11 +23,16 @@ export interface RunSpec {
   /** The slowest request per window name and version where it differs from maxMs, e.g. { 'expand/new': 1500 }. */
   windowMaxMs?: Record<string, number>;
   blockingHoldMs?: number;
+  /** The slowest requests as pgbench saw them (absent: pgbench was not run). */
+  pgbenchMaxMs?: number;
   failure?: string;
 }
 
+/** The contenders that run 006 in phases; each phase takes a third of the run. */
+const PHASED: readonly Side[] = ['ours', 'today', 'pgroll'];
+
 function phasesOf(spec: RunSpec, wallMs: number): PhaseSpan[] {
-  if (spec.side !== 'ours') return [{ phase: 'migration', from: 0, to: wallMs, exact: true }];
+  if (!PHASED.includes(spec.side)) return [{ phase: 'migration', from: 0, to: wallMs, exact: true }];
   const names = spec.direction === 'up' ? (['expand', 'backfill', 'contract'] as const) : (['contract', 'backfill', 'expand'] as const);
   return names.map((phase, i) => ({ phase, from: (wallMs * i) / 3, to: (wallMs * (i + 1)) / 3, exact: true }));
 }
@@ -43,6 +48,10 @@ export function syntheticRun(spec: RunSpec): RunMeasurement {
     errorGroups: [],
   });
   const windows: WindowStats[] = appWindows(phases, 1000).map((w) => ({ ...w, versions: { old: stats(w.name, 'old'), new: stats(w.name, 'new') } }));
+  const pgbenchStats = (): VersionStats => ({ requests: 90, errors: 0, p99Ms: 4, maxMs: spec.pgbenchMaxMs!, errorGroups: [] });
+  const pgbench = spec.pgbenchMaxMs === undefined
+    ? null
+    : { windows: appWindows(phases, 1000).map((w) => ({ ...w, versions: { old: pgbenchStats(), new: pgbenchStats() } })), abortedClients: { old: 0, new: 0 }, failure: null };
   const locks: PhaseLock[] = [
     { phase: phases[0]!.phase, mode: 'AccessExclusiveLock', granted: true, longestMs: spec.blockingHoldMs ?? 30, count: 1, endedBy: 'commit timestamp', blocks: 'reads and writes' },
   ];
@@ -57,17 +66,31 @@ export function syntheticRun(spec: RunSpec): RunMeasurement {
     phases,
     locks,
     lock: { ms: spec.blockingHoldMs ?? 30, observed: true, holds: 1, end: 'commit timestamp' },
-    app: spec.scenario === 'idle' ? null : { windows, timeline: [], openTransaction: spec.scenario === 'open-transaction' ? { ms: 8000, error: null } : null, inserted: { old: 10, new: 10 } },
+    app:
+      spec.scenario === 'idle'
+        ? null
+        : { windows, timeline: [], openTransaction: spec.scenario === 'open-transaction' ? { ms: 8000, error: null } : null, inserted: { old: 10, new: 10 }, reconnects: { old: 0, new: 0 }, pgbench },
     before: { total: 200 * MiB, heap: 120 * MiB },
     after: { total: 202 * MiB, heap: 121 * MiB },
   };
 }
 
-/** Three rounds of every contender with unremarkable numbers; `specs` replace runs by (side, direction, scenario, round). */
-export function syntheticSize(rows: number, admins: number, specs: RunSpec[] = []): SizeResult {
+/**
+ * Three rounds of every contender with unremarkable numbers; `specs` replace runs by (side, direction, scenario, round).
+ * With `engines`, also the contenders of issue #22 going up (today's engine, pgroll-style) and the backfill's floor of each round.
+ */
+export function syntheticSize(rows: number, admins: number, specs: RunSpec[] = [], engines?: { floorMs: number[] }): SizeResult {
   const runs: RunMeasurement[] = [];
   for (let round = 0; round < 3; round++) {
     const plans: Array<[Side, 'up' | 'down', Scenario, number]> = [
+      ...(engines
+        ? ([
+            ['today', 'up', 'quiet', 1800],
+            ['pgroll', 'up', 'quiet', 6000],
+            ['today', 'up', 'open-transaction', 9300],
+            ['pgroll', 'up', 'open-transaction', 15_000],
+          ] as Array<[Side, 'up' | 'down', Scenario, number]>)
+        : []),
       ['ours', 'up', 'quiet', 1500],
       ['single', 'up', 'quiet', 1000],
       ['seed', 'up', 'quiet', 30_000],
@@ -83,7 +106,7 @@ export function syntheticSize(rows: number, admins: number, specs: RunSpec[] = [
       runs.push(syntheticRun(spec ?? { side, direction, scenario, round, wallMs }));
     }
   }
-  return { rows, admins, runs };
+  return { rows, admins, runs, ...(engines ? { floorMs: engines.floorMs } : {}) };
 }
 
 export function syntheticResult(sizes: SizeResult[], overrides: { appRate?: number; openTransactionSeconds?: number } = {}): BenchResult {
@@ -109,6 +132,7 @@ export function syntheticResult(sizes: SizeResult[], overrides: { appRate?: numb
       drainSeconds: 20,
       drainWindowSeconds: 5,
       oldStopsAfterSeconds: 5,
+      contenders: ['ours', 'today', 'pgroll', 'single', 'seed'],
     },
     load: { ratePerVersion: appRate, connectionsPerVersion: 10, statementTimeoutMs: 60_000, marginMs: 1000, openTransactionMs: openTransactionSeconds * 1000 },
     phasedSteps: ['expand', 'backfill', 'contract'],

@@ -2,7 +2,7 @@
  * A real run sizes each backfill batch from the time the last one took
  * (--batch-time; src/engine/batch-sizer.ts, whose rule its own test drives with
  * a fake clock): it starts at 1,000 rows and never exceeds --batch-size. A dry
- * run uses --batch-size as given. No timing is asserted: the target here is far
+ * run uses --batch-size as given, and so does --batch-time 0. No timing is asserted: the target here is far
  * above what any batch takes, so every batch counts as quick.
  */
 import { describe, expect, it } from 'vitest';
@@ -32,5 +32,14 @@ describe('adaptive batches', () => {
     await up(t.ctx, { batchSize: 1_500, batchTime: 60_000 });
     expect(await t.db.knex('batch_sizes').orderBy('k').pluck('size')).toEqual([1_000, 1_100, 1_210, 1_331, 1_464, 1_500]);
     expect(await t.db.knex('things').where({ n: 1 }).count({ c: '*' })).toEqual([{ c: '7000' }]);
+  });
+});
+
+const fixed = useTempMigrationsDatabase('fixedbatch', { '001_table': TABLE, '002_phased': PHASED }, '001');
+
+describe('fixed batches', () => {
+  it('--batch-time 0: every batch covers --batch-size rows, as before adaptive sizing', async () => {
+    await up(fixed.ctx, { batchSize: 1_500, batchTime: 0 });
+    expect(await fixed.db.knex('batch_sizes').orderBy('k').pluck('size')).toEqual([1_500, 1_500, 1_500, 1_500, 1_500]);
   });
 });

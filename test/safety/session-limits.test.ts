@@ -4,6 +4,7 @@
  * them — and those still apply and revert normally.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PROBE_LOCK_TIMEOUT_MS } from '../../src/engine/first-attempt-probe';
 import { runCli } from '../support/cli';
 import { historyNames } from '../support/database-state';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
@@ -41,7 +42,8 @@ describe('lock_timeout and statement_timeout', () => {
   it('apply to transactional and non-transactional migrations, with defaults 0.5 s and off', async () => {
     const run = await cli('up');
     expect(run.code, run.stderr).toBe(0);
-    expect(await db.knex('seen_in_transaction').first()).toEqual({ lock_timeout: '500ms', statement_timeout: '0', in_transaction: true });
+    // A transaction's first attempt is a short probe (src/engine/first-attempt-probe.ts); with nothing in the way it commits.
+    expect(await db.knex('seen_in_transaction').first()).toEqual({ lock_timeout: `${PROBE_LOCK_TIMEOUT_MS}ms`, statement_timeout: '0', in_transaction: true });
     expect(await db.knex('seen_outside').first()).toEqual({ lock_timeout: '500ms', statement_timeout: '0' });
     const { rows } = await db.knex.raw(`SELECT indisvalid FROM pg_index WHERE indexrelid = 'seen_outside_lock'::regclass`);
     expect(rows).toEqual([{ indisvalid: true }]);
@@ -52,7 +54,8 @@ describe('lock_timeout and statement_timeout', () => {
     expect((await cli('down', '--all')).code).toBe(0);
     expect(await db.knex.schema.hasTable('seen_outside')).toBe(false);
 
-    const run = await cli('up', '--lock-timeout', '2.5', '--statement-timeout', '90');
+    // --lock-retries 0: one attempt with the lock_timeout given (no probe).
+    const run = await cli('up', '--lock-timeout', '2.5', '--statement-timeout', '90', '--lock-retries', '0');
     expect(run.code, run.stderr).toBe(0);
     expect(await db.knex('seen_in_transaction').first()).toMatchObject({ lock_timeout: '2500ms', statement_timeout: '90s' });
     expect(await db.knex('seen_outside').first()).toEqual({ lock_timeout: '2500ms', statement_timeout: '90s' });
