@@ -17,7 +17,8 @@
  * at the next, so each point costs one process. The cases run concurrently,
  * each on a database of its own. Operations whose migration is one step with
  * no batches (sql, createTable, a constant-default addColumn, createIndex
- * alone) have no point between two commits: a kill leaves them before or after.
+ * alone) have no point between two commits: a kill leaves them before or after,
+ * except inside an index build, which the last test kills.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -304,3 +305,38 @@ describe.concurrent('SIGKILL at each step boundary and mid-backfill, then the ne
     }, 300_000);
   }
 });
+
+/**
+ * Inside a step rather than between two: an index build (CONCURRENTLY, outside a
+ * transaction) killed while it waits for a writer leaves an INVALID index, which
+ * the next run drops and builds again: none is left behind.
+ */
+it('SIGKILL in the middle of CREATE INDEX CONCURRENTLY: the next run builds it again, valid, and leaves no INVALID index', async () => {
+  const operations: Operation[] = [{ createIndex: { table: 'portal_users', name: 'ix_portal_users_created_at', columns: ['created_at'] } }];
+  const h = await oneAtATime(() => operationsDatabase('killbuild', '900_operations', { commonJs: `exports.operations = ${JSON.stringify(operations)};\n` }));
+  try {
+    await h.ctx.close();
+    await h.db.knex.raw(SEED);
+    const env = { DATABASE_URL: h.db.url, KONSTRUCT_MIGRATIONS_DIR: path.dirname(h.migration.file) };
+    // A writer's open transaction: the build waits for it once its INVALID index is in the catalog.
+    const writer = await h.db.knex.transaction();
+    await writer.raw(`UPDATE portal_users SET name = name WHERE email = 'seed0001@x'`);
+    const run = startWatchedCli(['up', '--no-check', '--lock-timeout', '0'], { env });
+    await waitUntil(async () => (await h.db.knex.raw(`SELECT 1 FROM pg_stat_progress_create_index WHERE relid = 'portal_users'::regclass AND phase = 'waiting for writers before build'`)).rows.length > 0, 'the build to wait for the writer');
+    run.kill('SIGKILL');
+    expect((await run.exited).signal).toBe('SIGKILL');
+    // Its backend notices the client gone while it waits (client_connection_check_interval) and ends.
+    await waitUntil(async () => (await h.db.knex.raw(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE 'konstruct-migrate%'`)).rows.length === 0, 'the killed run\'s backends to end');
+    await writer.commit();
+    expect((await leftovers(h.db.knex)).invalidIndexes).toEqual([{ name: 'ix_portal_users_created_at' }]);
+    expect(await readPhaseStates(h.db.knex)).toEqual([]);
+
+    const resumed = await startWatchedCli(['up', '--no-check'], { env }).exited;
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(await leftovers(h.db.knex)).toEqual({ locks: [], invalidIndexes: [] });
+    expect(await historyNames(h.db.knex)).toContain('900_operations');
+    expect(await dumpCatalog(h.db.knex)).toContain('CREATE INDEX ix_portal_users_created_at ON public.portal_users USING btree (created_at);');
+  } finally {
+    await h.close();
+  }
+}, 120_000);
