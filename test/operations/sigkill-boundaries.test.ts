@@ -190,7 +190,7 @@ const pagesOf = async (knex: Knex, table: string) =>
 async function sessionsInTransaction(knex: Knex): Promise<unknown[]> {
   const { rows } = await knex.raw(`SELECT state, query FROM pg_stat_activity
      WHERE datname = current_database() AND application_name LIKE 'konstruct-migrate%' AND xact_start IS NOT NULL
-       AND pid NOT IN (SELECT pid FROM pg_locks WHERE locktype = 'advisory')`);
+       AND pid NOT IN (SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND pid IS NOT NULL)`);
   return rows;
 }
 
