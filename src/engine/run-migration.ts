@@ -20,6 +20,7 @@ import { runSteps, type Position, type UnitRunner } from './run-steps';
 import type { Direction, StepResult } from './step-result';
 import type { StepListener } from './step-events';
 import type { BatchGate } from './batch-gate';
+import { stopIfTestAsks } from './test-stop-point';
 
 export interface MigrationTarget {
   migration: Migration;
@@ -90,7 +91,8 @@ async function runFrom(
     retries += -1 + await runner.run(hold, async () => {}, (db) => record(db, from));
   }
   const hooks = drainHooks(t.migration, t.drops, t.direction);
-  retries += await runSteps(knex, runner, { migration: t.migration, direction: t.direction, from, stopAt: t.stopAt, record, hooks, ...options });
+  // afterUnit: test-only, a SIGKILL between two units (test-stop-point.ts).
+  retries += await runSteps(knex, runner, { migration: t.migration, direction: t.direction, from, stopAt: t.stopAt, record, hooks, afterUnit: stopIfTestAsks, ...options });
   return { name: t.migration.name, direction: t.direction, ms: Math.round(performance.now() - started), attempts: 1 + retries };
 }
 

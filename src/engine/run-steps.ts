@@ -58,6 +58,8 @@ export interface StepPlan {
   record(db: Knex, position: Position): Promise<void>;
   /** Work the engine adds around a step (the drain triggers, src/drain/drain-hooks.ts). */
   hooks?: StepHooks;
+  /** After each unit committed and was reported, before the next starts (a real run only); `batch`: its number in this run. */
+  afterUnit?(position: Position, batch?: number): void;
 }
 
 /** Called with the step's index in the migration's list. */
@@ -101,12 +103,14 @@ export async function runSteps(knex: Knex, runner: UnitRunner, plan: StepPlan): 
     await plan.hooks?.committed?.(knex, index);
     // A plain migration's one step is reported by the command; a batched step with nothing to do this way is not worth a line.
     // Nor is a generated step with no statement this way (an operation's step that only acts going up, say).
-    if (!migration.phased || (isBatched(step) && !batch) || step.statements?.[direction].length === 0) continue;
-    plan.onStep?.({
-      type: 'phase-finished', name: migration.name, step: step.name, phase: step.phase, direction,
-      ms: Math.round(performance.now() - started), attempts: 1 + outcome.retries,
-      ...(outcome.batches === undefined ? {} : { batches: outcome.batches, rows: outcome.rows }),
-    });
+    if (migration.phased && !(isBatched(step) && !batch) && step.statements?.[direction].length !== 0) {
+      plan.onStep?.({
+        type: 'phase-finished', name: migration.name, step: step.name, phase: step.phase, direction,
+        ms: Math.round(performance.now() - started), attempts: 1 + outcome.retries,
+        ...(outcome.batches === undefined ? {} : { batches: outcome.batches, rows: outcome.rows }),
+      });
+    }
+    plan.afterUnit?.(position);
   }
   return retries;
 }
@@ -158,6 +162,8 @@ async function runBatches(
       type: 'progress', name: unit.migration.name, step: step.name, phase: step.phase, direction: unit.direction,
       rowsDone, estimatedRows: estimate, rowsThisRun, ms: performance.now() - started,
     });
+    // The last batch's unit is the step's end: runSteps calls afterUnit for it.
+    if (cursor !== null) plan.afterUnit?.({ stepsDone: from.stepsDone, cursor, rowsDone }, batches);
     if (cursor !== null && plan.batchPauseMs > 0) await sleep(plan.batchPauseMs);
   } while (cursor !== null);
   return { retries, batches, rows: rowsThisRun };

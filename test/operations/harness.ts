@@ -27,12 +27,16 @@ export interface OperationsDatabase {
   close(): Promise<void>;
 }
 
-/** A database at 005, and a migrations folder of 005 and `name` (its source: a fixture file, or text). */
-export async function operationsDatabase(label: string, name: string, source: { file: string } | { text: string }): Promise<OperationsDatabase> {
+/**
+ * A database at 005, and a migrations folder of 005 and `name` (its source: a fixture file, or
+ * TypeScript text, or CommonJS text, which a spawned CLI loads without compiling it first).
+ */
+export async function operationsDatabase(label: string, name: string, source: { file: string } | { text: string } | { commonJs: string }): Promise<OperationsDatabase> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'konstruct-operations-'));
   copyFileSync(path.join(SOURCE_MIGRATIONS_DIR, '005_baseline.ts'), path.join(dir, '005_baseline.ts'));
   if ('file' in source) copyFileSync(source.file, path.join(dir, `${name}.ts`));
-  else writeFileSync(path.join(dir, `${name}.ts`), source.text);
+  else if ('text' in source) writeFileSync(path.join(dir, `${name}.ts`), source.text);
+  else writeFileSync(path.join(dir, `${name}.js`), source.commonJs);
   const db = await createTestDatabase(label);
   const ctx = await testContext(db.url, dir);
   await up(ctx, { to: '005' });
