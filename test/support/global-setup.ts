@@ -6,6 +6,7 @@
  * Each test file then creates a throwaway database on it (see test-database.ts).
  */
 import { existsSync } from 'node:fs';
+import knexFactory from 'knex';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedTestServer } from './embedded-test-server';
 
@@ -21,9 +22,24 @@ let stop: () => Promise<void> = async () => {};
 export async function setup(project: TestProject): Promise<void> {
   const server = (await fromEnvironment()) ?? (await fromTestcontainers()) ?? (await startEmbeddedTestServer());
   stop = server.stop;
+  await createAppRole(server.url);
   project.provide('adminUrl', server.url);
   project.provide('serverKind', server.kind);
   process.stderr.write(`[tests] PostgreSQL from ${server.kind}\n`);
+}
+
+/**
+ * The application role 005 creates when it is missing: roles are cluster-wide, and test files run at
+ * the same time (vitest.config.mts), so two 005s checking for it at once could both try to create it
+ * (unique violation on pg_authid). Made once here, before any file runs, every 005 finds it.
+ */
+async function createAppRole(url: string): Promise<void> {
+  const admin = knexFactory({ client: 'pg', connection: url, pool: { min: 0, max: 1 } });
+  try {
+    await admin.raw(`DO $$ BEGIN CREATE ROLE konstruct_app NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$`);
+  } finally {
+    await admin.destroy();
+  }
 }
 
 export async function teardown(): Promise<void> {
