@@ -50,6 +50,8 @@ export interface SyncRule {
 export interface Fill {
   column: string;
   expression: string;
+  /** SQL condition asked before each batch; where false there is nothing to fill (a column only one path adds). */
+  onlyIf?: string;
 }
 
 /** Work outside a transaction (CREATE/DROP INDEX CONCURRENTLY), one step of its own. */
