@@ -13,7 +13,7 @@ import { dumpCatalog } from '../../src/catalog/dump-catalog';
 import { up } from '../../src/commands/up';
 import type { Operation } from '../../src/operations';
 import { shadowColumn } from '../../src/operations/column-swap';
-import { operationsDatabase } from './harness';
+import { operationsDatabase, position, standAt } from './harness';
 import { SEED, describeOperation, type VersionWrites } from './scenario';
 
 const SCORE_SEED = `${SEED}; ALTER TABLE portal_users ADD COLUMN score integer DEFAULT 0 NOT NULL;
@@ -95,6 +95,50 @@ describe('alterColumn through a new column against a plain ALTER TYPE', () => {
       expect(await dumpCatalog(ours.db.knex)).toBe(movedLast(plainDump, '    score bigint DEFAULT 0 NOT NULL,'));
     } finally {
       await Promise.all([plain.close(), ours.close()]);
+    }
+  });
+});
+
+describe('alterColumn through a new column, stopped and resumed', () => {
+  it('killed after two batches of its backfill, the next up carries on from the cursor and ends as a plain migration would', async () => {
+    const plain = await operationsDatabase('plainresume', '900_noop', { text: `export const operations = [{ sql: { up: 'SELECT 1', down: 'SELECT 1' } }];` });
+    const h = await operationsDatabase('swapresume', '900_operations', { text: `export const operations = ${JSON.stringify(SCORE_TO_BIGINT)};` });
+    try {
+      await plain.db.knex.raw(`${SCORE_SEED}; ALTER TABLE portal_users ALTER COLUMN score TYPE bigint`);
+      await h.db.knex.raw(SCORE_SEED);
+      await h.db.knex.raw('VACUUM FULL portal_users'); // the seed's UPDATE left its rows at the heap's end: back to the start
+      const fill = h.steps.findIndex((s) => s.name === `fill portal_users: ${shadowColumn('score')}`);
+      await standAt(h, fill + 1, 2);
+      expect(await position(h)).toEqual({ stepsDone: fill, midBatch: true });
+      // Half filled: the rows of the first two pages have the new column, the others not yet.
+      const { rows } = await h.db.knex.raw(`SELECT count(*) FILTER (WHERE ${shadowColumn('score')} IS NULL)::int AS empty, count(*)::int AS n FROM portal_users`);
+      expect(rows[0].empty).toBeGreaterThan(0);
+      expect(rows[0].empty).toBeLessThan(rows[0].n);
+      await up(h.ctx);
+      expect(await position(h)).toBe('applied');
+      const byEmail = `SELECT email, score FROM portal_users ORDER BY email`;
+      expect((await h.db.knex.raw(byEmail)).rows).toEqual((await plain.db.knex.raw(byEmail)).rows);
+      // score was the last column: here the two catalogs are the same.
+      expect(await dumpCatalog(h.db.knex)).toBe(await dumpCatalog(plain.db.knex));
+    } finally {
+      await Promise.all([plain.close(), h.close()]);
+    }
+  });
+
+  it('--dry-run runs the whole path in one transaction and commits nothing', async () => {
+    const h = await operationsDatabase('swapdry', '900_operations', { text: `export const operations = ${JSON.stringify(SCORE_TO_BIGINT)};` });
+    try {
+      await h.db.knex.raw(SCORE_SEED);
+      const before = await dumpCatalog(h.db.knex);
+      const result = await up(h.ctx, { dryRun: true });
+      expect(result.dryRun!.map((s) => s.step)).toEqual(h.steps.map((s) => s.name));
+      const statements = result.dryRun!.flatMap((s) => s.statements.map((x) => x.sql)).join('\n');
+      expect(statements).toContain(`ADD COLUMN "${shadowColumn('score')}" bigint`);
+      expect(statements).toContain('RENAME COLUMN "konstruct_new_score" TO "score"');
+      expect(await position(h)).toBe('not started');
+      expect(await dumpCatalog(h.db.knex)).toBe(before);
+    } finally {
+      await h.close();
     }
   });
 });
