@@ -10,6 +10,7 @@
 import type { Knex } from 'knex';
 import { describe, expect, it } from 'vitest';
 import { dumpCatalog } from '../../src/catalog/dump-catalog';
+import { down } from '../../src/commands/down';
 import { up } from '../../src/commands/up';
 import type { Operation } from '../../src/operations';
 import { shadowColumn } from '../../src/operations/column-swap';
@@ -122,6 +123,22 @@ describe('alterColumn through a new column, stopped and resumed', () => {
       expect(await dumpCatalog(h.db.knex)).toBe(await dumpCatalog(plain.db.knex));
     } finally {
       await Promise.all([plain.close(), h.close()]);
+    }
+  });
+
+  it('down past contract brings the old column back by a refill, never by ALTER TYPE: the table is not rewritten either way', async () => {
+    const h = await operationsDatabase('swapdown', '900_operations', { text: `export const operations = ${JSON.stringify(SCORE_TO_BIGINT)};` });
+    try {
+      await h.db.knex.raw(SCORE_SEED);
+      const file = async () => (await h.db.knex.raw(`SELECT relfilenode FROM pg_class WHERE oid = 'portal_users'::regclass`)).rows[0].relfilenode;
+      const state = async () => ({ file: await file(), catalog: await dumpCatalog(h.db.knex), rows: (await h.db.knex.raw(`SELECT email, score FROM portal_users ORDER BY email`)).rows });
+      const before = await state();
+      await up(h.ctx);
+      expect(await file()).toBe(before.file);
+      await down(h.ctx, { yes: true });
+      expect(await state()).toEqual(before);
+    } finally {
+      await h.close();
     }
   });
 
