@@ -7,10 +7,11 @@
  *             the column is NOT NULL; a trigger of its own keeping the two in step:
  *             writes of the column fill the new one with `up`, writes of the new one
  *             fill the column with `down`.
- *   backfill  the new column filled by heap pages with `up` (where still NULL).
+ *   backfill  the new column filled by heap pages with `up` (where still NULL);
+ *             then the column's plain indexes built on it (swap-indexes.ts).
  *   validate, set NOT NULL   the CHECK validated, then SET NOT NULL.
  *   contract  the trigger and the old column go; the new one takes the column's
- *             name, default and comment. It is now the table's LAST column, with a
+ *             name, default, comment and index names. It is now the table's LAST column, with a
  *             new attnum: the one difference from a plain ALTER TYPE.
  *
  * The path is chosen in expand's transaction, from the catalog, before anything
@@ -19,9 +20,9 @@
  * Refused there, changing nothing: no `fromType` (down past contract needs it),
  * a `fromType` that is not the column's type, `check`/`unique`/`references`/
  * `nullable` in the same operation, column privileges, and anything that depends
- * on the column besides its default (an index, a key, a foreign key either way, a
- * CHECK, a view, a sequence it owns, a generated column, a trigger's column list):
- * the old column's drop would take it along.
+ * on the column besides its default and plain indexes (another index, a key, a
+ * foreign key either way, a CHECK, a view, a sequence it owns, a generated column,
+ * a trigger's column list): the old column's drop would take it along.
  *
  * `up` is SQL over the row, the column by its name holding the old value;
  * `down` the same, the column's name holding the new value (bound through a
@@ -32,6 +33,7 @@ import { notNullBack } from './not-null-back';
 import type { OperationParts, SyncRule } from './parts';
 import { generatedName, ident, literal } from './sql-names';
 import { syncTrigger } from './sync-trigger';
+import { plainIndexes, renameIndexes, swapIndexes } from './swap-indexes';
 
 export interface ColumnSwap {
   table: string;
@@ -91,8 +93,9 @@ export function swapExpand(op: ColumnSwap): string {
     ${op.fromType ? `IF attr.atttypid <> ${literal(op.fromType)}::regtype THEN ${refuse(`its type is % and not fromType ${op.fromType}: give the column's type now as fromType`)}, format_type(attr.atttypid, NULL); END IF;` : `${refuse('give fromType, the column\'s type now, so that down can bring it back')};`}
     ${op.alsoConstraints ? `${refuse('give check, unique, references and nullable in a later migration')};` : ''}
     SELECT string_agg(DISTINCT ${describe}, ', ' ORDER BY ${describe}) INTO deps FROM pg_depend
-     WHERE refclassid = 'pg_class'::regclass AND refobjid = ${regclass(op.table)} AND refobjsubid = attr.attnum AND classid <> 'pg_attrdef'::regclass;
-    IF deps IS NOT NULL THEN ${refuse('the old column\'s drop would take % along: drop it before and add it back after, or change the type in a plain migration')}, deps; END IF;
+     WHERE refclassid = 'pg_class'::regclass AND refobjid = ${regclass(op.table)} AND refobjsubid = attr.attnum AND classid <> 'pg_attrdef'::regclass
+       AND objid NOT IN (SELECT oid FROM (${plainIndexes(op.table, op.column)}) AS x);
+    IF deps IS NOT NULL THEN ${refuse('the old column\'s drop would take % along (only plain one-column indexes are carried over): drop it before and add it back after, or change the type in a plain migration')}, deps; END IF;
     IF attr.granted THEN ${refuse('it has column privileges, which the new column would not have: revoke them before, grant them after')}; END IF;
     EXECUTE ${literal(`${t} ADD COLUMN ${sh} ${op.type}`)};
     -- The default comes over at contract: whether it fits the new type is known now (set and dropped, catalog-only).
@@ -129,17 +132,20 @@ DECLARE
   dflt text := ${defaultOf};
   note text := ${commentOf};
   deps text;
+  r record;
 BEGIN
   IF ${onlyIf} THEN
     -- The trigger first: its column lists depend on the column too.
     ${run(trigger.drop)}
     SELECT string_agg(DISTINCT pg_describe_object(classid, objid, objsubid), ', ' ORDER BY pg_describe_object(classid, objid, objsubid)) INTO deps FROM pg_depend
-     WHERE refclassid = 'pg_class'::regclass AND refobjid = ${regclass(op.table)} AND refobjsubid = ${attnum} AND classid <> 'pg_attrdef'::regclass;
+     WHERE refclassid = 'pg_class'::regclass AND refobjid = ${regclass(op.table)} AND refobjsubid = ${attnum} AND classid <> 'pg_attrdef'::regclass
+       AND objid NOT IN (SELECT oid FROM (${plainIndexes(op.table, op.column)}) AS x WHERE to_regclass(quote_ident(${literal('konstruct_new_')} || x.name)) IS NOT NULL);
     IF deps IS NOT NULL THEN
       RAISE EXCEPTION ${literal(`alterColumn ${op.table}.${op.column}: % came to depend on the old column during the deploy, and its drop would take it along: drop it, then run again`)}, deps;
     END IF;
     EXECUTE ${literal(`${t} DROP COLUMN ${col}`)};
     EXECUTE ${literal(`${t} RENAME COLUMN ${sh} TO ${col}`)};
+    ${renameIndexes(op.table, op.column, 'ours')}
     IF dflt IS NOT NULL THEN EXECUTE format(${literal(`${t} ALTER COLUMN ${col} SET DEFAULT %s`)}, dflt); END IF;
     IF note IS NOT NULL THEN EXECUTE format(${literal(`COMMENT ON COLUMN ${ident(op.table)}.${col} IS %L`)}, note); END IF;
   END IF;
@@ -151,10 +157,12 @@ DECLARE
   dflt text := ${defaultOf};
   note text := ${commentOf};
   not_null boolean := (SELECT attnotnull FROM pg_attribute WHERE attrelid = ${regclass(op.table)} AND attname = ${literal(op.column)} AND NOT attisdropped);
+  r record;
 BEGIN
   IF NOT ${onlyIf} AND ${rewrites(`${literal(op.fromType)}::regtype`, op.type)} THEN
     IF dflt IS NOT NULL THEN EXECUTE ${literal(`${t} ALTER COLUMN ${col} DROP DEFAULT`)}; END IF;
     IF note IS NOT NULL THEN EXECUTE ${literal(`COMMENT ON COLUMN ${ident(op.table)}.${col} IS NULL`)}; END IF;
+    ${renameIndexes(op.table, op.column, 'theirs')}
     EXECUTE ${literal(`${t} RENAME COLUMN ${col} TO ${sh}`)};
     EXECUTE ${literal(`${t} ADD COLUMN ${col} ${op.fromType}`)};
     IF dflt IS NOT NULL THEN EXECUTE format(${literal(`${t} ALTER COLUMN ${col} SET DEFAULT %s`)}, dflt); END IF;
@@ -181,6 +189,7 @@ END $konstruct$`],
       },
       contract: { up: [contractUp], down: contractDown ? [contractDown] : [] },
     },
+    outside: [{ phase: 'backfill', name: `indexes of ${op.table}.${op.column} on ${shadow}`, ...swapIndexes(op.table, op.column, shadow, onlyIf) }],
     fillUp: [{ column: shadow, expression: up, onlyIf }],
     fillDown: [{ column: op.column, expression: down, onlyIf }],
   };
