@@ -145,6 +145,26 @@ describe('alterColumn through a new column, stopped and resumed', () => {
     }
   });
 
+  it('an index build on the new column that a kill left INVALID is dropped and built again', async () => {
+    const h = await operationsDatabase('swapinvalid', '900_operations', { text: `export const operations = ${JSON.stringify(SCORE_TO_BIGINT)};` });
+    try {
+      await h.db.knex.raw(SCORE_SEED);
+      const indexStep = h.steps.findIndex((s) => s.name.startsWith('indexes of portal_users.score'));
+      await standAt(h, indexStep); // expanded and backfilled; the index step next
+      // A unique build over duplicates fails part-way and leaves an INVALID index behind, as a killed build does.
+      const name = 'konstruct_new_ix_portal_users_score';
+      await expect(h.db.knex.raw(`CREATE UNIQUE INDEX CONCURRENTLY ${name} ON portal_users (konstruct_new_score)`)).rejects.toThrow(/could not create unique index/);
+      const validity = async () => (await h.db.knex.raw(`SELECT indisvalid, indisunique FROM pg_index WHERE indexrelid = to_regclass(?)`, [name])).rows;
+      expect(await validity()).toEqual([{ indisvalid: false, indisunique: true }]);
+      await standAt(h, indexStep + 1);
+      expect(await validity()).toEqual([{ indisvalid: true, indisunique: false }]);
+      await up(h.ctx);
+      expect(await dumpCatalog(h.db.knex)).toContain('CREATE INDEX ix_portal_users_score ON public.portal_users USING btree (score);');
+    } finally {
+      await h.close();
+    }
+  });
+
   it('--dry-run runs the whole path in one transaction and commits nothing', async () => {
     const h = await operationsDatabase('swapdry', '900_operations', { text: `export const operations = ${JSON.stringify(SCORE_TO_BIGINT)};` });
     try {
