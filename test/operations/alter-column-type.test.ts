@@ -7,11 +7,13 @@
  * a plain ALTER TYPE's except that the column is last (its plain indexes
  * carried over); what cannot be carried over is refused in expand, changing nothing.
  */
+import path from 'node:path';
 import type { Knex } from 'knex';
 import { describe, expect, it } from 'vitest';
 import { dumpCatalog } from '../../src/catalog/dump-catalog';
 import { down } from '../../src/commands/down';
 import { up } from '../../src/commands/up';
+import { KonstructMigrationSource } from '../../src/engine/knex-migration-source';
 import type { Operation } from '../../src/operations';
 import { shadowColumn } from '../../src/operations/column-swap';
 import { operationsDatabase, position, standAt } from './harness';
@@ -162,6 +164,24 @@ describe('alterColumn through a new column, stopped and resumed', () => {
       expect(await dumpCatalog(h.db.knex)).toContain('CREATE INDEX ix_portal_users_score ON public.portal_users USING btree (score);');
     } finally {
       await h.close();
+    }
+  });
+
+  it('the offline path (the stock knex CLI) runs it in one transaction, indexes without CONCURRENTLY, and back', async () => {
+    const plain = await operationsDatabase('plainoffline', '900_noop', { text: `export const operations = [{ sql: { up: 'SELECT 1', down: 'SELECT 1' } }];` });
+    const h = await operationsDatabase('swapoffline', '900_operations', { text: `export const operations = ${JSON.stringify(SCORE_TO_BIGINT)};` });
+    try {
+      await plain.db.knex.raw(`${SCORE_SEED}; ALTER TABLE portal_users ALTER COLUMN score TYPE bigint`);
+      await h.db.knex.raw(SCORE_SEED);
+      const before = await dumpCatalog(h.db.knex);
+      const knexSource = new KonstructMigrationSource(path.dirname(h.migration.file));
+      const mod = await knexSource.getMigration((await knexSource.getMigrations()).find((m) => m.name === h.migration.name)!);
+      await h.db.knex.transaction(async (trx) => mod.up(trx));
+      expect(await dumpCatalog(h.db.knex)).toBe(await dumpCatalog(plain.db.knex)); // score was last: the same catalog
+      await h.db.knex.transaction(async (trx) => mod.down!(trx));
+      expect(await dumpCatalog(h.db.knex)).toBe(before);
+    } finally {
+      await Promise.all([plain.close(), h.close()]);
     }
   });
 
