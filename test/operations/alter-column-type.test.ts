@@ -16,7 +16,7 @@ import { up } from '../../src/commands/up';
 import { KonstructMigrationSource } from '../../src/engine/knex-migration-source';
 import type { Operation } from '../../src/operations';
 import { shadowColumn } from '../../src/operations/column-swap';
-import { operationsDatabase, position, standAt } from './harness';
+import { operationsDatabase, position, standAt, type OperationsDatabase } from './harness';
 import { SEED, describeOperation, type VersionWrites } from './scenario';
 
 const SCORE_SEED = `${SEED}; ALTER TABLE portal_users ADD COLUMN score integer DEFAULT 0 NOT NULL;
@@ -77,6 +77,19 @@ describeOperation('alterColumn portal_users.code text -> integer with up and dow
   oldReadsNew: '42',
 });
 
+/** `seed` on two databases: one where the plain ALTER TYPE then ran, one with SCORE_TO_BIGINT pending. */
+async function plainAndSwap(label: string, seed: string, run: (plain: OperationsDatabase, ours: OperationsDatabase) => Promise<void>): Promise<void> {
+  const plain = await operationsDatabase(`plain${label}`, '900_noop', { text: `export const operations = [{ sql: { up: 'SELECT 1', down: 'SELECT 1' } }];` });
+  const ours = await operationsDatabase(`swap${label}`, '900_operations', { text: `export const operations = ${JSON.stringify(SCORE_TO_BIGINT)};` });
+  try {
+    await plain.db.knex.raw(`${seed}; ALTER TABLE portal_users ALTER COLUMN score TYPE bigint`);
+    await ours.db.knex.raw(seed);
+    await run(plain, ours);
+  } finally {
+    await Promise.all([plain.close(), ours.close()]);
+  }
+}
+
 /** The dump with `line` moved to be the last column of portal_users (a plain ALTER TYPE keeps its place). */
 function movedLast(dump: string, line: string): string {
   const lines = dump.split('\n');
@@ -89,29 +102,18 @@ function movedLast(dump: string, line: string): string {
 }
 
 describe('alterColumn through a new column against a plain ALTER TYPE', () => {
-  it('the catalog differs only in the column\'s place: it is the table\'s last', async () => {
-    const plain = await operationsDatabase('plaintype', '900_noop', { text: `export const operations = [{ sql: { up: 'SELECT 1', down: 'SELECT 1' } }];` });
-    const ours = await operationsDatabase('swaptype', '900_operations', { text: `export const operations = ${JSON.stringify(SCORE_TO_BIGINT)};` });
-    try {
-      await plain.db.knex.raw(`${SCORE_SEED}; ALTER TABLE portal_users ADD COLUMN later text; ALTER TABLE portal_users ALTER COLUMN score TYPE bigint`);
-      await ours.db.knex.raw(`${SCORE_SEED}; ALTER TABLE portal_users ADD COLUMN later text`);
+  it('the catalog differs only in the column\'s place: it is the table\'s last', () =>
+    plainAndSwap('type', `${SCORE_SEED}; ALTER TABLE portal_users ADD COLUMN later text`, async (plain, ours) => {
       await up(ours.ctx);
       const plainDump = await dumpCatalog(plain.db.knex);
       expect(plainDump).toContain('    score bigint DEFAULT 0 NOT NULL,\n    later text\n);');
       expect(await dumpCatalog(ours.db.knex)).toBe(movedLast(plainDump, '    score bigint DEFAULT 0 NOT NULL,'));
-    } finally {
-      await Promise.all([plain.close(), ours.close()]);
-    }
-  });
+    }));
 });
 
 describe('alterColumn through a new column, stopped and resumed', () => {
-  it('killed after two batches of its backfill, the next up carries on from the cursor and ends as a plain migration would', async () => {
-    const plain = await operationsDatabase('plainresume', '900_noop', { text: `export const operations = [{ sql: { up: 'SELECT 1', down: 'SELECT 1' } }];` });
-    const h = await operationsDatabase('swapresume', '900_operations', { text: `export const operations = ${JSON.stringify(SCORE_TO_BIGINT)};` });
-    try {
-      await plain.db.knex.raw(`${SCORE_SEED}; ALTER TABLE portal_users ALTER COLUMN score TYPE bigint`);
-      await h.db.knex.raw(SCORE_SEED);
+  it('killed after two batches of its backfill, the next up carries on from the cursor and ends as a plain migration would', () =>
+    plainAndSwap('resume', SCORE_SEED, async (plain, h) => {
       await h.db.knex.raw('VACUUM FULL portal_users'); // the seed's UPDATE left its rows at the heap's end: back to the start
       const fill = h.steps.findIndex((s) => s.name === `fill portal_users: ${shadowColumn('score')}`);
       await standAt(h, fill + 1, 2);
@@ -126,10 +128,7 @@ describe('alterColumn through a new column, stopped and resumed', () => {
       expect((await h.db.knex.raw(byEmail)).rows).toEqual((await plain.db.knex.raw(byEmail)).rows);
       // score was the last column: here the two catalogs are the same.
       expect(await dumpCatalog(h.db.knex)).toBe(await dumpCatalog(plain.db.knex));
-    } finally {
-      await Promise.all([plain.close(), h.close()]);
-    }
-  });
+    }));
 
   it('down past contract brings the old column back by a refill, never by ALTER TYPE: the table is not rewritten either way', async () => {
     const h = await operationsDatabase('swapdown', '900_operations', { text: `export const operations = ${JSON.stringify(SCORE_TO_BIGINT)};` });
@@ -167,12 +166,8 @@ describe('alterColumn through a new column, stopped and resumed', () => {
     }
   });
 
-  it('the offline path (the stock knex CLI) runs it in one transaction, indexes without CONCURRENTLY, and back', async () => {
-    const plain = await operationsDatabase('plainoffline', '900_noop', { text: `export const operations = [{ sql: { up: 'SELECT 1', down: 'SELECT 1' } }];` });
-    const h = await operationsDatabase('swapoffline', '900_operations', { text: `export const operations = ${JSON.stringify(SCORE_TO_BIGINT)};` });
-    try {
-      await plain.db.knex.raw(`${SCORE_SEED}; ALTER TABLE portal_users ALTER COLUMN score TYPE bigint`);
-      await h.db.knex.raw(SCORE_SEED);
+  it('the offline path (the stock knex CLI) runs it in one transaction, indexes without CONCURRENTLY, and back', () =>
+    plainAndSwap('offline', SCORE_SEED, async (plain, h) => {
       const before = await dumpCatalog(h.db.knex);
       const knexSource = new KonstructMigrationSource(path.dirname(h.migration.file));
       const mod = await knexSource.getMigration((await knexSource.getMigrations()).find((m) => m.name === h.migration.name)!);
@@ -180,10 +175,7 @@ describe('alterColumn through a new column, stopped and resumed', () => {
       expect(await dumpCatalog(h.db.knex)).toBe(await dumpCatalog(plain.db.knex)); // score was last: the same catalog
       await h.db.knex.transaction(async (trx) => mod.down!(trx));
       expect(await dumpCatalog(h.db.knex)).toBe(before);
-    } finally {
-      await Promise.all([plain.close(), h.close()]);
-    }
-  });
+    }));
 
   it('--dry-run runs the whole path in one transaction and commits nothing', async () => {
     const h = await operationsDatabase('swapdry', '900_operations', { text: `export const operations = ${JSON.stringify(SCORE_TO_BIGINT)};` });
