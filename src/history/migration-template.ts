@@ -149,6 +149,7 @@ export const operations: Operation[] = [
   // { renameColumn: { table: 'portal_users', from: 'name', to: 'display_name' } },
   // { alterColumn: { table: 'portal_invitations', column: 'status', type: 'text', fromType: 'varchar(20)', down: 'left(status, 20)' } },
   // { alterColumn: { table: 'portal_users', column: 'name', nullable: false, unique: { name: 'uq_portal_users_name' } } },
+  // { alterColumn: { table: 'orders', column: 'quantity', type: 'bigint', fromType: 'integer' } }, // would rewrite: through a new column
   // { createIndex: { table: 'portal_users', name: 'ix_portal_users_created_at', columns: ['created_at'] } },
   // { dropIndex: { name: 'ix_portal_users_created_at', table: 'portal_users', columns: ['created_at'] } },
   // { dropColumn: { table: 'portal_users', column: 'nickname', type: 'text' } },

@@ -7,13 +7,17 @@
  *   unique { name }   CREATE UNIQUE INDEX CONCURRENTLY after expand, then
  *                     ADD CONSTRAINT ... UNIQUE USING INDEX at contract
  *   type              at expand, before the constraints above (ALTER TYPE checks a
- *                     column's constraints again, by a scan), and only where PostgreSQL
- *                     changes the catalog alone (a binary-compatible type: varchar(n) ->
- *                     text); refused, rolled back, where it rewrote or scanned the table
- *                     under ACCESS EXCLUSIVE (e.g. an existing CHECK on the column). Going
- *                     down it changes back to `fromType` (USING `down`, over the column's
- *                     name), which may scan under that lock: narrowing is not online.
+ *                     column's constraints again, by a scan). Where PostgreSQL changes
+ *                     the catalog alone (a binary-compatible cast: varchar(n) -> text),
+ *                     ALTER TYPE; refused, rolled back, where that still rewrote or
+ *                     scanned the table under ACCESS EXCLUSIVE (e.g. an existing CHECK
+ *                     on the column). Going down it changes back to `fromType` (USING
+ *                     `down`, over the column's name), which may scan under that lock:
+ *                     narrowing is not online. Where no such cast exists (int -> bigint,
+ *                     text -> integer): through a new column, `up` and `down` converting
+ *                     (column-swap.ts); the column ends last in the table.
  */
+import { SWAP_TAG, hasColumn, rewrites, shadowColumn, swapExpand, swapExpandDown, swapParts, type ColumnSwap } from './column-swap';
 import { notNullBack } from './not-null-back';
 import type { CheckConstraint, ForeignKey } from './column';
 import { createIndexSql, dropIndexSql } from './create-index';
@@ -31,32 +35,48 @@ export interface AlterColumn {
   check?: CheckConstraint;
   unique?: { name: string };
   references?: ForeignKey;
-  /** Accepted for pgroll's shape; a catalog-only type change needs no conversion going up. */
+  /** A change through a new column: the new value from the row, the column's name holding the old one (default: a cast). */
   up?: string;
-  /** Going down past contract: the old value from the new one, by the column's name. */
+  /** The old value from the row, the column's name holding the new one (default: a cast to fromType). */
   down?: string;
 }
 
 /**
- * ALTER COLUMN TYPE, refused (rolled back) where it is not catalog-only: a type
- * without a binary-compatible cast is refused before; a new relfilenode (a
- * rewrite) or rows read by this transaction (constraints checked again) after.
+ * ALTER COLUMN TYPE where PostgreSQL changes the catalog alone; where the
+ * change has no binary-compatible cast (pg_cast), asked before anything
+ * changes, it goes through a new column instead (column-swap.ts). Still refused
+ * (rolled back) where the ALTER rewrote the table (a new relfilenode) or read
+ * its rows (constraints checked again, a narrower length).
  */
-function catalogOnlyType(table: string, column: string, type: string): string {
+function changeType(table: string, column: string, type: string, swap: ColumnSwap): string {
   const rowsRead = `pg_stat_get_xact_tuples_returned(${literal(ident(table))}::regclass) + pg_stat_get_xact_tuples_fetched(${literal(ident(table))}::regclass)`;
-  return `DO $konstruct$
+  return `DO ${SWAP_TAG}
 DECLARE
   before oid := (SELECT relfilenode FROM pg_class WHERE oid = ${literal(ident(table))}::regclass);
   read_before bigint := ${rowsRead};
   current_type oid := (SELECT atttypid FROM pg_attribute WHERE attrelid = ${literal(ident(table))}::regclass AND attname = ${literal(column)});
 BEGIN
-  IF current_type <> ${literal(type)}::regtype AND NOT EXISTS (
-      SELECT 1 FROM pg_cast WHERE castsource = current_type AND casttarget = ${literal(type)}::regtype AND castmethod = 'b') THEN
-    RAISE EXCEPTION ${literal(`alterColumn ${table}.${column}: a change to ${type} rewrites the table under ACCESS EXCLUSIVE; add a new column with addColumn and up instead`)};
+  IF ${rewrites('current_type', type)} THEN
+  ${swapExpand(swap)}
+    RETURN;
   END IF;
   EXECUTE format('ALTER TABLE %I ALTER COLUMN %I TYPE %s', ${literal(table)}, ${literal(column)}, ${literal(type)});
   IF (SELECT relfilenode FROM pg_class WHERE oid = ${literal(ident(table))}::regclass) <> before OR ${rowsRead} > read_before THEN
-    RAISE EXCEPTION ${literal(`alterColumn ${table}.${column}: a change to ${type} rewrites or scans the table under ACCESS EXCLUSIVE; add a new column with addColumn and up instead`)};
+    RAISE EXCEPTION ${literal(`alterColumn ${table}.${column}: a change to ${type} rewrites or scans the table under ACCESS EXCLUSIVE (a narrower length, or a CHECK on the column); drop the CHECK first, or change the type in a plain migration`)};
+  END IF;
+END ${SWAP_TAG}`;
+}
+
+/** Going down through expand: the new column goes (column-swap.ts), or the type changes back to `fromType`. */
+function changeTypeBack(op: AlterColumn, swap: ColumnSwap): string {
+  const back = op.fromType
+    ? `EXECUTE ${literal(`ALTER TABLE ${ident(op.table)} ALTER COLUMN ${ident(op.column)} TYPE ${op.fromType} USING (${op.down ?? ident(op.column)})`)};`
+    : `RAISE EXCEPTION ${literal(`alterColumn ${op.table}.${op.column} cannot change back: the operation gives no fromType`)};`;
+  return `DO $konstruct$ BEGIN
+  IF ${hasColumn(op.table, shadowColumn(op.column))} THEN
+    ${swapExpandDown(swap)}
+  ELSE
+    ${back}
   END IF;
 END $konstruct$`;
 }
@@ -84,10 +104,11 @@ export function alterColumn(op: AlterColumn): OperationParts[] {
     });
   }
   if (op.type) {
-    const back = op.fromType
-      ? `${t} ALTER COLUMN ${col} TYPE ${op.fromType} USING (${op.down ?? col})`
-      : `DO $konstruct$ BEGIN RAISE EXCEPTION ${literal(`alterColumn ${op.table}.${op.column} cannot change back: the operation gives no fromType`)}; END $konstruct$`;
-    parts.unshift({ table: op.table, slots: { expand: { up: [catalogOnlyType(op.table, op.column, op.type)], down: [back] } } });
+    const swap: ColumnSwap = { ...op, type: op.type, alsoConstraints: !!(op.check || op.unique || op.references || op.nullable !== undefined) };
+    parts.unshift(
+      { table: op.table, slots: { expand: { up: [changeType(op.table, op.column, op.type, swap)], down: [changeTypeBack(op, swap)] } } },
+      swapParts(swap),
+    );
   }
   return parts;
 }

@@ -19,6 +19,11 @@ export async function isInvalidIndex(knex: Knex, name: string): Promise<boolean>
 export async function runConcurrent(knex: Knex, work: ConcurrentSql): Promise<void> {
   // Inside a transaction (stock knex CLI, --dry-run) CONCURRENTLY is refused: the plain form, as a plain migration.
   const inTransaction = (knex as Knex.Transaction).isTransaction === true;
+  if (work.generate) {
+    const { rows } = await knex.raw(inTransaction ? work.inTransaction : work.sql);
+    for (const { statement } of rows as Array<{ statement: string }>) await knex.raw(statement);
+    return;
+  }
   if (work.dropInvalidIndex && (await isInvalidIndex(knex, work.dropInvalidIndex))) {
     await knex.raw(`DROP INDEX ${inTransaction ? '' : 'CONCURRENTLY '}${ident(work.dropInvalidIndex)}`);
   }

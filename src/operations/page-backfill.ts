@@ -53,12 +53,18 @@ export interface PageBatches {
  * first batch in this process, since pages added later hold only rows the trigger filled; a run that starts the
  * step again (cursor null) reads it again. Otherwise (a custom `batch`) it is read before every batch, so rows
  * appended meanwhile are covered too.
+ * `onlyIf` (an SQL condition): asked at the step's first batch in this process, and the step is done at once
+ * where it is false: for a column that exists on one of an operation's two paths only (column-swap.ts). Only
+ * expand and contract add or drop such a column, so the answer holds for the whole step.
  */
-export function pageBatches(table: string, statement: string, o: { laterWritesFilled: boolean }): PageBatches {
+export function pageBatches(table: string, statement: string, o: { laterWritesFilled: boolean; onlyIf?: string }): PageBatches {
   let size: TableSize | undefined;
+  let go: boolean | undefined;
   return {
     statement,
     run: async (knex, cursor, rows) => {
+      if (o.onlyIf !== undefined && (cursor === null || go === undefined)) go = (await knex.raw(`SELECT (${o.onlyIf}) AS go`)).rows[0].go === true;
+      if (go === false) return { next: null, rows: 0 };
       const start = cursor === null ? 0 : Number(cursor);
       if (cursor === null || size === undefined || !o.laterWritesFilled) size = await tableSize(knex, table);
       const { pages, rowsPerPage } = size;

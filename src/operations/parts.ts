@@ -50,11 +50,14 @@ export interface SyncRule {
 export interface Fill {
   column: string;
   expression: string;
+  /** SQL condition asked before each batch; where false there is nothing to fill (a column only one path adds). */
+  onlyIf?: string;
 }
 
 /** Work outside a transaction (CREATE/DROP INDEX CONCURRENTLY), one step of its own. */
 export interface OutsideWork {
-  phase: 'expand' | 'contract';
+  /** expand: after expand; backfill: after the backfill; contract: after contract. */
+  phase: 'expand' | 'backfill' | 'contract';
   name: string;
   up: ConcurrentSql;
   down: ConcurrentSql;
@@ -66,6 +69,8 @@ export interface ConcurrentSql {
   dropInvalidIndex?: string;
   sql: string;
   inTransaction: string;
+  /** `sql` and `inTransaction` are queries whose rows (column `statement`) are the statements, run in order. */
+  generate?: boolean;
 }
 
 export interface OperationParts {

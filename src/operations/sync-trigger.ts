@@ -24,8 +24,11 @@ import type { SyncRule } from './parts';
 export const BACKFILL_SETTING = 'konstruct_migrate.backfill';
 const NOT_BACKFILL = `current_setting('${BACKFILL_SETTING}', true) IS DISTINCT FROM 'on'`;
 
-export function syncFunctionName(table: string): string {
-  return generatedName('konstruct_sync', table);
+/** The shared trigger's prefix; a column swap (column-swap.ts) names its own, created only on its path. */
+const SYNC = 'konstruct_sync';
+
+export function syncFunctionName(table: string, prefix = SYNC): string {
+  return generatedName(prefix, table);
 }
 
 /** `expression` evaluated over a record (NEW or OLD) as if it were the table's row. */
@@ -57,8 +60,8 @@ export interface SyncTrigger {
   drop: string[];
 }
 
-export function syncTrigger(table: string, rules: readonly SyncRule[]): SyncTrigger {
-  const fn = ident(syncFunctionName(table));
+export function syncTrigger(table: string, rules: readonly SyncRule[], prefix = SYNC): SyncTrigger {
+  const fn = ident(syncFunctionName(table, prefix));
   const t = ident(table);
   const withSources = rules.filter((r) => r.sources?.length);
   const body = [
@@ -77,14 +80,14 @@ export function syncTrigger(table: string, rules: readonly SyncRule[]): SyncTrig
   ].join('\n');
   // Triggers on one table fire in name order: inserts, then the column-list ones, then the catch-all.
   const triggers = [
-    { name: 'konstruct_sync_1_insert', on: 'INSERT', when: '', args: '' },
+    { name: generatedName(prefix, '1_insert'), on: 'INSERT', when: '', args: '' },
     ...withSources.map((r) => ({
-      name: generatedName('konstruct_sync_2', r.column),
+      name: generatedName(`${prefix}_2`, r.column),
       on: `UPDATE OF ${r.sources!.map(ident).join(', ')}`,
       when: ` WHEN (${NOT_BACKFILL})`,
       args: literal(r.column),
     })),
-    { name: 'konstruct_sync_3_update', on: 'UPDATE', when: ` WHEN (${NOT_BACKFILL})`, args: '' },
+    { name: generatedName(prefix, '3_update'), on: 'UPDATE', when: ` WHEN (${NOT_BACKFILL})`, args: '' },
   ];
   return {
     create: [body, ...triggers.map((g) => `CREATE TRIGGER ${ident(g.name)} BEFORE ${g.on} ON ${t} FOR EACH ROW${g.when} EXECUTE FUNCTION ${fn}(${g.args})`)],

@@ -20,6 +20,7 @@ const EXAMPLES: Record<string, Operation[]> = {
   addColumn: [{ addColumn: { table: 't', column: { name: 'c', type: 'text', nullable: false, default: `'x'`, comment: 'c', check: { name: 'ck_t_c', constraint: `c <> ''` }, references: { name: 't_c_fkey', table: 'u', column: 'k', onDelete: 'CASCADE' } }, up: 'b' } }],
   addColumnWithoutUp: [{ addColumn: { table: 't', column: { name: 'c', type: 'integer', nullable: false, default: '0' } } }],
   alterColumn: [{ alterColumn: { table: 't', column: 'c', type: 'text', fromType: 'varchar(20)', down: 'left(c, 20)', check: { name: 'ck_t_c', constraint: `c <> ''` }, unique: { name: 'uq_t_c' }, references: { name: 't_c_fkey', table: 'u', column: 'k' } } }],
+  alterColumnThroughNewColumn: [{ alterColumn: { table: 't', column: 'c', type: 'bigint', fromType: 'integer', up: 'c::bigint * 10', down: '(c / 10)::integer' } }],
   alterColumnNullability: [{ alterColumn: { table: 't', column: 'a', nullable: false } }, { alterColumn: { table: 't', column: 'b', nullable: true } }],
   batch: [{ batch: { table: 't', name: 'touch', up: 'UPDATE t SET c = 1 WHERE {pages} AND c IS NULL', down: 'UPDATE t SET c = NULL WHERE {pages}' } }],
   createIndex: [{ createIndex: { table: 't', name: 'ix_t_c', columns: ['c', 'd'], unique: true, where: 'c > 0', method: 'btree' } }],
