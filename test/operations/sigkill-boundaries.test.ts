@@ -131,11 +131,18 @@ const BATCHES_BEFORE_KILL = 2;
 
 const batchedWay = (step: Step, direction: 'up' | 'down') => isBatched(step) && step.batch[direction] !== undefined;
 
+/**
+ * A fill of alterColumn's new column (column-swap.ts) runs only where the type change rewrites: on the
+ * catalog-only path of these cases it is done at once, so it has no point between two of its batches.
+ */
+const fillsNewColumn = (step: Step, direction: 'up' | 'down') => step.statements?.[direction].some((s) => s.includes('konstruct_new_')) ?? false;
+const killableBatches = (step: Step, direction: 'up' | 'down') => batchedWay(step, direction) && !fillsNewColumn(step, direction);
+
 /** Going up: each boundary, and inside each backfill after its boundary. */
 function upStops(steps: readonly Step[]): StopPoint[] {
   return steps.flatMap((step, i) => [
     ...(i > 0 ? [{ stepsDone: i }] : []),
-    ...(batchedWay(step, 'up') ? [{ stepsDone: i, batches: BATCHES_BEFORE_KILL }] : []),
+    ...(killableBatches(step, 'up') ? [{ stepsDone: i, batches: BATCHES_BEFORE_KILL }] : []),
   ]);
 }
 
@@ -143,7 +150,7 @@ function upStops(steps: readonly Step[]): StopPoint[] {
 function downStops(steps: readonly Step[]): StopPoint[] {
   return steps
     .map((step, i) => [
-      ...(batchedWay(step, 'down') ? [{ stepsDone: i + 1, batches: BATCHES_BEFORE_KILL }] : []),
+      ...(killableBatches(step, 'down') ? [{ stepsDone: i + 1, batches: BATCHES_BEFORE_KILL }] : []),
       ...(i > 0 ? [{ stepsDone: i }] : []),
     ])
     .reverse()
