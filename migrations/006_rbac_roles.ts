@@ -5,10 +5,10 @@
  * writes is_admin) and the new one (reads and writes role) run side by side.
  *
  *   expand    new tables; portal_users.role NOT NULL DEFAULT 'customer_admin' (catalog-only);
- *             a trigger keeping role and is_admin in step, both ways; one transaction.
+ *             triggers keeping role and is_admin in step, both ways; one transaction.
  *   backfill  admins get 'platform_admin', in batches of short transactions (row locks only).
  *   contract  ck_portal_users_role NOT VALID, then VALIDATE (reads and writes go on);
- *             then the trigger, is_admin and role's default go.
+ *             then the triggers, is_admin and role's default go.
  *
  * The end state is the seed's exactly (the catalog, and every row's role by its
  * mapping). The seed fills role with a full-table UPDATE under ACCESS EXCLUSIVE;
@@ -17,6 +17,12 @@
  *
  * Frozen history: the role names are spelled out here on purpose instead of
  * importing the application's UserRole, which may change later.
+ *
+ * Revised once (2026-12-07, issue #25 item 4), with the same end state both ways:
+ * two column-list triggers so that a write of a column's default value on a row
+ * the backfill (or, going down, the restore) has not reached yet is not undone,
+ * and pinned search_paths. Databases that applied the earlier text keep it as
+ * theirs: migrations/superseded-checksums.json, docs/production-safety.md.
  */
 import type { Knex } from 'knex';
 // Types only (erased when compiled): the migration needs nothing from the engine at run time.
@@ -25,6 +31,14 @@ import type { BatchFunction, PhasedStep } from '../src/phased/phased-migration';
 const APP_ROLE = 'konstruct_app';
 const ROLE_COMMENT = 'customer_admin | customer_operator';
 const SYNC = 'portal_users_sync_role_is_admin';
+/**
+ * Fire before SYNC (BEFORE triggers of a table fire in name order): 1 before 2 before "r".
+ * Absent from a database expanded by the earlier revision of this file: dropped IF EXISTS.
+ */
+const ROLE_WRITTEN = 'portal_users_sync_1_role_written';
+const IS_ADMIN_WRITTEN = 'portal_users_sync_2_is_admin_written';
+/** The functions reference no table: only pg_catalog's operators, whoever calls them. */
+const PINNED = 'SET search_path = pg_catalog, pg_temp';
 
 /**
  * Keeps role and is_admin in step while both exist (issue #11's mapping):
@@ -37,9 +51,16 @@ const SYNC = 'portal_users_sync_role_is_admin';
  *   both do. A row can move (a new tuple) behind the batches' cursor only by being
  *   updated, so every row is either reached by the batches or fixed here.
  * NOT NULL on is_admin is checked after BEFORE triggers, so the new version may leave it out.
+ *
+ * Comparing NEW with OLD cannot see a write of the value the row already holds: on a row
+ * not reached yet (is_admin true, role still its default customer_admin), the new version's
+ * demotion `SET role = 'customer_admin'` looks like a write of neither column, and would be
+ * promoted back. Only a column list (`UPDATE OF role`) sees that the column was written: the
+ * two triggers below do, and fire first; once they have made the columns agree, this one's
+ * WHEN no longer calls it.
  */
 const SYNC_FUNCTION = `
-  CREATE FUNCTION ${SYNC}() RETURNS trigger LANGUAGE plpgsql AS $$
+  CREATE FUNCTION ${SYNC}() RETURNS trigger LANGUAGE plpgsql ${PINNED} AS $$
   BEGIN
     IF TG_OP = 'INSERT' THEN
       IF NEW.is_admin IS NULL THEN
@@ -61,18 +82,43 @@ const SYNC_FUNCTION = `
   END
   $$`;
 
+/**
+ * UPDATEs naming a column, whatever its value: the other column follows it. Role first
+ * (the new version's column), so that role wins when an UPDATE names both.
+ */
+const COLUMN_WRITTEN = [
+  { trigger: ROLE_WRITTEN, column: 'role', follow: `NEW.is_admin := NEW.role = 'platform_admin';` },
+  {
+    trigger: IS_ADMIN_WRITTEN,
+    column: 'is_admin',
+    // As in SYNC: a customer_operator stays one.
+    follow: `NEW.role := CASE WHEN NEW.is_admin THEN 'platform_admin'
+                     WHEN OLD.role = 'customer_operator' THEN 'customer_operator'
+                     ELSE 'customer_admin' END;`,
+  },
+];
+
+/** Only rows whose two columns would disagree call a function: where they agree, every rule leaves the row as written. */
+const DISAGREE = `WHEN (NEW.is_admin IS DISTINCT FROM (NEW.role = 'platform_admin'))`;
+
 async function addSync(knex: Knex): Promise<void> {
+  for (const { trigger, column, follow } of COLUMN_WRITTEN) {
+    await knex.raw(`CREATE FUNCTION ${trigger}() RETURNS trigger LANGUAGE plpgsql ${PINNED} AS $$ BEGIN ${follow} RETURN NEW; END $$`);
+    await knex.raw(`CREATE TRIGGER ${trigger} BEFORE UPDATE OF ${column} ON portal_users FOR EACH ROW ${DISAGREE} EXECUTE FUNCTION ${trigger}()`);
+  }
   await knex.raw(SYNC_FUNCTION);
-  // Only rows whose two columns would disagree call the function (the backfill's own rows do not):
-  // where they agree, every rule above leaves the row as written.
-  await knex.raw(`
-    CREATE TRIGGER ${SYNC} BEFORE INSERT OR UPDATE ON portal_users FOR EACH ROW
-      WHEN (NEW.is_admin IS DISTINCT FROM (NEW.role = 'platform_admin')) EXECUTE FUNCTION ${SYNC}()`);
+  // The backfill's own rows (and the restore's) agree once written: they do not call it.
+  await knex.raw(`CREATE TRIGGER ${SYNC} BEFORE INSERT OR UPDATE ON portal_users FOR EACH ROW ${DISAGREE} EXECUTE FUNCTION ${SYNC}()`);
 }
 
 async function dropSync(knex: Knex): Promise<void> {
   await knex.raw(`DROP TRIGGER ${SYNC} ON portal_users`);
   await knex.raw(`DROP FUNCTION ${SYNC}()`);
+  // IF EXISTS: a database expanded by the earlier revision of this file has only the trigger above.
+  for (const { trigger } of COLUMN_WRITTEN) {
+    await knex.raw(`DROP TRIGGER IF EXISTS ${trigger} ON portal_users`);
+    await knex.raw(`DROP FUNCTION IF EXISTS ${trigger}()`);
+  }
 }
 
 async function createTables(knex: Knex): Promise<void> {

@@ -24,7 +24,7 @@ const STAMP = path.join(root, 'dist', 'build-inputs.sha256');
 // test/support is compiled too: the benchmark spawns processes with its helper (test/support/cli.ts);
 // so is check's corpus (test/checks/corpus), which the benchmark gives to check and squawk.
 const SOURCE_DIRS = ['src', 'migrations', 'bench', 'scripts', 'test/support', 'test/checks/corpus'];
-const FILES = ['knexfile.ts', 'tsconfig.json', 'package.json', 'package-lock.json'];
+const FILES = ['knexfile.ts', 'tsconfig.json', 'package.json', 'package-lock.json', 'migrations/superseded-checksums.json'];
 
 function sourcesUnder(dir) {
   const full = path.join(root, dir);

@@ -68,7 +68,8 @@ const SERVED: Record<PartWayState, string> = {
 const STATUS_COLUMNS: Array<Column<MigrationStatus>> = [
   { header: 'MIGRATION', value: (m) => m.name },
   // An applied migration whose file changed since shows as `changed` (red); `--json` keeps state and a `changed` flag.
-  { header: 'STATE', value: (m) => (m.changed ? 'changed' : m.state), color: (text, m, style) => style[(!m.changed && STATE_COLOR[m.state]) || 'red'](text) },
+  // One applied from an earlier revision its record accepts says so (`earlierRevision` in --json): not changed.
+  { header: 'STATE', value: (m) => (m.changed ? 'changed' : m.earlierRevision ? `${m.state} (earlier revision)` : m.state), color: (text, m, style) => style[(!m.changed && STATE_COLOR[m.state]) || 'red'](text) },
   { header: 'APPLIED AT', value: (m) => (m.appliedAt ? formatTimestamp(m.appliedAt) : '-') },
   { header: 'BATCH', value: (m) => (m.batch === null ? '-' : String(m.batch)), align: 'right' },
 ];

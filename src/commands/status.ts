@@ -13,6 +13,7 @@ import { listLocalMigrations, type LocalMigration } from '../history/local-migra
 import { isBatched, type PhaseName } from '../phased/phased-migration';
 import { readPhaseStates, type PhaseState } from '../history/phase-state';
 import { readAllSteering, type Steering } from '../history/steering-table';
+import { revisionOf } from '../history/superseded-checksums';
 import { PART_WAY_STATES, partWayState, type PartWayState } from '../phased/part-way-state';
 import { startingPosition } from '../engine/run-migration';
 import { loadMigration, loadMigrations } from '../model/load-migration';
@@ -67,6 +68,11 @@ export interface MigrationStatus {
   batch: number | null;
   /** Applied, and its file differs from what was applied (by checksum). */
   changed: boolean;
+  /**
+   * Applied (or part-way) from an earlier revision of its file that the record of
+   * superseded checksums accepts (docs/production-safety.md#revising-an-applied-migration): not changed.
+   */
+  earlierRevision: boolean;
   /** Only for a part-way state (`expanding`, `backfilling`, `expanded`, `contracting`). */
   partWay: PartWayStatus | null;
   /** What an operator set with `steer` (paused, by whom, when, why; the batch time); null when nothing, or once applied. */
@@ -103,12 +109,14 @@ export async function status(ctx: MigrationContext): Promise<StatusResult> {
     const h = byName.get(m.name);
     const state = states.get(m.name);
     const partWay = state ? await partWayStatus(ctx.knex, m, state, local) : null;
+    const recorded = h?.checksum ?? state?.checksum ?? null;
     migrations.push({
       name: m.name,
       state: h ? 'applied' : partWay?.state ?? 'pending',
       appliedAt: h?.appliedAt ?? null,
       batch: h?.batch ?? null,
       changed: changed.includes(m.name),
+      earlierRevision: recorded !== null && revisionOf(m, recorded) === 'earlier',
       partWay,
       // An applied migration has no backfill left: a row its run could not clear is not shown.
       steering: h ? null : steered.get(m.name) ?? null,
@@ -116,7 +124,7 @@ export async function status(ctx: MigrationContext): Promise<StatusResult> {
   }
   for (const name of unknown) {
     const h = byName.get(name)!;
-    migrations.push({ name, state: 'unknown', appliedAt: h.appliedAt, batch: h.batch, changed: false, partWay: null, steering: null });
+    migrations.push({ name, state: 'unknown', appliedAt: h.appliedAt, batch: h.batch, changed: false, earlierRevision: false, partWay: null, steering: null });
   }
   const count = (s: MigrationState) => migrations.filter((m) => m.state === s).length;
   return {

@@ -6,6 +6,7 @@ import { HistoryMismatchError, TargetError } from '../errors';
 import type { AppliedMigration } from '../history/history-table';
 import type { LocalMigration } from '../history/local-migrations';
 import type { PhaseState } from '../history/phase-state';
+import { revisionOf } from '../history/superseded-checksums';
 
 /** `005` or `005_baseline` -> the one local migration it names. */
 export function resolveTarget(target: string, local: LocalMigration[]): LocalMigration {
@@ -36,10 +37,19 @@ export function assertHistoryKnown(local: LocalMigration[], history: AppliedMigr
   }
 }
 
-/** Applied migrations whose file differs from what was applied (rows without a recorded checksum are not judged). */
+/**
+ * Applied migrations whose file differs from what was applied (rows without a recorded checksum are not judged;
+ * an earlier revision recorded in superseded-checksums.json is not a difference).
+ */
 export function changedSinceApplied(local: LocalMigration[], history: AppliedMigration[]): string[] {
   const byName = new Map(local.map((m) => [m.name, m]));
-  return history.filter((h) => h.checksum !== null && byName.has(h.name) && byName.get(h.name)!.checksum !== h.checksum).map((h) => h.name);
+  return history.filter((h) => h.checksum !== null && byName.has(h.name) && revisionOf(byName.get(h.name)!, h.checksum) === 'changed').map((h) => h.name);
+}
+
+/** Applied migrations whose history row holds an earlier revision's checksum (superseded-checksums.json). */
+export function appliedAsEarlierRevision(local: LocalMigration[], history: AppliedMigration[]): string[] {
+  const byName = new Map(local.map((m) => [m.name, m]));
+  return history.filter((h) => h.checksum !== null && byName.has(h.name) && revisionOf(byName.get(h.name)!, h.checksum) === 'earlier').map((h) => h.name);
 }
 
 export function assertUnchanged(changed: string[], allowChanged: boolean): void {
@@ -83,7 +93,7 @@ export function assertPartWayKnown(local: LocalMigration[], partWay: PhaseState[
       'Finish or revert them with the version of konstruct-migrate that started them (nothing was changed).',
     );
   }
-  const changed = partWay.filter((s) => s.checksum !== null && byName.get(s.name)!.checksum !== s.checksum).map((s) => s.name);
+  const changed = partWay.filter((s) => s.checksum !== null && revisionOf(byName.get(s.name)!, s.checksum) === 'changed').map((s) => s.name);
   if (changed.length > 0 && !allowChanged) {
     throw new HistoryMismatchError(
       `part-way migrations were changed since their first step ran: ${changed.join(', ')}`,

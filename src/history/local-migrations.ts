@@ -14,6 +14,7 @@ import path from 'node:path';
 import { ConfigError } from '../errors';
 import { checksumOfFile, readChecksumManifest } from './migration-checksums';
 import { COMPILED_MIGRATIONS_DIR, compiledCopiesOf, DEFAULT_MIGRATIONS_DIR, SOURCE_MIGRATIONS_DIR } from './migrations-folder';
+import { readSupersededChecksums } from './superseded-checksums';
 
 export { DEFAULT_MIGRATIONS_DIR };
 
@@ -22,6 +23,11 @@ export interface LocalMigration {
   file: string;
   /** SHA-256 of the migration's source (see migration-checksums.ts). */
   checksum: string;
+  /**
+   * Checksums of earlier revisions of this migration that the folder's record
+   * (superseded-checksums.ts) accepts as applied: a database holding one is not "changed".
+   */
+  earlierChecksums?: readonly string[];
   /** A compiled copy built from exactly this source, run instead of compiling it again. */
   compiled?: string;
 }
@@ -35,7 +41,12 @@ export function listLocalMigrations(dir: string = DEFAULT_MIGRATIONS_DIR): Local
   }
   const files = migrationFiles(dir);
   const manifest = readChecksumManifest(dir);
-  const migrations = files.map((m) => ({ ...m, checksum: TYPESCRIPT.test(m.file) ? checksumOfFile(m.file) : manifest[m.name] ?? checksumOfFile(m.file) }));
+  const earlier = readSupersededChecksums(dir, files.map((m) => m.name));
+  const migrations = files.map((m) => ({
+    ...m,
+    checksum: TYPESCRIPT.test(m.file) ? checksumOfFile(m.file) : manifest[m.name] ?? checksumOfFile(m.file),
+    ...(earlier.has(m.name) ? { earlierChecksums: earlier.get(m.name)! } : {}),
+  }));
   if (path.resolve(dir) === COMPILED_MIGRATIONS_DIR) assertBuiltFromSources(migrations);
   const compiledDir = compiledCopiesOf(dir);
   return compiledDir ? withCompiledCopies(migrations, compiledDir) : migrations;

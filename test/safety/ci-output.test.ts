@@ -62,8 +62,8 @@ describe('--json', () => {
       exitCode: 0,
       result: {
         migrations: [
-          { name: '005_baseline', state: 'applied', appliedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), batch: upDoc.result.batch, changed: false, partWay: null, steering: null },
-          { name: '006_rbac_roles', state: 'applied', appliedAt: expect.any(String), batch: upDoc.result.batch, changed: false, partWay: null, steering: null },
+          { name: '005_baseline', state: 'applied', appliedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), batch: upDoc.result.batch, changed: false, earlierRevision: false, partWay: null, steering: null },
+          { name: '006_rbac_roles', state: 'applied', appliedAt: expect.any(String), batch: upDoc.result.batch, changed: false, earlierRevision: false, partWay: null, steering: null },
         ],
         applied: 2,
         pending: 0,
