@@ -83,7 +83,7 @@ Rollout scenarios (all three by default, at --ops-rows rows, --runs rounds):
                       drains (issue #23)
   --only <list>       run only these scenarios (comma-separated), nothing else
   --no-ops, --no-drain-cost, --no-rolling-deploy   leave one out
-  --ops-rows <n>      rows for the scenarios (default 1M)
+  --ops-rows <n>      rows for the scenarios (default: --rows)
   --drain-seconds <s> seconds of load on each side of drain-cost (default 20)
   --drain-window <s>  complete --drain-window in rolling-deploy (default 5)
   --old-stops-after <s>  seconds after complete starts that the old version
@@ -124,7 +124,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions | 'help' {
         'no-ops': { type: 'boolean', default: false },
         'no-drain-cost': { type: 'boolean', default: false },
         'no-rolling-deploy': { type: 'boolean', default: false },
-        'ops-rows': { type: 'string', default: '1M' },
+        'ops-rows': { type: 'string' },
         'drain-seconds': { type: 'string', default: '20' },
         'drain-window': { type: 'string', default: '5' },
         'old-stops-after': { type: 'string', default: '5' },
@@ -137,7 +137,8 @@ export function parseBenchOptions(argv: string[]): BenchOptions | 'help' {
   if (parsed.help) return 'help';
 
   const rows = count('--rows', parsed.rows);
-  const opsRows = count('--ops-rows', parsed['ops-rows']);
+  // The scenarios follow --rows unless told: a quick run stays quick.
+  const opsRows = parsed['ops-rows'] === undefined ? rows : count('--ops-rows', parsed['ops-rows']);
   const sizes = parsed.sizes.split(',').map((s) => count('--sizes', s.trim()));
   if (parsed.huge) sizes.push(HUGE_ROWS);
   const limit = parsed.huge ? HUGE_ROWS : MAX_WITHOUT_HUGE;

@@ -81,3 +81,8 @@ it('rejects what is not a positive whole number, and unknown options', () => {
 it('answers --help', () => {
   expect(parseBenchOptions(['--help'])).toBe('help');
 });
+
+it('runs the rollout scenarios at --rows unless --ops-rows says otherwise', () => {
+  expect(parseBenchOptions(['--rows', '100k'])).toMatchObject({ rows: 100_000, opsRows: 100_000 });
+  expect(parseBenchOptions(['--rows', '100k', '--ops-rows', '20k'])).toMatchObject({ rows: 100_000, opsRows: 20_000 });
+});
