@@ -13,7 +13,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseBenchOptions, type BenchOptions } from '../../bench/bench-options';
 import { runBenchmark, type BenchResult } from '../../bench/benchmark';
-import { benchmarkStandby } from '../../bench/standby/standby-scenario';
+import { benchmarkStandby, standbyRounds } from '../../bench/standby/standby-scenario';
 import type { Templates } from '../../bench/templates';
 import { writeResults } from '../../bench/write-results';
 import { standbyToolsMissing } from '../support/attach-standby';
@@ -23,6 +23,13 @@ import { startThrowawayServer, type ThrowawayServer } from '../support/throwaway
 // Enough rows for a backfill longer than the 100 ms between two samples, even on an idle machine.
 const ROWS = 50_000;
 const options = parseBenchOptions(['--only', 'standby', '--rows', String(ROWS), '--runs', '1', '--app-rate', '20']) as BenchOptions;
+
+it('runs at --ops-rows (--runs rounds) and, with --huge, at 10M rows (--huge-runs rounds), nowhere else', () => {
+  const huge = parseBenchOptions(['--huge', '--runs', '3', '--huge-runs', '5']) as BenchOptions;
+  expect([10_000, 100_000, 1_000_000, 10_000_000].map((rows) => standbyRounds(huge, rows))).toEqual([0, 0, 3, 5]);
+  const left = parseBenchOptions(['--huge', '--no-standby']) as BenchOptions;
+  expect([1_000_000, 10_000_000].map((rows) => standbyRounds(left, rows))).toEqual([0, 0]);
+});
 
 describe.skipIf(skipWithout('a streaming standby (pg_basebackup of the embedded server’s major)', standbyToolsMissing()))('the standby scenario on a 50,000-row table, alone', { timeout: 300_000 }, () => {
   let server: ThrowawayServer;
