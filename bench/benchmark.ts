@@ -16,6 +16,7 @@ import { benchmarkStatus, type StatusBenchResult } from './status-bench';
 import { buildTemplates, type Templates } from './templates';
 import { findPgbench, PGBENCH_MISSING } from './app-load/pgbench-load';
 import { execFileSync } from 'node:child_process';
+import { benchmarkStandby, standbyRounds, type StandbyResults } from './standby/standby-scenario';
 
 export interface Environment {
   date: string;
@@ -44,6 +45,8 @@ export interface BenchResult {
   status: StatusBenchResult;
   /** The rollout scenarios (rollout-scenarios.ts); null when none ran, absent from results written before them. */
   scenarios?: ScenarioResults | null;
+  /** The replica-lag scenario (standby/), one per row count it ran at; absent from results written before it. */
+  standby?: StandbyResults[];
   /** False in the results written after each round, until the last one. */
   complete: boolean;
 }
@@ -54,7 +57,7 @@ const NOT_MEASURED: StatusBenchResult = { runs: 0, oursMs: [], knexMs: [], oursM
 const REPORTED_SETTINGS = ['shared_buffers', 'max_wal_size', 'fsync', 'synchronous_commit', 'full_page_writes', 'track_commit_timestamp'];
 
 export async function runBenchmark(
-  server: { url: string; description: string },
+  server: { url: string; description: string; dataDir?: string },
   options: BenchOptions,
   log: (line: string) => void,
   onRound: (partial: BenchResult) => Promise<void> = async () => {},
@@ -76,9 +79,18 @@ export async function runBenchmark(
     let scenarios: ScenarioResults | null = null;
     const runScenarios = async (templates: Templates) => {
       log(`${templates.rows.toLocaleString('en-US')} rows: rollout scenarios (${options.scenarios.join(', ')}) ...`);
-      scenarios = await benchmarkScenarios(factory, templates, { ...options, load }, log, (soFar) => onRound({ ...result(false), scenarios: soFar }));
+      scenarios = await benchmarkScenarios(factory, templates, { ...options, scenarios: rollout, load }, log, (soFar) => onRound({ ...result(false), scenarios: soFar }));
     };
-    const wantsScenarios = options.scenarios.length > 0;
+    const standby: StandbyResults[] = [];
+    const runStandby = async (templates: Templates) => {
+      const rounds = standbyRounds(options, templates.rows);
+      if (rounds === 0) return;
+      log(`${templates.rows.toLocaleString('en-US')} rows: standby scenario ...`);
+      const settings = { load, lockSampleMs: options.lockSampleMs, phasedSteps: steps };
+      standby.push(await benchmarkStandby(server, factory, templates, rounds, settings, log, (soFar) => onRound({ ...result(false), standby: [...standby, soFar] })));
+    };
+    const rollout = options.scenarios.filter((name) => name !== 'standby');
+    const wantsScenarios = rollout.length > 0;
     const result = (complete: boolean, current: SizeResult[] = []): BenchResult => ({
       options,
       load,
@@ -87,6 +99,7 @@ export async function runBenchmark(
       sizes: [...sizes, ...current].sort((a, b) => a.rows - b.rows),
       status,
       scenarios,
+      standby,
       complete,
     });
     for (const rows of rowCounts) {
@@ -106,13 +119,15 @@ export async function runBenchmark(
       };
       sizes.push(await benchmarkMigration(factory, templates, settings, log, (soFar) => onRound(result(false, [soFar]))));
       if (wantsScenarios && rows === options.opsRows) await runScenarios(templates);
+      await runStandby(templates);
       await factory.drop(templates.at006);
       await factory.drop(templates.at005);
     }
-    if (wantsScenarios && !rowCounts.includes(options.opsRows)) {
+    if ((wantsScenarios || standbyRounds(options, options.opsRows) > 0) && !rowCounts.includes(options.opsRows)) {
       log(`${options.opsRows.toLocaleString('en-US')} rows: building the template databases ...`);
       const templates = await buildTemplates(factory, options.opsRows, log);
-      await runScenarios(templates);
+      if (wantsScenarios) await runScenarios(templates);
+      await runStandby(templates);
       await factory.drop(templates.at006);
       await factory.drop(templates.at005);
     }

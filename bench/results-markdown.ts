@@ -10,6 +10,8 @@ import { offlineSection } from './offline-markdown';
 import { onlineSection } from './online-markdown';
 import { scenarioTargets } from './scenario-targets';
 import { scenariosSection } from './scenarios-markdown';
+import { standbySections } from './standby/standby-markdown';
+import { standbyTargets } from './standby/standby-targets';
 import { engineComparisonSection } from './engine-comparison-markdown';
 import { ENGINE, engineSides, engineTargets } from './engine-targets';
 import { SIDES, SIDE_LABELS } from './contenders';
@@ -30,6 +32,7 @@ export function resultsMarkdown(result: BenchResult, resultsDir: string): string
     // --only: the rollout scenarios alone, without 006's comparison.
     ...(result.options.only ? [] : [...onlineSection(result), ...engineComparisonSection(result), ...offlineSection(result), '']),
     ...scenariosSection(result),
+    ...standbySections(result),
     ...methodSection(result, resultsDir),
   ];
   return `${lines.join('\n')}\n`;
@@ -63,7 +66,8 @@ function environmentTable(result: BenchResult): string[] {
   const settings = Object.entries(env.settings).map(([k, v]) => `${k} ${v}`).join(', ');
   const rounds = result.sizes.map((s) => `${new Set(s.runs.map((r) => r.round)).size} at ${formatRows(s.rows)} rows`).join(', ');
   // --only: the rollout scenarios' data and rounds are all there is.
-  const only = result.options.only && result.scenarios ? `${formatRows(result.scenarios.rows)} users (rollout scenarios alone)` : null;
+  const onlyRows = result.scenarios?.rows ?? result.standby?.[0]?.rows;
+  const only = result.options.only && onlyRows !== undefined ? `${formatRows(onlyRows)} users (rollout scenarios alone)` : null;
   return [
     '| | |',
     '| --- | --- |',
@@ -91,6 +95,7 @@ function verdict(result: BenchResult): string[] {
     ...engines.flatMap(({ side, targets }) => named(`${SIDE_LABELS[side]} at ${formatRows(ENGINE.atRows)} rows (issue #22)`, targets)),
     ...named(`Offline comparison at ${formatRows(result.options.rows)} rows (issue #5)`, offlineTargets(result)),
     ...named(`Rollout scenarios at ${formatRows(result.scenarios?.rows ?? 0)} rows (issues #20, #23)`, scenarioTargets(result.scenarios)),
+    ...(result.standby ?? []).flatMap((s) => named(`Replica lag with a standby at ${formatRows(s.rows)} rows (issue #22)`, standbyTargets(s))),
   ];
   const holds = result.sizes.flatMap((s) => {
     const values = onlineTargets(s).find((t) => t.what.startsWith('longest hold of a lock that stops'))?.values ?? [];

@@ -40,14 +40,11 @@ const REPLAYING = new Set(['streaming', 'catchup']);
 /**
  * Judges `sample`, taken at `now`; `timeline` must already hold the sample's
  * current position (the gate notes it first). A replica is as far behind as
- * the larger of the timeline's measure and pg_stat_replication.replay_lag.
+ * replicaLags says.
  */
 export function judgeHealth(sample: HealthSample, timeline: WalTimeline, limits: HealthLimits, now: number): HealthVerdict {
   const unseen: HealthVerdict['unseen'] = [];
-  const lags = sample.replicas
-    .filter((r) => r.replayLsn !== null && r.state !== null && REPLAYING.has(r.state))
-    .map((r) => ({ replica: r, ms: Math.max(timeline.behindMs(parseLsn(r.replayLsn!), now), (r.replayLagSeconds ?? 0) * 1000) }))
-    .sort((a, b) => b.ms - a.ms);
+  const lags = replicaLags(sample, timeline, now);
   if (limits.maxReplicaLagMs > 0 && sample.replicas.some((r) => r.state === null)) {
     unseen.push({
       reason: 'replica-lag',
@@ -69,6 +66,17 @@ export function judgeHealth(sample: HealthSample, timeline: WalTimeline, limits:
     return { ...verdict, hold: { reason: 'archive-backlog', detail } };
   }
   return verdict;
+}
+
+/**
+ * How far behind each replaying replica of `sample` is, largest first: the larger of the timeline's
+ * measure and pg_stat_replication.replay_lag. Also what the benchmark reports as a standby's lag.
+ */
+export function replicaLags(sample: HealthSample, timeline: WalTimeline, now: number): Array<{ replica: ReplicaState; ms: number }> {
+  return sample.replicas
+    .filter((r) => r.replayLsn !== null && r.state !== null && REPLAYING.has(r.state))
+    .map((r) => ({ replica: r, ms: Math.max(timeline.behindMs(parseLsn(r.replayLsn!), now), (r.replayLagSeconds ?? 0) * 1000) }))
+    .sort((a, b) => b.ms - a.ms);
 }
 
 /** `"standby1" (10.0.0.7)`, or `pid 4242` when it has no name. */

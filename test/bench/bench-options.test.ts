@@ -18,7 +18,7 @@ it('defaults to 1M rows, the chart at 10k/100k/1M, 3 rounds with the seed in eac
     pgbench: true,
     contenders: ['ours', 'today', 'pgroll', 'single', 'seed'],
     out: undefined,
-    scenarios: ['ops', 'drain-cost', 'rolling-deploy'],
+    scenarios: ['ops', 'drain-cost', 'rolling-deploy', 'standby'],
     only: false,
     opsRows: 1_000_000,
     drainSeconds: 20,
@@ -29,9 +29,9 @@ it('defaults to 1M rows, the chart at 10k/100k/1M, 3 rounds with the seed in eac
 
 it('runs the rollout scenarios alone with --only, or leaves one out with --no-<name>', () => {
   expect(parseBenchOptions(['--only', 'rolling-deploy,ops', '--ops-rows', '20k'])).toMatchObject({ scenarios: ['ops', 'rolling-deploy'], only: true, opsRows: 20_000 });
-  expect(parseBenchOptions(['--no-drain-cost'])).toMatchObject({ scenarios: ['ops', 'rolling-deploy'], only: false });
-  expect(parseBenchOptions(['--no-ops', '--no-drain-cost', '--no-rolling-deploy'])).toMatchObject({ scenarios: [] });
-  expect(() => parseBenchOptions(['--only', 'ops,typo'])).toThrow(/--only expects some of ops, drain-cost, rolling-deploy, got "ops,typo"/);
+  expect(parseBenchOptions(['--no-drain-cost'])).toMatchObject({ scenarios: ['ops', 'rolling-deploy', 'standby'], only: false });
+  expect(parseBenchOptions(['--no-ops', '--no-drain-cost', '--no-rolling-deploy', '--no-standby'])).toMatchObject({ scenarios: [] });
+  expect(() => parseBenchOptions(['--only', 'ops,typo'])).toThrow(/--only expects some of ops, drain-cost, rolling-deploy, standby, got "ops,typo"/);
   expect(() => parseBenchOptions(['--only', 'ops', '--no-ops'])).toThrow(/do not go together/);
   expect(() => parseBenchOptions(['--ops-rows', '10M'])).toThrow(/add --huge/);
 });
