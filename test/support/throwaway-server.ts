@@ -5,6 +5,7 @@
  * `postgres`, which cannot enter a 0700 home directory or a mkdtemp folder.
  */
 import { randomBytes } from 'node:crypto';
+import { appendFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -25,6 +26,8 @@ export interface ThrowawayServerOptions {
   label: string;
   /** Server settings, passed as `-c name=value` (e.g. `{ fsync: 'off' }` for tests). */
   settings?: Record<string, string>;
+  /** A file that receives everything the server logs, kept after the server stops (to read after a stall). */
+  logFile?: string;
 }
 
 const PASSWORD = 'throwaway-password';
@@ -34,7 +37,12 @@ export async function startThrowawayServer(options: ThrowawayServerOptions): Pro
   const dataDir = path.join(os.tmpdir(), `konstruct-${options.label}-pg-${process.pid}-${randomBytes(4).toString('hex')}`);
   const port = await freePort();
   const settings = { listen_addresses: '127.0.0.1', unix_socket_directories: '', ...options.settings };
-  const logs: string[] = [];
+  const logs: string[] = []; // for the error if it does not start; not kept in memory after that
+  let started = false;
+  const keep = (m: string) => {
+    if (!started) logs.push(m);
+    if (options.logFile) appendFileSync(options.logFile, m); // chunks of the server's output, lines as it wrote them
+  };
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,
@@ -43,13 +51,14 @@ export async function startThrowawayServer(options: ThrowawayServerOptions): Pro
     persistent: false,
     createPostgresUser: process.getuid?.() === 0,
     postgresFlags: Object.entries(settings).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
-    onLog: (m: string) => logs.push(m),
-    onError: (m: unknown) => logs.push(String(m)),
+    onLog: (m: string) => keep(m),
+    onError: (m: unknown) => keep(String(m)),
   });
   const removeData = () => rm(dataDir, { recursive: true, force: true });
   try {
     await server.initialise();
     await server.start();
+    started = true;
   } catch (error) {
     await removeData();
     throw new Error(`embedded PostgreSQL did not start in ${dataDir}: ${logs.join('').slice(-2000)}`, { cause: error });
