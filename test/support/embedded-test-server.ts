@@ -4,12 +4,12 @@ import path from 'node:path';
 import { startThrowawayServer } from './throwaway-server';
 
 /**
- * What the server logs, to a file kept after the run: test files share this server, so when one
- * stalls the others (issue #26 item 5: connections that did not get through for a minute with files
- * in parallel), the log says who waited on whom. Lock waits over deadlock_timeout (1 s) name the
- * holder, including a new connection waiting for its database's lock behind a DROP DATABASE or a
- * CREATE DATABASE ... TEMPLATE; every DROP DATABASE forces a checkpoint, logged with its duration;
- * a connection received but never authorized shows as such.
+ * What the server logs goes to a file, kept after the run, and never into a pipe this process must
+ * drain: test files share this server, and a pipe not drained for a while stalls it (server-process.ts). The file says
+ * who waited on whom when one file stalls another: lock waits over deadlock_timeout (1 s) with the
+ * holder (a new connection waits for its database's lock behind a DROP DATABASE or a CREATE DATABASE
+ * ... TEMPLATE), checkpoints (every DROP DATABASE forces one and waits for it), connections received
+ * and authorized.
  */
 const DIAGNOSTICS = {
   log_lock_waits: 'on',

