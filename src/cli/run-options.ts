@@ -3,7 +3,8 @@
  * values into numbers (a bad value is a usage error, exit 2).
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { RUN_DEFAULTS, type RunOptions } from '../engine/locked-run';
+import type { RunOptions } from '../engine/locked-run';
+import { RUN_DEFAULTS } from '../engine/run-defaults';
 import { MAX_TIMEOUT_SECONDS } from '../engine/session-timeouts';
 import { jsonOption } from './shared-options';
 
