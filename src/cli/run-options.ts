@@ -4,8 +4,7 @@
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { RunOptions } from '../engine/locked-run';
-import { RUN_DEFAULTS } from '../engine/run-defaults';
-import { MAX_TIMEOUT_SECONDS } from '../engine/session-timeouts';
+import { MAX_TIMEOUT_SECONDS, RUN_DEFAULTS } from '../engine/run-defaults';
 import { jsonOption } from './shared-options';
 
 export function parseSeconds(value: string): number {
