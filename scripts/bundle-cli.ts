@@ -13,12 +13,20 @@
  * paths the code derives from __dirname (migrations, schema snapshots,
  * package.json) stay the same. The library entry (dist/src/index.js) is not
  * bundled: applications import it with their own copies of knex, pg and zod.
+ *
+ * A second, small bundle (help-entry.js) holds the program's definitions without
+ * the commands' actions, for `--help` and `--version` (bin.ts picks it). Its
+ * actions' import()s are left out and never run there (a preAction hook stops
+ * first); the build fails if it holds more than the definitions need.
  */
 import path from 'node:path';
 import { build, type Plugin } from 'esbuild';
 
 const root = path.resolve(__dirname, '..');
 const entry = path.join(root, 'dist', 'src', 'cli', 'main.js');
+const helpEntry = path.join(root, 'dist', 'src', 'cli', 'help-entry.js');
+/** What the help bundle must never hold: the actions, and the packages only they use. */
+const NOT_FOR_HELP = /^(dist\/src\/cli\/actions\/|node_modules\/(knex|pg|zod)\/)/;
 
 /** Loaded at run time from node_modules, never bundled. */
 const EXTERNAL = [
@@ -52,17 +60,33 @@ const keepEsmImportOutside: Plugin = {
   },
 };
 
+/** The actions, left as they are written: the help bundle stops before any of them. */
+const leaveActionsOut: Plugin = {
+  name: 'leave-actions-out',
+  setup(bundle) {
+    bundle.onResolve({ filter: /^\.\.\/actions\// }, (args) => ({ path: args.path, external: true }));
+  },
+};
+
 async function main(): Promise<void> {
-  await build({
-    entryPoints: [entry],
-    outfile: entry,
+  await bundleCli(entry, [keepEsmImportOutside]);
+  const { metafile } = await bundleCli(helpEntry, [keepEsmImportOutside, leaveActionsOut]);
+  const misplaced = Object.keys(metafile.inputs).filter((input) => NOT_FOR_HELP.test(input));
+  if (misplaced.length > 0) throw new Error(`the help bundle holds what only commands need: ${misplaced.slice(0, 5).join(', ')}`);
+}
+
+function bundleCli(file: string, plugins: Plugin[]) {
+  return build({
+    entryPoints: [file],
+    outfile: file,
+    metafile: true,
     allowOverwrite: true,
     bundle: true,
     platform: 'node',
     target: 'node20',
     format: 'cjs',
     external: EXTERNAL,
-    plugins: [keepEsmImportOutside],
+    plugins,
     // Whitespace only: class and function names stay readable in --verbose stack traces.
     minifyWhitespace: true,
     legalComments: 'none',

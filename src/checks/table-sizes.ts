@@ -8,6 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import { ConfigError } from '../errors';
+import { DEFAULT_SIZES_FILE } from './check-defaults';
 
 export interface TableSize {
   /** Rows: pg_class.reltuples (as of the last ANALYZE or VACUUM), else pg_stat_user_tables.n_live_tup for a table never analyzed. */
@@ -16,7 +17,7 @@ export interface TableSize {
   bytes: number;
 }
 
-export const DEFAULT_SIZES_FILE = 'schema/table-sizes.json';
+export { DEFAULT_SIZES_FILE };
 
 const RecordedSizes = z.object({
   recordedAt: z.string(),

@@ -8,6 +8,10 @@
  * and take it back next time; Node >= 22 offers that as
  * module.enableCompileCache(), Node 20 only through vm.Script, which is used here.
  *
+ * A command line that asks for help or the version goes first to a bundle of the
+ * program's definitions alone (help-entry.ts), a tenth of the size, and comes here
+ * only when it turns out to be something else.
+ *
  * The cache is a file per bundle content, Node version and architecture under
  * the package's .cache/ folder, written once by the first command that talks to
  * a database (so it holds knex and pg compiled too). It is only an optimisation:
@@ -21,6 +25,9 @@ import path from 'node:path';
 import vm from 'node:vm';
 
 const BUNDLE = path.join(__dirname, 'main.js');
+const HELP_BUNDLE = path.join(__dirname, 'help-entry.js');
+/** Words that ask for help or the version; any other command line goes straight to the whole CLI. */
+const HELP_WORDS = new Set(['-h', '--help', 'help', '-V', '--version']);
 const CACHE_DIR = path.resolve(__dirname, '..', '..', '..', '.cache');
 /** Commands that load knex and pg: only their runs write the cache. */
 const CONNECTING_COMMANDS = new Set(['up', 'down', 'status', 'verify', 'baseline', 'wait']);
@@ -28,8 +35,10 @@ const CONNECTING_COMMANDS = new Set(['up', 'down', 'status', 'verify', 'baseline
 function runFromCodeCache(): boolean {
   if (process.env.KONSTRUCT_CODE_CACHE === 'off') return false;
 
-  const source = readFileSync(BUNDLE, 'utf8');
-  const key = createHash('sha256').update(source).digest('hex').slice(0, 16);
+  // Hashed as read: hashing the decoded string cost ~7 ms more (its UTF-8 encoding again).
+  const bytes = readFileSync(BUNDLE);
+  const key = createHash('sha256').update(bytes).digest('hex').slice(0, 16);
+  const source = bytes.toString('utf8');
   const cacheFile = path.join(CACHE_DIR, `cli-${key}-node${process.version}-${process.arch}.bin`);
   let cachedData: Buffer | undefined;
   try {
@@ -73,4 +82,9 @@ function saveCache(cacheFile: string, script: vm.Script): void {
   }
 }
 
-if (!runFromCodeCache()) require(BUNDLE);
+function answeredHelpOrVersion(): boolean {
+  if (!process.argv.slice(2).some((arg) => HELP_WORDS.has(arg))) return false;
+  return (require(HELP_BUNDLE) as typeof import('./help-entry')).answerHelpOrVersion(process.argv);
+}
+
+if (!answeredHelpOrVersion() && !runFromCodeCache()) require(BUNDLE);

@@ -21,8 +21,8 @@ import { registerUp } from './commands/up';
 import { registerVerify } from './commands/verify';
 import { registerWait } from './commands/wait';
 import { HELP_LAYOUT, withLiveDefault } from './help-layout';
-import { commandLineRedactor } from './parse-errors';
-import { processIo, type Io } from './run-command';
+import { commandLineRedactor } from './command-line';
+import { processIo, type Io } from './io';
 import { parseSeconds } from './run-options';
 
 const EXAMPLES = `Examples:

@@ -13,7 +13,10 @@ import { openContext, type MigrationContext } from '../context';
 import { loadConfig, type ConfigInput, type KonstructConfig } from '../config/config';
 import { redactor } from '../db/redact';
 import { hintFor } from './help-pointer';
+import { makeIo, type Io } from './io';
 import { errorDocument, jsonText, resultDocument } from './json-output';
+
+export { makeIo, processIo, type Io } from './io';
 
 export interface GlobalOptions {
   url?: string;
@@ -30,21 +33,6 @@ export interface GlobalOptions {
   connectTimeout?: number;
 }
 
-/** Where a command writes: results to `out` (stdout), notes for people to `err` (stderr). */
-export interface Io {
-  out: (text: string) => void;
-  err: (text: string) => void;
-  outLines: (lines: string[]) => void;
-}
-
-export function makeIo(out: (text: string) => void, err: (text: string) => void): Io {
-  return { out, err, outLines: (lines) => lines.forEach(out) };
-}
-
-export const processIo: Io = makeIo(
-  (text) => process.stdout.write(`${text}\n`),
-  (text) => process.stderr.write(`${text}\n`),
-);
 
 export interface CommandOutput<T> {
   /** The command's name: in its --json document and in the pointer to its --help. */

@@ -3,8 +3,8 @@
  * values into numbers (a bad value is a usage error, exit 2).
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { RUN_DEFAULTS, type RunOptions } from '../engine/locked-run';
-import { MAX_TIMEOUT_SECONDS } from '../engine/session-timeouts';
+import type { RunOptions } from '../engine/locked-run';
+import { MAX_TIMEOUT_SECONDS, RUN_DEFAULTS } from '../engine/run-defaults';
 import { jsonOption } from './shared-options';
 
 export function parseSeconds(value: string): number {

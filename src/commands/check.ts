@@ -12,12 +12,12 @@ import { targetHistory, targetSchema } from '../checks/target-facts';
 import { acceptedFindingsOf, type AcceptedFinding } from '../checks/accepted-findings';
 import { buildCopy, type CopySource } from '../checks/build-copy';
 import { judge, type Finding } from '../checks/judge';
+import { DEFAULT_THRESHOLD_ROWS } from '../checks/check-defaults';
 import { observePending } from '../checks/observed-run';
 import { embeddedScratch, scratchDatabaseOn, type ScratchDatabase } from '../checks/scratch-server';
 import { readRecordedSizes, readTargetSizes, type TableSize } from '../checks/table-sizes';
 
-/** Rows from which a finding refuses: from there, rewrites and index builds hold their lock for a noticeable time (docs/checking-migrations.md). */
-export const DEFAULT_THRESHOLD_ROWS = 100_000;
+export { DEFAULT_THRESHOLD_ROWS };
 
 export interface CheckOptions {
   /** Check the pending migrations up to this one (name or numeric prefix). */

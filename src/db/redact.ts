@@ -23,9 +23,9 @@
  * any-spelling.ts and sql-literal-spellings.ts. The other secrets a run knows
  * (INVITE_SECRET, SMTP_PASSWORD): config/setting-secrets.ts.
  */
-import { anySpelling } from './any-spelling';
 import { parseUrl, urlText } from './hostless-url';
 import { fragmentSpans } from './secret-fragments';
+import { secretPatterns, type SecretPatterns } from './secret-patterns';
 
 /** Shorter secrets are hidden only as a URL's password field (see above). */
 export const MIN_SUBSTRING_SECRET_LENGTH = 4;
@@ -47,33 +47,21 @@ export function redactor(secrets: Array<string | undefined>): (text: string) => 
   // Longest first: where one secret contains another, all of the longer one is hidden.
   const known = [...new Set(secrets.filter((s): s is string => Boolean(s)))].sort((a, b) => b.length - a.length);
   if (known.length === 0) return (text) => text;
-  const all = known.map(anySpelling).join('|');
   const longSecrets = known.filter((s) => [...s].length >= MIN_SUBSTRING_SECRET_LENGTH);
-  const long = longSecrets.map(anySpelling).join('|');
-  const anywhere = long ? new RegExp(long, 'g') : undefined;
-  const fields: PasswordFields = {
-    userinfo: new RegExp(`(?:${all})(?=@)`, 'y'),
-    // A query value ends the URL, or where the next parameter, the fragment, or the quoting around it begins.
-    query: new RegExp(`(?:${all})(?=$|[\\s&#"'\\\\),;])`, 'y'),
-  };
+  const patternsFor = secretPatterns(known, longSecrets);
   return (text) => {
+    const { anywhere, ...fields } = patternsFor(text);
     const withoutFields = hidePasswordFields(text, fields);
     const withoutWhole = anywhere ? hideMatches(withoutFields, anywhere) : withoutFields;
     return hideSpans(withoutWhole, fragmentSpans(withoutWhole, longSecrets));
   };
 }
 
-/** Sticky patterns for a known secret standing as a whole password field. */
-interface PasswordFields {
-  userinfo: RegExp;
-  query: RegExp;
-}
-
 /** Where a URL's password field begins: after `//user:`, or after `?password=` / `&password=`. */
 const PASSWORD_FIELD_START = /\/\/[^\s/?#@:]*:|[?&]password=/gi;
 
 /** Replaces each password field of a URL in the text that holds a known secret, of any length, with ***. */
-function hidePasswordFields(text: string, fields: PasswordFields): string {
+function hidePasswordFields(text: string, fields: Pick<SecretPatterns, 'userinfo' | 'query'>): string {
   if (!text.includes('//') && !/password=/i.test(text)) return text;
   const phrases = phraseSpans(text);
   let out = '';

@@ -9,15 +9,11 @@ import type { Knex } from 'knex';
 import { sleep } from '../db/backoff';
 import { KonstructError } from '../errors';
 import { ExitCode } from '../exit-codes';
+import { DRAIN_DEFAULTS } from './drain-defaults';
 import type { ContractDrops } from './contract-drops';
 import { blindSpots, gatherEvidence, recentSigns, type DrainEvidence, type RecentSign } from './drain-evidence';
 
-export const DRAIN_DEFAULTS = {
-  /** Seconds with no sign of the old version before the contract may run: longer than a rolling deploy's tail, shorter than a coffee. */
-  windowSeconds: 600,
-  /** How often `--wait` looks again. */
-  pollSeconds: 5,
-} as const;
+export { DRAIN_DEFAULTS };
 
 export interface DrainOptions {
   /** Seconds without evidence the old version is active (default 600). */

@@ -18,12 +18,12 @@
  */
 import { sleep } from '../db/backoff';
 import { readHealthSample } from '../db/health-sample';
+import { HEALTH_DEFAULTS } from './run-defaults';
 import { parseLsn, WalTimeline } from '../db/wal-timeline';
 import type { BatchGate, BatchGateContext } from './batch-gate';
 import { judgeHealth, type HealthLimits, type HealthVerdict } from './health-verdict';
 
-/** Defaults of --max-replica-lag (seconds) and --max-archive-backlog (segments). */
-export const HEALTH_DEFAULTS = { maxReplicaLag: 1, maxArchiveBacklog: 16 } as const;
+export { HEALTH_DEFAULTS };
 
 /** How often a held backfill looks again. */
 export const POLL_MS = 250;

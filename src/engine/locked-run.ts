@@ -22,7 +22,7 @@ import type { StepOptions } from './work-transaction';
 import { sessionTimeouts, type SessionTimeouts } from './session-timeouts';
 import type { BatchGate } from './batch-gate';
 import { batchGates, type GateOptions } from './batch-gates';
-import { HEALTH_DEFAULTS } from './health-throttle';
+import { RUN_DEFAULTS } from './run-defaults';
 
 /** Safety options shared by `up` and `down`; every field has a default. */
 export interface RunOptions extends GateOptions {
@@ -48,7 +48,7 @@ export interface RunOptions extends GateOptions {
   allowChanged?: boolean;
 }
 
-export const RUN_DEFAULTS = { lockWait: 60, lockTimeout: 0.5, lockBudget: 300, statementTimeout: 0, batchSize: 25_000, batchTime: 50, batchPause: 0, ...HEALTH_DEFAULTS } as const;
+export { RUN_DEFAULTS };
 
 /** How batched steps run, for real and in a dry run alike. */
 export function batchOptions(options: RunOptions): { batchSize: number; batchTimeMs: number; batchPauseMs: number; gates: BatchGate[] } {

@@ -19,14 +19,14 @@
 import type { Knex } from 'knex';
 import { keepStatementApart } from '../db/statement-errors';
 import { ConfigError } from '../errors';
+import { MAX_TIMEOUT_SECONDS } from './run-defaults';
 
 export interface SessionTimeouts {
   lockTimeoutMs: number;
   statementTimeoutMs: number;
 }
 
-/** The largest lock_timeout and statement_timeout PostgreSQL accepts: INT_MAX milliseconds (about 24.8 days). */
-export const MAX_TIMEOUT_SECONDS = 2_147_483.647;
+export { MAX_TIMEOUT_SECONDS };
 
 /**
  * The limits in PostgreSQL's milliseconds, from --lock-timeout and --statement-timeout in seconds.

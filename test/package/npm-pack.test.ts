@@ -26,12 +26,12 @@ interface Outcome {
 
 /**
  * The .js files of the installed package that its entry points load: the library
- * (index.js) and the executable (bin.js, which runs the bundled main.js by path),
+ * (index.js) and the executable (bin.js, which runs the bundled main.js, or help-entry.js for --help, by path),
  * following their relative require() calls.
  */
 function loadedFiles(root: string): Set<string> {
   const loaded = new Set<string>();
-  const pending = ['dist/src/index.js', 'dist/src/cli/bin.js', 'dist/src/cli/main.js'];
+  const pending = ['dist/src/index.js', 'dist/src/cli/bin.js', 'dist/src/cli/main.js', 'dist/src/cli/help-entry.js'];
   for (let file = pending.pop(); file !== undefined; file = pending.pop()) {
     if (loaded.has(file)) continue;
     loaded.add(file);
@@ -83,7 +83,7 @@ describe('npm pack', () => {
     // superseded-checksums.json: the earlier revisions an installed package still accepts as applied.
     const allowed = /^(dist\/src\/.+\.(js|d\.ts)|dist\/migrations\/(\d+_\w+\.(js|d\.ts)|checksums\.json|superseded-checksums\.json)|schema\/after-\d+_\w+\.sql|README\.md|package\.json)$/;
     expect(packedFiles.filter((f) => !allowed.test(f))).toEqual([]);
-    const expected = ['dist/src/cli/bin.js', 'dist/src/cli/main.js', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/migrations/006_rbac_roles.js', 'dist/migrations/006_rbac_roles.d.ts', 'dist/migrations/checksums.json', 'dist/migrations/superseded-checksums.json', 'schema/after-006_rbac_roles.sql'];
+    const expected = ['dist/src/cli/bin.js', 'dist/src/cli/main.js', 'dist/src/cli/help-entry.js', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/migrations/006_rbac_roles.js', 'dist/migrations/006_rbac_roles.d.ts', 'dist/migrations/checksums.json', 'dist/migrations/superseded-checksums.json', 'schema/after-006_rbac_roles.sql'];
     for (const f of expected) {
       expect(packedFiles).toContain(f);
     }
@@ -92,13 +92,13 @@ describe('npm pack', () => {
 
   it('ships no module that neither the CLI nor the library loads (test servers, build scripts, bundled sources)', () => {
     // The throwaway server of the tests and the benchmark lives in test/support, the build steps in scripts/;
-    // the CLI's own sources (dist/src/cli/) are inside the bundle main.js, so only bin.js and main.js ship.
+    // the CLI's own sources (dist/src/cli/) are inside the bundles main.js and help-entry.js, so only they and bin.js ship.
     const installed = path.join(project, 'node_modules', 'konstruct-migrate');
     const loaded = loadedFiles(installed);
     const unused = packedFiles.filter((f) => f.endsWith('.js') && !f.startsWith('dist/migrations/') && !loaded.has(f));
     expect(unused.filter((f) => !compiledToNothing(readFileSync(path.join(installed, f), 'utf8')))).toEqual([]);
     expect(packedFiles.filter((f) => /throwaway-server|build-snapshots|write-checksum-manifest/.test(f))).toEqual([]);
-    expect(packedFiles.filter((f) => f.startsWith('dist/src/cli/')).sort()).toEqual(['dist/src/cli/bin.js', 'dist/src/cli/main.js']);
+    expect(packedFiles.filter((f) => f.startsWith('dist/src/cli/')).sort()).toEqual(['dist/src/cli/bin.js', 'dist/src/cli/help-entry.js', 'dist/src/cli/main.js']);
   });
 });
 
@@ -116,6 +116,14 @@ describe('installed into an empty project without optional dependencies', () => 
     expect(verify.code, verify.stderr).toBe(0);
     const down = await inProject('npx', ['--no-install', 'konstruct-migrate', 'down'], env);
     expect(down.stdout).toMatch(/↓ 006_rbac_roles/);
+  });
+
+  it('answers --help and --version from the help bundle it ships (dist/src/cli/help-entry.js)', async () => {
+    const help = await inProject('npx', ['--no-install', 'konstruct-migrate', 'status', '--help']);
+    expect(help, help.stderr).toMatchObject({ code: 0, stderr: '' });
+    expect(help.stdout).toMatch(/^Usage: konstruct-migrate status /);
+    const version = await inProject('npx', ['--no-install', 'konstruct-migrate', '--version']);
+    expect(version).toMatchObject({ code: 0, stdout: `${JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')).version}\n` });
   });
 
   it('accepts 006 applied from its earlier revision: the package ships the record of superseded checksums', async () => {

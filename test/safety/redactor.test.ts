@@ -203,3 +203,20 @@ describe('a piece of a secret that PostgreSQL prints on its own', () => {
     expect(redactor(['konstruct-embedded'])(text)).toBe(text);
   });
 });
+
+describe('a text holding a secret spelled with only one kind of escape', () => {
+  // Texts without %, \, + or ' are matched against the secrets as written only (src/db/secret-patterns.ts):
+  // each of these four must still send its text to the patterns of every spelling.
+  it.each([
+    ['percent-encoded', 'secret-pw', 'secret%2Dpw'],
+    ['JSON-escaped', 'secret-pw', '\\u0073ecret-pw'],
+    ['with + for a space', 'secret pw', 'secret+pw'],
+    ["with '' for a quote", "secret'pw", "secret''pw"],
+  ])('%s', (_, secret, spelled) => {
+    expect(redactor([secret])(`refused ${spelled} here`)).toBe('refused *** here');
+  });
+
+  it('and the secret as written, in a text with none of them', () => {
+    expect(redactor(['secret-pw', 'other-pw'])('refused secret-pw, then other-pw')).toBe('refused ***, then ***');
+  });
+});

@@ -45,7 +45,8 @@ function listTs(root: string, dir = ''): string[] {
 /** `../db/backoff` from `engine/lock-retry.ts` -> `db/backoff.ts`; outside src/ it stays as written (`../../migrations/x`). */
 function resolve(from: string, spec: string, known: Set<string>): string {
   const joined = path.posix.normalize(path.posix.join(path.posix.dirname(from), spec));
-  for (const candidate of [joined, `${joined}.ts`, `${joined}/index.ts`]) if (known.has(candidate)) return candidate;
+  // A dynamic import() names the compiled file: `./status.js` is `./status.ts`.
+  for (const candidate of [joined, `${joined}.ts`, `${joined}/index.ts`, joined.replace(/\.js$/, '.ts')]) if (known.has(candidate)) return candidate;
   return joined;
 }
 

@@ -1,14 +1,10 @@
-/** CLI definition of `check`; the work is done by the library function in src/commands/check.ts. */
+/**
+ * CLI definition of `check`; what it runs is in ../actions/check.ts, loaded when it runs, and the
+ * work is done by the library function in src/commands/check.ts.
+ */
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { check, DEFAULT_THRESHOLD_ROWS, type CheckResult } from '../../commands/check';
-import { recordSizes } from '../../checks/record-sizes';
-import { DEFAULT_SIZES_FILE } from '../../checks/table-sizes';
-import { checkServerUrl } from '../../checks/scratch-server';
-import { blocking } from '../../checks/judge';
-import { ExitCode } from '../../exit-codes';
-import { outputOptions } from '../output/output-options';
-import { formatCheck, formatGithub } from '../print-check';
-import { runWithContext, type Io } from '../run-command';
+import { DEFAULT_SIZES_FILE, DEFAULT_THRESHOLD_ROWS } from '../../checks/check-defaults';
+import type { Io } from '../io';
 import { parseCount } from '../run-options';
 import { jsonOption, migrationOption } from '../shared-options';
 
@@ -28,25 +24,7 @@ export function registerCheck(program: Command, io: Io): void {
         '\nExamples:\n  konstruct-migrate check\n  konstruct-migrate check --recorded --format github      # in CI, without production access\n' +
         '  konstruct-migrate check --record-sizes --url "$PRODUCTION_READONLY_URL"',
     )
-    .action(async (opts, cmd: Command) => {
-      const globals = cmd.optsWithGlobals();
-      const output = outputOptions(globals);
-      if (opts.recordSizes) {
-        await runWithContext(globals, io, (ctx) => recordSizes(ctx, opts.recordSizes), (r, out) => void (output.quiet || out.out(`Recorded ${r.tables} table sizes and ${r.applied} applied migrations in ${r.file}.`)), { command: 'check' });
-        return;
-      }
-      await runWithContext(
-        globals,
-        io,
-        (ctx) => check(ctx, { to: opts.to, thresholdRows: opts.threshold, recordedSizes: opts.recorded, serverUrl: checkServerUrl() }),
-        (r: CheckResult, out) => {
-          if (opts.format === 'github') out.outLines(formatGithub(r));
-          else if (!output.quiet) out.outLines(formatCheck(r));
-          return blocking(r.findings).length > 0 ? ExitCode.UnsafeMigration : ExitCode.Ok;
-        },
-        { command: 'check' },
-      );
-    });
+    .action(async (opts, cmd: Command) => (await import('../actions/check.js')).runCheck(opts, cmd, io));
 }
 
 function parseFormat(value: string): 'text' | 'github' {

@@ -1,11 +1,11 @@
-/** CLI definition of `complete`; the work is done by the library function in src/commands/complete.ts. */
+/**
+ * CLI definition of `complete`; what it runs is in ../actions/complete.ts, loaded when it runs,
+ * and the work is done by the library function in src/commands/complete.ts.
+ */
 import { Option, type Command } from 'commander';
-import { complete } from '../../commands/complete';
-import { DRAIN_DEFAULTS } from '../../drain/drain-gate';
-import { runApplyCommand } from '../apply-action';
-import { completeSummary } from '../print-results';
-import type { Io } from '../run-command';
-import { addRunOptions, parseSeconds, runOptionsFrom } from '../run-options';
+import { DRAIN_DEFAULTS } from '../../drain/drain-defaults';
+import type { Io } from '../io';
+import { addRunOptions, parseSeconds } from '../run-options';
 
 export function registerComplete(program: Command, io: Io): void {
   addRunOptions(
@@ -29,20 +29,5 @@ export function registerComplete(program: Command, io: Io): void {
         '\nExamples:\n  konstruct-migrate complete --wait\n  konstruct-migrate complete --old-version "portal-v1*" --drain-window 300\n' +
         '  konstruct-migrate complete --dry-run\n  konstruct-migrate complete --json',
     )
-    .action((opts, cmd: Command) =>
-      runApplyCommand(cmd, io, {
-        command: 'complete',
-        apply: (ctx, onStep) =>
-          complete(ctx, {
-            onStep,
-            ...runOptionsFrom(opts),
-            drainWindow: opts.drainWindow as number,
-            oldVersion: opts.oldVersion as string | undefined,
-            wait: cmd.optsWithGlobals().wait === true,
-            force: Boolean(opts.force),
-            onDrainWait: (signs, waitedMs) => onStep({ type: 'draining', signs: signs.map((s) => s.text), clearsInSeconds: signs[0]!.clearsInSeconds, waitedMs }),
-          }),
-        summary: completeSummary,
-      }),
-    );
+    .action(async (opts, cmd: Command) => (await import('../actions/complete.js')).runComplete(opts, cmd, io));
 }

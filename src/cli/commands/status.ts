@@ -1,15 +1,10 @@
 /**
- * CLI definition of `status`; the work is done by the library function in src/commands/status.ts.
- * Like up.ts and down.ts, it spells out its action frame (global and output options, then
- * runWithContext with what to run and what to print). Those few lines are what the files share;
- * a helper taking both callbacks would save them but hide which options each command reads.
+ * CLI definition of `status`; what it runs is in ../actions/status.ts, loaded when it runs
+ * (so that --help loads none of it), and the work is done by the library function in
+ * src/commands/status.ts.
  */
 import type { Command } from 'commander';
-import { status, type StatusResult } from '../../commands/status';
-import { ExitCode } from '../../exit-codes';
-import { outputOptions } from '../output/output-options';
-import { formatStatus } from '../print-results';
-import { runWithContext, type Io } from '../run-command';
+import type { Io } from '../io';
 import { jsonOption } from '../shared-options';
 
 export function registerStatus(program: Command, io: Io): void {
@@ -22,24 +17,5 @@ export function registerStatus(program: Command, io: Io): void {
       'after',
       '\nExamples:\n  konstruct-migrate status\n  konstruct-migrate status --no-color | grep pending\n  konstruct-migrate status --check --json',
     )
-    .action(async (opts, cmd: Command) => {
-      const globals = cmd.optsWithGlobals();
-      const output = outputOptions(globals);
-      await runWithContext(
-        globals,
-        io,
-        (ctx) => status(ctx),
-        (r, out) => {
-          if (!output.quiet) out.outLines(formatStatus(r, output.style));
-          return opts.check ? checkExitCode(r) : ExitCode.Ok;
-        },
-        { command: 'status' },
-      );
-    });
-}
-
-/** For pipelines: a history that does not match the code is worse than pending work. */
-function checkExitCode(result: StatusResult): ExitCode {
-  if (result.changed.length > 0 || result.unknown.length > 0) return ExitCode.HistoryMismatch;
-  return result.pending > 0 || result.partWay.length > 0 ? ExitCode.Pending : ExitCode.Ok;
+    .action(async (opts, cmd: Command) => (await import('../actions/status.js')).runStatus(opts, cmd, io));
 }

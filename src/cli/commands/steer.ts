@@ -1,9 +1,9 @@
-/** CLI definition of `steer`; the work is done by the library function in src/commands/steer.ts. */
+/**
+ * CLI definition of `steer`; what it runs is in ../actions/steer.ts, loaded when it runs, and the
+ * work is done by the library function in src/commands/steer.ts.
+ */
 import { Option, type Command } from 'commander';
-import { checkSteerOptions, steer, type SteerResult } from '../../commands/steer';
-import { outputOptions } from '../output/output-options';
-import { steerSummary } from '../output/steering-lines';
-import { runWithContext, type Io } from '../run-command';
+import type { Io } from '../io';
 import { parsePositive } from '../run-options';
 import { jsonOption } from '../shared-options';
 
@@ -24,25 +24,5 @@ export function registerSteer(program: Command, io: Io): void {
         '\nExamples:\n  konstruct-migrate steer --pause --reason "peak traffic"\n  konstruct-migrate steer --resume\n' +
         '  konstruct-migrate steer --batch-time 20            # gentler: smaller batches\n  konstruct-migrate steer 006 --pause --json',
     )
-    .action(async (migration: string | undefined, opts, cmd: Command) => {
-      const globals = cmd.optsWithGlobals();
-      const output = outputOptions(globals);
-      const options = { migration, pause: opts.pause, resume: opts.resume, reason: opts.reason, batchTimeMs: opts.batchTime };
-      await runWithContext(
-        globals,
-        io,
-        (ctx) => steer(ctx, options),
-        (r, out) => {
-          if (!output.quiet) out.outLines(steerSummary(r));
-        },
-        { command: 'steer', document: steerJson },
-        () => checkSteerOptions(options),
-      );
-    });
-}
-
-/** The row as it stands, flat, with what the command found. */
-function steerJson(r: SteerResult): object {
-  const { migration: _, ...steering } = r.steering;
-  return { migration: r.migration, ...steering, wasPaused: r.wasPaused, running: r.running };
+    .action(async (migration: string | undefined, opts, cmd: Command) => (await import('../actions/steer.js')).runSteer(migration, opts, cmd, io));
 }

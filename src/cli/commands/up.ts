@@ -1,13 +1,11 @@
-/** CLI definition of `up`; the work is done by the library function in src/commands/up.ts. */
+/**
+ * CLI definition of `up`; what it runs is in ../actions/up.ts, loaded when it runs, and the work
+ * is done by the library function in src/commands/up.ts.
+ */
 import { Option, type Command } from 'commander';
-import { DEFAULT_THRESHOLD_ROWS } from '../../commands/check';
-import { checkServerUrl } from '../../checks/scratch-server';
-import { checkUp } from '../../commands/preflight';
-import { up } from '../../commands/up';
-import { runApplyCommand } from '../apply-action';
-import { upSummary } from '../print-results';
-import type { Io } from '../run-command';
-import { addRunOptions, parseCount, runOptionsFrom } from '../run-options';
+import { DEFAULT_THRESHOLD_ROWS } from '../../checks/check-defaults';
+import type { Io } from '../io';
+import { addRunOptions, parseCount } from '../run-options';
 import { migrationOption } from '../shared-options';
 
 export function registerUp(program: Command, io: Io): void {
@@ -27,12 +25,5 @@ export function registerUp(program: Command, io: Io): void {
         '  konstruct-migrate up --expand            # rolling deploy: expand, deploy the new version, then `complete`\n' +
         '  konstruct-migrate up --json --lock-wait 300\n  konstruct-migrate up --quiet --url "$DATABASE_URL"',
     )
-    .action((opts, cmd: Command) =>
-      runApplyCommand(cmd, io, {
-        command: 'up',
-        apply: (ctx, onStep) => up(ctx, { to: opts.to, expand: opts.expand, onStep, allowOutOfOrder: Boolean(opts.allowOutOfOrder), ...runOptionsFrom(opts), check: opts.check && { thresholdRows: opts.checkThreshold, serverUrl: checkServerUrl() } }),
-        summary: upSummary,
-        preflight: (config) => checkUp(config, { to: opts.to }),
-      }),
-    );
+    .action(async (opts, cmd: Command) => (await import('../actions/up.js')).runUp(opts, cmd, io));
 }

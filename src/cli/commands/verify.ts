@@ -1,10 +1,9 @@
-/** CLI definition of `verify`; the work is done by the library function in src/commands/verify.ts. */
+/**
+ * CLI definition of `verify`; what it runs is in ../actions/verify.ts, loaded when it runs, and
+ * the work is done by the library function in src/commands/verify.ts.
+ */
 import type { Command } from 'commander';
-import { checkVerify } from '../../commands/preflight';
-import { verify, type VerifyResult } from '../../commands/verify';
-import { ExitCode } from '../../exit-codes';
-import { outputOptions } from '../output/output-options';
-import { runWithContext, type Io } from '../run-command';
+import type { Io } from '../io';
 import { jsonOption, migrationOption } from '../shared-options';
 
 export function registerVerify(program: Command, io: Io): void {
@@ -20,29 +19,5 @@ export function registerVerify(program: Command, io: Io): void {
         'and row level security. Not compared: owners and column positions.\n' +
         '\nExamples:\n  konstruct-migrate verify\n  konstruct-migrate verify --against 006 --json',
     )
-    .action(async (opts, cmd: Command) => {
-      const globals = cmd.optsWithGlobals();
-      const output = outputOptions(globals);
-      await runWithContext(
-        globals,
-        io,
-        (ctx) => verify(ctx, { against: opts.against }),
-        (result, out) => {
-          // Quiet drops the success line only: differences are what a failing run is about.
-          if (!output.quiet || !result.ok) out.outLines(formatVerify(result));
-          return result.ok ? ExitCode.Ok : ExitCode.SchemaDrift;
-        },
-        { command: 'verify' },
-        (config) => checkVerify(config, { against: opts.against }),
-      );
-    });
-}
-
-export function formatVerify(result: VerifyResult): string[] {
-  const expected = result.migration ? `what ${result.migration} produces` : 'an empty schema (no migration is applied)';
-  if (result.ok) return [`The schema matches ${expected}.`];
-  const lines = [`The schema differs from ${expected}: ${result.differences.length} difference(s).`];
-  lines.push(...result.differences.map((d) => `  ${d.message}`));
-  if (!result.migration) lines.push('To compare with a migration (e.g. before `baseline`): konstruct-migrate verify --against <migration>');
-  return lines;
+    .action(async (opts, cmd: Command) => (await import('../actions/verify.js')).runVerify(opts, cmd, io));
 }

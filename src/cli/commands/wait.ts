@@ -1,8 +1,6 @@
-/** CLI definition of `wait`: for pipelines that start PostgreSQL beside the job. */
+/** CLI definition of `wait`, for pipelines that start PostgreSQL beside the job; what it runs: ../actions/wait.ts. */
 import type { Command } from 'commander';
-import { wait } from '../../commands/wait';
-import { formatSeconds } from '../../db/session-info';
-import { runWithContext, type Io } from '../run-command';
+import type { Io } from '../io';
 import { parseSeconds } from '../run-options';
 import { jsonOption } from '../shared-options';
 
@@ -16,15 +14,7 @@ export function registerWait(program: Command, io: Io): void {
     .addOption(jsonOption())
     .addHelpText('after', '\nExamples:\n  konstruct-migrate wait 30 && konstruct-migrate up\n  konstruct-migrate up --wait 30')
     .action(async (seconds: number | undefined, _opts, cmd: Command) => {
-      const global = cmd.optsWithGlobals();
-      await runWithContext(
-        { ...global, wait: seconds ?? global.wait ?? DEFAULT_WAIT_SECONDS },
-        io,
-        (ctx) => wait(ctx),
-        (r, out) => {
-          if (!global.quiet) out.out(`The database accepts connections (PostgreSQL ${r.serverVersion}, waited ${formatSeconds(r.waitedMs / 1000)}).`);
-        },
-        { command: 'wait' },
-      );
+      const { runWait } = await import('../actions/wait.js');
+      await runWait(seconds ?? cmd.optsWithGlobals().wait ?? DEFAULT_WAIT_SECONDS, cmd, io);
     });
 }
