@@ -6,6 +6,7 @@
 import { APP_VERSIONS } from '../app-load/app-versions';
 import { eachRun, formatMs } from '../format';
 import { longestBlockingHold } from '../locks-by-phase';
+import { worstRequestText } from '../worst-request-markdown';
 import { longestBlocking, servedDuring, servedErrors } from './ops-measures';
 import { OPS_CONTENDER_LABELS, OPS_CONTENDERS } from './ops-folders';
 import type { OpsRun } from './ops-run';
@@ -36,8 +37,23 @@ export function opsSection(runs: OpsRun[], ratePerVersion: number): string[] {
     '',
     ratios.length > 0 ? `Operations' \`up\` over the plain migration's time, same round: ${eachRun('times', ratios)}. The plain migration blocks reads and writes for its whole transaction; the operations take their blocking locks only for catalog changes (expand, contract) and build the index \`CONCURRENTLY\`.` : '',
     `Phases of the operations' \`up\` (each ends at the commit of its last transaction; "(≤)": an upper bound): ${ours.map((r) => `round ${r.round + 1}: ${phaseLengths(r)}`).join('; ')}.`,
+    ...slowestRequests(runs),
     ...failures(runs),
     '',
+  ];
+}
+
+/** Beside each max: the slowest request of each served version, and what it waited on (times from the start of \`up\`). */
+function slowestRequests(runs: OpsRun[]): string[] {
+  const lines = runs.flatMap((r) =>
+    APP_VERSIONS.filter((v) => r.worst?.[v]).map((v) => `- ${OPS_CONTENDER_LABELS[r.contender]}, round ${r.round + 1}, ${v} version: ${worstRequestText(r.worst[v])}`),
+  );
+  if (lines.length === 0) return [];
+  return [
+    '',
+    "**What each max waited on** (per run and served version, its slowest request while the migration ran; times from the start of `up`; locks: the migration's on `portal_users` that overlapped the wait, from the lock sampler — ACCESS EXCLUSIVE stops a read, SHARE and stronger a write, held or queued ahead; the application's own sessions and row locks are not sampled; load average and CPU: this machine, sampled every 0.5 s):",
+    '',
+    ...lines,
   ];
 }
 

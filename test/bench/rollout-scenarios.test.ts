@@ -55,6 +55,14 @@ describe('the rollout scenarios on a 300-row table, alone', () => {
     // The plain migration's old-version requests queued behind its lock fail once it commits: only the operations serve both throughout.
     expect([servedErrors(ours!, 'old'), servedErrors(ours!, 'new')]).toEqual([0, 0]);
     expect(servedErrors(plain!, 'new')).toBe(0);
+    // Each max is explained: the slowest request of each served version, with the phase and (phased) step it waited in.
+    for (const version of ['old', 'new'] as const) {
+      expect(ours!.worst[version], version).toMatchObject({ version });
+      expect(ours!.worst[version]!.phases.length, version).toBeGreaterThan(0);
+      expect(ours!.worst[version]!.steps.length, version).toBeGreaterThan(0);
+    }
+    expect(plain!.worst.old!.phases).toEqual(['migration']);
+    expect(plain!.worst.new).toBeNull();
     // Once contract has renamed `name`, the old version fails: shown, not counted.
     expect(ours!.windows.find((w) => w.name === 'after')!.versions.old.errorGroups.map((g) => g.message)).toContainEqual(expect.stringMatching(/column "name" does not exist/));
   });
@@ -83,7 +91,7 @@ describe('the rollout scenarios on a 300-row table, alone', () => {
 
   it('write RESULTS.md with the three sections and well-formed tables, and results.json; no 006 charts', async () => {
     const markdown = await readFile(path.join(dir, 'RESULTS.md'), 'utf8');
-    for (const heading of ['### Operations:', "### What the drain gate's write recorder costs", '### Rolling deploy with `complete --wait`']) expect(markdown).toContain(heading);
+    for (const heading of ['### Operations:', '**What each max waited on**', "### What the drain gate's write recorder costs", '### Rolling deploy with `complete --wait`']) expect(markdown).toContain(heading);
     expect(markdown).not.toContain('## Online migration');
     for (const table of markdownTables(markdown)) expect(malformedRows(table)).toEqual([]);
     for (const link of [...markdown.matchAll(/\]\(([^)#]+)\)/g)].map((m) => m[1]!)) expect(existsSync(path.resolve(dir, link)), link).toBe(true);

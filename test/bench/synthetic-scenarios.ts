@@ -43,6 +43,7 @@ export function opsRun(spec: OpsSpec): OpsRun {
     locks: [{ phase: phases[0]!.phase, mode: 'AccessExclusiveLock', granted: true, longestMs: spec.holdMs, count: 1, endedBy: 'commit timestamp', blocks: 'reads and writes' }],
     windows,
     reconnects: { old: 0, new: 0 },
+    worst: { old: null, new: null },
   };
 }
 
