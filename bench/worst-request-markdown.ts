@@ -28,5 +28,7 @@ export function worstRequestText(w: WorstRequest | null): string {
     const batches = w.locks.filter((l) => l.mode === 'RowExclusiveLock');
     return `${what}: no table lock in its way; ${batches.map(lockText).join(' and ')} ran meanwhile, whose row locks (not sampled) it may have waited for; ${machineText(w)}`;
   }
-  return `${what}: no lock wait seen: client/CPU side (${machineText(w)})`;
+  const batches = w.locks.filter((l) => l.mode === 'RowExclusiveLock');
+  const meanwhile = batches.length > 0 ? `; meanwhile ${batches.map(lockText).join(' and ')}, competing for CPU and WAL, not for a lock this ${w.kind} takes` : '';
+  return `${what}: no lock wait seen: client/CPU side (${machineText(w)})${meanwhile}`;
 }

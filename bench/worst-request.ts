@@ -10,8 +10,9 @@
  *   write; a request still waiting for such a mode queues the request too;
  * - the machine's load at the time (machine-load.ts).
  * The application's own sessions are not sampled (the lock watch leaves them
- * out), and row locks are not: a write that overlapped only a backfill batch's
- * ROW EXCLUSIVE may have waited for that batch's row lock, and is said so.
+ * out), and row locks are not: an update that overlapped only a backfill
+ * batch's ROW EXCLUSIVE may have waited for that batch's row lock, and is said
+ * so (an insert or a read waits for no row lock of another row).
  */
 import type { AppVersion, RequestKind } from './app-load/app-versions';
 import type { RequestRecord } from './app-load/load-generator';
@@ -95,7 +96,7 @@ function worstOf(input: WorstRequestInput, version: AppVersion): WorstRequest | 
     steps: input.steps ? stepsDuring(input.steps, wait, toRunMs) : [],
     locks,
     machine: busiest(input.machine, worst.dueAt, worst.dueAt + worst.ms),
-    cause: locks.some((l) => l.stopsRequest) ? 'table lock' : worst.kind !== 'read' && locks.some((l) => l.mode === 'RowExclusiveLock') ? 'row lock of a batch?' : 'client/CPU side',
+    cause: locks.some((l) => l.stopsRequest) ? 'table lock' : worst.kind === 'update' && locks.some((l) => l.mode === 'RowExclusiveLock') ? 'row lock of a batch?' : 'client/CPU side',
   };
 }
 

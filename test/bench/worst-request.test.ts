@@ -38,12 +38,15 @@ it("blames the migration's ACCESS EXCLUSIVE for a read that waited across it, an
   expect(worstRequestText(old)).toContain('AccessExclusiveLock held by the migration (pid 42, 450 ms–880 ms)');
 });
 
-it('does not blame a lock that a read does not wait for; a write beside a batch may have waited for its row locks', () => {
-  const requests = [request('old', 'read', 1150, 300), request('new', 'update', 1150, 300)];
+it('does not blame a lock that a read or an insert does not wait for; an update beside a batch may have waited for its row locks', () => {
+  const requests = [request('old', 'read', 1150, 300), request('new', 'update', 1150, 300), request('new', 'insert', 1160, 250)];
   const both = worstRequests(input(requests, [lock('ShareUpdateExclusiveLock', 1100, 1400), lock('RowExclusiveLock', 1200, 1300)]), ['old', 'new']);
   expect(both.old).toMatchObject({ cause: 'client/CPU side', steps: ['fill portal_users'] });
   expect(worstRequestText(both.old)).toContain('no lock wait seen: client/CPU side (load average 3.5, CPU 90 % busy)');
-  expect(both.new).toMatchObject({ cause: 'row lock of a batch?' });
+  expect(both.new).toMatchObject({ kind: 'update', cause: 'row lock of a batch?' });
+  const inserts = worstRequests(input([request('new', 'insert', 1160, 250)], [lock('RowExclusiveLock', 1200, 1300)]), ['new']);
+  expect(inserts.new).toMatchObject({ cause: 'client/CPU side' });
+  expect(worstRequestText(inserts.new)).toContain('meanwhile RowExclusiveLock held by the migration');
 });
 
 it('queues a write behind a SHARE lock the migration still waits for, and leaves a version it never served out', () => {
