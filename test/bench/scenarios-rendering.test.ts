@@ -50,12 +50,18 @@ describe('the rollout scenarios in RESULTS.md', () => {
   });
 
   it('show the recorder cost per version and the rolling deploy run by run, with how each was measured', () => {
-    expect(row('| old | 11 ms · 12 ms | 10 ms · 10 ms | 1.05x · 1.20x |')).toBeDefined();
+    expect(row('| old | 11 ms · 12 ms | 10 ms · 10 ms | 21 ms · 24 ms |')).toBeDefined();
     expect(markdown).toContain('Old-shape writes the recorder counted, each run: 400 · 400; drain triggers on `portal_users` with / without: 2 / 0 · 2 / 0.');
     expect(row("| the contract's first lock, after the old version's last answer | 5,100 ms · -200 ms |")).toBeDefined();
     expect(markdown).toContain('- round 2, old version: `42703: column "is_admin" does not exist (3x)`');
     expect(markdown).toContain('`complete --wait --drain-window 5 --old-version');
-    expect(markdown).toContain('for 20 s in all, in four segments of 10 s, A B B A');
+    expect(markdown).toContain('in 10 rounds of four 2 s segments, A B B A');
+    // Round by round, judged together: the median, how many rounds met it, the pooled ratio, its interval and the verdict.
+    expect(row('| old | 2 | 1.18x · 1.20x · 1.22x | 1.20x (1.18x–1.22x) | 0 of 3 | 1.20x | 1.17x–1.23x | **not met** |')).toBeDefined();
+    expect(row('| new | 1 | 0.98x · 1.00x · 1.02x | 1.00x (0.98x–1.02x) | 3 of 3 | 1.00x | 0.97x–1.03x | met |')).toBeDefined();
+    expect(row('| old | 1 | 1.03x · 1.05x · 1.07x | 1.05x (1.03x–1.07x) | 2 of 3 | 1.05x | 1.02x–1.08x | **cannot tell** |')).toBeDefined();
+    // The server's own measure, in microseconds.
+    expect(row('| `UPDATE … SET is_admin` | 1 | 120 µs | 90 µs | +30 µs | 25 µs |')).toBeDefined();
   });
 
   it('name the missed scenario targets in the summary, and keep every table well-formed', () => {
