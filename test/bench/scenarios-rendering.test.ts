@@ -61,7 +61,8 @@ describe('the rollout scenarios in RESULTS.md', () => {
     expect(row('| new | 1 | 0.98x · 1.00x · 1.02x | 1.00x (0.98x–1.02x) | 3 of 3 | 1.00x | 0.97x–1.03x | met |')).toBeDefined();
     expect(row('| old | 1 | 1.03x · 1.05x · 1.07x | 1.05x (1.03x–1.07x) | 2 of 3 | 1.05x | 1.02x–1.08x | **cannot tell** |')).toBeDefined();
     // The server's own measure, in microseconds.
-    expect(row('| `UPDATE … SET is_admin` | 1 | 120 µs | 90 µs | +30 µs | 25 µs |')).toBeDefined();
+    // 30 µs more per write, against the old version's p99 of 10 ms without the recorder: +0.3 %.
+    expect(row('| `UPDATE … SET is_admin` | 1 | 120 µs | 90 µs | +30 µs | 25 µs | +0.3% |')).toBeDefined();
   });
 
   it('name the missed scenario targets in the summary, and keep every table well-formed', () => {
