@@ -19,7 +19,7 @@ import type { RequestRecord } from './app-load/load-generator';
 import type { LockEpisode } from './lock-watch';
 import type { MachineSample } from './machine-load';
 import type { PhaseRowVersion } from './phase-clock';
-import type { PhaseSpan, SpanName } from './phase-timeline';
+import type { SpanName } from './phase-timeline';
 import { isServed } from './run-filters';
 
 export interface LockSeen {
@@ -42,7 +42,8 @@ export interface WorstRequest {
   /** When it was due, milliseconds from the start of the migration. */
   dueMs: number;
   error: string | null;
-  phases: SpanName[];
+  /** The phases (or, for a run of several commands, the commands) running while it waited. */
+  phases: string[];
   /** The migration's steps running while it waited (empty when not known). */
   steps: string[];
   locks: LockSeen[];
@@ -57,7 +58,10 @@ export interface WorstRequestInput {
   startedAt: number;
   /** Server clock minus this process's, ms. */
   clockOffsetMs: number;
-  phases: PhaseSpan[];
+  /** Named spans of the run, ms from its start: its phases, or the commands it ran. */
+  phases: Array<{ phase: string; from: number; to: number }>;
+  /** Which requests count: by default those of a version the schema served in a phase (run-filters.ts). */
+  counts?: (version: AppVersion, phase: string) => boolean;
   episodes: LockEpisode[];
   machine: MachineSample[];
   /** The phased migration's step names in order, and its phase row's versions; null for a single transaction. */
@@ -76,7 +80,8 @@ export function worstRequests(input: WorstRequestInput, versions: readonly AppVe
 }
 
 function worstOf(input: WorstRequestInput, version: AppVersion): WorstRequest | null {
-  const served = input.phases.filter((p) => isServed(version, p.phase));
+  const counts = input.counts ?? ((v: AppVersion, phase: string) => isServed(v, phase as SpanName));
+  const served = input.phases.filter((p) => counts(version, p.phase));
   const rel = (r: RequestRecord) => ({ from: r.dueAt - input.startedAt, to: r.dueAt - input.startedAt + r.ms });
   const candidates = input.requests.filter((r) => r.version === version && served.some((p) => overlaps(rel(r), p)));
   if (candidates.length === 0) return null;

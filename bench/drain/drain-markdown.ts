@@ -5,6 +5,7 @@
  */
 import { APP_VERSIONS } from '../app-load/app-versions';
 import { eachRun, formatMs, formatValue } from '../format';
+import { worstRequestText } from '../worst-request-markdown';
 import { DRAIN_TARGETS, WARM_UP_MS, type DrainCostRun, type RecorderSide } from './drain-cost';
 import type { RollingDeployRun } from './rolling-deploy';
 
@@ -83,6 +84,10 @@ export function rollingDeploySection(runs: RollingDeployRun[], drainWindowSecond
     `| new | ${version('new')} |`,
     '',
     ...(errors.length > 0 ? ['Errors:', '', ...errors] : ['No request of either version failed.']),
+    '',
+    "**What each max waited on** (per run and version, its slowest request of the whole run; times from the start of `up --expand`; locks: the migration's on `portal_users` that overlapped the wait, from the lock sampler; load average and CPU: this machine, sampled every 0.5 s):",
+    '',
+    ...runs.flatMap((r) => APP_VERSIONS.filter((v) => r.worst?.[v]).map((v) => `- round ${r.round + 1}, ${v} version: ${worstRequestText(r.worst[v])}`)),
     ...failures(runs),
     '',
   ];

@@ -92,6 +92,8 @@ describe('the rollout scenarios on a 300-row table, alone', () => {
     // Ordering, not speed: the old version answered after complete began, and the contract's first lock came after its last answer.
     expect(run!.oldActiveAfterCompleteMs).toBeGreaterThan(0);
     expect(run!.contractAfterOldMs).toBeGreaterThan(0);
+    // Each version's max is explained, with the command that ran while it waited.
+    for (const version of ['old', 'new'] as const) expect(run!.worst[version]!.phases.length, version).toBeGreaterThan(0);
   });
 
   it('write RESULTS.md with the three sections and well-formed tables, and results.json; no 006 charts', async () => {

@@ -95,6 +95,7 @@ export function rollingDeployRun(round: number, errors: Record<AppVersion, numbe
     waitedMs: 10_500,
     oldActiveAfterCompleteMs: 5000,
     contractAfterOldMs,
+    worst: { old: null, new: null },
   };
 }
 
