@@ -7,8 +7,11 @@
  * take the ratio of p99s; 1,000 times) gives the pooled ratio's 95 % interval:
  * resampling whole rounds keeps each round's A and B side by side, so a
  * drift of the machine within a round stays on both sides. The verdict is the
- * interval's: below the target (met), above it (not met), or across it (the
- * noise hides a difference of that size: cannot tell).
+ * interval's: below the target (met), above it (not met), across it (the
+ * noise hides a difference of that size: cannot tell), or wholly below
+ * 1 / target: the side with the recorder faster by more than the target, which
+ * no cost can make, so the two sides differ by something else (a bias the
+ * rounds did not cancel): the comparison says nothing of the recorder then.
  */
 import { percentile } from '../app-load/latency-windows';
 import { median } from '../median';
@@ -19,7 +22,7 @@ export interface RoundLatencies {
   without: number[];
 }
 
-export type Verdict = 'met' | 'not met' | 'cannot tell';
+export type Verdict = 'met' | 'not met' | 'cannot tell' | 'biased';
 
 export interface RatioSummary {
   /** p99 with / without, round by round. */
@@ -63,6 +66,11 @@ export function summarizeRatios(rounds: RoundLatencies[], target: number): Ratio
     pooled: ratioOf(rounds),
     interval,
     metRounds: perRound.filter((r) => r <= target).length,
-    verdict: interval[1] <= target ? 'met' : interval[0] > target ? 'not met' : 'cannot tell',
+    verdict: verdictOf(interval, target),
   };
+}
+
+export function verdictOf(interval: [number, number], target: number): Verdict {
+  if (interval[1] < 1 / target) return 'biased';
+  return interval[1] <= target ? 'met' : interval[0] > target ? 'not met' : 'cannot tell';
 }

@@ -22,6 +22,11 @@ it('calls a steady 20 % cost not met, every round over the target', () => {
   expect([summary.metRounds, summary.verdict]).toEqual([0, 'not met']);
 });
 
+it('calls a side with the recorder that is much faster biased: no cost makes that, so the sides differ by something else', () => {
+  const summary = summarizeRatios(rounds(Array.from({ length: 8 }, () => [0.8, 1] as [number, number])), 1.05);
+  expect(summary.verdict).toBe('biased');
+});
+
 it('says it cannot tell when the rounds scatter across the target, and reports their spread and median', () => {
   const summary = summarizeRatios(rounds([[1.3, 1], [0.8, 1], [1, 1.2], [1.1, 1], [1, 1], [0.9, 1]]), 1.05);
   expect(summary.perRound.map((r) => Number(r.toFixed(3)))).toEqual([1.3, 0.8, 0.833, 1.1, 1, 0.9]);
