@@ -33,8 +33,13 @@ describe('the rollout scenarios in RESULTS.md', () => {
     expect(row('| operations: old version errors while served')).toContain('| 0 · 0 | 0 | 0 | 0 | 2 of 2 runs |');
     expect(row('| operations: new version errors while served')).toContain('| 0 · 1 | 0 | 1 | 0 | **1 of 2 runs** |');
     expect(row('| operations: longest hold of a lock that stops reads or writes')).toContain('| 20 ms · 150 ms | 20 ms | 150 ms | ≤ 100 ms | **1 of 2 runs** |');
-    expect(row("| drain recording: old version's p99")).toContain('| 1.05x · 1.20x | 1.05x | 1.20x | ≤ 1.05x | **1 of 2 runs** |');
-    expect(row("| drain recording: new version's p99")).toContain('| 1.00x · 1.10x | 1.00x | 1.10x | ≤ 1.05x | **1 of 2 runs** |');
+    // The upper end of each run's interval (the synthetic ones: ratio ± 0.03x): met only where it is shown within 5 %.
+    expect(row("| drain recording: old version's p99")).toContain('| 1.08x · 1.23x | 1.08x | 1.23x | ≤ 1.05x | **0 of 2 runs** |');
+    expect(row("| drain recording: new version's p99")).toContain('| 1.03x · 1.13x | 1.03x | 1.13x | ≤ 1.05x | **1 of 2 runs** |');
+    // A run whose copies differed the other way by more than the target measured something else: no value, not met.
+    const biased = syntheticScenarios({ drainCost: [drainCostRun(0, [8, 8], [10, 8])] });
+    const biasedRow = resultsMarkdown({ ...result, scenarios: biased }, RESULTS_DIR).split('\n').find((line) => line.startsWith("| drain recording: old version's p99"));
+    expect(biasedRow).toContain('| – | – | – | ≤ 1.05x | **0 of 1 runs** |');
     expect(row("| rolling deploy: old version's errors, whole run")).toContain('| 0 · 3 | 0 | 3 | 0 | **1 of 2 runs** |');
     expect(row("| rolling deploy: new version's errors, whole run")).toContain('| 0 · 0 | 0 | 0 | 0 | 2 of 2 runs |');
     expect(row('| rolling deploy: `complete --wait` contracted only after')).toContain('| yes · **no** |');
@@ -74,7 +79,7 @@ describe('the rollout scenarios in RESULTS.md', () => {
     const lines = readmeBlock(result, 'bench/results/RESULTS.md').split('\n');
     expect(lines).toHaveLength(6);
     expect(lines[5]).toBe(
-      "- Rollout scenarios on 1,000,000 rows: a rename, a type change and an index as operations: errors 0 (old), 0–1 (**met in 1 of 2 runs**) (new), longest blocking hold 20 ms–150 ms (**met in 1 of 2 runs**); drain recorder's cost, p99 with / without: 1.05x–1.20x (**met in 1 of 2 runs**) (old), 1.00x–1.10x (**met in 1 of 2 runs**) (new); rolling deploy with `complete --wait`: errors 0–3 (**met in 1 of 2 runs**) (old), 0 (new), contracted after the old version's last request: **no**–yes (**met in 1 of 2 runs**).",
+      "- Rollout scenarios on 1,000,000 rows: a rename, a type change and an index as operations: errors 0 (old), 0–1 (**met in 1 of 2 runs**) (new), longest blocking hold 20 ms–150 ms (**met in 1 of 2 runs**); drain recorder's cost, p99 with / without (upper end of its 95 % interval): 1.08x–1.23x (**met in 0 of 2 runs**) (old), 1.03x–1.13x (**met in 1 of 2 runs**) (new); rolling deploy with `complete --wait`: errors 0–3 (**met in 1 of 2 runs**) (old), 0 (new), contracted after the old version's last request: **no**–yes (**met in 1 of 2 runs**).",
     );
     expect(readmeBlock(syntheticResult([syntheticSize(1_000_000, 10_000)]), 'x.md').split('\n')).toHaveLength(5);
   });
