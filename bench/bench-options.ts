@@ -34,7 +34,8 @@ export interface BenchOptions {
   /** --only: the scenarios alone, without 006's comparison, status and npx startup. */
   only: boolean;
   opsRows: number;
-  drainSeconds: number;
+  drainRounds: number;
+  drainSegmentSeconds: number;
   drainWindowSeconds: number;
   oldStopsAfterSeconds: number;
 }
@@ -88,7 +89,8 @@ Scenarios (all four by default, at --ops-rows rows, --runs rounds):
   --only <list>       run only these scenarios (comma-separated), nothing else
   --no-ops, --no-drain-cost, --no-rolling-deploy, --no-standby   leave one out
   --ops-rows <n>      rows for the scenarios (default: --rows)
-  --drain-seconds <s> seconds of load on each side of drain-cost (default 20)
+  --drain-rounds <n>  A B B A rounds of drain-cost (default 10)
+  --drain-segment <s> seconds of each of their segments (default 2)
   --drain-window <s>  complete --drain-window in rolling-deploy (default 5)
   --old-stops-after <s>  seconds after complete starts that the old version
                       stops in rolling-deploy (default 5)
@@ -130,7 +132,8 @@ export function parseBenchOptions(argv: string[]): BenchOptions | 'help' {
         'no-rolling-deploy': { type: 'boolean', default: false },
         'no-standby': { type: 'boolean', default: false },
         'ops-rows': { type: 'string' },
-        'drain-seconds': { type: 'string', default: '20' },
+        'drain-rounds': { type: 'string', default: '10' },
+        'drain-segment': { type: 'string', default: '2' },
         'drain-window': { type: 'string', default: '5' },
         'old-stops-after': { type: 'string', default: '5' },
         help: { type: 'boolean', short: 'h', default: false },
@@ -170,7 +173,8 @@ export function parseBenchOptions(argv: string[]): BenchOptions | 'help' {
     scenarios: scenariosFrom(parsed),
     only: parsed.only !== undefined,
     opsRows,
-    drainSeconds: count('--drain-seconds', parsed['drain-seconds']),
+    drainRounds: count('--drain-rounds', parsed['drain-rounds']),
+    drainSegmentSeconds: count('--drain-segment', parsed['drain-segment']),
     drainWindowSeconds: count('--drain-window', parsed['drain-window']),
     oldStopsAfterSeconds: count('--old-stops-after', parsed['old-stops-after']),
   };

@@ -11,6 +11,7 @@ import type { LoadPlan } from './measured-run';
 import { benchmarkMigration, type SizeResult } from './migration-bench';
 import { phasedSteps } from './project-files';
 import { singleTransactionFolder } from './single-transaction-folder';
+import { DRAIN_EXPLAIN_REPETITIONS } from './drain/drain-cost';
 import { benchmarkScenarios, type ScenarioResults } from './rollout-scenarios';
 import { benchmarkStatus, type StatusBenchResult } from './status-bench';
 import { buildTemplates, type Templates } from './templates';
@@ -79,7 +80,8 @@ export async function runBenchmark(
     let scenarios: ScenarioResults | null = null;
     const runScenarios = async (templates: Templates) => {
       log(`${templates.rows.toLocaleString('en-US')} rows: rollout scenarios (${options.scenarios.join(', ')}) ...`);
-      scenarios = await benchmarkScenarios(factory, templates, { ...options, scenarios: rollout, load }, log, (soFar) => onRound({ ...result(false), scenarios: soFar }));
+      const drain = { rounds: options.drainRounds, segmentSeconds: options.drainSegmentSeconds, explainRepetitions: DRAIN_EXPLAIN_REPETITIONS };
+      scenarios = await benchmarkScenarios(factory, templates, { ...options, scenarios: rollout, load, drain }, log, (soFar) => onRound({ ...result(false), scenarios: soFar }));
     };
     const standby: StandbyResults[] = [];
     const runStandby = async (templates: Templates) => {

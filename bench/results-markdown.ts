@@ -56,7 +56,9 @@ function commandOptions(result: BenchResult): string {
   // Absent from results written before --contenders existed (every contender of the time ran).
   if (o.contenders && o.contenders.length < SIDES.length) parts.push(`--contenders ${o.contenders.map((side) => (side === 'ours' ? 'new' : side)).join(',')}`);
   if (o.only) parts.splice(0, parts.length, `--only ${o.scenarios.join(',')}`);
-  if (o.scenarios?.length) parts.push(`--ops-rows ${o.opsRows}`, `--drain-seconds ${o.drainSeconds}`, `--drain-window ${o.drainWindowSeconds}`, `--old-stops-after ${o.oldStopsAfterSeconds}`);
+  // Results written before the A B B A rounds had --drain-seconds instead.
+  const drain = o.drainRounds === undefined ? [`--drain-seconds ${(o as { drainSeconds?: number }).drainSeconds}`] : [`--drain-rounds ${o.drainRounds}`, `--drain-segment ${o.drainSegmentSeconds}`];
+  if (o.scenarios?.length) parts.push(`--ops-rows ${o.opsRows}`, ...drain, `--drain-window ${o.drainWindowSeconds}`, `--old-stops-after ${o.oldStopsAfterSeconds}`);
   parts.push(`--app-rate ${o.appRate}`, `--open-transaction ${o.openTransactionSeconds}`, `--status-runs ${o.statusRuns}`, `--lock-sample ${o.lockSampleMs}`);
   return ` (\`${parts.join(' ')}\`)`;
 }

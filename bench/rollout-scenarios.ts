@@ -10,7 +10,7 @@
  * Each can be left out (`--no-<name>`) or run alone (`--only <names>`).
  */
 import type { DatabaseFactory } from './databases';
-import { measureDrainCost, type DrainCostRun } from './drain/drain-cost';
+import { measureDrainCost, type DrainCostPlan, type DrainCostRun } from './drain/drain-cost';
 import { measureRollingDeploy, type RollingDeployRun } from './drain/rolling-deploy';
 import type { LoadPlan } from './measured-run';
 import { OPS_CONTENDERS, opsFolders } from './ops/ops-folders';
@@ -25,8 +25,8 @@ export interface ScenarioSettings {
   runs: number;
   lockSampleMs: number;
   load: LoadPlan;
-  /** Seconds of load on each side of the drain-cost comparison. */
-  drainSeconds: number;
+  /** The drain-cost comparison's A B B A rounds, their segments, and the server-side repetitions. */
+  drain: DrainCostPlan;
   /** `complete --drain-window` in the rolling deploy, in seconds. */
   drainWindowSeconds: number;
   /** Seconds after `complete` starts that the old version is retired. */
@@ -37,7 +37,7 @@ export interface ScenarioResults {
   rows: number;
   /** Which scenarios ran (the others' lists are empty). */
   scenarios: ScenarioName[];
-  drainSeconds: number;
+  drain: DrainCostPlan;
   drainWindowSeconds: number;
   oldStopsAfterSeconds: number;
   ops: OpsRun[];
@@ -55,7 +55,7 @@ export async function benchmarkScenarios(
   const result: ScenarioResults = {
     rows: templates.rows,
     scenarios: [...settings.scenarios],
-    drainSeconds: settings.drainSeconds,
+    drain: settings.drain,
     drainWindowSeconds: settings.drainWindowSeconds,
     oldStopsAfterSeconds: settings.oldStopsAfterSeconds,
     ops: [],
@@ -76,9 +76,9 @@ export async function benchmarkScenarios(
         }
       }
       if (wanted('drain-cost')) {
-        const run = await measureDrainCost(factory, templates, settings.load, settings.drainSeconds, round);
-        const p99 = (side: 'recording' | 'without') => (run.ok ? `old ${run.sides[side].versions.old.p99Ms.toFixed(1)} / new ${run.sides[side].versions.new.p99Ms.toFixed(1)} ms` : '?');
-        log(`${tag(round)} drain cost: p99 with the recorder ${p99('recording')}, without ${p99('without')}${run.ok ? '' : `, FAILED: ${run.failure}`}`);
+        const run = await measureDrainCost(factory, templates, settings.load, settings.drain, round);
+        const ratio = (v: 'old' | 'new') => (run.ratios ? `${v} median ${run.ratios[v].median.toFixed(3)}x, pooled ${run.ratios[v].pooled.toFixed(3)}x (95 % ${run.ratios[v].interval.map((x) => x.toFixed(3)).join('–')}, ${run.ratios[v].verdict})` : '?');
+        log(`${tag(round)} drain cost, p99 with / without the recorder over ${settings.drain.rounds} A B B A rounds: ${ratio('old')}; ${ratio('new')}${run.ok ? '' : `, FAILED: ${run.failure}`}`);
         result.drainCost.push(run);
       }
       if (wanted('rolling-deploy')) {

@@ -23,7 +23,7 @@ export function scenariosSection(result: BenchResult): string[] {
     ...targetTable(scenarioTargets(s)),
     '',
     ...opsSection(s.ops, rate),
-    ...drainCostSection(s.drainCost, s.drainSeconds, rate),
+    ...drainCostSection(s.drainCost, rate),
     ...rollingDeploySection(s.rollingDeploy, s.drainWindowSeconds, s.oldStopsAfterSeconds),
   ];
 }

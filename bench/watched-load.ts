@@ -13,6 +13,7 @@ import { serverClockOffsetMs } from './server-clock';
 import { startAppLoad, type LoadRecord, type RunningLoad } from './app-load/load-generator';
 import { watchForColumn } from './app-load/rollout';
 import { watchTableLocks, type LockEpisode } from './lock-watch';
+import { watchMachineLoad, type MachineSample } from './machine-load';
 import type { LoadPlan } from './measured-run';
 import { watchPhaseRow, type PhaseRowVersion } from './phase-clock';
 
@@ -34,6 +35,8 @@ export interface WatchedLoad<T> {
   /** Lock holds and waits of everything but the application. */
   episodes: LockEpisode[];
   versions: PhaseRowVersion[];
+  /** The machine's load every half second while the load ran. */
+  machine: MachineSample[];
 }
 
 const ROLLOUT_POLL_MS = 20;
@@ -55,6 +58,8 @@ export async function underWatchedLoad<T>(url: string, plan: WatchedLoadPlan, wo
   let app: LoadRecord | undefined;
   let episodes: LockEpisode[] = [];
   let versions: PhaseRowVersion[] = [];
+  let machine: MachineSample[] = [];
+  const machineWatch = watchMachineLoad();
   try {
     const watch = await watchTableLocks(url, 'portal_users', plan.lockSampleMs, () => load.pids);
     const phaseClock = plan.phasedMigration ? await watchPhaseRow(url, plan.phasedMigration, plan.lockSampleMs) : null;
@@ -75,8 +80,9 @@ export async function underWatchedLoad<T>(url: string, plan: WatchedLoadPlan, wo
     }
   } finally {
     app ??= await load.stop();
+    machine = await machineWatch.stop();
   }
   // Pids of the load may have been added after a sample saw them: they are the application's, never the migration's.
   const appPids = new Set(load.pids);
-  return { result, failure, app, episodes: episodes.filter((e) => !appPids.has(e.pid)), versions };
+  return { result, failure, app, episodes: episodes.filter((e) => !appPids.has(e.pid)), versions, machine };
 }

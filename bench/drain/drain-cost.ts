@@ -6,10 +6,13 @@
  * are dropped by name, and both are vacuumed (the backfill left a dead row
  * version per row, whose autovacuum could otherwise fall on whichever copy is
  * loaded first). Then the copies take the same load, both versions sending from
- * the start, in four segments of half the window each, A B B A (B A A B in odd
- * rounds), so a drift of the shared machine during the run weighs on both sides
- * alike; the p99 and max latency of each version are compared over each side's
- * two segments. Nothing else differs: same data, same steps, same load.
+ * the start, in many short rounds of four segments, A B B A (B A A B in odd
+ * rounds), so a drift of the shared machine weighs on both sides alike; each
+ * round gives a ratio of p99s, and ratio-statistics.ts judges them together.
+ * The first WARM_UP_MS of each segment are left out on both sides: each
+ * segment opens fresh connections, whose first statements are slower.
+ * Last, the server's own measure of the recorder (trigger-cost.ts). Nothing
+ * else differs: same data, same steps, same load.
  */
 import type pg from 'pg';
 import { APP_VERSIONS, appRequest, type AppVersion } from '../app-load/app-versions';
@@ -23,7 +26,12 @@ import type { LoadPlan } from '../measured-run';
 import { BUILT_CLI } from '../project-files';
 import type { Templates } from '../templates';
 import { runNode } from '../timed-process';
+import { summarizeRatios, type RatioSummary, type RoundLatencies } from './ratio-statistics';
+import { measureTriggerCost, type StatementCost } from './trigger-cost';
 import { versionTotals, type VersionTotals } from './version-totals';
+
+/** Issue #23 item 3: the application's p99 with the recorder at most 5 % above its p99 without it. */
+export const DRAIN_TARGETS = { p99Ratio: 1.05 };
 
 export type RecorderSide = 'recording' | 'without';
 export const RECORDER_SIDES: readonly RecorderSide[] = ['recording', 'without'];
@@ -42,17 +50,34 @@ export interface DrainCostSide {
   versions: Record<AppVersion, SideVersion>;
 }
 
+/** EXPLAIN ANALYZE repetitions of each write on each side: a few seconds, and a median that holds still. */
+export const DRAIN_EXPLAIN_REPETITIONS = 300;
+
+export interface DrainCostPlan {
+  /** A B B A rounds in one run. */
+  rounds: number;
+  /** Seconds of each segment (four per round). */
+  segmentSeconds: number;
+  /** EXPLAIN ANALYZE repetitions of each write on each side. */
+  explainRepetitions: number;
+}
+
 export interface DrainCostRun {
   round: number;
   ok: boolean;
   failure: string | null;
-  seconds: number;
+  plan: DrainCostPlan;
+  /** Every round's requests pooled, per side. */
   sides: Record<RecorderSide, DrainCostSide>;
+  /** Per version: the ratio of p99s (with / without) round by round, and judged together. */
+  ratios: Record<AppVersion, RatioSummary> | null;
+  /** The server's measure of the recorder's cost per write. */
+  server: StatementCost[];
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export async function measureDrainCost(factory: DatabaseFactory, templates: Templates, load: LoadPlan, seconds: number, round: number): Promise<DrainCostRun> {
+export async function measureDrainCost(factory: DatabaseFactory, templates: Templates, load: LoadPlan, plan: DrainCostPlan, round: number): Promise<DrainCostRun> {
   const databases = {} as Record<RecorderSide, string>;
   try {
     for (const side of RECORDER_SIDES) {
@@ -61,17 +86,23 @@ export async function measureDrainCost(factory: DatabaseFactory, templates: Temp
     }
     await withClient(factory.url(databases.without), dropRecorderTriggers);
     for (const side of RECORDER_SIDES) await withClient(factory.url(databases[side]), (client) => client.query('VACUUM (ANALYZE) portal_users'));
-    const [a, b] = round % 2 === 0 ? RECORDER_SIDES : [...RECORDER_SIDES].reverse();
-    const requests: Record<RecorderSide, RequestRecord[]> = { recording: [], without: [] };
-    for (const [segment, side] of [a!, b!, b!, a!].entries()) {
-      requests[side].push(...(await loadSegment(factory.url(databases[side]), templates.rows, load, (seconds * 1000) / 2, segment)));
+    const urls = { recording: factory.url(databases.recording), without: factory.url(databases.without) };
+    const rounds: Array<Record<RecorderSide, RequestRecord[]>> = [];
+    let segment = 0;
+    for (let r = 0; r < plan.rounds; r++) {
+      const [a, b] = (round * plan.rounds + r) % 2 === 0 ? RECORDER_SIDES : [...RECORDER_SIDES].reverse();
+      const requests: Record<RecorderSide, RequestRecord[]> = { recording: [], without: [] };
+      for (const side of [a!, b!, b!, a!]) requests[side].push(...(await loadSegment(urls[side], templates.rows, load, plan.segmentSeconds * 1000, segment++)));
+      rounds.push(requests);
     }
     const sides = {} as Record<RecorderSide, DrainCostSide>;
-    for (const side of RECORDER_SIDES) sides[side] = await sideResult(factory.url(databases[side]), requests[side]);
+    for (const side of RECORDER_SIDES) sides[side] = await sideResult(urls[side], rounds.flatMap((r) => r[side]));
     const failure = problemOf(sides);
-    return { round, ok: failure === null, failure, seconds, sides };
+    const ids = await withClient(urls.recording, async (client) => (await pickRowPools(client, templates.rows)).promotedByOld);
+    const server = failure === null ? await measureTriggerCost(urls, ids, plan.explainRepetitions, recorderName(MIGRATION)) : [];
+    return { round, ok: failure === null, failure, plan, sides, ratios: failure === null ? ratiosOf(rounds) : null, server };
   } catch (error) {
-    return { round, ok: false, failure: (error as Error).message, seconds, sides: {} as Record<RecorderSide, DrainCostSide> };
+    return { round, ok: false, failure: (error as Error).message, plan, sides: {} as Record<RecorderSide, DrainCostSide>, ratios: null, server: [] };
   } finally {
     for (const database of Object.values(databases)) await factory.drop(database);
   }
@@ -85,8 +116,20 @@ async function loadSegment(url: string, rows: number, plan: LoadPlan, ms: number
   load.deploy('new');
   await sleep(ms);
   const record = await load.stop();
-  // Requests due within the segment: the same count on both sides.
-  return record.requests.filter((r) => r.dueAt - startedAt < ms);
+  // Requests due within the segment, after its warm-up: the same count on both sides.
+  return record.requests.filter((r) => r.dueAt - startedAt >= WARM_UP_MS && r.dueAt - startedAt < ms);
+}
+
+/** The start of a segment left out: fresh connections' first statements (catalog caches, plans). */
+export const WARM_UP_MS = 250;
+
+function ratiosOf(rounds: Array<Record<RecorderSide, RequestRecord[]>>): Record<AppVersion, RatioSummary> {
+  const latencies = (version: AppVersion): RoundLatencies[] =>
+    rounds.map((r) => ({
+      recording: r.recording.filter((q) => q.version === version).map((q) => q.ms),
+      without: r.without.filter((q) => q.version === version).map((q) => q.ms),
+    }));
+  return Object.fromEntries(APP_VERSIONS.map((v) => [v, summarizeRatios(latencies(v), DRAIN_TARGETS.p99Ratio)])) as Record<AppVersion, RatioSummary>;
 }
 
 /** Far more requests than one segment sends. */

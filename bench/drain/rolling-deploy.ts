@@ -23,6 +23,7 @@ import { BUILT_CLI } from '../project-files';
 import type { Templates } from '../templates';
 import { runNode } from '../timed-process';
 import { prepareRun, underWatchedLoad } from '../watched-load';
+import { worstRequests, type WorstRequest } from '../worst-request';
 import { versionTotals, type VersionTotals } from './version-totals';
 
 export interface RollingDeploySettings {
@@ -49,6 +50,8 @@ export interface RollingDeployRun {
   oldActiveAfterCompleteMs: number | null;
   /** From the old version's last answer to the contract's first lock: > 0 when it did not contract while the old version was active. */
   contractAfterOldMs: number | null;
+  /** Per version, its slowest request of the whole run, and what it waited on (times from the start of `up --expand`). */
+  worst: Record<AppVersion, WorstRequest | null>;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -69,7 +72,7 @@ export async function measureRollingDeploy(factory: DatabaseFactory, templates: 
       const oldLastAnswerAt = await load.retire('old');
       const completed = await completing;
       if (completed.error) throw completed.error;
-      return { expandMs: completeStartedAt - expandStarted, completeStartedAt, completeMs: completed.ms, oldLastAnswerAt };
+      return { expandStarted, expandMs: completeStartedAt - expandStarted, completeStartedAt, completeMs: completed.ms, oldLastAnswerAt };
     });
     const run = seen.result;
     const contractAt = run ? firstLockAfter(seen.episodes, (run.completeStartedAt + clockOffsetMs) / 1000) : null;
@@ -86,6 +89,27 @@ export async function measureRollingDeploy(factory: DatabaseFactory, templates: 
       waitedMs: run && contractLocal !== null ? contractLocal - run.completeStartedAt : null,
       oldActiveAfterCompleteMs: run?.oldLastAnswerAt != null ? run.oldLastAnswerAt - run.completeStartedAt : null,
       contractAfterOldMs: run?.oldLastAnswerAt != null && contractLocal !== null ? contractLocal - run.oldLastAnswerAt : null,
+      worst: run
+        ? worstRequests(
+            {
+              requests: seen.app.requests,
+              startedAt: run.expandStarted,
+              clockOffsetMs,
+              // Every request of the run counts here, margins included, as in its table.
+              phases: [
+                { phase: 'before', from: -settings.load.marginMs, to: 0 },
+                { phase: '`up --expand`', from: 0, to: run.expandMs },
+                { phase: '`complete --wait`', from: run.expandMs, to: run.expandMs + run.completeMs },
+                { phase: 'after', from: run.expandMs + run.completeMs, to: run.expandMs + run.completeMs + settings.load.marginMs },
+              ],
+              counts: () => true,
+              episodes: seen.episodes,
+              machine: seen.machine,
+              steps: null,
+            },
+            APP_VERSIONS,
+          )
+        : { old: null, new: null },
     };
   } finally {
     await factory.drop(database);

@@ -1,8 +1,11 @@
 /**
  * The application's two versions in the operations scenario (issue #20 item 6),
  * as the SQL each sends to portal_users once 006 is applied:
- * - old: reads and writes `name`, and `hashed_password` as the varchar it was;
- * - new: reads and writes `display_name` (the renamed `name`).
+ * - old: reads and writes `name`, `hashed_password` as the varchar it was, and
+ *   `updated_at` (`now()`) as the timestamptz it was;
+ * - new: reads and writes `display_name` (the renamed `name`), and `updated_at`
+ *   by its name too: the docs' recipe for a type change whose values the new
+ *   version writes fit both types (it never names `konstruct_new_updated_at`).
  * The mix and the rate are 006's load's (app-versions.ts). Each version updates
  * rows of its own pool to one fixed name, and inserts users whose email names
  * the version, so ops-data-check.ts knows what every row must hold afterwards.
@@ -21,7 +24,7 @@ export function opsRequests(pools: RowPools): RequestSource {
     const kind = kindOf(sequence);
     const column = OPS_COLUMN[version];
     if (kind === 'read') {
-      return { kind, text: `SELECT id, email, ${column}, hashed_password FROM portal_users WHERE id = $1`, values: [pickRow(sequence, pools.read)] };
+      return { kind, text: `SELECT id, email, ${column}, hashed_password, updated_at FROM portal_users WHERE id = $1`, values: [pickRow(sequence, pools.read)] };
     }
     if (kind === 'update') {
       const rowId = pickRow(sequence, version === 'old' ? pools.promotedByOld : pools.operatorsByNew);

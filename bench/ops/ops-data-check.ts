@@ -1,9 +1,12 @@
 /**
  * After the operations scenario's migration ran under load: the end state is
  * the plain migration's (`name` gone, `display_name` in its place, the password
- * column `text`, the index built and valid), no template user was lost, and
- * every write of either version is there under the new name, whichever name it
- * was written by. Empty list = all right.
+ * column `text`, `updated_at` a `timestamp`, the index built and valid), no
+ * template user was lost, every template user nobody wrote to has the UTC
+ * wall-clock of its old `updated_at` (the template sets it equal to
+ * `created_at`), every row has an `updated_at`, and every write of either
+ * version is there under the new name, whichever name it was written by.
+ * Empty list = all right.
  */
 import type pg from 'pg';
 import { APP_VERSIONS, LOAD_EMAIL_DOMAIN } from '../app-load/app-versions';
@@ -22,6 +25,8 @@ export async function opsDataProblems(client: pg.Client, rows: number, load: Loa
   if (type.has('name')) problems.push('portal_users.name is still there');
   if (type.get('display_name') !== 'character varying(255)') problems.push(`display_name is ${type.get('display_name') ?? 'missing'}, expected character varying(255)`);
   if (type.get('hashed_password') !== 'text') problems.push(`hashed_password is ${type.get('hashed_password')}, expected text`);
+  if (type.get('updated_at') !== 'timestamp without time zone') problems.push(`updated_at is ${type.get('updated_at')}, expected timestamp without time zone`);
+  if (type.has('konstruct_new_updated_at')) problems.push('konstruct_new_updated_at is still there');
   const { rows: [index] } = await client.query(
     `SELECT i.indisvalid AS valid FROM pg_index i WHERE i.indexrelid = to_regclass($1)`,
     [OPS_INDEX],
@@ -31,6 +36,16 @@ export async function opsDataProblems(client: pg.Client, rows: number, load: Loa
 
   const { rows: [template] } = await client.query(`SELECT count(*) AS n FROM portal_users WHERE email LIKE 'user%@example.com'`);
   if (Number(template.n) !== rows) problems.push(`${template.n} template users, expected ${rows}`);
+  const written = [...APP_VERSIONS.flatMap((v) => [...load.updated[v]])];
+  const { rows: [converted] } = await client.query(
+    `SELECT count(*) FILTER (WHERE updated_at IS NULL) AS missing,
+            count(*) FILTER (WHERE email LIKE 'user%@example.com' AND id <> ALL($1::uuid[])
+                             AND updated_at IS DISTINCT FROM created_at AT TIME ZONE 'UTC') AS wrong
+     FROM portal_users`,
+    [written],
+  );
+  if (Number(converted.missing) > 0) problems.push(`${converted.missing} rows have no updated_at`);
+  if (Number(converted.wrong) > 0) problems.push(`${converted.wrong} template users nobody wrote to have an updated_at other than their old one in UTC`);
   for (const version of APP_VERSIONS) {
     const updated = [...load.updated[version]];
     const { rows: [u] } = await client.query(

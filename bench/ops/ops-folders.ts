@@ -26,8 +26,8 @@ const builtMigration = (contender: OpsContender) => path.join(BUILT, 'bench', 'o
 
 export interface OpsFolders {
   dirs: Record<OpsContender, string>;
-  /** The phases of the operations' compiled steps, in order, as the CLI runs them. */
-  steps: Array<{ phase: PhaseName }>;
+  /** The operations' compiled steps (phase and name), in order, as the CLI runs them. */
+  steps: Array<{ phase: PhaseName; name: string }>;
   remove(): void;
 }
 
@@ -42,7 +42,7 @@ export function opsFolders(): OpsFolders {
   const { operations } = require(builtMigration('operations')) as { operations: Operation[] };
   return {
     dirs,
-    steps: compileOperations(operations).map((step) => ({ phase: step.phase })),
+    steps: compileOperations(operations).map((step) => ({ phase: step.phase, name: step.name })),
     remove: () => Object.values(dirs).forEach((dir) => rmSync(dir, { recursive: true, force: true })),
   };
 }

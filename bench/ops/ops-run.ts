@@ -6,7 +6,7 @@
  * visible (expand's commit, or the plain migration's). Around it: the locks it
  * took, its phases, what each version saw per window, and the data it left.
  */
-import type { AppVersion } from '../app-load/app-versions';
+import { APP_VERSIONS, type AppVersion } from '../app-load/app-versions';
 import { windowStats, type WindowStats } from '../app-load/latency-windows';
 import { epochMs } from '../app-load/load-generator';
 import { withClient, type DatabaseFactory } from '../databases';
@@ -17,6 +17,7 @@ import { BUILT_CLI } from '../project-files';
 import type { Templates } from '../templates';
 import { runNode } from '../timed-process';
 import { prepareRun, underWatchedLoad } from '../watched-load';
+import { worstRequests, type WorstRequest } from '../worst-request';
 import { opsRequests } from './ops-app-versions';
 import { opsDataProblems } from './ops-data-check';
 import { OPS_MIGRATION, type OpsContender, type OpsFolders } from './ops-folders';
@@ -33,6 +34,8 @@ export interface OpsRun {
   locks: PhaseLock[];
   windows: WindowStats[];
   reconnects: Record<AppVersion, number>;
+  /** Per version, its slowest request while served during the migration, and what it waited on. */
+  worst: Record<AppVersion, WorstRequest | null>;
 }
 
 export interface OpsContext {
@@ -83,6 +86,18 @@ export async function measureOpsRun(context: OpsContext, contender: OpsContender
       locks: locksByPhase(seen.episodes, phases, toServer(timed.startedAt)),
       windows: windowStats(seen.app.requests, timed.startedAt, appWindows(phases, context.load.marginMs)),
       reconnects: seen.app.reconnects,
+      worst: worstRequests(
+        {
+          requests: seen.app.requests,
+          startedAt: timed.startedAt,
+          clockOffsetMs,
+          phases,
+          episodes: seen.episodes,
+          machine: seen.machine,
+          steps: contender === 'operations' ? { names: context.folders.steps.map((s) => s.name), versions: seen.versions } : null,
+        },
+        APP_VERSIONS,
+      ),
     };
   } finally {
     await factory.drop(database);

@@ -21,7 +21,8 @@ it('defaults to 1M rows, the chart at 10k/100k/1M, 3 rounds with the seed in eac
     scenarios: ['ops', 'drain-cost', 'rolling-deploy', 'standby'],
     only: false,
     opsRows: 1_000_000,
-    drainSeconds: 20,
+    drainRounds: 10,
+    drainSegmentSeconds: 2,
     drainWindowSeconds: 5,
     oldStopsAfterSeconds: 5,
   });

@@ -27,7 +27,7 @@ beforeAll(async () => {
   const options = parseBenchOptions([
     '--only', 'ops,drain-cost,rolling-deploy', '--ops-rows', '300', '--runs', '1', '--app-rate', '20',
     // The old version outlives complete's start-up by seconds: a contract not held back by the gate would come while it still sends.
-    '--drain-seconds', '1', '--drain-window', '1', '--old-stops-after', '4', '--no-pgbench',
+    '--drain-rounds', '2', '--drain-segment', '1', '--drain-window', '1', '--old-stops-after', '4', '--no-pgbench',
   ]) as BenchOptions;
   result = await runBenchmark({ url: adminUrl(), description: 'the test server' }, options, () => {});
   scenarios = result.scenarios!;
@@ -55,6 +55,14 @@ describe('the rollout scenarios on a 300-row table, alone', () => {
     // The plain migration's old-version requests queued behind its lock fail once it commits: only the operations serve both throughout.
     expect([servedErrors(ours!, 'old'), servedErrors(ours!, 'new')]).toEqual([0, 0]);
     expect(servedErrors(plain!, 'new')).toBe(0);
+    // Each max is explained: the slowest request of each served version, with the phase and (phased) step it waited in.
+    for (const version of ['old', 'new'] as const) {
+      expect(ours!.worst[version], version).toMatchObject({ version });
+      expect(ours!.worst[version]!.phases.length, version).toBeGreaterThan(0);
+      expect(ours!.worst[version]!.steps.length, version).toBeGreaterThan(0);
+    }
+    expect(plain!.worst.old!.phases).toEqual(['migration']);
+    expect(plain!.worst.new).toBeNull();
     // Once contract has renamed `name`, the old version fails: shown, not counted.
     expect(ours!.windows.find((w) => w.name === 'after')!.versions.old.errorGroups.map((g) => g.message)).toContainEqual(expect.stringMatching(/column "name" does not exist/));
   });
@@ -65,6 +73,11 @@ describe('the rollout scenarios on a 300-row table, alone', () => {
     expect(run!.sides.recording.triggers).toBeGreaterThan(0);
     expect(run!.sides.recording.recordedWrites).toBeGreaterThan(0);
     expect([run!.sides.without.triggers, run!.sides.without.recordedWrites]).toEqual([0, 0]);
+    // Judged round by round (--drain-rounds 2), and by the server: EXPLAIN ANALYZE charges time to the recorder's trigger on the old version's update.
+    expect(run!.ratios!.old.perRound).toHaveLength(2);
+    expect(run!.ratios!.new.perRound).toHaveLength(2);
+    expect(run!.server.map((c) => c.statement)).toEqual(['update', 'insert']);
+    expect(run!.server[0]!.recorderMs).toBeGreaterThan(0);
     for (const side of ['recording', 'without'] as const) {
       expect(run!.sides[side].versions.old.requests, side).toBeGreaterThan(0);
       expect(run!.sides[side].versions.new.requests, side).toBeGreaterThan(0);
@@ -79,11 +92,13 @@ describe('the rollout scenarios on a 300-row table, alone', () => {
     // Ordering, not speed: the old version answered after complete began, and the contract's first lock came after its last answer.
     expect(run!.oldActiveAfterCompleteMs).toBeGreaterThan(0);
     expect(run!.contractAfterOldMs).toBeGreaterThan(0);
+    // Each version's max is explained, with the command that ran while it waited.
+    for (const version of ['old', 'new'] as const) expect(run!.worst[version]!.phases.length, version).toBeGreaterThan(0);
   });
 
   it('write RESULTS.md with the three sections and well-formed tables, and results.json; no 006 charts', async () => {
     const markdown = await readFile(path.join(dir, 'RESULTS.md'), 'utf8');
-    for (const heading of ['### Operations:', "### What the drain gate's write recorder costs", '### Rolling deploy with `complete --wait`']) expect(markdown).toContain(heading);
+    for (const heading of ['### Operations:', '**What each max waited on**', "### What the drain gate's write recorder costs", '### Rolling deploy with `complete --wait`']) expect(markdown).toContain(heading);
     expect(markdown).not.toContain('## Online migration');
     for (const table of markdownTables(markdown)) expect(malformedRows(table)).toEqual([]);
     for (const link of [...markdown.matchAll(/\]\(([^)#]+)\)/g)].map((m) => m[1]!)) expect(existsSync(path.resolve(dir, link)), link).toBe(true);

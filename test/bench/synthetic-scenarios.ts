@@ -2,6 +2,7 @@
 import type { AppVersion } from '../../bench/app-load/app-versions';
 import type { VersionStats, WindowStats } from '../../bench/app-load/latency-windows';
 import type { DrainCostRun, DrainCostSide } from '../../bench/drain/drain-cost';
+import type { RatioSummary } from '../../bench/drain/ratio-statistics';
 import type { RollingDeployRun } from '../../bench/drain/rolling-deploy';
 import { appWindows } from '../../bench/measured-run';
 import type { OpsContender } from '../../bench/ops/ops-folders';
@@ -43,6 +44,7 @@ export function opsRun(spec: OpsSpec): OpsRun {
     locks: [{ phase: phases[0]!.phase, mode: 'AccessExclusiveLock', granted: true, longestMs: spec.holdMs, count: 1, endedBy: 'commit timestamp', blocks: 'reads and writes' }],
     windows,
     reconnects: { old: 0, new: 0 },
+    worst: { old: null, new: null },
   };
 }
 
@@ -51,14 +53,33 @@ function side(p99: Record<AppVersion, number>, triggers: number, recordedWrites:
   return { triggers, recordedWrites, versions: { old: version(p99.old), new: version(p99.new) } };
 }
 
+/** Three rounds around the pooled ratio: its median is the ratio, and its interval ±0.03x. */
+function ratios(ratio: number): RatioSummary {
+  return {
+    perRound: [ratio - 0.02, ratio, ratio + 0.02],
+    median: ratio,
+    min: ratio - 0.02,
+    max: ratio + 0.02,
+    pooled: ratio,
+    interval: [ratio - 0.03, ratio + 0.03],
+    metRounds: [ratio - 0.02, ratio, ratio + 0.02].filter((r) => r <= 1.05).length,
+    verdict: ratio + 0.03 <= 1.05 ? 'met' : ratio - 0.03 > 1.05 ? 'not met' : 'cannot tell',
+  };
+}
+
 /** p99 (old, new) with the recorder and without it. */
 export function drainCostRun(round: number, recording: [number, number], without: [number, number]): DrainCostRun {
   return {
     round,
     ok: true,
     failure: null,
-    seconds: 20,
+    plan: { rounds: 10, segmentSeconds: 2, explainRepetitions: 300 },
     sides: { recording: side({ old: recording[0], new: recording[1] }, 2, 400), without: side({ old: without[0], new: without[1] }, 0, 0) },
+    ratios: { old: ratios(recording[0] / without[0]), new: ratios(recording[1] / without[1]) },
+    server: [
+      { statement: 'update', repetitions: 300, withMs: 0.12, withoutMs: 0.09, recorderMs: 0.025 },
+      { statement: 'insert', repetitions: 300, withMs: 0.2, withoutMs: 0.19, recorderMs: 0.011 },
+    ],
   };
 }
 
@@ -74,6 +95,7 @@ export function rollingDeployRun(round: number, errors: Record<AppVersion, numbe
     waitedMs: 10_500,
     oldActiveAfterCompleteMs: 5000,
     contractAfterOldMs,
+    worst: { old: null, new: null },
   };
 }
 
@@ -81,7 +103,7 @@ export function syntheticScenarios(parts: Partial<Pick<ScenarioResults, 'ops' | 
   return {
     rows: 1_000_000,
     scenarios: ['ops', 'drain-cost', 'rolling-deploy'],
-    drainSeconds: 20,
+    drain: { rounds: 10, segmentSeconds: 2, explainRepetitions: 300 },
     drainWindowSeconds: 5,
     oldStopsAfterSeconds: 5,
     ops: parts.ops ?? [],
