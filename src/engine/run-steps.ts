@@ -56,6 +56,11 @@ export interface StepPlan {
   onStep?: StepListener;
   /** Writes `position` in the unit's transaction (nothing, for the stock knex CLI, which records the migration itself). */
   record(db: Knex, position: Position): Promise<void>;
+  /**
+   * In a step's unit, before its work: what `record` of that position needs made first (the phase
+   * table), so that it is not made while the step's locks are held.
+   */
+  prepareRecord?(db: Knex, position: Position): Promise<void>;
   /** Work the engine adds around a step (the drain triggers, src/drain/drain-hooks.ts). */
   hooks?: StepHooks;
   /** After each unit committed and was reported, before the next starts (a real run only); `batch`: its number in this run. */
@@ -91,6 +96,7 @@ export async function runSteps(knex: Knex, runner: UnitRunner, plan: StepPlan): 
           retries: -1 + await runner.run(
             unit,
             async (db) => {
+              await plan.prepareRecord?.(db, { stepsDone: after, cursor: null, rowsDone: 0 });
               await plan.hooks?.before(db, index);
               if (!isBatched(step)) await step[direction](db);
               await plan.hooks?.after(db, index);

@@ -7,7 +7,8 @@
  * the first encounter queues only briefly (first-attempt-probe.ts). A unit's
  * work and its recorded position commit together in one transaction,
  * `commitWork` below: the only place a migration's work commits, and so the one
- * place that proves the migration lock is still held.
+ * place that proves the migration lock is still held (in the round trip of the
+ * COMMIT itself).
  *
  * A step outside a transaction (CREATE INDEX CONCURRENTLY) runs on a session of
  * its own with the limits as session settings (session-timeouts.ts), is never
@@ -15,6 +16,8 @@
  * commits after it.
  */
 import type { Knex } from 'knex';
+import { LOCK_LOST_SQLSTATE } from '../db/lock-fence';
+import { LockLostError } from '../errors';
 import { assertKnexNotMigrating } from '../history/knex-lock-row';
 import { PROBE_WATCH } from './first-attempt-probe';
 import { retryOnLockTimeout, type AttemptFailure, type AttemptLimits, type RetryOptions } from './lock-retry';
@@ -100,7 +103,23 @@ async function commitWork(
     await prepare?.(trx);
     await assertKnexNotMigrating(trx, { lockRow: true });
     await work(trx);
-    // Last, right before COMMIT: the run still holds the migration lock (db/lock-fence.ts).
-    await options.beforeCommit?.(trx);
+    await commitFenced(trx, [options.commitFence]);
   });
+}
+
+/**
+ * The fence (the run still holds the migration lock, db/lock-fence.ts) and
+ * COMMIT, last and in one simple-query round trip: whatever locks the step
+ * took are held for one round trip more, not five. When the fence raises, the
+ * COMMIT after it in the string never runs and the error rolls the
+ * transaction back. knex's own COMMIT then finds no transaction open: a
+ * warning, no error, sent after every lock is gone.
+ */
+async function commitFenced(trx: Knex.Transaction, before: ReadonlyArray<string | undefined>): Promise<void> {
+  try {
+    await trx.raw([...before.filter((sql) => sql !== undefined), 'COMMIT'].join(';\n'));
+  } catch (error) {
+    if ((error as { code?: unknown }).code === LOCK_LOST_SQLSTATE) throw new LockLostError({ rolledBack: true });
+    throw error;
+  }
 }
