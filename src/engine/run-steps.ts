@@ -33,6 +33,11 @@ export interface Unit {
   what: string;
   /** A batched step: the number of this batch in this run (1, 2, ...), 0 when it has none this way. */
   batch?: number;
+  /**
+   * Asked right before COMMIT: true lets a real run's COMMIT return before its WAL is flushed
+   * (a batch that is not its step's last; why that is safe: docs/production-safety.md).
+   */
+  commitAsync?(): boolean;
 }
 
 export interface UnitRunner {
@@ -151,7 +156,8 @@ async function runBatches(
     for (const gate of plan.gates ?? []) await gate.beforeBatch({ knex, migration: unit.migration.name, step: step.name, sizer, onStep: plan.onStep });
     let result: BatchResult | undefined;
     retries += -1 + await runner.run(
-      { ...unit, batch: batches + 1 },
+      // The last batch records the step's end: its COMMIT stays synchronous, and flushes the batches' WAL before it.
+      { ...unit, batch: batches + 1, commitAsync: () => result !== undefined && result.next !== null },
       async (db) => {
         result = await batch(db, cursor, sizer.next()); // each attempt restarts the clock, with the same size
       },

@@ -80,7 +80,7 @@ async function attempt(
       await commitWork(knex, options, prepare, async (trx) => {
         await work(trx);
         await record(trx);
-      }, watch);
+      }, watch, unit.commitAsync);
     }
     await watcher?.stop();
     return undefined;
@@ -96,6 +96,7 @@ async function commitWork(
   prepare: StepOptions['prepare'],
   work: (trx: Knex.Transaction) => Promise<void>,
   watch?: (pid: number) => void,
+  commitAsync?: () => boolean,
 ): Promise<void> {
   await knex.transaction(async (trx) => {
     const pid = await applyLocalTimeouts(trx, options.timeouts);
@@ -103,13 +104,21 @@ async function commitWork(
     await prepare?.(trx);
     await assertKnexNotMigrating(trx, { lockRow: true });
     await work(trx);
-    await commitFenced(trx, [options.commitFence]);
+    await commitFenced(trx, [options.commitFence, commitAsync?.() ? ASYNC_COMMIT : undefined]);
   });
 }
 
 /**
- * The fence (the run still holds the migration lock, db/lock-fence.ts) and
- * COMMIT, last and in one simple-query round trip: whatever locks the step
+ * A backfill batch that is not its step's last commits without waiting for its WAL to reach disk
+ * (or a synchronous standby). The batch and its cursor are one transaction, so a crash loses both
+ * or neither; the next run redoes that batch from the cursor that survived (batches are safe to
+ * redo). The step's last unit commits synchronously, and its flush covers every batch before it.
+ */
+const ASYNC_COMMIT = 'SET LOCAL synchronous_commit = off';
+
+/**
+ * The fence (the run still holds the migration lock, db/lock-fence.ts), a
+ * batch's asynchronous commit, and COMMIT, last and in one simple-query round trip: whatever locks the step
  * took are held for one round trip more, not five. When the fence raises, the
  * COMMIT after it in the string never runs and the error rolls the
  * transaction back. knex's own COMMIT then finds no transaction open: a
