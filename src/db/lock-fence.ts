@@ -12,8 +12,8 @@
  *      proves that its run's lock holder — identified by pid and backend_start,
  *      so a reused pid does not count — still holds the migration lock
  *      (pg_locks, which is server-wide, so this works through PgBouncer in
- *      transaction mode too). If not, it throws LockLostError and the
- *      transaction rolls back.
+ *      transaction mode too). If not, it raises LOCK_LOST_SQLSTATE and the
+ *      transaction rolls back (the caller reports LockLostError).
  *   2. A run that has just taken the migration lock takes the fence key
  *      EXCLUSIVELY once (waitOutLostRuns), before it reads the history and the
  *      phase state. That is granted only when no transaction holds the fence
@@ -32,7 +32,7 @@
  * be fenced, only its history row is; such statements must be safe to redo.
  */
 import type { Knex } from 'knex';
-import { LockLostError, LockTimeoutError } from '../errors';
+import { LockTimeoutError } from '../errors';
 import { backoffDelay, sleep } from './backoff';
 import { advisoryLockRow, BACKEND_START_UTC, LOCK_ROW, MIGRATION_LOCK_KEY, type LockHolder } from './advisory-lock';
 import { formatSeconds } from './session-info';
@@ -41,17 +41,30 @@ import { formatSeconds } from './session-info';
 export const FENCE_KEY = [MIGRATION_LOCK_KEY[0], 2] as const;
 const WAIT_BACKOFF = { initialMs: 20, maxMs: 1_000 };
 
-/** In a work transaction, as its last statements before COMMIT: throws LockLostError if its run lost the lock. */
-export async function proveLockHeld(trx: Knex, holder: LockHolder): Promise<void> {
-  await trx.raw(`SELECT pg_advisory_xact_lock_shared(${FENCE_KEY.join(', ')})`);
-  // pg_stat_activity is read once per transaction and kept: a read earlier in this one would be stale.
-  await trx.raw('SELECT pg_stat_clear_snapshot()');
-  const { rows } = await trx.raw(
-    `SELECT 1 FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-      WHERE ${LOCK_ROW} AND l.pid = ? AND ${BACKEND_START_UTC} = ?`,
-    [holder.pid, holder.backendStart],
-  );
-  if (rows.length === 0) throw new LockLostError({ rolledBack: true });
+/** SQLSTATE the fence raises when its run lost the lock ('KM': konstruct-migrate's own class). */
+export const LOCK_LOST_SQLSTATE = 'KM001';
+
+/**
+ * The fence as one statement, run last in a work transaction and sent in the
+ * same round trip as its COMMIT (work-transaction.ts): the check raises
+ * LOCK_LOST_SQLSTATE inside the server, so the COMMIT after it in that
+ * query string never runs and the transaction rolls back. One round trip
+ * instead of four, while the step's locks are held. Only literals: the
+ * holder's pid (a number) and backend_start (quoted), so it can go out as a
+ * simple query with the COMMIT.
+ */
+export function lockHeldCheck(holder: LockHolder): string {
+  const started = `'${holder.backendStart.replace(/'/g, "''")}'`;
+  // pg_stat_get_activity(pid) reads one session, where the pg_stat_activity view reads them all.
+  return `DO $fence$ BEGIN
+    PERFORM pg_advisory_xact_lock_shared(${FENCE_KEY.join(', ')});
+    -- pg_stat_activity is read once per transaction and kept: a read earlier in this one would be stale.
+    PERFORM pg_stat_clear_snapshot();
+    IF NOT EXISTS (SELECT 1 FROM pg_locks l JOIN pg_stat_get_activity(${Number(holder.pid)}) a ON a.pid = l.pid
+                    WHERE ${LOCK_ROW} AND ${BACKEND_START_UTC} = ${started}) THEN
+      RAISE EXCEPTION 'konstruct-migrate: this run no longer holds the migration lock' USING ERRCODE = '${LOCK_LOST_SQLSTATE}';
+    END IF;
+  END $fence$`;
 }
 
 /**

@@ -9,7 +9,7 @@
 import type { Knex } from 'knex';
 import { isEmpty, type ContractDrops } from './contract-drops';
 import { lookAtReads } from './read-evidence';
-import { startRecording, stopRecording } from './write-recorder';
+import { prepareRecording, startRecording, stopRecording } from './write-recorder';
 
 export interface DrainHooks {
   /** In step `index`'s transaction, before its work. */
@@ -32,18 +32,21 @@ const NONE: DrainHooks = { before: async () => {}, after: async () => {}, commit
 export function drainHooks({ name: migration, steps, expandedAt: expanded }: DrainedMigration, drops: ContractDrops | null | undefined, direction: 'up' | 'down'): DrainHooks {
   if (!drops || isEmpty(drops)) return NONE;
   if (expanded === 0 || expanded === steps.length) return NONE; // no contract, or nothing before it
-  if (direction === 'up') {
-    return {
-      before: async (trx, i) => (i === expanded ? stopRecording(trx, migration) : undefined),
-      after: async (trx, i) => (i === 0 ? startRecording(trx, migration, drops) : undefined),
-      committed: async (knex, i) => {
-        if (i === expanded - 1) await lookAtReads(knex, migration, drops, { baseline: true });
-      },
-    };
-  }
+  // Where recording starts: step 0's transaction going up, the first contract step's going down.
+  const starts = direction === 'up' ? 0 : expanded;
+  const stops = direction === 'up' ? expanded : 0;
+  // Prepared before the step's work, run in one round trip after it (write-recorder.ts): what holds the step's locks longer is that one trip.
+  let recording: string | undefined;
   return {
-    before: async (trx, i) => (i === 0 ? stopRecording(trx, migration) : undefined),
-    after: async (trx, i) => (i === expanded ? startRecording(trx, migration, drops) : undefined),
-    committed: async () => {},
+    before: async (trx, i) => {
+      if (i === stops) await stopRecording(trx, migration);
+      if (i === starts) recording = await prepareRecording(trx, migration, drops);
+    },
+    after: async (trx, i) => {
+      if (i === starts) await startRecording(trx, recording!);
+    },
+    committed: async (knex, i) => {
+      if (direction === 'up' && i === expanded - 1) await lookAtReads(knex, migration, drops, { baseline: true });
+    },
   };
 }

@@ -65,10 +65,17 @@ export async function readEvidence(knex: Knex, migration: string): Promise<Evide
   }));
 }
 
-/** Forgets `migration`'s evidence, and drops the table once it holds none. */
-export async function forgetEvidence(knex: Knex, migration: string): Promise<void> {
-  if (!(await tableExists(knex, DRAIN_TABLE))) return;
-  await knex(DRAIN_TABLE).where({ migration }).delete();
-  const left = await knex(DRAIN_TABLE).first('migration');
-  if (!left) await knex.schema.dropTable(DRAIN_TABLE);
+/**
+ * SQL that forgets `migration`'s evidence and drops the table once it holds none (nothing when
+ * there is no table): one statement, so it can go in the same round trip as the drops before it.
+ */
+export function forgetEvidenceSql(migration: string): string {
+  return `DO $forget$ BEGIN
+    IF pg_catalog.to_regclass(${DRAIN_TABLE_LITERAL}) IS NULL THEN RETURN; END IF;
+    DELETE FROM ${DRAIN_TABLE} WHERE migration = '${migration.replace(/'/g, "''")}';
+    IF NOT EXISTS (SELECT FROM ${DRAIN_TABLE}) THEN DROP TABLE ${DRAIN_TABLE}; END IF;
+  END $forget$`;
 }
+
+/** The table's name in the current schema, as to_regclass reads it (the first schema of the search_path, as tableExists). */
+const DRAIN_TABLE_LITERAL = `pg_catalog.quote_ident(pg_catalog.current_schema()) || '.${DRAIN_TABLE}'`;

@@ -26,7 +26,7 @@
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { ContractDrops } from './contract-drops';
-import { DRAIN_TABLE, ensureDrainTable, forgetEvidence } from './evidence-table';
+import { DRAIN_TABLE, ensureDrainTable, forgetEvidenceSql } from './evidence-table';
 
 /** classid of the counters' advisory locks: 'KDRN' (the migration lock is 'KMIG'). */
 const COUNTER_LOCK_CLASS = 0x4b44524e;
@@ -38,15 +38,23 @@ export function recorderName(migration: string): string {
 const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
 const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
 
-/** Creates the evidence table, the function and a trigger per dropped column and table. */
-export async function startRecording(trx: Knex, migration: string, drops: ContractDrops): Promise<void> {
+/**
+ * Starting to record takes two parts, so that the part that locks the tables
+ * is one round trip: `prepareRecording` creates the evidence table and reads
+ * what it needs (no lock on the application's tables), before the step's work;
+ * the SQL it returns, run after the work (drain-hooks.ts), drops this
+ * migration's leftover triggers and creates the function and a trigger per
+ * dropped column and table. Where a dropped column has no default is decided
+ * in that same SQL, after the step's work, as before.
+ */
+export async function prepareRecording(trx: Knex, migration: string, drops: ContractDrops): Promise<string> {
   await ensureDrainTable(trx);
-  await dropTriggers(trx, migration);
   const fn = recorderName(migration);
   const schema: string = (await trx.raw('SELECT pg_catalog.current_schema() AS s')).rows[0].s;
   const drain = `${ident(schema)}.${DRAIN_TABLE}`;
   const writer = `coalesce(pg_catalog.current_setting('application_name'), ''), session_user::text, coalesce(pg_catalog.host(pg_catalog.inet_client_addr()), 'local')`;
-  await trx.raw(`
+  const statements = (await leftoverTriggers(trx, migration)).map((t) => `DROP TRIGGER ${ident(t.tgname)} ON ${ident(t.nspname)}.${ident(t.relname)}`);
+  statements.push(`
     CREATE OR REPLACE FUNCTION ${ident(schema)}.${fn}() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp AS $drain$
     BEGIN
@@ -64,36 +72,44 @@ export async function startRecording(trx: Knex, migration: string, drops: Contra
   for (const { table, column } of drops.columns) {
     const on = `${ident(schema)}.${ident(table)}`;
     const object = `${table}.${column}`;
-    if (!(await hasDefault(trx, table, column))) {
-      await trx.raw(`CREATE TRIGGER ${fn}_${n}_insert BEFORE INSERT ON ${on} FOR EACH ROW
-        WHEN (NEW.${ident(column)} IS NOT NULL) EXECUTE FUNCTION ${ident(schema)}.${fn}(${args(object)})`);
-    }
-    await trx.raw(`CREATE TRIGGER ${fn}_${n}_update BEFORE UPDATE OF ${ident(column)} ON ${on} FOR EACH ROW
+    statements.push(`DO $insert$ BEGIN IF NOT ${hasDefault(schema, table, column)} THEN
+      CREATE TRIGGER ${fn}_${n}_insert BEFORE INSERT ON ${on} FOR EACH ROW
+        WHEN (NEW.${ident(column)} IS NOT NULL) EXECUTE FUNCTION ${ident(schema)}.${fn}(${args(object)});
+    END IF; END $insert$`);
+    statements.push(`CREATE TRIGGER ${fn}_${n}_update BEFORE UPDATE OF ${ident(column)} ON ${on} FOR EACH ROW
       EXECUTE FUNCTION ${ident(schema)}.${fn}(${args(object)})`);
     n++;
   }
   for (const table of drops.tables) {
-    await trx.raw(`CREATE TRIGGER ${fn}_${n++}_write AFTER INSERT OR UPDATE OR DELETE ON ${ident(schema)}.${ident(table)}
+    statements.push(`CREATE TRIGGER ${fn}_${n++}_write AFTER INSERT OR UPDATE OR DELETE ON ${ident(schema)}.${ident(table)}
       FOR EACH STATEMENT EXECUTE FUNCTION ${ident(schema)}.${fn}(${args(table)})`);
   }
+  return statements.join(';\n');
 }
 
-/** Drops this migration's triggers and function, and its evidence; safe to run when there are none. */
+/** Runs what prepareRecording returned: one simple query (no bindings; knex reads `?` as one unless escaped). */
+export async function startRecording(trx: Knex, sql: string): Promise<void> {
+  await trx.raw(sql.replace(/\?/g, '\\?'));
+}
+
+/**
+ * Drops this migration's triggers and function, and its evidence; safe to run when there are none.
+ * One read, then one round trip for the drops, which lock the tables they are on.
+ */
 export async function stopRecording(trx: Knex, migration: string): Promise<void> {
-  await dropTriggers(trx, migration);
-  await trx.raw(`DROP FUNCTION IF EXISTS ${recorderName(migration)}()`);
-  await forgetEvidence(trx, migration);
+  const statements = (await leftoverTriggers(trx, migration)).map((t) => `DROP TRIGGER ${ident(t.tgname)} ON ${ident(t.nspname)}.${ident(t.relname)}`);
+  statements.push(`DROP FUNCTION IF EXISTS ${recorderName(migration)}()`, forgetEvidenceSql(migration));
+  await trx.raw(statements.join(';\n').replace(/\?/g, '\\?'));
 }
 
-async function dropTriggers(trx: Knex, migration: string): Promise<void> {
-  const fn = recorderName(migration);
+async function leftoverTriggers(trx: Knex, migration: string): Promise<Array<{ tgname: string; relname: string; nspname: string }>> {
   const { rows } = await trx.raw(
     `SELECT t.tgname, c.relname, n.nspname FROM pg_catalog.pg_trigger t
        JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
      WHERE t.tgname LIKE ? AND NOT t.tgisinternal`,
-    [`${fn}\\_%`],
+    [`${recorderName(migration)}\\_%`],
   );
-  for (const r of rows) await trx.raw(`DROP TRIGGER ${ident(r.tgname)} ON ${ident(r.nspname)}.${ident(r.relname)}`);
+  return rows;
 }
 
 export async function isRecording(knex: Knex, migration: string): Promise<boolean> {
@@ -101,12 +117,9 @@ export async function isRecording(knex: Knex, migration: string): Promise<boolea
   return rows.length > 0;
 }
 
-async function hasDefault(trx: Knex, table: string, column: string): Promise<boolean> {
-  const { rows } = await trx.raw(
-    `SELECT a.atthasdef FROM pg_catalog.pg_attribute a
-     WHERE a.attrelid = pg_catalog.to_regclass(pg_catalog.quote_ident(pg_catalog.current_schema()) || '.' || pg_catalog.quote_ident(?))
-       AND a.attname = ? AND NOT a.attisdropped`,
-    [table, column],
-  );
-  return rows[0]?.atthasdef === true;
+/** True when the column has a default, evaluated where the SQL runs (after the step's work). */
+function hasDefault(schema: string, table: string, column: string): string {
+  return `coalesce((SELECT a.atthasdef FROM pg_catalog.pg_attribute a
+     WHERE a.attrelid = pg_catalog.to_regclass(${literal(`${ident(schema)}.${ident(table)}`)})
+       AND a.attname = ${literal(column)} AND NOT a.attisdropped), false)`;
 }

@@ -16,7 +16,6 @@
  * (first-attempt-probe.ts), so that even the first encounter with a long
  * transaction keeps the application queued for at most that probe.
  */
-import type { Knex } from 'knex';
 import { KonstructError, LockTimeoutError, MigrationFailedError } from '../errors';
 import { formatSeconds } from '../db/session-info';
 import { statementOf } from '../db/statement-errors';
@@ -34,8 +33,8 @@ export interface RetryOptions {
   log: (line: string) => void;
   /** Runs before each attempt, e.g. to check the migration lock is still held. */
   beforeAttempt?: () => Promise<void>;
-  /** Runs last in each work transaction, right before COMMIT: proves the run still holds the migration lock (db/lock-fence.ts). */
-  beforeCommit?: (trx: Knex) => Promise<void>;
+  /** A statement run last in each work transaction, in one round trip with its COMMIT: raises LOCK_LOST_SQLSTATE unless the run still holds the migration lock (db/lock-fence.ts). */
+  commitFence?: string;
 }
 
 /** What one attempt reports when it failed: the error, and the last lock wait the watcher saw. */

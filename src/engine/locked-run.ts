@@ -12,7 +12,7 @@
  */
 import type { MigrationContext } from '../context';
 import { acquireMigrationLock } from '../db/advisory-lock';
-import { proveLockHeld, waitOutLostRuns } from '../db/lock-fence';
+import { lockHeldCheck, waitOutLostRuns } from '../db/lock-fence';
 import { readHistory, type AppliedMigration } from '../history/history-table';
 import { assertKnexNotMigrating } from '../history/knex-lock-row';
 import type { LocalMigration } from '../history/local-migrations';
@@ -102,7 +102,7 @@ export async function underMigrationLock<T>(
         lockRetries: options.lockRetries,
         log: ctx.log,
         beforeAttempt: lock.assertHeld,
-        beforeCommit: (trx) => proveLockHeld(trx, lock.holder),
+        commitFence: lockHeldCheck(lock.holder),
       },
     });
   } finally {

@@ -10,7 +10,7 @@
  */
 import type { Knex } from 'knex';
 import { recordApplied, removeApplied } from '../history/history-table';
-import { deletePhaseState, savePhaseState, type PhaseState } from '../history/phase-state';
+import { deletePhaseState, ensurePhaseTable, savePhaseState, type PhaseState } from '../history/phase-state';
 import { forgetSteering } from '../history/steering-table';
 import type { Migration, Step } from '../model/migration';
 import type { ContractDrops } from '../drain/contract-drops';
@@ -52,11 +52,21 @@ export async function runMigration(knex: Knex, runner: UnitRunner, t: MigrationT
   // The last position a unit of this run committed: what a failure leaves standing (part-way-report.ts).
   let recorded: Position | undefined;
   let committed: Position | undefined;
-  const record = recorder(t);
+  // The phase table stands once a phase row was committed (and while this run holds the lock, nothing drops it).
+  let phaseTableStands = t.state !== undefined;
+  // Transactions whose step made sure of the table before its work (prepareRecord below).
+  const tableMade = new WeakSet<Knex>();
+  const record = recorder(t, (db) => phaseTableStands || tableMade.has(db));
+  const prepareRecord = async (db: Knex, { stepsDone }: Position) => {
+    if (!writesPhaseRow(t, stepsDone)) return;
+    await ensurePhaseTable(db);
+    tableMade.add(db);
+  };
   const tracked: UnitRunner = {
     run: async (unit, work, rec) => {
       const attempts = await runner.run(unit, work, rec);
       committed = recorded;
+      if (committed && writesPhaseRow(t, committed.stepsDone)) phaseTableStands = true;
       return attempts;
     },
   };
@@ -64,7 +74,7 @@ export async function runMigration(knex: Knex, runner: UnitRunner, t: MigrationT
     const result = await runFrom(knex, tracked, t, from, (db, position) => {
       recorded = position;
       return record(db, position);
-    }, options);
+    }, prepareRecord, options);
     // At an end there is no backfill left to steer: an operator's pause or batch time is forgotten (steering-table.ts).
     if (t.migration.phased && (t.direction === 'up' ? t.stopAt === t.migration.steps.length : t.stopAt === 0)) await forgetSteering(knex, t.migration.name);
     return result;
@@ -79,6 +89,7 @@ async function runFrom(
   t: MigrationTarget,
   from: Position,
   record: (db: Knex, position: Position) => Promise<void>,
+  prepareRecord: (db: Knex, position: Position) => Promise<void>,
   options: BatchOptions,
 ): Promise<StepResult> {
   const started = performance.now();
@@ -92,12 +103,15 @@ async function runFrom(
   }
   const hooks = drainHooks(t.migration, t.drops, t.direction);
   // afterUnit: test-only, a SIGKILL between two units (test-stop-point.ts).
-  retries += await runSteps(knex, runner, { migration: t.migration, direction: t.direction, from, stopAt: t.stopAt, record, hooks, afterUnit: stopIfTestAsks, ...options });
+  retries += await runSteps(knex, runner, {
+    migration: t.migration, direction: t.direction, from, stopAt: t.stopAt, record, hooks, afterUnit: stopIfTestAsks, ...options,
+    prepareRecord,
+  });
   return { name: t.migration.name, direction: t.direction, ms: Math.round(performance.now() - started), attempts: 1 + retries };
 }
 
 /** Writes a position: the phase row in between, the history row at the ends. */
-function recorder(t: MigrationTarget): (db: Knex, position: Position) => Promise<void> {
+function recorder(t: MigrationTarget, phaseTableStands: (db: Knex) => boolean): (db: Knex, position: Position) => Promise<void> {
   const { migration } = t;
   const going = t.direction === 'up';
   const checksum = t.state?.checksum ?? migration.checksum;
@@ -112,10 +126,15 @@ function recorder(t: MigrationTarget): (db: Knex, position: Position) => Promise
       await removeApplied(db, migration.name);
     } else {
       if (!going) await removeApplied(db, migration.name);
-      await savePhaseState(db, { name: migration.name, stepsDone, direction: t.direction, cursor, rowsDone, held: t.held, checksum });
+      await savePhaseState(db, { name: migration.name, stepsDone, direction: t.direction, cursor, rowsDone, held: t.held, checksum }, phaseTableStands(db));
       phaseRowWritten = true;
     }
   };
+}
+
+/** A position between the ends is a phase row (recorder below); at an end, the history row says it. */
+function writesPhaseRow(t: MigrationTarget, stepsDone: number): boolean {
+  return t.direction === 'up' ? stepsDone !== t.migration.steps.length : stepsDone !== 0;
 }
 
 /**

@@ -33,6 +33,11 @@ export interface Unit {
   what: string;
   /** A batched step: the number of this batch in this run (1, 2, ...), 0 when it has none this way. */
   batch?: number;
+  /**
+   * Asked right before COMMIT: true lets a real run's COMMIT return before its WAL is flushed
+   * (a batch that is not its step's last; why that is safe: docs/production-safety.md).
+   */
+  commitAsync?(): boolean;
 }
 
 export interface UnitRunner {
@@ -56,6 +61,11 @@ export interface StepPlan {
   onStep?: StepListener;
   /** Writes `position` in the unit's transaction (nothing, for the stock knex CLI, which records the migration itself). */
   record(db: Knex, position: Position): Promise<void>;
+  /**
+   * In a step's unit, before its work: what `record` of that position needs made first (the phase
+   * table), so that it is not made while the step's locks are held.
+   */
+  prepareRecord?(db: Knex, position: Position): Promise<void>;
   /** Work the engine adds around a step (the drain triggers, src/drain/drain-hooks.ts). */
   hooks?: StepHooks;
   /** After each unit committed and was reported, before the next starts (a real run only); `batch`: its number in this run. */
@@ -91,6 +101,7 @@ export async function runSteps(knex: Knex, runner: UnitRunner, plan: StepPlan): 
           retries: -1 + await runner.run(
             unit,
             async (db) => {
+              await plan.prepareRecord?.(db, { stepsDone: after, cursor: null, rowsDone: 0 });
               await plan.hooks?.before(db, index);
               if (!isBatched(step)) await step[direction](db);
               await plan.hooks?.after(db, index);
@@ -145,7 +156,8 @@ async function runBatches(
     for (const gate of plan.gates ?? []) await gate.beforeBatch({ knex, migration: unit.migration.name, step: step.name, sizer, onStep: plan.onStep });
     let result: BatchResult | undefined;
     retries += -1 + await runner.run(
-      { ...unit, batch: batches + 1 },
+      // The last batch records the step's end: its COMMIT stays synchronous, and flushes the batches' WAL before it.
+      { ...unit, batch: batches + 1, commitAsync: () => result !== undefined && result.next !== null },
       async (db) => {
         result = await batch(db, cursor, sizer.next()); // each attempt restarts the clock, with the same size
       },

@@ -7,7 +7,8 @@
  * the first encounter queues only briefly (first-attempt-probe.ts). A unit's
  * work and its recorded position commit together in one transaction,
  * `commitWork` below: the only place a migration's work commits, and so the one
- * place that proves the migration lock is still held.
+ * place that proves the migration lock is still held (in the round trip of the
+ * COMMIT itself).
  *
  * A step outside a transaction (CREATE INDEX CONCURRENTLY) runs on a session of
  * its own with the limits as session settings (session-timeouts.ts), is never
@@ -15,6 +16,8 @@
  * commits after it.
  */
 import type { Knex } from 'knex';
+import { LOCK_LOST_SQLSTATE } from '../db/lock-fence';
+import { LockLostError } from '../errors';
 import { assertKnexNotMigrating } from '../history/knex-lock-row';
 import { PROBE_WATCH } from './first-attempt-probe';
 import { retryOnLockTimeout, type AttemptFailure, type AttemptLimits, type RetryOptions } from './lock-retry';
@@ -77,7 +80,7 @@ async function attempt(
       await commitWork(knex, options, prepare, async (trx) => {
         await work(trx);
         await record(trx);
-      }, watch);
+      }, watch, unit.commitAsync);
     }
     await watcher?.stop();
     return undefined;
@@ -93,6 +96,7 @@ async function commitWork(
   prepare: StepOptions['prepare'],
   work: (trx: Knex.Transaction) => Promise<void>,
   watch?: (pid: number) => void,
+  commitAsync?: () => boolean,
 ): Promise<void> {
   await knex.transaction(async (trx) => {
     const pid = await applyLocalTimeouts(trx, options.timeouts);
@@ -100,7 +104,31 @@ async function commitWork(
     await prepare?.(trx);
     await assertKnexNotMigrating(trx, { lockRow: true });
     await work(trx);
-    // Last, right before COMMIT: the run still holds the migration lock (db/lock-fence.ts).
-    await options.beforeCommit?.(trx);
+    await commitFenced(trx, [options.commitFence, commitAsync?.() ? ASYNC_COMMIT : undefined]);
   });
+}
+
+/**
+ * A backfill batch that is not its step's last commits without waiting for its WAL to reach disk
+ * (or a synchronous standby). The batch and its cursor are one transaction, so a crash loses both
+ * or neither; the next run redoes that batch from the cursor that survived (batches are safe to
+ * redo). The step's last unit commits synchronously, and its flush covers every batch before it.
+ */
+const ASYNC_COMMIT = 'SET LOCAL synchronous_commit = off';
+
+/**
+ * The fence (the run still holds the migration lock, db/lock-fence.ts), a
+ * batch's asynchronous commit, and COMMIT, last and in one simple-query round trip: whatever locks the step
+ * took are held for one round trip more, not five. When the fence raises, the
+ * COMMIT after it in the string never runs and the error rolls the
+ * transaction back. knex's own COMMIT then finds no transaction open: a
+ * warning, no error, sent after every lock is gone.
+ */
+async function commitFenced(trx: Knex.Transaction, before: ReadonlyArray<string | undefined>): Promise<void> {
+  try {
+    await trx.raw([...before.filter((sql) => sql !== undefined), 'COMMIT'].join(';\n'));
+  } catch (error) {
+    if ((error as { code?: unknown }).code === LOCK_LOST_SQLSTATE) throw new LockLostError({ rolledBack: true });
+    throw error;
+  }
 }

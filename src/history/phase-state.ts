@@ -66,8 +66,9 @@ export async function ensurePhaseTable(knex: Knex): Promise<void> {
 
 export type PhaseRow = Pick<PhaseState, 'name' | 'stepsDone' | 'direction' | 'cursor' | 'rowsDone' | 'held' | 'checksum'>;
 
-export async function savePhaseState(knex: Knex, state: PhaseRow): Promise<void> {
-  await ensurePhaseTable(knex);
+/** `tableStands`: the caller knows the table exists (a committed row says so), and saves the round trip of looking. */
+export async function savePhaseState(knex: Knex, state: PhaseRow, tableStands = false): Promise<void> {
+  if (!tableStands) await ensurePhaseTable(knex);
   const row = {
     name: state.name,
     steps_done: state.stepsDone,
@@ -81,12 +82,16 @@ export async function savePhaseState(knex: Knex, state: PhaseRow): Promise<void>
   await knex(PHASE_TABLE).insert(row).onConflict('name').merge(['steps_done', 'direction', 'cursor', 'rows_done', 'held', 'updated_at']);
 }
 
-/** Deletes the row; the table goes with its last row, so it exists only while a migration stands part-way. */
+/**
+ * Deletes the row; the table goes with its last row, so it exists only while a migration stands part-way.
+ * One statement: at a migration's end it runs while the last step's locks are held.
+ */
 export async function deletePhaseState(knex: Knex, name: string): Promise<void> {
-  if (!(await tableExists(knex, PHASE_TABLE))) return;
-  await knex(PHASE_TABLE).where({ name }).delete();
-  const [{ n }] = await knex(PHASE_TABLE).count({ n: '*' });
-  if (Number(n) === 0) await knex.schema.dropTable(PHASE_TABLE);
+  await knex.raw(`DO $phase$ BEGIN
+    IF pg_catalog.to_regclass(pg_catalog.quote_ident(pg_catalog.current_schema()) || '.${PHASE_TABLE}') IS NULL THEN RETURN; END IF;
+    DELETE FROM ${PHASE_TABLE} WHERE name = '${name.replace(/'/g, "''").replace(/\?/g, '\\?')}';
+    IF NOT EXISTS (SELECT FROM ${PHASE_TABLE}) THEN DROP TABLE ${PHASE_TABLE}; END IF;
+  END $phase$`);
 }
 
 /** For the knex-facing up/down of a phased migration: is any migration part-way? */

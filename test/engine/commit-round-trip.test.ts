@@ -1,0 +1,55 @@
+/**
+ * What the engine sends after a step's own statements, while the locks they
+ * took are held (src/engine/work-transaction.ts, src/drain/write-recorder.ts):
+ * the drain triggers, the position and the fence with COMMIT, one round trip
+ * each; and how each backfill batch commits: asynchronously, but for the
+ * step's last (docs/production-safety.md). Read from the statements the run's
+ * own knex sends, in order; no timing is asserted (the benchmark times it).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { up } from '../../src/commands/up';
+import type { MigrationContext } from '../../src/context';
+import type { TestDatabase } from '../support/test-database';
+import { usersAt005 } from '../support/users-at-005';
+
+let db: TestDatabase;
+let ctx: MigrationContext;
+/** Every statement the run's knex sent in a transaction (not the lock-wait watcher's), in order. */
+const sent: string[] = [];
+
+beforeAll(async () => {
+  ({ db, ctx } = await usersAt005('commitroundtrip', 10_000));
+  ctx.knex.on('query', (query: { sql: string; __knexTxId?: string }) => {
+    if (query.__knexTxId !== undefined) sent.push(query.sql);
+  });
+  // Fixed batches of 500 rows (10 pages before the table is analyzed), so the backfill takes several.
+  await up(ctx, { batchSize: 500, batchTime: 0 });
+});
+afterAll(async () => {
+  await ctx?.close();
+  await db?.drop();
+});
+
+const isCommit = (sql: string) => /\bCOMMIT$/.test(sql.trim());
+
+describe('the engine under a step\'s locks', () => {
+  it('after expand\'s last statement: the drain triggers, the position, then the fence with COMMIT, one round trip each', () => {
+    const last = sent.findIndex((sql) => sql.includes('portal_invitations_invited_by_fkey'));
+    expect(last).toBeGreaterThan(0);
+    const commit = sent.findIndex((sql, i) => i > last && isCommit(sql));
+    const after = sent.slice(last + 1, commit + 1);
+    expect(after).toHaveLength(3);
+    expect(after[0]).toMatch(/CREATE TRIGGER konstruct_drain_/);
+    expect(after[1]).toMatch(/^insert into "konstruct_migration_phases"/);
+    expect(after[2]).toMatch(/^DO \$fence\$[\s\S]*;\nCOMMIT$/);
+  });
+
+  it('every backfill batch but the step\'s last commits with synchronous_commit off; the last, and the steps, synchronously', () => {
+    const commits = sent.filter(isCommit);
+    const batches = sent.filter((sql) => sql.startsWith(`UPDATE portal_users SET role = 'platform_admin'`)).length;
+    expect(batches).toBeGreaterThan(2);
+    // expand, the batches, then the four contract steps (the one that acts only going down is a unit too).
+    const asynchronous = commits.map((sql) => sql.includes('SET LOCAL synchronous_commit = off'));
+    expect(asynchronous).toEqual([false, ...Array(batches - 1).fill(true), false, false, false, false, false]);
+  });
+});
