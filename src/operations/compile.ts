@@ -5,7 +5,7 @@
  * trigger and one contract. Going up the steps are:
  *   expand          every operation's expand, then each table's sync trigger (one transaction);
  *   create index    one step each, outside a transaction;
- *   backfill        per table: one pass by heap pages filling every new column; then `batch` operations;
+ *   backfill        `batch` operations; then per table one pass by heap pages filling every new column (page-backfill.ts: tableFill);
  *   build index     one step each, outside a transaction (a column swap's indexes on its new column);
  *   restore not null, validate, set not null   (transactions; see parts.ts: Slot);
  *   restore         per table, going down only: refill what contract dropped;

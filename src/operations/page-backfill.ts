@@ -82,11 +82,13 @@ export interface PageBatches {
  * where it is false: for a column that exists on one of an operation's two paths only (column-swap.ts). Only
  * expand and contract add or drop such a column, so the answer holds for the whole step. `choose`, asked
  * likewise, gives the statement to run (undefined: nothing to do) where it depends on several such conditions.
+ * `seenBySyncTriggers`: the batch's writes fire the sync triggers as an application's do (a custom `batch`),
+ * instead of leaving the new shape to the backfill.
  */
 export function pageBatches(
   table: string,
   statement: string,
-  o: { laterWritesFilled: boolean; onlyIf?: string; choose?: (knex: Knex) => Promise<string | undefined> },
+  o: { laterWritesFilled: boolean; onlyIf?: string; choose?: (knex: Knex) => Promise<string | undefined>; seenBySyncTriggers?: boolean },
 ): PageBatches {
   let size: TableSize | undefined;
   let now: string | undefined | null = null; // null: not asked yet in this process
@@ -104,10 +106,8 @@ export function pageBatches(
       const end = start + Math.max(1, Math.round(rows / rowsPerPage));
       // One round trip: the sync trigger stays out of the backfill's way for this transaction only
       // (set_config(..., true) ends with it; nothing after the UPDATE in it writes the table).
-      await knex.raw(
-        `SELECT set_config('${BACKFILL_SETTING}', 'on', true); ` +
-          now!.replace(PAGES, `ctid >= '(${start},0)'::tid AND ctid < '(${end},0)'::tid`),
-      );
+      const backfillOnly = o.seenBySyncTriggers ? '' : `SELECT set_config('${BACKFILL_SETTING}', 'on', true); `;
+      await knex.raw(backfillOnly + now!.replace(PAGES, `ctid >= '(${start},0)'::tid AND ctid < '(${end},0)'::tid`));
       // Rows covered, from the planner's rows per page: counting would read the range twice.
       const covered = Math.round(Math.max(0, Math.min(end, pages) - start) * rowsPerPage);
       return { next: end < pages ? String(end) : null, rows: covered };

@@ -97,3 +97,21 @@ describeOperation('renameColumn, a catalog-only type change (whose new column is
   plain: `ALTER TABLE portal_users RENAME COLUMN name TO display_name; ALTER TABLE portal_users ALTER COLUMN hashed_password TYPE text; ${plainRetype('left_at')}`,
   ...renameVersions,
 });
+
+describeOperation('a batch writing nick and left_at, with left_at through a new column and login added NOT NULL with up, on one table', {
+  operations: [
+    retype('left_at'),
+    addLogin,
+    {
+      batch: {
+        table: 'portal_users', name: 'nick from email, left_at a day later',
+        up: `UPDATE portal_users SET nick = 'n-' || split_part(email, '@', 1), left_at = left_at + interval '1 day' WHERE {pages} AND nick NOT LIKE 'n-%'`,
+        down: `UPDATE portal_users SET nick = substr(nick, 3), left_at = left_at - interval '1 day' WHERE {pages} AND nick LIKE 'n-%'`,
+      },
+    },
+  ],
+  seed: SEEN_SEED,
+  plain: `UPDATE portal_users SET nick = 'n-' || split_part(email, '@', 1), left_at = left_at + interval '1 day'; ${plainRetype('left_at')};
+    ALTER TABLE portal_users ADD COLUMN login text DEFAULT '' NOT NULL; UPDATE portal_users SET login = split_part(email, '@', 1)`,
+  ...addLoginVersions,
+});
