@@ -5,7 +5,7 @@
  * trigger and one contract. Going up the steps are:
  *   expand          every operation's expand, then each table's sync trigger (one transaction);
  *   create index    one step each, outside a transaction;
- *   backfill        per table: one pass by heap pages filling every new column; then `batch` operations;
+ *   backfill        `batch` operations; then per table one pass by heap pages filling every new column (page-backfill.ts: tableFill);
  *   build index     one step each, outside a transaction (a column swap's indexes on its new column);
  *   restore not null, validate, set not null   (transactions; see parts.ts: Slot);
  *   restore         per table, going down only: refill what contract dropped;
@@ -17,7 +17,7 @@
 import type { Knex } from 'knex';
 import type { PhaseName, PhasedStep, StepStatements } from '../phased/phased-migration';
 import { runConcurrent } from './concurrent-step';
-import { fillStatement, pageBatches } from './page-backfill';
+import { tableFill } from './page-backfill';
 import type { Fill, OperationParts, OutsideWork, Slot, Statements, SyncRule } from './parts';
 import { syncTrigger } from './sync-trigger';
 
@@ -52,14 +52,8 @@ function byTable<T>(all: readonly OperationParts[], pick: (p: OperationParts) =>
   return [...tables];
 }
 
-/** Per table, its fills; fills with a condition (Fill.onlyIf) in a step of their own, one per condition. */
-function fillsByTable(all: readonly OperationParts[], pick: (p: OperationParts) => Fill[] | undefined): Array<[string, Fill[]]> {
-  return byTable(all, pick).flatMap(([table, fills]) =>
-    [...new Set(fills.map((f) => f.onlyIf))].map((onlyIf): [string, Fill[]] => [table, fills.filter((f) => f.onlyIf === onlyIf)]));
-}
-
 function batchedStep(phase: PhaseName, name: string, table: string, fills: Fill[], direction: 'up' | 'down'): PhasedStep {
-  const batches = pageBatches(table, fillStatement(table, fills), { laterWritesFilled: true, onlyIf: fills[0]?.onlyIf });
+  const batches = tableFill(table, fills);
   return {
     phase,
     name,
@@ -91,12 +85,12 @@ export function compileParts(operations: readonly CompiledOperation[]): PhasedSt
     }));
   steps.push(...outside('expand'));
   steps.push(...all.flatMap((p) => p.batches ?? []));
-  for (const [table, fills] of fillsByTable(all, (p) => p.fillUp)) steps.push(batchedStep('backfill', `fill ${table}: ${fills.map((f) => f.column).join(', ')}`, table, fills, 'up'));
+  for (const [table, fills] of byTable(all, (p) => p.fillUp)) steps.push(batchedStep('backfill', `fill ${table}: ${fills.map((f) => f.column).join(', ')}`, table, fills, 'up'));
   steps.push(...outside('backfill'));
   add('contract', 'restore NOT NULL (going down)', merged(all, 'restoreNotNull'));
   add('contract', 'validate constraints', merged(all, 'validate'));
   add('contract', 'set NOT NULL', merged(all, 'setNotNull'));
-  for (const [table, fills] of fillsByTable(all, (p) => p.fillDown)) steps.push(batchedStep('contract', `refill ${table}: ${fills.map((f) => f.column).join(', ')} (going down)`, table, fills, 'down'));
+  for (const [table, fills] of byTable(all, (p) => p.fillDown)) steps.push(batchedStep('contract', `refill ${table}: ${fills.map((f) => f.column).join(', ')} (going down)`, table, fills, 'down'));
   add('contract', `contract: ${names((p) => !!(p.slots?.contract || p.rules?.length))}`, {
     up: [...triggers.flatMap((t) => t.drop), ...contract.up],
     down: [...contract.down, ...triggers.flatMap((t) => t.create)],

@@ -40,6 +40,31 @@ export function fillStatement(table: string, fills: readonly Fill[]): string {
   return `UPDATE ${ident(table)} SET ${set} WHERE ${PAGES} AND (${unfilled})`;
 }
 
+/**
+ * One pass over a table filling all its columns, whatever operations they come from: a
+ * backfill statement updates whole rows, and a column that a NOT VALID CHECK holds NOT NULL
+ * (a column swap's new column, an added NOT NULL column) must be filled by the same update as
+ * any other column of the row, since the backfill's updates fire no trigger that would fill it.
+ * Fills with a condition (Fill.onlyIf: a column one path adds) join the statement where their
+ * condition holds, asked at the step's first batch. A table whose fills share one condition keeps
+ * the statement it always had (applied migrations' SQL is frozen: frozen-sql.test.ts).
+ */
+export function tableFill(table: string, fills: readonly Fill[]): PageBatches {
+  const conditions = [...new Set(fills.map((f) => f.onlyIf))];
+  const statement = fillStatement(table, fills);
+  if (conditions.length === 1) return pageBatches(table, statement, { laterWritesFilled: true, onlyIf: conditions[0] });
+  const asked = conditions.filter((c): c is string => c !== undefined);
+  return pageBatches(table, statement, {
+    laterWritesFilled: true,
+    choose: async (knex) => {
+      const { rows } = await knex.raw(`SELECT ${asked.map((c, i) => `(${c}) AS c${i}`).join(', ')}`);
+      const holds = (c: string | undefined) => c === undefined || rows[0][`c${asked.indexOf(c)}`] === true;
+      const now = fills.filter((f) => holds(f.onlyIf));
+      return now.length ? fillStatement(table, now) : undefined;
+    },
+  });
+}
+
 export interface PageBatches {
   statement: string;
   run: BatchFunction;
@@ -55,26 +80,34 @@ export interface PageBatches {
  * appended meanwhile are covered too.
  * `onlyIf` (an SQL condition): asked at the step's first batch in this process, and the step is done at once
  * where it is false: for a column that exists on one of an operation's two paths only (column-swap.ts). Only
- * expand and contract add or drop such a column, so the answer holds for the whole step.
+ * expand and contract add or drop such a column, so the answer holds for the whole step. `choose`, asked
+ * likewise, gives the statement to run (undefined: nothing to do) where it depends on several such conditions.
+ * `seenBySyncTriggers`: the batch's writes fire the sync triggers as an application's do (a custom `batch`),
+ * instead of leaving the new shape to the backfill.
  */
-export function pageBatches(table: string, statement: string, o: { laterWritesFilled: boolean; onlyIf?: string }): PageBatches {
+export function pageBatches(
+  table: string,
+  statement: string,
+  o: { laterWritesFilled: boolean; onlyIf?: string; choose?: (knex: Knex) => Promise<string | undefined>; seenBySyncTriggers?: boolean },
+): PageBatches {
   let size: TableSize | undefined;
-  let go: boolean | undefined;
+  let now: string | undefined | null = null; // null: not asked yet in this process
+  const choose = o.choose ?? (o.onlyIf === undefined ? undefined
+    : async (knex: Knex) => ((await knex.raw(`SELECT (${o.onlyIf}) AS go`)).rows[0].go === true ? statement : undefined));
   return {
     statement,
     run: async (knex, cursor, rows) => {
-      if (o.onlyIf !== undefined && (cursor === null || go === undefined)) go = (await knex.raw(`SELECT (${o.onlyIf}) AS go`)).rows[0].go === true;
-      if (go === false) return { next: null, rows: 0 };
+      if (!choose) now = statement;
+      else if (cursor === null || now === null) now = await choose(knex);
+      if (now === undefined) return { next: null, rows: 0 };
       const start = cursor === null ? 0 : Number(cursor);
       if (cursor === null || size === undefined || !o.laterWritesFilled) size = await tableSize(knex, table);
       const { pages, rowsPerPage } = size;
       const end = start + Math.max(1, Math.round(rows / rowsPerPage));
       // One round trip: the sync trigger stays out of the backfill's way for this transaction only
       // (set_config(..., true) ends with it; nothing after the UPDATE in it writes the table).
-      await knex.raw(
-        `SELECT set_config('${BACKFILL_SETTING}', 'on', true); ` +
-          statement.replace(PAGES, `ctid >= '(${start},0)'::tid AND ctid < '(${end},0)'::tid`),
-      );
+      const backfillOnly = o.seenBySyncTriggers ? '' : `SELECT set_config('${BACKFILL_SETTING}', 'on', true); `;
+      await knex.raw(backfillOnly + now!.replace(PAGES, `ctid >= '(${start},0)'::tid AND ctid < '(${end},0)'::tid`));
       // Rows covered, from the planner's rows per page: counting would read the range twice.
       const covered = Math.round(Math.max(0, Math.min(end, pages) - start) * rowsPerPage);
       return { next: end < pages ? String(end) : null, rows: covered };

@@ -13,7 +13,8 @@
  *
  * The backfill's own updates fire none of the UPDATE triggers (it sets
  * konstruct_migrate.backfill for its transaction): it fills the new shape
- * without writing back into the old one. The function pins its search_path
+ * without writing back into the old one. A custom `batch`'s updates do fire
+ * them, as an application's (batch.ts). The function pins its search_path
  * (SET search_path FROM CURRENT: the migration's own), so a schema on the
  * caller's path cannot change what it calls.
  */

@@ -45,6 +45,8 @@ interface Case {
   /** The migration's name (default 900_operations). */
   name?: string;
   seed?: string;
+  /** Its type change rewrites, so it goes through a new column: the new column's fill has batches to kill between. */
+  rewrites?: boolean;
 }
 
 /** The operation tests' scenarios (test/operations/*.test.ts) that have a point between two commits. */
@@ -118,6 +120,18 @@ const CASES: Case[] = [
     }],
   },
   { title: '006 as operations (the twin fixture)', operations: twinOperations, name: '006_rbac_roles_operations' },
+  {
+    // One backfill pass fills display_name and the new column together (issue #20 item 1): killed inside it, the next
+    // run asks again which new columns exist before its first batch.
+    title: 'renameColumn, then a type change through a new column, on one table',
+    operations: [
+      { renameColumn: { table: 'portal_users', from: 'name', to: 'display_name' } },
+      { alterColumn: { table: 'portal_users', column: 'left_at', type: 'timestamp', fromType: 'timestamptz', up: `left_at AT TIME ZONE 'UTC'`, down: `left_at AT TIME ZONE 'UTC'` } },
+    ],
+    // The table's last column: the swap leaves it last both ways, so down ends at the catalog before.
+    seed: `${SEED}; ALTER TABLE portal_users ADD COLUMN left_at timestamptz NOT NULL DEFAULT now(); UPDATE portal_users SET left_at = '2020-01-03'`,
+    rewrites: true,
+  },
 ];
 
 /** A kill point: after K steps, or (batches) inside the batched step standing at K after that many batches. */
@@ -136,21 +150,21 @@ const batchedWay = (step: Step, direction: 'up' | 'down') => isBatched(step) && 
  * catalog-only path of these cases it is done at once, so it has no point between two of its batches.
  */
 const fillsNewColumn = (step: Step, direction: 'up' | 'down') => step.statements?.[direction].some((s) => s.includes('konstruct_new_')) ?? false;
-const killableBatches = (step: Step, direction: 'up' | 'down') => batchedWay(step, direction) && !fillsNewColumn(step, direction);
+const killableBatches = (step: Step, direction: 'up' | 'down', rewrites = false) => batchedWay(step, direction) && (rewrites || !fillsNewColumn(step, direction));
 
 /** Going up: each boundary, and inside each backfill after its boundary. */
-function upStops(steps: readonly Step[]): StopPoint[] {
+function upStops(steps: readonly Step[], rewrites?: boolean): StopPoint[] {
   return steps.flatMap((step, i) => [
     ...(i > 0 ? [{ stepsDone: i }] : []),
-    ...(killableBatches(step, 'up') ? [{ stepsDone: i, batches: BATCHES_BEFORE_KILL }] : []),
+    ...(killableBatches(step, 'up', rewrites) ? [{ stepsDone: i, batches: BATCHES_BEFORE_KILL }] : []),
   ]);
 }
 
 /** Going down from applied, from the last step: inside its batches (it stands at i + 1 meanwhile), then the boundary below it. */
-function downStops(steps: readonly Step[]): StopPoint[] {
+function downStops(steps: readonly Step[], rewrites?: boolean): StopPoint[] {
   return steps
     .map((step, i) => [
-      ...(killableBatches(step, 'down') ? [{ stepsDone: i + 1, batches: BATCHES_BEFORE_KILL }] : []),
+      ...(killableBatches(step, 'down', rewrites) ? [{ stepsDone: i + 1, batches: BATCHES_BEFORE_KILL }] : []),
       ...(i > 0 ? [{ stepsDone: i }] : []),
     ])
     .reverse()
@@ -302,9 +316,9 @@ describe.concurrent('SIGKILL at each step boundary and mid-backfill, then the ne
         await h.db.knex.raw('VACUUM FULL portal_users'); // the table as compact as seeded: as many pages, as many batches
         await h.ctx.close(); // its idle sessions share the CLI's application_name: they would look like a killed run's
 
-        await killAtEach(h, 'up', upStops(h.steps));
+        await killAtEach(h, 'up', upStops(h.steps, c.rewrites));
         expect(await databaseContents(h.db.knex)).toEqual(after);
-        await killAtEach(h, 'down', downStops(h.steps));
+        await killAtEach(h, 'down', downStops(h.steps, c.rewrites));
         expect(await databaseContents(h.db.knex)).toEqual(before);
       } finally {
         await h.close();

@@ -10,12 +10,8 @@
  *   application versions (`updated_at = now()`), and what they write fits both
  *   types, so each keeps using the column by its name, as the docs' recipe says
  *   for such a change.
- * The rewriting change comes first on purpose: listed after the rename, the
- * rename's fill step (which sets konstruct_migrate.backfill, so the swap's
- * trigger leaves the row alone) updates rows whose `konstruct_new_updated_at` is
- * still NULL and fails on its NOT VALID `IS NOT NULL` CHECK (seen at 2,000
- * rows: `up` exits 6 at step 3; a bug in how the swap composes with another
- * fill on the same table, reported, not fixed here).
+ * The order of the list does not matter: operations on one table fill their
+ * columns in one backfill pass (issue #20 item 1; test/operations/compose.test.ts).
  * Its twin written as a plain migration is ../plain-007/.
  */
 import type { Operation } from '../../../src/operations';
