@@ -121,12 +121,14 @@ const ASYNC_COMMIT = 'SET LOCAL synchronous_commit = off';
  * batch's asynchronous commit, and COMMIT, last and in one simple-query round trip: whatever locks the step
  * took are held for one round trip more, not five. When the fence raises, the
  * COMMIT after it in the string never runs and the error rolls the
- * transaction back. knex's own COMMIT then finds no transaction open: a
- * warning, no error, sent after every lock is gone.
+ * transaction back. The BEGIN after the COMMIT opens an empty transaction for
+ * knex's own COMMIT to close, after every lock is gone: without it, that
+ * COMMIT would find no transaction and the server would log a warning
+ * ("there is no transaction in progress") for every step and batch.
  */
 async function commitFenced(trx: Knex.Transaction, before: ReadonlyArray<string | undefined>): Promise<void> {
   try {
-    await trx.raw([...before.filter((sql) => sql !== undefined), 'COMMIT'].join(';\n'));
+    await trx.raw([...before.filter((sql) => sql !== undefined), 'COMMIT', 'BEGIN'].join(';\n'));
   } catch (error) {
     if ((error as { code?: unknown }).code === LOCK_LOST_SQLSTATE) throw new LockLostError({ rolledBack: true });
     throw error;

@@ -6,6 +6,7 @@
  * step's last (docs/production-safety.md). Read from the statements the run's
  * own knex sends, in order; no timing is asserted (the benchmark times it).
  */
+import type { EventEmitter } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { up } from '../../src/commands/up';
 import type { MigrationContext } from '../../src/context';
@@ -16,11 +17,21 @@ let db: TestDatabase;
 let ctx: MigrationContext;
 /** Every statement the run's knex sent in a transaction (not the lock-wait watcher's), in order. */
 const sent: string[] = [];
+/** Every WARNING the server sent the run's connections (a COMMIT outside a transaction draws one). */
+const warnings: string[] = [];
 
 beforeAll(async () => {
   ({ db, ctx } = await usersAt005('commitroundtrip', 10_000));
   ctx.knex.on('query', (query: { sql: string; __knexTxId?: string }) => {
     if (query.__knexTxId !== undefined) sent.push(query.sql);
+  });
+  const listening = new WeakSet<EventEmitter>();
+  ctx.knex.client.pool.on('acquireSuccess', (_id: number, connection: EventEmitter) => {
+    if (listening.has(connection)) return;
+    listening.add(connection);
+    connection.on('notice', (notice: { severity?: string; message: string }) => {
+      if (notice.severity === 'WARNING') warnings.push(notice.message);
+    });
   });
   // Fixed batches of 500 rows (10 pages before the table is analyzed), so the backfill takes several.
   await up(ctx, { batchSize: 500, batchTime: 0 });
@@ -30,7 +41,8 @@ afterAll(async () => {
   await db?.drop();
 });
 
-const isCommit = (sql: string) => /\bCOMMIT$/.test(sql.trim());
+/** The engine's commit: ends with COMMIT, then the BEGIN of the empty transaction knex's own COMMIT closes. */
+const isCommit = (sql: string) => /\bCOMMIT;\nBEGIN$/.test(sql.trim());
 
 describe('the engine under a step\'s locks', () => {
   it('after expand\'s last statement: the drain triggers, the position, then the fence with COMMIT, one round trip each', () => {
@@ -41,7 +53,12 @@ describe('the engine under a step\'s locks', () => {
     expect(after).toHaveLength(3);
     expect(after[0]).toMatch(/CREATE TRIGGER konstruct_drain_/);
     expect(after[1]).toMatch(/^insert into "konstruct_migration_phases"/);
-    expect(after[2]).toMatch(/^DO \$fence\$[\s\S]*;\nCOMMIT$/);
+    expect(after[2]).toMatch(/^DO \$fence\$[\s\S]*;\nCOMMIT;\nBEGIN$/);
+  });
+
+  it('draws no warning from the server: knex\'s own COMMIT closes the empty transaction the engine opened after its COMMIT', () => {
+    expect(sent.filter((sql) => /\bCOMMIT\b/.test(sql)).length).toBeGreaterThan(3);
+    expect(warnings).toEqual([]);
   });
 
   it('every backfill batch but the step\'s last commits with synchronous_commit off; the last, and the steps, synchronously', () => {
