@@ -28,9 +28,16 @@ export function readmeBlock(result: BenchResult, resultsLink: string): string {
       : `- Online \`up\` (expand, backfill, contract): not measured on ${formatRows(ONLINE.atRows)} rows in this run (\`--huge\`).`;
   const bare = pick(offline, '`status`: konstruct-migrate / bare') ? ` and ${o('`status`: konstruct-migrate / bare')} that of a bare node + pg script reading knex_migrations` : '';
   const s = (start: string) => quote(scenarios, start);
-  const scenarioLine = result.scenarios && scenarios.length > 0
-    ? [`- Rollout scenarios on ${formatRows(result.scenarios.rows)} rows: a rename, a type change and an index as operations: errors ${s('operations: old version errors')} (old), ${s('operations: new version errors')} (new), longest blocking hold ${s('operations: longest hold')}; drain recorder's cost, p99 with / without (upper end of its 95 % interval): ${s("drain recording: old")} (old), ${s('drain recording: new')} (new); rolling deploy with \`complete --wait\`: errors ${s("rolling deploy: old")} (old), ${s('rolling deploy: new')} (new), contracted after the old version's last request: ${s('rolling deploy: `complete')}.`]
-    : [];
+  // Only the scenarios this run measured (--only, --no-<scenario> leave some out).
+  const has = (start: string) => pick(scenarios, start) !== undefined;
+  const scenarioParts = [
+    has('operations: old version errors') &&
+      `a rename, a type change and an index as operations: errors ${s('operations: old version errors')} (old), ${s('operations: new version errors')} (new), longest blocking hold ${s('operations: longest hold')}`,
+    has('drain recording: old') && `drain recorder's cost, p99 with / without (upper end of its 95 % interval): ${s('drain recording: old')} (old), ${s('drain recording: new')} (new)`,
+    has('rolling deploy: old') &&
+      `rolling deploy with \`complete --wait\`: errors ${s('rolling deploy: old')} (old), ${s('rolling deploy: new')} (new), contracted after the old version's last request: ${s('rolling deploy: `complete')}`,
+  ].filter((part): part is string => typeof part === 'string');
+  const scenarioLine = result.scenarios && scenarioParts.length > 0 ? [`- Rollout scenarios on ${formatRows(result.scenarios.rows)} rows: ${scenarioParts.join('; ')}.`] : [];
   return [
     `${verdict([...online, ...offline, ...scenarios])} Measured by \`npm run bench\` on ${env.date.slice(0, 10)}, ${env.machine} (load average ${loadAverageText(env.loadAverage, env.loadAverageAfter)}), Node.js ${env.node}, PostgreSQL ${env.postgres}; each value is lowest–highest over the runs. Method, charts, every number: [${resultsLink}](${resultsLink}).`,
     onlineLine,
