@@ -1,18 +1,22 @@
 /**
  * What the drain gate's write recorder costs the application (issue #23 item
  * 3). 006 is brought to its expanded state (`up --expand`) on two copies of the
- * same template; on one the drain triggers stay (every old-shape write, an
- * update or insert of `is_admin`, also upserts a counter row), on the other they
- * are dropped by name, and both are vacuumed (the backfill left a dead row
+ * same template, x and y, and both are vacuumed (the backfill left a dead row
  * version per row, whose autovacuum could otherwise fall on whichever copy is
- * loaded first). Then the copies take the same load, both versions sending from
- * the start, in many short rounds of four segments, A B B A (B A A B in odd
- * rounds), so a drift of the shared machine weighs on both sides alike; each
- * round gives a ratio of p99s, and ratio-statistics.ts judges them together.
- * The first WARM_UP_MS of each segment are left out on both sides: each
- * segment opens fresh connections, whose first statements are slower.
- * Last, the server's own measure of the recorder (trigger-cost.ts). Nothing
- * else differs: same data, same steps, same load.
+ * loaded first). The recorder's triggers (every old-shape write, an update or
+ * insert of `is_admin`, also upserts a counter row) are kept as `up --expand`
+ * made them (pg_get_triggerdef) and then stand on one copy at a time: between
+ * rounds they are dropped from one copy and created again on the other, in
+ * the crossed order of crossed-rounds.ts, so that what differs between the
+ * copies falls on both sides alike. Both versions send from the start, in
+ * many short rounds of four segments, A B B A; each round gives a ratio of
+ * p99s, and ratio-statistics.ts judges them together, and measures the copy
+ * effect the crossing removes. Every segment records which copy it loaded,
+ * the triggers it found there and the old-shape writes counted while it ran,
+ * so a run shows that the recorder really moved. The first WARM_UP_MS of each
+ * segment are left out on both sides: each segment opens fresh connections,
+ * whose first statements are slower. Last, the server's own measure of the
+ * recorder (trigger-cost.ts), crossed the same way.
  */
 import type pg from 'pg';
 import { APP_VERSIONS, appRequest, type AppVersion } from '../app-load/app-versions';
@@ -26,15 +30,14 @@ import type { LoadPlan } from '../measured-run';
 import { BUILT_CLI } from '../project-files';
 import type { Templates } from '../templates';
 import { runNode } from '../timed-process';
-import { summarizeRatios, type RatioSummary, type RoundLatencies } from './ratio-statistics';
+import { carrierOf, COPIES, RECORDER_SIDES, roundSegments, otherCopy, type Copy, type RecorderSide } from './crossed-rounds';
+import { summarizeCopyEffect, summarizeRatios, type CopyEffect, type RatioSummary, type RoundLatencies } from './ratio-statistics';
 import { measureTriggerCost, type StatementCost } from './trigger-cost';
 import { versionTotals, type VersionTotals } from './version-totals';
 
 /** Issue #23 item 3: the application's p99 with the recorder at most 5 % above its p99 without it. */
 export const DRAIN_TARGETS = { p99Ratio: 1.05 };
 
-export type RecorderSide = 'recording' | 'without';
-export const RECORDER_SIDES: readonly RecorderSide[] = ['recording', 'without'];
 const MIGRATION = '006_rbac_roles';
 
 export interface SideVersion extends VersionTotals {
@@ -43,7 +46,7 @@ export interface SideVersion extends VersionTotals {
 }
 
 export interface DrainCostSide {
-  /** Drain triggers on portal_users while the load ran. */
+  /** Drain triggers on portal_users while the load ran (the most any of the side's segments found). */
   triggers: number;
   /** Old-shape writes the recorder counted (0 without it). */
   recordedWrites: number;
@@ -62,6 +65,20 @@ export interface DrainCostPlan {
   explainRepetitions: number;
 }
 
+/** One segment as it ran: where, on which side, and what the recorder did there. */
+export interface DrainSegment {
+  /** The A B B A round it belongs to (0-based, within the run). */
+  round: number;
+  copy: Copy;
+  side: RecorderSide;
+  /** Drain triggers on the copy's portal_users when the segment began. */
+  triggers: number;
+  /** Old-shape writes the copy's counters gained during the segment. */
+  recorded: number;
+  /** Requests kept (due after the warm-up). */
+  requests: number;
+}
+
 export interface DrainCostRun {
   round: number;
   ok: boolean;
@@ -71,6 +88,10 @@ export interface DrainCostRun {
   sides: Record<RecorderSide, DrainCostSide>;
   /** Per version: the ratio of p99s (with / without) round by round, and judged together. */
   ratios: Record<AppVersion, RatioSummary> | null;
+  /** Per version: copy x against copy y with the recorder in the same state (null before the crossing, or with one round). */
+  copyEffect?: Record<AppVersion, CopyEffect | null> | null;
+  /** Every segment in the order it ran (absent in results from before the crossing). */
+  segments?: DrainSegment[];
   /** The server's measure of the recorder's cost per write. */
   server: StatementCost[];
 }
@@ -78,31 +99,53 @@ export interface DrainCostRun {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function measureDrainCost(factory: DatabaseFactory, templates: Templates, load: LoadPlan, plan: DrainCostPlan, round: number): Promise<DrainCostRun> {
-  const databases = {} as Record<RecorderSide, string>;
+  const databases = {} as Record<Copy, string>;
+  const failed = (failure: string): DrainCostRun => ({ round, ok: false, failure, plan, sides: {} as Record<RecorderSide, DrainCostSide>, ratios: null, server: [] });
   try {
-    for (const side of RECORDER_SIDES) {
-      databases[side] = await factory.create(`drain_${side}`, templates.at005);
-      await runNode([BUILT_CLI, 'up', '--expand', '--no-check'], factory.url(databases[side]));
+    for (const copy of COPIES) {
+      databases[copy] = await factory.create(`drain_${copy}`, templates.at005);
+      await runNode([BUILT_CLI, 'up', '--expand', '--no-check'], factory.url(databases[copy]));
     }
-    await withClient(factory.url(databases.without), dropRecorderTriggers);
-    for (const side of RECORDER_SIDES) await withClient(factory.url(databases[side]), (client) => client.query('VACUUM (ANALYZE) portal_users'));
-    const urls = { recording: factory.url(databases.recording), without: factory.url(databases.without) };
-    const rounds: Array<Record<RecorderSide, RequestRecord[]>> = [];
-    let segment = 0;
+    const urls = { x: factory.url(databases.x), y: factory.url(databases.y) };
+    const recorder = await withClient(urls.x, readRecorderTriggers);
+    if (recorder.length === 0) return failed('the expanded 006 has no drain triggers to measure');
+    const carry = (carrier: Copy) => moveRecorder(urls, recorder, carrier);
+    for (const copy of COPIES) await withClient(urls[copy], (client) => client.query('VACUUM (ANALYZE) portal_users'));
+    const rounds: Array<{ carrier: Copy; requests: Record<RecorderSide, RequestRecord[]> }> = [];
+    const segments: DrainSegment[] = [];
+    let segmentIndex = 0;
     for (let r = 0; r < plan.rounds; r++) {
-      const [a, b] = (round * plan.rounds + r) % 2 === 0 ? RECORDER_SIDES : [...RECORDER_SIDES].reverse();
+      const carrier = carrierOf(r);
+      await carry(carrier);
       const requests: Record<RecorderSide, RequestRecord[]> = { recording: [], without: [] };
-      for (const side of [a!, b!, b!, a!]) requests[side].push(...(await loadSegment(urls[side], templates.rows, load, plan.segmentSeconds * 1000, segment++)));
-      rounds.push(requests);
+      for (const { copy, side } of roundSegments(r)) {
+        const triggers = await withClient(urls[copy], countRecorderTriggers);
+        const before = await withClient(urls[copy], recordedWrites);
+        const kept = await loadSegment(urls[copy], templates.rows, load, plan.segmentSeconds * 1000, segmentIndex++);
+        segments.push({ round: r, copy, side, triggers, recorded: (await withClient(urls[copy], recordedWrites)) - before, requests: kept.length });
+        requests[side].push(...kept);
+      }
+      rounds.push({ carrier, requests });
     }
     const sides = {} as Record<RecorderSide, DrainCostSide>;
-    for (const side of RECORDER_SIDES) sides[side] = await sideResult(urls[side], rounds.flatMap((r) => r[side]));
-    const failure = problemOf(sides);
-    const ids = await withClient(urls.recording, async (client) => (await pickRowPools(client, templates.rows)).promotedByOld);
-    const server = failure === null ? await measureTriggerCost(urls, ids, plan.explainRepetitions, recorderName(MIGRATION)) : [];
-    return { round, ok: failure === null, failure, plan, sides, ratios: failure === null ? ratiosOf(rounds) : null, server };
+    for (const side of RECORDER_SIDES) sides[side] = sideResult(segments.filter((s) => s.side === side), rounds.flatMap((r) => r.requests[side]));
+    const failure = problemOf(sides, segments);
+    const ids = await withClient(urls.x, async (client) => (await pickRowPools(client, templates.rows)).promotedByOld);
+    const server = failure === null ? await measureTriggerCost(urls, ids, plan.explainRepetitions, recorderName(MIGRATION), carry) : [];
+    const latencies = failure === null ? roundLatencies(rounds) : null;
+    return {
+      round,
+      ok: failure === null,
+      failure,
+      plan,
+      sides,
+      ratios: latencies && perVersion((v) => summarizeRatios(latencies(v), DRAIN_TARGETS.p99Ratio)),
+      copyEffect: latencies && perVersion((v) => summarizeCopyEffect(latencies(v))),
+      segments,
+      server,
+    };
   } catch (error) {
-    return { round, ok: false, failure: (error as Error).message, plan, sides: {} as Record<RecorderSide, DrainCostSide>, ratios: null, server: [] };
+    return failed((error as Error).message);
   } finally {
     for (const database of Object.values(databases)) await factory.drop(database);
   }
@@ -123,26 +166,29 @@ async function loadSegment(url: string, rows: number, plan: LoadPlan, ms: number
 /** The start of a segment left out: fresh connections' first statements (catalog caches, plans). */
 export const WARM_UP_MS = 250;
 
-function ratiosOf(rounds: Array<Record<RecorderSide, RequestRecord[]>>): Record<AppVersion, RatioSummary> {
-  const latencies = (version: AppVersion): RoundLatencies[] =>
-    rounds.map((r) => ({
-      recording: r.recording.filter((q) => q.version === version).map((q) => q.ms),
-      without: r.without.filter((q) => q.version === version).map((q) => q.ms),
-    }));
-  return Object.fromEntries(APP_VERSIONS.map((v) => [v, summarizeRatios(latencies(v), DRAIN_TARGETS.p99Ratio)])) as Record<AppVersion, RatioSummary>;
+function roundLatencies(rounds: Array<{ carrier: Copy; requests: Record<RecorderSide, RequestRecord[]> }>): (version: AppVersion) => RoundLatencies[] {
+  const of = (requests: RequestRecord[], version: AppVersion) => requests.filter((q) => q.version === version).map((q) => q.ms);
+  return (version) => rounds.map((r) => ({ carrier: r.carrier, recording: of(r.requests.recording, version), without: of(r.requests.without, version) }));
+}
+
+function perVersion<T>(summary: (version: AppVersion) => T): Record<AppVersion, T> {
+  return Object.fromEntries(APP_VERSIONS.map((v) => [v, summary(v)])) as Record<AppVersion, T>;
 }
 
 /** Far more requests than one segment sends. */
 const SEGMENT_SEQUENCES = 10_000_000;
 
-async function sideResult(url: string, due: RequestRecord[]): Promise<DrainCostSide> {
-  const triggers = await withClient(url, countRecorderTriggers);
-  const recordedWrites = await withClient(url, async (client) => {
-    const { rows: [r] } = await client.query(`SELECT coalesce(sum(count), 0) AS n FROM ${DRAIN_TABLE} WHERE migration = $1 AND source = 'write'`, [MIGRATION]);
-    return Number(r.n);
-  });
-  const versions = Object.fromEntries(APP_VERSIONS.map((v) => [v, sideVersion(due.filter((r) => r.version === v))])) as Record<AppVersion, SideVersion>;
-  return { triggers, recordedWrites, versions };
+function sideResult(segments: DrainSegment[], due: RequestRecord[]): DrainCostSide {
+  return {
+    triggers: Math.max(0, ...segments.map((s) => s.triggers)),
+    recordedWrites: segments.reduce((sum, s) => sum + s.recorded, 0),
+    versions: perVersion((v) => sideVersion(due.filter((r) => r.version === v))),
+  };
+}
+
+async function recordedWrites(client: pg.Client): Promise<number> {
+  const { rows: [r] } = await client.query(`SELECT coalesce(sum(count), 0) AS n FROM ${DRAIN_TABLE} WHERE migration = $1 AND source = 'write'`, [MIGRATION]);
+  return Number(r.n);
 }
 
 function sideVersion(requests: RequestRecord[]): SideVersion {
@@ -150,25 +196,49 @@ function sideVersion(requests: RequestRecord[]): SideVersion {
   return { ...versionTotals(requests), writesP99Ms: percentile(writes, 0.99) };
 }
 
-const RECORDER_TRIGGERS = `SELECT t.tgname FROM pg_trigger t WHERE t.tgrelid = 'portal_users'::regclass AND t.tgname LIKE $1 AND NOT t.tgisinternal`;
+const RECORDER_TRIGGERS = `SELECT t.tgname, pg_get_triggerdef(t.oid) AS definition FROM pg_trigger t
+  WHERE t.tgrelid = 'portal_users'::regclass AND t.tgname LIKE $1 AND NOT t.tgisinternal ORDER BY t.tgname`;
 const triggerPattern = () => `${recorderName(MIGRATION)}\\_%`;
 
+interface RecorderTrigger {
+  tgname: string;
+  definition: string;
+}
+
+async function readRecorderTriggers(client: pg.Client): Promise<RecorderTrigger[]> {
+  return (await client.query(RECORDER_TRIGGERS, [triggerPattern()])).rows;
+}
+
 async function countRecorderTriggers(client: pg.Client): Promise<number> {
-  return (await client.query(RECORDER_TRIGGERS, [triggerPattern()])).rows.length;
+  return (await readRecorderTriggers(client)).length;
 }
 
-/** Drops the drain triggers by name (write-recorder.ts names them after the migration); the function stays, unused. */
-async function dropRecorderTriggers(client: pg.Client): Promise<void> {
-  const { rows } = await client.query(RECORDER_TRIGGERS, [triggerPattern()]);
-  for (const r of rows) await client.query(`DROP TRIGGER "${r.tgname}" ON portal_users`);
+/**
+ * Puts the recorder's triggers on `carrier` (as `up --expand` made them) and drops them by name from the other
+ * copy; the function stays on both, unused where no trigger calls it. Between segments, with no load running.
+ */
+async function moveRecorder(urls: Record<Copy, string>, recorder: RecorderTrigger[], carrier: Copy): Promise<void> {
+  await withClient(urls[otherCopy(carrier)], async (client) => {
+    for (const t of await readRecorderTriggers(client)) await client.query(`DROP TRIGGER "${t.tgname}" ON portal_users`);
+  });
+  await withClient(urls[carrier], async (client) => {
+    const present = new Set((await readRecorderTriggers(client)).map((t) => t.tgname));
+    for (const t of recorder) if (!present.has(t.tgname)) await client.query(t.definition);
+  });
 }
 
-/** A side that did not measure what it claims, or a failed request, makes the run fail. */
-function problemOf(sides: Record<RecorderSide, DrainCostSide>): string | null {
-  if (sides.recording.triggers === 0) return 'the expanded 006 has no drain triggers to measure';
-  if (sides.without.triggers !== 0) return `${sides.without.triggers} drain triggers were left after dropping them`;
-  if (sides.recording.recordedWrites === 0) return 'the drain triggers recorded no old-shape write';
-  if (sides.without.recordedWrites !== 0) return 'writes were recorded without the drain triggers';
+/**
+ * A side that did not measure what it claims, or a failed request, makes the run fail: every segment with the
+ * recorder found its triggers and counted old-shape writes, every segment without it found none and counted none.
+ */
+function problemOf(sides: Record<RecorderSide, DrainCostSide>, segments: DrainSegment[]): string | null {
+  const where = (s: DrainSegment) => `round ${s.round + 1}, copy ${s.copy}`;
+  for (const s of segments) {
+    if (s.side === 'recording' && s.triggers === 0) return `${where(s)}: the segment with the recorder found no drain triggers`;
+    if (s.side === 'recording' && s.recorded === 0) return `${where(s)}: the drain triggers recorded no old-shape write`;
+    if (s.side === 'without' && s.triggers !== 0) return `${where(s)}: ${s.triggers} drain triggers were left on the copy without the recorder`;
+    if (s.side === 'without' && s.recorded !== 0) return `${where(s)}: writes were recorded without the drain triggers`;
+  }
   const failed = RECORDER_SIDES.flatMap((s) => APP_VERSIONS.filter((v) => sides[s].versions[v].errors > 0).map((v) => `${v} version ${s}: ${sides[s].versions[v].errorMessages.join(', ')}`));
   return failed.length > 0 ? `requests failed: ${failed.join('; ')}` : null;
 }

@@ -6,8 +6,9 @@
 import { APP_VERSIONS } from '../app-load/app-versions';
 import { eachRun, formatMs, formatValue } from '../format';
 import { worstRequestText } from '../worst-request-markdown';
-import { DRAIN_TARGETS, WARM_UP_MS, type DrainCostRun, type RecorderSide } from './drain-cost';
-import { verdictOf } from './ratio-statistics';
+import { COPIES, type Copy, type RecorderSide } from './crossed-rounds';
+import { DRAIN_TARGETS, WARM_UP_MS, type DrainCostPlan, type DrainCostRun } from './drain-cost';
+import { verdictOf, type PooledRatio } from './ratio-statistics';
 import type { RollingDeployRun } from './rolling-deploy';
 
 const DRAIN_HEADING = "### What the drain gate's write recorder costs the application (issue #23 item 3)";
@@ -22,7 +23,7 @@ export function drainCostSection(runs: DrainCostRun[], ratePerVersion: number): 
   return [
     DRAIN_HEADING,
     '',
-    `006 brought to its expanded state (\`up --expand\`) on two copies of the same data; on one the drain triggers stay (an old-version update or insert of \`is_admin\` also upserts a counter row in \`konstruct_migration_drain\`), on the other they are dropped by name, and both are vacuumed. The copies then take the same load, both versions sending ${ratePerVersion} requests per second from the start, in ${plan.rounds} rounds of four ${plan.segmentSeconds} s segments, A B B A (B A A B in the next round), so a drift of the machine weighs on both sides alike; the first ${WARM_UP_MS} ms of each segment (fresh connections) are left out on both sides. Each round gives one ratio of p99s, with / without; "pooled" is the ratio over every round's requests (${formatValue('count', perVersion)} per version and side), and its 95 % interval comes from a bootstrap over the rounds (1,000 draws of ${plan.rounds} rounds with replacement). The verdict is the interval's: wholly within ${DRAIN_TARGETS.p99Ratio}x (met), wholly above (not met), across it (the noise hides a difference of that size: cannot tell), or wholly below ${formatValue('times', 1 / DRAIN_TARGETS.p99Ratio)} (biased: the side with the recorder faster by more than the target, which no cost makes; the copies differed by something the rounds did not cancel, and the run says nothing of the recorder). The server's measure below is the robust one.`,
+    ok.some((r) => r.segments) ? crossedMethod(plan, ratePerVersion, perVersion) : fixedCopiesMethod(plan, ratePerVersion, perVersion),
     '',
     '| version | run | ratio of each round | median (min–max) | met in rounds | pooled | 95 % interval | verdict |',
     '| --- | ---: | --- | ---: | ---: | ---: | ---: | --- |',
@@ -32,9 +33,50 @@ export function drainCostSection(runs: DrainCostRun[], ratePerVersion: number): 
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...APP_VERSIONS.map((v) => `| ${v} | ${cell('recording', v, 'p99Ms')} | ${cell('without', v, 'p99Ms')} | ${cell('recording', v, 'writesP99Ms')} | ${cell('without', v, 'writesP99Ms')} | ${cell('recording', v, 'maxMs')} | ${cell('without', v, 'maxMs')} |`),
     '',
+    ...copyEffect(ok),
     ...serverCost(ok, plan.explainRepetitions),
     `Old-shape writes the recorder counted, each run: ${eachRun('count', ok.map((r) => r.sides.recording.recordedWrites))}; drain triggers on \`portal_users\` with / without: ${ok.map((r) => `${r.sides.recording.triggers} / ${r.sides.without.triggers}`).join(' · ') || 'not measured'}.`,
     ...failures(runs),
+    '',
+  ];
+}
+
+const verdictText = (differed: 'copies' | 'sides') => `The verdict is the interval's: wholly within ${DRAIN_TARGETS.p99Ratio}x (met), wholly above (not met), across it (the noise hides a difference of that size: cannot tell), or wholly below ${formatValue('times', 1 / DRAIN_TARGETS.p99Ratio)} (biased: the side with the recorder faster by more than the target, which no cost makes; the ${differed} differed by something the rounds did not cancel, and the run says nothing of the recorder). The server's measure below is the robust one.`;
+
+function crossedMethod(plan: DrainCostPlan, ratePerVersion: number, perVersion: number): string {
+  return `006 brought to its expanded state (\`up --expand\`) on two copies of the same data, x and y, both vacuumed. The recorder's triggers (an old-version update or insert of \`is_admin\` also upserts a counter row in \`konstruct_migration_drain\`) stand on one copy at a time: between rounds they are dropped by name from one and created again on the other, as \`up --expand\` made them. The copies take the same load, both versions sending ${ratePerVersion} requests per second from the start, in ${plan.rounds} rounds of four ${plan.segmentSeconds} s segments, A B B A (B A A B in the next round); the recorder is on copy x in rounds 1, 4, 5, 8, … and on copy y in rounds 2, 3, 6, 7, …, so each copy is on each side, and goes first, as often, and a difference between the copies cancels instead of passing for the recorder's cost (the copy effect is measured below). The first ${WARM_UP_MS} ms of each segment (fresh connections) are left out on both sides. Each round gives one ratio of p99s, with / without; "pooled" is the ratio over every round's requests (${formatValue('count', perVersion)} per version and side), and its 95 % interval comes from a bootstrap over the rounds (1,000 draws of ${plan.rounds} rounds with replacement, within each copy's rounds as carrier, so every draw stays crossed). ${verdictText('sides')}`;
+}
+
+/** Results written before the crossing: one copy kept the recorder throughout. */
+function fixedCopiesMethod(plan: DrainCostPlan, ratePerVersion: number, perVersion: number): string {
+  return `006 brought to its expanded state (\`up --expand\`) on two copies of the same data; on one the drain triggers stay (an old-version update or insert of \`is_admin\` also upserts a counter row in \`konstruct_migration_drain\`), on the other they are dropped by name, and both are vacuumed. The copies then take the same load, both versions sending ${ratePerVersion} requests per second from the start, in ${plan.rounds} rounds of four ${plan.segmentSeconds} s segments, A B B A (B A A B in the next round), so a drift of the machine weighs on both sides alike; the first ${WARM_UP_MS} ms of each segment (fresh connections) are left out on both sides. Each round gives one ratio of p99s, with / without; "pooled" is the ratio over every round's requests (${formatValue('count', perVersion)} per version and side), and its 95 % interval comes from a bootstrap over the rounds (1,000 draws of ${plan.rounds} rounds with replacement). ${verdictText('copies')}`;
+}
+
+/** What the crossing removed: the copies against each other with the recorder in the same state. */
+function copyEffect(runs: DrainCostRun[]): string[] {
+  const crossed = runs.filter((r) => r.copyEffect && r.segments);
+  if (crossed.length === 0) return [];
+  const x = (v: number) => formatValue('times', v);
+  const pooled = (p: PooledRatio) => `${x(p.pooled)} (${x(p.interval[0])}–${x(p.interval[1])})`;
+  const tally = (r: DrainCostRun, copy: Copy, side: RecorderSide) => {
+    const segments = r.segments!.filter((s) => s.copy === copy && s.side === side);
+    const counted = formatValue('count', segments.reduce((sum, s) => sum + s.recorded, 0));
+    return side === 'recording' ? `with the recorder in ${segments.length} segments (${counted} old-shape writes counted)` : `without it in ${segments.length} (${counted} counted)`;
+  };
+  const moved = (r: DrainCostRun) => COPIES.map((c) => `copy ${c}: ${tally(r, c, 'recording')}, ${tally(r, c, 'without')}`).join('; ');
+  return [
+    "**The copy effect** (why the recorder moves between the copies): p99 of copy x / p99 of copy y with the recorder in the same state (both without it: x in the rounds y carried it and y in those x carried it; both with it), with the same bootstrap's 95 % interval; and the recorder's pooled ratio over the rounds each copy carried it, which is what a run with that copy fixed as the carrier would have reported:",
+    '',
+    '| version | run | x / y, both without | x / y, both with | with / without, x carrying | with / without, y carrying | with / without, crossed |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...APP_VERSIONS.flatMap((v) =>
+      crossed.flatMap((r) => {
+        const e = r.copyEffect![v];
+        return e ? [`| ${v} | ${r.round + 1} | ${pooled(e.without)} | ${pooled(e.recording)} | ${x(e.byCarrier.x)} | ${x(e.byCarrier.y)} | ${r.ratios ? x(r.ratios[v].pooled) : '–'} |`] : [];
+      }),
+    ),
+    '',
+    ...crossed.map((r) => `Where the recorder stood, run ${r.round + 1}: ${moved(r)}.`),
     '',
   ];
 }
@@ -52,12 +94,14 @@ function serverCost(runs: DrainCostRun[], repetitions: number): string[] {
   const measured = runs.filter((r) => r.server.length > 0);
   if (measured.length === 0) return [];
   const us = (ms: number) => `${Math.round(ms * 1000)} µs`;
+  const signed = (ms: number) => `${ms >= 0 ? '+' : '-'}${us(Math.abs(ms))}`;
+  const crossed = measured.some((r) => r.server.some((c) => c.differenceByCarrier));
   return [
-    `**Measured by the server** (apart from the client's and the machine's noise): the old version's two writes that fire the recorder, run under \`EXPLAIN ANALYZE\` ${repetitions} times on each copy, alternating, each rolled back, as the old version (its \`application_name\`, so the counter row exists and the upsert updates it); medians of the execution time, and of the time charged to the recorder's triggers:`,
+    `**Measured by the server** (apart from the client's and the machine's noise): the old version's two writes that fire the recorder, run under \`EXPLAIN ANALYZE\` ${repetitions} times on each ${crossed ? 'side' : 'copy'}, alternating, each rolled back, as the old version (its \`application_name\`, so the counter row exists and the upsert updates it)${crossed ? ', half of them with the recorder on copy x, half with it on copy y' : ''}; medians of the execution time, and of the time charged to the recorder's triggers:`,
     '',
-    '| write | run | execution with | execution without | difference | the recorder\'s triggers | the difference against the old version\'s p99 without the recorder, same run |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
-    ...measured.flatMap((r) => r.server.map((c) => `| ${c.statement === 'update' ? '`UPDATE … SET is_admin`' : '`INSERT … is_admin`'} | ${r.round + 1} | ${us(c.withMs)} | ${us(c.withoutMs)} | ${c.withMs >= c.withoutMs ? '+' : '-'}${us(Math.abs(c.withMs - c.withoutMs))} | ${us(c.recorderMs)} | ${formatValue('percent', ((c.withMs - c.withoutMs) / r.sides.without.versions.old.p99Ms) * 100)} |`)),
+    `| write | run | execution with | execution without | difference |${crossed ? ' difference, x carrying / y carrying |' : ''} the recorder's triggers | the difference against the old version's p99 without the recorder, same run |`,
+    `| --- | ---: | ---: | ---: | ---: |${crossed ? ' ---: |' : ''} ---: | ---: |`,
+    ...measured.flatMap((r) => r.server.map((c) => `| ${c.statement === 'update' ? '`UPDATE … SET is_admin`' : '`INSERT … is_admin`'} | ${r.round + 1} | ${us(c.withMs)} | ${us(c.withoutMs)} | ${signed(c.withMs - c.withoutMs)} |${crossed ? ` ${c.differenceByCarrier ? `${signed(c.differenceByCarrier.x)} / ${signed(c.differenceByCarrier.y)}` : '–'} |` : ''} ${us(c.recorderMs)} | ${formatValue('percent', ((c.withMs - c.withoutMs) / r.sides.without.versions.old.p99Ms) * 100)} |`)),
     '',
   ];
 }

@@ -1,10 +1,14 @@
 /**
  * Judging "p99 with the recorder within 5 % of p99 without it" on a noisy
  * machine (issue #23 item 3). The load alternates between the two copies in
- * many short A B B A rounds; each round gives one ratio of p99s, and all the
- * rounds pooled give one ratio over every request. A bootstrap over rounds
- * (draw as many rounds as there are, with replacement, pool their requests,
- * take the ratio of p99s; 1,000 times) gives the pooled ratio's 95 % interval:
+ * many short A B B A rounds, the recorder on copy x in half of them and on
+ * copy y in the other half (crossed-rounds.ts); each round gives one ratio of
+ * p99s, and all the rounds pooled give one ratio over every request, in which
+ * each copy is on each side as often: a difference between the copies
+ * cancels. A bootstrap over rounds (draw as many rounds as there are, with
+ * replacement, pool their requests, take the ratio of p99s; 1,000 times) gives
+ * the pooled ratio's 95 % interval. It draws within each carrier's rounds
+ * (stratified), so every draw keeps the crossing balanced, as the run was;
  * resampling whole rounds keeps each round's A and B side by side, so a
  * drift of the machine within a round stays on both sides. The verdict is the
  * interval's: below the target (met), above it (not met), across it (the
@@ -15,9 +19,12 @@
  */
 import { percentile } from '../app-load/latency-windows';
 import { median } from '../median';
+import { COPIES, otherCopy, type Copy } from './crossed-rounds';
 
 /** Latencies (ms) of one version in one round, per side. */
 export interface RoundLatencies {
+  /** The copy that carried the recorder in this round (the other ran without it). */
+  carrier: Copy;
   recording: number[];
   without: number[];
 }
@@ -53,11 +60,24 @@ function seeded(seed: number): () => number {
   };
 }
 
+/** As many rounds as there are, drawn with replacement within each carrier's rounds. */
+function resample(rounds: RoundLatencies[], random: () => number): RoundLatencies[] {
+  return COPIES.flatMap((carrier) => {
+    const stratum = rounds.filter((r) => r.carrier === carrier);
+    return stratum.map(() => stratum[Math.floor(random() * stratum.length)]!);
+  });
+}
+
+/** The 95 % bootstrap interval of a statistic of pooled rounds. */
+function bootstrapInterval(rounds: RoundLatencies[], statistic: (rounds: RoundLatencies[]) => number): [number, number] {
+  const random = seeded(rounds.length * 7919 + 1);
+  const resampled = Array.from({ length: RESAMPLES }, () => statistic(resample(rounds, random))).sort((a, b) => a - b);
+  return [percentile(resampled, 0.025), percentile(resampled, 0.975)];
+}
+
 export function summarizeRatios(rounds: RoundLatencies[], target: number): RatioSummary {
   const perRound = rounds.map((r) => ratioOf([r]));
-  const random = seeded(rounds.length * 7919 + 1);
-  const resampled = Array.from({ length: RESAMPLES }, () => ratioOf(rounds.map(() => rounds[Math.floor(random() * rounds.length)]!))).sort((a, b) => a - b);
-  const interval: [number, number] = [percentile(resampled, 0.025), percentile(resampled, 0.975)];
+  const interval = bootstrapInterval(rounds, ratioOf);
   return {
     perRound,
     median: median(perRound),
@@ -73,4 +93,37 @@ export function summarizeRatios(rounds: RoundLatencies[], target: number): Ratio
 export function verdictOf(interval: [number, number], target: number): Verdict {
   if (interval[1] < 1 / target) return 'biased';
   return interval[1] <= target ? 'met' : interval[0] > target ? 'not met' : 'cannot tell';
+}
+
+/** A ratio of p99s over pooled rounds, and its 95 % interval. */
+export interface PooledRatio {
+  pooled: number;
+  interval: [number, number];
+}
+
+/**
+ * How much the two copies differ by themselves: the reason for crossing them.
+ * `without`: p99 of copy x / p99 of copy y, both without the recorder (x in the
+ * rounds y carried it, y in those x carried it); `recording`: both with it.
+ * `byCarrier`: the recorder's pooled ratio over the rounds each copy carried
+ * it, what a design with that copy fixed as the carrier would have reported.
+ */
+export interface CopyEffect {
+  without: PooledRatio;
+  recording: PooledRatio;
+  byCarrier: Record<Copy, number>;
+}
+
+/** Null when the rounds are not crossed (one carrier only: a single round, or a result from before the crossing). */
+export function summarizeCopyEffect(rounds: RoundLatencies[]): CopyEffect | null {
+  if (COPIES.some((c) => !rounds.some((r) => r.carrier === c))) return null;
+  const onCopy = (rs: RoundLatencies[], copy: Copy, side: 'recording' | 'without') =>
+    rs.filter((r) => (side === 'recording' ? r.carrier === copy : r.carrier === otherCopy(copy))).flatMap((r) => r[side]);
+  const copyRatio = (side: 'recording' | 'without') => (rs: RoundLatencies[]) => p99(onCopy(rs, 'x', side)) / p99(onCopy(rs, 'y', side));
+  const pooled = (side: 'recording' | 'without'): PooledRatio => ({ pooled: copyRatio(side)(rounds), interval: bootstrapInterval(rounds, copyRatio(side)) });
+  return {
+    without: pooled('without'),
+    recording: pooled('recording'),
+    byCarrier: { x: ratioOf(rounds.filter((r) => r.carrier === 'x')), y: ratioOf(rounds.filter((r) => r.carrier === 'y')) },
+  };
 }

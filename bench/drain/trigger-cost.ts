@@ -15,6 +15,7 @@ import type pg from 'pg';
 import { applicationName } from '../app-load/load-generator';
 import { connect } from '../databases';
 import { median } from '../median';
+import { COPIES, otherCopy, type Copy, type RecorderSide } from './crossed-rounds';
 
 export type WriteStatement = 'update' | 'insert';
 export const WRITE_STATEMENTS: readonly WriteStatement[] = ['update', 'insert'];
@@ -27,6 +28,8 @@ export interface StatementCost {
   withoutMs: number;
   /** Median time of the recorder's triggers per statement, ms (0 when they did not fire). */
   recorderMs: number;
+  /** Median with minus median without over the half of the repetitions each copy carried the recorder, ms (absent in results from before the crossing). */
+  differenceByCarrier?: Record<Copy, number>;
 }
 
 const UUID = /^[0-9a-f-]{36}$/;
@@ -56,29 +59,46 @@ async function explain(client: pg.Client, text: string, recorderPrefix: string):
   }
 }
 
-/** `ids`: rows the old version updates (they exist on both copies). */
-export async function measureTriggerCost(urls: { recording: string; without: string }, ids: string[], repetitions: number, recorderPrefix: string): Promise<StatementCost[]> {
+type Samples = Record<WriteStatement, Record<RecorderSide, Explained[]>>;
+
+/** `repetitions` of each write on each side, alternating which side goes first. */
+async function sample(urls: Record<RecorderSide, string>, ids: string[], repetitions: number, first: number, recorderPrefix: string): Promise<Samples> {
   const clients = { recording: await connect(urls.recording, applicationName('old')), without: await connect(urls.without, applicationName('old')) };
   try {
-    const seen: Record<WriteStatement, Record<'recording' | 'without', Explained[]>> = {
-      update: { recording: [], without: [] },
-      insert: { recording: [], without: [] },
-    };
-    for (let i = 0; i < repetitions; i++) {
+    const seen: Samples = { update: { recording: [], without: [] }, insert: { recording: [], without: [] } };
+    for (let i = first; i < first + repetitions; i++) {
       const order = i % 2 === 0 ? (['recording', 'without'] as const) : (['without', 'recording'] as const);
       for (const statement of WRITE_STATEMENTS) {
         const text = statementText(statement, ids[i % ids.length]!, i);
         for (const side of order) seen[statement][side].push(await explain(clients[side], text, recorderPrefix));
       }
     }
-    return WRITE_STATEMENTS.map((statement) => ({
-      statement,
-      repetitions,
-      withMs: median(seen[statement].recording.map((e) => e.executionMs)),
-      withoutMs: median(seen[statement].without.map((e) => e.executionMs)),
-      recorderMs: median(seen[statement].recording.map((e) => e.recorderMs)),
-    }));
+    return seen;
   } finally {
     await Promise.all(Object.values(clients).map((c) => c.end()));
   }
+}
+
+const executionMs = (explained: Explained[]) => median(explained.map((e) => e.executionMs));
+
+/**
+ * `ids`: rows the old version updates (they exist on both copies). `carry` puts the recorder's triggers on the
+ * copy it names and removes them from the other; half the repetitions run in each arrangement.
+ */
+export async function measureTriggerCost(copies: Record<Copy, string>, ids: string[], repetitions: number, recorderPrefix: string, carry: (carrier: Copy) => Promise<void>): Promise<StatementCost[]> {
+  const halves = {} as Record<Copy, Samples>;
+  const half = Math.ceil(repetitions / 2);
+  for (const [n, carrier] of COPIES.entries()) {
+    await carry(carrier);
+    halves[carrier] = await sample({ recording: copies[carrier], without: copies[otherCopy(carrier)] }, ids, half, n * half, recorderPrefix);
+  }
+  const both = (statement: WriteStatement, side: RecorderSide) => COPIES.flatMap((c) => halves[c][statement][side]);
+  return WRITE_STATEMENTS.map((statement) => ({
+    statement,
+    repetitions: half * COPIES.length,
+    withMs: executionMs(both(statement, 'recording')),
+    withoutMs: executionMs(both(statement, 'without')),
+    recorderMs: median(both(statement, 'recording').map((e) => e.recorderMs)),
+    differenceByCarrier: { x: executionMs(halves.x[statement].recording) - executionMs(halves.x[statement].without), y: executionMs(halves.y[statement].recording) - executionMs(halves.y[statement].without) },
+  }));
 }

@@ -67,17 +67,32 @@ describe('the rollout scenarios on a 300-row table, alone', () => {
     expect(ours!.windows.find((w) => w.name === 'after')!.versions.old.errorGroups.map((g) => g.message)).toContainEqual(expect.stringMatching(/column "name" does not exist/));
   });
 
-  it('compare the same load with the drain triggers and without them, the recorder counting old-shape writes only where it is', () => {
+  it('compare the same load with the drain triggers and without them, the triggers moving between the copies, counting old-shape writes only where they stand', () => {
     const [run] = scenarios.drainCost;
     expect([run!.ok, run!.failure]).toEqual([true, null]);
     expect(run!.sides.recording.triggers).toBeGreaterThan(0);
     expect(run!.sides.recording.recordedWrites).toBeGreaterThan(0);
     expect([run!.sides.without.triggers, run!.sides.without.recordedWrites]).toEqual([0, 0]);
-    // Judged round by round (--drain-rounds 2), and by the server: EXPLAIN ANALYZE charges time to the recorder's trigger on the old version's update.
+    // Crossed (--drain-rounds 2): copy x carries the recorder in round 1, copy y in round 2, each round A B B A.
+    const segments = run!.segments!;
+    expect(segments.map((s) => `${s.round + 1} ${s.copy} ${s.side}`)).toEqual([
+      '1 x recording', '1 y without', '1 y without', '1 x recording',
+      '2 x without', '2 y recording', '2 y recording', '2 x without',
+    ]);
+    // Each segment found the triggers where the schedule put them, and only there were writes counted.
+    for (const s of segments) {
+      const where = `round ${s.round + 1}, copy ${s.copy}`;
+      expect(s.requests, where).toBeGreaterThan(0);
+      if (s.side === 'recording') expect([s.triggers > 0, s.recorded > 0], where).toEqual([true, true]);
+      else expect([s.triggers, s.recorded], where).toEqual([0, 0]);
+    }
+    // Judged over the crossed rounds, the copy effect beside it; and by the server, crossed too: EXPLAIN ANALYZE charges time to the recorder's trigger on the old version's update.
     expect(run!.ratios!.old.perRound).toHaveLength(2);
     expect(run!.ratios!.new.perRound).toHaveLength(2);
+    expect(run!.copyEffect!.old!.without.pooled).toBeGreaterThan(0);
     expect(run!.server.map((c) => c.statement)).toEqual(['update', 'insert']);
     expect(run!.server[0]!.recorderMs).toBeGreaterThan(0);
+    expect(Object.keys(run!.server[0]!.differenceByCarrier!)).toEqual(['x', 'y']);
     for (const side of ['recording', 'without'] as const) {
       expect(run!.sides[side].versions.old.requests, side).toBeGreaterThan(0);
       expect(run!.sides[side].versions.new.requests, side).toBeGreaterThan(0);

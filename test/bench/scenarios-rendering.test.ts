@@ -67,7 +67,15 @@ describe('the rollout scenarios in RESULTS.md', () => {
     expect(row('| old | 1 | 1.03x · 1.05x · 1.07x | 1.05x (1.03x–1.07x) | 2 of 3 | 1.05x | 1.02x–1.08x | **cannot tell** |')).toBeDefined();
     // The server's own measure, in microseconds.
     // 30 µs more per write, against the old version's p99 of 10 ms without the recorder: +0.3 %.
-    expect(row('| `UPDATE … SET is_admin` | 1 | 120 µs | 90 µs | +30 µs | 25 µs | +0.3% |')).toBeDefined();
+    // Crossed: half the repetitions with the recorder on each copy, each half's own difference beside the pooled one.
+    expect(row('| `UPDATE … SET is_admin` | 1 | 120 µs | 90 µs | +30 µs | +40 µs / +20 µs | 25 µs | +0.3% |')).toBeDefined();
+  });
+
+  it('show where the recorder stood, segment by segment, and the copy effect the crossing cancels', () => {
+    expect(markdown).toContain('the recorder is on copy x in rounds 1, 4, 5, 8, … and on copy y in rounds 2, 3, 6, 7, …');
+    expect(markdown).toContain('Where the recorder stood, run 1: copy x: with the recorder in 2 segments (100 old-shape writes counted), without it in 2 (0 counted); copy y: with the recorder in 2 segments (100 old-shape writes counted), without it in 2 (0 counted).');
+    // Run 2's old version: crossed 1.20x; a fixed carrier would have read 1.32x (x) or 1.09x (y), the copies 1.10x apart.
+    expect(row('| old | 2 | 1.10x (1.05x–1.15x) | 1.10x (1.05x–1.15x) | 1.32x | 1.09x | 1.20x |')).toBeDefined();
   });
 
   it('name the missed scenario targets in the summary, and keep every table well-formed', () => {

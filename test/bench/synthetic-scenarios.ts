@@ -1,8 +1,9 @@
 /** Rollout scenario results made of known numbers, so their rendering can be checked against the data. */
 import type { AppVersion } from '../../bench/app-load/app-versions';
 import type { VersionStats, WindowStats } from '../../bench/app-load/latency-windows';
-import type { DrainCostRun, DrainCostSide } from '../../bench/drain/drain-cost';
-import type { RatioSummary } from '../../bench/drain/ratio-statistics';
+import { roundSegments } from '../../bench/drain/crossed-rounds';
+import type { DrainCostRun, DrainCostSide, DrainSegment } from '../../bench/drain/drain-cost';
+import type { CopyEffect, RatioSummary } from '../../bench/drain/ratio-statistics';
 import type { RollingDeployRun } from '../../bench/drain/rolling-deploy';
 import { appWindows } from '../../bench/measured-run';
 import type { OpsContender } from '../../bench/ops/ops-folders';
@@ -76,11 +77,24 @@ export function drainCostRun(round: number, recording: [number, number], without
     plan: { rounds: 10, segmentSeconds: 2, explainRepetitions: 300 },
     sides: { recording: side({ old: recording[0], new: recording[1] }, 2, 400), without: side({ old: without[0], new: without[1] }, 0, 0) },
     ratios: { old: ratios(recording[0] / without[0]), new: ratios(recording[1] / without[1]) },
+    copyEffect: { old: copyEffect(recording[0] / without[0]), new: copyEffect(recording[1] / without[1]) },
+    segments: crossedSegments(),
     server: [
-      { statement: 'update', repetitions: 300, withMs: 0.12, withoutMs: 0.09, recorderMs: 0.025 },
-      { statement: 'insert', repetitions: 300, withMs: 0.2, withoutMs: 0.19, recorderMs: 0.011 },
+      { statement: 'update', repetitions: 300, withMs: 0.12, withoutMs: 0.09, recorderMs: 0.025, differenceByCarrier: { x: 0.04, y: 0.02 } },
+      { statement: 'insert', repetitions: 300, withMs: 0.2, withoutMs: 0.19, recorderMs: 0.011, differenceByCarrier: { x: 0.015, y: 0.005 } },
     ],
   };
+}
+
+/** Copy x 10 % slower than copy y whatever the recorder's state: a fixed carrier would read the ratio ×1.1 (x) or ÷1.1 (y). */
+function copyEffect(ratio: number): CopyEffect {
+  const ten = { pooled: 1.1, interval: [1.05, 1.15] as [number, number] };
+  return { without: ten, recording: ten, byCarrier: { x: ratio * 1.1, y: ratio / 1.1 } };
+}
+
+/** Two crossed rounds: x carries the recorder in the first, y in the second; 50 old-shape writes counted per segment with it. */
+function crossedSegments(): DrainSegment[] {
+  return [0, 1].flatMap((round) => roundSegments(round).map(({ copy, side }) => ({ round, copy, side, triggers: side === 'recording' ? 2 : 0, recorded: side === 'recording' ? 50 : 0, requests: 300 })));
 }
 
 export function rollingDeployRun(round: number, errors: Record<AppVersion, number>, contractAfterOldMs: number): RollingDeployRun {
