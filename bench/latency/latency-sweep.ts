@@ -37,6 +37,8 @@ export interface SweepRun {
 }
 
 export interface SweepResult {
+  /** The command line that measured it. */
+  command: string;
   rows: number;
   rounds: number;
   loadAverage: { start: number; end: number };

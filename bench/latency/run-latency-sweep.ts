@@ -1,13 +1,14 @@
 /**
  * The latency sweep on its own (latency-sweep.ts), after `npm run build`:
  *   node dist/bench/latency/run-latency-sweep.js [--rows 1M] [--rounds 2] [--batch-times 20,50,100,200] [--out DIR]
+ *   node dist/bench/latency/run-latency-sweep.js --render DIR   (RESULTS.md again from DIR/results.json, measuring nothing)
  * It starts a throwaway embedded server (or uses BENCH_DATABASE_URL), builds
  * the template at --rows, and writes results.json and RESULTS.md to --out
  * (default bench/results/latency-<rows>).
  */
 import os from 'node:os';
 import path from 'node:path';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { count } from '../bench-options';
 import { openBenchServer } from '../bench-server';
@@ -27,8 +28,10 @@ async function main(): Promise<void> {
       rounds: { type: 'string', default: '2' },
       'batch-times': { type: 'string', default: '20,50,100,200' },
       out: { type: 'string' },
+      render: { type: 'string' },
     },
   });
+  if (values.render) return writeMarkdown(values.render, JSON.parse(readFileSync(path.join(values.render, 'results.json'), 'utf8')) as SweepResult);
   const rows = count('--rows', values.rows!, 100);
   const rounds = count('--rounds', values.rounds!);
   const variants = sweepVariants(values['batch-times']!.split(',').map((t) => count('--batch-times', t.trim())));
@@ -45,17 +48,21 @@ async function main(): Promise<void> {
     const pgbench = null;
     const context = { factory, templates, setup: { singleTransactionDir: single.dir }, lockSampleMs: 5, load, phasedSteps: phasedSteps(), pgbench };
     const runs = await runSweep(context, variants, rounds, log);
-    const result: SweepResult = { rows, rounds, loadAverage: { start: loadAverageStart, end: os.loadavg()[0]! }, variants, runs };
+    const command = `node dist/bench/latency/run-latency-sweep.js ${process.argv.slice(2).join(' ')}`.trim();
+    const result: SweepResult = { command, rows, rounds, loadAverage: { start: loadAverageStart, end: os.loadavg()[0]! }, variants, runs };
     mkdirSync(out, { recursive: true });
     writeFileSync(path.join(out, 'results.json'), `${JSON.stringify(result, null, 2)}\n`);
-    const command = `node dist/bench/latency/run-latency-sweep.js ${process.argv.slice(2).join(' ')}`.trim();
-    writeFileSync(path.join(out, 'RESULTS.md'), latencySweepMarkdown(result, command));
-    log(`wrote ${out}/RESULTS.md`);
+    writeMarkdown(out, result);
   } finally {
     single.remove();
     await factory.close();
     await server.stop();
   }
+}
+
+function writeMarkdown(dir: string, result: SweepResult): void {
+  writeFileSync(path.join(dir, 'RESULTS.md'), latencySweepMarkdown(result));
+  log(`wrote ${dir}/RESULTS.md`);
 }
 
 void main().then(

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { FLOOR, roundOrder, sweepVariants, type SweepResult, type SweepRun } from '../../bench/latency/latency-sweep';
-import { verdict } from '../../bench/latency/latency-markdown';
+import { otherCores, verdict } from '../../bench/latency/latency-markdown';
 import { parseStat, serverCpu } from '../../bench/latency/process-cpu';
 import { between, type ResourceSample } from '../../bench/latency/resource-sampler';
 
@@ -27,6 +27,7 @@ describe('between', () => {
     expect(window).toMatchObject({ seconds: 1, walMB: 4, walMBPerSecond: 4, fullPageImages: 40, checkpoints: 1, cores: 2 });
     expect(window.serverCores).toBeCloseTo(1.5);
     expect(window.machineCores).toBeCloseTo(2);
+    expect(otherCores(window)).toBeCloseTo(0.5);
   });
 
   it('gives cores as CPU seconds per second over the whole span', () => {
@@ -83,13 +84,19 @@ describe('the verdict', () => {
     latency: { all: { requests: 100, errors: 0, p99Ms, maxMs }, reads: { requests: 70, errors: 0, p99Ms, maxMs } }, resources: null,
   });
   const result = (floorMaxMs: number): SweepResult => ({
-    rows: 1_000_000, rounds: 1, loadAverage: { start: 1, end: 1 },
+    command: 'sweep', rows: 1_000_000, rounds: 1, loadAverage: { start: 1, end: 1 },
     variants: sweepVariants([50]),
     runs: [run(FLOOR, 40, floorMaxMs, 1000), run('new engine, --batch-time 50 (default)', 80, 120, 1500)],
   });
 
   it('says so in bold when the floor alone drives the max above 50 ms', () => {
     expect(verdict(result(70))[0]).toMatch(/^\*\*The floor alone drives the application's max above 50 ms on this machine\*\*: median max 70 ms, p99 40 ms/);
+  });
+
+  it('calls the machine shared when processes outside the benchmark kept it busy', () => {
+    const busy = result(45);
+    busy.runs[0]!.resources = { seconds: 1, walMB: 1, walMBPerSecond: 1, fullPageImages: 0, checkpoints: 0, serverCores: 0.4, loadCores: 0.1, cliCores: 0, machineCores: 1.9, cores: 2 };
+    expect(verdict(busy)[0]).toMatch(/^\*\*A shared machine\*\*: processes outside the benchmark kept a median 1\.40 of its 2 cores busy/);
   });
 
   it('says the floor stays under 50 ms when it does, and puts each variant against it', () => {
