@@ -34,6 +34,12 @@ export interface SweepRun {
   wallMs: number;
   latency: WindowLatency | null;
   resources: ResourceWindow | null;
+  /**
+   * The backfill's batches as the lock watch saw them (RowExclusiveLock holds on portal_users, every
+   * lockSampleMs): how many (two batches a sample did not tell apart count as one) and the longest.
+   * Absent for the floor and from results written before it.
+   */
+  batches?: { seen: number; longestMs: number };
 }
 
 export interface SweepResult {
@@ -95,7 +101,11 @@ async function runVariant(context: Omit<RunContext, 'keepRequests'>, variant: Va
     const run = await measureRun({ ...context, keepRequests: true, setup }, { side: 'ours', direction: 'up', scenario: 'quiet', round });
     const backfill = run.phases.find((p) => p.phase === 'backfill');
     const window = backfill && { name: 'backfill', from: backfill.from, to: backfill.to };
-    return measured(variant, round, run.failure, backfill ? backfill.to - backfill.from : NaN, run.wallMs, run.app?.requests, run.startedAt!, window, await watch.stop());
+    const held = run.locks.find((l) => l.phase === 'backfill' && l.mode === 'RowExclusiveLock' && l.granted);
+    return {
+      ...measured(variant, round, run.failure, backfill ? backfill.to - backfill.from : NaN, run.wallMs, run.app?.requests, run.startedAt!, window, await watch.stop()),
+      batches: { seen: held?.count ?? 0, longestMs: held?.longestMs ?? NaN },
+    };
   } catch (error) {
     return { variant: variant.name, round, failure: (error as Error).message, backfillMs: NaN, wallMs: NaN, latency: null, resources: null };
   } finally {
