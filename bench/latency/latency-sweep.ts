@@ -80,9 +80,10 @@ export async function runSweep(
   const runs: SweepRun[] = [];
   for (let round = 0; round < rounds; round++) {
     for (const variant of roundOrder(variants, round)) {
+      const started = performance.now();
       const run = await runVariant(context, variant, round);
       const l = run.latency?.all;
-      log(`  round ${round + 1}, ${variant.name}: backfill ${Math.round(run.backfillMs)} ms, p99 ${l?.p99Ms.toFixed(0)} ms, max ${l?.maxMs.toFixed(0)} ms${run.failure ? `, FAILED: ${run.failure}` : ''}`);
+      log(`  round ${round + 1}, ${variant.name} (${((performance.now() - started) / 1000).toFixed(0)} s with the copy and the margins): backfill ${Math.round(run.backfillMs)} ms, p99 ${l?.p99Ms.toFixed(0)} ms, max ${l?.maxMs.toFixed(0)} ms${run.failure ? `, FAILED: ${run.failure}` : ''}`);
       runs.push(run);
     }
   }

@@ -42,7 +42,9 @@ async function main(): Promise<void> {
   try {
     const loadAverageStart = os.loadavg()[0]!;
     log(`${rows.toLocaleString('en-US')} rows: building the template databases ...`);
+    const building = performance.now();
     const templates = await buildTemplates(factory, rows, log);
+    log(`  templates built in ${((performance.now() - building) / 1000).toFixed(0)} s`);
     const load = { ratePerVersion: 100, connectionsPerVersion: 10, statementTimeoutMs: 60_000, marginMs: 1_000, openTransactionMs: 0 };
     // The Node load alone: the floor runs without pgbench, so the engine's runs do too.
     const pgbench = null;
