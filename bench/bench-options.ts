@@ -202,7 +202,7 @@ function contenders(text: string): Side[] {
 }
 
 /** A whole number of at least `min` (default 1), with an optional k (thousand) or M (million) suffix. */
-function count(flag: string, text: string, min = 1): number {
+export function count(flag: string, text: string, min = 1): number {
   const match = /^(\d+(?:\.\d+)?)([kKmM]?)$/.exec(text);
   const factor = { '': 1, k: 1e3, K: 1e3, m: 1e6, M: 1e6 }[match?.[2] ?? ''] ?? 1;
   const value = match ? Number(match[1]) * factor : NaN;

@@ -51,6 +51,8 @@ export const TODAYS_ENGINE_FLAGS = ['--batch-size', '25000', '--batch-time', '0'
 export interface ContenderSetup {
   /** The folder holding 005 and the frozen single-transaction 006. */
   singleTransactionDir: string;
+  /** The new engine's run with flags and environment of its own (the latency sweep's variants, bench/latency/). */
+  ours?: { args: readonly string[]; env: Readonly<Record<string, string>> };
 }
 
 /** What is timed: when it began (epoch ms, this process's clock) and how long it took. */
@@ -69,12 +71,13 @@ export async function runContender(side: Side, direction: Direction, databaseUrl
     const run = await runNode([PGROLL_STYLE_SCRIPT], databaseUrl);
     return { startedAt, ms: run.ms, phaseCommits: JSON.parse(run.stdout.trim().split('\n').at(-1)!) as PhaseCommit[] };
   }
-  const env = side === 'single' ? { KONSTRUCT_MIGRATIONS_DIR: setup.singleTransactionDir } : {};
+  const env = side === 'single' ? { KONSTRUCT_MIGRATIONS_DIR: setup.singleTransactionDir } : side === 'ours' ? { ...setup.ours?.env } : {};
   const startedAt = epochMs();
   // `up` checks pending migrations on a throwaway copy first when a table is large (issue #21): that is
   // measured on its own (npm run bench:check), so the CLI contenders skip it here and time the migration.
   const args = direction === 'up' ? [BUILT_CLI, direction, '--no-check'] : [BUILT_CLI, direction];
   if (side === 'today') args.push(...TODAYS_ENGINE_FLAGS);
+  if (side === 'ours' && direction === 'up') args.push(...(setup.ours?.args ?? []));
   return { startedAt, ms: (await runNode(args, databaseUrl, env)).ms };
 }
 

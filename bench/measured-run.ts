@@ -8,7 +8,7 @@
 import type pg from 'pg';
 import type { AppVersion } from './app-load/app-versions';
 import { problemsAfterUpUnderLoad } from './app-load/load-check';
-import { epochMs, startAppLoad, type LoadRecord, type LoadSettings } from './app-load/load-generator';
+import { epochMs, startAppLoad, type LoadRecord, type LoadSettings, type RequestRecord } from './app-load/load-generator';
 import { openApplicationTransaction } from './app-load/open-transaction';
 import { startPgbenchLoad, type PgbenchRecord } from './app-load/pgbench-load';
 import { watchForColumn } from './app-load/rollout';
@@ -56,6 +56,8 @@ export interface AppOutcome {
   reconnects: Record<AppVersion, number>;
   /** The same windows as seen by pgbench, the second client (null when it was not run). */
   pgbench: PgbenchOutcome | null;
+  /** Every request of the Node load, when the context asks to keep them (the latency sweep windows them itself). */
+  requests?: RequestRecord[];
 }
 
 export interface PgbenchOutcome {
@@ -68,6 +70,8 @@ export interface RunMeasurement extends RunPlan {
   /** False when the migration failed or left wrong data; `failure` says why. */
   ok: boolean;
   failure: string | null;
+  /** Epoch ms (this process's clock) of the start, the zero of `phases` (absent from results written before it). */
+  startedAt?: number;
   wallMs: number;
   phases: PhaseSpan[];
   locks: PhaseLock[];
@@ -88,6 +92,8 @@ export interface RunContext {
   phasedSteps: ReadonlyArray<{ phase: PhaseName }>;
   /** pgbench's path, or null to run the Node load alone. */
   pgbench: string | null;
+  /** Keep every request in the outcome (not for results.json: it would grow by megabytes). */
+  keepRequests?: boolean;
 }
 
 const MIGRATION = '006_rbac_roles';
@@ -129,6 +135,7 @@ export async function measureRun(context: RunContext, plan: RunPlan): Promise<Ru
       ...plan,
       ok: failure === null,
       failure,
+      startedAt: seen.startedAt,
       wallMs: seen.endedAt - seen.startedAt,
       phases,
       locks: locksByPhase(seen.episodes, phases, toServer(seen.startedAt)),
@@ -144,6 +151,7 @@ export async function measureRun(context: RunContext, plan: RunPlan): Promise<Ru
           abortedClients: seen.pgbench.abortedClients,
           failure: seen.pgbench.failure,
         },
+        ...(context.keepRequests ? { requests: seen.app.requests } : {}),
       },
       before,
       after,

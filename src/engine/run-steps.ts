@@ -13,6 +13,7 @@ import { sleep } from '../db/backoff';
 import type { Migration, Step } from '../model/migration';
 import { isBatched, type BatchFunction, type BatchResult } from '../phased/phased-migration';
 import type { BatchGate } from './batch-gate';
+import { batchesMayCommitAsync } from './batch-commit-mode';
 import { adaptiveBatchSizer, fixedBatchSizer } from './batch-sizer';
 import type { StepListener } from './step-events';
 import type { Direction } from './step-result';
@@ -148,6 +149,7 @@ async function runBatches(
   const started = performance.now();
   // Sized from the time each batch took, measured here: the batch itself stays one statement plus saving the position.
   const sizer = plan.batchTimeMs ? adaptiveBatchSizer({ targetMs: plan.batchTimeMs, cap: plan.batchSize, now: () => performance.now() }) : fixedBatchSizer(plan.batchSize);
+  const mayCommitAsync = batchesMayCommitAsync();
   let { cursor, rowsDone } = from;
   let retries = 0;
   let batches = 0;
@@ -157,7 +159,7 @@ async function runBatches(
     let result: BatchResult | undefined;
     retries += -1 + await runner.run(
       // The last batch records the step's end: its COMMIT stays synchronous, and flushes the batches' WAL before it.
-      { ...unit, batch: batches + 1, commitAsync: () => result !== undefined && result.next !== null },
+      { ...unit, batch: batches + 1, commitAsync: () => mayCommitAsync && result !== undefined && result.next !== null },
       async (db) => {
         result = await batch(db, cursor, sizer.next()); // each attempt restarts the clock, with the same size
       },
