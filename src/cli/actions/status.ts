@@ -28,6 +28,6 @@ export async function runStatus(opts: OptionValues, cmd: Command, io: Io): Promi
 
 /** For pipelines: a history that does not match the code is worse than pending work. */
 function checkExitCode(result: StatusResult): ExitCode {
-  if (result.changed.length > 0 || result.unknown.length > 0) return ExitCode.HistoryMismatch;
+  if (result.changed.length > 0 || result.unknown.length > 0 || result.planChanged.length > 0) return ExitCode.HistoryMismatch;
   return result.pending > 0 || result.partWay.length > 0 ? ExitCode.Pending : ExitCode.Ok;
 }

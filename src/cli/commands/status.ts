@@ -11,7 +11,7 @@ export function registerStatus(program: Command, io: Io): void {
   program
     .command('status')
     .description('list every migration as applied, pending or part-way (expanding, backfilling, expanded, contracting), with when and in which batch; flag changed or unknown ones')
-    .option('--check', 'exit 3 when migrations are pending or part-way, 8 when applied ones changed or are unknown to this code')
+    .option('--check', 'exit 3 when migrations are pending or part-way, 8 when applied ones changed or are unknown to this code, or a part-way one compiles into other steps')
     .addOption(jsonOption())
     .addHelpText(
       'after',
