@@ -5,7 +5,8 @@
  * checksum), but the operations it exports depend on an environment variable
  * read each time it is loaded, so the same file compiles into other steps, as it
  * would under a newer engine. Then `complete`, `down`, `up --expand` and their
- * dry runs refuse with exit code 8 and change nothing; `status` shows it; with
+ * dry runs refuse with exit code 8 and change nothing (also through the CLI,
+ * with one line); `status` and `status --check` show it; with
  * the plan as it was, the migration carries on. A row written before plans
  * were recorded (and a phase table without the column) is trusted, and the run
  * that carries it on records the plan.
@@ -17,6 +18,7 @@ import { status } from '../../src/commands/status';
 import { up } from '../../src/commands/up';
 import { ExitCode } from '../../src/exit-codes';
 import { PHASE_TABLE, readPhaseStates } from '../../src/history/phase-state';
+import { runCli } from '../support/cli';
 import { databaseState } from '../support/database-state';
 import { operationsDatabase, standAt, type OperationsDatabase } from './harness';
 import { SEED } from './scenario';
@@ -73,6 +75,18 @@ describe('a part-way migration whose compiled steps changed', () => {
         message: expect.stringMatching(/^900_plan stands part-way \(\d+ steps done, going up\), but this version of konstruct-migrate compiles it into other steps/),
       });
     }
+    // The CLI: one line, exit 8; status --check says it too.
+    const cli = (...args: string[]) => runCli(args, { env: { DATABASE_URL: h!.db.url, KONSTRUCT_MIGRATIONS_DIR: h!.ctx.migrationsDir, [VARIANT]: 'b' } });
+    const completed = await cli('complete', '--drain-window', '0');
+    expect({ code: completed.code, stderr: completed.stderr }).toEqual({
+      code: ExitCode.HistoryMismatch,
+      stderr: expect.stringMatching(/^error: 900_plan stands part-way \(2 steps done, going up\), but this version of konstruct-migrate compiles it into other steps .*: carrying it on could run the wrong step\n/),
+    });
+    const checked = await cli('status', '--check');
+    expect({ code: checked.code, summary: checked.stdout.trim().split('\n').at(-1) }).toEqual({
+      code: ExitCode.HistoryMismatch,
+      summary: expect.stringContaining('1 part-way with other steps in this version (900_plan): finish or revert with the version that started it'),
+    });
     expect(await everything(h)).toEqual(before);
     const shown = await status(h.ctx);
     expect(shown.planChanged).toEqual(['900_plan']);
