@@ -15,9 +15,10 @@
  * bundled: applications import it with their own copies of knex, pg and zod.
  *
  * A second, small bundle (help-entry.js) holds the program's definitions without
- * the commands' actions, for `--help` and `--version` (bin.ts picks it). Its
- * actions' import()s are left out and never run there (a preAction hook stops
- * first); the build fails if it holds more than the definitions need.
+ * what the commands' actions run, for `--help` and `--version` (bin.ts picks it).
+ * Each action loads what it runs with import(); the help bundle leaves every
+ * import() out, and never runs one (a preAction hook stops first); the build
+ * fails if it holds more than the definitions need.
  */
 import path from 'node:path';
 import { build, type Plugin } from 'esbuild';
@@ -25,8 +26,8 @@ import { build, type Plugin } from 'esbuild';
 const root = path.resolve(__dirname, '..');
 const entry = path.join(root, 'dist', 'src', 'cli', 'main.js');
 const helpEntry = path.join(root, 'dist', 'src', 'cli', 'help-entry.js');
-/** What the help bundle must never hold: the actions, and the packages only they use. */
-const NOT_FOR_HELP = /^(dist\/src\/cli\/actions\/|node_modules\/(knex|pg|zod)\/)/;
+/** What the help bundle must never hold: what the actions run (the library's commands, connecting, printing results), and the packages only they use. */
+const NOT_FOR_HELP = /^(dist\/src\/(commands|model|operations|context|cli\/run-command|cli\/print-)|node_modules\/(knex|pg|zod)\/)/;
 
 /** Loaded at run time from node_modules, never bundled. */
 const EXTERNAL = [
@@ -60,11 +61,14 @@ const keepEsmImportOutside: Plugin = {
   },
 };
 
-/** The actions, left as they are written: the help bundle stops before any of them. */
+/**
+ * What a command's action imports with import() (everything only a run needs), left as it is written: the help
+ * bundle stops before any action runs. The whole CLI bundles those imports like any other.
+ */
 const leaveActionsOut: Plugin = {
   name: 'leave-actions-out',
   setup(bundle) {
-    bundle.onResolve({ filter: /^\.\.\/actions\// }, (args) => ({ path: args.path, external: true }));
+    bundle.onResolve({ filter: /.*/ }, (args) => (args.kind === 'dynamic-import' ? { path: args.path, external: true } : undefined));
   },
 };
 

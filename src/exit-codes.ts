@@ -21,7 +21,10 @@ export enum ExitCode {
   MigrationFailed = 6,
   /** `down` would destroy data and was not confirmed. */
   RefusedDestructive = 7,
-  /** The history does not match the code: an applied migration changed, or is unknown here (also `status --check`). */
+  /**
+   * The history does not match the code: an applied migration changed, or is unknown here, or a part-way
+   * migration compiles into other steps than the run that started it (also `status --check`).
+   */
   HistoryMismatch = 8,
   /** `verify`: the live schema differs from what the applied migrations produce. */
   SchemaDrift = 9,
@@ -49,7 +52,7 @@ export const EXIT_CODE_HELP = `Exit codes:
   5  lock not acquired in time
   6  a migration failed (rolled back)
   7  destructive down refused (use --yes)
-  8  history mismatch: changed or unknown applied migrations
+  8  history mismatch: changed or unknown migrations, or changed steps
   9  schema drift found by verify
  10  unsafe migration: found by check, refused by up
  11  complete refused: the old application version is still active (--wait, --force)

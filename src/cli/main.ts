@@ -2,7 +2,7 @@
  * The CLI program; run through bin.ts, which loads its bundle (scripts/bundle-cli.ts) from V8's code cache.
  *
  * Only what every start needs is imported here: the program's definition and reading the command
- * line. A command's action loads its library when it runs (src/cli/actions/), and a usage error or a
+ * line. A command's action loads its library when it runs (import() in src/cli/commands/), and a usage error or a
  * failure its reporting, so --help, --version and a mistyped option evaluate none of it.
  */
 import './skip-pg-cloudflare-probe';

@@ -80,6 +80,7 @@ export function formatStatus(result: StatusResult, style: Style = plainStyle): s
     `${result.applied} applied, ${result.pending} pending` +
     (result.partWay.length ? `, ${result.partWay.length} part-way (${result.partWay.join(', ')})` : '') +
     (result.changed.length ? `, ${result.changed.length} changed since applied (${result.changed.join(', ')})` : '') +
+    (result.planChanged.length ? `, ${result.planChanged.length} part-way with other steps in this version (${result.planChanged.join(', ')}): finish or revert with the version that started it` : '') +
     (result.unknown.length ? `, ${result.unknown.length} unknown to this code (${result.unknown.join(', ')})` : '') +
     (result.order.length ? `, ${plural(result.order.length, 'order problem')}` : '') +
     (upToDate ? `: ${style.green('up to date')}.` : '.');

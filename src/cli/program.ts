@@ -1,6 +1,6 @@
 /**
  * The command-line surface. Global options live here; each command's
- * definition lives in src/cli/commands/<command>.ts and calls the library.
+ * definition and action live in src/cli/commands/<command>.ts, which calls the library.
  * Errors and exit codes are handled in run-command.ts.
  */
 import { readFileSync } from 'node:fs';

@@ -11,7 +11,7 @@ import { ExitCode } from '../exit-codes';
 import { dataLostByReverting, RefusedDestructiveError, type StepDataLoss } from '../engine/data-loss';
 import { dryRunSteps, type DryRunStep } from '../engine/dry-run';
 import { batchOptions, underMigrationLock, type RunOptions } from '../engine/locked-run';
-import { assertUnchanged, changedSinceApplied, migrationsToRevert, resolveTarget } from '../engine/plan';
+import { assertPlansUnchanged, assertUnchanged, changedSinceApplied, migrationsToRevert, resolveTarget } from '../engine/plan';
 import { withCompletedSteps } from '../engine/progress';
 import { runMigration, startingPosition } from '../engine/run-migration';
 import type { StepResult } from '../engine/step-result';
@@ -74,6 +74,7 @@ export async function down(ctx: MigrationContext, options: DownOptions = {}): Pr
     const names = new Set(reverting.map((m) => m.name));
     assertUnchanged(changedSinceApplied(local, history).filter((n) => names.has(n)), options.allowChanged ?? false);
     const toRevert = await loadMigrations(reverting);
+    assertPlansUnchanged(toRevert, partWay);
     const stopAt = options.toExpanded ? expandedPointOf(toRevert[0]) : 0;
 
     const dropsOf = (migration: Migration) => contractDropsIn(DEFAULT_SNAPSHOTS_DIR, local.map((m) => m.name), migration.name);

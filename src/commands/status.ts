@@ -43,6 +43,11 @@ export interface PartWayStatus {
   expanded: boolean;
   /** Held by `up --expand`: plain `up` refuses, `complete` carries it on. */
   held: boolean;
+  /**
+   * This code compiles it into other steps than the run that started it recorded (model/plan-fingerprint.ts):
+   * `up`, `complete` and `down` refuse to carry it on; the version that started it must.
+   */
+  planChanged: boolean;
   /** Which way the last run was going. */
   direction: 'up' | 'down';
   /** A batched step stopped between two batches: its rows so far, and its estimate of all of them. */
@@ -87,6 +92,8 @@ export interface StatusResult {
   partWay: string[];
   /** Applied migrations whose file changed since. */
   changed: string[];
+  /** Part-way migrations this code compiles into other steps than the run that started them (PartWayStatus.planChanged). */
+  planChanged: string[];
   /** Applied in the database but absent from this code. */
   unknown: string[];
   /** Findings of `check` that pending migrations accept on purpose (docs/checking-migrations.md). */
@@ -133,6 +140,7 @@ export async function status(ctx: MigrationContext): Promise<StatusResult> {
     pending: count('pending'),
     partWay: migrations.filter((m) => (PART_WAY_STATES as readonly string[]).includes(m.state)).map((m) => m.name),
     changed,
+    planChanged: migrations.filter((m) => m.partWay?.planChanged).map((m) => m.name),
     unknown,
     // Shown, not judged: a list `check` or `up` would refuse as malformed does not stop `status`.
     accepted: await loadMigrations(local.filter((m) => !byName.has(m.name) && !states.has(m.name))).then(acceptedBy).catch(() => []),
@@ -141,7 +149,7 @@ export async function status(ctx: MigrationContext): Promise<StatusResult> {
 }
 
 async function partWayStatus(knex: Knex, migration: LocalMigration, state: PhaseState, local: LocalMigration[]): Promise<PartWayStatus> {
-  const { steps, expandedAt } = await loadMigration(migration);
+  const { steps, expandedAt, plan } = await loadMigration(migration);
   const { stepsDone } = startingPosition({ state, direction: 'up', steps });
   const drops = contractDropsIn(DEFAULT_SNAPSHOTS_DIR, local.map((m) => m.name), migration.name);
   const evidence = stepsDone <= expandedAt ? await gatherEvidence(knex, migration.name, drops) : undefined;
@@ -156,6 +164,7 @@ async function partWayStatus(knex: Knex, migration: LocalMigration, state: Phase
     nextStep: next?.name ?? null,
     expanded: state.stepsDone >= expandedAt,
     held: state.held,
+    planChanged: state.plan !== null && state.plan !== plan,
     direction: state.direction,
     backfill: inBatch ? { step: inBatch.name, rowsDone: state.rowsDone, estimatedRows: estimate ?? null } : null,
     drain: evidence ? { writes: evidence.writes, reads: evidence.reads, notSeen: blindSpots(evidence).filter((s) => !s.startsWith('sessions')) } : null,

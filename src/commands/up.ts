@@ -11,7 +11,7 @@ import { ExitCode } from '../exit-codes';
 import { dryRunSteps, type DryRunStep } from '../engine/dry-run';
 import { batchOptions, underMigrationLock, type LockedRun, type RunOptions } from '../engine/locked-run';
 import { assertInOrder } from '../engine/migration-order';
-import { assertUnchanged, changedSinceApplied, pendingMigrations, resolveTarget } from '../engine/plan';
+import { assertPlansUnchanged, assertUnchanged, changedSinceApplied, pendingMigrations, resolveTarget } from '../engine/plan';
 import { withCompletedSteps } from '../engine/progress';
 import { runMigration, startingPosition } from '../engine/run-migration';
 import type { StepResult } from '../engine/step-result';
@@ -82,6 +82,7 @@ export async function carryOn(
   const batch = nextBatch(history);
   // Loaded once, before the first step commits: one that cannot be loaded (no tsx for a new source) stops the whole run.
   const migrations = await loadMigrations(pending);
+  assertPlansUnchanged(migrations, partWay);
   const stopAt = (m: (typeof migrations)[number]) => (until === 'expand' ? m.expandedAt : m.steps.length);
   if (!options.dryRun) await options.beforeRun?.(migrations, states);
   if (options.dryRun) {

@@ -6,6 +6,7 @@ import { HistoryMismatchError, TargetError } from '../errors';
 import type { AppliedMigration } from '../history/history-table';
 import type { LocalMigration } from '../history/local-migrations';
 import type { PhaseState } from '../history/phase-state';
+import type { Migration } from '../model/migration';
 import { revisionOf } from '../history/superseded-checksums';
 
 /** `005` or `005_baseline` -> the one local migration it names. */
@@ -100,4 +101,27 @@ export function assertPartWayKnown(local: LocalMigration[], partWay: PhaseState[
       'Restore them as they were (see git history); if the change is intended and harmless, pass --allow-changed. Nothing was changed.',
     );
   }
+}
+
+/**
+ * A part-way migration must still mean, step for step, what it meant when its
+ * first step ran (model/plan-fingerprint.ts): an operations file whose compiled
+ * steps changed under a newer engine would otherwise be carried on, either way,
+ * from a step number that now names other work. No override: neither end is
+ * known to be reachable from there. A row recorded before plans were (null)
+ * is trusted, and gets today's plan from the run.
+ */
+export function assertPlansUnchanged(migrations: readonly Migration[], partWay: readonly PhaseState[]): void {
+  const states = new Map(partWay.map((s) => [s.name, s]));
+  const changed = migrations.filter((m) => {
+    const recorded = states.get(m.name)?.plan;
+    return recorded != null && recorded !== m.plan;
+  });
+  if (changed.length === 0) return;
+  const first = changed[0]!;
+  const state = states.get(first.name)!;
+  throw new HistoryMismatchError(
+    `${changed.map((m) => m.name).join(', ')} stands part-way (${state.stepsDone} steps done, going ${state.direction}), but this version of konstruct-migrate compiles it into other steps (plan ${first.plan}) than the version that started it (plan ${state.plan}): carrying it on could run the wrong step`,
+    'Finish it (`complete`) or revert it (`down`) with the version of konstruct-migrate that started it, then upgrade (docs/online-migrations.md#when-the-engine-changes-under-a-part-way-migration). Nothing was changed.',
+  );
 }

@@ -52,8 +52,9 @@ export async function runMigration(knex: Knex, runner: UnitRunner, t: MigrationT
   // The last position a unit of this run committed: what a failure leaves standing (part-way-report.ts).
   let recorded: Position | undefined;
   let committed: Position | undefined;
-  // The phase table stands once a phase row was committed (and while this run holds the lock, nothing drops it).
-  let phaseTableStands = t.state !== undefined;
+  // The phase table stands once a phase row was committed (and while this run holds the lock, nothing drops it);
+  // a row without a plan may be in a table an earlier version made, without that column: the first record adds it.
+  let phaseTableStands = t.state !== undefined && t.state.plan !== null;
   // Transactions whose step made sure of the table before its work (prepareRecord below).
   const tableMade = new WeakSet<Knex>();
   const record = recorder(t, (db) => phaseTableStands || tableMade.has(db));
@@ -115,6 +116,8 @@ function recorder(t: MigrationTarget, phaseTableStands: (db: Knex) => boolean): 
   const { migration } = t;
   const going = t.direction === 'up';
   const checksum = t.state?.checksum ?? migration.checksum;
+  // Recorded when it starts; a row without one (written before plans were recorded) gets it now: the run compared first.
+  const plan = migration.plan;
   // Only then can there be a phase row to delete at an end (a plain migration never writes one).
   let phaseRowWritten = t.state !== undefined;
   return async (db, { stepsDone, cursor, rowsDone }) => {
@@ -126,7 +129,7 @@ function recorder(t: MigrationTarget, phaseTableStands: (db: Knex) => boolean): 
       await removeApplied(db, migration.name);
     } else {
       if (!going) await removeApplied(db, migration.name);
-      await savePhaseState(db, { name: migration.name, stepsDone, direction: t.direction, cursor, rowsDone, held: t.held, checksum }, phaseTableStands(db));
+      await savePhaseState(db, { name: migration.name, stepsDone, direction: t.direction, cursor, rowsDone, held: t.held, checksum, plan }, phaseTableStands(db));
       phaseRowWritten = true;
     }
   };

@@ -12,10 +12,12 @@
  *               Going up it belongs to step steps_done, going down to step steps_done - 1;
  *   rows_done   rows the batches of that step covered so far (for progress);
  *   held        `up --expand` stopped here on purpose: plain `up` leaves it to `complete`;
- *   checksum    of the migration file when the first step ran.
+ *   checksum    of the migration file when the first step ran;
+ *   plan        what each step number meant when the first step ran (model/plan-fingerprint.ts).
+ *               Null in a row written before it was recorded: the next run that carries it on writes it.
  */
 import type { Knex } from 'knex';
-import { tableExists } from '../db/relation-exists';
+import { tableExists, whichExist } from '../db/relation-exists';
 
 export const PHASE_TABLE = 'konstruct_migration_phases';
 
@@ -27,6 +29,7 @@ export interface PhaseState {
   rowsDone: number;
   held: boolean;
   checksum: string | null;
+  plan: string | null;
   startedAt: Date;
   updatedAt: Date;
 }
@@ -43,14 +46,20 @@ export async function readPhaseStates(knex: Knex): Promise<PhaseState[]> {
     rowsDone: Number(r.rows_done),
     held: r.held,
     checksum: r.checksum,
+    plan: r.plan ?? null,
     startedAt: r.started_at,
     updatedAt: r.updated_at,
   }));
 }
 
-/** Creates the table if missing; run it in the transaction that writes the first row, under the migration lock. */
+/**
+ * Creates the table if missing; run it in the transaction that writes the first row, under the migration lock.
+ * A table made by an earlier version (a migration part-way since) gets the `plan` column: catalog-only.
+ */
 export async function ensurePhaseTable(knex: Knex): Promise<void> {
-  if (await tableExists(knex, PHASE_TABLE)) return;
+  const [table, plan] = await whichExist(knex, [{ table: PHASE_TABLE }, { table: PHASE_TABLE, column: 'plan' }]);
+  if (table && !plan) await knex.raw(`ALTER TABLE ${PHASE_TABLE} ADD COLUMN plan text`);
+  if (table) return;
   await knex.schema.createTable(PHASE_TABLE, (t) => {
     t.text('name').primary();
     t.integer('steps_done').notNullable();
@@ -59,14 +68,19 @@ export async function ensurePhaseTable(knex: Knex): Promise<void> {
     t.bigInteger('rows_done').notNullable().defaultTo(0);
     t.boolean('held').notNullable().defaultTo(false);
     t.text('checksum');
+    t.text('plan');
     t.timestamp('started_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
     t.timestamp('updated_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
   });
 }
 
-export type PhaseRow = Pick<PhaseState, 'name' | 'stepsDone' | 'direction' | 'cursor' | 'rowsDone' | 'held' | 'checksum'>;
+export type PhaseRow = Pick<PhaseState, 'name' | 'stepsDone' | 'direction' | 'cursor' | 'rowsDone' | 'held' | 'checksum' | 'plan'>;
 
-/** `tableStands`: the caller knows the table exists (a committed row says so), and saves the round trip of looking. */
+/**
+ * `tableStands`: the caller knows the table exists with every column (a committed row of this version says so),
+ * and saves the round trip of looking. `plan` is merged: a row of an earlier version gets it from the run that
+ * carries it on, once that run has compared (engine/plan.ts).
+ */
 export async function savePhaseState(knex: Knex, state: PhaseRow, tableStands = false): Promise<void> {
   if (!tableStands) await ensurePhaseTable(knex);
   const row = {
@@ -77,9 +91,10 @@ export async function savePhaseState(knex: Knex, state: PhaseRow, tableStands = 
     rows_done: state.rowsDone,
     held: state.held,
     checksum: state.checksum,
+    plan: state.plan,
     updated_at: knex.fn.now(),
   };
-  await knex(PHASE_TABLE).insert(row).onConflict('name').merge(['steps_done', 'direction', 'cursor', 'rows_done', 'held', 'updated_at']);
+  await knex(PHASE_TABLE).insert(row).onConflict('name').merge(['steps_done', 'direction', 'cursor', 'rows_done', 'held', 'plan', 'updated_at']);
 }
 
 /**

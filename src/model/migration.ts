@@ -10,6 +10,7 @@ import type { Knex } from 'knex';
 import { expandedAt, type PhasedStep } from '../phased/phased-migration';
 import type { LocalMigration } from '../history/local-migrations';
 import type { DataLoss, MigrationModule } from './migration-module';
+import { planFingerprint } from './plan-fingerprint';
 
 /**
  * One step as the executor runs it. `outsideTransaction`: the step cannot run
@@ -28,6 +29,8 @@ export interface Migration extends LocalMigration {
   phased: boolean;
   /** Steps applied once both application versions are served (every expand and backfill step). */
   expandedAt: number;
+  /** What each step number means (plan-fingerprint.ts): recorded when it starts, compared when a run carries it on. */
+  plan: string;
   /**
    * What reverting the whole migration would destroy. Reverting only its
    * contract destroys nothing: the expanded state holds both shapes of the data.
@@ -47,7 +50,7 @@ export function toMigration(local: LocalMigration, mod: MigrationModule): Migrat
     // The stock knex CLI cannot run a step that refuses a transaction inside its own: it runs the steps without one
     // (a generated step with an in-transaction form, e.g. an operation's index build, runs in knex's transaction).
     const knexConfig = mod.config ?? (steps.some((s) => s.outsideTransaction && !s.inTransactionForm) ? { transaction: false } : undefined);
-    return { ...common, knexConfig, steps, phased: true, expandedAt: expandedAt(steps) };
+    return { ...common, knexConfig, steps, phased: true, expandedAt: expandedAt(steps), plan: planFingerprint(steps) };
   }
   const plain: Step = {
     // Never shown (phased: false); 'expand' because a plain migration is whole at its one step: `up --expand` runs it to the end.
@@ -57,7 +60,7 @@ export function toMigration(local: LocalMigration, mod: MigrationModule): Migrat
     down: mod.down!.bind(mod),
     outsideTransaction: mod.config?.transaction === false,
   };
-  return { ...common, steps: [plain], phased: false, expandedAt: 1 };
+  return { ...common, steps: [plain], phased: false, expandedAt: 1, plan: planFingerprint([plain]) };
 }
 
 /** Where a migration's data-loss count applies: reverting below its expanded point. */

@@ -21,7 +21,7 @@ import { SWAP_TAG, hasColumn, rewrites, shadowColumn, swapExpand, swapExpandDown
 import { notNullBack } from './not-null-back';
 import type { CheckConstraint, ForeignKey } from './column';
 import { createIndexSql, dropIndexSql } from './create-index';
-import type { OperationParts } from './parts';
+import type { OperationParts, Slot, Statements } from './parts';
 import { ident, literal } from './sql-names';
 import { validatedLater } from './validated-later';
 
@@ -81,12 +81,27 @@ function changeTypeBack(op: AlterColumn, swap: ColumnSwap): string {
 END $konstruct$`;
 }
 
+/** Each statement run only where the column has no new column beside it: the type change took the catalog-only path. */
+function unlessSwapped(table: string, column: string, slots: Partial<Record<Slot, Statements>>): Partial<Record<Slot, Statements>> {
+  const only = (list: readonly string[]) =>
+    list.map((statement) => `DO $konstruct$ BEGIN
+  IF NOT ${hasColumn(table, shadowColumn(column))} THEN EXECUTE ${literal(statement)}; END IF;
+END $konstruct$`);
+  return Object.fromEntries(Object.entries(slots).map(([slot, s]) => [slot, { up: only(s.up), down: only(s.down) }]));
+}
+
 export function alterColumn(op: AlterColumn): OperationParts[] {
   const t = `ALTER TABLE ${ident(op.table)}`;
   const col = ident(op.column);
+  // With a type change, NOT NULL goes to whichever column ends with the name: the column itself where the change is
+  // catalog-only, the new column where it rewrites (column-swap.ts carries it there); so here only without a new column.
+  const notNullHere = op.nullable === false && !op.type;
   const parts: OperationParts[] = [
-    { table: op.table, slots: validatedLater(op.table, op.column, { check: op.check, references: op.references, notNull: op.nullable === false }) },
+    { table: op.table, slots: validatedLater(op.table, op.column, { check: op.check, references: op.references, notNull: notNullHere }) },
   ];
+  if (op.nullable === false && op.type) {
+    parts.push({ table: op.table, slots: unlessSwapped(op.table, op.column, validatedLater(op.table, op.column, { notNull: true })) });
+  }
   if (op.nullable === true) {
     const back = notNullBack(op.table, op.column);
     parts.push({ table: op.table, slots: { ...back.slots, contract: { up: [`${t} ALTER COLUMN ${col} DROP NOT NULL`], down: [back.check] } } });
@@ -104,7 +119,7 @@ export function alterColumn(op: AlterColumn): OperationParts[] {
     });
   }
   if (op.type) {
-    const swap: ColumnSwap = { ...op, type: op.type, alsoConstraints: !!(op.check || op.unique || op.references || op.nullable !== undefined) };
+    const swap: ColumnSwap = { ...op, type: op.type, notNull: op.nullable === false, alsoConstraints: !!(op.check || op.unique || op.references || op.nullable === true) };
     parts.unshift(
       { table: op.table, slots: { expand: { up: [changeType(op.table, op.column, op.type, swap)], down: [changeTypeBack(op, swap)] } } },
       swapParts(swap),

@@ -4,7 +4,9 @@
  *
  *   expand    the column `konstruct_new_<column>` of the new type (nullable, no
  *             default: catalog-only); a CHECK (… IS NOT NULL) NOT VALID on it when
- *             the column is NOT NULL; a trigger of its own keeping the two in step:
+ *             the column is NOT NULL, or the operation asks for `nullable: false`
+ *             (the column before is then taken as nullable: down leaves it so,
+ *             as alterColumn's NOT NULL does without a type change); a trigger of its own keeping the two in step:
  *             writes of the column fill the new one with `up`, writes of the new one
  *             fill the column with `down`.
  *   backfill  the new column filled by heap pages with `up` (where still NULL);
@@ -19,7 +21,7 @@
  * its column exists, so the same compiled steps serve the catalog-only path.
  * Refused there, changing nothing: no `fromType` (down past contract needs it),
  * a `fromType` that is not the column's type, `check`/`unique`/`references`/
- * `nullable` in the same operation, column privileges, and anything that depends
+ * `nullable: true` in the same operation, column privileges, and anything that depends
  * on the column besides its default and plain indexes (another index, a key, a
  * foreign key either way, a CHECK, a view, a sequence it owns, a generated column,
  * a trigger's column list): the old column's drop would take it along.
@@ -42,7 +44,9 @@ export interface ColumnSwap {
   fromType?: string;
   up?: string;
   down?: string;
-  /** Constraints the same operation asks for: refused on this path. */
+  /** `nullable: false` in the same operation: the new column gets NOT NULL (as it does when the column has it), and down leaves the column nullable. */
+  notNull?: boolean;
+  /** Other constraints the same operation asks for (check, unique, references, nullable: true): refused on this path. */
   alsoConstraints: boolean;
 }
 
@@ -83,6 +87,7 @@ function names(op: ColumnSwap) {
 export function swapExpand(op: ColumnSwap): string {
   const { t, sh, trigger, nn, refuse } = names(op);
   const describe = `pg_describe_object(classid, objid, objsubid)`;
+  const addNotNullCheck = `EXECUTE ${literal(`${t} ADD CONSTRAINT ${ident(nn)} CHECK (${sh} IS NOT NULL) NOT VALID`)};`;
   return `DECLARE
     attr record;
     deps text;
@@ -108,7 +113,7 @@ export function swapExpand(op: ColumnSwap): string {
       END;
       EXECUTE ${literal(`${t} ALTER COLUMN ${sh} DROP DEFAULT`)};
     END IF;
-    IF attr.attnotnull THEN EXECUTE ${literal(`${t} ADD CONSTRAINT ${ident(nn)} CHECK (${sh} IS NOT NULL) NOT VALID`)}; END IF;
+    ${op.notNull ? addNotNullCheck : `IF attr.attnotnull THEN ${addNotNullCheck} END IF;`}
     ${run(trigger.create)}
   END;`.replace(/\n\s*\n/g, '\n');
 }
@@ -168,7 +173,7 @@ BEGIN
     IF dflt IS NOT NULL THEN EXECUTE format(${literal(`${t} ALTER COLUMN ${col} SET DEFAULT %s`)}, dflt); END IF;
     IF note IS NOT NULL THEN EXECUTE format(${literal(`COMMENT ON COLUMN ${ident(op.table)}.${col} IS %L`)}, note); END IF;
     -- NOT NULL comes back through a CHECK, validated and made NOT NULL in the steps down after the refill (not-null-back.ts).
-    IF not_null THEN EXECUTE ${literal(notNullBack(op.table, op.column).check)}; END IF;
+    ${op.notNull ? '-- nullable: false made it NOT NULL: it was nullable before.' : `IF not_null THEN EXECUTE ${literal(notNullBack(op.table, op.column).check)}; END IF;`}
     ${run(trigger.create)}
   END IF;
 END ${SWAP_TAG}`

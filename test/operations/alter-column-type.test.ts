@@ -8,7 +8,6 @@
  * carried over); what cannot be carried over is refused in expand, changing nothing.
  */
 import path from 'node:path';
-import type { Knex } from 'knex';
 import { describe, expect, it } from 'vitest';
 import { dumpCatalog } from '../../src/catalog/dump-catalog';
 import { down } from '../../src/commands/down';
@@ -17,34 +16,13 @@ import { KonstructMigrationSource } from '../../src/engine/knex-migration-source
 import type { Operation } from '../../src/operations';
 import { shadowColumn } from '../../src/operations/column-swap';
 import { operationsDatabase, position, standAt, type OperationsDatabase } from './harness';
-import { SEED, describeOperation, type VersionWrites } from './scenario';
+import { SEED, describeOperation } from './scenario';
+import { always, newColumnWhileDeploying, writes } from './swap-writes';
 
 const SCORE_SEED = `${SEED}; ALTER TABLE portal_users ADD COLUMN score integer DEFAULT 0 NOT NULL;
   COMMENT ON COLUMN portal_users.score IS 'points'; UPDATE portal_users SET score = length(email) * 1000 + ascii(substr(email, 8));
   CREATE INDEX ix_portal_users_score ON portal_users (score)`;
 const SCORE_TO_BIGINT: Operation[] = [{ alterColumn: { table: 'portal_users', column: 'score', type: 'bigint', fromType: 'integer' } }];
-
-const insertUser = (knex: Knex, email: string, extra = '', values: unknown[] = []) =>
-  knex.raw(`INSERT INTO portal_users (email, hashed_password, name, is_admin${extra ? `, ${extra}` : ''}) VALUES (?, 'h', 'n', false${values.map(() => ', ?').join('')})`, [email, ...values]);
-
-/** A version writing `column` (insert, then update) and reading it back as `read` (SQL over the row). */
-function writes(column: (knex: Knex) => Promise<string>, value: unknown, read: (column: string) => string): VersionWrites {
-  return {
-    write: async (knex, email) => {
-      const c = await column(knex);
-      await insertUser(knex, email, c, [value]);
-      await knex.raw(`UPDATE portal_users SET ${c} = ? WHERE email = ?`, [value, email]);
-    },
-    read: async (knex, email) => (await knex.raw(`SELECT ${read(await column(knex))} AS v FROM portal_users WHERE email = ?`, [email])).rows[0]?.v,
-    wrote: value,
-  };
-}
-const always = (c: string) => async () => c;
-/** The new version of a text -> integer change: the new column by its name while it exists, then the column. */
-const newColumnWhileDeploying = (column: string) => async (knex: Knex) => {
-  const { rows } = await knex.raw(`SELECT 1 FROM pg_attribute WHERE attrelid = 'portal_users'::regclass AND attname = ? AND NOT attisdropped`, [shadowColumn(column)]);
-  return rows.length ? shadowColumn(column) : column;
-};
 
 describeOperation('alterColumn portal_users.score integer -> bigint (NOT NULL, a default, a comment, an index), through a new column', {
   operations: SCORE_TO_BIGINT,

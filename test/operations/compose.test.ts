@@ -8,6 +8,7 @@
  */
 import type { Operation } from '../../src/operations';
 import { SEED, describeOperation, writesOf } from './scenario';
+import { always, newColumnWhileDeploying, writes } from './swap-writes';
 
 /**
  * The seed's last columns, timestamptz NOT NULL DEFAULT now(): a swap leaves its column last both ways
@@ -114,4 +115,19 @@ describeOperation('a batch writing nick and left_at, with left_at through a new 
   plain: `UPDATE portal_users SET nick = 'n-' || split_part(email, '@', 1), left_at = left_at + interval '1 day'; ${plainRetype('left_at')};
     ALTER TABLE portal_users ADD COLUMN login text DEFAULT '' NOT NULL; UPDATE portal_users SET login = split_part(email, '@', 1)`,
   ...addLoginVersions,
+});
+
+/** A nullable text column whose every value is a number: text -> integer NOT NULL round-trips each row exactly. */
+const CODE_SEED = `${SEED}; ALTER TABLE portal_users ADD COLUMN code text; UPDATE portal_users SET code = length(email)::text || substr(email, 5, 4)`;
+
+describeOperation('alterColumn code text -> integer and NOT NULL on the same column: the new column carries the NOT NULL', {
+  operations: [{ alterColumn: { table: 'portal_users', column: 'code', type: 'integer', fromType: 'text', nullable: false, up: 'code::integer', down: 'code::text' } }],
+  seed: CODE_SEED,
+  plain: `ALTER TABLE portal_users ADD COLUMN code_new integer; UPDATE portal_users SET code_new = code::integer;
+          ALTER TABLE portal_users DROP COLUMN code; ALTER TABLE portal_users RENAME COLUMN code_new TO code;
+          ALTER TABLE portal_users ALTER COLUMN code SET NOT NULL`,
+  old: writes(always('code'), '17', (c) => c),
+  new: writes(newColumnWhileDeploying('code'), 42, (c) => c),
+  newReadsOld: 17,
+  oldReadsNew: '42',
 });

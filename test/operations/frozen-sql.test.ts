@@ -21,6 +21,7 @@ const EXAMPLES: Record<string, Operation[]> = {
   addColumnWithoutUp: [{ addColumn: { table: 't', column: { name: 'c', type: 'integer', nullable: false, default: '0' } } }],
   alterColumn: [{ alterColumn: { table: 't', column: 'c', type: 'text', fromType: 'varchar(20)', down: 'left(c, 20)', check: { name: 'ck_t_c', constraint: `c <> ''` }, unique: { name: 'uq_t_c' }, references: { name: 't_c_fkey', table: 'u', column: 'k' } } }],
   alterColumnThroughNewColumn: [{ alterColumn: { table: 't', column: 'c', type: 'bigint', fromType: 'integer', up: 'c::bigint * 10', down: '(c / 10)::integer' } }],
+  alterColumnNotNullThroughNewColumn: [{ alterColumn: { table: 't', column: 'c', type: 'integer', fromType: 'text', nullable: false, up: 'c::integer', down: 'c::text' } }],
   alterColumnNullability: [{ alterColumn: { table: 't', column: 'a', nullable: false } }, { alterColumn: { table: 't', column: 'b', nullable: true } }],
   batch: [{ batch: { table: 't', name: 'touch', up: 'UPDATE t SET c = 1 WHERE {pages} AND c IS NULL', down: 'UPDATE t SET c = NULL WHERE {pages}' } }],
   createIndex: [{ createIndex: { table: 't', name: 'ix_t_c', columns: ['c', 'd'], unique: true, where: 'c > 0', method: 'btree' } }],

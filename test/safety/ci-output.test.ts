@@ -69,6 +69,7 @@ describe('--json', () => {
         pending: 0,
         partWay: [],
         changed: [],
+        planChanged: [],
         unknown: [],
         accepted: [],
         order: [],

@@ -1,9 +1,13 @@
 /**
- * CLI definition of `check`; what it runs is in ../actions/check.ts, loaded when it runs, and the
- * work is done by the library function in src/commands/check.ts.
+ * `check` on the command line: its definition, and the action that runs the
+ * library function in src/commands/check.ts. What only a run needs is imported
+ * inside the action, with import(), so that --help loads none of it
+ * (scripts/bundle-cli.ts).
  */
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command, type OptionValues } from 'commander';
 import { DEFAULT_SIZES_FILE, DEFAULT_THRESHOLD_ROWS } from '../../checks/check-defaults';
+import type { CheckResult } from '../../commands/check';
+import { ExitCode } from '../../exit-codes';
 import type { Io } from '../io';
 import { parseCount } from '../run-options';
 import { jsonOption, migrationOption } from '../shared-options';
@@ -24,10 +28,39 @@ export function registerCheck(program: Command, io: Io): void {
         '\nExamples:\n  konstruct-migrate check\n  konstruct-migrate check --recorded --format github      # in CI, without production access\n' +
         '  konstruct-migrate check --record-sizes --url "$PRODUCTION_READONLY_URL"',
     )
-    .action(async (opts, cmd: Command) => (await import('../actions/check.js')).runCheck(opts, cmd, io));
+    .action((opts, cmd: Command) => runCheck(opts, cmd, io));
 }
 
 function parseFormat(value: string): 'text' | 'github' {
   if (value !== 'text' && value !== 'github') throw new InvalidArgumentError('expected text or github.');
   return value;
+}
+
+async function runCheck(opts: OptionValues, cmd: Command, io: Io): Promise<void> {
+  const [{ check }, { recordSizes }, { checkServerUrl }, { blocking }, { outputOptions }, { formatCheck, formatGithub }, { runWithContext }] = await Promise.all([
+    import('../../commands/check.js'),
+    import('../../checks/record-sizes.js'),
+    import('../../checks/scratch-server.js'),
+    import('../../checks/judge.js'),
+    import('../output/output-options.js'),
+    import('../print-check.js'),
+    import('../run-command.js'),
+  ]);
+  const globals = cmd.optsWithGlobals();
+  const output = outputOptions(globals);
+  if (opts.recordSizes) {
+    await runWithContext(globals, io, (ctx) => recordSizes(ctx, opts.recordSizes), (r, out) => void (output.quiet || out.out(`Recorded ${r.tables} table sizes and ${r.applied} applied migrations in ${r.file}.`)), { command: 'check' });
+    return;
+  }
+  await runWithContext(
+    globals,
+    io,
+    (ctx) => check(ctx, { to: opts.to, thresholdRows: opts.threshold, recordedSizes: opts.recorded, serverUrl: checkServerUrl() }),
+    (r: CheckResult, out) => {
+      if (opts.format === 'github') out.outLines(formatGithub(r));
+      else if (!output.quiet) out.outLines(formatCheck(r));
+      return blocking(r.findings).length > 0 ? ExitCode.UnsafeMigration : ExitCode.Ok;
+    },
+    { command: 'check' },
+  );
 }

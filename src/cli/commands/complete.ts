@@ -1,11 +1,13 @@
 /**
- * CLI definition of `complete`; what it runs is in ../actions/complete.ts, loaded when it runs,
- * and the work is done by the library function in src/commands/complete.ts.
+ * `complete` on the command line: its definition, and the action that runs the
+ * library function in src/commands/complete.ts (through apply-action.ts, shared
+ * with `up`). What only a run needs is imported inside the action, with
+ * import(), so that --help loads none of it (scripts/bundle-cli.ts).
  */
-import { Option, type Command } from 'commander';
+import { Option, type Command, type OptionValues } from 'commander';
 import { DRAIN_DEFAULTS } from '../../drain/drain-defaults';
 import type { Io } from '../io';
-import { addRunOptions, parseSeconds } from '../run-options';
+import { addRunOptions, parseSeconds, runOptionsFrom } from '../run-options';
 
 export function registerComplete(program: Command, io: Io): void {
   addRunOptions(
@@ -29,5 +31,27 @@ export function registerComplete(program: Command, io: Io): void {
         '\nExamples:\n  konstruct-migrate complete --wait\n  konstruct-migrate complete --old-version "portal-v1*" --drain-window 300\n' +
         '  konstruct-migrate complete --dry-run\n  konstruct-migrate complete --json',
     )
-    .action(async (opts, cmd: Command) => (await import('../actions/complete.js')).runComplete(opts, cmd, io));
+    .action((opts, cmd: Command) => runComplete(opts, cmd, io));
+}
+
+async function runComplete(opts: OptionValues, cmd: Command, io: Io): Promise<void> {
+  const [{ complete }, { runApplyCommand }, { completeSummary }] = await Promise.all([
+    import('../../commands/complete.js'),
+    import('../apply-action.js'),
+    import('../print-results.js'),
+  ]);
+  await runApplyCommand(cmd, io, {
+    command: 'complete',
+    apply: (ctx, onStep) =>
+      complete(ctx, {
+        onStep,
+        ...runOptionsFrom(opts),
+        drainWindow: opts.drainWindow as number,
+        oldVersion: opts.oldVersion as string | undefined,
+        wait: cmd.optsWithGlobals().wait === true,
+        force: Boolean(opts.force),
+        onDrainWait: (signs, waitedMs) => onStep({ type: 'draining', signs: signs.map((s) => s.text), clearsInSeconds: signs[0]!.clearsInSeconds, waitedMs }),
+      }),
+    summary: completeSummary,
+  });
 }

@@ -1,10 +1,12 @@
 /**
- * CLI definition of `down`; what it runs is in ../actions/down.ts, loaded when it runs, and the
- * work is done by the library function in src/commands/down.ts.
+ * `down` on the command line: its definition, and the action that runs the
+ * library function in src/commands/down.ts. What only a run needs is imported
+ * inside the action, with import(), so that --help loads none of it
+ * (scripts/bundle-cli.ts).
  */
-import type { Command } from 'commander';
+import type { Command, OptionValues } from 'commander';
 import type { Io } from '../io';
-import { addRunOptions } from '../run-options';
+import { addRunOptions, runOptionsFrom } from '../run-options';
 import { migrationOption } from '../shared-options';
 
 export function registerDown(program: Command, io: Io): void {
@@ -21,5 +23,38 @@ export function registerDown(program: Command, io: Io): void {
       'after',
       '\nExamples:\n  konstruct-migrate down\n  konstruct-migrate down --dry-run\n  konstruct-migrate down --to-expanded     # rolling back a rolling deploy: contract reverted first\n  konstruct-migrate down --to 005 --yes\n  konstruct-migrate down --all',
     )
-    .action(async (opts, cmd: Command) => (await import('../actions/down.js')).runDown(opts, cmd, io));
+    .action((opts, cmd: Command) => runDown(opts, cmd, io));
+}
+
+async function runDown(opts: OptionValues, cmd: Command, io: Io): Promise<void> {
+  const [{ down }, { checkDown }, { terminalConfirmation }, { downJson }, { outputOptions }, { withStepProgress }, { formatDryRun }, { dataLossLines, downSummary }, { runWithContext }, { throttleEpisodes }] =
+    await Promise.all([
+      import('../../commands/down.js'),
+      import('../../commands/preflight.js'),
+      import('../confirm-data-loss.js'),
+      import('../json-output.js'),
+      import('../output/output-options.js'),
+      import('../output/step-progress.js'),
+      import('../print-dry-run.js'),
+      import('../print-results.js'),
+      import('../run-command.js'),
+      import('../throttle-episodes.js'),
+    ]);
+  const globals = cmd.optsWithGlobals();
+  const output = outputOptions(globals);
+  const options = { to: opts.to, all: opts.all, yes: opts.yes, toExpanded: opts.toExpanded, confirmDataLoss: terminalConfirmation(), ...runOptionsFrom(opts) };
+  const throttled = throttleEpisodes();
+  await runWithContext(
+    globals,
+    io,
+    (ctx, live) => withStepProgress(live, output, (onStep) => down(ctx, { ...options, onStep: throttled.listen(onStep) })),
+    (r, out) => {
+      if (output.quiet) return;
+      if (r.dryRun) out.outLines(formatDryRun('down', r.dryRun));
+      else out.out(downSummary(r, output.style));
+      out.outLines(dataLossLines(r));
+    },
+    { command: 'down', document: (r) => throttled.addTo(downJson(r)) },
+    (config) => checkDown(config, options),
+  );
 }

@@ -1,8 +1,11 @@
 /**
- * CLI definition of `steer`; what it runs is in ../actions/steer.ts, loaded when it runs, and the
- * work is done by the library function in src/commands/steer.ts.
+ * `steer` on the command line: its definition, and the action that runs the
+ * library function in src/commands/steer.ts. What only a run needs is imported
+ * inside the action, with import(), so that --help loads none of it
+ * (scripts/bundle-cli.ts).
  */
-import { Option, type Command } from 'commander';
+import { Option, type Command, type OptionValues } from 'commander';
+import type { SteerResult } from '../../commands/steer';
 import type { Io } from '../io';
 import { parsePositive } from '../run-options';
 import { jsonOption } from '../shared-options';
@@ -24,5 +27,33 @@ export function registerSteer(program: Command, io: Io): void {
         '\nExamples:\n  konstruct-migrate steer --pause --reason "peak traffic"\n  konstruct-migrate steer --resume\n' +
         '  konstruct-migrate steer --batch-time 20            # gentler: smaller batches\n  konstruct-migrate steer 006 --pause --json',
     )
-    .action(async (migration: string | undefined, opts, cmd: Command) => (await import('../actions/steer.js')).runSteer(migration, opts, cmd, io));
+    .action((migration: string | undefined, opts, cmd: Command) => runSteer(migration, opts, cmd, io));
+}
+
+async function runSteer(migration: string | undefined, opts: OptionValues, cmd: Command, io: Io): Promise<void> {
+  const [{ checkSteerOptions, steer }, { outputOptions }, { steerSummary }, { runWithContext }] = await Promise.all([
+    import('../../commands/steer.js'),
+    import('../output/output-options.js'),
+    import('../output/steering-lines.js'),
+    import('../run-command.js'),
+  ]);
+  const globals = cmd.optsWithGlobals();
+  const output = outputOptions(globals);
+  const options = { migration, pause: opts.pause, resume: opts.resume, reason: opts.reason, batchTimeMs: opts.batchTime };
+  await runWithContext(
+    globals,
+    io,
+    (ctx) => steer(ctx, options),
+    (r, out) => {
+      if (!output.quiet) out.outLines(steerSummary(r));
+    },
+    { command: 'steer', document: steerJson },
+    () => checkSteerOptions(options),
+  );
+}
+
+/** The row as it stands, flat, with what the command found. */
+function steerJson(r: SteerResult): object {
+  const { migration: _, ...steering } = r.steering;
+  return { migration: r.migration, ...steering, wasPaused: r.wasPaused, running: r.running };
 }

@@ -1,11 +1,13 @@
 /**
- * CLI definition of `up`; what it runs is in ../actions/up.ts, loaded when it runs, and the work
- * is done by the library function in src/commands/up.ts.
+ * `up` on the command line: its definition, and the action that runs the
+ * library function in src/commands/up.ts (through apply-action.ts, shared with
+ * `complete`). What only a run needs is imported inside the action, with
+ * import(), so that --help loads none of it (scripts/bundle-cli.ts).
  */
-import { Option, type Command } from 'commander';
+import { Option, type Command, type OptionValues } from 'commander';
 import { DEFAULT_THRESHOLD_ROWS } from '../../checks/check-defaults';
 import type { Io } from '../io';
-import { addRunOptions, parseCount } from '../run-options';
+import { addRunOptions, parseCount, runOptionsFrom } from '../run-options';
 import { migrationOption } from '../shared-options';
 
 export function registerUp(program: Command, io: Io): void {
@@ -25,5 +27,21 @@ export function registerUp(program: Command, io: Io): void {
         '  konstruct-migrate up --expand            # rolling deploy: expand, deploy the new version, then `complete`\n' +
         '  konstruct-migrate up --json --lock-wait 300\n  konstruct-migrate up --quiet --url "$DATABASE_URL"',
     )
-    .action(async (opts, cmd: Command) => (await import('../actions/up.js')).runUp(opts, cmd, io));
+    .action((opts, cmd: Command) => runUp(opts, cmd, io));
+}
+
+async function runUp(opts: OptionValues, cmd: Command, io: Io): Promise<void> {
+  const [{ checkServerUrl }, { checkUp }, { up }, { runApplyCommand }, { upSummary }] = await Promise.all([
+    import('../../checks/scratch-server.js'),
+    import('../../commands/preflight.js'),
+    import('../../commands/up.js'),
+    import('../apply-action.js'),
+    import('../print-results.js'),
+  ]);
+  await runApplyCommand(cmd, io, {
+    command: 'up',
+    apply: (ctx, onStep) => up(ctx, { to: opts.to, expand: opts.expand, onStep, allowOutOfOrder: Boolean(opts.allowOutOfOrder), ...runOptionsFrom(opts), check: opts.check && { thresholdRows: opts.checkThreshold, serverUrl: checkServerUrl() } }),
+    summary: upSummary,
+    preflight: (config) => checkUp(config, { to: opts.to }),
+  });
 }
