@@ -7,12 +7,17 @@
  * archiving cannot keep up. GitLab's batched migrations pause on the same two
  * signals; gh-ost throttles on replica lag (1.5 s by default).
  *
- * Its cost per batch: one catalog query between batches, outside the batch's
- * transaction; none at all within a second of the last look while no replica
- * is attached and the archive backlog is small. While a replica is attached it
- * looks before every batch, so a batch starts only if the lag was under the
- * limit right before it: past the limit, at most the batch already running
- * commits. While held it looks every POLL_MS; it holds no lock and no open
+ * Its cost per batch: one statement between batches, outside the batch's
+ * transaction (its own server time is db/health-sample.ts's to keep small);
+ * none at all within a second of the last look while no replica is attached
+ * and the archive backlog is small. While a replica is attached it looks
+ * before every batch, so a batch starts only if the lag was under the limit
+ * right before it: past the limit, at most the batch already running commits.
+ * It does not skip looks while the lag is far below the limit: the lag it
+ * holds on is a lower bound, the time since a look first saw the primary's
+ * WAL past the replica's position (db/wal-timeline.ts), and a skipped look
+ * leaves that WAL first seen later, so the hold would come late by as long as
+ * the looks skipped (more than one batch). While held it looks every POLL_MS; it holds no lock and no open
  * transaction meanwhile, and a signal still ends the run at once
  * (cli/interrupt-report.ts exits; the next batch never starts).
  */

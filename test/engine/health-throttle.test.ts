@@ -15,6 +15,7 @@ import knexFactory, { type Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BatchGateContext } from '../../src/engine/batch-gate';
 import { fixedBatchSizer } from '../../src/engine/batch-sizer';
+import { readHealthSample } from '../../src/db/health-sample';
 import { healthThrottle } from '../../src/engine/health-throttle';
 import type { StepEvent } from '../../src/engine/step-events';
 import { runCli } from '../support/cli';
@@ -225,6 +226,28 @@ describe.skipIf(skipWithout('a streaming standby (pg_basebackup of the embedded 
   it('with a replica attached, the gate looks before every batch: one statement each', async () => {
     const { knex } = await database('throttle_looks');
     expect(await askGate(knex, 3)).toEqual({ looks: 3, events: [] });
+  });
+
+  it('the look reads the functions under pg_stat_replication, and sees each replica as the view shows it', async () => {
+    const { knex } = await database('throttle_view');
+    // Replay paused, then WAL written and received: the standby's sent, written and replayed positions now differ.
+    await cluster.pauseReplay();
+    try {
+      await knex.raw('CREATE TABLE view_filler AS SELECT generate_series(1, 1000) AS n');
+      const fromView = async () =>
+        (await knex.raw(
+          `SELECT pid, application_name AS "applicationName", host(client_addr) AS "clientAddr", state, replay_lsn::text AS "replayLsn",
+                  replay_lsn < flush_lsn AS behind, replay_lag IS NOT NULL AS "hasLag" FROM pg_stat_replication ORDER BY pid`,
+        )).rows as Array<{ behind: boolean; hasLag: boolean }>;
+      await waitUntil(async () => (await fromView()).every((r) => r.behind), 'the standby to receive WAL it does not replay');
+      const look = (await readHealthSample(knex, { replicas: true, archiver: false })).replicas;
+      expect(look.map(({ replayLagSeconds, ...r }) => ({ ...r, hasLag: replayLagSeconds !== null }))).toEqual(
+        (await fromView()).map(({ behind, ...r }) => r),
+      );
+      expect(look).toHaveLength(1);
+    } finally {
+      await cluster.resumeReplay();
+    }
   });
 
   it('a role that may not see the replicas’ positions is told so once, and is not held; with pg_monitor it sees them', async () => {
