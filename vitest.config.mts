@@ -4,6 +4,8 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/support/global-setup.ts'],
+    // Measuring where the CPU goes (test/support/cpu-accounting.ts): a JSON line per file in that file.
+    setupFiles: process.env.KONSTRUCT_TEST_CPU_LOG ? ['test/support/cpu-accounting.ts'] : [],
     pool: 'forks',
     // One file at a time (vitest's default on 2 cores). Three at once took the suite from 892 s to 580 s on an
     // idle machine (#26 item 5), CPU-bound (~18.5 CPU-minutes on 2 cores: no worker count gets it under ~9 min),

@@ -9,6 +9,7 @@
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
+import { childExited } from './spawn-accounting';
 
 const HERE = path.resolve(__dirname, '..', '..');
 /** The package root, from test/support or from dist/test/support. */
@@ -72,6 +73,8 @@ export function startProcess(command: string, args: string[], options: ProcessOp
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
   child.stderr.on('data', (d) => (stderr += d));
+  // For cpu-accounting.ts (a no-op unless measuring): a CLI run directly or on a pseudo-terminal.
+  child.on('exit', () => childExited([command, ...args].some((arg) => arg.includes(`${path.sep}cli${path.sep}bin.js`))));
   const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), options.timeoutMs);
   const exited = new Promise<CliResult>((resolve, reject) => {
     child.on('error', reject);
