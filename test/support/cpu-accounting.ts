@@ -4,6 +4,7 @@
  * with KONSTRUCT_TEST_CPU_LOG=<file> set, vitest.config.mts loads this as a setup file and each
  * test file appends one JSON line to <file> (issue #26 item 5: the suite is CPU-bound on 2 cores).
  *
+ * workerBoot: the worker process before this file loaded (its start, vitest's set-up); worker: after.
  * Read from /proc in clock ticks (1/100 s): a process's own utime+stime, and cutime+cstime for the
  * children it has waited for. Backends that exited are in the postmaster's cutime; live ones (the
  * checkpointer, pooled sessions) are summed one by one. The server is shared, so a file's server
@@ -60,6 +61,8 @@ function serverTicks(postmaster: number): number {
 const logFile = process.env.KONSTRUCT_TEST_CPU_LOG;
 if (logFile) {
   // Taken as this setup file loads, before the test file is imported: its imports count too.
+  // What the worker process used before that: its start and vitest's own set-up (a fork per file).
+  const boot = process.cpuUsage();
   const postmaster = findPostmaster();
   const first = stat('self')!;
   const start = { self: first.own, children: first.children, server: postmaster ? serverTicks(postmaster) : 0, spawned: spawnedCpu() };
@@ -72,6 +75,7 @@ if (logFile) {
     const cliTicks = spawned.cliTicks - start.spawned.cliTicks;
     const line = {
       file: expect.getState().testPath?.replace(`${process.cwd()}/`, ''),
+      workerBoot: Math.round((boot.user + boot.system) / 1e4) / 100,
       worker: seconds(self.own - start.self),
       cli: seconds(cliTicks),
       cliSpawns: spawned.cliSpawns - start.spawned.cliSpawns,
