@@ -14,9 +14,16 @@ export default defineConfig({
     // process that logs and every DROP DATABASE (now a file: test/support/server-process.ts); every DROP DATABASE
     // also forces a checkpoint and waits for each backend of the server to answer a barrier, so one client stuck
     // mid-login holds all drops for up to authentication_timeout (60 s). Not shown to be that minute, which did not
-    // come back in two partial runs with three at once (the server log, konstruct-test-pg-<pid>.log, now says who waited
-    // on whom if it does); so CI stays at one until a full run with VITEST_MAX_WORKERS=2 or 3 passes on an idle
-    // machine. At load 13-24 (other jobs), three at once failed steering's pause test on its 60 s timeout.
+    // come back in two partial runs with three at once. What the server log (konstruct-test-pg-<pid>.log) showed in a
+    // run with two at once (2026-12-07): the benchmark's templates (bench/templates.ts) run a database-wide
+    // VACUUM (FULL, FREEZE, ANALYZE), which also rewrites the shared catalog pg_database and so asks for its
+    // ACCESS EXCLUSIVE lock. A session of transaction-pooling's concurrent `up`s held a lock on pg_database in its
+    // transaction; queued behind the VACUUM's request, every new connection to any database of the server waited
+    // (logging in reads pg_database), until the run was stopped 70 s later. If that transaction's process was itself
+    // waiting for a new connection, nothing ends it: a cycle the server cannot see. Reproduced by hand: a new
+    // connection waited out a 6 s transaction that had read pg_database; with the VACUUM naming its table, 0.16 s.
+    // So CI stays at one until that VACUUM names its tables; then try two at once (VITEST_MAX_WORKERS=2).
+    // At load 13-24 (other jobs), three at once failed steering's pause test on its 60 s timeout.
     maxWorkers: Number(process.env.VITEST_MAX_WORKERS ?? 1),
     testTimeout: 60_000,
     hookTimeout: 120_000,
