@@ -4,7 +4,8 @@
  * with KONSTRUCT_TEST_CPU_LOG=<file> set, vitest.config.mts loads this as a setup file and each
  * test file appends one JSON line to <file> (issue #26 item 5: the suite is CPU-bound on 2 cores).
  *
- * workerBoot: the worker process before this file loaded (its start, vitest's set-up); worker: after.
+ * workerBoot: the worker process before this file loaded (its start, vitest's set-up; without isolation,
+ * every file it ran before too); worker: after.
  * Read from /proc in clock ticks (1/100 s): a process's own utime+stime, and cutime+cstime for the
  * children it has waited for. Backends that exited are in the postmaster's cutime; live ones (the
  * checkpointer, pooled sessions) are summed one by one. The server is shared, so a file's server
