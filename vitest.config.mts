@@ -28,7 +28,9 @@ export default defineConfig({
     // (logging in reads pg_database), until the run was stopped 70 s later. If that transaction's process was itself
     // waiting for a new connection, nothing ends it: a cycle the server cannot see. Reproduced by hand: a new
     // connection waited out a 6 s transaction that had read pg_database; with the VACUUM naming its table, 0.16 s.
-    // So CI stays at one until that VACUUM names its tables; then try two at once (VITEST_MAX_WORKERS=2).
+    // So CI stays at one until that VACUUM names its tables; then two at once (VITEST_MAX_WORKERS=2): with it naming
+    // portal_users (a local change), the 30 heaviest files ran two at once with no wait on pg_database in the log,
+    // and no lock wait over 4 s but the benchmark's own open-transaction scenario.
     // At load 13-24 (other jobs), three at once failed steering's pause test on its 60 s timeout.
     maxWorkers: Number(process.env.VITEST_MAX_WORKERS ?? 1),
     testTimeout: 60_000,
