@@ -9,6 +9,7 @@
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
+import { childExited } from './spawn-accounting';
 
 const HERE = path.resolve(__dirname, '..', '..');
 /** The package root, from test/support or from dist/test/support. */
@@ -72,6 +73,8 @@ export function startProcess(command: string, args: string[], options: ProcessOp
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
   child.stderr.on('data', (d) => (stderr += d));
+  // For cpu-accounting.ts (a no-op unless measuring): a CLI run directly or on a pseudo-terminal.
+  child.on('exit', () => childExited([command, ...args].some((arg) => arg.includes(`${path.sep}cli${path.sep}bin.js`))));
   const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), options.timeoutMs);
   const exited = new Promise<CliResult>((resolve, reject) => {
     child.on('error', reject);
@@ -87,12 +90,22 @@ export function runProcess(command: string, args: string[], options: ProcessOpti
   return startProcess(command, args, options).exited;
 }
 
+/**
+ * Node reads and parses every certificate of NODE_EXTRA_CA_CERTS as it starts, whether or not the
+ * process opens a TLS connection: with a system bundle there (as on the machine these tests are timed on), ~0.07
+ * CPU-s of each CLI run's ~0.2-0.4, and the suite spawns the CLI some thousand times (issue #26
+ * item 5). The CLI's TLS tests bring their own CA (sslrootcert), so it is left out unless a test
+ * sets it. npm and npx keep it: they may need it to reach a registry.
+ */
+const WITHOUT_EXTRA_CA_CERTS = { NODE_EXTRA_CA_CERTS: undefined };
+
 /** The built CLI, running until the caller awaits `exited` or kills it. */
 export function startCli(args: string[], options: CliOptions = {}): RunningProcess {
   const argv = [process.execPath, options.cliPath ?? CLI_PATH, ...args];
-  if (!options.terminal) return startProcess(argv[0]!, argv.slice(1), options);
+  const env = { ...WITHOUT_EXTRA_CA_CERTS, ...options.env };
+  if (!options.terminal) return startProcess(argv[0]!, argv.slice(1), { ...options, env });
   const command = argv.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-  return startProcess('script', ['-qfec', command, '/dev/null'], { ...options, env: { TERM: 'xterm', ...options.env } });
+  return startProcess('script', ['-qfec', command, '/dev/null'], { ...options, env: { TERM: 'xterm', ...env } });
 }
 
 /** The built CLI to its end; killed after 60 s unless told otherwise. */
