@@ -2,8 +2,8 @@
  * What the engine sends after a step's own statements, while the locks they
  * took are held (src/engine/work-transaction.ts, src/drain/write-recorder.ts):
  * the drain triggers, the position and the fence with COMMIT, one round trip
- * each; and how each backfill batch commits: asynchronously, but for the
- * step's last (docs/production-safety.md). Read from the statements the run's
+ * each; and how each backfill batch commits: synchronously, like every step
+ * (the benchmark's asynchronous form: async-batch-commits.test.ts). Read from the statements the run's
  * own knex sends, in order; no timing is asserted (the benchmark times it).
  */
 import type { EventEmitter } from 'node:events';
@@ -61,12 +61,12 @@ describe('the engine under a step\'s locks', () => {
     expect(warnings).toEqual([]);
   });
 
-  it('every backfill batch but the step\'s last commits with synchronous_commit off; the last, and the steps, synchronously', () => {
+  it('commits every backfill batch synchronously, like the steps', () => {
     const commits = sent.filter(isCommit);
     const batches = sent.filter((sql) => sql.startsWith(`UPDATE portal_users SET role = 'platform_admin'`)).length;
     expect(batches).toBeGreaterThan(2);
     // expand, the batches, then the four contract steps (the one that acts only going down is a unit too).
-    const asynchronous = commits.map((sql) => sql.includes('SET LOCAL synchronous_commit = off'));
-    expect(asynchronous).toEqual([false, ...Array(batches - 1).fill(true), false, false, false, false, false]);
+    expect(commits).toHaveLength(1 + batches + 4);
+    expect(sent.filter((sql) => sql.includes('synchronous_commit'))).toEqual([]);
   });
 });
