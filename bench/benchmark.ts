@@ -17,6 +17,7 @@ import { benchmarkStatus, type StatusBenchResult } from './status-bench';
 import { buildTemplates, type Templates } from './templates';
 import { findPgbench, PGBENCH_MISSING } from './app-load/pgbench-load';
 import { execFileSync } from 'node:child_process';
+import { readReportedSettings } from './server-settings';
 import { benchmarkStandby, standbyRounds, type StandbyResults } from './standby/standby-scenario';
 
 export interface Environment {
@@ -54,8 +55,6 @@ export interface BenchResult {
 
 /** `--only` measures no `status`. */
 const NOT_MEASURED: StatusBenchResult = { runs: 0, oursMs: [], knexMs: [], oursMedianMs: 0, knexMedianMs: 0 };
-
-const REPORTED_SETTINGS = ['shared_buffers', 'max_wal_size', 'fsync', 'synchronous_commit', 'full_page_writes', 'track_commit_timestamp'];
 
 export async function runBenchmark(
   server: { url: string; description: string; dataDir?: string },
@@ -162,8 +161,7 @@ async function describeEnvironment(server: { url: string; description: string },
   const machine = `${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${cpus.length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, ${os.type()} ${os.release()}`;
   return withClient(server.url, async (client) => {
     const { rows: [v] } = await client.query(`SELECT current_setting('server_version') AS version`);
-    const { rows } = await client.query(`SELECT name, setting, unit FROM pg_settings WHERE name = ANY($1) ORDER BY name`, [REPORTED_SETTINGS]);
-    const settings = Object.fromEntries(rows.map((r) => [r.name, prettySetting(r.setting, r.unit)]));
+    const settings = await readReportedSettings(client);
     return {
       date: new Date().toISOString(),
       machine,
@@ -176,10 +174,4 @@ async function describeEnvironment(server: { url: string; description: string },
       pgbench,
     };
   });
-}
-
-/** shared_buffers is reported in 8kB pages and max_wal_size in MB: show both in MB. */
-function prettySetting(setting: string, unit: string | null): string {
-  if (unit === '8kB') return `${(Number(setting) * 8) / 1024} MB`;
-  return unit ? `${setting} ${unit}` : setting;
 }

@@ -21,6 +21,7 @@ export function latencySweepMarkdown(result: SweepResult): string {
     '',
     `Written by \`${result.command}\`: ${result.rounds} round(s), load average ${result.loadAverage.start.toFixed(2)} at the start and ${result.loadAverage.end.toFixed(2)} at the end (a shared machine's latency follows it).`,
     '',
+    ...serverLines(result),
     'Every run is under the benchmark\'s two-version load (100 requests/s per version, Node pg). Window: the backfill phase of `up` (the floor: its one `UPDATE`). p99 and max pool both versions; "reads" are the SELECTs alone, which take no row lock, so their latency is CPU and I/O contention only. WAL and full-page images from `pg_stat_wal`, checkpoints finished from `pg_stat_bgwriter`, CPU in cores busy on average (the server: postmaster and backends; load: this Node process, which runs the load generator and the samplers (no pgbench in this sweep); CLI: the spawned `konstruct-migrate`; other: the machine\'s busy cores less those three, i.e. processes outside the benchmark on a shared machine), sampled every 200 ms (a window is widened to the samples around it).',
     '',
     '## Medians per variant',
@@ -78,7 +79,7 @@ export function verdict(result: SweepResult): string[] {
   const lines = [
     ...shared,
     floorMax > QUIET_MAX_TARGET_MS
-      ? `**The floor alone drives the application's max above ${QUIET_MAX_TARGET_MS} ms on this machine**: median max ${ms(floorMax)}, p99 ${ms(floorP99)} while one unbatched UPDATE of the admins runs, with no migration, trigger or batch. A backfill doing the same work cannot promise less here.`
+      ? `**The floor alone drives the application's max above ${QUIET_MAX_TARGET_MS} ms on this machine**: median max ${ms(floorMax)}, p99 ${ms(floorP99)} while one unbatched UPDATE of the admins runs, with no migration, trigger or batch.`
       : `The floor keeps the application's max under ${QUIET_MAX_TARGET_MS} ms on this machine: median max ${ms(floorMax)}, p99 ${ms(floorP99)}.`,
   ];
   for (const variant of result.variants.filter((v) => v.name !== FLOOR)) {
@@ -90,4 +91,11 @@ export function verdict(result: SweepResult): string[] {
     lines.push(`- ${variant.name}: median p99 ${ms(p99)} (${(p99 / floorP99).toFixed(2)}x the floor's), max ${ms(max)}, backfill ${time.toFixed(2)}x the floor's time.`);
   }
   return lines;
+}
+
+/** The server and its WAL and checkpoint settings (results from before they were recorded have none). */
+function serverLines(result: SweepResult): string[] {
+  if (!result.server) return [];
+  const settings = Object.entries(result.server.settings).map(([name, value]) => `${name} ${value}`).join(', ');
+  return [`Server: ${result.server.description}; ${settings}.`, ''];
 }

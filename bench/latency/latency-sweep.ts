@@ -48,6 +48,8 @@ export interface SweepResult {
   rows: number;
   rounds: number;
   loadAverage: { start: number; end: number };
+  /** The server, and the settings that shape the WAL and the checkpoints (absent in results from before they were recorded). */
+  server?: { description: string; settings: Record<string, string> };
   variants: Variant[];
   runs: SweepRun[];
 }

@@ -2,7 +2,8 @@
  * The latency sweep on its own (latency-sweep.ts), after `npm run build`:
  *   node dist/bench/latency/run-latency-sweep.js [--rows 1M] [--rounds 2] [--batch-times 20,50,100,200] [--out DIR]
  *   node dist/bench/latency/run-latency-sweep.js --render DIR   (RESULTS.md again from DIR/results.json, measuring nothing)
- * It starts a throwaway embedded server (or uses BENCH_DATABASE_URL), builds
+ * It starts a throwaway embedded server (BENCH_SERVER_SETTINGS: its settings,
+ * bench/server-settings.ts; or uses BENCH_DATABASE_URL), builds
  * the template at --rows, and writes results.json and RESULTS.md to --out
  * (default bench/results/latency-<rows>).
  */
@@ -16,6 +17,8 @@ import { DatabaseFactory } from '../databases';
 import { DEFAULT_RESULTS_DIR, phasedSteps } from '../project-files';
 import { singleTransactionFolder } from '../single-transaction-folder';
 import { buildTemplates } from '../templates';
+import { readReportedSettings, settingsPrefix } from '../server-settings';
+import { withClient } from '../databases';
 import { latencySweepMarkdown } from './latency-markdown';
 import { runSweep, sweepVariants, type SweepResult } from './latency-sweep';
 
@@ -50,8 +53,9 @@ async function main(): Promise<void> {
     const pgbench = null;
     const context = { factory, templates, setup: { singleTransactionDir: single.dir }, lockSampleMs: 5, load, phasedSteps: phasedSteps(), pgbench };
     const runs = await runSweep(context, variants, rounds, log);
-    const command = `node dist/bench/latency/run-latency-sweep.js ${process.argv.slice(2).join(' ')}`.trim();
-    const result: SweepResult = { command, rows, rounds, loadAverage: { start: loadAverageStart, end: os.loadavg()[0]! }, variants, runs };
+    const command = `${settingsPrefix()}node dist/bench/latency/run-latency-sweep.js ${process.argv.slice(2).join(' ')}`.trim();
+    const settings = await withClient(server.url, readReportedSettings);
+    const result: SweepResult = { command, rows, rounds, loadAverage: { start: loadAverageStart, end: os.loadavg()[0]! }, server: { description: server.description, settings }, variants, runs };
     mkdirSync(out, { recursive: true });
     writeFileSync(path.join(out, 'results.json'), `${JSON.stringify(result, null, 2)}\n`);
     writeMarkdown(out, result);
