@@ -89,8 +89,9 @@ Scenarios (all four by default, at --ops-rows rows, --runs rounds):
   --only <list>       run only these scenarios (comma-separated), nothing else
   --no-ops, --no-drain-cost, --no-rolling-deploy, --no-standby   leave one out
   --ops-rows <n>      rows for the scenarios (default: --rows)
-  --drain-rounds <n>  A B B A rounds of drain-cost (default 10)
-  --drain-segment <s> seconds of each of their segments (default 2)
+  --drain-rounds <n>  rounds of drain-cost, its two database copies loaded at
+                      the same time, the recorder on one (default 10)
+  --drain-segment <s> seconds of each round (default 10)
   --drain-window <s>  complete --drain-window in rolling-deploy (default 5)
   --old-stops-after <s>  seconds after complete starts that the old version
                       stops in rolling-deploy (default 5)
@@ -133,7 +134,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions | 'help' {
         'no-standby': { type: 'boolean', default: false },
         'ops-rows': { type: 'string' },
         'drain-rounds': { type: 'string', default: '10' },
-        'drain-segment': { type: 'string', default: '2' },
+        'drain-segment': { type: 'string', default: '10' },
         'drain-window': { type: 'string', default: '5' },
         'old-stops-after': { type: 'string', default: '5' },
         help: { type: 'boolean', short: 'h', default: false },

@@ -25,7 +25,7 @@ export interface ScenarioSettings {
   runs: number;
   lockSampleMs: number;
   load: LoadPlan;
-  /** The drain-cost comparison's A B B A rounds, their segments, and the server-side repetitions. */
+  /** The drain-cost comparison's rounds (both copies loaded at once), their length, and the server-side repetitions. */
   drain: DrainCostPlan;
   /** `complete --drain-window` in the rolling deploy, in seconds. */
   drainWindowSeconds: number;
@@ -78,7 +78,7 @@ export async function benchmarkScenarios(
       if (wanted('drain-cost')) {
         const run = await measureDrainCost(factory, templates, settings.load, settings.drain, round);
         const ratio = (v: 'old' | 'new') => (run.ratios ? `${v} median ${run.ratios[v].median.toFixed(3)}x, pooled ${run.ratios[v].pooled.toFixed(3)}x (95 % ${run.ratios[v].interval.map((x) => x.toFixed(3)).join('–')}, ${run.ratios[v].verdict})` : '?');
-        log(`${tag(round)} drain cost, p99 with / without the recorder over ${settings.drain.rounds} A B B A rounds: ${ratio('old')}; ${ratio('new')}${run.ok ? '' : `, FAILED: ${run.failure}`}`);
+        log(`${tag(round)} drain cost, p99 with / without the recorder over ${settings.drain.rounds} rounds, both copies loaded at once: ${ratio('old')}; ${ratio('new')}${run.ok ? '' : `, FAILED: ${run.failure}`}`);
         result.drainCost.push(run);
       }
       if (wanted('rolling-deploy')) {

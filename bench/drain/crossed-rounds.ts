@@ -1,24 +1,24 @@
 /**
- * The order of drain-cost's segments (issue #23 item 3): a crossed design, so
- * that what differs between the two database copies cancels out of the
- * recorder's measure.
+ * Where drain-cost's recorder stands, round by round (issue #23 item 3): a
+ * crossed design, so that what differs between the two database copies cancels
+ * out of the recorder's measure.
  *
- * Two copies of the same data (x and y) take the load in turn; in each round
- * one of them carries the recorder's triggers (the carrier) and the other has
- * none. The carrier goes x y y x over four rounds (the triggers move every
- * second round), and the round's four segments go A B B A with A the side with
- * the recorder in even rounds and without it in odd ones. Over any four rounds
- * each copy carries the recorder in two, goes first in two, and each side goes
- * first in two: a copy that is faster (its layout, its place in the cache, the
- * order it was made in) is on the side with the recorder as often as on the
- * side without, and so is a drift of the machine.
+ * Two copies of the same data (x and y) take load at the same time in every
+ * round (simultaneous-load.ts); one of them carries the recorder's triggers
+ * (the carrier) and the other has none. The carrier goes x y y x over four
+ * rounds (the triggers move every second round): over any four rounds each
+ * copy carries the recorder in two, so a copy that is faster (its layout, its
+ * place in the cache, the order it was made in) is on the side with the
+ * recorder as often as on the side without; and the rounds each copy carries
+ * it lie as early as late on average (x: rounds 1 and 4, y: 2 and 3), so a
+ * slow drift of the machine is on neither copy's side.
  *
- * Why two copies rather than one whose triggers come and go every segment: the
- * old design's fixed copies showed how large a copy effect is on this machine
- * (the new version, whose writes never call the recorder, differed by as much
- * as the old), and keeping two copies in a crossed order measures that effect
- * too (x against y with the recorder in the same state), so a reader sees what
- * the crossing removed; with one copy it would be unseen, not shown absent.
+ * Why two copies rather than one whose triggers come and go: loaded at once,
+ * the two sides need two databases; and an earlier design's fixed copies showed
+ * how large a copy effect is on this machine (the new version, whose writes
+ * never call the recorder, differed by as much as the old), so the crossing
+ * both cancels that effect and measures it (x against y with the recorder in
+ * the same state), and a reader sees what it removed.
  */
 export type Copy = 'x' | 'y';
 export const COPIES: readonly Copy[] = ['x', 'y'];
@@ -40,10 +40,8 @@ export function carrierOf(index: number): Copy {
 
 export const otherCopy = (copy: Copy): Copy => (copy === 'x' ? 'y' : 'x');
 
-/** The four segments of round `index`, in the order they run. */
+/** The two segments of round `index`, one per copy, in COPIES order: they run at the same time. */
 export function roundSegments(index: number): PlannedSegment[] {
   const carrier = carrierOf(index);
-  const copyOf = (side: RecorderSide): Copy => (side === 'recording' ? carrier : otherCopy(carrier));
-  const [a, b] = index % 2 === 0 ? RECORDER_SIDES : [...RECORDER_SIDES].reverse();
-  return [a!, b!, b!, a!].map((side) => ({ copy: copyOf(side), side }));
+  return COPIES.map((copy) => ({ copy, side: copy === carrier ? 'recording' : 'without' }));
 }

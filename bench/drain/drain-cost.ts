@@ -2,25 +2,25 @@
  * What the drain gate's write recorder costs the application (issue #23 item
  * 3). 006 is brought to its expanded state (`up --expand`) on two copies of the
  * same template, x and y, and both are vacuumed (the backfill left a dead row
- * version per row, whose autovacuum could otherwise fall on whichever copy is
- * loaded first). The recorder's triggers (every old-shape write, an update or
- * insert of `is_admin`, also upserts a counter row) are kept as `up --expand`
- * made them (pg_get_triggerdef) and then stand on one copy at a time: between
- * rounds they are dropped from one copy and created again on the other, in
- * the crossed order of crossed-rounds.ts, so that what differs between the
- * copies falls on both sides alike. Both versions send from the start, in
- * many short rounds of four segments, A B B A; each round gives a ratio of
- * p99s, and ratio-statistics.ts judges them together, and measures the copy
- * effect the crossing removes. Every segment records which copy it loaded,
- * the triggers it found there and the old-shape writes counted while it ran,
- * so a run shows that the recorder really moved. The first WARM_UP_MS of each
- * segment are left out on both sides: each segment opens fresh connections,
- * whose first statements are slower. Last, the server's own measure of the
+ * version per row, whose autovacuum could otherwise fall on one copy only). The
+ * recorder's triggers (every old-shape write, an update or insert of
+ * `is_admin`, also upserts a counter row) are kept as `up --expand` made them
+ * (pg_get_triggerdef) and then stand on one copy at a time: between rounds they
+ * are dropped from one copy and created again on the other, in the crossed
+ * order of crossed-rounds.ts, so that what differs between the copies falls on
+ * both sides alike. In every round both copies take load at the same time,
+ * each half of the application's (simultaneous-load.ts), so that what happens
+ * to the machine meanwhile falls on both sides alike too; each round gives a
+ * ratio of p99s, and ratio-statistics.ts judges them together, and measures
+ * the copy effect the crossing removes. Every segment (one copy in one round)
+ * records the triggers it found, the old-shape writes counted while it ran and
+ * when its load ran, so a run shows that the recorder really moved and that
+ * the two copies were loaded together. Last, the server's own measure of the
  * recorder (trigger-cost.ts), crossed the same way.
  */
 import type pg from 'pg';
-import { APP_VERSIONS, appRequest, type AppVersion } from '../app-load/app-versions';
-import { epochMs, startAppLoad, type RequestRecord } from '../app-load/load-generator';
+import { APP_VERSIONS, type AppVersion } from '../app-load/app-versions';
+import type { RequestRecord } from '../app-load/load-generator';
 import { percentile } from '../app-load/latency-windows';
 import { pickRowPools } from '../app-load/row-pools';
 import { DRAIN_TABLE } from '../../src/drain/evidence-table';
@@ -31,6 +31,7 @@ import { BUILT_CLI } from '../project-files';
 import type { Templates } from '../templates';
 import { runNode } from '../timed-process';
 import { carrierOf, COPIES, RECORDER_SIDES, roundSegments, otherCopy, type Copy, type RecorderSide } from './crossed-rounds';
+import { loadBothCopies } from './simultaneous-load';
 import { summarizeCopyEffect, summarizeRatios, type CopyEffect, type RatioSummary, type RoundLatencies } from './ratio-statistics';
 import { measureTriggerCost, type StatementCost } from './trigger-cost';
 import { versionTotals, type VersionTotals } from './version-totals';
@@ -57,17 +58,17 @@ export interface DrainCostSide {
 export const DRAIN_EXPLAIN_REPETITIONS = 300;
 
 export interface DrainCostPlan {
-  /** A B B A rounds in one run. */
+  /** Rounds in one run, both copies loaded at once in each. */
   rounds: number;
-  /** Seconds of each segment (four per round). */
+  /** Seconds of each round (its warm-up included). */
   segmentSeconds: number;
   /** EXPLAIN ANALYZE repetitions of each write on each side. */
   explainRepetitions: number;
 }
 
-/** One segment as it ran: where, on which side, and what the recorder did there. */
+/** One segment as it ran (one copy's load in one round): where, on which side, when, and what the recorder did there. */
 export interface DrainSegment {
-  /** The A B B A round it belongs to (0-based, within the run). */
+  /** The round it belongs to (0-based, within the run). */
   round: number;
   copy: Copy;
   side: RecorderSide;
@@ -77,6 +78,9 @@ export interface DrainSegment {
   recorded: number;
   /** Requests kept (due after the warm-up). */
   requests: number;
+  /** Epoch ms of the first and the last request due on the copy, warm-up included (absent in results from before the copies were loaded at once). */
+  firstDueAt?: number;
+  lastDueAt?: number;
 }
 
 export interface DrainCostRun {
@@ -90,13 +94,11 @@ export interface DrainCostRun {
   ratios: Record<AppVersion, RatioSummary> | null;
   /** Per version: copy x against copy y with the recorder in the same state (null before the crossing, or with one round). */
   copyEffect?: Record<AppVersion, CopyEffect | null> | null;
-  /** Every segment in the order it ran (absent in results from before the crossing). */
+  /** Every segment, round by round, copy x then copy y (absent in results from before the crossing). */
   segments?: DrainSegment[];
   /** The server's measure of the recorder's cost per write. */
   server: StatementCost[];
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function measureDrainCost(factory: DatabaseFactory, templates: Templates, load: LoadPlan, plan: DrainCostPlan, round: number): Promise<DrainCostRun> {
   const databases = {} as Record<Copy, string>;
@@ -113,17 +115,18 @@ export async function measureDrainCost(factory: DatabaseFactory, templates: Temp
     for (const copy of COPIES) await withClient(urls[copy], (client) => client.query('VACUUM (ANALYZE) portal_users'));
     const rounds: Array<{ carrier: Copy; requests: Record<RecorderSide, RequestRecord[]> }> = [];
     const segments: DrainSegment[] = [];
-    let segmentIndex = 0;
     for (let r = 0; r < plan.rounds; r++) {
       const carrier = carrierOf(r);
       await carry(carrier);
-      const requests: Record<RecorderSide, RequestRecord[]> = { recording: [], without: [] };
+      const found = await perCopy(urls, countRecorderTriggers);
+      const before = await perCopy(urls, recordedWrites);
+      const loaded = await loadBothCopies(urls, templates.rows, load, plan.segmentSeconds * 1000, r);
+      const after = await perCopy(urls, recordedWrites);
+      const requests = {} as Record<RecorderSide, RequestRecord[]>;
       for (const { copy, side } of roundSegments(r)) {
-        const triggers = await withClient(urls[copy], countRecorderTriggers);
-        const before = await withClient(urls[copy], recordedWrites);
-        const kept = await loadSegment(urls[copy], templates.rows, load, plan.segmentSeconds * 1000, segmentIndex++);
-        segments.push({ round: r, copy, side, triggers, recorded: (await withClient(urls[copy], recordedWrites)) - before, requests: kept.length });
-        requests[side].push(...kept);
+        const { kept, firstDueAt, lastDueAt } = loaded[copy];
+        segments.push({ round: r, copy, side, triggers: found[copy], recorded: after[copy] - before[copy], requests: kept.length, firstDueAt, lastDueAt });
+        requests[side] = kept;
       }
       rounds.push({ carrier, requests });
     }
@@ -151,20 +154,12 @@ export async function measureDrainCost(factory: DatabaseFactory, templates: Temp
   }
 }
 
-/** One segment of load on one copy; its requests are numbered apart from the other segments' (inserted emails stay unique). */
-async function loadSegment(url: string, rows: number, plan: LoadPlan, ms: number, segment: number): Promise<RequestRecord[]> {
-  const pools = await withClient(url, (client) => pickRowPools(client, rows));
-  const load = await startAppLoad(url, pools, plan, (version, sequence) => appRequest(version, segment * SEGMENT_SEQUENCES + sequence, pools));
-  const startedAt = epochMs();
-  load.deploy('new');
-  await sleep(ms);
-  const record = await load.stop();
-  // Requests due within the segment, after its warm-up: the same count on both sides.
-  return record.requests.filter((r) => r.dueAt - startedAt >= WARM_UP_MS && r.dueAt - startedAt < ms);
+/** A query on each copy, one copy after the other. */
+async function perCopy<T>(urls: Record<Copy, string>, query: (client: pg.Client) => Promise<T>): Promise<Record<Copy, T>> {
+  const result = {} as Record<Copy, T>;
+  for (const copy of COPIES) result[copy] = await withClient(urls[copy], query);
+  return result;
 }
-
-/** The start of a segment left out: fresh connections' first statements (catalog caches, plans). */
-export const WARM_UP_MS = 250;
 
 function roundLatencies(rounds: Array<{ carrier: Copy; requests: Record<RecorderSide, RequestRecord[]> }>): (version: AppVersion) => RoundLatencies[] {
   const of = (requests: RequestRecord[], version: AppVersion) => requests.filter((q) => q.version === version).map((q) => q.ms);
@@ -174,9 +169,6 @@ function roundLatencies(rounds: Array<{ carrier: Copy; requests: Record<Recorder
 function perVersion<T>(summary: (version: AppVersion) => T): Record<AppVersion, T> {
   return Object.fromEntries(APP_VERSIONS.map((v) => [v, summary(v)])) as Record<AppVersion, T>;
 }
-
-/** Far more requests than one segment sends. */
-const SEGMENT_SEQUENCES = 10_000_000;
 
 function sideResult(segments: DrainSegment[], due: RequestRecord[]): DrainCostSide {
   return {
@@ -215,7 +207,7 @@ async function countRecorderTriggers(client: pg.Client): Promise<number> {
 
 /**
  * Puts the recorder's triggers on `carrier` (as `up --expand` made them) and drops them by name from the other
- * copy; the function stays on both, unused where no trigger calls it. Between segments, with no load running.
+ * copy; the function stays on both, unused where no trigger calls it. Between rounds, with no load running.
  */
 async function moveRecorder(urls: Record<Copy, string>, recorder: RecorderTrigger[], carrier: Copy): Promise<void> {
   await withClient(urls[otherCopy(carrier)], async (client) => {
@@ -229,11 +221,14 @@ async function moveRecorder(urls: Record<Copy, string>, recorder: RecorderTrigge
 
 /**
  * A side that did not measure what it claims, or a failed request, makes the run fail: every segment with the
- * recorder found its triggers and counted old-shape writes, every segment without it found none and counted none.
+ * recorder found its triggers and counted old-shape writes, every segment without it found none and counted none,
+ * and in every round the two copies' loads ran at the same time.
  */
 function problemOf(sides: Record<RecorderSide, DrainCostSide>, segments: DrainSegment[]): string | null {
   const where = (s: DrainSegment) => `round ${s.round + 1}, copy ${s.copy}`;
   for (const s of segments) {
+    const other = segments.find((o) => o.round === s.round && o.copy !== s.copy);
+    if (!other || !(s.firstDueAt! < other.lastDueAt!)) return `${where(s)}: its load did not run while the other copy's did`;
     if (s.side === 'recording' && s.triggers === 0) return `${where(s)}: the segment with the recorder found no drain triggers`;
     if (s.side === 'recording' && s.recorded === 0) return `${where(s)}: the drain triggers recorded no old-shape write`;
     if (s.side === 'without' && s.triggers !== 0) return `${where(s)}: ${s.triggers} drain triggers were left on the copy without the recorder`;

@@ -7,8 +7,9 @@ import { APP_VERSIONS } from '../app-load/app-versions';
 import { eachRun, formatMs, formatValue } from '../format';
 import { worstRequestText } from '../worst-request-markdown';
 import { COPIES, type Copy, type RecorderSide } from './crossed-rounds';
-import { DRAIN_TARGETS, WARM_UP_MS, type DrainCostPlan, type DrainCostRun } from './drain-cost';
+import { DRAIN_TARGETS, type DrainCostPlan, type DrainCostRun, type DrainSegment } from './drain-cost';
 import { verdictOf, type PooledRatio } from './ratio-statistics';
+import { WARM_UP_MS } from './simultaneous-load';
 import type { RollingDeployRun } from './rolling-deploy';
 
 const DRAIN_HEADING = "### What the drain gate's write recorder costs the application (issue #23 item 3)";
@@ -23,7 +24,7 @@ export function drainCostSection(runs: DrainCostRun[], ratePerVersion: number): 
   return [
     DRAIN_HEADING,
     '',
-    ok.some((r) => r.segments) ? crossedMethod(plan, ratePerVersion, perVersion) : fixedCopiesMethod(plan, ratePerVersion, perVersion),
+    methodOf(ok)(plan, ratePerVersion, perVersion),
     '',
     '| version | run | ratio of each round | median (min–max) | met in rounds | pooled | 95 % interval | verdict |',
     '| --- | ---: | --- | ---: | ---: | ---: | ---: | --- |',
@@ -43,8 +44,28 @@ export function drainCostSection(runs: DrainCostRun[], ratePerVersion: number): 
 
 const verdictText = (differed: 'copies' | 'sides') => `The verdict is the interval's: wholly within ${DRAIN_TARGETS.p99Ratio}x (met), wholly above (not met), across it (the noise hides a difference of that size: cannot tell), or wholly below ${formatValue('times', 1 / DRAIN_TARGETS.p99Ratio)} (biased: the side with the recorder faster by more than the target, which no cost makes; the ${differed} differed by something the rounds did not cancel, and the run says nothing of the recorder). The server's measure below is the robust one.`;
 
-function crossedMethod(plan: DrainCostPlan, ratePerVersion: number, perVersion: number): string {
-  return `006 brought to its expanded state (\`up --expand\`) on two copies of the same data, x and y, both vacuumed. The recorder's triggers (an old-version update or insert of \`is_admin\` also upserts a counter row in \`konstruct_migration_drain\`) stand on one copy at a time: between rounds they are dropped by name from one and created again on the other, as \`up --expand\` made them. The copies take the same load, both versions sending ${ratePerVersion} requests per second from the start, in ${plan.rounds} rounds of four ${plan.segmentSeconds} s segments, A B B A (B A A B in the next round); the recorder is on copy x in rounds 1, 4, 5, 8, … and on copy y in rounds 2, 3, 6, 7, …, so each copy is on each side, and goes first, as often, and a difference between the copies cancels instead of passing for the recorder's cost (the copy effect is measured below). The first ${WARM_UP_MS} ms of each segment (fresh connections) are left out on both sides. Each round gives one ratio of p99s, with / without; "pooled" is the ratio over every round's requests (${formatValue('count', perVersion)} per version and side), and its 95 % interval comes from a bootstrap over the rounds (1,000 draws of ${plan.rounds} rounds with replacement, within each copy's rounds as carrier, so every draw stays crossed). ${verdictText('sides')}`;
+type Method = (plan: DrainCostPlan, ratePerVersion: number, perVersion: number) => string;
+
+/** The design the runs were measured with: results written by earlier designs keep their own description. */
+function methodOf(runs: DrainCostRun[]): Method {
+  const segments: DrainSegment[] = runs.flatMap((r) => r.segments ?? []);
+  if (segments.some((s) => s.firstDueAt !== undefined)) return simultaneousMethod;
+  return segments.length > 0 ? sequentialCrossedMethod : fixedCopiesMethod;
+}
+
+const MOVING_RECORDER = "006 brought to its expanded state (`up --expand`) on two copies of the same data, x and y, both vacuumed. The recorder's triggers (an old-version update or insert of `is_admin` also upserts a counter row in `konstruct_migration_drain`) stand on one copy at a time: between rounds they are dropped by name from one and created again on the other, as `up --expand` made them.";
+const CARRIERS = 'the recorder is on copy x in rounds 1, 4, 5, 8, … and on copy y in rounds 2, 3, 6, 7, …';
+
+const pooledText = (plan: DrainCostPlan, perVersion: number) =>
+  `Each round gives one ratio of p99s, with / without; "pooled" is the ratio over every round's requests (${formatValue('count', perVersion)} per version and side), and its 95 % interval comes from a bootstrap over the rounds (1,000 draws of ${plan.rounds} rounds with replacement, within each copy's rounds as carrier, so every draw stays crossed). ${verdictText('sides')}`;
+
+function simultaneousMethod(plan: DrainCostPlan, ratePerVersion: number, perVersion: number): string {
+  return `${MOVING_RECORDER} In each of ${plan.rounds} rounds of ${plan.segmentSeconds} s, both copies take load at the same time, one load generator each, started and stopped together: each gets half of the application (half its connections), both versions sending ${ratePerVersion / 2} requests per second from the start (${ratePerVersion} per version in all, the other scenarios' load), so a checkpoint, an autovacuum or a burst of another process falls on both sides alike; ${CARRIERS}, so each copy is on each side as often, and a difference between the copies cancels instead of passing for the recorder's cost (the copy effect is measured below). The first ${WARM_UP_MS} ms of each round (fresh connections) are left out on both sides. ${pooledText(plan, perVersion)}`;
+}
+
+/** Results written before the copies were loaded at once: crossed, one copy after the other. */
+function sequentialCrossedMethod(plan: DrainCostPlan, ratePerVersion: number, perVersion: number): string {
+  return `${MOVING_RECORDER} The copies take the same load, both versions sending ${ratePerVersion} requests per second from the start, in ${plan.rounds} rounds of four ${plan.segmentSeconds} s segments, A B B A (B A A B in the next round); ${CARRIERS}, so each copy is on each side, and goes first, as often, and a difference between the copies cancels instead of passing for the recorder's cost (the copy effect is measured below). The first ${WARM_UP_MS} ms of each segment (fresh connections) are left out on both sides. ${pooledText(plan, perVersion)}`;
 }
 
 /** Results written before the crossing: one copy kept the recorder throughout. */

@@ -12,7 +12,7 @@ import type { RollingDeployRun } from './rolling-deploy';
 
 /**
  * p99 with the recorder over p99 without it, as far as the run can tell: the upper end of the pooled ratio's 95 %
- * interval over its A B B A rounds, so "met" means shown within the target, not merely a median under it. NaN
+ * interval over its rounds, so "met" means shown within the target, not merely a median under it. NaN
  * (shown "–", not met) when the run failed, or when its interval says the copies differed by more than the recorder
  * could make them ("biased", ratio-statistics.ts): such a run measured something else.
  */
@@ -24,7 +24,7 @@ export function p99Ratio(run: DrainCostRun, version: 'old' | 'new'): number {
 
 export function drainCostTargets(runs: DrainCostRun[]): TargetResult[] {
   return APP_VERSIONS.map((version) =>
-    target(`drain recording: ${version} version's p99 with the write recorder / without it (upper end of the 95 % interval over a run's A B B A rounds; –: a biased run)`, `≤ ${DRAIN_TARGETS.p99Ratio}x`, 'times', runs, (r) => p99Ratio(r, version), (v) => v <= DRAIN_TARGETS.p99Ratio),
+    target(`drain recording: ${version} version's p99 with the write recorder / without it (upper end of the 95 % interval over a run's rounds; –: a biased run)`, `≤ ${DRAIN_TARGETS.p99Ratio}x`, 'times', runs, (r) => p99Ratio(r, version), (v) => v <= DRAIN_TARGETS.p99Ratio),
   );
 }
 

@@ -1,16 +1,16 @@
 /**
  * Judging "p99 with the recorder within 5 % of p99 without it" on a noisy
- * machine (issue #23 item 3). The load alternates between the two copies in
- * many short A B B A rounds, the recorder on copy x in half of them and on
- * copy y in the other half (crossed-rounds.ts); each round gives one ratio of
- * p99s, and all the rounds pooled give one ratio over every request, in which
- * each copy is on each side as often: a difference between the copies
- * cancels. A bootstrap over rounds (draw as many rounds as there are, with
- * replacement, pool their requests, take the ratio of p99s; 1,000 times) gives
- * the pooled ratio's 95 % interval. It draws within each carrier's rounds
- * (stratified), so every draw keeps the crossing balanced, as the run was;
- * resampling whole rounds keeps each round's A and B side by side, so a
- * drift of the machine within a round stays on both sides. The verdict is the
+ * machine (issue #23 item 3). In every round both copies take load at once,
+ * the recorder on copy x in half of the rounds and on copy y in the other half
+ * (crossed-rounds.ts); each round gives one ratio of p99s, and all the rounds
+ * pooled give one ratio over every request, in which each copy is on each side
+ * as often: a difference between the copies cancels. A bootstrap over rounds
+ * (draw as many rounds as there are, with replacement, pool their requests,
+ * take the ratio of p99s; 1,000 times) gives the pooled ratio's 95 % interval.
+ * It draws within each carrier's rounds (stratified), so every draw keeps the
+ * crossing balanced, as the run was; resampling whole rounds keeps each
+ * round's two sides together, so what happened to the machine during a round,
+ * which weighed on both sides at once, stays on both. The verdict is the
  * interval's: below the target (met), above it (not met), across it (the
  * noise hides a difference of that size: cannot tell), or wholly below
  * 1 / target: the side with the recorder faster by more than the target, which

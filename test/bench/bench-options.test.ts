@@ -22,7 +22,7 @@ it('defaults to 1M rows, the chart at 10k/100k/1M, 3 rounds with the seed in eac
     only: false,
     opsRows: 1_000_000,
     drainRounds: 10,
-    drainSegmentSeconds: 2,
+    drainSegmentSeconds: 10,
     drainWindowSeconds: 5,
     oldStopsAfterSeconds: 5,
   });

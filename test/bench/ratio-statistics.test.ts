@@ -1,5 +1,5 @@
 /**
- * The drain recorder's cost judged over many crossed A B B A rounds: the ratio
+ * The drain recorder's cost judged over many crossed rounds: the ratio
  * of p99s per round, their median, the pooled ratio and a bootstrap interval
  * whose verdict says met, not met, or "cannot tell" when the noise spans the
  * target; a difference between the two copies cancels in the pooled ratio and

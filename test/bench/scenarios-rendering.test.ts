@@ -60,7 +60,9 @@ describe('the rollout scenarios in RESULTS.md', () => {
     expect(row("| the contract's first lock, after the old version's last answer | 5,100 ms · -200 ms |")).toBeDefined();
     expect(markdown).toContain('- round 2, old version: `42703: column "is_admin" does not exist (3x)`');
     expect(markdown).toContain('`complete --wait --drain-window 5 --old-version');
-    expect(markdown).toContain('in 10 rounds of four 2 s segments, A B B A');
+    // Both copies at once, each with half of the application's load (the synthetic result's 100 requests/s per version).
+    expect(markdown).toContain('In each of 10 rounds of 2 s, both copies take load at the same time, one load generator each, started and stopped together: each gets half of the application (half its connections), both versions sending 50 requests per second from the start (100 per version in all');
+    expect(markdown).not.toContain('A B B A');
     // Round by round, judged together: the median, how many rounds met it, the pooled ratio, its interval and the verdict.
     expect(row('| old | 2 | 1.18x · 1.20x · 1.22x | 1.20x (1.18x–1.22x) | 0 of 3 | 1.20x | 1.17x–1.23x | **not met** |')).toBeDefined();
     expect(row('| new | 1 | 0.98x · 1.00x · 1.02x | 1.00x (0.98x–1.02x) | 3 of 3 | 1.00x | 0.97x–1.03x | met |')).toBeDefined();
@@ -76,6 +78,14 @@ describe('the rollout scenarios in RESULTS.md', () => {
     expect(markdown).toContain('Where the recorder stood, run 1: copy x: with the recorder in 2 segments (100 old-shape writes counted), without it in 2 (0 counted); copy y: with the recorder in 2 segments (100 old-shape writes counted), without it in 2 (0 counted).');
     // Run 2's old version: crossed 1.20x; a fixed carrier would have read 1.32x (x) or 1.09x (y), the copies 1.10x apart.
     expect(row('| old | 2 | 1.10x (1.05x–1.15x) | 1.10x (1.05x–1.15x) | 1.32x | 1.09x | 1.20x |')).toBeDefined();
+  });
+
+  it('describe results measured one copy after the other (segments without times) by their own method', () => {
+    const sequential = (run: ReturnType<typeof drainCostRun>) => ({ ...run, segments: run.segments!.map(({ firstDueAt: _f, lastDueAt: _l, ...s }) => s) });
+    const earlier = syntheticScenarios({ drainCost: [sequential(drainCostRun(0, [10.5, 8], [10, 8]))] });
+    const text = resultsMarkdown({ ...result, scenarios: earlier }, RESULTS_DIR);
+    expect(text).toContain('in 10 rounds of four 2 s segments, A B B A');
+    expect(text).not.toContain('both copies take load at the same time');
   });
 
   it('name the missed scenario targets in the summary, and keep every table well-formed', () => {

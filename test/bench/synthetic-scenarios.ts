@@ -92,9 +92,11 @@ function copyEffect(ratio: number): CopyEffect {
   return { without: ten, recording: ten, byCarrier: { x: ratio * 1.1, y: ratio / 1.1 } };
 }
 
-/** Two crossed rounds: x carries the recorder in the first, y in the second; 50 old-shape writes counted per segment with it. */
+/** Four crossed rounds of 2 s, both copies loaded at once: x carries the recorder in rounds 1 and 4, y in 2 and 3; 50 old-shape writes counted per segment with it. */
 function crossedSegments(): DrainSegment[] {
-  return [0, 1].flatMap((round) => roundSegments(round).map(({ copy, side }) => ({ round, copy, side, triggers: side === 'recording' ? 2 : 0, recorded: side === 'recording' ? 50 : 0, requests: 300 })));
+  return [0, 1, 2, 3].flatMap((round) =>
+    roundSegments(round).map(({ copy, side }) => ({ round, copy, side, triggers: side === 'recording' ? 2 : 0, recorded: side === 'recording' ? 50 : 0, requests: 300, firstDueAt: round * 3000, lastDueAt: round * 3000 + 2000 })),
+  );
 }
 
 export function rollingDeployRun(round: number, errors: Record<AppVersion, number>, contractAfterOldMs: number): RollingDeployRun {
