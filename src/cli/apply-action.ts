@@ -16,7 +16,7 @@ import type { Style } from './output/colors';
 import { withStepProgress } from './output/step-progress';
 import { formatDryRun } from './print-dry-run';
 import { runWithContext, type Io } from './run-command';
-import { throttleEpisodes } from './throttle-episodes';
+import { backfillEpisodes } from './backfill-episodes';
 
 export interface ApplyCommand {
   command: 'up' | 'complete';
@@ -29,17 +29,17 @@ export async function runApplyCommand(cmd: Command, io: Io, { command, apply, su
   // `complete --wait` (no seconds) is the drain wait, read by complete's own action, not a connection wait.
   const globals = command === 'complete' && cmd.optsWithGlobals().wait === true ? { ...cmd.optsWithGlobals(), wait: undefined } : cmd.optsWithGlobals();
   const output = outputOptions(globals);
-  const throttled = throttleEpisodes();
+  const episodes = backfillEpisodes();
   await runWithContext(
     globals,
     io,
-    (ctx, live) => withStepProgress(live, output, (onStep) => apply(ctx, throttled.listen(onStep))),
+    (ctx, live) => withStepProgress(live, output, (onStep) => apply(ctx, episodes.listen(onStep))),
     (r, out) => {
       if (output.quiet) return;
       if (r.dryRun) out.outLines([...formatDryRun('up', r.dryRun), ...(r.accepted ?? []).map((a) => `Accepted finding: ${acceptedLine(a)}`)]);
       else out.out(summary(r, output.style));
     },
-    { command, document: (r) => throttled.addTo(upJson(r)) },
+    { command, document: (r) => episodes.addTo(upJson(r)) },
     preflight,
   );
 }

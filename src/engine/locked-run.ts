@@ -51,9 +51,10 @@ export interface RunOptions extends GateOptions {
 export { RUN_DEFAULTS };
 
 /** How batched steps run, for real and in a dry run alike. */
-export function batchOptions(options: RunOptions): { batchSize: number; batchTimeMs: number; batchPauseMs: number; gates: BatchGate[] } {
+export function batchOptions(options: RunOptions): { batchSize: number; batchTimeMs: number; batchPauseMs: number; gates: BatchGate[]; watchCheckpoints: boolean } {
   return {
     gates: batchGates(options),
+    watchCheckpoints: true,
     batchSize: options.batchSize ?? RUN_DEFAULTS.batchSize,
     batchTimeMs: options.batchTime ?? RUN_DEFAULTS.batchTime,
     batchPauseMs: options.batchPause ?? RUN_DEFAULTS.batchPause,

@@ -44,6 +44,8 @@ export interface BatchOptions {
   batchPauseMs: number;
   /** Asked before each backfill batch (batch-gates.ts). */
   gates?: readonly BatchGate[];
+  /** A real run: a backfill step reports the checkpoints requested while it ran (run-steps.ts). */
+  watchCheckpoints?: boolean;
   onStep?: StepListener;
 }
 

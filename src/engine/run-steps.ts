@@ -10,6 +10,7 @@
  */
 import type { Knex } from 'knex';
 import { sleep } from '../db/backoff';
+import { checkpointsBetween, readCheckpoints, type CheckpointReading } from '../db/checkpoint-counter';
 import type { Migration, Step } from '../model/migration';
 import { isBatched, type BatchFunction, type BatchResult } from '../phased/phased-migration';
 import type { BatchGate } from './batch-gate';
@@ -59,6 +60,8 @@ export interface StepPlan {
   batchPauseMs: number;
   /** Asked before each batch (a real run only): each resolves when the batch may start (batch-gate.ts). */
   gates?: readonly BatchGate[];
+  /** A real run: a backfill step that saw checkpoints requested while it ran says so (a 'checkpoints' event). */
+  watchCheckpoints?: boolean;
   onStep?: StepListener;
   /** Writes `position` in the unit's transaction (nothing, for the stock knex CLI, which records the migration itself). */
   record(db: Knex, position: Position): Promise<void>;
@@ -148,6 +151,7 @@ async function runBatches(
   const estimate = plan.onStep && isBatched(step) ? await step.batch.estimateRows?.(knex).catch(() => undefined) : undefined;
   const started = performance.now();
   // Sized from the time each batch took, measured here: the batch itself stays one statement plus saving the position.
+  const checkpointsAtStart = plan.watchCheckpoints ? await readCheckpoints(knex).catch(() => undefined) : undefined;
   const sizer = plan.batchTimeMs ? adaptiveBatchSizer({ targetMs: plan.batchTimeMs, cap: plan.batchSize, now: () => performance.now() }) : fixedBatchSizer(plan.batchSize);
   const mayCommitAsync = batchesMayCommitAsync();
   let { cursor, rowsDone } = from;
@@ -180,10 +184,22 @@ async function runBatches(
     if (cursor !== null) plan.afterUnit?.({ stepsDone: from.stepsDone, cursor, rowsDone }, batches);
     if (cursor !== null && plan.batchPauseMs > 0) await sleep(plan.batchPauseMs);
   } while (cursor !== null);
+  if (checkpointsAtStart) await reportForcedCheckpoints(knex, checkpointsAtStart, unit, plan.onStep);
   return { retries, batches, rows: rowsThisRun };
 }
 
 /** `006_rbac_roles [expand: add role column]`, or a plain migration's name. */
 function whatOf(migration: Migration, step: Step): string {
   return migration.phased ? `${migration.name} [${step.phase}: ${step.name}]` : migration.name;
+}
+
+/**
+ * After a backfill step: checkpoints requested while it ran, usually because its WAL outgrew max_wal_size;
+ * their writes slow the application (docs/production-safety.md#a-big-backfill-and-max_wal_size). Only
+ * advice: a statistic that cannot be read says nothing.
+ */
+async function reportForcedCheckpoints(knex: Knex, start: CheckpointReading, unit: Unit, onStep: StepListener | undefined): Promise<void> {
+  const end = await readCheckpoints(knex).catch(() => undefined);
+  const forced = end && checkpointsBetween(start, end);
+  if (forced) onStep?.({ type: 'checkpoints', name: unit.migration.name, step: unit.step.name, ...forced });
 }

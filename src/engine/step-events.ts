@@ -5,6 +5,7 @@
  * A phased migration also reports each of its steps, and each backfill batch;
  * an operator steering its backfill (`steer`) shows as `paused`, `resumed` and `batch-time`.
  */
+import type { ForcedCheckpoints } from '../db/checkpoint-counter';
 import type { SteeredBy } from '../history/steering-table';
 import type { PhaseName } from '../phased/phased-migration';
 import type { ThrottleReason } from './health-verdict';
@@ -87,6 +88,12 @@ export type StepEvent =
       /** The hold is over and the next batch starts: `detail` is the last reason seen, `waitedMs` the whole hold. */
       type: 'unthrottled';
     } & ThrottleHold)
+  | ({
+      /** A backfill step ended after the server had run checkpoints on request while it ran (db/checkpoint-counter.ts). */
+      type: 'checkpoints';
+      name: string;
+      step: string;
+    } & ForcedCheckpoints)
   | {
       /** Once per run and reason: the throttle cannot see it (privileges), so it does not throttle on it. */
       type: 'health-unseen';

@@ -27,7 +27,7 @@ export function registerDown(program: Command, io: Io): void {
 }
 
 async function runDown(opts: OptionValues, cmd: Command, io: Io): Promise<void> {
-  const [{ down }, { checkDown }, { terminalConfirmation }, { downJson }, { outputOptions }, { withStepProgress }, { formatDryRun }, { dataLossLines, downSummary }, { runWithContext }, { throttleEpisodes }] =
+  const [{ down }, { checkDown }, { terminalConfirmation }, { downJson }, { outputOptions }, { withStepProgress }, { formatDryRun }, { dataLossLines, downSummary }, { runWithContext }, { backfillEpisodes }] =
     await Promise.all([
       import('../../commands/down.js'),
       import('../../commands/preflight.js'),
@@ -38,23 +38,23 @@ async function runDown(opts: OptionValues, cmd: Command, io: Io): Promise<void> 
       import('../print-dry-run.js'),
       import('../print-results.js'),
       import('../run-command.js'),
-      import('../throttle-episodes.js'),
+      import('../backfill-episodes.js'),
     ]);
   const globals = cmd.optsWithGlobals();
   const output = outputOptions(globals);
   const options = { to: opts.to, all: opts.all, yes: opts.yes, toExpanded: opts.toExpanded, confirmDataLoss: terminalConfirmation(), ...runOptionsFrom(opts) };
-  const throttled = throttleEpisodes();
+  const episodes = backfillEpisodes();
   await runWithContext(
     globals,
     io,
-    (ctx, live) => withStepProgress(live, output, (onStep) => down(ctx, { ...options, onStep: throttled.listen(onStep) })),
+    (ctx, live) => withStepProgress(live, output, (onStep) => down(ctx, { ...options, onStep: episodes.listen(onStep) })),
     (r, out) => {
       if (output.quiet) return;
       if (r.dryRun) out.outLines(formatDryRun('down', r.dryRun));
       else out.out(downSummary(r, output.style));
       out.outLines(dataLossLines(r));
     },
-    { command: 'down', document: (r) => throttled.addTo(downJson(r)) },
+    { command: 'down', document: (r) => episodes.addTo(downJson(r)) },
     (config) => checkDown(config, options),
   );
 }

@@ -73,6 +73,17 @@ export function throttleLine(e: Throttled): string {
     : `    ▶ ${e.step}: held ${formatDuration(e.waitedMs)} (${e.detail}); carrying on`;
 }
 
+/**
+ * `006_rbac_roles [backfill roles]: its WAL forced 3 checkpoints (1.4 GB written while it ran, past what max_wal_size
+ * 1GB allows between two); a checkpoint's writes slow the application: docs/production-safety.md#…`
+ */
+export function checkpointsNote(e: Extract<StepEvent, { type: 'checkpoints' }>): string {
+  const written = e.walBytes >= 2 ** 30 ? `${(e.walBytes / 2 ** 30).toFixed(1)} GB` : `${Math.round(e.walBytes / 2 ** 20)} MB`;
+  return `${e.name} [${e.step}]: its WAL forced ${e.requested} checkpoint${e.requested === 1 ? '' : 's'} (${written} written while it ran, past what max_wal_size ${e.maxWalSize} allows between two); a checkpoint's writes slow the application: ${CHECKPOINTS_DOC}`;
+}
+
+const CHECKPOINTS_DOC = 'docs/production-safety.md#a-big-backfill-and-max_wal_size';
+
 /** Runs `work` with a listener that prints each step; the spinner never outlives it. */
 export async function withStepProgress<T>(io: Io, output: OutputOptions, work: (onStep: StepListener) => Promise<T>): Promise<T> {
   const spinner = output.spinnerStream ? new Spinner(output.spinnerStream) : undefined;
@@ -96,10 +107,10 @@ export async function withStepProgress<T>(io: Io, output: OutputOptions, work: (
       // On a terminal the live line says it; elsewhere one line when a hold starts, so a log shows why nothing moves.
       if (spinner) spinner.setDetail(throttleProgress(event));
       else if (event.waitedMs === 0) io.err(throttleLine(event));
-    } else if (event.type === 'unthrottled' || event.type === 'health-unseen') {
+    } else if (event.type === 'unthrottled' || event.type === 'health-unseen' || event.type === 'checkpoints') {
       spinner?.setDetail('');
       spinner?.pause();
-      io.err(event.type === 'unthrottled' ? throttleLine(event) : `note: ${event.detail}`);
+      io.err(event.type === 'unthrottled' ? throttleLine(event) : `note: ${event.type === 'checkpoints' ? checkpointsNote(event) : event.detail}`);
       spinner?.resume();
     } else if (event.type === 'phase-finished') {
       spinner?.setDetail('');
