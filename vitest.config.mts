@@ -21,6 +21,10 @@ export default defineConfig({
     // under an ACCESS EXCLUSIVE lock, so every new login to any database queued behind it, behind another file's
     // transaction that had read pg_database (now it names portal_users: bench/templates.ts). The server's log,
     // /tmp/konstruct-test-pg-<pid>.log, records lock waits with their holder if a stall comes back.
+    // Three workers were tried (2026-12-07) on 8 files with waits in them (crash-resume, health-throttle, table-locks,
+    // drain-gate, session-pooling, knex-cli, phased-cli, alter-column-type), shared machine, load 2-5: wall 128 / 125 s
+    // with two, 99 / 124 s with three, and 5-10 % more CPU with three (user+sys 138 / 138 s against 145 / 153 s).
+    // No clear gain, and on an idle 2-core machine the extra CPU would take it back: two stays the default.
     maxWorkers: Number(process.env.VITEST_MAX_WORKERS ?? 2),
     testTimeout: 60_000,
     hookTimeout: 120_000,

@@ -19,6 +19,8 @@ export interface BenchOptions {
   appRate: number;
   /** How long the open application transaction lasts, in seconds. */
   openTransactionSeconds: number;
+  /** The load alone before and after each measured run, in ms: the 'before' and 'after' windows. */
+  loadMarginMs: number;
   statusRuns: number;
   lockSampleMs: number;
   /** Also run `up` with the new version deployed before expand (reported apart). */
@@ -64,6 +66,7 @@ Options:
                       (default: no limit; they take ~5 min per direction at 10M)
   --app-rate <n>      application requests per second, per version (default 100)
   --open-transaction <s>  how long the application transaction stays open (default 8)
+  --load-margin <ms>  the load alone before and after each run (default 1000)
   --status-runs <n>   runs of each status command (default 10)
   --lock-sample <ms>  pg_locks sampling interval (default 5)
   --early-deploy      also run \`up\` with the new version sending from the start,
@@ -121,6 +124,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions | 'help' {
         'seed-max-rows': { type: 'string' },
         'app-rate': { type: 'string', default: '100' },
         'open-transaction': { type: 'string', default: '8' },
+        'load-margin': { type: 'string', default: '1000' },
         'status-runs': { type: 'string', default: '10' },
         'lock-sample': { type: 'string', default: '5' },
         'early-deploy': { type: 'boolean', default: false },
@@ -165,6 +169,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions | 'help' {
     seedMaxRows: parsed['seed-max-rows'] === undefined ? null : count('--seed-max-rows', parsed['seed-max-rows']),
     appRate: count('--app-rate', parsed['app-rate']),
     openTransactionSeconds: count('--open-transaction', parsed['open-transaction']),
+    loadMarginMs: count('--load-margin', parsed['load-margin']),
     statusRuns: count('--status-runs', parsed['status-runs']),
     lockSampleMs: count('--lock-sample', parsed['lock-sample']),
     earlyDeploy: parsed['early-deploy'],

@@ -145,7 +145,7 @@ function loadPlan(options: BenchOptions): LoadPlan {
     ratePerVersion: options.appRate,
     connectionsPerVersion: 10,
     statementTimeoutMs: 60_000,
-    marginMs: 1_000,
+    marginMs: options.loadMarginMs,
     openTransactionMs: options.openTransactionSeconds * 1000,
   };
 }

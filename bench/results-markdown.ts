@@ -60,6 +60,8 @@ function commandOptions(result: BenchResult): string {
   const drain = o.drainRounds === undefined ? [`--drain-seconds ${(o as { drainSeconds?: number }).drainSeconds}`] : [`--drain-rounds ${o.drainRounds}`, `--drain-segment ${o.drainSegmentSeconds}`];
   if (o.scenarios?.length) parts.push(`--ops-rows ${o.opsRows}`, ...drain, `--drain-window ${o.drainWindowSeconds}`, `--old-stops-after ${o.oldStopsAfterSeconds}`);
   parts.push(`--app-rate ${o.appRate}`, `--open-transaction ${o.openTransactionSeconds}`, `--status-runs ${o.statusRuns}`, `--lock-sample ${o.lockSampleMs}`);
+  // Absent from results written before --load-margin existed (1 s then); named only when not the default.
+  if (o.loadMarginMs !== undefined && o.loadMarginMs !== 1_000) parts.push(`--load-margin ${o.loadMarginMs}`);
   return ` (\`${parts.join(' ')}\`)`;
 }
 

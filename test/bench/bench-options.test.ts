@@ -12,6 +12,7 @@ it('defaults to 1M rows, the chart at 10k/100k/1M, 3 rounds with the seed in eac
     seedMaxRows: null,
     appRate: 100,
     openTransactionSeconds: 8,
+    loadMarginMs: 1_000,
     statusRuns: 10,
     lockSampleMs: 5,
     earlyDeploy: false,

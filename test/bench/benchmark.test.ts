@@ -24,7 +24,7 @@ const partials: BenchResult[] = [];
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'konstruct-bench-'));
-  const options = parseBenchOptions(['--rows', '300', '--sizes', '300', '--runs', '1', '--status-runs', '1', '--open-transaction', '4', '--app-rate', '20', '--early-deploy', '--no-ops', '--no-drain-cost', '--no-rolling-deploy', '--no-standby']) as BenchOptions;
+  const options = parseBenchOptions(['--rows', '300', '--sizes', '300', '--runs', '1', '--status-runs', '1', '--open-transaction', '2', '--load-margin', '500', '--app-rate', '20', '--early-deploy', '--no-ops', '--no-drain-cost', '--no-rolling-deploy', '--no-standby']) as BenchOptions;
   result = await runBenchmark({ url: adminUrl(), description: 'the test server' }, options, () => {}, async (partial) => {
     partials.push(partial);
     // As run-bench does after every round: the partial results must render.

@@ -27,7 +27,7 @@ beforeAll(async () => {
   const options = parseBenchOptions([
     '--only', 'ops,drain-cost,rolling-deploy', '--ops-rows', '300', '--runs', '1', '--app-rate', '20',
     // The old version outlives complete's start-up by seconds: a contract not held back by the gate would come while it still sends.
-    '--drain-rounds', '2', '--drain-segment', '1', '--drain-window', '1', '--old-stops-after', '4', '--no-pgbench',
+    '--drain-rounds', '2', '--drain-segment', '1', '--drain-window', '1', '--old-stops-after', '4', '--no-pgbench', '--load-margin', '500',
   ]) as BenchOptions;
   result = await runBenchmark({ url: adminUrl(), description: 'the test server' }, options, () => {});
   scenarios = result.scenarios!;

@@ -124,6 +124,7 @@ export function syntheticResult(sizes: SizeResult[], overrides: { appRate?: numb
       openTransactionSeconds,
       statusRuns: 3,
       lockSampleMs: 5,
+      loadMarginMs: 1_000,
       earlyDeploy: false,
       pgbench: true,
       scenarios: [],

@@ -326,10 +326,12 @@ describe('killed in the middle of the batches that give is_admin back (down from
       // The first platform admin's row from page 5 on, locked: the batch that reaches its page waits for it. The row lock
       // is queued behind the run's request for portal_users (held back by a reader), so it is granted when
       // the first down step commits; the pause between batches lets it be taken before they reach that page.
+      // After up, the admins' rows (updated by its backfill) sit at the table's end, page 34 when measured: 34 batches
+      // with 50 ms pauses give the lock ~1.7 s, where 300 ms pauses spent 10 s waiting (#26 item 5).
       const reader = await holdTable(db, 'ACCESS SHARE');
       const writer = await db.knex.transaction();
       let lockedPage = -1;
-      await killWhenWaitingFor(db, ['down', '--yes', '--batch-size', '1', '--batch-pause', '300'], 'AccessExclusiveLock on portal_users', async () => {
+      await killWhenWaitingFor(db, ['down', '--yes', '--batch-size', '1', '--batch-pause', '50'], 'AccessExclusiveLock on portal_users', async () => {
         const locked = writer
           .raw(`SELECT (ctid::text::point)[0]::int AS page FROM portal_users WHERE role = 'platform_admin' AND (ctid::text::point)[0] >= 5 ORDER BY ctid LIMIT 1 FOR UPDATE`)
           .then((result) => result); // sent now

@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import knexFactory from 'knex';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedTestServer } from './embedded-test-server';
+import { AT_005_TEMPLATE_LABEL } from './test-database';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -23,6 +24,7 @@ export async function setup(project: TestProject): Promise<void> {
   const server = (await fromEnvironment()) ?? (await fromTestcontainers()) ?? (await startEmbeddedTestServer());
   stop = server.stop;
   await createAppRole(server.url);
+  serverUrl = server.url;
   project.provide('adminUrl', server.url);
   project.provide('serverKind', server.kind);
   process.stderr.write(`[tests] PostgreSQL from ${server.kind}\n`);
@@ -43,7 +45,23 @@ async function createAppRole(url: string): Promise<void> {
 }
 
 export async function teardown(): Promise<void> {
+  await dropKeptTemplates(serverUrl);
   await stop();
+}
+
+/** The admin URL of the run's server, for the teardown. */
+let serverUrl = '';
+
+/** The databases kept at 005 for copying outlive the files that made them (test-database.ts): gone with the run. */
+async function dropKeptTemplates(url: string): Promise<void> {
+  if (!url) return;
+  const admin = knexFactory({ client: 'pg', connection: url, pool: { min: 0, max: 1 } });
+  try {
+    const names: string[] = await admin('pg_database').where('datname', 'like', `${AT_005_TEMPLATE_LABEL}\\_%`).pluck('datname');
+    for (const name of names) await admin.raw(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  } finally {
+    await admin.destroy();
+  }
 }
 
 interface TestServer {

@@ -28,6 +28,8 @@ export interface StreamingStandbyOptions {
    * later (ALTER SYSTEM and pg_reload_conf()), which the command line's would override.
    */
   alterSystem?: Record<string, string>;
+  /** The standby's settings, on its command line. */
+  standbySettings?: Record<string, string>;
 }
 
 export async function startStreamingStandby(options: StreamingStandbyOptions): Promise<StreamingStandby> {
@@ -40,7 +42,7 @@ export async function startStreamingStandby(options: StreamingStandbyOptions): P
     } finally {
       await knex.destroy();
     }
-    const standby = await attachStandby(primary, options.label);
+    const standby = await attachStandby(primary, options.label, options.standbySettings);
     return {
       ...standby,
       primaryUrl: primary.url,

@@ -27,6 +27,9 @@ export function withDatabase(url: string, database: string): string {
   return u.toString();
 }
 
+/** The label of the databases kept at 005 for copying (operations/harness.ts), one per worker process; the run's teardown drops them. */
+export const AT_005_TEMPLATE_LABEL = 'template_at_005';
+
 /** `template`: the name of a test database to copy (it must have no open connections). */
 export async function createTestDatabase(label = 'kt', options: { template?: string } = {}): Promise<TestDatabase> {
   const name = `${label.replace(/[^a-z0-9_]/gi, '_').toLowerCase()}_${randomBytes(4).toString('hex')}`;
