@@ -64,15 +64,19 @@ const keepEsmImportOutside: Plugin = {
 /**
  * knex's table of dialects requires each one only when a knex instance asks for it, and the CLI only ever asks for
  * pg (src/db/connect.ts). The others (mssql, mysql, oracle, sqlite3, redshift, ...) were 0.2 MB, 16 % of the bundle,
- * that every start read, hashed and decoded; they are left out as the requires they are.
+ * that every start read, hashed and decoded; each is replaced by a one-line module that says so if it is ever loaded.
  */
 const OTHER_KNEX_DIALECTS = /^\.\/(better-sqlite3|cockroachdb|mssql|mysql|mariadb|mysql2|oracle|oracledb|pgnative|redshift|sqlite3)$/;
 const leaveOtherDialectsOut: Plugin = {
   name: 'leave-other-knex-dialects-out',
   setup(bundle) {
     bundle.onResolve({ filter: OTHER_KNEX_DIALECTS }, (args) =>
-      /[\\/]knex[\\/]lib[\\/]dialects[\\/]index\.js$/.test(args.importer) ? { path: args.path, external: true } : undefined,
+      /[\\/]knex[\\/]lib[\\/]dialects[\\/]index\.js$/.test(args.importer) ? { path: args.path.slice(2), namespace: 'left-out-dialect' } : undefined,
     );
+    bundle.onLoad({ filter: /.*/, namespace: 'left-out-dialect' }, (args) => ({
+      contents: `throw new Error(${JSON.stringify(`knex's ${args.path} dialect is not in konstruct-migrate's CLI, which connects with pg only`)});`,
+      loader: 'js',
+    }));
   },
 };
 
