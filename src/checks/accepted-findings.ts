@@ -9,7 +9,8 @@
  * Only that rule on that table is accepted, and the reason is shown wherever
  * the finding is (check, up, status, --dry-run).
  */
-import { z } from 'zod';
+// zod/v3, as the CLI's configuration: zod 4 would come into the CLI's bundle again (src/config/config-schema.ts says why).
+import { z } from 'zod/v3';
 import { ConfigError } from '../errors';
 import type { Migration } from '../model/migration';
 import { RULES } from './rules/registry';

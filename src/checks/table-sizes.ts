@@ -6,7 +6,8 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Knex } from 'knex';
-import { z } from 'zod';
+// zod/v3, as the CLI's configuration: zod 4 would come into the CLI's bundle again (src/config/config-schema.ts says why).
+import { z } from 'zod/v3';
 import { ConfigError } from '../errors';
 import { DEFAULT_SIZES_FILE } from './check-defaults';
 

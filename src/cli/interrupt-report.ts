@@ -11,6 +11,7 @@
  */
 import type { StepEvent } from '../engine/step-events';
 import { ExitCode } from '../exit-codes';
+import { groupDigits } from './output/group-digits';
 
 const SIGNALS = { SIGINT: ExitCode.Interrupted, SIGTERM: ExitCode.Terminated } as const;
 const COMMANDS_THAT_CHANGE = new Set(['up', 'down', 'complete']);
@@ -24,7 +25,7 @@ interface Seen {
 
 let seen: Seen = { finished: [] };
 
-const plural = (n: number, word: string) => `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
+const plural = (n: number, word: string) => `${groupDigits(n)} ${word}${n === 1 ? '' : 's'}`;
 
 export function noteStepForInterrupt(event: StepEvent): void {
   if (event.type === 'started') {

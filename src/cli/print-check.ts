@@ -5,9 +5,10 @@
 import path from 'node:path';
 import type { CheckResult } from '../commands/check';
 import type { Finding } from '../checks/judge';
+import { groupDigits } from './output/group-digits';
 
 const where = (f: Finding) => `${f.migration}${f.phase ? ` ${f.phase}: ${f.step}` : ''}`;
-const size = (f: Finding) => (f.rows === null ? 'size unknown' : `${Math.round(f.rows).toLocaleString('en-US')} rows`);
+const size = (f: Finding) => (f.rows === null ? 'size unknown' : `${groupDigits(Math.round(f.rows))} rows`);
 const hold = (f: Finding) => (f.holdSeconds === null ? '' : `, about ${f.holdSeconds} s`);
 
 export function formatCheck(result: CheckResult): string[] {
@@ -25,7 +26,7 @@ export function formatCheck(result: CheckResult): string[] {
   const open = result.findings.filter((f) => f.refuses && f.acceptedBecause === null).length;
   lines.push('', open === 0
     ? `No unsafe finding${result.findings.length ? ` (${result.findings.length} warned or accepted)` : ''}.`
-    : `${open} unsafe finding(s) on tables of ${result.thresholdRows.toLocaleString('en-US')} rows or more: write them the safe way, or accept them in the migration (acceptFindings; see docs/checking-migrations.md).`);
+    : `${open} unsafe finding(s) on tables of ${groupDigits(result.thresholdRows)} rows or more: write them the safe way, or accept them in the migration (acceptFindings; see docs/checking-migrations.md).`);
   return lines;
 }
 

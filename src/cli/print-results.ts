@@ -11,6 +11,7 @@ import { acceptedLine } from '../checks/accepted-findings';
 import type { PartWayState } from '../phased/part-way-state';
 import { plainStyle, type Style } from './output/colors';
 import { formatDuration } from './output/step-progress';
+import { groupDigits } from './output/group-digits';
 import { steeringStatusLines } from './output/steering-lines';
 import { renderTable, type Column } from './output/table';
 
@@ -109,8 +110,8 @@ function orderLines(result: StatusResult, style: Style): string[] {
 function partWayLines(name: string, p: PartWayStatus): string[] {
   const lines = [`${name} stands part-way, ${SERVED[p.state]} (${p.stepsDone} of ${p.steps} steps done${p.held ? ', held by `up --expand` or `down --to-expanded`' : ''}; last run going ${p.direction}).`];
   if (p.backfill) {
-    const total = p.backfill.estimatedRows ? ` of ~${p.backfill.estimatedRows.toLocaleString('en-US')}` : '';
-    lines.push(`  ${p.backfill.step}: ${p.backfill.rowsDone.toLocaleString('en-US')}${total} rows done, stopped between two batches.`);
+    const total = p.backfill.estimatedRows ? ` of ~${groupDigits(p.backfill.estimatedRows)}` : '';
+    lines.push(`  ${p.backfill.step}: ${groupDigits(p.backfill.rowsDone)}${total} rows done, stopped between two batches.`);
   }
   if (p.nextStep) lines.push(`  Next step: ${p.phase}: ${p.nextStep}.`);
   if (p.drain) lines.push(...drainLines(p.drain));

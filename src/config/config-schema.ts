@@ -12,7 +12,9 @@ import { accessSync, constants, existsSync, statSync } from 'node:fs';
 // against a local server, CPU time (user+sys), 60 interleaved runs, median:
 // zod/v3 110 ms, zod 4 `zod/mini` 120 ms, zod 4 `zod` 120 ms; a command failing at
 // the configuration: 80, 90, 90 ms. zod/v3 ships inside the same zod 4 package,
-// is kept there for good (zod.dev/v4/versioning), and only this file uses it.
+// is kept there for good (zod.dev/v4/versioning). Every file the CLI bundles uses it
+// (the build fails on zod 4 in the CLI's bundle, scripts/bundle-cli.ts); src/app, for
+// applications, keeps zod 4.
 import { z } from 'zod/v3';
 import { SSL_MODES, type SslMode } from '../db/ssl-mode';
 import { ownWords } from '../db/redact';

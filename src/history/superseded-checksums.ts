@@ -17,7 +17,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { z } from 'zod';
+// zod/v3, as the CLI's configuration: zod 4 would come into the CLI's bundle again (src/config/config-schema.ts says why).
+import { z } from 'zod/v3';
 import { ConfigError } from '../errors';
 
 export const SUPERSEDED_CHECKSUMS = 'superseded-checksums.json';

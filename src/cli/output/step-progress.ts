@@ -12,6 +12,7 @@
 import type { StepEvent, StepListener } from '../../engine/step-events';
 import type { StepResult } from '../../engine/step-result';
 import { noteStepForInterrupt } from '../interrupt-report';
+import { groupDigits } from './group-digits';
 import type { Io } from '../run-command';
 import type { OutputOptions } from './output-options';
 import type { Style } from './colors';
@@ -37,14 +38,14 @@ type Progress = Extract<StepEvent, { type: 'progress' }>;
 /** `    · expand: add role column and triggers (85 ms)` under the migration's line. */
 export function phaseLine(event: PhaseFinished, style: Style): string {
   const attempts = event.attempts > 1 ? `, ${event.attempts} attempts` : '';
-  const batches = event.batches === undefined ? '' : `, ${event.batches} batch${event.batches === 1 ? '' : 'es'}, ${event.rows!.toLocaleString('en-US')} rows`;
+  const batches = event.batches === undefined ? '' : `, ${event.batches} batch${event.batches === 1 ? '' : 'es'}, ${groupDigits(event.rows!)} rows`;
   const verb = event.direction === 'up' ? '' : 'reverted ';
   return `    · ${verb}${event.phase}: ${event.step} ${style.dim(`(${formatDuration(event.ms)}${batches}${attempts})`)}`;
 }
 
 /** `backfill roles: 120,000 / ~1,000,000 rows (12%), 48,000 rows/s, ~18 s left` */
 export function backfillProgress(e: Progress): string {
-  const n = (x: number) => Math.round(x).toLocaleString('en-US');
+  const n = (x: number) => groupDigits(Math.round(x));
   const rate = e.ms > 0 ? (e.rowsThisRun * 1000) / e.ms : 0;
   const total = e.estimatedRows && e.estimatedRows >= e.rowsDone ? e.estimatedRows : undefined;
   const parts = [`${e.step}: ${n(e.rowsDone)}${total ? ` / ~${n(total)}` : ''} rows${total ? ` (${Math.floor((100 * e.rowsDone) / total)}%)` : ''}`];
