@@ -18,6 +18,16 @@ const DIAGNOSTICS = {
   log_line_prefix: '%m [%p] %a@%d ',
 };
 
+/**
+ * Settings tried for the server's CPU and not kept (#26 item 5; KONSTRUCT_TEST_CPU_LOG, server-heavy files run side by
+ * side both ways on a shared machine). full_page_writes and synchronous_commit off: server 82.1 against 87.0 CPU-s
+ * over seven files, no gain; the WAL stayed 438 / 435 MB, as it was nearly all CREATE DATABASE's (now FILE_COPY,
+ * test-database.ts). wal_level minimal: the WAL of nine files grew from 540 to 873 MB, since a relation created in the
+ * transaction and under wal_skip_threshold is written to the WAL whole at commit. autovacuum: its logged runs took
+ * 0.05 CPU-s in nine files, and the engine's backfill sizes its batches from reltuples, which autoanalyze sets.
+ * max_wal_size and checkpoint_timeout: the 383 checkpoints of a whole run's log were all forced (382 by DROP
+ * DATABASE, one at shutdown), none started by either; FILE_COPY forces two more per CREATE DATABASE.
+ */
 export async function startEmbeddedTestServer() {
   const logFile = path.join(os.tmpdir(), `konstruct-test-pg-${process.pid}.log`);
   const server = await startThrowawayServer({ label: 'test', settings: { fsync: 'off', ...DIAGNOSTICS }, logFile });
