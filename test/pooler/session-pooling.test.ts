@@ -14,9 +14,8 @@ import { waitUntil } from '../support/wait-until';
 import { startWatchedCli } from '../support/watched-cli';
 import { expectSameAsDirect } from './same-as-direct';
 
-// In session mode every client connection holds a server connection until it closes. The run that migrates
-// opens up to 6 (5 in its pool: a backfill's two overlapping batches among them; 1 for the lock), each run
-// waiting for the lock 2: the pool (4 per run) is sized for the concurrent runs below.
+// In session mode every client connection holds a server connection until it closes, and a run opens
+// up to 4 for these migrations (3 in its pool, 1 for the lock): the pool is sized for the concurrent runs below.
 const RUNS = 4;
 const withoutPgBouncer = skipWithoutPgBouncer('session');
 const POOL = { mode: 'session', poolSize: 4 * RUNS } as const;
