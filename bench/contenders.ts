@@ -5,10 +5,9 @@
  *   process with default flags (adaptive batches, the first attempt a short
  *   probe, waiting outside the lock queue), end to end: every phase of the phased 006;
  * - konstruct-migrate, today's engine ("today", as before issue #22): the same
- *   CLI with fixed 25,000-row batches (`--batch-size 25000 --batch-time 0`), one
- *   at a time (no batch working while another commits), and the 0.5 s
- *   lock_timeout; its lock handling is the current engine's (there is no flag to
- *   turn the probe and the queue-free wait off);
+ *   CLI with fixed 25,000-row batches (`--batch-size 25000 --batch-time 0`) and
+ *   the 0.5 s lock_timeout; its lock handling is the current engine's (there is
+ *   no flag to turn the probe and the queue-free wait off);
  * - a pgroll-style backfill ("pgroll"): 006's own expand and contract steps, and
  *   a backfill loop in the way of pgroll's (pgroll-style-backfill.ts), spawned
  *   as a process of its own and timed like the CLI;
@@ -23,7 +22,6 @@ import { connect } from './databases';
 import type { PhaseCommit } from './pgroll-style-backfill';
 import { BUILT_CLI, PGROLL_STYLE_SCRIPT, seedSql } from './project-files';
 import { runNode } from './timed-process';
-import { SEQUENTIAL_BATCHES_VARIABLE } from '../src/engine/batch-commit-mode';
 
 export type Side = 'ours' | 'today' | 'pgroll' | 'single' | 'seed';
 export type Direction = 'up' | 'down';
@@ -49,8 +47,6 @@ export const CONTENDER_NAMES: Record<string, Side> = { new: 'ours', ours: 'ours'
 
 /** Today's engine, as it ran before issue #22: fixed batches of 25,000 rows (adaptive sizing off), lock_timeout 0.5 s. */
 export const TODAYS_ENGINE_FLAGS = ['--batch-size', '25000', '--batch-time', '0', '--lock-timeout', '0.5'];
-/** And one batch at a time, as before the overlapped commits (src/engine/batch-commit-mode.ts). */
-export const TODAYS_ENGINE_ENV: Readonly<Record<string, string>> = { [SEQUENTIAL_BATCHES_VARIABLE]: '1' };
 
 export interface ContenderSetup {
   /** The folder holding 005 and the frozen single-transaction 006. */
@@ -75,7 +71,7 @@ export async function runContender(side: Side, direction: Direction, databaseUrl
     const run = await runNode([PGROLL_STYLE_SCRIPT], databaseUrl);
     return { startedAt, ms: run.ms, phaseCommits: JSON.parse(run.stdout.trim().split('\n').at(-1)!) as PhaseCommit[] };
   }
-  const env = side === 'single' ? { KONSTRUCT_MIGRATIONS_DIR: setup.singleTransactionDir } : side === 'ours' ? { ...setup.ours?.env } : side === 'today' ? TODAYS_ENGINE_ENV : {};
+  const env = side === 'single' ? { KONSTRUCT_MIGRATIONS_DIR: setup.singleTransactionDir } : side === 'ours' ? { ...setup.ours?.env } : {};
   const startedAt = epochMs();
   // `up` checks pending migrations on a throwaway copy first when a table is large (issue #21): that is
   // measured on its own (npm run bench:check), so the CLI contenders skip it here and time the migration.

@@ -27,7 +27,7 @@ export function engineComparisonSection(result: BenchResult): string[] {
     '## Backfill engines side by side (issue #22)',
     '',
     `The same \`up\` of 006 under the same load, by: ${SIDE_LABELS.ours}, the new engine (default flags: batches sized to take about 50 ms, the first attempt of a step a short probe, then waiting outside the lock queue); ` +
-      `${SIDE_LABELS.today} (the CLI with \`${TODAYS_ENGINE_FLAGS.join(' ')}\`: adaptive sizing off, one batch at a time; its lock handling is the current engine's); ` +
+      `${SIDE_LABELS.today} (the CLI with \`${TODAYS_ENGINE_FLAGS.join(' ')}\`: adaptive sizing off; its lock handling is the current engine's); ` +
       `${SIDE_LABELS.pgroll} (006's expand and contract, then batches of ${formatRows(PGROLL_STYLE.batchRows)} rows by \`id\`, each row updated to itself, lock_timeout ${PGROLL_STYLE.lockTimeoutMs} ms, ` +
       `after a lock timeout a random pause below ${PGROLL_STYLE.backoffFromMs / 1000} s, doubling up to ${PGROLL_STYLE.backoffToMs / 60_000} min). ` +
       "The floor is the backfill's work alone: one unbatched `UPDATE` of the admins on a copy with `role` added, no load, no migration, timed once per round. " +

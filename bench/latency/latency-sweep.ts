@@ -2,10 +2,8 @@
  * Where the backfill's latency comes from (issue #22 item 2): under the same
  * two-version load, round after round, the backfill's floor (the unbatched
  * UPDATE, floor-under-load.ts) and the new engine's `up` in variants: the
- * default flags, other `--batch-time` targets, one batch at a time (no batch
- * working while another commits: KONSTRUCT_BENCH_SEQUENTIAL_BATCHES), and every
- * batch but a step's last committed asynchronously (KONSTRUCT_BENCH_ASYNC_BATCHES;
- * both in src/engine/batch-commit-mode.ts).
+ * default flags, other `--batch-time` targets, and every batch but a step's last
+ * committed asynchronously (KONSTRUCT_BENCH_ASYNC_BATCHES, src/engine/batch-commit-mode.ts).
  * Each round runs them all in a rotated order, so a drift of a shared machine
  * weighs on each. For each run, in the backfill's window (the floor's UPDATE):
  * the application's p99 and max (all requests, and reads alone), and what the
@@ -15,7 +13,7 @@
 import type { TimeWindow } from '../app-load/latency-windows';
 import type { RequestRecord } from '../app-load/load-generator';
 import { measureRun, type RunContext } from '../measured-run';
-import { ASYNC_BATCHES_VARIABLE, SEQUENTIAL_BATCHES_VARIABLE } from '../../src/engine/batch-commit-mode';
+import { ASYNC_BATCHES_VARIABLE } from '../../src/engine/batch-commit-mode';
 import { RUN_DEFAULTS } from '../../src/engine/run-defaults';
 import { floorUnderLoad } from './floor-under-load';
 import { between, watchResources, type ResourceSample, type ResourceWindow } from './resource-sampler';
@@ -58,14 +56,13 @@ export interface SweepResult {
 
 export const FLOOR = 'floor: one unbatched UPDATE';
 
-/** The floor, the default engine, each other batch-time target, and the default with one batch at a time and with asynchronous batch commits. */
+/** The floor, the default engine, each other batch-time target, and the default with asynchronous batch commits. */
 export function sweepVariants(batchTimesMs: readonly number[]): Variant[] {
   const defaultMs = RUN_DEFAULTS.batchTime;
   return [
     { name: FLOOR, engine: null },
     { name: `new engine, --batch-time ${defaultMs} (default)`, engine: { args: [], env: {} } },
     ...batchTimesMs.filter((ms) => ms !== defaultMs).map((ms) => ({ name: `new engine, --batch-time ${ms}`, engine: { args: ['--batch-time', String(ms)], env: {} } })),
-    { name: `new engine, --batch-time ${defaultMs}, one batch at a time (no overlapped commits)`, engine: { args: [], env: { [SEQUENTIAL_BATCHES_VARIABLE]: '1' } } },
     { name: `new engine, --batch-time ${defaultMs}, asynchronous batch commits`, engine: { args: [], env: { [ASYNC_BATCHES_VARIABLE]: '1' } } },
   ];
 }

@@ -1,9 +1,7 @@
 /**
- * How backfill batches commit. By default every batch commits synchronously,
- * and the next batch works while one commits (run-batches.ts).
- *
  * Whether a backfill batch that is not its step's last may commit without
- * waiting for its WAL flush: by default it may not.
+ * waiting for its WAL flush. By default it may not: every batch commits
+ * synchronously.
  *
  * Asynchronous batch commits were the default for a day (2026-12-07). They made the
  * backfill faster and the application slower: at 10M rows on the idle machine
@@ -24,16 +22,4 @@ export const ASYNC_BATCHES_VARIABLE = 'KONSTRUCT_BENCH_ASYNC_BATCHES';
 /** Read once per batched step: true only when the benchmark asked for asynchronous batch commits. */
 export function batchesMayCommitAsync(env: NodeJS.ProcessEnv = process.env): boolean {
   return env[ASYNC_BATCHES_VARIABLE] === '1';
-}
-
-/**
- * BENCHMARK-ONLY: with KONSTRUCT_BENCH_SEQUENTIAL_BATCHES=1 a run's batches do not
- * overlap (each starts once the one before has committed, as before 2026-12-07),
- * so the latency sweep can measure what the overlap gains. Not a user option.
- */
-export const SEQUENTIAL_BATCHES_VARIABLE = 'KONSTRUCT_BENCH_SEQUENTIAL_BATCHES';
-
-/** Read once per batched step: false only when the benchmark asked for one batch at a time. */
-export function batchesMayOverlap(env: NodeJS.ProcessEnv = process.env): boolean {
-  return env[SEQUENTIAL_BATCHES_VARIABLE] !== '1';
 }

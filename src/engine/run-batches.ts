@@ -27,7 +27,7 @@ import { checkpointsBetween, readCheckpoints, type CheckpointReading } from '../
 import { KonstructError } from '../errors';
 import { ExitCode } from '../exit-codes';
 import { isBatched, type BatchFunction, type BatchResult } from '../phased/phased-migration';
-import { batchesMayCommitAsync, batchesMayOverlap } from './batch-commit-mode';
+import { batchesMayCommitAsync } from './batch-commit-mode';
 import { adaptiveBatchSizer, fixedBatchSizer, type BatchTicket } from './batch-sizer';
 import type { Position, StepPlan, Unit, UnitRunner } from './step-plan';
 import type { StepListener } from './step-events';
@@ -85,7 +85,7 @@ export async function runBatches(
   const started = performance.now();
   const checkpointsAtStart = plan.watchCheckpoints ? await readCheckpoints(knex).catch(() => undefined) : undefined;
   // Sized from the time each batch took, measured here: the batch itself stays one statement plus saving the position.
-  const overlap = runner.overlapsCommits === true && plan.batchPauseMs === 0 && batchesMayOverlap();
+  const overlap = runner.overlapsCommits === true && plan.batchPauseMs === 0;
   const sizer = plan.batchTimeMs
     ? adaptiveBatchSizer({ targetMs: plan.batchTimeMs, cap: plan.batchSize, now: () => performance.now(), lag: overlap ? 1 : 0 })
     : fixedBatchSizer(plan.batchSize);

@@ -60,19 +60,17 @@ describe('the server\'s CPU from /proc', () => {
 });
 
 describe('the variants', () => {
-  it('are the floor, the default, each other target, and the default with one batch at a time and with asynchronous batch commits', () => {
+  it('are the floor, the default, each other target, and the default with asynchronous batch commits', () => {
     const variants = sweepVariants([20, 50, 200]);
     expect(variants.map((v) => v.name)).toEqual([
       FLOOR,
       'new engine, --batch-time 50 (default)',
       'new engine, --batch-time 20',
       'new engine, --batch-time 200',
-      'new engine, --batch-time 50, one batch at a time (no overlapped commits)',
       'new engine, --batch-time 50, asynchronous batch commits',
     ]);
     expect(variants[2]!.engine).toEqual({ args: ['--batch-time', '20'], env: {} });
-    expect(variants[4]!.engine).toEqual({ args: [], env: { KONSTRUCT_BENCH_SEQUENTIAL_BATCHES: '1' } });
-    expect(variants[5]!.engine).toEqual({ args: [], env: { KONSTRUCT_BENCH_ASYNC_BATCHES: '1' } });
+    expect(variants[4]!.engine).toEqual({ args: [], env: { KONSTRUCT_BENCH_ASYNC_BATCHES: '1' } });
   });
 
   it('take every place in turn, round after round', () => {

@@ -7,7 +7,6 @@
  */
 import { describe, expect, it } from 'vitest';
 import { up } from '../../src/commands/up';
-import { SEQUENTIAL_BATCHES_VARIABLE } from '../../src/engine/batch-commit-mode';
 import { useTempMigrationsDatabase } from '../support/temp-migrations-database';
 
 const TABLE = `exports.up = (knex) => knex.raw('CREATE TABLE things (id int PRIMARY KEY, n int); INSERT INTO things SELECT i, 0 FROM generate_series(1, 7000) i; CREATE TABLE batch_sizes (k serial, size int)');
@@ -34,20 +33,6 @@ describe('adaptive batches', () => {
     await up(t.ctx, { batchSize: 1_300, batchTime: 60_000 });
     expect(await t.db.knex('batch_sizes').orderBy('k').pluck('size')).toEqual([1_000, 1_000, 1_100, 1_210, 1_300, 1_300, 1_300]);
     expect(await t.db.knex('things').where({ n: 1 }).count({ c: '*' })).toEqual([{ c: '7000' }]);
-  });
-});
-
-const oneAtATime = useTempMigrationsDatabase('onebatch', { '001_table': TABLE, '002_phased': PHASED }, '001');
-
-describe('one batch at a time (the benchmark\'s switch, KONSTRUCT_BENCH_SEQUENTIAL_BATCHES)', () => {
-  it('each batch is sized after the one before it was measured: none works while another commits', async () => {
-    process.env[SEQUENTIAL_BATCHES_VARIABLE] = '1';
-    try {
-      await up(oneAtATime.ctx, { batchSize: 1_300, batchTime: 60_000 });
-    } finally {
-      delete process.env[SEQUENTIAL_BATCHES_VARIABLE];
-    }
-    expect(await oneAtATime.db.knex('batch_sizes').orderBy('k').pluck('size')).toEqual([1_000, 1_100, 1_210, 1_300, 1_300, 1_300]);
   });
 });
 
