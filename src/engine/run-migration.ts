@@ -17,8 +17,9 @@ import type { ContractDrops } from '../drain/contract-drops';
 import { drainHooks } from '../drain/drain-hooks';
 import { tellWhatStands } from './part-way-report';
 import { runSteps, type Position, type UnitRunner } from './run-steps';
-import type { BatchOptions } from './step-plan';
 import type { Direction, StepResult } from './step-result';
+import type { StepListener } from './step-events';
+import type { BatchGate } from './batch-gate';
 import { stopIfTestAsks } from './test-stop-point';
 
 export interface MigrationTarget {
@@ -35,6 +36,17 @@ export interface MigrationTarget {
   batch: number;
   /** What its contract drops, for the drain triggers (src/drain/); null or absent: none are made. */
   drops?: ContractDrops | null;
+}
+
+export interface BatchOptions {
+  batchSize: number;
+  batchTimeMs?: number;
+  batchPauseMs: number;
+  /** Asked before each backfill batch (batch-gates.ts). */
+  gates?: readonly BatchGate[];
+  /** A real run: a backfill step reports the checkpoints requested while it ran (run-steps.ts). */
+  watchCheckpoints?: boolean;
+  onStep?: StepListener;
 }
 
 export async function runMigration(knex: Knex, runner: UnitRunner, t: MigrationTarget, options: BatchOptions): Promise<StepResult> {

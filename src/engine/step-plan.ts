@@ -42,8 +42,12 @@ export interface UnitRunner {
   run(unit: Unit, work: (db: Knex) => Promise<void>, record: (db: Knex) => Promise<void>): Promise<number>;
 }
 
-/** How a run's backfill batches go (a real run's, a dry run's, the stock knex CLI's). */
-export interface BatchOptions {
+export interface StepPlan {
+  migration: Migration;
+  direction: Direction;
+  from: Position;
+  /** Stop once this many steps are applied. */
+  stopAt: number;
   /** Rows of every batch; with `batchTimeMs`, the most rows of one batch. */
   batchSize: number;
   /** A real run: the size adapts so a batch takes about this long (batch-sizer.ts). Absent (dry runs, the stock knex CLI): `batchSize` every time. */
@@ -54,14 +58,6 @@ export interface BatchOptions {
   /** A real run: a backfill step that saw checkpoints requested while it ran says so (a 'checkpoints' event). */
   watchCheckpoints?: boolean;
   onStep?: StepListener;
-}
-
-export interface StepPlan extends BatchOptions {
-  migration: Migration;
-  direction: Direction;
-  from: Position;
-  /** Stop once this many steps are applied. */
-  stopAt: number;
   /** Writes `position` in the unit's transaction (nothing, for the stock knex CLI, which records the migration itself). */
   record(db: Knex, position: Position): Promise<void>;
   /**
