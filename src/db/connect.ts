@@ -37,10 +37,9 @@ export function knexConfig(settings: ConnectionSettings, tls: TlsAttempt, option
     ...(options.schema ? { searchPath: [options.schema] } : {}),
     // knex prints each failed connection attempt with its stack; connectKnex reports it once, in one line.
     log: { warn: (message: string) => void (message.startsWith('Acquire connection error') || console.warn(message)) },
-    // Two for a backfill's overlapping batches (engine/run-batches.ts), one to watch what a
-    // transaction waits for, one for the gates before each batch, one spare.
+    // One connection for a migration's transaction, one to watch what it waits for, one spare.
     // (The migration lock has a connection of its own, outside the pool.)
-    pool: { min: 0, max: 5 },
+    pool: { min: 0, max: 3 },
     acquireConnectionTimeout: connectTimeoutMs + 5_000,
     // Failing SQL is reported with placeholders, never with the values bound to it (statement-errors.ts).
     compileSqlOnError: false,

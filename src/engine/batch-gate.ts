@@ -2,10 +2,9 @@
  * What may hold back the next batch of a backfill: the health throttle
  * (a lagging replica, WAL waiting to be archived) and an operator steering the
  * run from another shell (pause, resume, a new target batch time). A gate is
- * asked before every batch, while the batch before it commits; a gate that
- * holds the backfill first waits until that commit is done (`settled`): the
- * run then holds no table lock and no open work transaction, so a wait in a
- * gate costs the application nothing. Gates are asked in order (batch-gates.ts),
+ * asked before every batch, when the batch before it has committed: the run
+ * then holds no table lock and no open work transaction, so a wait in a gate
+ * costs the application nothing. Gates are asked in order (batch-gates.ts),
  * each until it lets the batch go; one may also change the sizer's target.
  */
 import type { Knex } from 'knex';
@@ -20,12 +19,6 @@ export interface BatchGateContext {
   step: string;
   sizer: BatchSizer;
   onStep?: StepListener;
-  /**
-   * Resolves once the batch before has committed (or failed): it may still be committing while the
-   * gates are asked (run-batches.ts). A gate that holds the backfill waits for it first, so that
-   * while it holds, the run has no open work transaction.
-   */
-  settled(): Promise<void>;
 }
 
 export interface BatchGate {

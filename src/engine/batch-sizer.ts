@@ -10,13 +10,6 @@
  * table got busy, the rows got wider) from holding row locks long. Pure: the
  * caller tells it how long each batch took, read from `now` (a fake clock in
  * its test), and it asks the database nothing.
- *
- * Each batch is measured on a ticket of its own, and tickets end in the order
- * the batches commit, each moving the size once by the rule above. Where the
- * next batch works while the one ahead of it commits (run-batches.ts), two
- * tickets are open at once, and `lag: 1` sizes batch n from the batches before
- * n - 1 only, whether or not n - 1 happened to end already: the sizes are then
- * the rule's, one batch late, and the same from run to run.
  */
 export const START_ROWS = 1_000;
 export const MIN_ROWS = 100;
@@ -24,32 +17,20 @@ export const GROW = 1.1;
 export const SHRINK = 0.8;
 
 export interface BatchSizer {
-  /** The next batch: its rows, and its clock started. */
-  begin(): BatchTicket;
+  /** Rows for the next batch; starts its clock. */
+  next(): number;
+  /** The batch `next` sized is done: measures it and adjusts the size. */
+  done(): void;
   /** The target batch time in ms (undefined: a fixed size). */
   readonly targetMs?: number;
   /** A new target batch time (an operator steering a running backfill); a fixed size ignores it. */
   retarget(targetMs: number): void;
 }
 
-export interface BatchTicket {
-  readonly rows: number;
-  /** Starts the clock again: an attempt after a lock timeout runs with the same rows. */
-  restart(): void;
-  /** The batch committed: measures it, from its last start, and adjusts the size. */
-  end(): void;
-  /** The batch was rolled back and is begun again: it is not counted. */
-  abandon(): void;
-}
-
-export function adaptiveBatchSizer(o: { targetMs: number; cap: number; now: () => number; lag?: 0 | 1 }): BatchSizer {
+export function adaptiveBatchSizer(o: { targetMs: number; cap: number; now: () => number }): BatchSizer {
   const floor = Math.min(MIN_ROWS, o.cap);
-  const lag = o.lag ?? 0;
-  // The size once `ended` batches ended, and once one fewer had: batch n is sized from n - lag of them.
   let size = Math.min(START_ROWS, o.cap);
-  let sizeBefore = size;
-  let ended = 0;
-  let begun = 0;
+  let started = 0;
   let targetMs = o.targetMs;
   return {
     get targetMs() {
@@ -58,23 +39,12 @@ export function adaptiveBatchSizer(o: { targetMs: number; cap: number; now: () =
     retarget: (ms) => {
       targetMs = ms;
     },
-    begin: () => {
-      const rows = begun++ - lag < ended ? sizeBefore : size;
-      let started = o.now();
-      return {
-        rows,
-        restart: () => {
-          started = o.now();
-        },
-        end: () => {
-          sizeBefore = size;
-          size = nextSize(size, o.now() - started, targetMs, floor, o.cap);
-          ended++;
-        },
-        abandon: () => {
-          begun--;
-        },
-      };
+    next: () => {
+      started = o.now();
+      return size;
+    },
+    done: () => {
+      size = nextSize(size, o.now() - started, targetMs, floor, o.cap);
     },
   };
 }
@@ -87,5 +57,5 @@ export function nextSize(size: number, tookMs: number, targetMs: number, floor: 
 
 /** A fixed size (dry runs, the stock knex CLI): every batch the given one. */
 export function fixedBatchSizer(size: number): BatchSizer {
-  return { begin: () => ({ rows: size, restart: () => {}, end: () => {}, abandon: () => {} }), retarget: () => {} };
+  return { next: () => size, done: () => {}, retarget: () => {} };
 }

@@ -84,7 +84,6 @@ export function healthThrottle(limits: HealthLimits, clock: ThrottleClock = { no
       if (idle && clock.now() - lookedAt < IDLE_LOOK_MS) return;
       let { hold } = await look(context);
       if (!hold) return;
-      await context.settled();
       const held = clock.now();
       const event = { name: context.migration, step: context.step };
       context.onStep?.({ type: 'throttled', ...event, reason: hold.reason, detail: hold.detail, waitedMs: 0 });

@@ -66,7 +66,6 @@ export async function runMigration(knex: Knex, runner: UnitRunner, t: MigrationT
     tableMade.add(db);
   };
   const tracked: UnitRunner = {
-    overlapsCommits: runner.overlapsCommits,
     run: async (unit, work, rec) => {
       const attempts = await runner.run(unit, work, rec);
       committed = recorded;

@@ -9,12 +9,82 @@
  * the batch that was running.
  */
 import type { Knex } from 'knex';
+import { sleep } from '../db/backoff';
+import { checkpointsBetween, readCheckpoints, type CheckpointReading } from '../db/checkpoint-counter';
 import type { Migration, Step } from '../model/migration';
-import { isBatched } from '../phased/phased-migration';
-import { runBatches } from './run-batches';
-import type { StepPlan, Unit, UnitRunner } from './step-plan';
+import { isBatched, type BatchFunction, type BatchResult } from '../phased/phased-migration';
+import type { BatchGate } from './batch-gate';
+import { batchesMayCommitAsync } from './batch-commit-mode';
+import { adaptiveBatchSizer, fixedBatchSizer } from './batch-sizer';
+import type { StepListener } from './step-events';
+import type { Direction } from './step-result';
 
-export type { Position, StepHooks, StepPlan, Unit, UnitRunner } from './step-plan';
+/** Where a migration stands: steps applied, and inside a batched step the cursor of its next batch. */
+export interface Position {
+  stepsDone: number;
+  cursor: string | null;
+  rowsDone: number;
+}
+
+/** One unit of work, as a runner is told about it. */
+export interface Unit {
+  migration: Migration;
+  step: Step;
+  direction: Direction;
+  /** How errors and progress name it: the migration, or the migration and its step. */
+  what: string;
+  /** A batched step: the number of this batch in this run (1, 2, ...), 0 when it has none this way. */
+  batch?: number;
+  /**
+   * Asked right before COMMIT: true lets a real run's COMMIT return before its WAL is flushed
+   * (a batch that is not its step's last; why that is safe: docs/production-safety.md).
+   */
+  commitAsync?(): boolean;
+}
+
+export interface UnitRunner {
+  /** Runs `work`, then `record` (the position after it), as one unit; resolves to the attempts it took. */
+  run(unit: Unit, work: (db: Knex) => Promise<void>, record: (db: Knex) => Promise<void>): Promise<number>;
+}
+
+export interface StepPlan {
+  migration: Migration;
+  direction: Direction;
+  from: Position;
+  /** Stop once this many steps are applied. */
+  stopAt: number;
+  /** Rows of every batch; with `batchTimeMs`, the most rows of one batch. */
+  batchSize: number;
+  /** A real run: the size adapts so a batch takes about this long (batch-sizer.ts). Absent (dry runs, the stock knex CLI): `batchSize` every time. */
+  batchTimeMs?: number;
+  batchPauseMs: number;
+  /** Asked before each batch (a real run only): each resolves when the batch may start (batch-gate.ts). */
+  gates?: readonly BatchGate[];
+  /** A real run: a backfill step that saw checkpoints requested while it ran says so (a 'checkpoints' event). */
+  watchCheckpoints?: boolean;
+  onStep?: StepListener;
+  /** Writes `position` in the unit's transaction (nothing, for the stock knex CLI, which records the migration itself). */
+  record(db: Knex, position: Position): Promise<void>;
+  /**
+   * In a step's unit, before its work: what `record` of that position needs made first (the phase
+   * table), so that it is not made while the step's locks are held.
+   */
+  prepareRecord?(db: Knex, position: Position): Promise<void>;
+  /** Work the engine adds around a step (the drain triggers, src/drain/drain-hooks.ts). */
+  hooks?: StepHooks;
+  /** After each unit committed and was reported, before the next starts (a real run only); `batch`: its number in this run. */
+  afterUnit?(position: Position, batch?: number): void;
+}
+
+/** Called with the step's index in the migration's list. */
+export interface StepHooks {
+  /** In the step's unit, before its work (a transaction step only). */
+  before(db: Knex, index: number): Promise<void>;
+  /** In the step's unit, after its work (a transaction step only). */
+  after(db: Knex, index: number): Promise<void>;
+  /** After the step committed (batched steps too); absent in a dry run, which commits nothing. */
+  committed?(knex: Knex, index: number): Promise<void>;
+}
 
 /** Runs the plan's steps; resolves to the retries the units needed. `knex` is for the batches' row estimates. */
 export async function runSteps(knex: Knex, runner: UnitRunner, plan: StepPlan): Promise<number> {
@@ -60,7 +130,76 @@ export async function runSteps(knex: Knex, runner: UnitRunner, plan: StepPlan): 
   return retries;
 }
 
+/** What one step did, for its progress line. */
+interface StepOutcome {
+  retries: number;
+  batches?: number;
+  rows?: number;
+}
+
+/** The batches of one step, from `from`, each a unit that also records the cursor. */
+async function runBatches(
+  knex: Knex,
+  runner: UnitRunner,
+  plan: StepPlan,
+  unit: Unit,
+  batch: BatchFunction,
+  from: Position,
+  after: number,
+): Promise<StepOutcome> {
+  const { step } = unit;
+  const estimate = plan.onStep && isBatched(step) ? await step.batch.estimateRows?.(knex).catch(() => undefined) : undefined;
+  const started = performance.now();
+  // Sized from the time each batch took, measured here: the batch itself stays one statement plus saving the position.
+  const checkpointsAtStart = plan.watchCheckpoints ? await readCheckpoints(knex).catch(() => undefined) : undefined;
+  const sizer = plan.batchTimeMs ? adaptiveBatchSizer({ targetMs: plan.batchTimeMs, cap: plan.batchSize, now: () => performance.now() }) : fixedBatchSizer(plan.batchSize);
+  const mayCommitAsync = batchesMayCommitAsync();
+  let { cursor, rowsDone } = from;
+  let retries = 0;
+  let batches = 0;
+  let rowsThisRun = 0;
+  do {
+    for (const gate of plan.gates ?? []) await gate.beforeBatch({ knex, migration: unit.migration.name, step: step.name, sizer, onStep: plan.onStep });
+    let result: BatchResult | undefined;
+    retries += -1 + await runner.run(
+      // The last batch records the step's end: its COMMIT stays synchronous, and flushes the batches' WAL before it.
+      { ...unit, batch: batches + 1, commitAsync: () => mayCommitAsync && result !== undefined && result.next !== null },
+      async (db) => {
+        result = await batch(db, cursor, sizer.next()); // each attempt restarts the clock, with the same size
+      },
+      (db) => plan.record(db, result!.next === null
+        ? { stepsDone: after, cursor: null, rowsDone: 0 }
+        : { stepsDone: from.stepsDone, cursor: result!.next, rowsDone: rowsDone + result!.rows }),
+    );
+    sizer.done(); // from the last attempt's start to its commit: as long as it held its rows
+    cursor = result!.next;
+    rowsDone += result!.rows;
+    rowsThisRun += result!.rows;
+    batches++;
+    plan.onStep?.({
+      type: 'progress', name: unit.migration.name, step: step.name, phase: step.phase, direction: unit.direction,
+      rowsDone, estimatedRows: estimate, rowsThisRun, ms: performance.now() - started,
+    });
+    // The last batch's unit is the step's end: runSteps calls afterUnit for it.
+    if (cursor !== null) plan.afterUnit?.({ stepsDone: from.stepsDone, cursor, rowsDone }, batches);
+    if (cursor !== null && plan.batchPauseMs > 0) await sleep(plan.batchPauseMs);
+  } while (cursor !== null);
+  if (checkpointsAtStart) await reportForcedCheckpoints(knex, checkpointsAtStart, unit, plan.onStep);
+  return { retries, batches, rows: rowsThisRun };
+}
+
 /** `006_rbac_roles [expand: add role column]`, or a plain migration's name. */
 function whatOf(migration: Migration, step: Step): string {
   return migration.phased ? `${migration.name} [${step.phase}: ${step.name}]` : migration.name;
+}
+
+/**
+ * After a backfill step: checkpoints requested while it ran, usually because its WAL outgrew max_wal_size;
+ * their writes slow the application (docs/production-safety.md#a-big-backfill-and-max_wal_size). Only
+ * advice: a statistic that cannot be read says nothing.
+ */
+async function reportForcedCheckpoints(knex: Knex, start: CheckpointReading, unit: Unit, onStep: StepListener | undefined): Promise<void> {
+  const end = await readCheckpoints(knex).catch(() => undefined);
+  const forced = end && checkpointsBetween(start, end);
+  if (forced) onStep?.({ type: 'checkpoints', name: unit.migration.name, step: unit.step.name, ...forced });
 }

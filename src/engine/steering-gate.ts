@@ -41,7 +41,6 @@ export function steeringGate(o: { pollMs?: number } = {}): BatchGate {
       const { migration: name, step } = ctx;
       let row = await read(ctx);
       if (row?.paused) {
-        await ctx.settled();
         const started = performance.now();
         ctx.onStep?.({ type: 'paused', name, step, by: row.pausedBy!, at: row.pausedAt!, reason: row.reason });
         while (row?.paused) {

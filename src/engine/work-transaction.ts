@@ -35,7 +35,6 @@ export interface StepOptions extends RetryOptions {
 export function workTransactions(knex: Knex, options: StepOptions): UnitRunner {
   let prepare = options.prepare;
   return {
-    overlapsCommits: true,
     run: async (unit, work, record) => {
       // A batch (unit.batch set) takes row locks only: no probe for it (first-attempt-probe.ts).
       const label = {

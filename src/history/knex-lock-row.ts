@@ -3,11 +3,9 @@
  * killed run would leave it set. But the stock knex CLI sets it while it
  * migrates, so a set flag means "knex may be migrating right now" (or a killed
  * knex left it behind) and we refuse rather than run beside it.
- * Inside a migration transaction the row is also locked FOR SHARE, so a knex
- * run that starts meanwhile (it locks the row FOR UPDATE, then sets the flag)
- * waits for that step to commit; the row is never written, so it cannot be left
- * set by us. FOR SHARE, not FOR UPDATE: two batches of one backfill overlap
- * (engine/run-batches.ts), and must not queue behind each other here.
+ * Inside a migration transaction the row is also locked FOR UPDATE, so a knex
+ * run that starts meanwhile waits for that step to commit; the row is never
+ * written, so it cannot be left set by us.
  */
 import type { Knex } from 'knex';
 import { tableExists } from '../db/relation-exists';
@@ -17,7 +15,7 @@ import { KNEX_LOCK_TABLE } from './history-table';
 export async function assertKnexNotMigrating(knex: Knex, options: { lockRow?: boolean } = {}): Promise<void> {
   if (!(await tableExists(knex, KNEX_LOCK_TABLE))) return;
   const query = knex(KNEX_LOCK_TABLE).select('is_locked');
-  const rows = options.lockRow ? await query.forShare() : await query;
+  const rows = options.lockRow ? await query.forUpdate() : await query;
   if (rows.some((r) => Number(r.is_locked) === 1)) {
     throw new LockTimeoutError(
       `${KNEX_LOCK_TABLE}.is_locked is set: the stock knex CLI is migrating this database, or a killed knex run left it set`,

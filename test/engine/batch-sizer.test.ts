@@ -8,10 +8,10 @@ function simulate(o: { targetMs: number; cap: number; batches: number; msPerRow:
   const sizer = adaptiveBatchSizer({ targetMs: o.targetMs, cap: o.cap, now: () => clock });
   const sizes: number[] = [];
   for (let b = 0; b < o.batches; b++) {
-    const batch = sizer.begin();
-    sizes.push(batch.rows);
-    clock += batch.rows * o.msPerRow(b);
-    batch.end();
+    const rows = sizer.next();
+    sizes.push(rows);
+    clock += rows * o.msPerRow(b);
+    sizer.done();
   }
   return sizes;
 }
@@ -49,55 +49,8 @@ describe('the adaptive batch size', () => {
     expect(simulate({ targetMs: 50, cap: 10, batches: 3, msPerRow: () => 10 })).toEqual([10, 10, 10]);
   });
 
-  it('with lag 1 (the next batch works while one commits), batch n is sized from the batches before n - 1, whenever n - 1 ends', () => {
-    // The same batches and times; the second ends before or after the third begins. The sizes are the same.
-    const sizesWhen = (secondEndsFirst: boolean) => {
-      let clock = 0;
-      const sizer = adaptiveBatchSizer({ targetMs: 50, cap: 25_000, now: () => clock, lag: 1 });
-      const first = sizer.begin();
-      const second = sizer.begin(); // the first still commits
-      clock += 10;
-      first.end(); // quick
-      if (secondEndsFirst) second.end(); // quick
-      const third = sizer.begin();
-      if (!secondEndsFirst) second.end();
-      clock += 100;
-      const fourth = sizer.begin();
-      third.end(); // slow
-      return [first.rows, second.rows, third.rows, fourth.rows, sizer.begin().rows];
-    };
-    expect(sizesWhen(true)).toEqual([1_000, 1_000, 1_100, 1_210, 968]);
-    expect(sizesWhen(false)).toEqual([1_000, 1_000, 1_100, 1_210, 968]);
-  });
-
-  it('each of two overlapping batches is measured from its own start', () => {
-    let clock = 0;
-    const sizer = adaptiveBatchSizer({ targetMs: 50, cap: 25_000, now: () => clock });
-    const first = sizer.begin();
-    clock += 30;
-    const second = sizer.begin();
-    clock += 10;
-    first.end(); // 40 ms: quick, 10 % more
-    clock += 20;
-    second.end(); // 30 ms from its own start: quick again (60 ms from the first's)
-    expect(sizer.begin().rows).toBe(1_210);
-  });
-
-  it("an attempt after a lock timeout restarts its batch's clock", () => {
-    let clock = 0;
-    const sizer = adaptiveBatchSizer({ targetMs: 50, cap: 25_000, now: () => clock });
-    const batch = sizer.begin();
-    clock += 500; // the first attempt waited and timed out
-    batch.restart();
-    clock += 20;
-    batch.end();
-    expect(sizer.begin().rows).toBe(1_100);
-  });
-
   it('a fixed size (dry runs) is the given one every time', () => {
     const sizer = fixedBatchSizer(25_000);
-    const first = sizer.begin();
-    first.end();
-    expect([first.rows, sizer.begin().rows]).toEqual([25_000, 25_000]);
+    expect([sizer.next(), (sizer.done(), sizer.next())]).toEqual([25_000, 25_000]);
   });
 });

@@ -29,7 +29,7 @@ describe('the health gate without replicas', () => {
     let clock = 0;
     const events: StepEvent[] = [];
     const gate = healthThrottle({ maxReplicaLagMs: 1_000, maxArchiveBacklog: 16 }, { now: () => clock, sleep: async () => {} });
-    const context: BatchGateContext = { knex: db.knex, migration: '002_fill', step: 'fill n', sizer: fixedBatchSizer(10), onStep: (e) => events.push(e), settled: async () => {} };
+    const context: BatchGateContext = { knex: db.knex, migration: '002_fill', step: 'fill n', sizer: fixedBatchSizer(10), onStep: (e) => events.push(e) };
     let looks = 0;
     const count = () => looks++;
     db.knex.on('query', count);

@@ -219,7 +219,7 @@ describe.skipIf(skipWithout('a streaming standby (pg_basebackup of the embedded 
   async function askGate(knex: Knex, times: number): Promise<{ looks: number; events: StepEvent[] }> {
     const events: StepEvent[] = [];
     const gate = healthThrottle({ maxReplicaLagMs: 60_000, maxArchiveBacklog: 0 }, { now: () => 0, sleep: async () => {} });
-    const context: BatchGateContext = { knex, migration: '002_fill', step: 'fill n', sizer: fixedBatchSizer(10), onStep: (e) => events.push(e), settled: async () => {} };
+    const context: BatchGateContext = { knex, migration: '002_fill', step: 'fill n', sizer: fixedBatchSizer(10), onStep: (e) => events.push(e) };
     let looks = 0;
     const count = () => looks++;
     knex.on('query', count);

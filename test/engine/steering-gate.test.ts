@@ -31,14 +31,15 @@ function fakeSizer(targetMs: number): BatchSizer & { targets: number[] } {
       return targets.at(-1) ?? targetMs;
     },
     retarget: (ms) => void targets.push(ms),
-    begin: () => ({ rows: 1, restart: () => {}, end: () => {} }),
+    next: () => 1,
+    done: () => {},
   };
 }
 
 /** Asks the gate once; resolves to the statements it ran. */
 async function ask(gate: ReturnType<typeof steeringGate>, sizer: BatchSizer, events: StepEvent[], migration = '002_fill'): Promise<number> {
   const before = statements;
-  await gate.beforeBatch({ knex: db.knex, migration, step: 'fill n', sizer, onStep: (e) => events.push(e), settled: async () => {} });
+  await gate.beforeBatch({ knex: db.knex, migration, step: 'fill n', sizer, onStep: (e) => events.push(e) });
   return statements - before;
 }
 

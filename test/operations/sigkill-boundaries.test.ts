@@ -4,9 +4,7 @@
  * item 4). The CLI runs with KONSTRUCT_TEST_STOP_AT (src/engine/test-stop-point.ts):
  * it stops itself right after the unit named there committed, and is killed
  * while stopped. Then:
- *   - at the kill, no session of the run was inside a transaction, but between two
- *     batches the next one may be (it works while the one before commits:
- *     src/engine/run-batches.ts); once its
+ *   - at the kill, no session of the run was inside a transaction; once its
  *     backends are gone it left no lock, no INVALID index, and the phase table
  *     says exactly where it stood (K steps; mid-backfill, the cursor of the
  *     batches it committed);
@@ -217,17 +215,6 @@ async function sessionsInTransaction(knex: Knex): Promise<unknown[]> {
   return rows;
 }
 
-/**
- * At a step boundary no session of the run is inside a transaction. Between two batches, the next batch may
- * already work while the one before commits (src/engine/run-batches.ts): at most that one, at any statement of
- * its unit. The kill must roll it back: the phase row and the end state checked after it say so.
- */
-async function expectNothingOpenButTheNextBatch(knex: Knex, stop: StopPoint): Promise<void> {
-  const open = await sessionsInTransaction(knex);
-  if (stop.batches === undefined) return void expect({ at: pointName(stop), inTransaction: open }).toEqual({ at: pointName(stop), inTransaction: [] });
-  expect(open.length, JSON.stringify(open)).toBeLessThanOrEqual(1);
-}
-
 /** What a killed run must not leave: a lock held by a client session, an INVALID index. */
 async function leftovers(knex: Knex): Promise<{ locks: unknown[]; invalidIndexes: unknown[] }> {
   const locks = (await knex.raw(`SELECT l.locktype, l.relation::regclass::text AS relation, l.mode FROM pg_locks l
@@ -259,7 +246,7 @@ async function runTo(h: OperationsDatabase, direction: 'up' | 'down', from: Stop
   if (stop) {
     await run.waitForOutput(new RegExp(`${TEST_STOP_VARIABLE}: stopped after committing ${pointName(stop)}\\n`));
     await waitUntil(() => processState(run.pid) === 'T', 'the run to stop itself');
-    await expectNothingOpenButTheNextBatch(h.db.knex, stop);
+    expect({ at: pointName(stop), inTransaction: await sessionsInTransaction(h.db.knex) }).toEqual({ at: pointName(stop), inTransaction: [] });
     run.kill('SIGKILL');
     result = await run.exited;
     expect(result.signal).toBe('SIGKILL');
