@@ -95,40 +95,53 @@ async function holdTable(db: TestDatabase, mode: string): Promise<Knex.Transacti
   return trx;
 }
 
-/** Locks the row of the first admin on heap page `page` in `trx`. */
-async function lockAdminOnPage(trx: Knex.Transaction, page: number): Promise<void> {
-  const { rows } = await trx.raw(
-    `SELECT id FROM portal_users WHERE is_admin AND (ctid::text::point)[0] = ? ORDER BY ctid LIMIT 1 FOR UPDATE`,
-    [page],
-  );
-  expect(rows).toHaveLength(1);
-}
+/** The first admin on heap page `page`, locked FOR UPDATE: the row a batch of that page waits for. */
+const ADMIN_ON_PAGE = `SELECT id FROM portal_users WHERE is_admin AND (ctid::text::point)[0] = ? ORDER BY ctid LIMIT 1 FOR UPDATE`;
 
-/** A session holding the row lock of the first admin on heap page `page`. */
-async function holdAdminOnPage(db: TestDatabase, page: number): Promise<Knex.Transaction> {
-  const trx = await db.knex.transaction();
-  await lockAdminOnPage(trx, page);
-  return trx;
+/**
+ * Sends `sql` in `trx` now and waits until it queues for `mode` on portal_users (behind the run's request for the
+ * table); `granted` is its result to come.
+ */
+async function queueForPortalUsers(db: TestDatabase, trx: Knex.Transaction, mode: string, sql: string, bindings: unknown[] = []) {
+  const granted = trx.raw(sql, bindings).then((r) => r as { rows: Array<Record<string, unknown>> }); // sent now
+  await waitUntil(async () => {
+    const { rows } = await db.knex.raw(`SELECT 1 FROM pg_locks WHERE NOT granted AND mode = ? AND relation = 'portal_users'::regclass`, [mode]);
+    return rows.length > 0;
+  }, `${mode} on portal_users to queue`);
+  return { granted };
 }
 
 /**
- * Runs `args` from 005 and kills it once expand has committed and a batch waits for the row
- * lock of an admin on `page`; returns the session holding that row. The row lock is queued
- * behind the run's request for portal_users (held back by a reader), so it is granted when
- * expand commits, before the batch asks for that row.
+ * Makes the run's batches wait for the row `lockRow` locks in `writer`; called while the run queues for
+ * portal_users behind `reader`. Behind the run's request queue a gate (SHARE), then the row lock's request; when
+ * the run's step commits, PostgreSQL grants both in the release itself, before the run can ask for anything
+ * more, and the gate holds every batch off (SHARE conflicts with their UPDATE) until the writer has its row.
+ * Without the gate, the writer's query raced the run's next batch for the row, and lost on a slow machine.
+ * Resolves to the locked row.
  */
+async function batchesWaitForRow(db: TestDatabase, reader: Knex.Transaction, writer: Knex.Transaction, lockRow: string, bindings: unknown[]) {
+  const gate = await db.knex.transaction();
+  try {
+    const gated = await queueForPortalUsers(db, gate, 'ShareLock', 'LOCK TABLE portal_users IN SHARE MODE');
+    const locked = await queueForPortalUsers(db, writer, 'RowShareLock', lockRow, bindings);
+    await reader.commit();
+    await gated.granted;
+    const { rows } = await locked.granted;
+    expect(rows).toHaveLength(1);
+    await gate.commit();
+    await waitUntil(async () => (await migrationWaitsFor(db.knex)) === 'ShareLock on transactionid', 'a batch to wait for the row');
+    return rows[0];
+  } finally {
+    await gate.rollback().catch(() => {});
+  }
+}
+
+/** Runs `args` from 005 and kills it once expand has committed and a batch waits for the row lock of an admin on `page`; returns the session holding that row. */
 async function killInBackfillAfterExpand(db: TestDatabase, args: string[], page: number): Promise<Knex.Transaction> {
   const reader = await holdTable(db, 'ACCESS SHARE');
   const writer = await db.knex.transaction();
   await killWhenWaitingFor(db, args, 'AccessExclusiveLock on portal_users', async () => {
-    const locked = lockAdminOnPage(writer, page);
-    await waitUntil(async () => {
-      const { rows } = await db.knex.raw(`SELECT 1 FROM pg_locks WHERE NOT granted AND mode = 'RowShareLock' AND relation = 'portal_users'::regclass`);
-      return rows.length > 0;
-    }, 'the row lock to queue');
-    await reader.commit();
-    await locked;
-    await waitUntil(async () => (await migrationWaitsFor(db.knex)) === 'ShareLock on transactionid', 'a batch to wait for the row');
+    await batchesWaitForRow(db, reader, writer, ADMIN_ON_PAGE, [page]);
   });
   return writer;
 }
@@ -323,25 +336,20 @@ describe('killed in the middle of the batches that give is_admin back (down from
     const { db } = await databaseAt005('crash_down_batches');
     try {
       expect((await runCli(['up'], { env: { DATABASE_URL: db.url } })).code).toBe(0);
-      // The first platform admin's row from page 5 on, locked: the batch that reaches its page waits for it. The row lock
-      // is queued behind the run's request for portal_users (held back by a reader), so it is granted when
-      // the first down step commits; the pause between batches lets it be taken before they reach that page.
-      // After up, the admins' rows (updated by its backfill) sit at the table's end, page 34 when measured: 34 batches
-      // with 50 ms pauses give the lock ~1.7 s, where 300 ms pauses spent 10 s waiting (#26 item 5).
+      // The first platform admin's row from page 5 on, locked: the batch that reaches its page waits for it, and the
+      // gate of batchesWaitForRow makes sure it is locked before the first batch runs.
       const reader = await holdTable(db, 'ACCESS SHARE');
       const writer = await db.knex.transaction();
       let lockedPage = -1;
-      await killWhenWaitingFor(db, ['down', '--yes', '--batch-size', '1', '--batch-pause', '50'], 'AccessExclusiveLock on portal_users', async () => {
-        const locked = writer
-          .raw(`SELECT (ctid::text::point)[0]::int AS page FROM portal_users WHERE role = 'platform_admin' AND (ctid::text::point)[0] >= 5 ORDER BY ctid LIMIT 1 FOR UPDATE`)
-          .then((result) => result); // sent now
-        await waitUntil(async () => {
-          const { rows } = await db.knex.raw(`SELECT 1 FROM pg_locks WHERE NOT granted AND mode = 'RowShareLock' AND relation = 'portal_users'::regclass`);
-          return rows.length > 0;
-        }, 'the row lock to queue');
-        await reader.commit();
-        lockedPage = (await locked).rows[0].page;
-        await waitUntil(async () => (await migrationWaitsFor(db.knex)) === 'ShareLock on transactionid', 'a batch to wait for the row');
+      await killWhenWaitingFor(db, ['down', '--yes', '--batch-size', '1'], 'AccessExclusiveLock on portal_users', async () => {
+        const row = await batchesWaitForRow(
+          db,
+          reader,
+          writer,
+          `SELECT (ctid::text::point)[0]::int AS page FROM portal_users WHERE role = 'platform_admin' AND (ctid::text::point)[0] >= 5 ORDER BY ctid LIMIT 1 FOR UPDATE`,
+          [],
+        );
+        lockedPage = row.page as number;
       });
       await writer.commit();
 
