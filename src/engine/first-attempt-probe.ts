@@ -26,9 +26,14 @@
  * - not when --lock-timeout is 0 (wait in the queue: asked for) or no longer
  *   than the probe, nor when no retry is left after it (--lock-retries 0: one
  *   attempt, with the lock_timeout given);
- * - again only while no attempt of the step was seen waiting (a probe whose
- *   wait the watcher missed is tried again, up to MAX_PROBES); once a wait was
- *   seen, the attempts that follow use the full lock_timeout.
+ * - again only while no attempt of the step was seen waiting, up to MAX_PROBES;
+ *   once a wait was seen, the attempts that follow use the full lock_timeout.
+ *
+ * A probe whose wait went unseen was too short for this machine to watch (on
+ * a busy one, the watcher's first look, which may open its connection, came
+ * too late): the next probe is twice as long, 50, then 100, then 200 ms, still
+ * shorter than --lock-timeout. Seen in the test suite under load: the first
+ * probe unseen, the second seen only as its wait ended.
  */
 import type { SessionTimeouts } from './session-timeouts';
 
@@ -37,6 +42,9 @@ export const PROBE_LOCK_TIMEOUT_MS = 50;
 
 /** Probes whose wait went unseen (the watcher looked too late) before falling back to full attempts. */
 export const MAX_PROBES = 3;
+
+/** Probe n's lock_timeout: PROBE_LOCK_TIMEOUT_MS, doubled for each probe before it (whose wait went unseen). */
+export const probeLockTimeoutMs = (attempt: number) => PROBE_LOCK_TIMEOUT_MS * 2 ** (attempt - 1);
 
 /** How the lock-wait watcher looks during a probe: soon and often, so a wait of PROBE_LOCK_TIMEOUT_MS is seen. */
 export const PROBE_WATCH = { firstLookMs: 10, pollMs: 15 } as const;
@@ -54,8 +62,9 @@ export interface ProbeState {
 /** The limits of a probe attempt, or undefined when this attempt runs with the given ones. */
 export function probeTimeouts(timeouts: SessionTimeouts, state: ProbeState): SessionTimeouts | undefined {
   const retryLeftAfterIt = state.lockRetries === undefined || state.attempt <= state.lockRetries;
+  const probeMs = probeLockTimeoutMs(state.attempt);
   // 0 is "wait in the queue as long as it takes": asked for, so not cut short.
-  const shorter = timeouts.lockTimeoutMs > PROBE_LOCK_TIMEOUT_MS;
+  const shorter = timeouts.lockTimeoutMs > probeMs;
   if (!state.takesTableLocks || !shorter || !retryLeftAfterIt || state.sawWait || state.attempt > MAX_PROBES) return undefined;
-  return { ...timeouts, lockTimeoutMs: PROBE_LOCK_TIMEOUT_MS };
+  return { ...timeouts, lockTimeoutMs: probeMs };
 }

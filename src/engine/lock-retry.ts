@@ -83,6 +83,7 @@ export async function retryOnLockTimeout(
     await options.beforeAttempt?.();
     const probe = probeTimeouts(options.timeouts, { attempt: n, sawWait, takesTableLocks: label.transactional && label.takesTableLocks === true, lockRetries: options.lockRetries });
     const timeouts = probe ?? options.timeouts;
+    const probeAttempt = probe ? n : undefined;
     const failure = await attempt({ timeouts, probe: probe !== undefined });
     if (!failure) return n;
 
@@ -98,9 +99,9 @@ export async function retryOnLockTimeout(
     const retriesLeft = options.lockRetries === undefined || n <= options.lockRetries;
     const budgetSpent = Date.now() + delay > deadline;
     if (!label.transactional || !retriesLeft || budgetSpent) {
-      throw lockTimeout(label, { attempts: n, wait, options, timeouts, probe: probe !== undefined, cause: error, budgetSpent: budgetSpent && retriesLeft });
+      throw lockTimeout(label, { attempts: n, wait, options, timeouts, probe: probeAttempt, cause: error, budgetSpent: budgetSpent && retriesLeft });
     }
-    const within = `within ${lockTimeoutOf(timeouts, probe !== undefined)}`;
+    const within = `within ${lockTimeoutOf(timeouts, probeAttempt)}`;
     const of = options.lockRetries === undefined ? '' : ` of ${options.lockRetries + 1}`;
     if (outside) {
       options.log(
@@ -109,7 +110,7 @@ export async function retryOnLockTimeout(
       );
       for (const target of learned.values()) {
         if (!(await waitOutside!(target, deadline))) {
-          throw lockTimeout(label, { attempts: n, wait, options, timeouts, probe: probe !== undefined, cause: error, budgetSpent: true });
+          throw lockTimeout(label, { attempts: n, wait, options, timeouts, probe: probeAttempt, cause: error, budgetSpent: true });
         }
       }
       continue;
@@ -122,24 +123,27 @@ export async function retryOnLockTimeout(
   }
 }
 
-/** `lock_timeout (0.5 s)`, or `lock_timeout (50 ms, the first attempt's probe)`. */
-function lockTimeoutOf(timeouts: SessionTimeouts, probe: boolean): string {
-  return `lock_timeout (${formatTimeout(timeouts.lockTimeoutMs)}${probe ? ", the first attempt's probe" : ''})`;
+/** `lock_timeout (0.5 s)`, `lock_timeout (50 ms, the first attempt's probe)`, or `(100 ms, attempt 2's probe)`. */
+function lockTimeoutOf(timeouts: SessionTimeouts, probeAttempt: number | undefined): string {
+  return `lock_timeout (${formatTimeout(timeouts.lockTimeoutMs)}${probeAttempt ? `, ${probeOf(probeAttempt)}` : ''})`;
 }
+
+/** Which attempt a probe was (first-attempt-probe.ts: after an unseen wait, another, twice as long). */
+const probeOf = (attempt: number) => (attempt === 1 ? "the first attempt's probe" : `attempt ${attempt}'s probe`);
 
 /** Below 0.1 s in milliseconds (a probe's 50 ms would round to "0.1 s"), above in seconds. */
 const formatTimeout = (ms: number) => (ms > 0 && ms < 100 ? `${ms} ms` : formatSeconds(ms / 1000));
 
 function lockTimeout(
   label: RetryLabel,
-  f: { attempts: number; wait?: LockWait; options: RetryOptions; timeouts: SessionTimeouts; probe: boolean; cause: unknown; budgetSpent: boolean },
+  f: { attempts: number; wait?: LockWait; options: RetryOptions; timeouts: SessionTimeouts; probe: number | undefined; cause: unknown; budgetSpent: boolean },
 ): LockTimeoutError {
   const within = formatTimeout(f.timeouts.lockTimeoutMs);
   const outcome = label.transactional
     ? `${f.attempts} attempt(s)${f.budgetSpent ? ` in --lock-budget ${formatSeconds(f.options.lockBudgetMs / 1000)}` : ''}, each rolled back`
     : 'it runs outside a transaction, so what it did before that statement stays applied';
   return new LockTimeoutError(
-    `${label.what} (${label.direction}) could not get ${f.wait ? describeWaitTarget(f.wait) : 'a lock'} within ${within} (lock_timeout${f.probe ? " of the first attempt's probe" : ''}; ${outcome})`,
+    `${label.what} (${label.direction}) could not get ${f.wait ? describeWaitTarget(f.wait) : 'a lock'} within ${within} (lock_timeout${f.probe ? ` of ${probeOf(f.probe)}` : ''}; ${outcome})`,
     `${f.wait ? `It was blocked by ${describeBlockers(f.wait)}. ` : ''}Run again when that is done, or allow more retries with --lock-budget.`,
     f.cause,
   );

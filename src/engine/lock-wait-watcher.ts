@@ -57,7 +57,7 @@ export function watchLockWaits(
       const wait = await observeLockWait(knex, pid).catch(() => undefined);
       if (wait && !stopped) {
         if (!latest) onFirstWait(wait);
-        latest = wait;
+        if (!latest || namesMore(wait, latest)) latest = wait;
       }
       await pause(timing.pollMs);
     }
@@ -70,6 +70,16 @@ export function watchLockWaits(
       return latest;
     },
   };
+}
+
+/**
+ * Whether a later look replaces an earlier one. pg_locks is read first and pg_blocking_pids after it, so a look
+ * that lands as the wait ends (lock_timeout, or the lock granted) sees the wait but no one blocking it: that look
+ * must not erase the blockers an earlier look named (seen under load: a probe reported "a session PostgreSQL did
+ * not name" for a wait whose blocker had been named 15 ms before).
+ */
+export function namesMore(later: LockWait, earlier: LockWait): boolean {
+  return later.blockers.length > 0 || earlier.blockers.length === 0;
 }
 
 async function observeLockWait(knex: Knex, pid: number): Promise<LockWait | undefined> {

@@ -15,9 +15,17 @@ describe('the first attempt as a short probe', () => {
     expect(probeTimeouts(timeouts, { ...first, attempt: 2, sawWait: true })).toBeUndefined();
   });
 
-  it(`a probe whose wait went unseen is tried again, up to ${MAX_PROBES} probes`, () => {
-    expect(probeTimeouts(timeouts, { ...first, attempt: MAX_PROBES })).toBeDefined();
-    expect(probeTimeouts(timeouts, { ...first, attempt: MAX_PROBES + 1 })).toBeUndefined();
+  it(`a probe whose wait went unseen is tried again, twice as long each time, up to ${MAX_PROBES} probes`, () => {
+    expect(MAX_PROBES).toBe(3);
+    expect(probeTimeouts(timeouts, { ...first, attempt: 2 })?.lockTimeoutMs).toBe(100);
+    expect(probeTimeouts(timeouts, { ...first, attempt: 3 })?.lockTimeoutMs).toBe(200);
+    expect(probeTimeouts(timeouts, { ...first, attempt: 4 })).toBeUndefined();
+  });
+
+  it('a longer probe only while it stays shorter than --lock-timeout: then the attempt runs with the lock_timeout given', () => {
+    const short = { lockTimeoutMs: 150, statementTimeoutMs: 0 };
+    expect(probeTimeouts(short, { ...first, attempt: 2 })?.lockTimeoutMs).toBe(100);
+    expect(probeTimeouts(short, { ...first, attempt: 3 })).toBeUndefined();
   });
 
   it('no probe for a batch (row locks only) or a step outside a transaction', () => {

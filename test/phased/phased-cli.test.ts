@@ -11,6 +11,7 @@ import type { Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI_PATH, cleanEnv, runCli } from '../support/cli';
 import { databaseState, historyNames } from '../support/database-state';
+import { WITHIN_PROBE } from '../support/probe-messages';
 import { REPO_ROOT } from '../support/spec-files';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { skipWithoutScript } from '../support/required-tool';
@@ -133,9 +134,9 @@ describe('--lock-budget', () => {
       const before = await databaseState(db.knex);
       const run = await cli('up', '--lock-budget', '1');
       expect(run.code).toBe(5);
-      // The budget is spent waiting outside the lock queue after the first attempt, a 50 ms probe (or, when the probe's wait went unseen, a later full attempt).
+      // The budget is spent waiting outside the lock queue after a probe (or, when no probe's wait was seen, a later full attempt).
       expect(run.stderr).toMatch(
-        /^error: 006_rbac_roles \[expand: [^\]]+\] \(up\) could not get AccessExclusiveLock on portal_users within (50 ms \(lock_timeout of the first attempt's probe|0\.5 s \(lock_timeout); \d+ attempt\(s\) in --lock-budget 1 s, each rolled back\)/m,
+        new RegExp(String.raw`^error: 006_rbac_roles \[expand: [^\]]+\] \(up\) could not get AccessExclusiveLock on portal_users (?:${WITHIN_PROBE}|within 0\.5 s \(lock_timeout); \d+ attempt\(s\) in --lock-budget 1 s, each rolled back\)`, 'm'),
       );
       expect(run.stderr).toMatch(/allow more retries with --lock-budget/);
       await reader.rollback();

@@ -13,6 +13,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli';
 import { databaseState, historyNames } from '../support/database-state';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { PROBE_LOCK_TIMEOUT, WITHIN_PROBE } from '../support/probe-messages';
 import { sqlMigration, tempMigrations } from '../support/temp-migrations';
 import { waitForValue } from '../support/wait-until';
 import { startWatchedCli } from '../support/watched-cli';
@@ -63,9 +64,9 @@ describe('lock_timeout', () => {
     const run = await runCli(['up', '--lock-timeout', '0.5', '--lock-retries', '3', '--lock-budget', '2'], { env: env() });
 
     expect(run.code).toBe(5);
-    // The attempt that learned the table was the first attempt's probe (a probe whose wait went unseen is tried again).
+    // The attempt that learned the table was a probe: the first, or a longer one after it when its wait went unseen.
     expect(run.stderr).toMatch(
-      /error: 006_rbac_roles \[expand: [^\]]+\] \(up\) could not get AccessExclusiveLock on portal_users within 50 ms \(lock_timeout of the first attempt's probe; [1-3] attempt\(s\) in --lock-budget 2 s, each rolled back\)/,
+      new RegExp(String.raw`error: 006_rbac_roles \[expand: [^\]]+\] \(up\) could not get AccessExclusiveLock on portal_users ${WITHIN_PROBE}; [1-3] attempt\(s\) in --lock-budget 2 s, each rolled back\)`),
     );
     expect(run.stderr).toMatch(new RegExp(`It was blocked by pid ${app.pid} \\("billing-worker", user \\w+, from [^,]+, idle in transaction, transaction open for`));
     expect(run.stderr).toMatch(/rolled back; attempt [2-4] of 4 asks once nothing holds or waits for a conflicting lock on portal_users/);
@@ -79,14 +80,18 @@ describe('lock_timeout', () => {
   it('retries, after waiting outside the lock queue, and succeeds once the blocking session is done', async () => {
     await applicationReadsPortalUsers();
     const run = startWatchedCli(['up', '--lock-timeout', '0.3', '--lock-retries', '100'], { env: env() });
-    await run.waitForOutput(/006_rbac_roles \[expand: [^\]]+\]: AccessExclusiveLock on portal_users not granted within lock_timeout \(50 ms, the first attempt's probe\), blocked by pid \d+ .*; rolled back; attempt \d+ of 101 asks once nothing holds/);
+    await run.waitForOutput(
+      new RegExp(String.raw`006_rbac_roles \[expand: [^\]]+\]: AccessExclusiveLock on portal_users not granted within ${PROBE_LOCK_TIMEOUT}, blocked by pid \d+ .*; rolled back; attempt \d+ of 101 asks once nothing holds`),
+    );
     await expectAppliedOnceTheReaderCommits(run);
   });
 
   it('with no flags, up outlasts an application transaction that holds portal_users for 8 s (short lock_timeout, retries within --lock-budget)', async () => {
     await applicationReadsPortalUsers();
     const run = startWatchedCli(['up'], { env: env() });
-    await run.waitForOutput(/AccessExclusiveLock on portal_users not granted within lock_timeout \(50 ms, the first attempt's probe\), blocked by pid \d+ \("billing-worker".*rolled back; attempt \d+ asks once nothing holds/);
+    await run.waitForOutput(
+      new RegExp(String.raw`AccessExclusiveLock on portal_users not granted within ${PROBE_LOCK_TIMEOUT}, blocked by pid \d+ \("billing-worker".*rolled back; attempt \d+ asks once nothing holds`),
+    );
     await new Promise((resolve) => setTimeout(resolve, 8_000)); // an ordinary slow request
     await expectAppliedOnceTheReaderCommits(run);
   });
@@ -188,7 +193,7 @@ describe('waiting outside the lock queue', () => {
     let migrationRunning = true;
     void run.exited.finally(() => (migrationRunning = false));
     await run.waitForOutput(
-      new RegExp(`AccessExclusiveLock on portal_users not granted within lock_timeout \\(50 ms, the first attempt's probe\\), blocked by pid ${readerPid} \\("billing-worker"`),
+      new RegExp(String.raw`AccessExclusiveLock on portal_users not granted within ${PROBE_LOCK_TIMEOUT}, blocked by pid ${readerPid} \("billing-worker"`),
     );
     await run.waitForOutput(new RegExp(`waiting outside the lock queue for AccessExclusiveLock on portal_users .*, in the way: pid ${readerPid} `));
     await expectApplicationQueriesNotBlocked();

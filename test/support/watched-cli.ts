@@ -13,11 +13,18 @@ export function startWatchedCli(args: string[], options: CliOptions = {}): Watch
   void cli.exited.then(() => (done = true), () => (done = true));
   return {
     ...cli,
-    waitForOutput: (pattern) =>
-      waitUntil(() => {
-        if (pattern.test(cli.output())) return true;
-        if (done) throw new Error(`the CLI exited without printing ${pattern}:\n${cli.output()}`);
-        return false;
-      }, `CLI output matching ${pattern}`),
+    waitForOutput: async (pattern) => {
+      try {
+        await waitUntil(() => {
+          if (pattern.test(cli.output())) return true;
+          if (done) throw new Error(`the CLI exited without printing ${pattern}:\n${cli.output()}`);
+          return false;
+        }, `CLI output matching ${pattern}`);
+      } catch (error) {
+        // What it printed instead is what tells a slow run from a wrong one.
+        if (!done) (error as Error).message += `\nthe CLI's output so far:\n${cli.output()}`;
+        throw error;
+      }
+    },
   };
 }
