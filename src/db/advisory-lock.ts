@@ -69,8 +69,13 @@ export interface MigrationLock {
   pid: number;
   /** That session, for work transactions to prove the lock is still held (lock-fence.ts). */
   holder: LockHolder;
-  /** Throws if the lock's session has gone (the lock is then free for others). */
+  /** Throws if the lock's session has gone (the lock is then free for others): asks the server, one round trip. */
   assertHeld(): Promise<void>;
+  /**
+   * Throws if this process already knows the session has gone (its connection reported an error, or a heartbeat
+   * failed), without asking the server: for work whose COMMIT the fence proves anyway (lock-fence.ts).
+   */
+  assertNotKnownLost(): void;
   release(): Promise<void>;
 }
 
@@ -89,6 +94,9 @@ export async function acquireMigrationLock(knex: Knex, options: LockOptions): Pr
       pid,
       holder,
       assertHeld: () => assertHeld(conn, lost),
+      assertNotKnownLost: () => {
+        if (lost) throw new LockLostError({ rolledBack: false });
+      },
       release: async () => {
         clearInterval(heartbeat);
         await conn.query('ROLLBACK').catch(() => {});

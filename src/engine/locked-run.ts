@@ -103,6 +103,7 @@ export async function underMigrationLock<T>(
         lockRetries: options.lockRetries,
         log: ctx.log,
         beforeAttempt: lock.assertHeld,
+        beforeLaterBatch: lock.assertNotKnownLost,
         commitFence: lockHeldCheck(lock.holder),
       },
     });

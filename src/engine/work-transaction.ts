@@ -29,11 +29,23 @@ import { waitOutsideLockQueue } from './queue-free-wait';
 export interface StepOptions extends RetryOptions {
   /** Bookkeeping that must commit with the run's first unit (e.g. creating the history tables on a first run). */
   prepare?: (db: Knex) => Promise<void>;
+  /**
+   * In place of `beforeAttempt` before a backfill batch that is not its step's first in this run: a check that needs
+   * no round trip. Each batch's COMMIT proves the migration lock anyway (the fence); asking the server before it too
+   * cost a round trip a batch, and a lock lost in between costs at most that batch, rolled back by the fence.
+   */
+  beforeLaterBatch?: () => void;
+}
+
+/** What a runner learns once and keeps for the units after: the bookkeeping still to commit, and whether knex's lock table exists. */
+interface RunnerState {
+  prepare: StepOptions['prepare'];
+  knexLockTableSeen: boolean;
 }
 
 /** One runner per command run: `prepare` goes with the first unit that commits. */
 export function workTransactions(knex: Knex, options: StepOptions): UnitRunner {
-  let prepare = options.prepare;
+  const state: RunnerState = { prepare: options.prepare, knexLockTableSeen: false };
   return {
     run: async (unit, work, record) => {
       // A batch (unit.batch set) takes row locks only: no probe for it (first-attempt-probe.ts).
@@ -41,13 +53,15 @@ export function workTransactions(knex: Knex, options: StepOptions): UnitRunner {
         migration: unit.migration.name, what: unit.what, direction: unit.direction,
         transactional: !unit.step.outsideTransaction, takesTableLocks: unit.batch === undefined,
       };
+      const laterBatch = unit.batch !== undefined && unit.batch > 1 && options.beforeLaterBatch !== undefined;
+      const unitOptions = laterBatch ? { ...options, beforeAttempt: async () => options.beforeLaterBatch!() } : options;
       const attempts = await retryOnLockTimeout(
         label,
-        options,
-        (limits) => attempt(knex, { ...options, timeouts: limits.timeouts }, limits, unit, prepare, work, record),
+        unitOptions,
+        (limits) => attempt(knex, { ...options, timeouts: limits.timeouts }, limits, unit, state, work, record),
         (wait, deadline) => waitOutsideLockQueue(knex, { relation: wait.relation, mode: wait.mode, what: unit.what, deadline }, options.log),
       );
-      prepare = undefined;
+      state.prepare = undefined;
       return attempts;
     },
   };
@@ -59,7 +73,7 @@ async function attempt(
   options: StepOptions,
   limits: AttemptLimits,
   unit: Unit,
-  prepare: StepOptions['prepare'],
+  state: RunnerState,
   work: (db: Knex) => Promise<void>,
   record: (db: Knex) => Promise<void>,
 ): Promise<AttemptFailure | undefined> {
@@ -75,9 +89,9 @@ async function attempt(
         watch(pid);
         await work(session);
       });
-      await commitWork(knex, options, prepare, record);
+      await commitWork(knex, options, state, record);
     } else {
-      await commitWork(knex, options, prepare, async (trx) => {
+      await commitWork(knex, options, state, async (trx) => {
         await work(trx);
         await record(trx);
       }, watch, unit.commitAsync);
@@ -93,7 +107,7 @@ async function attempt(
 async function commitWork(
   knex: Knex,
   options: StepOptions,
-  prepare: StepOptions['prepare'],
+  state: RunnerState,
   work: (trx: Knex.Transaction) => Promise<void>,
   watch?: (pid: number) => void,
   commitAsync?: () => boolean,
@@ -101,8 +115,8 @@ async function commitWork(
   await knex.transaction(async (trx) => {
     const pid = await applyLocalTimeouts(trx, options.timeouts);
     watch?.(pid);
-    await prepare?.(trx);
-    await assertKnexNotMigrating(trx, { lockRow: true });
+    await state.prepare?.(trx);
+    state.knexLockTableSeen = await assertKnexNotMigrating(trx, { lockRow: true, seen: state.knexLockTableSeen });
     await work(trx);
     await commitFenced(trx, [options.commitFence, commitAsync?.() ? ASYNC_COMMIT : undefined]);
   });

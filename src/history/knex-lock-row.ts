@@ -12,8 +12,12 @@ import { tableExists } from '../db/relation-exists';
 import { LockTimeoutError } from '../errors';
 import { KNEX_LOCK_TABLE } from './history-table';
 
-export async function assertKnexNotMigrating(knex: Knex, options: { lockRow?: boolean } = {}): Promise<void> {
-  if (!(await tableExists(knex, KNEX_LOCK_TABLE))) return;
+/**
+ * Resolves to whether knex's lock table exists. `seen`: it existed at an earlier check of this run, so it still
+ * does (knex creates it and never drops it), and the round trip that asks is saved (one per backfill batch).
+ */
+export async function assertKnexNotMigrating(knex: Knex, options: { lockRow?: boolean; seen?: boolean } = {}): Promise<boolean> {
+  if (!options.seen && !(await tableExists(knex, KNEX_LOCK_TABLE))) return false;
   const query = knex(KNEX_LOCK_TABLE).select('is_locked');
   const rows = options.lockRow ? await query.forUpdate() : await query;
   if (rows.some((r) => Number(r.is_locked) === 1)) {
@@ -22,4 +26,5 @@ export async function assertKnexNotMigrating(knex: Knex, options: { lockRow?: bo
       `If no \`knex migrate\` command is running, clear it with \`knex migrate:unlock\` (or UPDATE ${KNEX_LOCK_TABLE} SET is_locked = 0) and run again.`,
     );
   }
+  return true;
 }
