@@ -5,9 +5,13 @@
  *   - plain batches: 006's batch statement over the same page ranges the engine takes with fixed batches
  *     (`--batch-time 0 --batch-size N`), each as BEGIN, UPDATE, COMMIT from one connection: what batching
  *     itself costs PostgreSQL, with no engine around it;
+ *   - plain batches on the expanded table: the same, after 006's expand (expand-006.ts), so through the sync
+ *     triggers the engine's batches go through (for a BEFORE ROW UPDATE trigger PostgreSQL fetches and locks
+ *     each row before it evaluates the trigger's WHEN, false for every row the backfill writes);
  *   - the engine: `up --expand --batch-time 0 --batch-size N`, the backfill's time as it reports it.
- * Plain batches against the floor is PostgreSQL's price of batching; the engine against plain batches is
- * what the engine adds (its round trips, its bookkeeping, its own JavaScript).
+ * Plain batches against the floor is PostgreSQL's price of batching; expanded against plain, the price of the
+ * triggers that serve both versions; the engine against plain batches on the expanded table is what the engine
+ * adds (its round trips, its bookkeeping, its own JavaScript).
  */
 import type pg from 'pg';
 import { connect, type DatabaseFactory } from '../databases';
@@ -17,9 +21,10 @@ import { runNode } from '../timed-process';
 import { assertMigrated, type Templates } from '../templates';
 import { readProcesses, serverCpu } from '../latency/process-cpu';
 import { roundOrder } from '../latency/latency-sweep';
+import { expand006 } from './expand-006';
 
-export type AnatomyVariant = 'floor' | 'plain batches' | 'engine';
-export const ANATOMY_VARIANTS: readonly AnatomyVariant[] = ['floor', 'plain batches', 'engine'];
+export type AnatomyVariant = 'floor' | 'plain batches' | 'plain batches, expanded' | 'engine';
+export const ANATOMY_VARIANTS: readonly AnatomyVariant[] = ['floor', 'plain batches', 'plain batches, expanded', 'engine'];
 
 /** 006's batch statement (migrations/006_rbac_roles.ts, frozen), with `{pages}` for the page range. */
 export const BATCH_STATEMENT = `UPDATE portal_users SET role = 'platform_admin' WHERE {pages} AND is_admin AND role <> 'platform_admin'`;
@@ -73,9 +78,10 @@ async function measureVariant(variant: AnatomyVariant, url: string, options: Ana
     const after = server();
     return { ...engineBackfill(stdout), serverCpuSeconds: before === null || after === null ? null : after - before, backendCpuSeconds: null };
   }
+  if (variant === 'plain batches, expanded') await expand006(url);
   const client = await connect(url);
   try {
-    await client.query(`ALTER TABLE portal_users ADD COLUMN role text NOT NULL DEFAULT 'customer_admin'`);
+    if (variant !== 'plain batches, expanded') await client.query(`ALTER TABLE portal_users ADD COLUMN role text NOT NULL DEFAULT 'customer_admin'`);
     const pid = (await client.query('SELECT pg_backend_pid() AS pid')).rows[0].pid as number;
     const backend = () => readProcesses().find((p) => p.pid === pid)?.cpu ?? null;
     const ranges = variant === 'floor' ? [] : await pageRanges(client, options.batchSize);
