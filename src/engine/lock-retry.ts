@@ -123,7 +123,7 @@ export async function retryOnLockTimeout(
   }
 }
 
-/** `lock_timeout (0.5 s)`, `lock_timeout (50 ms, the first attempt's probe)`, or `(100 ms, attempt 2's probe)`. */
+/** `lock_timeout (0.5 s)`, `lock_timeout (50 ms, the first attempt's probe)`, or `(0.1 s, attempt 2's probe)`. */
 function lockTimeoutOf(timeouts: SessionTimeouts, probeAttempt: number | undefined): string {
   return `lock_timeout (${formatTimeout(timeouts.lockTimeoutMs)}${probeAttempt ? `, ${probeOf(probeAttempt)}` : ''})`;
 }

@@ -5,7 +5,7 @@
  */
 
 /** In a retry's line: `lock_timeout (50 ms, the first attempt's probe)`. */
-export const PROBE_LOCK_TIMEOUT = String.raw`lock_timeout \((?:50 ms, the first attempt's|100 ms, attempt 2's|0\.2 s, attempt 3's) probe\)`;
+export const PROBE_LOCK_TIMEOUT = String.raw`lock_timeout \((?:50 ms, the first attempt's|0\.1 s, attempt 2's|0\.2 s, attempt 3's) probe\)`;
 
 /** In the error when the budget is spent: `within 50 ms (lock_timeout of the first attempt's probe`. */
-export const WITHIN_PROBE = String.raw`within (?:50 ms \(lock_timeout of the first attempt's|100 ms \(lock_timeout of attempt 2's|0\.2 s \(lock_timeout of attempt 3's) probe`;
+export const WITHIN_PROBE = String.raw`within (?:50 ms \(lock_timeout of the first attempt's|0\.1 s \(lock_timeout of attempt 2's|0\.2 s \(lock_timeout of attempt 3's) probe`;
