@@ -26,7 +26,11 @@ export interface ErrorGroup {
 }
 
 export interface VersionStats {
+  /** Requests waiting or running during the window: one stalled across a boundary counts on both sides. */
   requests: number;
+  /** Requests whose answer (or error) came back in the window: each counts in one window only. */
+  answered: number;
+  /** Of those answered, the ones that failed. */
   errors: number;
   maxMs: number;
   p99Ms: number;
@@ -51,7 +55,8 @@ function versionStats(requests: RequestRecord[], startedAt: number, window: Time
   const due = (r: RequestRecord) => r.dueAt - startedAt;
   const answered = (r: RequestRecord) => due(r) + r.ms;
   const seen = requests.filter((r) => due(r) < window.to && answered(r) >= window.from);
-  const failed = requests.filter((r) => r.error !== null && answered(r) >= window.from && answered(r) < window.to);
+  const answeredHere = requests.filter((r) => answered(r) >= window.from && answered(r) < window.to);
+  const failed = answeredHere.filter((r) => r.error !== null);
   const groups = new Map<string, ErrorGroup>();
   for (const r of failed) {
     const at = answered(r);
@@ -64,6 +69,7 @@ function versionStats(requests: RequestRecord[], startedAt: number, window: Time
   const latencies = seen.map((r) => r.ms).sort((a, b) => a - b);
   return {
     requests: seen.length,
+    answered: answeredHere.length,
     errors: failed.length,
     maxMs: latencies.at(-1) ?? 0,
     p99Ms: percentile(latencies, 0.99),

@@ -42,13 +42,14 @@ export function syntheticRun(spec: RunSpec): RunMeasurement {
   const phases = phasesOf(spec, wallMs);
   const stats = (window: string, version: AppVersion): VersionStats => ({
     requests: 100,
+    answered: 100,
     errors: spec.errors?.[`${window}/${version}`] ?? 0,
     p99Ms: 5,
     maxMs: spec.windowMaxMs?.[`${window}/${version}`] ?? (spec.maxMs ?? 20) - (version === 'new' ? 1 : 0),
     errorGroups: [],
   });
   const windows: WindowStats[] = appWindows(phases, 1000).map((w) => ({ ...w, versions: { old: stats(w.name, 'old'), new: stats(w.name, 'new') } }));
-  const pgbenchStats = (): VersionStats => ({ requests: 90, errors: 0, p99Ms: 4, maxMs: spec.pgbenchMaxMs!, errorGroups: [] });
+  const pgbenchStats = (): VersionStats => ({ requests: 90, answered: 90, errors: 0, p99Ms: 4, maxMs: spec.pgbenchMaxMs!, errorGroups: [] });
   const pgbench = spec.pgbenchMaxMs === undefined
     ? null
     : { windows: appWindows(phases, 1000).map((w) => ({ ...w, versions: { old: pgbenchStats(), new: pgbenchStats() } })), abortedClients: { old: 0, new: 0 }, failure: null };

@@ -29,6 +29,7 @@ export function opsRun(spec: OpsSpec): OpsRun {
     : [{ phase: 'migration', from: 0, to: spec.wallMs, exact: true }];
   const stats = (window: string, version: AppVersion): VersionStats => ({
     requests: 50,
+    answered: 50,
     errors: spec.errors?.[`${window}/${version}`] ?? 0,
     p99Ms: 5,
     maxMs: spec.maxMs?.[`${window}/${version}`] ?? 10,
