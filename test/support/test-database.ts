@@ -39,6 +39,9 @@ export const AT_005_TEMPLATE_LABEL = 'template_at_005';
  */
 const COPY_STRATEGY = 'FILE_COPY';
 
+/** How long drop() waits for the pool to close: a connection a failed test never gave back is left behind. */
+const ABANDONED_POOL_MS = 2_000;
+
 /** `template`: the name of a test database to copy (it must have no open connections). */
 export async function createTestDatabase(label = 'kt', options: { template?: string } = {}): Promise<TestDatabase> {
   const name = `${label.replace(/[^a-z0-9_]/gi, '_').toLowerCase()}_${randomBytes(4).toString('hex')}`;
@@ -52,10 +55,13 @@ export async function createTestDatabase(label = 'kt', options: { template?: str
     name,
     knex,
     drop: async () => {
-      await knex.destroy();
+      // The database goes first, WITH (FORCE), which ends its sessions: a test that failed while it held a
+      // transaction open keeps that connection checked out of the pool, and knex.destroy() waits for every
+      // checked-out connection, for ever. vitest then reported the hook's timeout, and the test's own error was lost.
       const a = knexFactory({ client: 'pg', connection: adminUrl(), pool: { min: 0, max: 1 } });
       await a.raw(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await a.destroy();
+      await Promise.race([knex.destroy(), new Promise((resolve) => setTimeout(resolve, ABANDONED_POOL_MS).unref())]);
     },
   };
 }
