@@ -15,6 +15,7 @@ import { judge, type Finding } from '../checks/judge';
 import { DEFAULT_THRESHOLD_ROWS } from '../checks/check-defaults';
 import { observePending } from '../checks/observed-run';
 import { embeddedScratch, scratchDatabaseOn, type ScratchDatabase } from '../checks/scratch-server';
+import { createKnex } from '../db/create-knex';
 import { readRecordedSizes, readTargetSizes, type TableSize } from '../checks/table-sizes';
 
 export { DEFAULT_THRESHOLD_ROWS };
@@ -107,7 +108,6 @@ export async function checkOnCopy(
 /** A knex with exactly one connection, so that everything the migrations send goes through the observed one. */
 function copyKnex(schema: string): (url: string) => Promise<Knex> {
   return async (url) => {
-    const { default: knexFactory } = await import('knex');
-    return knexFactory({ client: 'pg', connection: url, searchPath: [schema], pool: { min: 1, max: 1 } });
+    return createKnex({ client: 'pg', connection: url, searchPath: [schema], pool: { min: 1, max: 1 } });
   };
 }

@@ -8,7 +8,7 @@ import type { Knex } from 'knex';
 import { ConnectionError } from '../errors';
 import { ownWords } from './redact';
 import { explainTlsFailure, isPlainRefused, isTlsRefused, type ConnectionSettings, type TlsAttempt } from './ssl-mode';
-import { keepStatementApart } from './statement-errors';
+import { createKnex } from './create-knex';
 
 export const APPLICATION_NAME = 'konstruct-migrate';
 
@@ -41,8 +41,6 @@ export function knexConfig(settings: ConnectionSettings, tls: TlsAttempt, option
     // (The migration lock has a connection of its own, outside the pool.)
     pool: { min: 0, max: 3 },
     acquireConnectionTimeout: connectTimeoutMs + 5_000,
-    // Failing SQL is reported with placeholders, never with the values bound to it (statement-errors.ts).
-    compileSqlOnError: false,
   };
 }
 
@@ -53,14 +51,10 @@ export function knexConfig(settings: ConnectionSettings, tls: TlsAttempt, option
  * (lack of) encryption, as libpq does.
  */
 export async function connectKnex(settings: ConnectionSettings, options: KnexOptions = {}): Promise<Knex> {
-  // Loaded here, not at the top: knex is the CLI's heaviest module (~0.1 s) and
-  // --help, --version and `new` never connect.
-  const { default: knexFactory } = await import('knex');
   let failure: unknown;
   let attemptMs = 0;
   for (const [i, tls] of settings.attempts.entries()) {
-    const knex = knexFactory(knexConfig(settings, tls, options));
-    keepStatementApart(knex);
+    const knex = await createKnex(knexConfig(settings, tls, options));
     const started = Date.now();
     try {
       await knex.raw('select 1');

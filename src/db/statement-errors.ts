@@ -3,7 +3,7 @@
  * by default with the bound values written in. We keep PostgreSQL's own message
  * as the message, and the statement — with placeholders, never the values, which
  * may be data or secrets — apart in `statement`, for --verbose and --json.
- * Needs `compileSqlOnError: false` (see connect.ts), so knex prefixes exactly `obj.sql`.
+ * Needs `compileSqlOnError: false` (create-knex.ts, which every knex of the tool comes from), so knex prefixes exactly `obj.sql`.
  */
 import type { Knex } from 'knex';
 

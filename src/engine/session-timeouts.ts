@@ -17,7 +17,7 @@
  * gone. Where the server does not support it, it is quietly left unset.
  */
 import type { Knex } from 'knex';
-import { keepStatementApart } from '../db/statement-errors';
+import { createKnex } from '../db/create-knex';
 import { ConfigError } from '../errors';
 import { MAX_TIMEOUT_SECONDS } from './run-defaults';
 
@@ -74,9 +74,7 @@ const MARK_AS_MIGRATION = (local: boolean) => `set_config('konstruct_migrate.run
 
 /** Runs `work` on a dedicated one-connection knex whose session has the limits set. */
 export async function withTimeoutSession<T>(knex: Knex, t: SessionTimeouts, work: (session: Knex, pid: number) => Promise<T>): Promise<T> {
-  const { default: knexFactory } = await import('knex'); // loaded lazily, as in db/connect.ts
-  const session = knexFactory({ ...(knex.client.config as Knex.Config), pool: { min: 0, max: 1 } });
-  keepStatementApart(session);
+  const session = await createKnex({ ...(knex.client.config as Knex.Config), pool: { min: 0, max: 1 } });
   try {
     const { rows } = await session.raw(
       `SELECT pg_backend_pid() AS pid, set_config('lock_timeout', ?, false), set_config('statement_timeout', ?, false), ${CHECK_FOR_DEAD_CLIENT(false)}, ${MARK_AS_MIGRATION(false)}`,

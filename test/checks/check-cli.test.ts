@@ -104,3 +104,30 @@ describe('check on a dangerous migration', () => {
     expect(run.stdout).toContain('(migrations; sizes from ');
   });
 });
+
+describe('check on a migration that fails', () => {
+  let failing: TestDatabase;
+  let failingFolder: TempMigrations;
+  beforeAll(async () => {
+    failing = await createTestDatabase('check_failing');
+    failingFolder = tempMigrations({
+      '001_accounts': sqlMigration('CREATE TABLE accounts (id int PRIMARY KEY)', 'DROP TABLE accounts'),
+      '002_insert': `exports.up = async (knex) => { await knex('accounts').insert({ id: 1, no_such_column: 'x' }); };\nexports.down = async () => {};\n`,
+    });
+  });
+  afterAll(async () => {
+    failingFolder?.remove();
+    await failing?.drop();
+  });
+
+  it("says what PostgreSQL said, as up does, without the statement in front (it is in --verbose)", async () => {
+    const env = { DATABASE_URL: failing.url, KONSTRUCT_MIGRATIONS_DIR: failingFolder.dir, KONSTRUCT_CHECK_SERVER_URL: adminUrl() };
+    const expected = 'error: migration 002_insert (up) failed and was rolled back: column "no_such_column" of relation "accounts" does not exist [SQLSTATE 42703]';
+    const check = await runCli(['check'], { env });
+    const up = await runCli(['up'], { env });
+    expect([check.code, check.stderr.split('\n')[0]]).toEqual([6, expected]);
+    expect([up.code, up.stderr.split('\n')[0]]).toEqual([6, expected]);
+    const verbose = await runCli(['check', '--verbose'], { env });
+    expect(verbose.stderr).toContain('insert into "accounts" ("id", "no_such_column") values ($1, $2)');
+  });
+});
