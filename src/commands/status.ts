@@ -10,7 +10,7 @@ import { orderProblems, type OrderProblem } from '../engine/migration-order';
 import { changedSinceApplied, unknownApplied } from '../engine/plan';
 import { readHistory } from '../history/history-table';
 import { listLocalMigrations, type LocalMigration } from '../history/local-migrations';
-import { isBatched, type PhaseName } from '../phased/phased-migration';
+import { actsGoing, isBatched, type PhaseName } from '../phased/phased-migration';
 import { readPhaseStates, type PhaseState } from '../history/phase-state';
 import { readAllSteering, type Steering } from '../history/steering-table';
 import { revisionOf } from '../history/superseded-checksums';
@@ -153,7 +153,8 @@ async function partWayStatus(knex: Knex, migration: LocalMigration, state: Phase
   const { stepsDone } = startingPosition({ state, direction: 'up', steps });
   const drops = contractDropsIn(DEFAULT_SNAPSHOTS_DIR, local.map((m) => m.name), migration.name);
   const evidence = stepsDone <= expandedAt ? await gatherEvidence(knex, migration.name, drops) : undefined;
-  const next = steps[stepsDone];
+  // What `up` or `complete` does next: a step that acts only going down (an operation's refill) is passed over.
+  const next = steps.slice(stepsDone).find((step) => actsGoing(step, 'up'));
   const inBatch = state.cursor !== null ? steps[state.direction === 'up' ? state.stepsDone : state.stepsDone - 1] : undefined;
   const estimate = inBatch && isBatched(inBatch) ? await inBatch.batch.estimateRows?.(knex).catch(() => undefined) : undefined;
   return {

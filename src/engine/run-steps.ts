@@ -12,7 +12,7 @@ import type { Knex } from 'knex';
 import { sleep } from '../db/backoff';
 import { checkpointsBetween, readCheckpoints, type CheckpointReading } from '../db/checkpoint-counter';
 import type { Migration, Step } from '../model/migration';
-import { isBatched, type BatchFunction, type BatchResult } from '../phased/phased-migration';
+import { actsGoing, isBatched, type BatchFunction, type BatchResult } from '../phased/phased-migration';
 import type { BatchGate } from './batch-gate';
 import { batchesMayCommitAsync } from './batch-commit-mode';
 import { adaptiveBatchSizer, fixedBatchSizer } from './batch-sizer';
@@ -116,9 +116,8 @@ export async function runSteps(knex: Knex, runner: UnitRunner, plan: StepPlan): 
     retries += outcome.retries;
     position = { stepsDone: after, cursor: null, rowsDone: 0 };
     await plan.hooks?.committed?.(knex, index);
-    // A plain migration's one step is reported by the command; a batched step with nothing to do this way is not worth a line.
-    // Nor is a generated step with no statement this way (an operation's step that only acts going up, say).
-    if (migration.phased && !(isBatched(step) && !batch) && step.statements?.[direction].length !== 0) {
+    // A plain migration's one step is reported by the command; a step with nothing to do this way is not worth a line.
+    if (migration.phased && actsGoing(step, direction)) {
       plan.onStep?.({
         type: 'phase-finished', name: migration.name, step: step.name, phase: step.phase, direction,
         ms: Math.round(performance.now() - started), attempts: 1 + outcome.retries,

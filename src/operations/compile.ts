@@ -72,7 +72,8 @@ export function compileParts(operations: readonly CompiledOperation[]): PhasedSt
   const add = (phase: PhaseName, name: string, s: Statements) => {
     if (s.up.length || s.down.length) steps.push(transactionStep(phase, name, s));
   };
-  add('expand', `expand: ${names((p) => !!(p.slots?.expand || p.rules?.length))}`, {
+  // Named by their operations alone: progress prints each step after its phase ("expand: renameColumn t.a").
+  add('expand', names((p) => !!(p.slots?.expand || p.rules?.length)), {
     up: [...expand.up, ...triggers.flatMap((t) => t.create)],
     down: [...triggers.flatMap((t) => t.drop), ...expand.down],
   });
@@ -91,7 +92,7 @@ export function compileParts(operations: readonly CompiledOperation[]): PhasedSt
   add('contract', 'validate constraints', merged(all, 'validate'));
   add('contract', 'set NOT NULL', merged(all, 'setNotNull'));
   for (const [table, fills] of byTable(all, (p) => p.fillDown)) steps.push(batchedStep('contract', `refill ${table}: ${fills.map((f) => f.column).join(', ')} (going down)`, table, fills, 'down'));
-  add('contract', `contract: ${names((p) => !!(p.slots?.contract || p.rules?.length))}`, {
+  add('contract', names((p) => !!(p.slots?.contract || p.rules?.length)), {
     up: [...triggers.flatMap((t) => t.drop), ...contract.up],
     down: [...contract.down, ...triggers.flatMap((t) => t.create)],
   });

@@ -95,6 +95,15 @@ export function isBatched(step: PhasedStep): step is BatchedStep {
   return 'batch' in step;
 }
 
+/**
+ * Whether a step does anything going this way. A batched step without batches this way does not, nor does a
+ * generated step without a statement this way (an operation's refill that only acts going down, say).
+ */
+export function actsGoing(step: PhasedStep, direction: 'up' | 'down'): boolean {
+  if (isBatched(step) && step.batch[direction] === undefined) return false;
+  return step.statements?.[direction].length !== 0;
+}
+
 export function isOutsideTransaction(step: PhasedStep): step is OutsideTransactionStep {
   return 'outsideTransaction' in step && step.outsideTransaction === true;
 }

@@ -123,10 +123,16 @@ export async function position(h: OperationsDatabase): Promise<{ stepsDone: numb
   return (await h.db.knex('knex_migrations').pluck('name')).includes(h.migration.name) ? 'applied' : 'not started';
 }
 
-/** Every stopping point going up: after each step, and after the first batch of each batched step. */
+/**
+ * Every stopping point going up: after each step, and after the first batch of each batched step. Labelled with
+ * the phase too: an operation's expand and contract steps share their name (progress prints the phase before it).
+ */
 export function stoppingPoints(steps: readonly Step[]): Array<{ label: string; stepsDone: number; afterBatches?: number }> {
-  return steps.flatMap((step, i) => [
-    ...('batch' in step && step.batch.up ? [{ label: `inside "${step.name}" after one batch`, stepsDone: i + 1, afterBatches: 1 }] : []),
-    { label: `after "${step.name}"`, stepsDone: i + 1 },
-  ]);
+  return steps.flatMap((step, i) => {
+    const name = `${step.phase}: ${step.name}`;
+    return [
+      ...('batch' in step && step.batch.up ? [{ label: `inside "${name}" after one batch`, stepsDone: i + 1, afterBatches: 1 }] : []),
+      { label: `after "${name}"`, stepsDone: i + 1 },
+    ];
+  });
 }

@@ -125,13 +125,13 @@ describe('006 as operations: rows the backfill has not reached (issue #25 item 4
 describe('006 as operations: down from every point', () => {
   it('lists the steps it compiles to', () => {
     expect(h.steps.map((s) => `${s.phase}: ${s.name}`)).toEqual([
-      'expand: expand: sql, addColumn portal_users.role, dropColumn portal_users.is_admin, sql',
+      'expand: sql, addColumn portal_users.role, dropColumn portal_users.is_admin, sql',
       'backfill: fill portal_users: role',
       'contract: restore NOT NULL (going down)',
       'contract: validate constraints',
       'contract: set NOT NULL',
       'contract: refill portal_users: is_admin (going down)',
-      'contract: contract: addColumn portal_users.role, dropColumn portal_users.is_admin',
+      'contract: addColumn portal_users.role, dropColumn portal_users.is_admin',
     ]);
   });
 

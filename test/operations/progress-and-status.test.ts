@@ -1,0 +1,32 @@
+/**
+ * What an engineer reads while an operations migration runs: each step once, after its phase
+ * ("expand: renameColumn portal_users.name", not "expand: expand: ..."), and, held at expanded, the next step
+ * `complete` runs, not a step that acts only going down (the rename's refill of the old column).
+ */
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { runCli } from '../support/cli';
+import { operationsDatabase, type OperationsDatabase } from './harness';
+
+let h: OperationsDatabase;
+beforeAll(async () => {
+  h = await operationsDatabase('progress', '900_rename', {
+    commonJs: `exports.operations = [{ renameColumn: { table: 'portal_users', from: 'name', to: 'display_name' } }];\n`,
+  });
+});
+afterAll(async () => h?.close());
+
+it('prints each step after its phase once, and, held at expanded, names the contract as the next step', async () => {
+  const env = { DATABASE_URL: h.db.url, KONSTRUCT_MIGRATIONS_DIR: h.ctx.migrationsDir };
+  const expand = await runCli(['up', '--expand'], { env });
+  expect(expand.code).toBe(0);
+  expect(expand.stdout.replace(/\(\d+ ms/g, '(N ms').split('\n').slice(0, 2)).toEqual([
+    '    · expand: renameColumn portal_users.name (N ms)',
+    '    · backfill: fill portal_users: display_name (N ms, 1 batch, 0 rows)',
+  ]);
+  const status = await runCli(['status'], { env });
+  expect(status.stdout).toContain('900_rename stands part-way, expanded: both application versions are served (2 of 4 steps done, held by');
+  expect(status.stdout).toContain('\n  Next step: contract: renameColumn portal_users.name.\n');
+  const complete = await runCli(['complete', '--drain-window', '0'], { env });
+  expect(complete.code).toBe(0);
+  expect(complete.stdout).toContain('    · contract: renameColumn portal_users.name (');
+});
