@@ -10,10 +10,16 @@ import { readCatalog } from '../catalog/read-catalog';
 import { renderCatalog } from '../catalog/render-catalog';
 import { quoteIdent } from '../catalog/sql-text';
 import type { LocalMigration } from '../history/local-migrations';
+import type { PhaseState } from '../history/phase-state';
+import { isRecording, stopRecording } from '../drain/write-recorder';
 import { runOffline } from '../engine/knex-migration-source';
 import { loadMigration } from '../model/load-migration';
 
-export type CopySource = { kind: 'catalog'; target: Knex } | { kind: 'migrations'; applied: LocalMigration[] };
+/**
+ * From the target's catalog, `partWay` says how far each migration standing part-way got there: its steps done are
+ * in the catalog copied, so the copy runs only what `up` would run from that point (observed-run.ts).
+ */
+export type CopySource = { kind: 'catalog'; target: Knex; partWay: readonly PhaseState[] } | { kind: 'migrations'; applied: LocalMigration[] };
 
 export async function buildCopy(copy: Knex, schema: string, source: CopySource): Promise<void> {
   if (schema !== 'public') await copy.raw(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
@@ -26,6 +32,10 @@ export async function buildCopy(copy: Knex, schema: string, source: CopySource):
       await copy.raw(`DO $$ BEGIN CREATE ROLE ${quoteIdent(role)} NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$`);
     }
     await copy.raw(renderCatalog(catalog));
+    // A part-way migration's drain triggers (src/drain/) are the tool's instruments, not schema: the real run drops
+    // them in its contract step's transaction (drain-hooks.ts). The copy's run leaves the drain out, as it does for a
+    // migration it runs from the start, so they go here, before its contract drops what they name.
+    for (const { name } of source.partWay) if (await isRecording(copy, name)) await stopRecording(copy, name);
     return;
   }
   for (const migration of source.applied) {

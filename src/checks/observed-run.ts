@@ -9,14 +9,18 @@ import type { Knex } from 'knex';
 import { MigrationFailedError } from '../errors';
 import { statementOf } from '../db/statement-errors';
 import type { LocalMigration } from '../history/local-migrations';
+import type { PhaseState } from '../history/phase-state';
 import { loadMigration } from '../model/load-migration';
 import { RUN_DEFAULTS } from '../engine/locked-run';
+import { startingPosition } from '../engine/run-migration';
 import { runSteps, type UnitRunner } from '../engine/run-steps';
 import type { ObservedStatement } from './observation';
 import { observeStatements, type StatementObserver } from './statement-observer';
 import { EXISTING_TABLES } from './table-state';
 
-export async function observePending(copy: Knex, schema: string, pending: LocalMigration[]): Promise<ObservedStatement[]> {
+/** `partWay`: where migrations standing part-way on the target got to (their steps done are already in the copy). */
+export async function observePending(copy: Knex, schema: string, pending: LocalMigration[], partWay: readonly PhaseState[] = []): Promise<ObservedStatement[]> {
+  const states = new Map(partWay.map((s) => [s.name, s]));
   const existing = (await copy.raw(EXISTING_TABLES, [schema])).rows.map((r: { oid: number }) => r.oid);
   // The copy's knex has exactly one connection: every statement the migrations send goes through it.
   const conn = await copy.client.acquireConnection();
@@ -25,9 +29,12 @@ export async function observePending(copy: Knex, schema: string, pending: LocalM
   try {
     for (const local of pending) {
       const migration = await loadMigration(local);
+      // From where `up` carries it on: running a part-way migration from its first step again would fail on what
+      // that step already made ("relation ... already exists"). The copy has no rows, so a backfill starts over.
+      const { stepsDone } = startingPosition({ state: states.get(migration.name), direction: 'up', steps: migration.steps });
       // The one executor (engine/run-steps.ts), with the real batch size: what `up` runs, unit by unit.
       await runSteps(copy, observingRunner(copy, observer), {
-        migration, direction: 'up', from: { stepsDone: 0, cursor: null, rowsDone: 0 }, stopAt: migration.steps.length,
+        migration, direction: 'up', from: { stepsDone, cursor: null, rowsDone: 0 }, stopAt: migration.steps.length,
         batchSize: RUN_DEFAULTS.batchSize, batchPauseMs: 0, record: async () => {},
       });
     }

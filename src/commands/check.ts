@@ -7,6 +7,7 @@ import type { Knex } from 'knex';
 import type { MigrationContext } from '../context';
 import { assertHistoryKnown, resolveTarget } from '../engine/plan';
 import { listLocalMigrations, type LocalMigration } from '../history/local-migrations';
+import { readPhaseStates } from '../history/phase-state';
 import { loadMigration } from '../model/load-migration';
 import { targetHistory, targetSchema } from '../checks/target-facts';
 import { acceptedFindingsOf, type AcceptedFinding } from '../checks/accepted-findings';
@@ -67,7 +68,7 @@ export async function check(ctx: MigrationContext, options: CheckOptions = {}): 
   const pending = local.filter((m) => !applied.includes(m.name) && (!target || m.name <= target.name));
   const source: CopySource = options.recordedSizes
     ? { kind: 'migrations', applied: local.filter((m) => applied.includes(m.name)) }
-    : { kind: 'catalog', target: ctx.knex };
+    : { kind: 'catalog', target: ctx.knex, partWay: await readPhaseStates(ctx.knex) };
   const findings = pending.length === 0 ? [] : await checkOnCopy(pending, schema, source, sizes, thresholdRows, options.serverUrl);
   return {
     pending: pending.map((m) => m.name),
@@ -96,7 +97,7 @@ export async function checkOnCopy(
     const copy = await copyKnex(schema)(scratch.url);
     try {
       await buildCopy(copy, schema, source);
-      return judge(await observePending(copy, schema, pending), sizes, accepts, thresholdRows);
+      return judge(await observePending(copy, schema, pending, source.kind === 'catalog' ? source.partWay : []), sizes, accepts, thresholdRows);
     } finally {
       await copy.destroy();
     }

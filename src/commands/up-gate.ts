@@ -12,6 +12,7 @@ import type { MigrationContext } from '../context';
 import { ExitCode } from '../exit-codes';
 import { KonstructError } from '../errors';
 import type { LocalMigration } from '../history/local-migrations';
+import type { PhaseState } from '../history/phase-state';
 import { checkOnCopy } from './check';
 import { blocking, type Finding } from '../checks/judge';
 import { readTargetSizes } from '../checks/table-sizes';
@@ -37,12 +38,13 @@ export class UnsafeMigrationError extends KonstructError {
   }
 }
 
-export async function refuseUnsafeMigrations(ctx: MigrationContext, pending: LocalMigration[], options: UpCheckOptions): Promise<void> {
+/** `partWay`: the migrations standing part-way, as the run read them under its lock. */
+export async function refuseUnsafeMigrations(ctx: MigrationContext, pending: LocalMigration[], partWay: readonly PhaseState[], options: UpCheckOptions): Promise<void> {
   if (pending.length === 0) return;
   const schema = await targetSchema(ctx);
   const sizes = await readTargetSizes(ctx.knex, schema);
   if (!Object.values(sizes).some((s) => s.rows >= options.thresholdRows)) return;
-  const findings = await checkOnCopy(pending, schema, { kind: 'catalog', target: ctx.knex }, sizes, options.thresholdRows, options.serverUrl);
+  const findings = await checkOnCopy(pending, schema, { kind: 'catalog', target: ctx.knex, partWay }, sizes, options.thresholdRows, options.serverUrl);
   for (const f of findings.filter((f) => !blocking([f]).length)) {
     ctx.log(`${f.acceptedBecause !== null ? 'accepted' : 'warning'}: ${f.migration}: ${f.rule} on ${f.table}: ${f.detail}${f.acceptedBecause !== null ? ` (${f.acceptedBecause})` : ''}`);
   }

@@ -62,7 +62,7 @@ export async function up(ctx: MigrationContext, options: UpOptions = {}): Promis
     const pending = pendingMigrations(local, run.history, target);
     if (!options.allowOutOfOrder) assertInOrder(local, run.history);
     if (!options.expand) assertNoneHeld(pending, run.partWay);
-    if (options.check && !options.dryRun) await refuseUnsafeMigrations(ctx, pending, options.check);
+    if (options.check && !options.dryRun) await refuseUnsafeMigrations(ctx, pending, run.partWay, options.check);
     return carryOn(ctx, local, pending, run, options, options.expand ? 'expand' : 'all');
   });
 }
