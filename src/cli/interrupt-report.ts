@@ -11,6 +11,7 @@
  */
 import type { StepEvent } from '../engine/step-events';
 import { ExitCode } from '../exit-codes';
+import { carryOnCommand } from './carry-on-command';
 import { groupDigits } from './output/group-digits';
 
 const SIGNALS = { SIGINT: ExitCode.Interrupted, SIGTERM: ExitCode.Terminated } as const;
@@ -55,11 +56,6 @@ export function reportInterrupts(command: string | null, args: string[], write: 
       if (process.listenerCount(signal) === 0) process.exit(exitCode);
     });
   }
-}
-
-/** An interrupted `up --expand` must not be carried on by a plain `up`, which would also contract. */
-function carryOnCommand(command: string, args: string[]): string {
-  return `konstruct-migrate ${command === 'up' && args.includes('--expand') ? 'up --expand' : command}`;
 }
 
 export function interruptLine(signal: string, carryOn: string): string {

@@ -116,9 +116,11 @@ function partWayLines(name: string, p: PartWayStatus): string[] {
   if (p.nextStep) lines.push(`  Next step: ${p.phase}: ${p.nextStep}.`);
   if (p.drain) lines.push(...drainLines(p.drain));
   lines.push(
-    p.held || p.expanded
+    p.expanded
       ? '  Run `konstruct-migrate complete --wait` once every instance runs the new version, or `konstruct-migrate down` to revert it.'
-      : '  Run `konstruct-migrate up` to carry it on, or `konstruct-migrate down` to revert it.',
+      : p.held
+        ? '  Run `konstruct-migrate up --expand` to carry it on to expanded (deploy the new version only then), or `konstruct-migrate down` to revert it.'
+        : '  Run `konstruct-migrate up` to carry it on, or `konstruct-migrate down` to revert it.',
   );
   return lines;
 }

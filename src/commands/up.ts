@@ -22,7 +22,7 @@ import { explainHistoryFailure } from '../history/history-failure';
 import { ensureHistoryTables, nextBatch, recordMissingChecksums } from '../history/history-table';
 import { listLocalMigrations, type LocalMigration } from '../history/local-migrations';
 import type { PhaseState } from '../history/phase-state';
-import { loadMigrations } from '../model/load-migration';
+import { loadMigration, loadMigrations } from '../model/load-migration';
 import type { Migration } from '../model/migration';
 import { DEFAULT_SNAPSHOTS_DIR } from '../catalog/snapshot-files';
 import { contractDropsIn } from '../drain/contract-drops';
@@ -61,7 +61,7 @@ export async function up(ctx: MigrationContext, options: UpOptions = {}): Promis
   return underMigrationLock(ctx, 'up', local, options, async (run) => {
     const pending = pendingMigrations(local, run.history, target);
     if (!options.allowOutOfOrder) assertInOrder(local, run.history);
-    if (!options.expand) assertNoneHeld(pending, run.partWay);
+    if (!options.expand) await assertNoneHeld(pending, run.partWay);
     if (options.check && !options.dryRun) await refuseUnsafeMigrations(ctx, pending, run.partWay, options.check);
     return carryOn(ctx, local, pending, run, options, options.expand ? 'expand' : 'all');
   });
@@ -136,8 +136,21 @@ export async function carryOn(
  * `complete`; a plain `up` (a CI re-run, a laptop) must not contract it behind
  * the operator's back. An interrupted plain `up` is not held: it carries on.
  */
-function assertNoneHeld(pending: LocalMigration[], partWay: PhaseState[]): void {
-  const held = partWay.filter((s) => s.held && pending.some((m) => m.name === s.name)).map((s) => s.name);
+/** Plain `up` refuses a migration `up --expand` (or `down --to-expanded`) holds: it would go on to contract it. */
+async function assertNoneHeld(pending: LocalMigration[], partWay: PhaseState[]): Promise<void> {
+  const heldStates = partWay.filter((s) => s.held && pending.some((m) => m.name === s.name));
+  const held = heldStates.map((s) => s.name);
+  // Interrupted before it got there (in its backfill, say): `up --expand` carries it on, not `complete`.
+  const notYet: string[] = [];
+  for (const state of heldStates) {
+    if (state.stepsDone < (await loadMigration(pending.find((m) => m.name === state.name)!)).expandedAt) notYet.push(state.name);
+  }
+  if (notYet.length > 0) {
+    throw new KonstructError(`${notYet.join(', ')} stands part-way before expanded, held for \`up --expand\`: plain \`up\` would go on to contract it while old application versions may still run`, {
+      exitCode: ExitCode.Usage,
+      hint: 'Run `konstruct-migrate up --expand` to carry it on to expanded (then `konstruct-migrate complete` once every instance runs the new version); or `konstruct-migrate down` to revert it. Nothing was changed.',
+    });
+  }
   if (held.length > 0) {
     throw new KonstructError(`${held.join(', ')} is held expanded (by \`up --expand\` or \`down --to-expanded\`): plain \`up\` does not contract it while old application versions may still run`, {
       exitCode: ExitCode.Usage,

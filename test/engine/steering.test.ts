@@ -274,7 +274,7 @@ describe('steer from another process', () => {
     );
     expect(await savedPosition()).toEqual(position);
 
-    expect((await cli('steer', '--resume')).stdout).toBe('002_fill: resumed.\n  No run is active: `konstruct-migrate up` carries it on.\n');
+    expect((await cli('steer', '--resume')).stdout).toBe('002_fill: resumed.\n  No run is active: the next run carries it on (`konstruct-migrate status` says which command).\n');
     const third = await runCli(['up', '--no-check', '--batch-size', '50'], { env: env() });
     expect(third.code, third.stderr).toBe(0);
     await expectExactEnd(rows);

@@ -227,6 +227,10 @@ describe('killed at each phase boundary, resumed by the next run', () => {
       // Pages 0-9 were done, one batch (one page) each, and page 10's batch rolled back.
       expect(await phaseRow(db.knex)).toEqual({ steps_done: 1, direction: 'up', cursor: '10', held: true });
       await bothVersionsWork(db, expected, 'mid-backfill');
+      // Held short of expanded: plain up refuses and names up --expand, as status does, not complete (not expanded yet).
+      const plain = await runCli(['up'], { env: { DATABASE_URL: db.url } });
+      expect([plain.code, plain.stderr]).toEqual([2, expect.stringMatching(/^error: 006_rbac_roles stands part-way before expanded, held for `up --expand`: .*\n {2}Run `konstruct-migrate up --expand` to carry it on to expanded/)]);
+      expect((await cli(db, 'status')).stdout).toContain('\n  Run `konstruct-migrate up --expand` to carry it on to expanded (deploy the new version only then)');
 
       const resumed = await cli(db, 'up', '--expand', '--batch-size', '1');
       const batches = Number(/· backfill: admins get role platform_admin \([^,]+, (\d+) batch/.exec(resumed.stdout)![1]);

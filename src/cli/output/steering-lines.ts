@@ -42,7 +42,7 @@ export function steerSummary(r: SteerResult): string[] {
     );
   } else {
     lines.push(r.wasPaused ? `${r.migration}: resumed.` : `${r.migration}: not paused.`);
-    if (r.wasPaused) lines.push(run ? `  ${run} carries on with its next batch.` : '  No run is active: `konstruct-migrate up` carries it on.');
+    if (r.wasPaused) lines.push(run ? `  ${run} carries on with its next batch.` : '  No run is active: the next run carries it on (`konstruct-migrate status` says which command).');
   }
   if (s.batchTimeMs !== null) lines.push(`  Target batch time: ${s.batchTimeMs} ms (set by ${s.updatedBy}); batch sizes adapt to it from the next batch on.`);
   return lines;
