@@ -139,6 +139,38 @@ describe('cannot connect (exit 4)', () => {
   });
 });
 
+describe('a database user without privileges on the tool\'s tables (exit 2)', () => {
+  let other: TestDatabase;
+  let stranger: LoginRole;
+  beforeAll(async () => {
+    other = await createTestDatabase('errors_privilege');
+    // The tables are made by the admin; the stranger owns the database but none of them.
+    expect((await runCli(['up', '--to', '005'], { env: { DATABASE_URL: other.url } })).code).toBe(0);
+    stranger = await createLoginRole(other.knex, other.name, { createRole: false });
+  });
+  afterAll(async () => {
+    await other?.drop();
+    const admin = knexFactory({ client: 'pg', connection: adminUrl() });
+    await stranger?.drop(admin);
+    await admin.destroy();
+  });
+
+  it.each([['status'], ['up'], ['down', '--yes'], ['verify']])('%s: one line naming the table, what to do, nothing changed', async (...args) => {
+    const before = await databaseState(other.knex);
+    await expectFailure(
+      {
+        args,
+        env: { DATABASE_URL: stranger.urlFor(other.url) },
+        code: 2,
+        // The three runs (plain, --verbose, --json) run at once, and may wait for each other's migration lock first.
+        message: /(^|\n)error: the database user lacks a privilege konstruct-migrate needs: permission denied for table knex_migrations(_lock)? \[SQLSTATE 42501\]\n {2}Connect as the role that owns the schema's tables/,
+      },
+      [role.password, stranger.password],
+    );
+    expect(await databaseState(other.knex)).toEqual(before);
+  });
+});
+
 describe('lock not acquired (exit 5)', () => {
   it('another run holds the migration lock past --lock-wait', async () => {
     const other = new pg.Client({ connectionString: db.url, application_name: 'deploy-pipeline-42' });
