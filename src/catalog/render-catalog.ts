@@ -1,12 +1,17 @@
 /**
  * Renders a catalog the way `pg_dump --schema-only` prints it (without its
- * comment and SET lines): extensions, types and domains, functions, tables with
- * their CHECK constraints, owners, comments, then sequences and views, then
- * primary/unique/exclusion constraints, indexes, triggers, foreign keys,
- * policies, row level security and grants, each group in pg_dump's order. Where
- * it departs from pg_dump's spelling: a function is printed as
+ * comment and SET lines): extensions, types and domains, sequences, functions,
+ * tables with their CHECK constraints, owners, comments, then what owns each
+ * sequence, views, CHECK constraints not yet validated, primary/unique/exclusion
+ * constraints, indexes, triggers, foreign keys, policies, row level security and
+ * grants, each group in pg_dump's order. The text also builds `check`'s copy of a
+ * schema (checks/build-copy.ts), so it must run as printed: a sequence exists
+ * before a column's default calls nextval() on it (a serial column), and a CHECK
+ * that is NOT VALID is added after its table, since CREATE TABLE would mark it
+ * valid (and a SET NOT NULL on the copy would then skip the scan it makes on the
+ * target). Where it departs from pg_dump's spelling: a function is printed as
  * pg_get_functiondef() gives it (CREATE OR REPLACE, body in $function$ quotes),
- * and sequences and views come after all tables, by name, where pg_dump orders
+ * and sequences and views are grouped by kind, by name, where pg_dump orders
  * them with the tables by their dependencies.
  */
 import { compareText, PUBLIC_GRANTEE, TABLE_PRIVILEGES, type Catalog, type CatalogConstraint, type CatalogObject, type ObjectKind } from './catalog';
@@ -23,19 +28,19 @@ export function renderCatalog(catalog: Catalog): string {
     out.push(`${o.definition};`);
     const alter = o.kind === 'type' || o.kind === 'domain' ? o.kind.toUpperCase() : 'TABLE';
     if (o.owner !== null && o.kind !== 'extension') out.push(`ALTER ${alter} ${q(o.name)} OWNER TO ${quoteIdent(o.owner)};`);
-    for (const owned of objects('sequence owned by').filter((s) => o.kind === 'sequence' && s.name === o.name)) out.push(`${owned.definition};`);
     for (const c of commentOn(o)) out.push(`${c.definition};`);
   };
 
   objects('extension').forEach(withOwnerAndComment);
   byName(objects('type', 'domain')).forEach(withOwnerAndComment);
+  byName(objects('sequence')).forEach(withOwnerAndComment);
   for (const f of catalog.functions) out.push(`${f.definition};`);
 
   for (const table of catalog.tables) {
     const body = table.columns.map((c) =>
       `    ${quoteIdent(c.name)} ${c.type}${c.default !== null ? ` DEFAULT ${c.default}` : ''}${c.notNull ? ' NOT NULL' : ''}`,
     );
-    for (const check of catalog.constraints.filter((k) => k.table === table.name && k.kind === 'check')) {
+    for (const check of catalog.constraints.filter((k) => k.table === table.name && k.kind === 'check' && !notValid(k))) {
       body.push(`    CONSTRAINT ${quoteIdent(check.name)} ${check.definition}`);
     }
     out.push(`CREATE TABLE ${q(table.name)} (`, body.join(',\n'), ');');
@@ -46,8 +51,10 @@ export function renderCatalog(catalog: Catalog): string {
       out.push(`COMMENT ON COLUMN ${q(table.name)}.${quoteIdent(c.name)} IS ${quoteLiteral(c.comment!)};`);
     }
   }
-  byName(objects('sequence', 'view', 'materialized view')).forEach(withOwnerAndComment);
+  for (const owned of byName(objects('sequence owned by'))) out.push(`${owned.definition};`);
+  byName(objects('view', 'materialized view')).forEach(withOwnerAndComment);
   const addConstraint = (k: CatalogConstraint) => [`ALTER TABLE ONLY ${q(k.table)}`, `    ADD CONSTRAINT ${quoteIdent(k.name)} ${k.definition};`];
+  for (const k of byName(catalog.constraints.filter((k) => k.kind === 'check' && notValid(k)))) out.push(...addConstraint(k));
   const tableLevel = catalog.constraints.filter((k) => k.kind === 'primary key' || k.kind === 'unique' || k.kind === 'exclusion');
   for (const k of byName(tableLevel)) out.push(...addConstraint(k));
   for (const i of byName(catalog.indexes)) out.push(`${i.definition};`);
@@ -62,6 +69,9 @@ export function renderCatalog(catalog: Catalog): string {
   }
   return `${out.join('\n')}\n`;
 }
+
+/** pg_get_constraintdef() ends an unvalidated constraint's definition so. */
+const notValid = (k: CatalogConstraint) => k.definition.endsWith(' NOT VALID');
 
 /** pg_dump sorts these by name first, then by table. */
 function byName<T extends { name: string; table: string }>(items: readonly T[]): T[] {

@@ -32,6 +32,10 @@ export async function buildCopy(copy: Knex, schema: string, source: CopySource):
       await copy.raw(`DO $$ BEGIN CREATE ROLE ${quoteIdent(role)} NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$`);
     }
     await copy.raw(renderCatalog(catalog));
+    // The migrations run on the copy's one connection in the target's time zone, as `up`'s sessions do there: whether
+    // a type change rewrites can depend on it (timestamptz to timestamp is catalog-only in UTC alone).
+    const { rows: [{ zone }] } = await source.target.raw(`SELECT pg_catalog.current_setting('TimeZone') AS zone`);
+    await copy.raw(`SELECT pg_catalog.set_config('TimeZone', ?, false)`, [zone]);
     // A part-way migration's drain triggers (src/drain/) are the tool's instruments, not schema: the real run drops
     // them in its contract step's transaction (drain-hooks.ts). The copy's run leaves the drain out, as it does for a
     // migration it runs from the start, so they go here, before its contract drops what they name.

@@ -1,0 +1,46 @@
+/**
+ * `check`'s copy of the target behaves as the target does for what the rules judge (found by a migration
+ * author's review): a serial column's sequence exists before the table that calls nextval() on it (the
+ * check crashed: "relation ..._seq does not exist"); a CHECK that is NOT VALID stays so (SET NOT NULL then
+ * scans on the copy as on the target); the migrations run in the target's time zone (timestamptz to timestamp
+ * rewrites in Europe/Berlin, not in UTC).
+ */
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { check } from '../../src/commands/check';
+import type { MigrationContext } from '../../src/context';
+import { testContext } from '../support/context';
+import { sqlMigration, tempMigrations, type TempMigrations } from '../support/temp-migrations';
+import { adminUrl, createTestDatabase, type TestDatabase } from '../support/test-database';
+
+let db: TestDatabase;
+let folder: TempMigrations;
+let ctx: MigrationContext;
+
+beforeAll(async () => {
+  db = await createTestDatabase('copy_fidelity');
+  await db.knex.raw(`CREATE TABLE orders (id bigserial PRIMARY KEY, quantity int);
+    CREATE SEQUENCE ticket_numbers;
+    CREATE TABLE tickets (n int DEFAULT nextval('ticket_numbers'), nickname text, created_at timestamptz);
+    ALTER TABLE tickets ADD CONSTRAINT ck_tickets_nickname CHECK (nickname IS NOT NULL) NOT VALID;
+    ALTER DATABASE ${db.name} SET timezone = 'Europe/Berlin'`);
+  folder = tempMigrations({
+    '001_nickname_not_null': sqlMigration('ALTER TABLE tickets ALTER COLUMN nickname SET NOT NULL', 'ALTER TABLE tickets ALTER COLUMN nickname DROP NOT NULL'),
+    '002_orders_note': sqlMigration('ALTER TABLE orders ADD COLUMN note text', 'ALTER TABLE orders DROP COLUMN note'),
+    '003_local_time': sqlMigration('ALTER TABLE tickets ALTER COLUMN created_at TYPE timestamp', 'ALTER TABLE tickets ALTER COLUMN created_at TYPE timestamptz'),
+  });
+  ctx = await testContext(db.url, folder.dir); // connects after the ALTER DATABASE: its sessions are in Europe/Berlin
+});
+afterAll(async () => {
+  await ctx?.close();
+  folder?.remove();
+  await db?.drop();
+});
+
+it('copies serial columns, unvalidated CHECKs and the time zone as they are on the target', async () => {
+  const result = await check(ctx, { serverUrl: adminUrl(), thresholdRows: 0 });
+  expect(result.pending).toEqual(['001_nickname_not_null', '002_orders_note', '003_local_time']);
+  expect(result.findings.map((f) => [f.migration, f.rule, f.table])).toEqual([
+    ['001_nickname_not_null', 'not-null-scan', 'tickets'],
+    ['003_local_time', 'table-rewrite', 'tickets'],
+  ]);
+});
