@@ -18,6 +18,7 @@ import { createTable } from './create-table';
 import { dropColumn } from './drop-column';
 import { dropIndex } from './drop-index';
 import { dropTable } from './drop-table';
+import { fieldsProblem } from './operation-fields';
 import type { OperationParts } from './parts';
 import { renameColumn } from './rename-column';
 import { sql } from './sql';
@@ -59,7 +60,7 @@ function label(name: string, fields: Record<string, unknown>): string {
   return [name, [fields.table ?? fields.name, columnName].filter(Boolean).join('.')].filter(Boolean).join(' ');
 }
 
-/** Throws, naming the element, when `operations` is not a list of known operations. */
+/** Throws, naming the element and the field, when `operations` is not a list of known operations with the fields each takes. */
 export function compileOperations(operations: readonly Operation[]): PhasedStep[] {
   if (!Array.isArray(operations) || operations.length === 0) throw new Error('operations: give at least one operation');
   return compileParts(
@@ -70,6 +71,8 @@ export function compileOperations(operations: readonly Operation[]): PhasedStep[
         throw new Error(`operations[${i}]: expected one of ${Object.keys(OPERATIONS).join(', ')} as its only key, got ${keys.join(', ') || typeof element}`);
       }
       const fields = (element as Record<string, Record<string, unknown>>)[name]!;
+      const problem = fieldsProblem(name, fields, `operations[${i}]`);
+      if (problem) throw new Error(problem);
       const parts = (OPERATIONS[name] as (f: unknown) => OperationParts | OperationParts[])(fields);
       return { label: label(name, fields), parts: Array.isArray(parts) ? parts : [parts] };
     }),

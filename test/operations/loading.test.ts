@@ -35,6 +35,25 @@ it('an unknown operation: exit 2, one line naming the file and the element; the 
   }
 });
 
+it.each([
+  [{ addColumn: { table: 'portal_users', column: { name: 'nick', type: 'text', nulable: false } } }, 'operations[1].addColumn.column: unknown field "nulable"'],
+  [{ addColumn: { table: 'portal_users', colum: { name: 'nick', type: 'text' } } }, 'operations[1].addColumn: unknown field "colum"'],
+  [{ createIndex: { table: 'portal_users', name: 'ix_a', columns: 'created_at' } }, 'operations[1].createIndex.columns: expected array, received string'],
+  [{ alterColumn: { table: 'portal_users', column: 'name', references: 'tenants(id)' } }, 'operations[1].alterColumn.references: expected object, received string'],
+  [{ createTable: { table: 't', columns: [{ name: 'id', type: 'int' }, { name: 'b', tpye: 'text' }] } }, 'operations[1].createTable.columns[1]: unknown field "tpye"'],
+  [{ renameColumn: { table: 'portal_users', from: 'name' } }, 'operations[1].renameColumn.to: missing'],
+])('a field misspelt or of the wrong shape: exit 2, one line naming the element and the field, before anything runs (%#)', async (wrong, said) => {
+  const h = await operationsDatabase('badfields', '900_operations', { text: source([rename]) });
+  try {
+    writeFileSync(h.migration.file, source([rename, wrong]));
+    const run = await runCli(['up'], { env: { DATABASE_URL: h.db.url, KONSTRUCT_MIGRATIONS_DIR: path.dirname(h.migration.file) } });
+    expect([run.code, run.stderr.split('\n')[0]]).toEqual([ExitCode.Usage, `error: ${h.migration.file}: ${said}`]);
+    expect(await dumpCatalog(h.db.knex)).toBe(await expectedCatalog(h.db.knex, 'catalog-after-005.sql'));
+  } finally {
+    await h.close();
+  }
+});
+
 it('--dry-run lists every compiled step with its statements, the index step in its in-transaction form, and commits nothing', async () => {
   const h = await operationsDatabase('dryops', '900_operations', { text: source([rename, createdAt]) });
   try {
