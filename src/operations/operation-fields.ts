@@ -41,6 +41,10 @@ export const OPERATION_FIELDS = {
   alterColumn: z.strictObject({
     table: text, column: text, type: text.optional(), fromType: text.optional(), nullable: z.boolean().optional(),
     check: check.optional(), unique: z.strictObject({ name: text }).optional(), references: references.optional(), up: text.optional(), down: text.optional(),
+  }).refine((op) => op.type === undefined || op.fromType !== undefined, {
+    // Its `down` changes the column back to fromType in the expand step, the last going down: without it, down
+    // would revert every later step, commit them, and only then fail.
+    path: ['fromType'], message: 'missing: with `type`, give the type the column has now, which `down` changes it back to',
   }),
   createTable: z.strictObject({ table: text, columns: z.array(column).min(1), primaryKey: z.array(text).min(1).optional() }),
   createIndex: z.strictObject(indexFields),
@@ -59,6 +63,7 @@ export function fieldsProblem(name: keyof typeof OPERATION_FIELDS, fields: unkno
   const where = [at, name, ...issue.path.map(String)].join('.').replace(/\.(\d+)(?=\.|$)/g, '[$1]');
   if (issue.code === 'unrecognized_keys') return `${where}: unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
   if (issue.code === 'invalid_type' && issue.received === 'undefined') return `${where}: missing`;
+  if (issue.code === 'custom') return `${where}: ${issue.message}`;
   return `${where}: ${issue.message.charAt(0).toLowerCase()}${issue.message.slice(1)}`;
 }
 

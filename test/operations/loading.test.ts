@@ -42,6 +42,7 @@ it.each([
   [{ alterColumn: { table: 'portal_users', column: 'name', references: 'tenants(id)' } }, 'operations[1].alterColumn.references: expected object, received string'],
   [{ createTable: { table: 't', columns: [{ name: 'id', type: 'int' }, { name: 'b', tpye: 'text' }] } }, 'operations[1].createTable.columns[1]: unknown field "tpye"'],
   [{ renameColumn: { table: 'portal_users', from: 'name' } }, 'operations[1].renameColumn.to: missing'],
+  [{ alterColumn: { table: 'portal_users', column: 'email', type: 'text' } }, 'operations[1].alterColumn.fromType: missing: with `type`, give the type the column has now, which `down` changes it back to'],
 ])('a field misspelt or of the wrong shape: exit 2, one line naming the element and the field, before anything runs (%#)', async (wrong, said) => {
   const h = await operationsDatabase('badfields', '900_operations', { text: source([rename]) });
   try {
