@@ -148,7 +148,7 @@ export const operations: Operation[] = [
   // { addColumn: { table: 'portal_users', column: { name: 'login', type: 'text', nullable: false }, up: "split_part(email, '@', 1)" } },
   // { renameColumn: { table: 'portal_users', from: 'name', to: 'display_name' } },
   // { alterColumn: { table: 'portal_invitations', column: 'status', type: 'text', fromType: 'varchar(20)', down: 'left(status, 20)' } },
-  // { alterColumn: { table: 'portal_users', column: 'name', nullable: false, unique: { name: 'uq_portal_users_name' } } },
+  // { alterColumn: { table: 'portal_users', column: 'nickname', nullable: false, unique: { name: 'uq_portal_users_nickname' } } },
   // { alterColumn: { table: 'orders', column: 'quantity', type: 'bigint', fromType: 'integer' } }, // would rewrite: through a new column
   // { createIndex: { table: 'portal_users', name: 'ix_portal_users_created_at', columns: ['created_at'] } },
   // { dropIndex: { name: 'ix_portal_users_created_at', table: 'portal_users', columns: ['created_at'] } },

@@ -90,6 +90,19 @@ END $konstruct$`);
   return Object.fromEntries(Object.entries(slots).map(([slot, s]) => [slot, { up: only(s.up), down: only(s.down) }]));
 }
 
+/**
+ * Refused in expand where the column already is what `nullable` asks: its `down` would then change it the other
+ * way, to a state it never had (found by review: `nullable: false` on a NOT NULL column came back nullable).
+ */
+function nullabilityChanges(table: string, column: string, nullable: boolean): string {
+  const already = nullable ? 'nullable' : 'NOT NULL';
+  return `DO $konstruct$ BEGIN
+  IF (SELECT ${nullable ? 'NOT attnotnull' : 'attnotnull'} FROM pg_attribute WHERE attrelid = ${literal(ident(table))}::regclass AND attname = ${literal(column)}) THEN
+    RAISE EXCEPTION ${literal(`alterColumn ${table}.${column} is already ${already}: leave nullable out (its down would make it ${nullable ? 'NOT NULL' : 'nullable'})`)};
+  END IF;
+END $konstruct$`;
+}
+
 export function alterColumn(op: AlterColumn): OperationParts[] {
   const t = `ALTER TABLE ${ident(op.table)}`;
   const col = ident(op.column);
@@ -99,6 +112,7 @@ export function alterColumn(op: AlterColumn): OperationParts[] {
   const parts: OperationParts[] = [
     { table: op.table, slots: validatedLater(op.table, op.column, { check: op.check, references: op.references, notNull: notNullHere }) },
   ];
+  if (notNullHere || op.nullable === true) parts.unshift({ table: op.table, slots: { expand: { up: [nullabilityChanges(op.table, op.column, op.nullable!)], down: [] } } });
   if (op.nullable === false && op.type) {
     parts.push({ table: op.table, slots: unlessSwapped(op.table, op.column, validatedLater(op.table, op.column, { notNull: true })) });
   }
