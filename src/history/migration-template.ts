@@ -15,7 +15,8 @@ export function migrationTemplate(name: string): string {
  *
  * Keeping large tables online (see docs/writing-migrations.md):
  * - ADD COLUMN ... NOT NULL DEFAULT <constant> is a catalog-only change; avoid
- *   full-table UPDATEs and volatile defaults such as now() on existing tables.
+ *   full-table UPDATEs and volatile defaults such as gen_random_uuid() on existing
+ *   tables (now() is stable: catalog-only too).
  * - Add constraints as NOT VALID, then VALIDATE CONSTRAINT in a later statement.
  * - CREATE INDEX CONCURRENTLY cannot run in a transaction: give it a migration
  *   of its own and uncomment \`config\` below. Without a transaction nothing is
