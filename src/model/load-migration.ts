@@ -11,6 +11,7 @@ import { importModule } from '../esm-import';
 import { TYPESCRIPT, type LocalMigration } from '../history/local-migrations';
 import { assertWellFormed } from '../phased/phased-migration';
 import { compileOperations } from '../operations';
+import { withOperationsDataLoss } from '../operations/data-lost-on-down';
 import { toMigration, type Migration } from './migration';
 import type { MigrationModule } from './migration-module';
 import { requireTypeScript } from './require-typescript';
@@ -47,7 +48,7 @@ export async function loadMigration(migration: LocalMigration): Promise<Migratio
     } catch (error) {
       throw new ConfigError(`${file}: ${(error as Error).message}`, 'Fix its operations (see docs/online-migrations.md), then run the command again.');
     }
-    return toMigration(migration, { ...mod, phases });
+    return toMigration(migration, { ...mod, phases, dataLostOnDown: withOperationsDataLoss(mod.operations, mod.dataLostOnDown?.bind(mod)) });
   }
   if (mod?.phases) {
     try {
