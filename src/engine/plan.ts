@@ -33,7 +33,7 @@ export function assertHistoryKnown(local: LocalMigration[], history: AppliedMigr
   if (unknown.length > 0) {
     throw new HistoryMismatchError(
       `the database has applied migrations this code does not know: ${unknown.join(', ')}`,
-      'The database is ahead of this version of konstruct-migrate: run the version that applied them (nothing was changed).',
+      'Nothing was changed. If the files were deleted or renamed here, restore them (git status shows it); if a newer version of the migrations applied them, run that version.',
     );
   }
 }
