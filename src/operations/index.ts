@@ -16,7 +16,7 @@ import { compileParts } from './compile';
 import { createIndex } from './create-index';
 import { createTable } from './create-table';
 import { dropColumn } from './drop-column';
-import { dropIndex } from './drop-index';
+import { dropIndex, type ListContext } from './drop-index';
 import { dropTable } from './drop-table';
 import { fieldsProblem } from './operation-fields';
 import type { OperationParts } from './parts';
@@ -63,6 +63,9 @@ function label(name: string, fields: Record<string, unknown>): string {
 /** Throws, naming the element and the field, when `operations` is not a list of known operations with the fields each takes. */
 export function compileOperations(operations: readonly Operation[]): PhasedStep[] {
   if (!Array.isArray(operations) || operations.length === 0) throw new Error('operations: give at least one operation');
+  const list: ListContext = {
+    indexesCreatedHere: new Set(operations.flatMap((o) => (o && typeof o === 'object' && 'createIndex' in o ? [o.createIndex?.name] : []))),
+  };
   return compileParts(
     operations.map((element, i) => {
       const keys = element && typeof element === 'object' ? Object.keys(element) : [];
@@ -73,7 +76,7 @@ export function compileOperations(operations: readonly Operation[]): PhasedStep[
       const fields = (element as Record<string, Record<string, unknown>>)[name]!;
       const problem = fieldsProblem(name, fields, `operations[${i}]`);
       if (problem) throw new Error(problem);
-      const parts = (OPERATIONS[name] as (f: unknown) => OperationParts | OperationParts[])(fields);
+      const parts = (OPERATIONS[name] as (f: unknown, list: ListContext) => OperationParts | OperationParts[])(fields, list);
       return { label: label(name, fields), parts: Array.isArray(parts) ? parts : [parts] };
     }),
   );
