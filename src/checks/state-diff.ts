@@ -42,6 +42,13 @@ export function diffStates(before: TableState[], after: TableState[], notices: s
       changes.verified.push(table.name);
     }
     for (const index of table.indexes) if (!old.indexes.includes(index)) changes.indexesBuilt.push({ table: table.name, index });
+    // Built anew under its name (REINDEX), the table itself not rewritten (a rewrite rebuilds every index, and says so).
+    if (table.filenode === old.filenode) {
+      for (const file of table.indexFiles ?? []) {
+        const index = file.slice(0, file.lastIndexOf(':'));
+        if (old.indexes.includes(index) && !(old.indexFiles ?? []).includes(file)) changes.indexesBuilt.push({ table: table.name, index });
+      }
+    }
     for (const k of table.constraints) {
       const was = old.constraints.find((o) => o.name === k.name && o.type === k.type);
       const kind = k.type === 'c' ? 'check' : k.type === 'f' ? 'foreign key' : undefined;

@@ -22,11 +22,13 @@ beforeAll(async () => {
     CREATE SEQUENCE ticket_numbers;
     CREATE TABLE tickets (n int DEFAULT nextval('ticket_numbers'), nickname text, created_at timestamptz);
     ALTER TABLE tickets ADD CONSTRAINT ck_tickets_nickname CHECK (nickname IS NOT NULL) NOT VALID;
+    CREATE INDEX ix_orders_quantity ON orders (quantity);
     ALTER DATABASE ${db.name} SET timezone = 'Europe/Berlin'`);
   folder = tempMigrations({
     '001_nickname_not_null': sqlMigration('ALTER TABLE tickets ALTER COLUMN nickname SET NOT NULL', 'ALTER TABLE tickets ALTER COLUMN nickname DROP NOT NULL'),
     '002_orders_note': sqlMigration('ALTER TABLE orders ADD COLUMN note text', 'ALTER TABLE orders DROP COLUMN note'),
     '003_local_time': sqlMigration('ALTER TABLE tickets ALTER COLUMN created_at TYPE timestamp', 'ALTER TABLE tickets ALTER COLUMN created_at TYPE timestamptz'),
+    '004_reindex': sqlMigration('REINDEX TABLE orders', 'SELECT 1'),
   });
   ctx = await testContext(db.url, folder.dir); // connects after the ALTER DATABASE: its sessions are in Europe/Berlin
 });
@@ -36,11 +38,13 @@ afterAll(async () => {
   await db?.drop();
 });
 
-it('copies serial columns, unvalidated CHECKs and the time zone as they are on the target', async () => {
+it('copies serial columns, unvalidated CHECKs and the time zone as they are on the target; sees a REINDEX build', async () => {
   const result = await check(ctx, { serverUrl: adminUrl(), thresholdRows: 0 });
-  expect(result.pending).toEqual(['001_nickname_not_null', '002_orders_note', '003_local_time']);
+  expect(result.pending).toEqual(['001_nickname_not_null', '002_orders_note', '003_local_time', '004_reindex']);
   expect(result.findings.map((f) => [f.migration, f.rule, f.table])).toEqual([
     ['001_nickname_not_null', 'not-null-scan', 'tickets'],
     ['003_local_time', 'table-rewrite', 'tickets'],
+    // REINDEX builds each index anew under its name, holding SHARE on the table (found by a migration author's review).
+    ['004_reindex', 'index-build', 'orders'],
   ]);
 });
