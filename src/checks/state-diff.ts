@@ -74,7 +74,8 @@ function rewriteCauses(old: TableState, table: TableState): RewriteCause[] {
   const causes: RewriteCause[] = [];
   for (const column of table.columns) {
     const was = oldColumns.get(column.num);
-    if (!was && column.default !== null) causes.push({ table: table.name, kind: 'volatile default', column: column.name, default: column.default });
+    if (!was && column.default !== null && column.generated) causes.push({ table: table.name, kind: 'generated column', column: column.name, expression: column.default });
+    else if (!was && column.default !== null) causes.push({ table: table.name, kind: 'volatile default', column: column.name, default: column.default });
     if (was && was.type !== column.type) causes.push({ table: table.name, kind: 'type change', column: column.name, from: was.type, to: column.type });
   }
   return causes;

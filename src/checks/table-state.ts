@@ -9,7 +9,10 @@ export interface ColumnState {
   name: string;
   notnull: boolean;
   type: string;
+  /** The expression of its default, or of a stored generated column (pg_attrdef holds both). */
   default: string | null;
+  /** GENERATED ALWAYS AS (...) STORED: every row's value is computed when the column is added. */
+  generated?: boolean;
 }
 
 export interface TableState {
@@ -31,7 +34,7 @@ export function tableStateQuery(oids: number[]): string {
   return `
     SELECT c.oid::int AS oid, c.relname AS name, c.relfilenode::int AS filenode,
       COALESCE((SELECT json_agg(json_build_object('num', a.attnum, 'name', a.attname, 'notnull', a.attnotnull,
-                  'type', format_type(a.atttypid, a.atttypmod), 'default', pg_get_expr(d.adbin, d.adrelid)) ORDER BY a.attnum)
+                  'type', format_type(a.atttypid, a.atttypmod), 'default', pg_get_expr(d.adbin, d.adrelid), 'generated', a.attgenerated = 's') ORDER BY a.attnum)
                   FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
                  WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped), '[]') AS columns,
       COALESCE((SELECT json_agg(json_build_object('name', k.conname, 'type', k.contype, 'validated', k.convalidated))
