@@ -23,7 +23,9 @@ export function upSummary(result: UpResult, style: Style = plainStyle): string {
     ? `${result.expanded.join(', ')} is expanded and held: both application versions are served. ` +
       'Deploy the new version everywhere, then run `konstruct-migrate complete`.'
     : '';
-  if (result.applied.length === 0) return expanded || style.green('Nothing to apply: the database is up to date.');
+  // With --to, later migrations may be pending: "up to date" would say otherwise.
+  const nothing = result.upTo ? `Nothing to apply: ${result.upTo} and the migrations before it are applied.` : 'Nothing to apply: the database is up to date.';
+  if (result.applied.length === 0) return expanded || style.green(nothing);
   const applied = `Applied ${plural(result.applied.length, 'migration')} in batch ${result.batch} (${formatDuration(totalMs(result.applied))}).`;
   return expanded ? `${applied}\n${expanded}` : applied;
 }

@@ -53,6 +53,8 @@ export interface UpResult {
   dryRun?: DryRunStep[];
   /** Only with dryRun: the findings of `check` the pending migrations accept on purpose. */
   accepted?: ReturnType<typeof acceptedBy>;
+  /** Only with `to`: the migration the run stopped at (later ones may be pending). */
+  upTo?: string;
 }
 
 export async function up(ctx: MigrationContext, options: UpOptions = {}): Promise<UpResult> {
@@ -63,7 +65,8 @@ export async function up(ctx: MigrationContext, options: UpOptions = {}): Promis
     if (!options.allowOutOfOrder) assertInOrder(local, run.history);
     if (!options.expand) await assertNoneHeld(pending, run.partWay);
     if (options.check && !options.dryRun) await refuseUnsafeMigrations(ctx, pending, run.partWay, options.check);
-    return carryOn(ctx, local, pending, run, options, options.expand ? 'expand' : 'all');
+    const result = await carryOn(ctx, local, pending, run, options, options.expand ? 'expand' : 'all');
+    return target ? { ...result, upTo: target.name } : result;
   });
 }
 

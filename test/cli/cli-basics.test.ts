@@ -48,6 +48,10 @@ describe('konstruct-migrate against DATABASE_URL', () => {
     const downRun = await runCli(['down'], { env });
     expect(downRun.code).toBe(0);
     expect(downRun.stdout).toMatch(/↓ 006_rbac_roles \((?:\d+ ms|\d+\.\d s)\)/); // ms below a second, else s: the machine sets which
+
+    // 006 pending now: up --to 005 has nothing to apply, and does not call the database up to date.
+    const upTo = await runCli(['up', '--to', '005'], { env });
+    expect([upTo.code, upTo.stdout]).toEqual([0, 'Nothing to apply: 005_baseline and the migrations before it are applied.\n']);
   });
 
   it('--url wins over DATABASE_URL, which wins over .env', async () => {
