@@ -68,7 +68,11 @@ const readableFile = z
       accessSync(file, constants.R_OK);
       return file;
     } catch (error) {
-      ctx.addIssue({ code: 'custom', message: `is {value}, a file that cannot be read: ${(error as NodeJS.ErrnoException).code}.` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `is {value}, a file that cannot be read: ${(error as NodeJS.ErrnoException).code}.`,
+        params: hint('Give the path of a readable PEM file (a relative path is read from the directory the command runs in), or leave the setting out.'),
+      });
       return z.NEVER;
     }
   });

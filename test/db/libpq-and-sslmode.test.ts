@@ -98,12 +98,13 @@ describe('connection settings (libpq semantics)', () => {
         }
       })();
       expect(error?.exitCode).toBe(ExitCode.Usage);
-      return error?.message;
+      return [error?.message, error?.hint];
     });
     expect(messages).toEqual([
-      'sslmode in the URL is "requir", which is not one of disable, allow, prefer, require, verify-ca, verify-full.',
-      'PGSSLMODE is "on", which is not one of disable, allow, prefer, require, verify-ca, verify-full.',
-      'sslrootcert in the URL is /no/such/ca.pem, a file that cannot be read: ENOENT.',
+      ['sslmode in the URL is "requir", which is not one of disable, allow, prefer, require, verify-ca, verify-full.', 'Fix the value; `require` encrypts without checking the certificate.'],
+      ['PGSSLMODE is "on", which is not one of disable, allow, prefer, require, verify-ca, verify-full.', 'Fix the value; `require` encrypts without checking the certificate.'],
+      // What to do, not only "see --help" (found by an operator's review).
+      ['sslrootcert in the URL is /no/such/ca.pem, a file that cannot be read: ENOENT.', 'Give the path of a readable PEM file (a relative path is read from the directory the command runs in), or leave the setting out.'],
     ]);
   });
 });
