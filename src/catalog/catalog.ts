@@ -35,6 +35,8 @@ export interface CatalogColumn {
   type: string;
   notNull: boolean;
   default: string | null;
+  /** A collation other than its type's, as pg_dump spells it (`pg_catalog."C"`); absent for the type's own. */
+  collation?: string;
   comment: string | null;
 }
 

@@ -39,7 +39,7 @@ export interface SchemaDifference {
    */
   name: string;
   /** For a different column: what differs (type, nullability, default). */
-  aspect?: 'type' | 'nullability' | 'default';
+  aspect?: 'type' | 'collation' | 'nullability' | 'default';
   /** The object (or aspect) as the migrations define it; null when it should not exist. */
   expected: string | null;
   /** The object (or aspect) as the database has it; null when it is missing. */
@@ -95,7 +95,7 @@ function diffColumns(table: string, expected: CatalogColumn[], actual: CatalogCo
       out.push({ change, kind: 'column', table, name, expected: e ? spec : null, actual: a ? spec : null, message: `${change} column ${where}: ${spec}` });
       continue;
     }
-    for (const aspect of ['type', 'nullability', 'default'] as const) {
+    for (const aspect of ['type', 'collation', 'nullability', 'default'] as const) {
       const [want, have] = [describe(e!, aspect), describe(a!, aspect)];
       if (want !== have) {
         out.push({ change, kind: 'column', table, name, aspect, expected: want, actual: have, message: `different column ${where}: ${have}, expected ${want}` });
@@ -182,12 +182,13 @@ function pairUp<T>(expected: readonly T[], actual: readonly T[], key: (item: T) 
   ];
 }
 
-function describe(column: CatalogColumn, aspect: 'type' | 'nullability' | 'default'): string {
+function describe(column: CatalogColumn, aspect: 'type' | 'collation' | 'nullability' | 'default'): string {
   if (aspect === 'type') return `type ${column.type}`;
+  if (aspect === 'collation') return column.collation ? `COLLATE ${column.collation}` : 'the collation of its type';
   if (aspect === 'nullability') return column.notNull ? 'NOT NULL' : 'nullable';
   return column.default === null ? 'no default' : `DEFAULT ${column.default}`;
 }
 
 function columnSpec(column: CatalogColumn): string {
-  return `${column.type}${column.default !== null ? ` DEFAULT ${column.default}` : ''}${column.notNull ? ' NOT NULL' : ''}`;
+  return `${column.type}${column.default !== null ? ` DEFAULT ${column.default}` : ''}${column.notNull ? ' NOT NULL' : ''}${column.collation ? ` COLLATE ${column.collation}` : ''}`;
 }

@@ -101,6 +101,9 @@ function parseColumn(item: string, source: string, line: number): CatalogColumn 
   const m = COLUMN.exec(item);
   if (!m) throw new CatalogParseError(`${source}, line ${line}: cannot read column: ${item}`);
   let rest = m[2]!;
+  const collate = rest.lastIndexOf(' COLLATE ');
+  const collation = collate < 0 ? undefined : rest.slice(collate + ' COLLATE '.length);
+  if (collation !== undefined) rest = rest.slice(0, collate);
   const notNull = rest.endsWith(' NOT NULL');
   if (notNull) rest = rest.slice(0, -' NOT NULL'.length);
   const at = rest.indexOf(' DEFAULT ');
@@ -110,6 +113,7 @@ function parseColumn(item: string, source: string, line: number): CatalogColumn 
     notNull,
     default: at < 0 ? null : rest.slice(at + ' DEFAULT '.length),
     comment: null,
+    ...(collation !== undefined ? { collation } : {}),
   };
 }
 

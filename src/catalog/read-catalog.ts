@@ -24,7 +24,7 @@ export interface CatalogOptions {
 }
 
 interface TableRow { table: string; owner: string }
-interface ColumnRow { table: string; column: string; type: string; notnull: boolean; default: string | null; comment: string | null }
+interface ColumnRow { table: string; column: string; type: string; notnull: boolean; default: string | null; comment: string | null; collation: string | null }
 interface ConstraintRow { table: string; name: string; def: string }
 interface IndexRow { table: string; name: string; def: string }
 interface GrantRow { table: string; grantee: string; privilege: string }
@@ -56,7 +56,7 @@ export async function readCatalog(db: Knex, options: CatalogOptions = {}): Promi
         owner,
         columns: columns
           .filter((c) => c.table === table)
-          .map((c) => ({ name: c.column, type: c.type, notNull: c.notnull, default: c.default, comment: c.comment })),
+          .map((c) => ({ name: c.column, type: c.type, notNull: c.notnull, default: c.default, comment: c.comment, ...(c.collation ? { collation: c.collation } : {}) })),
       })),
       constraints: constraints.map(toConstraint),
       indexes: indexes.map((i) => ({ table: i.table, name: i.name, definition: i.def })),
@@ -97,9 +97,14 @@ const TABLES_SQL = `
   FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
   WHERE ${OWN_TABLES}`;
 
+// A collation other than its type's, as pg_dump spells it (pg_catalog."C"): it changes how values compare and sort.
 const COLUMNS_SQL = `
   SELECT c.relname AS "table", a.attname AS "column",
          pg_catalog.format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull AS notnull,
+         (SELECT pg_catalog.quote_ident(cn.nspname) || '.' || pg_catalog.quote_ident(co.collname)
+            FROM pg_catalog.pg_collation co JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace
+            JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
+           WHERE co.oid = a.attcollation AND a.attcollation <> t.typcollation) AS collation,
          pg_catalog.pg_get_expr(d.adbin, d.adrelid) AS "default",
          pg_catalog.col_description(c.oid, a.attnum) AS comment
   FROM pg_catalog.pg_class c

@@ -38,7 +38,8 @@ export function renderCatalog(catalog: Catalog): string {
 
   for (const table of catalog.tables) {
     const body = table.columns.map((c) =>
-      `    ${quoteIdent(c.name)} ${c.type}${c.default !== null ? ` DEFAULT ${c.default}` : ''}${c.notNull ? ' NOT NULL' : ''}`,
+      // pg_dump's order: the collation last.
+      `    ${quoteIdent(c.name)} ${c.type}${c.default !== null ? ` DEFAULT ${c.default}` : ''}${c.notNull ? ' NOT NULL' : ''}${c.collation ? ` COLLATE ${c.collation}` : ''}`,
     );
     for (const check of catalog.constraints.filter((k) => k.table === table.name && k.kind === 'check' && !notValid(k))) {
       body.push(`    CONSTRAINT ${quoteIdent(check.name)} ${check.definition}`);

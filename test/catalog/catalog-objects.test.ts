@@ -47,6 +47,10 @@ const BY_HAND: Array<[string, string, string[]]> = [
   ['a materialized view', `CREATE MATERIALIZED VIEW tenant_count AS SELECT count(*) AS n FROM tenants`, [
     'extra materialized view tenant_count: CREATE MATERIALIZED VIEW public.tenant_count AS SELECT count(*) AS n FROM public.tenants WITH NO DATA',
   ]],
+  // Found by review: a collation other than the type's went unseen (it changes how values compare and sort).
+  ['a column collation', `ALTER TABLE tenants ALTER COLUMN name TYPE varchar(255) COLLATE "C"`, [
+    'different column tenants.name: COLLATE pg_catalog."C", expected the collation of its type',
+  ]],
   ['a table comment', `COMMENT ON TABLE tenants IS 'one per customer'`, [
     "extra comment on table tenants: COMMENT ON TABLE public.tenants IS 'one per customer'",
   ]],
@@ -90,7 +94,8 @@ describe('all of them at once', () => {
 
   it('reads back from its own text exactly what it read from the server, owners included', async () => {
     const read = await readCatalog(db.knex);
-    expect(read.objects.length).toBe(BY_HAND.flatMap(([, , messages]) => messages).length);
+    // Every message stands for one object, but a column's (the collation is the column's type).
+    expect(read.objects.length).toBe(BY_HAND.flatMap(([, , messages]) => messages).filter((m) => !m.startsWith('different column')).length);
     expect(parseCatalog(renderCatalog(read))).toEqual(read);
   });
 
