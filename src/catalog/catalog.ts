@@ -27,6 +27,14 @@ export interface CatalogTable {
   owner: string | null;
   /** In the table's column order. */
   columns: CatalogColumn[];
+  /** CREATE UNLOGGED TABLE: not written to WAL, so not on replicas, and emptied by a crash. */
+  unlogged?: true;
+  /** Storage parameters, as pg_dump prints them inside WITH (...): `fillfactor='50', toast.autovacuum_enabled='false'`. */
+  options?: string;
+  /** Other than the default (the primary key): `FULL`, `NOTHING` or `USING INDEX name`; what logical decoding sends of an old row. */
+  replicaIdentity?: string;
+  /** The index CLUSTER uses for this table by default (ALTER TABLE ... CLUSTER ON). */
+  clusterOn?: string;
 }
 
 export interface CatalogColumn {
@@ -38,6 +46,14 @@ export interface CatalogColumn {
   /** A collation other than its type's, as pg_dump spells it (`pg_catalog."C"`); absent for the type's own. */
   collation?: string;
   comment: string | null;
+  /** ALTER COLUMN ... SET STATISTICS: a statistics target of its own; absent for the server's default. */
+  statistics?: number;
+  /** SET STORAGE other than its type's: `PLAIN`, `MAIN`, `EXTERNAL` or `EXTENDED`. */
+  storage?: string;
+  /** SET COMPRESSION: `pglz` or `lz4`; absent for the server's default_toast_compression. */
+  compression?: string;
+  /** SET (...): attribute options such as `n_distinct=-0.5`, as pg_dump prints them. */
+  options?: string;
 }
 
 export type ConstraintKind = 'check' | 'primary key' | 'unique' | 'foreign key' | 'exclusion';
@@ -58,13 +74,20 @@ export interface CatalogIndex {
   definition: string;
 }
 
-/** Privileges granted on a table to one role other than its owner. */
+/**
+ * Privileges granted on a table, or on one of its columns, to one role other than its owner: one GRANT statement as
+ * pg_dump prints it, so the privileges granted with and without the right to pass them on are two grants.
+ */
 export interface CatalogGrant {
   table: string;
+  /** For privileges on one column (`GRANT SELECT(name) ON TABLE ...`); absent for the table's. */
+  column?: string;
   /** A role name, or PUBLIC. */
   grantee: string;
   /** In TABLE_PRIVILEGES order. */
   privileges: string[];
+  /** WITH GRANT OPTION: the grantee may grant these privileges to others. */
+  withGrantOption?: true;
 }
 
 /**
@@ -116,6 +139,14 @@ export function functionSignature(definition: string): string {
 /** Table privileges in the order pg_dump lists them; all of them print as ALL. */
 export const TABLE_PRIVILEGES = ['SELECT', 'INSERT', 'DELETE', 'UPDATE', 'TRUNCATE', 'REFERENCES', 'TRIGGER'];
 
+/** The privileges a column can have; all of them print as ALL(column). */
+export const COLUMN_PRIVILEGES = ['SELECT', 'INSERT', 'UPDATE', 'REFERENCES'];
+
+/** What tells two grants apart: table, column, grantee, and whether they may be passed on. */
+export function grantKey(grant: CatalogGrant): string {
+  return JSON.stringify([grant.table, grant.column ?? null, grant.grantee, grant.withGrantOption === true]);
+}
+
 export const PUBLIC_GRANTEE = 'PUBLIC';
 
 export function constraintKindOf(definition: string): ConstraintKind | undefined {
@@ -146,7 +177,9 @@ export function sortCatalog(catalog: Catalog): Catalog {
     tables: [...catalog.tables].sort((a, b) => compareText(a.name, b.name)),
     constraints: [...catalog.constraints].sort(byTableThenName),
     indexes: [...catalog.indexes].sort(byTableThenName),
-    grants: [...catalog.grants].sort((a, b) => compareText(a.table, b.table) || compareText(a.grantee, b.grantee)),
+    grants: [...catalog.grants].sort((a, b) =>
+      compareText(a.table, b.table) || compareText(a.column ?? '', b.column ?? '') || compareText(a.grantee, b.grantee)
+      || Number(a.withGrantOption === true) - Number(b.withGrantOption === true)),
     functions: [...catalog.functions].sort((a, b) => compareText(a.name, b.name)),
     triggers: [...catalog.triggers].sort(byTableThenName),
     objects: [...catalog.objects].sort((a, b) => compareText(a.kind, b.kind) || byTableThenName(a, b)),

@@ -5,6 +5,9 @@
  *   missing constraint user_tenant_roles_user_id_fkey on user_tenant_roles: FOREIGN KEY (...) ON DELETE CASCADE
  *   different column portal_users.role: nullable, expected NOT NULL
  *
+ * A table's settings (UNLOGGED, storage parameters, replica identity, CLUSTER index) and a column's (statistics
+ * target, storage, compression, options) are compared as aspects of the table or column.
+ *
  * Deliberately not compared: table owners (they are whoever ran the migrations,
  * which differs per environment) and the position of columns within a table
  * (it has no effect on queries and cannot be changed without rebuilding the table).
@@ -21,6 +24,7 @@ import {
   type CatalogGrant,
   type CatalogObject,
   type CatalogTable,
+  grantKey,
   type ObjectKind,
 } from './catalog';
 import { quoteIdent, quoteLiteral } from './sql-text';
@@ -38,14 +42,21 @@ export interface SchemaDifference {
    * for a function, its signature; for a comment on an object, what it is on (`view active_users`).
    */
   name: string;
-  /** For a different column: what differs (type, nullability, default). */
-  aspect?: 'type' | 'collation' | 'nullability' | 'default';
+  /** For a grant on a column: the column (name is the grantee). */
+  column?: string;
+  /** For a different table or column: what differs. */
+  aspect?: TableAspect | ColumnAspect;
   /** The object (or aspect) as the migrations define it; null when it should not exist. */
   expected: string | null;
   /** The object (or aspect) as the database has it; null when it is missing. */
   actual: string | null;
   message: string;
 }
+
+const TABLE_ASPECTS = ['persistence', 'storage parameters', 'replica identity', 'cluster index'] as const;
+const COLUMN_ASPECTS = ['type', 'collation', 'nullability', 'default', 'statistics', 'storage', 'compression', 'options'] as const;
+export type TableAspect = (typeof TABLE_ASPECTS)[number];
+export type ColumnAspect = (typeof COLUMN_ASPECTS)[number];
 
 const KIND_ORDER: DifferenceKind[] = [
   'extension', 'type', 'domain', 'function', 'sequence', 'view', 'materialized view',
@@ -79,10 +90,19 @@ function diffTables(expected: CatalogTable[], actual: CatalogTable[]): SchemaDif
   const out: SchemaDifference[] = [];
   for (const [change, { expected: e, actual: a }] of pairUp(expected, actual, (t) => t.name)) {
     const name = (e ?? a)!.name;
-    if (change === 'different') out.push(...diffColumns(name, e!.columns, a!.columns));
+    if (change === 'different') out.push(...diffTableSettings(e!, a!), ...diffColumns(name, e!.columns, a!.columns));
     else out.push({ change, kind: 'table', table: name, name, expected: e ? name : null, actual: a ? name : null, message: `${change} table ${quoteIdent(name)}` });
   }
   return out;
+}
+
+function diffTableSettings(expected: CatalogTable, actual: CatalogTable): SchemaDifference[] {
+  return TABLE_ASPECTS.flatMap((aspect) => {
+    const [want, have] = [describeTable(expected, aspect), describeTable(actual, aspect)];
+    const table = expected.name;
+    return want === have ? []
+      : [{ change: 'different' as const, kind: 'table' as const, table, name: table, aspect, expected: want, actual: have, message: `different table ${quoteIdent(table)}: ${have}, expected ${want}` }];
+  });
 }
 
 function diffColumns(table: string, expected: CatalogColumn[], actual: CatalogColumn[]): SchemaDifference[] {
@@ -95,7 +115,7 @@ function diffColumns(table: string, expected: CatalogColumn[], actual: CatalogCo
       out.push({ change, kind: 'column', table, name, expected: e ? spec : null, actual: a ? spec : null, message: `${change} column ${where}: ${spec}` });
       continue;
     }
-    for (const aspect of ['type', 'collation', 'nullability', 'default'] as const) {
+    for (const aspect of COLUMN_ASPECTS) {
       const [want, have] = [describe(e!, aspect), describe(a!, aspect)];
       if (want !== have) {
         out.push({ change, kind: 'column', table, name, aspect, expected: want, actual: have, message: `different column ${where}: ${have}, expected ${want}` });
@@ -159,14 +179,17 @@ function diffObjects(expected: CatalogObject[], actual: CatalogObject[]): Schema
 
 const oneLine = (statement: string) => statement.replace(/\s*\n\s*/g, ' ');
 
+/** Matched by table, column, grantee and grant option; compared by the privileges granted. */
 function diffGrants(expected: CatalogGrant[], actual: CatalogGrant[]): SchemaDifference[] {
   const out: SchemaDifference[] = [];
-  for (const [change, pair] of pairUp(expected, actual, (g) => `${g.table}\u0000${g.grantee}`)) {
+  for (const [change, pair] of pairUp(expected, actual, grantKey)) {
     const [want, have] = [pair.expected?.privileges.join(',') ?? null, pair.actual?.privileges.join(',') ?? null];
     if (want === have) continue;
-    const { table, grantee } = (pair.expected ?? pair.actual)!;
+    const { table, column, grantee, withGrantOption } = (pair.expected ?? pair.actual)!;
+    const on = column === undefined ? quoteIdent(table) : `${quoteIdent(table)}.${quoteIdent(column)}`;
+    const to = `${grantee === PUBLIC_GRANTEE ? grantee : quoteIdent(grantee)}${withGrantOption ? ' WITH GRANT OPTION' : ''}`;
     const detail = change === 'different' ? `${have}, expected ${want}` : (want ?? have);
-    out.push({ change, kind: 'grant', table, name: grantee, expected: want, actual: have, message: `${change} grant on ${quoteIdent(table)} to ${grantee === PUBLIC_GRANTEE ? grantee : quoteIdent(grantee)}: ${detail}` });
+    out.push({ change, kind: 'grant', table, ...(column !== undefined ? { column } : {}), name: grantee, expected: want, actual: have, message: `${change} grant on ${on} to ${to}: ${detail}` });
   }
   return out;
 }
@@ -182,11 +205,26 @@ function pairUp<T>(expected: readonly T[], actual: readonly T[], key: (item: T) 
   ];
 }
 
-function describe(column: CatalogColumn, aspect: 'type' | 'collation' | 'nullability' | 'default'): string {
-  if (aspect === 'type') return `type ${column.type}`;
-  if (aspect === 'collation') return column.collation ? `COLLATE ${column.collation}` : 'the collation of its type';
-  if (aspect === 'nullability') return column.notNull ? 'NOT NULL' : 'nullable';
-  return column.default === null ? 'no default' : `DEFAULT ${column.default}`;
+function describe(column: CatalogColumn, aspect: ColumnAspect): string {
+  switch (aspect) {
+    case 'type': return `type ${column.type}`;
+    case 'collation': return column.collation ? `COLLATE ${column.collation}` : 'the collation of its type';
+    case 'nullability': return column.notNull ? 'NOT NULL' : 'nullable';
+    case 'default': return column.default === null ? 'no default' : `DEFAULT ${column.default}`;
+    case 'statistics': return column.statistics === undefined ? 'the default statistics target' : `SET STATISTICS ${column.statistics}`;
+    case 'storage': return column.storage === undefined ? 'the storage of its type' : `SET STORAGE ${column.storage}`;
+    case 'compression': return column.compression === undefined ? 'the default compression' : `SET COMPRESSION ${column.compression}`;
+    case 'options': return column.options === undefined ? 'no attribute options' : `SET (${column.options})`;
+  }
+}
+
+function describeTable(table: CatalogTable, aspect: TableAspect): string {
+  switch (aspect) {
+    case 'persistence': return table.unlogged ? 'UNLOGGED' : 'logged';
+    case 'storage parameters': return table.options === undefined ? 'no storage parameters' : `WITH (${table.options})`;
+    case 'replica identity': return `REPLICA IDENTITY ${table.replicaIdentity ?? 'DEFAULT'}`;
+    case 'cluster index': return table.clusterOn === undefined ? 'no CLUSTER index' : `CLUSTER ON ${quoteIdent(table.clusterOn)}`;
+  }
 }
 
 function columnSpec(column: CatalogColumn): string {

@@ -6,6 +6,7 @@
  * because silently skipping a statement would hide drift.
  */
 import {
+  COLUMN_PRIVILEGES,
   constraintKindOf,
   emptyCatalog,
   functionSignature,
@@ -22,12 +23,18 @@ import { parseObject } from './parse-catalog-objects';
 import { IDENT, LITERAL, unquoteIdent, unquoteLiteral } from './sql-text';
 
 const QNAME = `(${IDENT})\\.(${IDENT})`;
-const CREATE_TABLE = new RegExp(`^CREATE TABLE ${QNAME} \\(([\\s\\S]*)\\)$`);
+// The body ends at the first `)` that only storage parameters follow: a column's type has parentheses of its own.
+const CREATE_TABLE = new RegExp(`^CREATE (UNLOGGED )?TABLE ${QNAME} \\(([\\s\\S]*?)\\)(?:\\nWITH \\((.*)\\))?$`);
+const COLUMN_SETTING = new RegExp(`^ALTER TABLE ONLY ${QNAME} ALTER COLUMN (${IDENT}) SET (?:STATISTICS (-?\\d+)|STORAGE ([A-Z]+)|COMPRESSION (\\S+)|\\((.*)\\))$`);
+const REPLICA_IDENTITY = new RegExp(`^ALTER TABLE ONLY ${QNAME} REPLICA IDENTITY (FULL|NOTHING|USING INDEX ${IDENT})$`);
+const CLUSTER_ON = new RegExp(`^ALTER TABLE ${QNAME} CLUSTER ON (${IDENT})$`);
 const OWNER = new RegExp(`^ALTER (TABLE|TYPE|DOMAIN) ${QNAME} OWNER TO (${IDENT})$`);
 const COMMENT = new RegExp(`^COMMENT ON COLUMN ${QNAME}\\.(${IDENT}) IS (${LITERAL})$`);
 const ADD_CONSTRAINT = new RegExp(`^ALTER TABLE ONLY ${QNAME}\\s+ADD CONSTRAINT (${IDENT}) ([\\s\\S]+)$`);
 const CREATE_INDEX = new RegExp(`^CREATE (?:UNIQUE )?INDEX (${IDENT}) ON (?:ONLY )?${QNAME} `);
-const GRANT = new RegExp(`^GRANT (\\S+) ON TABLE ${QNAME} TO (${IDENT})$`);
+const GRANT = new RegExp(`^GRANT ([\\s\\S]+?) ON TABLE ${QNAME} TO (${IDENT})( WITH GRANT OPTION)?$`);
+/** One item of a grant's list: `SELECT`, `ALL`, or on a column `SELECT(name)`, `ALL("Odd Col")`. */
+const GRANTED = new RegExp(`^([A-Z]+)(?:\\((${IDENT})\\))?$`);
 const CHECK_IN_TABLE = new RegExp(`^CONSTRAINT (${IDENT}) (CHECK [\\s\\S]+)$`);
 const COLUMN = new RegExp(`^(${IDENT}) ([\\s\\S]+)$`);
 const CREATE_FUNCTION = new RegExp(`^CREATE OR REPLACE (?:FUNCTION|PROCEDURE) ${QNAME}\\(`);
@@ -50,9 +57,9 @@ export function parseCatalog(text: string, source = 'schema text'): Catalog {
     let m: RegExpExecArray | null;
     let object: CatalogObject | undefined;
     if ((m = CREATE_TABLE.exec(sql))) {
-      const name = inSchema(catalog, m[1]!, m[2]!, source, line);
-      const table: CatalogTable = { name, owner: null, columns: [] };
-      for (const item of splitTopLevel(m[3]!, ',').map((s) => s.trim()).filter(Boolean)) {
+      const name = inSchema(catalog, m[2]!, m[3]!, source, line);
+      const table: CatalogTable = { name, owner: null, columns: [], ...(m[1] ? { unlogged: true } : {}), ...(m[5] !== undefined ? { options: m[5] } : {}) };
+      for (const item of splitTopLevel(m[4]!, ',').map((s) => s.trim()).filter(Boolean)) {
         const check = CHECK_IN_TABLE.exec(item);
         if (check) catalog.constraints.push({ table: name, name: unquoteIdent(check[1]!), kind: 'check', definition: check[2]! });
         else table.columns.push(parseColumn(item, source, line));
@@ -84,9 +91,27 @@ export function parseCatalog(text: string, source = 'schema text'): Catalog {
     } else if ((m = CREATE_TRIGGER.exec(sql))) {
       catalog.triggers.push({ table: tableNamed(m[2]!, m[3]!, line).name, name: unquoteIdent(m[1]!), definition: sql });
     } else if ((m = GRANT.exec(sql))) {
-      const privileges = m[1] === 'ALL' ? TABLE_PRIVILEGES : m[1]!.split(',');
       const grantee = m[4] === PUBLIC_GRANTEE ? PUBLIC_GRANTEE : unquoteIdent(m[4]!);
-      catalog.grants.push({ table: tableNamed(m[2]!, m[3]!, line).name, grantee, privileges: sortPrivileges(privileges) });
+      const { column, privileges } = parseGrantList(m[1]!, source, line);
+      catalog.grants.push({
+        table: tableNamed(m[2]!, m[3]!, line).name,
+        ...(column !== undefined ? { column } : {}),
+        grantee,
+        privileges: sortPrivileges(privileges),
+        ...(m[5] ? { withGrantOption: true as const } : {}),
+      });
+    } else if ((m = COLUMN_SETTING.exec(sql))) {
+      const table = tableNamed(m[1]!, m[2]!, line);
+      const column = table.columns.find((c) => c.name === unquoteIdent(m![3]!));
+      if (!column) throw new CatalogParseError(`${source}, line ${line}: setting of unknown column ${m[3]} of ${table.name}`);
+      if (m[4] !== undefined) column.statistics = Number(m[4]);
+      if (m[5] !== undefined) column.storage = m[5];
+      if (m[6] !== undefined) column.compression = m[6];
+      if (m[7] !== undefined) column.options = m[7];
+    } else if ((m = REPLICA_IDENTITY.exec(sql))) {
+      tableNamed(m[1]!, m[2]!, line).replicaIdentity = m[3]!;
+    } else if ((m = CLUSTER_ON.exec(sql))) {
+      tableNamed(m[1]!, m[2]!, line).clusterOn = unquoteIdent(m[3]!);
     } else if ((object = parseObject(sql, (schemaText, name) => inSchema(catalog, schemaText, name, source, line)))) {
       catalog.objects.push(object);
     } else {
@@ -94,6 +119,18 @@ export function parseCatalog(text: string, source = 'schema text'): Catalog {
     }
   }
   return sortCatalog(catalog);
+}
+
+/** `SELECT,UPDATE` or `ALL` for a table; `SELECT(name),UPDATE(name)` or `ALL(name)` for one column. */
+function parseGrantList(list: string, source: string, line: number): { column?: string; privileges: string[] } {
+  const items = splitTopLevel(list, ',').map((item) => GRANTED.exec(item));
+  const columns = new Set(items.map((item) => item?.[2]));
+  if (items.some((item) => item === null) || columns.size !== 1) {
+    throw new CatalogParseError(`${source}, line ${line}: cannot read the privileges granted: ${list}`);
+  }
+  const [columnText] = columns;
+  const privileges = items.flatMap((item) => (item![1] === 'ALL' ? (columnText === undefined ? TABLE_PRIVILEGES : COLUMN_PRIVILEGES) : [item![1]!]));
+  return { ...(columnText !== undefined ? { column: unquoteIdent(columnText) } : {}), privileges };
 }
 
 /** `type [DEFAULT expression] [NOT NULL]`, as pg_dump prints a column. */

@@ -1,6 +1,7 @@
 /**
- * Reads the catalog of one schema from pg_catalog: tables, columns, defaults,
- * column comments, constraints, indexes, grants, functions and triggers here;
+ * Reads the catalog of one schema from pg_catalog: tables and their settings,
+ * columns, defaults, column comments and settings, constraints, indexes, grants
+ * (on tables and columns), functions and triggers here;
  * everything else pg_dump prints for the schema in read-catalog-objects.ts.
  * Bookkeeping tables are left out — knex's (knex_*), Alembic's (alembic_version),
  * the phase state (konstruct_migration_phases), the drain evidence and the steering of backfills —
@@ -14,20 +15,30 @@ import {
   sortPrivileges,
   type Catalog,
   type CatalogConstraint,
+  type CatalogColumn,
   type CatalogGrant,
+  type CatalogTable,
   functionSignature,
+  grantKey,
 } from './catalog';
 import { readCatalogObjects } from './read-catalog-objects';
+import { quoteIdent, quoteLiteral } from './sql-text';
 
 export interface CatalogOptions {
   schema?: string;
 }
 
-interface TableRow { table: string; owner: string }
-interface ColumnRow { table: string; column: string; type: string; notnull: boolean; default: string | null; comment: string | null; collation: string | null }
+interface TableRow {
+  table: string; owner: string; unlogged: boolean; options: string[] | null; toast_options: string[] | null;
+  replident: 'd' | 'n' | 'f' | 'i'; identity_index: string | null; cluster_index: string | null;
+}
+interface ColumnRow {
+  table: string; column: string; type: string; notnull: boolean; default: string | null; comment: string | null; collation: string | null;
+  statistics: number | null; storage: string | null; compression: string | null; options: string | null;
+}
 interface ConstraintRow { table: string; name: string; def: string }
 interface IndexRow { table: string; name: string; def: string }
-interface GrantRow { table: string; grantee: string; privilege: string }
+interface GrantRow { table: string; column: string | null; grantee: string; privilege: string; grantable: boolean }
 interface FunctionRow { def: string }
 interface TriggerRow { table: string; name: string; def: string }
 
@@ -51,12 +62,11 @@ export async function readCatalog(db: Knex, options: CatalogOptions = {}): Promi
 
     return sortCatalog({
       schema,
-      tables: tables.map(({ table, owner }) => ({
-        name: table,
-        owner,
-        columns: columns
-          .filter((c) => c.table === table)
-          .map((c) => ({ name: c.column, type: c.type, notNull: c.notnull, default: c.default, comment: c.comment, ...(c.collation ? { collation: c.collation } : {}) })),
+      tables: tables.map((t) => ({
+        name: t.table,
+        owner: t.owner,
+        columns: columns.filter((c) => c.table === t.table).map(toColumn),
+        ...tableSettings(t),
       })),
       constraints: constraints.map(toConstraint),
       indexes: indexes.map((i) => ({ table: i.table, name: i.name, definition: i.def })),
@@ -68,19 +78,60 @@ export async function readCatalog(db: Knex, options: CatalogOptions = {}): Promi
   });
 }
 
+function toColumn(c: ColumnRow): CatalogColumn {
+  return {
+    name: c.column, type: c.type, notNull: c.notnull, default: c.default, comment: c.comment,
+    ...(c.collation ? { collation: c.collation } : {}),
+    ...(c.statistics !== null ? { statistics: c.statistics } : {}),
+    ...(c.storage ? { storage: STORAGE_NAMES[c.storage] } : {}),
+    ...(c.compression ? { compression: c.compression } : {}),
+    ...(c.options ? { options: c.options } : {}),
+  };
+}
+
+const STORAGE_NAMES: Record<string, string> = { p: 'PLAIN', e: 'EXTERNAL', m: 'MAIN', x: 'EXTENDED' };
+const REPLICA_IDENTITIES: Record<string, string> = { n: 'NOTHING', f: 'FULL' };
+
+/** What pg_dump prints beside a table's columns, each only where it differs from the default. */
+function tableSettings(t: TableRow): Pick<CatalogTable, 'unlogged' | 'options' | 'replicaIdentity' | 'clusterOn'> {
+  const options = [...storageParameters(t.options, ''), ...storageParameters(t.toast_options, 'toast.')];
+  const replicaIdentity = t.replident === 'i' && t.identity_index !== null ? `USING INDEX ${quoteIdent(t.identity_index)}` : REPLICA_IDENTITIES[t.replident];
+  return {
+    ...(t.unlogged ? { unlogged: true as const } : {}),
+    ...(options.length > 0 ? { options: options.join(', ') } : {}),
+    ...(replicaIdentity ? { replicaIdentity } : {}),
+    ...(t.cluster_index !== null ? { clusterOn: t.cluster_index } : {}),
+  };
+}
+
+/** `{fillfactor=50}` as pg_dump prints it inside WITH (...): `fillfactor='50'`; a TOAST table's options with `toast.`. */
+function storageParameters(options: string[] | null, prefix: string): string[] {
+  return (options ?? []).map((option) => {
+    const at = option.indexOf('=');
+    return `${prefix}${quoteIdent(option.slice(0, at))}=${quoteLiteral(option.slice(at + 1))}`;
+  });
+}
+
 function toConstraint(row: ConstraintRow): CatalogConstraint {
   const kind = constraintKindOf(row.def);
   if (!kind) throw new Error(`constraint ${row.name} on ${row.table} has an unexpected definition: ${row.def}`);
   return { table: row.table, name: row.name, kind, definition: row.def };
 }
 
+/** One grant per table or column, grantee, and grant option: one GRANT statement each, as pg_dump prints them. */
 function groupGrants(rows: GrantRow[]): CatalogGrant[] {
-  const byKey = new Map<string, { table: string; grantee: string; privileges: string[] }>();
+  const byKey = new Map<string, CatalogGrant>();
   for (const row of rows) {
-    const key = JSON.stringify([row.table, row.grantee]);
-    const grant = byKey.get(key) ?? { table: row.table, grantee: row.grantee, privileges: [] };
+    const shape: CatalogGrant = {
+      table: row.table,
+      ...(row.column !== null ? { column: row.column } : {}),
+      grantee: row.grantee,
+      privileges: [],
+      ...(row.grantable ? { withGrantOption: true as const } : {}),
+    };
+    const grant = byKey.get(grantKey(shape)) ?? shape;
     grant.privileges.push(row.privilege);
-    byKey.set(key, grant);
+    byKey.set(grantKey(grant), grant);
   }
   return [...byKey.values()].map((g) => ({ ...g, privileges: sortPrivileges(g.privileges) }));
 }
@@ -92,12 +143,20 @@ async function query<T>(trx: Knex.Transaction, sql: string, schema: string): Pro
 const OWN_TABLES = `c.relkind IN ('r', 'p') AND n.nspname = :schema
   AND c.relname NOT LIKE 'knex\\_%' AND c.relname NOT IN ('alembic_version', 'konstruct_migration_phases', 'konstruct_migration_drain', 'konstruct_migration_steering')`;
 
+const TABLE_INDEX = (flag: string) => `(SELECT i.relname FROM pg_catalog.pg_index x JOIN pg_catalog.pg_class i ON i.oid = x.indexrelid
+                                          WHERE x.indrelid = c.oid AND x.${flag})`;
+
 const TABLES_SQL = `
-  SELECT c.relname AS "table", pg_catalog.pg_get_userbyid(c.relowner) AS owner
+  SELECT c.relname AS "table", pg_catalog.pg_get_userbyid(c.relowner) AS owner, c.relpersistence = 'u' AS unlogged,
+         c.reloptions AS options, toast.reloptions AS toast_options, c.relreplident AS replident,
+         ${TABLE_INDEX('indisreplident')} AS identity_index, ${TABLE_INDEX('indisclustered')} AS cluster_index
   FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+  LEFT JOIN pg_catalog.pg_class toast ON toast.oid = c.reltoastrelid
   WHERE ${OWN_TABLES}`;
 
 // A collation other than its type's, as pg_dump spells it (pg_catalog."C"): it changes how values compare and sort.
+// A statistics target (>= 0 up to PostgreSQL 16, NULL for the default from 17), storage, compression and options of
+// the column's own, where pg_dump prints an ALTER COLUMN for them.
 const COLUMNS_SQL = `
   SELECT c.relname AS "table", a.attname AS "column",
          pg_catalog.format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull AS notnull,
@@ -106,10 +165,15 @@ const COLUMNS_SQL = `
             JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
            WHERE co.oid = a.attcollation AND a.attcollation <> t.typcollation) AS collation,
          pg_catalog.pg_get_expr(d.adbin, d.adrelid) AS "default",
-         pg_catalog.col_description(c.oid, a.attnum) AS comment
+         pg_catalog.col_description(c.oid, a.attnum) AS comment,
+         CASE WHEN a.attstattarget >= 0 THEN a.attstattarget END AS statistics,
+         CASE WHEN a.attstorage <> t.typstorage THEN a.attstorage END AS storage,
+         CASE a.attcompression WHEN 'p' THEN 'pglz' WHEN 'l' THEN 'lz4' END AS compression,
+         pg_catalog.array_to_string(a.attoptions, ', ') AS options
   FROM pg_catalog.pg_class c
   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
   JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+  JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
   LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum
   WHERE ${OWN_TABLES}
   ORDER BY a.attnum`;
@@ -132,13 +196,20 @@ const INDEXES_SQL = `
   WHERE ${OWN_TABLES}
     AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k WHERE k.conindid = i.oid AND k.conrelid = c.oid)`;
 
-// Grants to roles other than the owner (the owner's implicit privileges are not dumped).
+// Grants on tables and on their columns to roles other than the owner (the owner's implicit privileges are not dumped).
+const GRANTEE = `CASE WHEN acl.grantee = 0 THEN '${PUBLIC_GRANTEE}' ELSE pg_catalog.pg_get_userbyid(acl.grantee) END`;
 const GRANTS_SQL = `
-  SELECT c.relname AS "table", acl.privilege_type AS privilege,
-         CASE WHEN acl.grantee = 0 THEN '${PUBLIC_GRANTEE}' ELSE pg_catalog.pg_get_userbyid(acl.grantee) END AS grantee
+  SELECT c.relname AS "table", NULL AS "column", acl.privilege_type AS privilege, acl.is_grantable AS grantable, ${GRANTEE} AS grantee
   FROM pg_catalog.pg_class c
   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
   CROSS JOIN LATERAL pg_catalog.aclexplode(c.relacl) acl
+  WHERE ${OWN_TABLES} AND acl.grantee <> c.relowner
+  UNION ALL
+  SELECT c.relname, a.attname, acl.privilege_type, acl.is_grantable, ${GRANTEE}
+  FROM pg_catalog.pg_class c
+  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+  JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+  CROSS JOIN LATERAL pg_catalog.aclexplode(a.attacl) acl
   WHERE ${OWN_TABLES} AND acl.grantee <> c.relowner`;
 
 // Functions and procedures of the schema; not aggregates (pg_get_functiondef cannot print them), nor

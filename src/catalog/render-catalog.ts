@@ -1,10 +1,11 @@
 /**
  * Renders a catalog the way `pg_dump --schema-only` prints it (without its
  * comment and SET lines): extensions, types and domains, sequences, functions,
- * tables with their CHECK constraints, owners, comments, then what owns each
- * sequence, views, CHECK constraints not yet validated, primary/unique/exclusion
- * constraints, indexes, triggers, foreign keys, policies, row level security and
- * grants, each group in pg_dump's order. The text also builds `check`'s copy of a
+ * tables with their CHECK constraints, storage parameters, column settings,
+ * owners, comments, then what owns each sequence, views, CHECK constraints not
+ * yet validated, primary/unique/exclusion constraints, indexes (and a table's
+ * replica identity or CLUSTER index), triggers, foreign keys, policies, row level
+ * security and grants (on tables, then columns), each group in pg_dump's order. The text also builds `check`'s copy of a
  * schema (checks/build-copy.ts), so it must run as printed: a sequence exists
  * before a column's default calls nextval() on it (a serial column), and a CHECK
  * that is NOT VALID is added after its table, since CREATE TABLE would mark it
@@ -14,7 +15,10 @@
  * and sequences and views are grouped by kind, by name, where pg_dump orders
  * them with the tables by their dependencies.
  */
-import { compareText, PUBLIC_GRANTEE, TABLE_PRIVILEGES, type Catalog, type CatalogConstraint, type CatalogObject, type ObjectKind } from './catalog';
+import {
+  COLUMN_PRIVILEGES, compareText, PUBLIC_GRANTEE, TABLE_PRIVILEGES,
+  type Catalog, type CatalogColumn, type CatalogConstraint, type CatalogObject, type ObjectKind,
+} from './catalog';
 import { quoteIdent, quoteLiteral } from './sql-text';
 
 export function renderCatalog(catalog: Catalog): string {
@@ -44,7 +48,9 @@ export function renderCatalog(catalog: Catalog): string {
     for (const check of catalog.constraints.filter((k) => k.table === table.name && k.kind === 'check' && !notValid(k))) {
       body.push(`    CONSTRAINT ${quoteIdent(check.name)} ${check.definition}`);
     }
-    out.push(`CREATE TABLE ${q(table.name)} (`, body.join(',\n'), ');');
+    out.push(`CREATE ${table.unlogged ? 'UNLOGGED ' : ''}TABLE ${q(table.name)} (`, body.join(',\n'), table.options ? `)\nWITH (${table.options});` : ');');
+    for (const c of table.columns) out.push(...columnSettings(q(table.name), c));
+    if (table.replicaIdentity && !table.replicaIdentity.startsWith('USING INDEX ')) out.push(`ALTER TABLE ONLY ${q(table.name)} REPLICA IDENTITY ${table.replicaIdentity};`);
     for (const forced of objects('row level security').filter((r) => r.table === table.name && r.name === 'forced')) out.push(`${forced.definition};`);
     if (table.owner !== null) out.push(`ALTER TABLE ${q(table.name)} OWNER TO ${quoteIdent(table.owner)};`);
     for (const c of commentOn({ kind: 'table', name: table.name })) out.push(`${c.definition};`);
@@ -59,16 +65,31 @@ export function renderCatalog(catalog: Catalog): string {
   const tableLevel = catalog.constraints.filter((k) => k.kind === 'primary key' || k.kind === 'unique' || k.kind === 'exclusion');
   for (const k of byName(tableLevel)) out.push(...addConstraint(k));
   for (const i of byName(catalog.indexes)) out.push(`${i.definition};`);
+  // After the indexes they name (pg_dump prints each right after its index).
+  for (const t of catalog.tables.filter((t) => t.replicaIdentity?.startsWith('USING INDEX '))) out.push(`ALTER TABLE ONLY ${q(t.name)} REPLICA IDENTITY ${t.replicaIdentity};`);
+  for (const t of catalog.tables.filter((t) => t.clusterOn !== undefined)) out.push(`ALTER TABLE ${q(t.name)} CLUSTER ON ${quoteIdent(t.clusterOn!)};`);
   for (const t of byName(catalog.triggers)) out.push(`${t.definition};`);
   for (const k of byName(catalog.constraints.filter((k) => k.kind === 'foreign key'))) out.push(...addConstraint(k));
   for (const p of byName(objects('policy'))) out.push(`${p.definition};`);
   for (const r of objects('row level security').filter((r) => r.name === 'enabled')) out.push(`${r.definition};`);
   for (const g of catalog.grants) {
-    const list = TABLE_PRIVILEGES.every((p) => g.privileges.includes(p)) ? 'ALL' : g.privileges.join(',');
+    const [all, onColumn] = g.column === undefined ? [TABLE_PRIVILEGES, ''] : [COLUMN_PRIVILEGES, `(${quoteIdent(g.column)})`];
+    const list = all.every((p) => g.privileges.includes(p)) ? `ALL${onColumn}` : g.privileges.map((p) => `${p}${onColumn}`).join(',');
     const grantee = g.grantee === PUBLIC_GRANTEE ? PUBLIC_GRANTEE : quoteIdent(g.grantee);
-    out.push(`GRANT ${list} ON TABLE ${q(g.table)} TO ${grantee};`);
+    out.push(`GRANT ${list} ON TABLE ${q(g.table)} TO ${grantee}${g.withGrantOption ? ' WITH GRANT OPTION' : ''};`);
   }
   return `${out.join('\n')}\n`;
+}
+
+/** A column's own statistics target, storage, compression and options, in pg_dump's order. */
+function columnSettings(table: string, c: CatalogColumn): string[] {
+  const alter = `ALTER TABLE ONLY ${table} ALTER COLUMN ${quoteIdent(c.name)} SET`;
+  return [
+    ...(c.statistics !== undefined ? [`${alter} STATISTICS ${c.statistics};`] : []),
+    ...(c.storage !== undefined ? [`${alter} STORAGE ${c.storage};`] : []),
+    ...(c.compression !== undefined ? [`${alter} COMPRESSION ${c.compression};`] : []),
+    ...(c.options !== undefined ? [`${alter} (${c.options});`] : []),
+  ];
 }
 
 /** pg_get_constraintdef() ends an unvalidated constraint's definition so. */

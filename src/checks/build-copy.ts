@@ -5,10 +5,9 @@
  * it has no rows: the sizes come from statistics (table-sizes.ts).
  */
 import type { Knex } from 'knex';
-import { PUBLIC_GRANTEE } from '../catalog/catalog';
 import { readCatalog } from '../catalog/read-catalog';
 import { renderCatalog } from '../catalog/render-catalog';
-import { quoteIdent } from '../catalog/sql-text';
+import { quoteIdent, quoteLiteral } from '../catalog/sql-text';
 import type { LocalMigration } from '../history/local-migrations';
 import type { PhaseState } from '../history/phase-state';
 import { isRecording, stopRecording } from '../drain/write-recorder';
@@ -25,12 +24,7 @@ export async function buildCopy(copy: Knex, schema: string, source: CopySource):
   if (schema !== 'public') await copy.raw(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
   if (source.kind === 'catalog') {
     const catalog = await readCatalog(source.target, { schema });
-    const roles = new Set([...catalog.tables.map((t) => t.owner), ...catalog.grants.map((g) => g.grantee)]);
-    for (const role of roles) {
-      if (role === null || role === PUBLIC_GRANTEE) continue;
-      // Owners and grantees of the target, so that OWNER TO and GRANT read as there; they cannot log in.
-      await copy.raw(`DO $$ BEGIN CREATE ROLE ${quoteIdent(role)} NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$`);
-    }
+    await copyRoles(source.target, copy);
     await copy.raw(renderCatalog(catalog));
     // The migrations run on the copy's one connection in the target's time zone, as `up`'s sessions do there: whether
     // a type change rewrites can depend on it (timestamptz to timestamp is catalog-only in UTC alone).
@@ -47,4 +41,19 @@ export async function buildCopy(copy: Knex, schema: string, source: CopySource):
     if (loaded.knexConfig?.transaction === false) await runOffline(copy, loaded, 'up');
     else await copy.transaction((trx) => runOffline(trx, loaded, 'up'));
   }
+}
+
+/**
+ * The target's roles (not PostgreSQL's predefined pg_* ones), so that every OWNER TO, GRANT and a policy's TO reads
+ * as there: owners of views, types and sequences and a policy's roles as much as a table's owner and grantees. They
+ * cannot log in; one statement for them all, however many the target has.
+ */
+async function copyRoles(target: Knex, copy: Knex): Promise<void> {
+  const { rows } = await target.raw(`SELECT rolname FROM pg_catalog.pg_roles WHERE rolname !~ '^pg_' ORDER BY rolname`);
+  if (rows.length === 0) return;
+  const names = rows.map((r: { rolname: string }) => quoteLiteral(r.rolname)).join(', ');
+  await copy.raw(`DO $roles$ DECLARE r text; BEGIN
+    FOREACH r IN ARRAY ARRAY[${names}]::text[] LOOP
+      IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = r) THEN EXECUTE format('CREATE ROLE %I NOLOGIN', r); END IF;
+    END LOOP; END $roles$`);
 }
