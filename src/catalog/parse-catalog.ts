@@ -20,6 +20,7 @@ import {
   type CatalogTable,
 } from './catalog';
 import { parseObject } from './parse-catalog-objects';
+import { splitSql, SqlSplitError } from './split-sql';
 import { IDENT, LITERAL, unquoteIdent, unquoteLiteral } from './sql-text';
 
 const QNAME = `(${IDENT})\\.(${IDENT})`;
@@ -39,8 +40,6 @@ const CHECK_IN_TABLE = new RegExp(`^CONSTRAINT (${IDENT}) (CHECK [\\s\\S]+)$`);
 const COLUMN = new RegExp(`^(${IDENT}) ([\\s\\S]+)$`);
 const CREATE_FUNCTION = new RegExp(`^CREATE OR REPLACE (?:FUNCTION|PROCEDURE) ${QNAME}\\(`);
 const CREATE_TRIGGER = new RegExp(`^CREATE (?:CONSTRAINT )?TRIGGER (${IDENT}) [\\s\\S]*? ON ${QNAME} `);
-/** The opening of a dollar-quoted string: `$$` or `$tag$`. */
-const DOLLAR_TAG = /\$(?:[A-Za-z_][A-Za-z0-9_]*)?\$/y;
 
 export class CatalogParseError extends Error {}
 
@@ -164,42 +163,18 @@ function inSchema(catalog: Catalog, schemaText: string, tableText: string, sourc
   return unquoteIdent(tableText);
 }
 
-/**
- * Statements end at `;` outside quotes: '...', "..." and dollar quotes ($$...$$,
- * $tag$...$tag$, which hold function bodies with their own `;`, `--` and quotes).
- * `--` lines between statements are comments.
- */
+/** The statements of schema text, each ended by `;` (split-sql.ts); a quote never closed, or no final `;`, is an error. */
 export function splitStatements(text: string): Array<{ sql: string; line: number }> {
-  const statements: Array<{ sql: string; line: number }> = [];
-  let line = 1;
-  let start = -1; // where the current statement began; -1 between statements
-  let startLine = 0;
-  let quote: string | null = null;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quote) {
-      if (ch === quote) quote = null;
-    } else if (start < 0 && ch === '-' && text[i + 1] === '-') {
-      const end = text.indexOf('\n', i);
-      i = (end < 0 ? text.length : end) - 1; // the newline itself is counted next
-    } else if (start >= 0 || !/\s/.test(ch)) {
-      if (start < 0) [start, startLine] = [i, line];
-      const dollarTag = ch === '$' && !/[A-Za-z0-9_$]/.test(text[i - 1] ?? '') ? tagAt(text, i) : undefined;
-      if (ch === "'" || ch === '"') quote = ch;
-      else if (dollarTag) {
-        const end = text.indexOf(dollarTag, i + dollarTag.length);
-        if (end < 0) throw new CatalogParseError(`line ${line}: ${dollarTag} is never closed`);
-        line += text.slice(i, end).split('\n').length - 1;
-        i = end + dollarTag.length - 1; // the closing tag's last `$`, never a newline
-      } else if (ch === ';') {
-        statements.push({ sql: text.slice(start, i).trim(), line: startLine });
-        start = -1;
-      }
-    }
-    if (ch === '\n') line++;
+  let statements;
+  try {
+    statements = splitSql(text);
+  } catch (error) {
+    if (error instanceof SqlSplitError) throw new CatalogParseError(error.message);
+    throw error;
   }
-  if (start >= 0) throw new CatalogParseError(`line ${startLine}: statement without a closing semicolon`);
-  return statements;
+  const unterminated = statements.find((s) => !s.terminated);
+  if (unterminated) throw new CatalogParseError(`line ${unterminated.line}: statement without a closing semicolon`);
+  return statements.map(({ sql, line }) => ({ sql, line }));
 }
 
 /** Splits on `separator` where it is outside parentheses and quotes. */
@@ -222,9 +197,4 @@ function splitTopLevel(text: string, separator: string): string[] {
   }
   parts.push(text.slice(start));
   return parts;
-}
-
-function tagAt(text: string, at: number): string | undefined {
-  DOLLAR_TAG.lastIndex = at;
-  return DOLLAR_TAG.exec(text)?.[0];
 }

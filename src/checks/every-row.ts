@@ -4,9 +4,37 @@
  * the throwaway copy the table is empty, so the plan says what the row count
  * cannot. A statement with any condition, join or LIMIT is bounded by it.
  */
+import { splitSql } from '../catalog/split-sql';
 import type { TableState } from './table-state';
 
 type Send = (sql: string) => Promise<{ rows: unknown[] }>;
+type Result = { command?: string };
+type Write = { table: string; command: 'UPDATE' | 'DELETE' };
+
+/**
+ * The writes of every row among what one string sent: one statement, or several, which PostgreSQL answers with a
+ * result each (found by review: `ALTER TABLE ...; UPDATE t SET ...` in one knex.raw() was not judged). Each
+ * UPDATE or DELETE is explained in a savepoint where a transaction is open: one that a later statement of the same
+ * string made unplannable (it dropped what the write names) is skipped, and must not end the migration's transaction.
+ */
+export async function everyRowWritesOf(send: Send, result: Result | Result[], sql: string, tables: TableState[], inTransaction: boolean): Promise<Write[]> {
+  if (!Array.isArray(result)) return everyRowWrites(send, result.command, sql, tables);
+  const statements = splitSql(sql);
+  const commandOf = (i: number) => (statements.length === result.length ? result[i]!.command : /^\w+/.exec(statements[i]!.sql)?.[0].toUpperCase());
+  const found: Write[] = [];
+  for (const [i, statement] of statements.entries()) {
+    const command = commandOf(i);
+    if (command !== 'UPDATE' && command !== 'DELETE') continue;
+    if (inTransaction) await send('SAVEPOINT konstruct_every_row');
+    try {
+      found.push(...(await everyRowWrites(send, command, statement.sql, tables)));
+      if (inTransaction) await send('RELEASE SAVEPOINT konstruct_every_row');
+    } catch {
+      if (inTransaction) await send('ROLLBACK TO SAVEPOINT konstruct_every_row');
+    }
+  }
+  return found;
+}
 
 interface PlanNode {
   'Node Type': string;
@@ -21,7 +49,7 @@ export async function everyRowWrites(
   command: string | undefined,
   sql: string,
   tables: TableState[],
-): Promise<Array<{ table: string; command: 'UPDATE' | 'DELETE' }>> {
+): Promise<Write[]> {
   if (command !== 'UPDATE' && command !== 'DELETE') return [];
   const { rows } = await send(`EXPLAIN (FORMAT JSON) ${sql}`);
   const plan = ((rows[0] as { 'QUERY PLAN': Array<{ Plan: PlanNode }> })['QUERY PLAN'])[0]!.Plan;

@@ -15,12 +15,15 @@ import { inlineValues, type PgConnection } from '../engine/statement-recorder';
 import type { ObservedStatement } from './observation';
 import { diffStates } from './state-diff';
 import { tableStateQuery, type TableState } from './table-state';
-import { everyRowWrites } from './every-row';
+import { everyRowWritesOf } from './every-row';
 
 type QueryConfig = { text: string; values?: unknown[] };
-type QueryResult = { rows: unknown[]; command?: string };
+type Result = { rows: unknown[]; command?: string };
+/** A migration's string gets one result per statement: an array of them when it held several. */
+type QueryResult = Result | Result[];
 type Callback = (error: Error | null, result?: QueryResult) => void;
-type Send = (config: string | QueryConfig) => Promise<QueryResult>;
+/** The observer's own statements are one each; a migration's may be several (QueryResult). */
+type Send = (config: string | QueryConfig) => Promise<Result>;
 
 export interface Where {
   migration: string;
@@ -48,7 +51,9 @@ const ENDS = /^\s*(commit|end|rollback)\b(?!\s+(to|prepared))/i;
 
 export async function observeStatements(conn: PgConnection & NoticeSource, existing: number[]): Promise<StatementObserver> {
   const original = conn.query as (c: unknown, cb: Callback) => void;
-  const send: Send = (config) => new Promise((resolve, reject) => original.call(conn, config, (e, r) => (e ? reject(e) : resolve(r!))));
+  const sendAny = (config: string | QueryConfig) =>
+    new Promise<QueryResult>((resolve, reject) => original.call(conn, config, (e, r) => (e ? reject(e) : resolve(r!))));
+  const send = sendAny as Send;
   const notices: string[] = [];
   const listen = (notice: { message?: string }) => void notices.push(notice.message ?? '');
   conn.on('notice', listen);
@@ -67,16 +72,16 @@ export async function observeStatements(conn: PgConnection & NoticeSource, exist
     let locksSeen = true;
     if (alone) await send('BEGIN');
     try {
-      result = await send(config);
+      result = await sendAny(config);
     } catch (error) {
       if (alone) await send('ROLLBACK');
       if (!alone || (error as { code?: string }).code !== NOT_IN_A_TRANSACTION_BLOCK) throw error;
-      result = await send(config);
+      result = await sendAny(config);
       locksSeen = false;
     }
     const after = await snapshot();
     const changes = diffStates(before, after, notices, locksSeen);
-    const everyRow = where.batched ? [] : await everyRowWrites(send, result.command, text, after);
+    const everyRow = where.batched ? [] : await everyRowWritesOf(send, result, text, after, !alone || locksSeen);
     if (alone && locksSeen) await send('COMMIT');
     observed.push({ ...where, sql: typeof config === 'string' ? config : inlineValues(conn, config.text, config.values ?? []), ...changes, everyRow });
     before = alone ? await snapshot() : after;
@@ -88,7 +93,7 @@ export async function observeStatements(conn: PgConnection & NoticeSource, exist
     const text = typeof config === 'string' ? config : config.text;
     const run = async (): Promise<QueryResult> => {
       if (BEGINS.test(text) || ENDS.test(text)) {
-        const result = await send(config);
+        const result = await sendAny(config);
         inTransaction = BEGINS.test(text);
         // A rolled-back transaction leaves the tables as they were before it.
         before = await snapshot();

@@ -32,6 +32,15 @@ export const CORPUS: readonly CorpusCase[] = [
   { name: 'set_not_null_without_check', verdict: 'dangerous', rules: ['not-null-scan'], up: ['ALTER TABLE portal_invitations ALTER COLUMN invited_by SET NOT NULL'] },
   { name: 'vacuum_full', verdict: 'dangerous', rules: ['table-rewrite'], up: ['VACUUM FULL portal_users'], transaction: false },
   { name: 'update_every_row', verdict: 'dangerous', rules: ['every-row-update'], up: ["UPDATE portal_users SET role = 'customer_admin'"] },
+  // Found by review: two statements in one string (one knex.raw) were judged as one, and the UPDATE went unseen.
+  {
+    name: 'update_every_row_in_one_string', verdict: 'dangerous', rules: ['every-row-update'],
+    up: ["ALTER TABLE portal_users ADD COLUMN nickname text; /* one string; */ UPDATE portal_users SET nickname = 'it''s; me'"],
+  },
+  {
+    name: 'update_one_row_in_one_string', verdict: 'safe', rules: [],
+    up: ["ALTER TABLE tenants ADD COLUMN note text; UPDATE tenants SET note = 'x' WHERE slug = 'acme'"],
+  },
   { name: 'drop_column', verdict: 'dangerous', rules: ['breaking-change'], up: ['ALTER TABLE portal_users DROP COLUMN hashed_password'] },
   { name: 'rename_column', verdict: 'dangerous', rules: ['breaking-change'], up: ['ALTER TABLE tenants RENAME COLUMN slug TO handle'] },
   {
