@@ -1,33 +1,51 @@
 /**
- * An UPDATE or DELETE on an existing table whose plan reads the whole table
- * with no condition changes (and row-locks) every row in one transaction: on
- * the throwaway copy the table is empty, so the plan says what the row count
- * cannot. A statement with any condition, join or LIMIT is bounded by it.
+ * An UPDATE or DELETE on an existing table that changes (and row-locks) every row in one transaction. On the
+ * throwaway copy the table is empty, so the plan says what the row count cannot: a whole-table scan with no
+ * condition writes every row. A condition bounds the write, unless it holds for every row that was there: it names
+ * only columns added in the same transaction, whose value in those rows is known (NULL, or the default they were
+ * added with), and is true for it. `UPDATE t SET c = ... WHERE c IS NULL` right after adding c is the usual case.
+ * A condition on anything else, a join or a LIMIT is taken to bound it: the copy has no rows to say otherwise.
  */
 import { splitSql } from '../catalog/split-sql';
-import type { TableState } from './table-state';
+import { quoteIdent } from '../catalog/sql-text';
+import type { ColumnState, TableState } from './table-state';
 
 type Send = (sql: string) => Promise<{ rows: unknown[] }>;
 type Result = { command?: string };
-type Write = { table: string; command: 'UPDATE' | 'DELETE' };
+type Write = { table: string; command: 'UPDATE' | 'DELETE'; because?: string };
+
+interface PlanNode {
+  'Node Type': string;
+  Operation?: string;
+  'Relation Name'?: string;
+  Alias?: string;
+  Filter?: string;
+  Plans?: PlanNode[];
+}
 
 /**
  * The writes of every row among what one string sent: one statement, or several, which PostgreSQL answers with a
- * result each (found by review: `ALTER TABLE ...; UPDATE t SET ...` in one knex.raw() was not judged). Each
- * UPDATE or DELETE is explained in a savepoint where a transaction is open: one that a later statement of the same
- * string made unplannable (it dropped what the write names) is skipped, and must not end the migration's transaction.
+ * result each (found by review: `ALTER TABLE ...; UPDATE t SET ...` in one knex.raw() was not judged). Each is
+ * judged in a savepoint where a transaction is open: one that a later statement of the same string made
+ * unplannable (it dropped what the write names), or a condition that cannot be evaluated alone, is skipped, and
+ * must not end the migration's transaction.
+ * `start`: the tables as they were when the statement's transaction began.
  */
-export async function everyRowWritesOf(send: Send, result: Result | Result[], sql: string, tables: TableState[], inTransaction: boolean): Promise<Write[]> {
-  if (!Array.isArray(result)) return everyRowWrites(send, result.command, sql, tables);
-  const statements = splitSql(sql);
-  const commandOf = (i: number) => (statements.length === result.length ? result[i]!.command : /^\w+/.exec(statements[i]!.sql)?.[0].toUpperCase());
+export async function everyRowWritesOf(
+  send: Send, result: Result | Result[], sql: string, tables: TableState[], start: TableState[], inTransaction: boolean,
+): Promise<Write[]> {
+  const statements = Array.isArray(result) ? splitSql(sql) : [{ sql }];
+  const commandOf = (i: number) =>
+    !Array.isArray(result) ? result.command
+    : statements.length === result.length ? result[i]!.command
+    : /^\w+/.exec(statements[i]!.sql)?.[0].toUpperCase();
   const found: Write[] = [];
   for (const [i, statement] of statements.entries()) {
     const command = commandOf(i);
     if (command !== 'UPDATE' && command !== 'DELETE') continue;
     if (inTransaction) await send('SAVEPOINT konstruct_every_row');
     try {
-      found.push(...(await everyRowWrites(send, command, statement.sql, tables)));
+      found.push(...(await everyRowWrites(send, command, statement.sql, tables, start)));
       if (inTransaction) await send('RELEASE SAVEPOINT konstruct_every_row');
     } catch {
       if (inTransaction) await send('ROLLBACK TO SAVEPOINT konstruct_every_row');
@@ -36,29 +54,43 @@ export async function everyRowWritesOf(send: Send, result: Result | Result[], sq
   return found;
 }
 
-interface PlanNode {
-  'Node Type': string;
-  Operation?: string;
-  'Relation Name'?: string;
-  Filter?: string;
-  Plans?: PlanNode[];
-}
-
-export async function everyRowWrites(
-  send: Send,
-  command: string | undefined,
-  sql: string,
-  tables: TableState[],
-): Promise<Write[]> {
-  if (command !== 'UPDATE' && command !== 'DELETE') return [];
-  const { rows } = await send(`EXPLAIN (FORMAT JSON) ${sql}`);
+async function everyRowWrites(send: Send, command: 'UPDATE' | 'DELETE', sql: string, tables: TableState[], start: TableState[]): Promise<Write[]> {
+  const { rows } = await send(`EXPLAIN (VERBOSE, FORMAT JSON) ${sql}`);
   const plan = ((rows[0] as { 'QUERY PLAN': Array<{ Plan: PlanNode }> })['QUERY PLAN'])[0]!.Plan;
   const modify = findModify(plan);
   const target = modify?.['Relation Name'];
   const scan = modify?.Plans?.length === 1 ? modify.Plans[0] : undefined;
-  const whole = scan?.['Node Type'] === 'Seq Scan' && scan['Relation Name'] === target && scan.Filter === undefined;
-  return whole && tables.some((t) => t.name === target) ? [{ table: target!, command }] : [];
+  const table = tables.find((t) => t.name === target);
+  if (!table || scan?.['Node Type'] !== 'Seq Scan' || scan['Relation Name'] !== target) return [];
+  if (scan.Filter === undefined) return [{ table: table.name, command }];
+  const before = start.find((t) => t.oid === table.oid);
+  // A rewrite gave the rows there values of their own (a volatile default): they are no longer known.
+  if (!before || before.filenode !== table.filenode) return [];
+  const added = table.columns.filter((c) => !before.columns.some((b) => b.num === c.num) && !c.generated);
+  const because = await holdsForRowsThere(send, scan.Filter, scan.Alias ?? table.name, added);
+  return because === undefined ? [] : [{ table: table.name, command, because }];
 }
+
+/**
+ * Whether `filter` (EXPLAIN VERBOSE's, columns qualified by `alias`) is true for every row that was in the table
+ * before `added` were: each of them is replaced by the value those rows have, and nothing else of the row may be left.
+ */
+async function holdsForRowsThere(send: Send, filter: string, alias: string, added: ColumnState[]): Promise<string | undefined> {
+  if (added.length === 0) return undefined;
+  let condition = filter;
+  const qualifier = `${quoteIdent(alias)}.`;
+  for (const column of added) {
+    const reference = new RegExp(`(?<![\\w$".])${escapeRegExp(`${qualifier}${quoteIdent(column.name)}`)}(?![\\w$])`, 'g');
+    condition = condition.replace(reference, `(${column.default ?? 'NULL'})::${column.type}`);
+  }
+  if (condition.includes(qualifier)) return undefined; // it names a column whose values the copy does not have
+  const { rows } = await send(`SELECT (${condition}) IS TRUE AS holds`);
+  if (!(rows[0] as { holds: boolean }).holds) return undefined;
+  const names = added.filter((c) => filter.includes(`${qualifier}${quoteIdent(c.name)}`)).map((c) => c.name).join(', ');
+  return `its condition holds for every row already there: ${names} added in the same transaction`;
+}
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 function findModify(node: PlanNode): PlanNode | undefined {
   if (node['Node Type'] === 'ModifyTable') return node;

@@ -35,8 +35,11 @@ export interface ObservedStatement {
   notNullSet: Array<{ table: string; column: string; proved: boolean }>;
   /** Tables and columns that disappeared or got another name. */
   removed: Array<{ table: string; column?: string; renamedTo?: string }>;
-  /** UPDATE or DELETE whose plan reads the whole table with no condition: every row is changed and locked. */
-  everyRow: Array<{ table: string; command: 'UPDATE' | 'DELETE' }>;
+  /**
+   * UPDATE or DELETE whose plan reads the whole table with no condition, or one that holds for every row already
+   * there (`because` says why): every row is changed and locked.
+   */
+  everyRow: Array<{ table: string; command: 'UPDATE' | 'DELETE'; because?: string }>;
 }
 
 export type RewriteCause =

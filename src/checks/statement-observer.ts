@@ -64,8 +64,10 @@ export async function observeStatements(conn: PgConnection & NoticeSource, exist
   let where: Where = { migration: '', batched: false };
   let inTransaction = false;
   let before = await snapshot();
+  /** The tables when the migration's open transaction began: what rows were there before it. */
+  let transactionStart = before;
 
-  const observe = async (config: string | QueryConfig, text: string): Promise<QueryResult> => {
+  const observe = async (config: string | QueryConfig): Promise<QueryResult> => {
     notices.length = 0;
     const alone = !inTransaction;
     let result: QueryResult;
@@ -81,9 +83,11 @@ export async function observeStatements(conn: PgConnection & NoticeSource, exist
     }
     const after = await snapshot();
     const changes = diffStates(before, after, notices, locksSeen);
-    const everyRow = where.batched ? [] : await everyRowWritesOf(send, result, text, after, !alone || locksSeen);
+    // With its values in place: a query builder's UPDATE sends $1, $2, which EXPLAIN alone cannot plan (found by review).
+    const sql = typeof config === 'string' ? config : inlineValues(conn, config.text, config.values ?? []);
+    const everyRow = where.batched ? [] : await everyRowWritesOf(send, result, sql, after, alone ? before : transactionStart, !alone || locksSeen);
     if (alone && locksSeen) await send('COMMIT');
-    observed.push({ ...where, sql: typeof config === 'string' ? config : inlineValues(conn, config.text, config.values ?? []), ...changes, everyRow });
+    observed.push({ ...where, sql, ...changes, everyRow });
     before = alone ? await snapshot() : after;
     return result;
   };
@@ -97,10 +101,11 @@ export async function observeStatements(conn: PgConnection & NoticeSource, exist
         inTransaction = BEGINS.test(text);
         // A rolled-back transaction leaves the tables as they were before it.
         before = await snapshot();
+        transactionStart = before;
         return result;
       }
       if (/^\s*(savepoint|release|rollback\s+to)\b/i.test(text)) return send(config);
-      return observe(config, text);
+      return observe(config);
     };
     run().then((r) => (callback as Callback)(null, r), (e: Error) => (callback as Callback)(e));
     return undefined;

@@ -37,6 +37,23 @@ export const CORPUS: readonly CorpusCase[] = [
     name: 'update_every_row_in_one_string', verdict: 'dangerous', rules: ['every-row-update'],
     up: ["ALTER TABLE portal_users ADD COLUMN nickname text; /* one string; */ UPDATE portal_users SET nickname = 'it''s; me'"],
   },
+  // Found by review: a condition that every row there meets bounded nothing, and was taken to bound the write.
+  {
+    name: 'backfill_where_new_column_is_null', verdict: 'dangerous', rules: ['every-row-update'],
+    up: ['ALTER TABLE portal_users ADD COLUMN nickname text', 'UPDATE portal_users SET nickname = name WHERE nickname IS NULL'],
+  },
+  {
+    name: 'delete_by_the_default_just_added', verdict: 'dangerous', rules: ['every-row-update'],
+    up: ["ALTER TABLE tenants ADD COLUMN plan text NOT NULL DEFAULT 'free'", "DELETE FROM tenants WHERE plan = 'free' AND plan IS NOT NULL"],
+  },
+  {
+    name: 'new_column_condition_and_an_old_one', verdict: 'safe', rules: [],
+    up: ['ALTER TABLE portal_users ADD COLUMN nickname text', "UPDATE portal_users SET nickname = name WHERE nickname IS NULL AND email = 'a@example.com'"],
+  },
+  {
+    name: 'new_column_condition_no_row_meets', verdict: 'safe', rules: [],
+    up: ['ALTER TABLE portal_users ADD COLUMN nickname text', "UPDATE portal_users SET nickname = 'x' WHERE nickname IS NOT NULL"],
+  },
   {
     name: 'update_one_row_in_one_string', verdict: 'safe', rules: [],
     up: ["ALTER TABLE tenants ADD COLUMN note text; UPDATE tenants SET note = 'x' WHERE slug = 'acme'"],
