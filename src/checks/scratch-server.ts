@@ -17,6 +17,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Knex } from 'knex';
 import { ConfigError, ConnectionError } from '../errors';
+import { explainConnectionFailure } from '../db/connect';
 import { freePort, loadEmbeddedPostgres } from '../db/embedded-server';
 import { removeLeftoverCopies } from './leftover-copies';
 
@@ -26,6 +27,7 @@ export interface ScratchDatabase {
 }
 
 const PASSWORD = 'konstruct-check';
+const CHECK_SERVER_VARIABLE = 'KONSTRUCT_CHECK_SERVER_URL';
 const SETTINGS = {
   listen_addresses: '127.0.0.1', unix_socket_directories: '',
   // A throwaway copy: nothing needs to survive a crash.
@@ -38,6 +40,8 @@ export async function scratchDatabaseOn(adminUrl: string, connect: (url: string)
   const admin = await connect(adminUrl);
   try {
     await admin.raw(`CREATE DATABASE ${name}`);
+  } catch (error) {
+    throw copyServerRefused(error);
   } finally {
     await admin.destroy();
   }
@@ -50,6 +54,23 @@ export async function scratchDatabaseOn(adminUrl: string, connect: (url: string)
       await again.raw(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).finally(() => again.destroy());
     },
   };
+}
+
+/**
+ * KONSTRUCT_CHECK_SERVER_URL could not be reached, refused the login, or would not create the copy's database: one
+ * line that names it, not the target (found by review: a stack trace and "unexpected failure", exit 1).
+ */
+function copyServerRefused(error: unknown): ConnectionError | ConfigError {
+  const code = (error as { code?: string }).code ?? '';
+  const connecting = !/^[0-9A-Z]{5}$/.test(code) || /^(08|28|3D)/.test(code);
+  if (connecting) {
+    const explained = explainConnectionFailure(error, CHECK_SERVER_VARIABLE);
+    return new ConnectionError(`check's copy server (${CHECK_SERVER_VARIABLE}): ${explained.message}`, explained.hint, error);
+  }
+  return new ConfigError(
+    `check's copy server (${CHECK_SERVER_VARIABLE}) would not create the copy's database: ${(error as Error).message} [SQLSTATE ${code}]`,
+    `Its user needs CREATEDB there; or unset ${CHECK_SERVER_VARIABLE} to build the copy on a private embedded PostgreSQL. Nothing was changed.`,
+  );
 }
 
 /** A private embedded cluster started from the cached template, deleted by `drop()`. */

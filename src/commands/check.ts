@@ -17,6 +17,8 @@ import { DEFAULT_THRESHOLD_ROWS } from '../checks/check-defaults';
 import { observePending } from '../checks/observed-run';
 import { embeddedScratch, scratchDatabaseOn, type ScratchDatabase } from '../checks/scratch-server';
 import { createKnex } from '../db/create-knex';
+import { KonstructError, MigrationFailedError } from '../errors';
+import { ExitCode } from '../exit-codes';
 import { readRecordedSizes, readTargetSizes, type TableSize } from '../checks/table-sizes';
 
 export { DEFAULT_THRESHOLD_ROWS };
@@ -96,8 +98,10 @@ export async function checkOnCopy(
   try {
     const copy = await copyKnex(schema)(scratch.url);
     try {
-      await buildCopy(copy, schema, source);
-      return judge(await observePending(copy, schema, pending, source.kind === 'catalog' ? source.partWay : []), sizes, accepts, thresholdRows);
+      await buildCopy(copy, schema, source).catch((error: unknown) => Promise.reject(copyNotBuilt(error)));
+      const observed = await observePending(copy, schema, pending, source.kind === 'catalog' ? source.partWay : []).catch((error: unknown) =>
+        Promise.reject(error instanceof MigrationFailedError ? failedOnTheCopy(error) : error));
+      return judge(observed, sizes, accepts, thresholdRows);
     } finally {
       await copy.destroy();
     }
@@ -106,9 +110,36 @@ export async function checkOnCopy(
   }
 }
 
-/** A knex with exactly one connection, so that everything the migrations send goes through the observed one. */
+/**
+ * A knex with exactly one connection, so that everything the migrations send goes through the observed one. knex's
+ * own line for each failed connection attempt (with its stack) is left out: the failure is reported once, in one line.
+ */
 function copyKnex(schema: string): (url: string) => Promise<Knex> {
   return async (url) => {
-    return createKnex({ client: 'pg', connection: url, searchPath: [schema], pool: { min: 1, max: 1 } });
+    return createKnex({
+      client: 'pg', connection: url, searchPath: [schema], pool: { min: 1, max: 1 },
+      log: { warn: (message: string) => void (message.startsWith('Acquire connection error') || console.warn(message)) },
+    });
   };
+}
+
+/**
+ * The copy could not be made from the target's catalog: something the target has that the copy cannot hold yet. Not
+ * the migrations' fault, and nothing ran on the target (found by review: it said only "unexpected failure").
+ */
+function copyNotBuilt(error: unknown): KonstructError {
+  const reason = error instanceof Error ? error.message : String(error);
+  return new KonstructError(`check could not build its throwaway copy of the target's schema: ${reason}`, {
+    exitCode: ExitCode.Internal,
+    hint: 'Nothing ran on the target. The schema holds something the copy cannot make yet: please report it (with --verbose). `up --no-check` skips the check.',
+    cause: error,
+  });
+}
+
+/** A migration failed where check ran it: on the copy, never on the target, which a "rolled back" would suggest. */
+function failedOnTheCopy(error: MigrationFailedError): MigrationFailedError {
+  error.message = error.message.replace(/ failed and was rolled back: | failed; [^:]*: /, " failed on check's throwaway copy of the schema, so nothing ran on the target: ");
+  const pgAdvice = [error.pg?.detail && `detail: ${error.pg.detail}`, error.pg?.hint && `hint: ${error.pg.hint}`].filter(Boolean);
+  error.hint = [...pgAdvice, 'Fix the migration and check again. Should it run on the real schema all the same (the copy may lack something the target has), report it; `up --no-check` skips the check.'].join('; ');
+  return error;
 }

@@ -122,11 +122,12 @@ describe('check on a migration that fails', () => {
 
   it("says what PostgreSQL said, as up does, without the statement in front (it is in --verbose)", async () => {
     const env = { DATABASE_URL: failing.url, KONSTRUCT_MIGRATIONS_DIR: failingFolder.dir, KONSTRUCT_CHECK_SERVER_URL: adminUrl() };
-    const expected = 'error: migration 002_insert (up) failed and was rolled back: column "no_such_column" of relation "accounts" does not exist [SQLSTATE 42703]';
+    const said = 'column "no_such_column" of relation "accounts" does not exist [SQLSTATE 42703]';
     const check = await runCli(['check'], { env });
     const up = await runCli(['up'], { env });
-    expect([check.code, check.stderr.split('\n')[0]]).toEqual([6, expected]);
-    expect([up.code, up.stderr.split('\n')[0]]).toEqual([6, expected]);
+    // check ran it on its copy, up on the target: each says where (found by review).
+    expect([check.code, check.stderr.split('\n')[0]]).toEqual([6, `error: migration 002_insert (up) failed on check's throwaway copy of the schema, so nothing ran on the target: ${said}`]);
+    expect([up.code, up.stderr.split('\n')[0]]).toEqual([6, `error: migration 002_insert (up) failed and was rolled back: ${said}`]);
     const verbose = await runCli(['check', '--verbose'], { env });
     expect(verbose.stderr).toContain('insert into "accounts" ("id", "no_such_column") values ($1, $2)');
   });
