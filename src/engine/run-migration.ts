@@ -98,9 +98,11 @@ async function runFrom(
   const started = performance.now();
   let retries = 0;
 
-  // Held is written even when nothing is left to run before the stop (up --expand on an expanded migration).
+  // Held is written even when nothing is left to run before the stop: up --expand on an expanded migration, or on one
+  // whose first step is already its contract (a lone dropColumn or dropIndex: found by review, nothing was recorded,
+  // and a plain `up` then contracted it behind the operator's back). Not at an end: that is the history's to say.
   const atStop = t.direction === 'up' ? from.stepsDone >= t.stopAt : from.stepsDone <= t.stopAt;
-  if (t.state && t.held && !t.state.held && atStop) {
+  if (t.held && !t.state?.held && atStop && writesPhaseRow(t, from.stepsDone)) {
     const hold = { migration: t.migration, step: { ...t.migration.steps[0]!, outsideTransaction: false }, direction: t.direction, what: 'hold' };
     retries += -1 + await runner.run(hold, async () => {}, (db) => record(db, from));
   }
