@@ -6,7 +6,7 @@
  */
 import type { Knex } from 'knex';
 import type { MigrationContext } from '../context';
-import { KonstructError } from '../errors';
+import { ConfigError, KonstructError } from '../errors';
 import { ExitCode } from '../exit-codes';
 import { dryRunSteps, type DryRunStep } from '../engine/dry-run';
 import { batchOptions, underMigrationLock, type LockedRun, type RunOptions } from '../engine/locked-run';
@@ -28,6 +28,7 @@ import { DEFAULT_SNAPSHOTS_DIR } from '../catalog/snapshot-files';
 import { contractDropsIn } from '../drain/contract-drops';
 import { refuseUnsafeMigrations, type UpCheckOptions } from './up-gate';
 import { acceptedBy } from '../checks/accepted-findings';
+import { partitionedAmong, partitionedRefusal } from '../operations/partitioned-tables';
 
 export interface UpOptions extends RunOptions {
   /** Stop after this migration (full name or numeric prefix). */
@@ -86,6 +87,7 @@ export async function carryOn(
   // Loaded once, before the first step commits: one that cannot be loaded (no tsx for a new source) stops the whole run.
   const migrations = await loadMigrations(pending);
   assertPlansUnchanged(migrations, partWay);
+  await refuseOperationsOnPartitionedTables(ctx.knex, migrations.filter((m) => !states.has(m.name)));
   const stopAt = (m: (typeof migrations)[number]) => (until === 'expand' ? m.expandedAt : m.steps.length);
   if (!options.dryRun) await options.beforeRun?.(migrations, states);
   if (options.dryRun) {
@@ -140,6 +142,18 @@ export async function carryOn(
  * the operator's back. An interrupted plain `up` is not held: it carries on.
  */
 /** Plain `up` refuses a migration `up --expand` (or `down --to-expanded`) holds: it would go on to contract it. */
+/** Before anything runs (partitioned-tables.ts): a migration that has not started, whose operations change a partitioned table. */
+async function refuseOperationsOnPartitionedTables(knex: Knex, notStarted: Migration[]): Promise<void> {
+  const refusals: string[] = [];
+  for (const m of notStarted) {
+    const partitioned = await partitionedAmong(knex, m.tablesChanged ?? []);
+    if (partitioned.length > 0) refusals.push(partitionedRefusal(m.name, partitioned));
+  }
+  if (refusals.length > 0) {
+    throw new ConfigError(refusals.join('; '), 'Nothing was changed. Write the change as a plain migration, or one operation list per partition.');
+  }
+}
+
 async function assertNoneHeld(pending: LocalMigration[], partWay: PhaseState[]): Promise<void> {
   const heldStates = partWay.filter((s) => s.held && pending.some((m) => m.name === s.name));
   const held = heldStates.map((s) => s.name);

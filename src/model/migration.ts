@@ -40,6 +40,8 @@ export interface Migration extends LocalMigration {
   knexConfig?: MigrationModule['config'];
   /** Findings of `check` the migration accepts on purpose, as it exports them (checked by checks/accepted-findings.ts). */
   acceptFindings?: unknown;
+  /** The existing tables its operations change in place: `up` refuses to start it on a partitioned one. */
+  tablesChanged?: readonly string[];
 }
 
 /** The model of a loaded file; `mod` is checked well-formed (load-migration.ts). */

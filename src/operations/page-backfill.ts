@@ -7,6 +7,7 @@
  * the sync trigger fills such rows (sync-trigger.ts).
  */
 import type { Knex } from 'knex';
+import { partitionedRefusal } from './partitioned-tables';
 import type { BatchFunction } from '../phased/phased-migration';
 import type { Fill } from './parts';
 import { BACKFILL_SETTING } from './sync-trigger';
@@ -24,12 +25,14 @@ interface TableSize {
 
 async function tableSize(knex: Knex, table: string): Promise<TableSize> {
   const { rows } = await knex.raw(
-    `SELECT c.reltuples::float8 AS tuples, c.relpages AS stat_pages,
+    `SELECT c.reltuples::float8 AS tuples, c.relpages AS stat_pages, c.relkind = 'p' AS partitioned,
             pg_relation_size(c.oid) / current_setting('block_size')::int AS pages
        FROM pg_class c WHERE c.oid = ?::regclass`,
     [ident(table)],
   );
-  const { tuples, stat_pages: statPages, pages } = rows[0] as { tuples: number; stat_pages: number; pages: string };
+  const { tuples, stat_pages: statPages, pages, partitioned } = rows[0] as { tuples: number; stat_pages: number; pages: string; partitioned: boolean };
+  // Its pages are none: walking them would fill nothing, and contract would then drop the old values (partitioned-tables.ts).
+  if (partitioned) throw new Error(`${partitionedRefusal('the backfill', [table])}: run \`down\` to revert what stands`);
   return { pages: Number(pages), rowsPerPage: statPages > 0 && tuples > 0 ? tuples / statPages : DEFAULT_ROWS_PER_PAGE };
 }
 
