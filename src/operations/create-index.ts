@@ -8,6 +8,7 @@
  * Inside a transaction (the stock knex CLI, --dry-run) it builds without
  * CONCURRENTLY, as a plain migration would.
  */
+import { NO_LIST, type ListContext } from './drop-index';
 import type { OperationParts } from './parts';
 import { ident } from './sql-names';
 
@@ -30,7 +31,12 @@ export function createIndexSql(op: CreateIndex, concurrently: boolean): string {
 
 export const dropIndexSql = (name: string, concurrently: boolean) => `DROP INDEX ${concurrently ? 'CONCURRENTLY ' : ''}IF EXISTS ${ident(name)}`;
 
-export function createIndex(op: CreateIndex): OperationParts {
+export function createIndex(op: CreateIndex, list: ListContext = NO_LIST): OperationParts {
+  // Built on a column that contract drops, the index would go with it, and the run still say "applied" (found by review).
+  for (const column of op.columns) {
+    const replaced = list.columnsReplacedHere.get(`${op.table}\u0000${column}`);
+    if (replaced) throw new Error(`createIndex ${op.name}: ${op.table}.${column} ${replaced}`);
+  }
   return {
     outside: [
       {

@@ -12,12 +12,17 @@ import { ident, literal } from './sql-names';
 
 export type DropIndex = { name: string } & Partial<Omit<CreateIndex, 'name'>>;
 
-/** What the list around the operation says: the indexes a createIndex of the same list makes. */
+/** What the list around an operation says about it. */
 export interface ListContext {
+  /** The indexes a createIndex of the same list makes. */
   indexesCreatedHere: ReadonlySet<string>;
+  /** `table\u0000column` of the columns that exist only as a copy until contract, and why: renameColumn's `to`, a retyped column. */
+  columnsReplacedHere: ReadonlyMap<string, string>;
 }
 
-export function dropIndex(op: DropIndex, list: ListContext = { indexesCreatedHere: new Set() }): OperationParts {
+export const NO_LIST: ListContext = { indexesCreatedHere: new Set(), columnsReplacedHere: new Map() };
+
+export function dropIndex(op: DropIndex, list: ListContext = NO_LIST): OperationParts {
   const definition = op.table && op.columns ? ({ ...op, table: op.table, columns: op.columns } as CreateIndex) : undefined;
   const refuse = `DO $konstruct$ BEGIN RAISE EXCEPTION ${literal(`dropIndex ${op.name} cannot be built again: the operation gives no table and columns`)}; END $konstruct$`;
   return {

@@ -60,11 +60,32 @@ function label(name: string, fields: Record<string, unknown>): string {
   return [name, [fields.table ?? fields.name, columnName].filter(Boolean).join('.')].filter(Boolean).join(' ');
 }
 
+/**
+ * Columns an index of the same list must not be built on: until contract they are a copy that contract drops. A
+ * renamed column's index is built on `from` (the column itself, renamed at contract); a retyped one's, after it.
+ */
+function columnsReplacedBy(operations: readonly Operation[]): Map<string, string> {
+  const replaced = new Map<string, string>();
+  for (const o of operations) {
+    if (!o || typeof o !== 'object') continue;
+    if ('renameColumn' in o && o.renameColumn) {
+      const { table, from, to } = o.renameColumn;
+      replaced.set(`${table}\u0000${to}`, `is renameColumn's new name, a copy until contract drops it: build the index on ${from} (the column itself, renamed ${to} at contract)`);
+    }
+    if ('alterColumn' in o && o.alterColumn?.type !== undefined) {
+      const { table, column } = o.alterColumn;
+      replaced.set(`${table}\u0000${column}`, 'changes type in this list (through a new column where PostgreSQL would rewrite): build the index in a following migration');
+    }
+  }
+  return replaced;
+}
+
 /** Throws, naming the element and the field, when `operations` is not a list of known operations with the fields each takes. */
 export function compileOperations(operations: readonly Operation[]): PhasedStep[] {
   if (!Array.isArray(operations) || operations.length === 0) throw new Error('operations: give at least one operation');
   const list: ListContext = {
     indexesCreatedHere: new Set(operations.flatMap((o) => (o && typeof o === 'object' && 'createIndex' in o ? [o.createIndex?.name] : []))),
+    columnsReplacedHere: columnsReplacedBy(operations),
   };
   return compileParts(
     operations.map((element, i) => {

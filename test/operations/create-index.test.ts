@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { dumpCatalog } from '../../src/catalog/dump-catalog';
 import { up } from '../../src/commands/up';
+import { compileOperations } from '../../src/operations';
 import { operationsDatabase } from './harness';
 import { SEED, describeOperation, writesOf } from './scenario';
 
@@ -31,6 +32,35 @@ describe('createIndex after a build that left the index INVALID', () => {
       await up(h.ctx);
       expect(await validity()).toEqual([{ indisvalid: true, indisunique: false }]);
       expect(await dumpCatalog(h.db.knex)).toContain('CREATE INDEX ix_portal_users_created_at ON public.portal_users USING btree (created_at);');
+    } finally {
+      await h.close();
+    }
+  });
+});
+
+describe('createIndex beside a renameColumn or a type change of its column (found by review)', () => {
+  const rename = { renameColumn: { table: 'portal_users', from: 'email', to: 'email_address' } } as const;
+
+  it('refuses an index on the new name, a copy that contract drops, and says to build it on the column itself', () => {
+    expect(() => compileOperations([rename, { createIndex: { table: 'portal_users', name: 'ix_email', columns: ['email_address'] } }])).toThrow(
+      "createIndex ix_email: portal_users.email_address is renameColumn's new name, a copy until contract drops it: build the index on email (the column itself, renamed email_address at contract)",
+    );
+  });
+
+  it('refuses an index on a column whose type the list changes', () => {
+    const retype = { alterColumn: { table: 'portal_users', column: 'name', type: 'text', fromType: 'varchar(255)' } } as const;
+    expect(() => compileOperations([retype, { createIndex: { table: 'portal_users', name: 'ix_name', columns: ['name'] } }])).toThrow(
+      'createIndex ix_name: portal_users.name changes type in this list (through a new column where PostgreSQL would rewrite): build the index in a following migration',
+    );
+  });
+
+  it('an index on the old name ends up on the renamed column', async () => {
+    const onEmail = { createIndex: { table: 'portal_users', name: 'ix_email', columns: ['email'] } } as const;
+    const h = await operationsDatabase('renamedix', '900_operations', { text: `export const operations = ${JSON.stringify([rename, onEmail])};` });
+    try {
+      await up(h.ctx);
+      const { rows } = await h.db.knex.raw(`SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_email'`);
+      expect(rows).toEqual([{ indexdef: 'CREATE INDEX ix_email ON public.portal_users USING btree (email_address)' }]);
     } finally {
       await h.close();
     }
