@@ -50,7 +50,7 @@ export async function loadMigration(migration: LocalMigration): Promise<Migratio
       throw new ConfigError(`${file}: ${(error as Error).message}`, 'Fix its operations (see docs/online-migrations.md), then run the command again.');
     }
     const compiled = toMigration(migration, { ...mod, phases, dataLostOnDown: withOperationsDataLoss(mod.operations, mod.dataLostOnDown?.bind(mod)) });
-    return { ...compiled, tablesChanged: tablesChangedBy(mod.operations) };
+    return { ...compiled, tablesChanged: tablesChangedBy(mod.operations), tablesBackfilled: tablesChangedBy(mod.operations, true) };
   }
   if (mod?.phases) {
     try {

@@ -42,6 +42,8 @@ export interface Migration extends LocalMigration {
   acceptFindings?: unknown;
   /** The existing tables its operations change in place: `up` refuses to start it on a partitioned one. */
   tablesChanged?: readonly string[];
+  /** Those of them a backfill may walk: `up` refuses to start it where their triggers cannot be kept out of it. */
+  tablesBackfilled?: readonly string[];
 }
 
 /** The model of a loaded file; `mod` is checked well-formed (load-migration.ts). */

@@ -7,6 +7,7 @@
  * the sync trigger fills such rows (sync-trigger.ts).
  */
 import type { Knex } from 'knex';
+import { SKIP_TABLE_TRIGGERS, triggersOnUpdate } from './backfill-triggers';
 import { partitionedRefusal } from './partitioned-tables';
 import type { BatchFunction } from '../phased/phased-migration';
 import type { Fill } from './parts';
@@ -95,6 +96,7 @@ export function pageBatches(
 ): PageBatches {
   let size: TableSize | undefined;
   let now: string | undefined | null = null; // null: not asked yet in this process
+  let skipTriggers: string | undefined; // asked with the size: whether the table has triggers to keep out of the backfill
   const choose = o.choose ?? (o.onlyIf === undefined ? undefined
     : async (knex: Knex) => ((await knex.raw(`SELECT (${o.onlyIf}) AS go`)).rows[0].go === true ? statement : undefined));
   return {
@@ -104,12 +106,15 @@ export function pageBatches(
       else if (cursor === null || now === null) now = await choose(knex);
       if (now === undefined) return { next: null, rows: 0 };
       const start = cursor === null ? 0 : Number(cursor);
-      if (cursor === null || size === undefined || !o.laterWritesFilled) size = await tableSize(knex, table);
+      if (cursor === null || size === undefined || !o.laterWritesFilled) {
+        size = await tableSize(knex, table);
+        skipTriggers = o.seenBySyncTriggers || (await triggersOnUpdate(knex, table)).length === 0 ? '' : SKIP_TABLE_TRIGGERS;
+      }
       const { pages, rowsPerPage } = size;
       const end = start + Math.max(1, Math.round(rows / rowsPerPage));
-      // One round trip: the sync trigger stays out of the backfill's way for this transaction only
-      // (set_config(..., true) ends with it; nothing after the UPDATE in it writes the table).
-      const backfillOnly = o.seenBySyncTriggers ? '' : `SELECT set_config('${BACKFILL_SETTING}', 'on', true); `;
+      // One round trip: the sync trigger, and the table's own (backfill-triggers.ts), stay out of the backfill's way
+      // for this transaction only (set_config(..., true) ends with it; nothing after the UPDATE in it writes the table).
+      const backfillOnly = o.seenBySyncTriggers ? '' : `SELECT set_config('${BACKFILL_SETTING}', 'on', true); ${skipTriggers}`;
       await knex.raw(backfillOnly + now!.replace(PAGES, `ctid >= '(${start},0)'::tid AND ctid < '(${end},0)'::tid`));
       // Rows covered, from the planner's rows per page: counting would read the range twice.
       const covered = Math.round(Math.max(0, Math.min(end, pages) - start) * rowsPerPage);

@@ -7,11 +7,15 @@
 import type { Knex } from 'knex';
 import type { Operation } from './index';
 
-/** The tables an operations list changes in place (not one it creates). */
-export function tablesChangedBy(operations: readonly Operation[]): string[] {
+/** Operations whose steps may walk the table's rows (a backfill, or a refill going down). */
+const WALKING = new Set(['addColumn', 'dropColumn', 'renameColumn', 'alterColumn']);
+
+/** The tables an operations list changes in place (not one it creates); `walked`: only those it may backfill. */
+export function tablesChangedBy(operations: readonly Operation[], walked = false): string[] {
   const tables = operations.flatMap((element) => {
     const [name, fields] = Object.entries(element)[0] as [string, { table?: string }];
-    return name === 'createTable' || name === 'sql' || typeof fields?.table !== 'string' ? [] : [fields.table];
+    if (name === 'createTable' || name === 'sql' || typeof fields?.table !== 'string') return [];
+    return !walked || WALKING.has(name) ? [fields.table] : [];
   });
   return [...new Set(tables)];
 }
