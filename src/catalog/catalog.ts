@@ -35,6 +35,10 @@ export interface CatalogTable {
   replicaIdentity?: string;
   /** The index CLUSTER uses for this table by default (ALTER TABLE ... CLUSTER ON). */
   clusterOn?: string;
+  /** A partitioned table's key, as pg_get_partkeydef() spells it: `RANGE (happened)`. */
+  partitionBy?: string;
+  /** A partition: its parent, and its bound as pg_dump attaches it (`FOR VALUES FROM (...) TO (...)`, `DEFAULT`). */
+  partitionOf?: { parent: string; bound: string };
 }
 
 export interface CatalogColumn {
@@ -54,6 +58,10 @@ export interface CatalogColumn {
   compression?: string;
   /** SET (...): attribute options such as `n_distinct=-0.5`, as pg_dump prints them. */
   options?: string;
+  /** GENERATED ALWAYS AS (default) STORED: `default` holds the expression every row's value is computed from. */
+  generated?: true;
+  /** An identity column, as pg_dump adds it: `ALWAYS AS IDENTITY (\n    SEQUENCE NAME public.t_id_seq\n    START WITH 1 ...\n)`. */
+  identity?: string;
 }
 
 export type ConstraintKind = 'check' | 'primary key' | 'unique' | 'foreign key' | 'exclusion';
@@ -128,7 +136,7 @@ export interface CatalogObject {
 
 export type ObjectKind =
   | 'extension' | 'type' | 'domain' | 'sequence' | 'view' | 'materialized view'
-  | 'sequence owned by' | 'comment' | 'row level security' | 'policy';
+  | 'sequence owned by' | 'comment' | 'row level security' | 'policy' | 'index attachment';
 
 /** The function's signature, read from its definition's first line, so the server and a snapshot agree on it. */
 export function functionSignature(definition: string): string {

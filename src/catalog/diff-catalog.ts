@@ -53,14 +53,14 @@ export interface SchemaDifference {
   message: string;
 }
 
-const TABLE_ASPECTS = ['persistence', 'storage parameters', 'replica identity', 'cluster index'] as const;
-const COLUMN_ASPECTS = ['type', 'collation', 'nullability', 'default', 'statistics', 'storage', 'compression', 'options'] as const;
+const TABLE_ASPECTS = ['persistence', 'partitioning', 'partition of', 'storage parameters', 'replica identity', 'cluster index'] as const;
+const COLUMN_ASPECTS = ['type', 'collation', 'nullability', 'default', 'identity', 'statistics', 'storage', 'compression', 'options'] as const;
 export type TableAspect = (typeof TABLE_ASPECTS)[number];
 export type ColumnAspect = (typeof COLUMN_ASPECTS)[number];
 
 const KIND_ORDER: DifferenceKind[] = [
   'extension', 'type', 'domain', 'function', 'sequence', 'view', 'materialized view',
-  'table', 'column', 'comment', 'constraint', 'index', 'trigger', 'sequence owned by', 'policy', 'row level security', 'grant',
+  'table', 'column', 'comment', 'constraint', 'index', 'index attachment', 'trigger', 'sequence owned by', 'policy', 'row level security', 'grant',
 ];
 
 type Named = { table: string; name: string; definition: string };
@@ -210,7 +210,8 @@ function describe(column: CatalogColumn, aspect: ColumnAspect): string {
     case 'type': return `type ${column.type}`;
     case 'collation': return column.collation ? `COLLATE ${column.collation}` : 'the collation of its type';
     case 'nullability': return column.notNull ? 'NOT NULL' : 'nullable';
-    case 'default': return column.default === null ? 'no default' : `DEFAULT ${column.default}`;
+    case 'default': return column.generated ? `GENERATED ALWAYS AS (${column.default}) STORED` : column.default === null ? 'no default' : `DEFAULT ${column.default}`;
+    case 'identity': return column.identity === undefined ? 'no identity' : `GENERATED ${oneLine(column.identity)}`;
     case 'statistics': return column.statistics === undefined ? 'the default statistics target' : `SET STATISTICS ${column.statistics}`;
     case 'storage': return column.storage === undefined ? 'the storage of its type' : `SET STORAGE ${column.storage}`;
     case 'compression': return column.compression === undefined ? 'the default compression' : `SET COMPRESSION ${column.compression}`;
@@ -221,6 +222,8 @@ function describe(column: CatalogColumn, aspect: ColumnAspect): string {
 function describeTable(table: CatalogTable, aspect: TableAspect): string {
   switch (aspect) {
     case 'persistence': return table.unlogged ? 'UNLOGGED' : 'logged';
+    case 'partitioning': return table.partitionBy === undefined ? 'not partitioned' : `PARTITION BY ${table.partitionBy}`;
+    case 'partition of': return table.partitionOf === undefined ? 'not a partition' : `PARTITION OF ${quoteIdent(table.partitionOf.parent)} ${table.partitionOf.bound}`;
     case 'storage parameters': return table.options === undefined ? 'no storage parameters' : `WITH (${table.options})`;
     case 'replica identity': return `REPLICA IDENTITY ${table.replicaIdentity ?? 'DEFAULT'}`;
     case 'cluster index': return table.clusterOn === undefined ? 'no CLUSTER index' : `CLUSTER ON ${quoteIdent(table.clusterOn)}`;
@@ -228,5 +231,7 @@ function describeTable(table: CatalogTable, aspect: TableAspect): string {
 }
 
 function columnSpec(column: CatalogColumn): string {
-  return `${column.type}${column.default !== null ? ` DEFAULT ${column.default}` : ''}${column.notNull ? ' NOT NULL' : ''}${column.collation ? ` COLLATE ${column.collation}` : ''}`;
+  const value = column.generated ? ` GENERATED ALWAYS AS (${column.default}) STORED` : column.default !== null ? ` DEFAULT ${column.default}` : '';
+  const identity = column.identity === undefined ? '' : ` GENERATED ${column.identity.split(' (')[0]}`;
+  return `${column.type}${value}${column.notNull ? ' NOT NULL' : ''}${identity}${column.collation ? ` COLLATE ${column.collation}` : ''}`;
 }

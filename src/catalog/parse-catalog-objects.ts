@@ -45,6 +45,10 @@ const FORMS: Form[] = [
     read: (m, inSchema) => ({ kind: 'row level security', table: inSchema(m[1]!, m[2]!), name: m[3] === 'ENABLE' ? 'enabled' : 'forced' }),
   },
   {
+    pattern: new RegExp(`^ALTER INDEX ${QNAME} ATTACH PARTITION ${QNAME}$`),
+    read: (m, inSchema) => ({ kind: 'index attachment', table: '', name: inSchema(m[3]!, m[4]!) }),
+  },
+  {
     pattern: new RegExp(`^CREATE POLICY (${IDENT}) ON ${QNAME}`),
     read: (m, inSchema) => ({ kind: 'policy', table: inSchema(m[2]!, m[3]!), name: unquoteIdent(m[1]!) }),
   },

@@ -25,13 +25,15 @@ import { IDENT, LITERAL, unquoteIdent, unquoteLiteral } from './sql-text';
 
 const QNAME = `(${IDENT})\\.(${IDENT})`;
 // The body ends at the first `)` that only storage parameters follow: a column's type has parentheses of its own.
-const CREATE_TABLE = new RegExp(`^CREATE (UNLOGGED )?TABLE ${QNAME} \\(([\\s\\S]*?)\\)(?:\\nWITH \\((.*)\\))?$`);
+const CREATE_TABLE = new RegExp(`^CREATE (UNLOGGED )?TABLE ${QNAME} \\(([\\s\\S]*?)\\)(?:\\nPARTITION BY ([^\\n]*))?(?:\\nWITH \\((.*)\\))?$`);
+const ADD_IDENTITY = new RegExp(`^ALTER TABLE ${QNAME} ALTER COLUMN (${IDENT}) ADD GENERATED ([\\s\\S]+)$`);
+const ATTACH_PARTITION = new RegExp(`^ALTER TABLE ONLY ${QNAME} ATTACH PARTITION ${QNAME} ([\\s\\S]+)$`);
 const COLUMN_SETTING = new RegExp(`^ALTER TABLE ONLY ${QNAME} ALTER COLUMN (${IDENT}) SET (?:STATISTICS (-?\\d+)|STORAGE ([A-Z]+)|COMPRESSION (\\S+)|\\((.*)\\))$`);
 const REPLICA_IDENTITY = new RegExp(`^ALTER TABLE ONLY ${QNAME} REPLICA IDENTITY (FULL|NOTHING|USING INDEX ${IDENT})$`);
 const CLUSTER_ON = new RegExp(`^ALTER TABLE ${QNAME} CLUSTER ON (${IDENT})$`);
 const OWNER = new RegExp(`^ALTER (TABLE|TYPE|DOMAIN) ${QNAME} OWNER TO (${IDENT})$`);
 const COMMENT = new RegExp(`^COMMENT ON COLUMN ${QNAME}\\.(${IDENT}) IS (${LITERAL})$`);
-const ADD_CONSTRAINT = new RegExp(`^ALTER TABLE ONLY ${QNAME}\\s+ADD CONSTRAINT (${IDENT}) ([\\s\\S]+)$`);
+const ADD_CONSTRAINT = new RegExp(`^ALTER TABLE (?:ONLY )?${QNAME}\\s+ADD CONSTRAINT (${IDENT}) ([\\s\\S]+)$`);
 const CREATE_INDEX = new RegExp(`^CREATE (?:UNIQUE )?INDEX (${IDENT}) ON (?:ONLY )?${QNAME} `);
 const GRANT = new RegExp(`^GRANT ([\\s\\S]+?) ON TABLE ${QNAME} TO (${IDENT})( WITH GRANT OPTION)?$`);
 /** One item of a grant's list: `SELECT`, `ALL`, or on a column `SELECT(name)`, `ALL("Odd Col")`. */
@@ -57,7 +59,10 @@ export function parseCatalog(text: string, source = 'schema text'): Catalog {
     let object: CatalogObject | undefined;
     if ((m = CREATE_TABLE.exec(sql))) {
       const name = inSchema(catalog, m[2]!, m[3]!, source, line);
-      const table: CatalogTable = { name, owner: null, columns: [], ...(m[1] ? { unlogged: true } : {}), ...(m[5] !== undefined ? { options: m[5] } : {}) };
+      const table: CatalogTable = {
+        name, owner: null, columns: [],
+        ...(m[1] ? { unlogged: true } : {}), ...(m[6] !== undefined ? { options: m[6] } : {}), ...(m[5] !== undefined ? { partitionBy: m[5] } : {}),
+      };
       for (const item of splitTopLevel(m[4]!, ',').map((s) => s.trim()).filter(Boolean)) {
         const check = CHECK_IN_TABLE.exec(item);
         if (check) catalog.constraints.push({ table: name, name: unquoteIdent(check[1]!), kind: 'check', definition: check[2]! });
@@ -107,6 +112,14 @@ export function parseCatalog(text: string, source = 'schema text'): Catalog {
       if (m[5] !== undefined) column.storage = m[5];
       if (m[6] !== undefined) column.compression = m[6];
       if (m[7] !== undefined) column.options = m[7];
+    } else if ((m = ADD_IDENTITY.exec(sql))) {
+      const table = tableNamed(m[1]!, m[2]!, line);
+      const column = table.columns.find((c) => c.name === unquoteIdent(m![3]!));
+      if (!column) throw new CatalogParseError(`${source}, line ${line}: identity of unknown column ${m[3]} of ${table.name}`);
+      column.identity = m[4]!;
+    } else if ((m = ATTACH_PARTITION.exec(sql))) {
+      const parent = tableNamed(m[1]!, m[2]!, line);
+      tableNamed(m[3]!, m[4]!, line).partitionOf = { parent: parent.name, bound: m[5]! };
     } else if ((m = REPLICA_IDENTITY.exec(sql))) {
       tableNamed(m[1]!, m[2]!, line).replicaIdentity = m[3]!;
     } else if ((m = CLUSTER_ON.exec(sql))) {
@@ -116,6 +129,10 @@ export function parseCatalog(text: string, source = 'schema text'): Catalog {
     } else {
       throw new CatalogParseError(`${source}, line ${line}: unexpected statement: ${sql.split('\n')[0]}`);
     }
+  }
+  // An attached index's statement names no table: it is the partition's the index (or the constraint's) is on.
+  for (const attached of catalog.objects.filter((o) => o.kind === 'index attachment')) {
+    attached.table = [...catalog.indexes, ...catalog.constraints].find((i) => i.name === attached.name)?.table ?? '';
   }
   return sortCatalog(catalog);
 }
@@ -132,7 +149,10 @@ function parseGrantList(list: string, source: string, line: number): { column?: 
   return { ...(columnText !== undefined ? { column: unquoteIdent(columnText) } : {}), privileges };
 }
 
-/** `type [DEFAULT expression] [NOT NULL]`, as pg_dump prints a column. */
+/** A stored generated column's expression, where pg_dump prints a default. */
+const GENERATED = / GENERATED ALWAYS AS \(([\s\S]*)\) STORED$/;
+
+/** `type [DEFAULT expression | GENERATED ALWAYS AS (expression) STORED] [NOT NULL] [COLLATE c]`, as pg_dump prints a column. */
 function parseColumn(item: string, source: string, line: number): CatalogColumn {
   const m = COLUMN.exec(item);
   if (!m) throw new CatalogParseError(`${source}, line ${line}: cannot read column: ${item}`);
@@ -142,14 +162,16 @@ function parseColumn(item: string, source: string, line: number): CatalogColumn 
   if (collation !== undefined) rest = rest.slice(0, collate);
   const notNull = rest.endsWith(' NOT NULL');
   if (notNull) rest = rest.slice(0, -' NOT NULL'.length);
-  const at = rest.indexOf(' DEFAULT ');
+  const generated = GENERATED.exec(rest);
+  const at = generated ? generated.index : rest.indexOf(' DEFAULT ');
   return {
     name: unquoteIdent(m[1]!),
     type: at < 0 ? rest : rest.slice(0, at),
     notNull,
-    default: at < 0 ? null : rest.slice(at + ' DEFAULT '.length),
+    default: generated ? generated[1]! : at < 0 ? null : rest.slice(at + ' DEFAULT '.length),
     comment: null,
     ...(collation !== undefined ? { collation } : {}),
+    ...(generated ? { generated: true as const } : {}),
   };
 }
 

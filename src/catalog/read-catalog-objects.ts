@@ -27,7 +27,22 @@ export async function readCatalogObjects(trx: Knex.Transaction, schema: string):
     ...(await sequences(query, q)),
     ...(await views(query, q)),
     ...(await tableObjects(query, q)),
+    ...(await indexAttachments(query, q)),
   ];
+}
+
+/** A partition's index attached to its partitioned table's (pg_dump prints each, after the indexes); `table`: the partition. */
+async function indexAttachments(query: Query, q: (name: string) => string): Promise<CatalogObject[]> {
+  const rows = await query<{ parent: string; child: string; table: string }>(`
+    SELECT p.relname AS parent, i.relname AS child, c.relname AS "table"
+    FROM pg_catalog.pg_inherits h
+    JOIN pg_catalog.pg_class i ON i.oid = h.inhrelid
+    JOIN pg_catalog.pg_class p ON p.oid = h.inhparent
+    JOIN pg_catalog.pg_index x ON x.indexrelid = i.oid
+    JOIN pg_catalog.pg_class c ON c.oid = x.indrelid
+    JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+    WHERE i.relkind IN ('i', 'I') AND ${OWN_TABLES}`);
+  return rows.map((r) => object('index attachment', r.table, r.child, `ALTER INDEX ${q(r.parent)} ATTACH PARTITION ${q(r.child)}`));
 }
 
 const object = (kind: CatalogObject['kind'], table: string, name: string, definition: string, owner: string | null = null): CatalogObject =>
@@ -121,18 +136,23 @@ const TYPE_BOUNDS: Record<string, [bigint, bigint]> = {
 
 /** As pg_dump prints it: AS only for a type other than bigint, NO MINVALUE / NO MAXVALUE for the defaults. */
 function sequenceDefinition(name: string, s: SequenceRow): string {
+  return [`CREATE SEQUENCE ${name}`, ...(s.type === 'bigint' ? [] : [`    AS ${s.type}`]), ...sequenceOptions(s)].join('\n');
+}
+
+export type SequenceOptions = Pick<SequenceRow, 'type' | 'start' | 'increment' | 'min' | 'max' | 'cache' | 'cycle'>;
+
+/** A sequence's options, a line each, as pg_dump prints them for a sequence and for an identity column's. */
+export function sequenceOptions(s: SequenceOptions): string[] {
   const [typeMin, typeMax] = TYPE_BOUNDS[s.type] ?? TYPE_BOUNDS.bigint!;
   const ascending = BigInt(s.increment) > 0n;
   const [defaultMin, defaultMax] = ascending ? [1n, typeMax] : [typeMin, -1n];
   return [
-    `CREATE SEQUENCE ${name}`,
-    ...(s.type === 'bigint' ? [] : [`    AS ${s.type}`]),
     `    START WITH ${s.start}`,
     `    INCREMENT BY ${s.increment}`,
     BigInt(s.min) === defaultMin ? '    NO MINVALUE' : `    MINVALUE ${s.min}`,
     BigInt(s.max) === defaultMax ? '    NO MAXVALUE' : `    MAXVALUE ${s.max}`,
     `    CACHE ${s.cache}${s.cycle ? '\n    CYCLE' : ''}`,
-  ].join('\n');
+  ];
 }
 
 async function views(query: Query, q: (name: string) => string): Promise<CatalogObject[]> {

@@ -21,7 +21,7 @@ import {
   functionSignature,
   grantKey,
 } from './catalog';
-import { readCatalogObjects } from './read-catalog-objects';
+import { readCatalogObjects, sequenceOptions, type SequenceOptions } from './read-catalog-objects';
 import { quoteIdent, quoteLiteral } from './sql-text';
 
 export interface CatalogOptions {
@@ -31,10 +31,12 @@ export interface CatalogOptions {
 interface TableRow {
   table: string; owner: string; unlogged: boolean; options: string[] | null; toast_options: string[] | null;
   replident: 'd' | 'n' | 'f' | 'i'; identity_index: string | null; cluster_index: string | null;
+  partition_by: string | null; partition_of: string | null; partition_bound: string | null;
 }
 interface ColumnRow {
   table: string; column: string; type: string; notnull: boolean; default: string | null; comment: string | null; collation: string | null;
   statistics: number | null; storage: string | null; compression: string | null; options: string | null;
+  generated: boolean; identity: '' | 'a' | 'd'; identity_sequence: (SequenceOptions & { name: string }) | null;
 }
 interface ConstraintRow { table: string; name: string; def: string }
 interface IndexRow { table: string; name: string; def: string }
@@ -65,7 +67,7 @@ export async function readCatalog(db: Knex, options: CatalogOptions = {}): Promi
       tables: tables.map((t) => ({
         name: t.table,
         owner: t.owner,
-        columns: columns.filter((c) => c.table === t.table).map(toColumn),
+        columns: columns.filter((c) => c.table === t.table).map((c) => toColumn(c, schema)),
         ...tableSettings(t),
       })),
       constraints: constraints.map(toConstraint),
@@ -78,9 +80,11 @@ export async function readCatalog(db: Knex, options: CatalogOptions = {}): Promi
   });
 }
 
-function toColumn(c: ColumnRow): CatalogColumn {
+function toColumn(c: ColumnRow, schema: string): CatalogColumn {
   return {
     name: c.column, type: c.type, notNull: c.notnull, default: c.default, comment: c.comment,
+    ...(c.generated ? { generated: true as const } : {}),
+    ...(c.identity && c.identity_sequence ? { identity: identityClause(c.identity, c.identity_sequence, schema) } : {}),
     ...(c.collation ? { collation: c.collation } : {}),
     ...(c.statistics !== null ? { statistics: c.statistics } : {}),
     ...(c.storage ? { storage: STORAGE_NAMES[c.storage] } : {}),
@@ -89,11 +93,17 @@ function toColumn(c: ColumnRow): CatalogColumn {
   };
 }
 
+/** What pg_dump adds after `ALTER COLUMN c ADD GENERATED `: the kind, and the sequence's name and options. */
+function identityClause(kind: 'a' | 'd', sequence: SequenceOptions & { name: string }, schema: string): string {
+  const lines = [`    SEQUENCE NAME ${quoteIdent(schema)}.${quoteIdent(sequence.name)}`, ...sequenceOptions(sequence)];
+  return `${kind === 'a' ? 'ALWAYS' : 'BY DEFAULT'} AS IDENTITY (\n${lines.join('\n')}\n)`;
+}
+
 const STORAGE_NAMES: Record<string, string> = { p: 'PLAIN', e: 'EXTERNAL', m: 'MAIN', x: 'EXTENDED' };
 const REPLICA_IDENTITIES: Record<string, string> = { n: 'NOTHING', f: 'FULL' };
 
 /** What pg_dump prints beside a table's columns, each only where it differs from the default. */
-function tableSettings(t: TableRow): Pick<CatalogTable, 'unlogged' | 'options' | 'replicaIdentity' | 'clusterOn'> {
+function tableSettings(t: TableRow): Pick<CatalogTable, 'unlogged' | 'options' | 'replicaIdentity' | 'clusterOn' | 'partitionBy' | 'partitionOf'> {
   const options = [...storageParameters(t.options, ''), ...storageParameters(t.toast_options, 'toast.')];
   const replicaIdentity = t.replident === 'i' && t.identity_index !== null ? `USING INDEX ${quoteIdent(t.identity_index)}` : REPLICA_IDENTITIES[t.replident];
   return {
@@ -101,6 +111,8 @@ function tableSettings(t: TableRow): Pick<CatalogTable, 'unlogged' | 'options' |
     ...(options.length > 0 ? { options: options.join(', ') } : {}),
     ...(replicaIdentity ? { replicaIdentity } : {}),
     ...(t.cluster_index !== null ? { clusterOn: t.cluster_index } : {}),
+    ...(t.partition_by !== null ? { partitionBy: t.partition_by } : {}),
+    ...(t.partition_of !== null ? { partitionOf: { parent: t.partition_of, bound: t.partition_bound! } } : {}),
   };
 }
 
@@ -149,7 +161,11 @@ const TABLE_INDEX = (flag: string) => `(SELECT i.relname FROM pg_catalog.pg_inde
 const TABLES_SQL = `
   SELECT c.relname AS "table", pg_catalog.pg_get_userbyid(c.relowner) AS owner, c.relpersistence = 'u' AS unlogged,
          c.reloptions AS options, toast.reloptions AS toast_options, c.relreplident AS replident,
-         ${TABLE_INDEX('indisreplident')} AS identity_index, ${TABLE_INDEX('indisclustered')} AS cluster_index
+         ${TABLE_INDEX('indisreplident')} AS identity_index, ${TABLE_INDEX('indisclustered')} AS cluster_index,
+         CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END AS partition_by,
+         CASE WHEN c.relispartition THEN (SELECT p.relname FROM pg_catalog.pg_inherits h JOIN pg_catalog.pg_class p ON p.oid = h.inhparent
+                                          WHERE h.inhrelid = c.oid) END AS partition_of,
+         CASE WHEN c.relispartition THEN pg_catalog.pg_get_expr(c.relpartbound, c.oid) END AS partition_bound
   FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
   LEFT JOIN pg_catalog.pg_class toast ON toast.oid = c.reltoastrelid
   WHERE ${OWN_TABLES}`;
@@ -169,7 +185,13 @@ const COLUMNS_SQL = `
          CASE WHEN a.attstattarget >= 0 THEN a.attstattarget END AS statistics,
          CASE WHEN a.attstorage <> t.typstorage THEN a.attstorage END AS storage,
          CASE a.attcompression WHEN 'p' THEN 'pglz' WHEN 'l' THEN 'lz4' END AS compression,
-         pg_catalog.array_to_string(a.attoptions, ', ') AS options
+         pg_catalog.array_to_string(a.attoptions, ', ') AS options,
+         a.attgenerated = 's' AS generated, a.attidentity AS identity,
+         (SELECT json_build_object('name', s.relname, 'type', pg_catalog.format_type(q.seqtypid, NULL), 'start', q.seqstart::text,
+                   'increment', q.seqincrement::text, 'min', q.seqmin::text, 'max', q.seqmax::text, 'cache', q.seqcache::text, 'cycle', q.seqcycle)
+            FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_class s ON s.oid = d.objid JOIN pg_catalog.pg_sequence q ON q.seqrelid = s.oid
+           WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.refclassid = 'pg_catalog.pg_class'::regclass
+             AND d.refobjid = c.oid AND d.refobjsubid = a.attnum AND d.deptype = 'i') AS identity_sequence
   FROM pg_catalog.pg_class c
   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
   JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
@@ -178,13 +200,15 @@ const COLUMNS_SQL = `
   WHERE ${OWN_TABLES}
   ORDER BY a.attnum`;
 
-// Only the kinds pg_dump prints as constraints (PostgreSQL 18 also lists NOT NULL here).
+// Only the kinds pg_dump prints as constraints (PostgreSQL 18 also lists NOT NULL here); not a partition's foreign
+// key cloned from its partitioned table's, which pg_dump leaves to the table's (the partition's key and CHECKs it prints).
 const CONSTRAINTS_SQL = `
   SELECT c.relname AS "table", k.conname AS name, pg_catalog.pg_get_constraintdef(k.oid) AS def
   FROM pg_catalog.pg_constraint k
   JOIN pg_catalog.pg_class c ON c.oid = k.conrelid
   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-  WHERE ${OWN_TABLES} AND k.contype IN ('c', 'p', 'u', 'f', 'x')`;
+  WHERE ${OWN_TABLES} AND k.contype IN ('c', 'p', 'u', 'f', 'x')
+    AND NOT (k.contype = 'f' AND k.conparentid <> 0)`;
 
 // Indexes that back a constraint are printed as the constraint.
 const INDEXES_SQL = `
@@ -221,10 +245,10 @@ const FUNCTIONS_SQL = `
     AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
                     WHERE d.classid = 'pg_catalog.pg_proc'::regclass AND d.objid = p.oid AND d.deptype IN ('e', 'i'))`;
 
-// User triggers; the internal ones enforce foreign keys and are the constraint.
+// User triggers; the internal ones enforce foreign keys and are the constraint, a partition's clones are its table's.
 const TRIGGERS_SQL = `
   SELECT c.relname AS "table", t.tgname AS name, pg_catalog.pg_get_triggerdef(t.oid) AS def
   FROM pg_catalog.pg_trigger t
   JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid
   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-  WHERE ${OWN_TABLES} AND NOT t.tgisinternal`;
+  WHERE ${OWN_TABLES} AND NOT t.tgisinternal AND t.tgparentid = 0`;

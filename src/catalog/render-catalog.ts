@@ -38,17 +38,22 @@ export function renderCatalog(catalog: Catalog): string {
   objects('extension').forEach(withOwnerAndComment);
   byName(objects('type', 'domain')).forEach(withOwnerAndComment);
   byName(objects('sequence')).forEach(withOwnerAndComment);
-  for (const f of catalog.functions) out.push(`${f.definition};`);
+  // A function whose arguments or result are a table's or view's row type comes after them (pg_dump sorts by dependency).
+  const relations = [...catalog.tables.map((t) => t.name), ...objects('view', 'materialized view').map((v) => v.name)];
+  const onRowTypes = (f: { definition: string }) => relations.some((r) => mentions(signatureOf(f.definition), q(r)));
+  for (const f of catalog.functions.filter((f) => !onRowTypes(f))) out.push(`${f.definition};`);
 
   for (const table of catalog.tables) {
-    const body = table.columns.map((c) =>
-      // pg_dump's order: the collation last.
-      `    ${quoteIdent(c.name)} ${c.type}${c.default !== null ? ` DEFAULT ${c.default}` : ''}${c.notNull ? ' NOT NULL' : ''}${c.collation ? ` COLLATE ${c.collation}` : ''}`,
-    );
+    const body = table.columns.map((c) => {
+      // pg_dump's order: the expression of a generated column where a default goes, the collation last.
+      const value = c.generated ? ` GENERATED ALWAYS AS (${c.default}) STORED` : c.default !== null ? ` DEFAULT ${c.default}` : '';
+      return `    ${quoteIdent(c.name)} ${c.type}${value}${c.notNull ? ' NOT NULL' : ''}${c.collation ? ` COLLATE ${c.collation}` : ''}`;
+    });
     for (const check of catalog.constraints.filter((k) => k.table === table.name && k.kind === 'check' && !notValid(k))) {
       body.push(`    CONSTRAINT ${quoteIdent(check.name)} ${check.definition}`);
     }
-    out.push(`CREATE ${table.unlogged ? 'UNLOGGED ' : ''}TABLE ${q(table.name)} (`, body.join(',\n'), table.options ? `)\nWITH (${table.options});` : ');');
+    const partitioned = table.partitionBy ? `\nPARTITION BY ${table.partitionBy}` : '';
+    out.push(`CREATE ${table.unlogged ? 'UNLOGGED ' : ''}TABLE ${q(table.name)} (`, body.join(',\n'), `)${partitioned}${table.options ? `\nWITH (${table.options})` : ''};`);
     for (const c of table.columns) out.push(...columnSettings(q(table.name), c));
     if (table.replicaIdentity && !table.replicaIdentity.startsWith('USING INDEX ')) out.push(`ALTER TABLE ONLY ${q(table.name)} REPLICA IDENTITY ${table.replicaIdentity};`);
     for (const forced of objects('row level security').filter((r) => r.table === table.name && r.name === 'forced')) out.push(`${forced.definition};`);
@@ -57,10 +62,18 @@ export function renderCatalog(catalog: Catalog): string {
     for (const c of table.columns.filter((c) => c.comment !== null)) {
       out.push(`COMMENT ON COLUMN ${q(table.name)}.${quoteIdent(c.name)} IS ${quoteLiteral(c.comment!)};`);
     }
+    for (const c of table.columns.filter((c) => c.identity !== undefined)) out.push(`ALTER TABLE ${q(table.name)} ALTER COLUMN ${quoteIdent(c.name)} ADD GENERATED ${c.identity};`);
   }
   for (const owned of byName(objects('sequence owned by'))) out.push(`${owned.definition};`);
-  byName(objects('view', 'materialized view')).forEach(withOwnerAndComment);
-  const addConstraint = (k: CatalogConstraint) => [`ALTER TABLE ONLY ${q(k.table)}`, `    ADD CONSTRAINT ${quoteIdent(k.name)} ${k.definition};`];
+  dependencyOrder(byName(objects('view', 'materialized view')), q).forEach(withOwnerAndComment);
+  for (const f of catalog.functions.filter(onRowTypes)) out.push(`${f.definition};`);
+  for (const t of catalog.tables.filter((t) => t.partitionOf !== undefined)) {
+    out.push(`ALTER TABLE ONLY ${q(t.partitionOf!.parent)} ATTACH PARTITION ${q(t.name)} ${t.partitionOf!.bound};`);
+  }
+  // pg_dump adds a partitioned table's foreign key to it and its partitions at once: without ONLY.
+  const partitionedTables = new Set(catalog.tables.filter((t) => t.partitionBy !== undefined).map((t) => t.name));
+  const addConstraint = (k: CatalogConstraint) =>
+    [`ALTER TABLE ${k.kind === 'foreign key' && partitionedTables.has(k.table) ? '' : 'ONLY '}${q(k.table)}`, `    ADD CONSTRAINT ${quoteIdent(k.name)} ${k.definition};`];
   for (const k of byName(catalog.constraints.filter((k) => k.kind === 'check' && notValid(k)))) out.push(...addConstraint(k));
   const tableLevel = catalog.constraints.filter((k) => k.kind === 'primary key' || k.kind === 'unique' || k.kind === 'exclusion');
   for (const k of byName(tableLevel)) out.push(...addConstraint(k));
@@ -68,6 +81,7 @@ export function renderCatalog(catalog: Catalog): string {
   // After the indexes they name (pg_dump prints each right after its index).
   for (const t of catalog.tables.filter((t) => t.replicaIdentity?.startsWith('USING INDEX '))) out.push(`ALTER TABLE ONLY ${q(t.name)} REPLICA IDENTITY ${t.replicaIdentity};`);
   for (const t of catalog.tables.filter((t) => t.clusterOn !== undefined)) out.push(`ALTER TABLE ${q(t.name)} CLUSTER ON ${quoteIdent(t.clusterOn!)};`);
+  for (const a of byName(objects('index attachment'))) out.push(`${a.definition};`);
   for (const t of byName(catalog.triggers)) out.push(`${t.definition};`);
   for (const k of byName(catalog.constraints.filter((k) => k.kind === 'foreign key'))) out.push(...addConstraint(k));
   for (const p of byName(objects('policy'))) out.push(`${p.definition};`);
@@ -94,6 +108,23 @@ function columnSettings(table: string, c: CatalogColumn): string[] {
 
 /** pg_get_constraintdef() ends an unvalidated constraint's definition so. */
 const notValid = (k: CatalogConstraint) => k.definition.endsWith(' NOT VALID');
+
+/** The function's definition up to its body (pg_get_functiondef's `AS $function$` line): where its types are named. */
+const signatureOf = (definition: string) => definition.split(/\nAS /)[0]!;
+
+/** Whether `text` names `qualified` (`public.t`, `public."T"`) as a whole name. */
+const mentions = (text: string, qualified: string) => new RegExp(`(?<![\\w$".])${qualified.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\w$"])`).test(text);
+
+/** Views after the views they select from (pg_dump sorts by dependency), else in the order given; a cycle keeps it. */
+function dependencyOrder(views: CatalogObject[], q: (name: string) => string): CatalogObject[] {
+  const ordered: CatalogObject[] = [];
+  const left = [...views];
+  while (left.length > 0) {
+    const ready = left.findIndex((v) => !left.some((other) => other !== v && mentions(v.definition, q(other.name))));
+    ordered.push(...left.splice(ready < 0 ? 0 : ready, 1));
+  }
+  return ordered;
+}
 
 /** pg_dump sorts these by name first, then by table. */
 function byName<T extends { name: string; table: string }>(items: readonly T[]): T[] {

@@ -25,7 +25,10 @@ export async function buildCopy(copy: Knex, schema: string, source: CopySource):
   if (source.kind === 'catalog') {
     const catalog = await readCatalog(source.target, { schema });
     await copyRoles(source.target, copy);
+    // As pg_dump's output does: a function's body may name a table created after it (its types come after them).
+    await copy.raw('SET check_function_bodies = off');
     await copy.raw(renderCatalog(catalog));
+    await copy.raw('RESET check_function_bodies');
     // The migrations run on the copy's one connection in the target's time zone, as `up`'s sessions do there: whether
     // a type change rewrites can depend on it (timestamptz to timestamp is catalog-only in UTC alone).
     const { rows: [{ zone }] } = await source.target.raw(`SELECT pg_catalog.current_setting('TimeZone') AS zone`);

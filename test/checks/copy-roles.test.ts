@@ -2,7 +2,9 @@
  * `check`'s copy on a cluster of its own (as `check` builds it when no server is given) holds what the target holds,
  * owners and table settings included. Found by review: a view or type owned by another role, or a policy for a role,
  * made the copy fail ("role ... does not exist": only table owners and grantees were created there), and a column
- * named by a keyword (`order`) was printed bare, which does not parse.
+ * named by a keyword (`order`) was printed bare, which does not parse. So did a stored generated column (copied as a
+ * default), a function returning a table's row type, a view on a view that sorts after it; and identity columns and
+ * partitioning were lost on the copy, so a migration relying on them failed there.
  */
 import { randomBytes } from 'node:crypto';
 import knexFactory, { type Knex } from 'knex';
@@ -30,7 +32,17 @@ beforeAll(async () => {
     ALTER TYPE mood OWNER TO ${viewOwner};
     ALTER TABLE orders ENABLE ROW LEVEL SECURITY;
     CREATE POLICY own_orders ON orders TO ${policyRole} USING (true);
-    GRANT SELECT ("user") ON orders TO ${columnReader} WITH GRANT OPTION`);
+    GRANT SELECT ("user") ON orders TO ${columnReader} WITH GRANT OPTION;
+    CREATE TABLE counters (id int GENERATED ALWAYS AS IDENTITY PRIMARY KEY, n int NOT NULL DEFAULT 0, twice int GENERATED ALWAYS AS (n * 2) STORED);
+    CREATE TABLE events (id int NOT NULL, happened date NOT NULL, counter_id int REFERENCES counters (id)) PARTITION BY RANGE (happened);
+    CREATE TABLE events_2026 PARTITION OF events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
+    CREATE INDEX ix_events_happened ON events (happened);
+    ALTER TABLE events ADD CONSTRAINT events_pk PRIMARY KEY (id, happened);
+    CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NEW; END';
+    CREATE TRIGGER events_touch BEFORE INSERT ON events FOR EACH ROW EXECUTE FUNCTION touch();
+    CREATE VIEW b_counts AS SELECT id, twice FROM counters;
+    CREATE VIEW a_counts AS SELECT id FROM b_counts;
+    CREATE FUNCTION all_orders() RETURNS SETOF orders LANGUAGE sql AS 'SELECT * FROM orders'`);
 });
 afterAll(async () => {
   await copy?.destroy();
