@@ -41,13 +41,16 @@ export function diffStates(before: TableState[], after: TableState[], notices: s
     } else if (verified.has(table.name)) {
       changes.verified.push(table.name);
     }
-    for (const index of table.indexes) if (!old.indexes.includes(index)) changes.indexesBuilt.push({ table: table.name, index });
-    // Built anew under its name (REINDEX), the table itself not rewritten (a rewrite rebuilds every index, and says so).
-    if (table.filenode === old.filenode) {
-      for (const file of table.indexFiles ?? []) {
-        const index = file.slice(0, file.lastIndexOf(':'));
-        if (old.indexes.includes(index) && !(old.indexFiles ?? []).includes(file)) changes.indexesBuilt.push({ table: table.name, index });
-      }
+    // An index is known by its oid, not its name: one renamed to a name another had (a column swap's contract) was
+    // not built by the statement (found by review: a documented online type change was refused as an index build).
+    // Built: an index that was not there (but for one a rewrite made again under its name: ALTER TYPE re-creates the
+    // column's indexes, and the rewrite says so); or built anew (REINDEX) with the table itself not rewritten.
+    const rewritten = table.filenode !== old.filenode;
+    const before = new Map((old.indexFiles ?? []).map(indexFile).map((f) => [f.oid, f]));
+    for (const file of (table.indexFiles ?? []).map(indexFile)) {
+      const was = before.get(file.oid);
+      const built = was ? !rewritten && was.filenode !== file.filenode : !(rewritten && old.indexes.includes(file.name));
+      if (built) changes.indexesBuilt.push({ table: table.name, index: file.name });
     }
     for (const k of table.constraints) {
       const was = old.constraints.find((o) => o.name === k.name && o.type === k.type);
@@ -79,4 +82,10 @@ function rewriteCauses(old: TableState, table: TableState): RewriteCause[] {
     if (was && was.type !== column.type) causes.push({ table: table.name, kind: 'type change', column: column.name, from: was.type, to: column.type });
   }
   return causes;
+}
+
+/** `oid:filenode:name` (table-state.ts). */
+function indexFile(entry: string): { oid: string; filenode: string; name: string } {
+  const [oid, filenode] = entry.split(':', 2) as [string, string];
+  return { oid, filenode, name: entry.slice(oid.length + filenode.length + 2) };
 }

@@ -22,7 +22,10 @@ export interface TableState {
   columns: ColumnState[];
   constraints: Array<{ name: string; type: string; validated: boolean }>;
   indexes: string[];
-  /** Each index as `name:filenode`: a REINDEX builds it anew under the same name. */
+  /**
+   * Each index as `oid:filenode:name`: a REINDEX builds it anew (same index, new file); an index renamed to a name
+   * another had (a column swap's, at contract) is not a new build.
+   */
   indexFiles: string[];
   /** Table lock modes this session holds on it now. */
   locks: string[];
@@ -40,7 +43,8 @@ export function tableStateQuery(oids: number[]): string {
       COALESCE((SELECT json_agg(json_build_object('name', k.conname, 'type', k.contype, 'validated', k.convalidated))
                   FROM pg_constraint k WHERE k.conrelid = c.oid), '[]') AS constraints,
       COALESCE((SELECT json_agg(i.indexrelid::regclass::text) FROM pg_index i WHERE i.indrelid = c.oid), '[]') AS indexes,
-      COALESCE((SELECT json_agg(i.indexrelid::regclass::text || ':' || pg_relation_filenode(i.indexrelid)) FROM pg_index i WHERE i.indrelid = c.oid), '[]') AS "indexFiles",
+      COALESCE((SELECT json_agg(i.indexrelid::int || ':' || pg_relation_filenode(i.indexrelid) || ':' || i.indexrelid::regclass::text)
+                  FROM pg_index i WHERE i.indrelid = c.oid), '[]') AS "indexFiles",
       COALESCE((SELECT json_agg(l.mode) FROM pg_locks l
                  WHERE l.pid = pg_backend_pid() AND l.locktype = 'relation' AND l.granted AND l.relation = c.oid), '[]') AS locks
     FROM pg_class c WHERE c.oid = ANY(${list})`;

@@ -57,6 +57,14 @@ describe('diffStates', () => {
     ]);
   });
 
+  it('an index is known by its oid: built when new, rebuilt when its file is (REINDEX), not when another is renamed to its name', () => {
+    const built = (before: string[], after: string[]) => diffStates([users({ indexFiles: before })], [users({ indexFiles: after })], [], true).indexesBuilt;
+    // A column swap's contract: the old column's index goes, the new column's (built CONCURRENTLY earlier) takes its name.
+    expect(built(['100:100:ix_score', '200:200:konstruct_new_ix_score'], ['200:200:ix_score'])).toEqual([]);
+    expect(built(['100:100:ix_score'], ['100:300:ix_score'])).toEqual([{ table: 'portal_users', index: 'ix_score' }]);
+    expect(built(['100:100:ix_score'], ['100:100:ix_score', '400:400:ix_name'])).toEqual([{ table: 'portal_users', index: 'ix_name' }]);
+  });
+
   it('a dropped table, a renamed column and a dropped column', () => {
     const renamed = users({ columns: [{ ...users().columns[0]!, name: 'user_id' }] });
     expect(diffStates([users(), users({ oid: 16401, name: 'tenants' })], [renamed], [], true).removed).toEqual([
