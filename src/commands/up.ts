@@ -28,8 +28,6 @@ import { DEFAULT_SNAPSHOTS_DIR } from '../catalog/snapshot-files';
 import { contractDropsIn } from '../drain/contract-drops';
 import { refuseUnsafeMigrations, type UpCheckOptions } from './up-gate';
 import { acceptedBy } from '../checks/accepted-findings';
-import { partitionedAmong, partitionedRefusal } from '../operations/partitioned-tables';
-import { backfillTriggerProblems } from '../operations/backfill-triggers';
 
 export interface UpOptions extends RunOptions {
   /** Stop after this migration (full name or numeric prefix). */
@@ -88,7 +86,7 @@ export async function carryOn(
   // Loaded once, before the first step commits: one that cannot be loaded (no tsx for a new source) stops the whole run.
   const migrations = await loadMigrations(pending);
   assertPlansUnchanged(migrations, partWay);
-  await refuseOperationsThatCannotStart(ctx.knex, migrations.filter((m) => !states.has(m.name)));
+  await refuseMigrationsThatCannotStart(ctx.knex, migrations.filter((m) => !states.has(m.name)));
   const stopAt = (m: (typeof migrations)[number]) => (until === 'expand' ? m.expandedAt : m.steps.length);
   if (!options.dryRun) await options.beforeRun?.(migrations, states);
   if (options.dryRun) {
@@ -143,18 +141,10 @@ export async function carryOn(
  * the operator's back. An interrupted plain `up` is not held: it carries on.
  */
 /** Plain `up` refuses a migration `up --expand` (or `down --to-expanded`) holds: it would go on to contract it. */
-/**
- * Before anything runs, what operations cannot do on the tables a migration that has not started changes: a
- * partitioned table (partitioned-tables.ts), or triggers the backfill cannot keep out (backfill-triggers.ts).
- */
-async function refuseOperationsThatCannotStart(knex: Knex, notStarted: Migration[]): Promise<void> {
+/** Before anything runs: why a migration that has not started cannot start here (operations/start-checks.ts). */
+async function refuseMigrationsThatCannotStart(knex: Knex, notStarted: Migration[]): Promise<void> {
   const refusals: string[] = [];
-  for (const m of notStarted) {
-    const partitioned = await partitionedAmong(knex, m.tablesChanged ?? []);
-    if (partitioned.length > 0) refusals.push(partitionedRefusal(m.name, partitioned));
-    const walked = (m.tablesBackfilled ?? []).filter((t) => !partitioned.includes(t));
-    refusals.push(...(await backfillTriggerProblems(knex, walked)).map((problem) => `${m.name}: ${problem}`));
-  }
+  for (const m of notStarted) refusals.push(...(await m.startChecks?.(knex) ?? []).map((reason) => `${m.name}: ${reason}`));
   if (refusals.length > 0) {
     throw new ConfigError(refusals.join('; '), 'Nothing was changed. Resolve that, or write the change as a plain migration (docs/online-migrations.md).');
   }

@@ -12,7 +12,7 @@ import { TYPESCRIPT, type LocalMigration } from '../history/local-migrations';
 import { assertWellFormed } from '../phased/phased-migration';
 import { compileOperations } from '../operations';
 import { withOperationsDataLoss } from '../operations/data-lost-on-down';
-import { tablesChangedBy } from '../operations/partitioned-tables';
+import { startChecks } from '../operations/start-checks';
 import { toMigration, type Migration } from './migration';
 import type { MigrationModule } from './migration-module';
 import { requireTypeScript } from './require-typescript';
@@ -50,7 +50,7 @@ export async function loadMigration(migration: LocalMigration): Promise<Migratio
       throw new ConfigError(`${file}: ${(error as Error).message}`, 'Fix its operations (see docs/online-migrations.md), then run the command again.');
     }
     const compiled = toMigration(migration, { ...mod, phases, dataLostOnDown: withOperationsDataLoss(mod.operations, mod.dataLostOnDown?.bind(mod)) });
-    return { ...compiled, tablesChanged: tablesChangedBy(mod.operations), tablesBackfilled: tablesChangedBy(mod.operations, true) };
+    return { ...compiled, startChecks: startChecks(mod.operations) };
   }
   if (mod?.phases) {
     try {

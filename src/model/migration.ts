@@ -40,10 +40,8 @@ export interface Migration extends LocalMigration {
   knexConfig?: MigrationModule['config'];
   /** Findings of `check` the migration accepts on purpose, as it exports them (checked by checks/accepted-findings.ts). */
   acceptFindings?: unknown;
-  /** The existing tables its operations change in place: `up` refuses to start it on a partitioned one. */
-  tablesChanged?: readonly string[];
-  /** Those of them a backfill may walk: `up` refuses to start it where their triggers cannot be kept out of it. */
-  tablesBackfilled?: readonly string[];
+  /** Why it cannot start on this database (operations/start-checks.ts): `up` refuses it, before anything runs, for any. */
+  startChecks?(knex: Knex): Promise<string[]>;
 }
 
 /** The model of a loaded file; `mod` is checked well-formed (load-migration.ts). */

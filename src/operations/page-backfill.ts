@@ -33,7 +33,7 @@ async function tableSize(knex: Knex, table: string): Promise<TableSize> {
   );
   const { tuples, stat_pages: statPages, pages, partitioned } = rows[0] as { tuples: number; stat_pages: number; pages: string; partitioned: boolean };
   // Its pages are none: walking them would fill nothing, and contract would then drop the old values (partitioned-tables.ts).
-  if (partitioned) throw new Error(`${partitionedRefusal('the backfill', [table])}: run \`down\` to revert what stands`);
+  if (partitioned) throw new Error(`the backfill: ${partitionedRefusal([table])}: run \`down\` to revert what stands`);
   return { pages: Number(pages), rowsPerPage: statPages > 0 && tuples > 0 ? tuples / statPages : DEFAULT_ROWS_PER_PAGE };
 }
 

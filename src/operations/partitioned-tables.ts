@@ -2,7 +2,7 @@
  * Operations do not handle partitioned tables yet: the backfill walks a table's own heap pages, and a partitioned
  * table has none (its partitions hold the rows), so it filled nothing and `complete` then dropped the old column's
  * values (found by review); CREATE INDEX CONCURRENTLY is refused on one too. `up` refuses such a migration before
- * it starts (commands/up.ts), and the backfill refuses the table should one slip past (page-backfill.ts).
+ * it starts (start-checks.ts), and the backfill refuses the table should one slip past (page-backfill.ts).
  */
 import type { Knex } from 'knex';
 import type { Operation } from './index';
@@ -31,5 +31,5 @@ export async function partitionedAmong(knex: Knex, tables: readonly string[]): P
   return rows.map((r: { name: string }) => r.name);
 }
 
-export const partitionedRefusal = (migration: string, tables: readonly string[]) =>
-  `${migration}: ${tables.join(', ')} ${tables.length === 1 ? 'is a partitioned table' : 'are partitioned tables'}, which operations do not handle yet (the backfill walks a table's own pages; a partitioned table's rows are in its partitions)`;
+export const partitionedRefusal = (tables: readonly string[]) =>
+  `${tables.join(', ')} ${tables.length === 1 ? 'is a partitioned table' : 'are partitioned tables'}, which operations do not handle yet (the backfill walks a table's own pages; a partitioned table's rows are in its partitions)`;

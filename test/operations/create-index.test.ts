@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { dumpCatalog } from '../../src/catalog/dump-catalog';
 import { up } from '../../src/commands/up';
 import { compileOperations } from '../../src/operations';
-import { operationsDatabase } from './harness';
+import { operationsDatabase, position } from './harness';
 import { SEED, describeOperation, writesOf } from './scenario';
 
 const createdAt = { createIndex: { table: 'portal_users', name: 'ix_portal_users_created_at', columns: ['created_at'] } } as const;
@@ -61,6 +61,35 @@ describe('createIndex beside a renameColumn or a type change of its column (foun
       await up(h.ctx);
       const { rows } = await h.db.knex.raw(`SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_email'`);
       expect(rows).toEqual([{ indexdef: 'CREATE INDEX ix_email ON public.portal_users USING btree (email_address)' }]);
+    } finally {
+      await h.close();
+    }
+  });
+});
+
+describe('createIndex where its name is taken (found by review)', () => {
+  it('up refuses before anything runs: IF NOT EXISTS kept the other index, and down then dropped it', async () => {
+    const h = await operationsDatabase('takenix', '900_operations', { text: `export const operations = ${JSON.stringify([createdAt])};` });
+    try {
+      await h.db.knex.raw('CREATE INDEX ix_portal_users_created_at ON portal_users (name)');
+      const refused = await up(h.ctx).catch((e: unknown) => e);
+      expect([(refused as { exitCode: number }).exitCode, (refused as Error).message]).toEqual([
+        2,
+        '900_operations: createIndex ix_portal_users_created_at: another relation of that name is already there; name the index otherwise, or drop that one in a migration before',
+      ]);
+      const { rows } = await h.db.knex.raw(`SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_portal_users_created_at'`);
+      expect(rows).toEqual([{ indexdef: 'CREATE INDEX ix_portal_users_created_at ON public.portal_users USING btree (name)' }]);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('keeps a valid index as described: the list\'s own, from a run killed before it recorded the step', async () => {
+    const h = await operationsDatabase('ownix', '900_operations', { text: `export const operations = ${JSON.stringify([createdAt])};` });
+    try {
+      await h.db.knex.raw('CREATE INDEX ix_portal_users_created_at ON portal_users (created_at)');
+      await up(h.ctx);
+      expect(await position(h)).toBe('applied');
     } finally {
       await h.close();
     }
