@@ -8,7 +8,7 @@
  * Inside a transaction (the stock knex CLI, --dry-run) it builds without
  * CONCURRENTLY, as a plain migration would.
  */
-import { NO_LIST, type ListContext } from './drop-index';
+import { NO_LIST, type ListContext } from './list-context';
 import type { OperationParts } from './parts';
 import { ident } from './sql-names';
 

@@ -7,20 +7,11 @@
  * without one, down past contract refuses.
  */
 import { createIndexSql, dropIndexSql, type CreateIndex } from './create-index';
+import { NO_LIST, type ListContext } from './list-context';
 import type { OperationParts } from './parts';
 import { ident, literal } from './sql-names';
 
 export type DropIndex = { name: string } & Partial<Omit<CreateIndex, 'name'>>;
-
-/** What the list around an operation says about it. */
-export interface ListContext {
-  /** The indexes a createIndex of the same list makes. */
-  indexesCreatedHere: ReadonlySet<string>;
-  /** `table\u0000column` of the columns that exist only as a copy until contract, and why: renameColumn's `to`, a retyped column. */
-  columnsReplacedHere: ReadonlyMap<string, string>;
-}
-
-export const NO_LIST: ListContext = { indexesCreatedHere: new Set(), columnsReplacedHere: new Map() };
 
 export function dropIndex(op: DropIndex, list: ListContext = NO_LIST): OperationParts {
   const definition = op.table && op.columns ? ({ ...op, table: op.table, columns: op.columns } as CreateIndex) : undefined;

@@ -5,20 +5,6 @@
  * it starts (start-checks.ts), and the backfill refuses the table should one slip past (page-backfill.ts).
  */
 import type { Knex } from 'knex';
-import type { Operation } from './index';
-
-/** Operations whose steps may walk the table's rows (a backfill, or a refill going down). */
-const WALKING = new Set(['addColumn', 'dropColumn', 'renameColumn', 'alterColumn']);
-
-/** The tables an operations list changes in place (not one it creates); `walked`: only those it may backfill. */
-export function tablesChangedBy(operations: readonly Operation[], walked = false): string[] {
-  const tables = operations.flatMap((element) => {
-    const [name, fields] = Object.entries(element)[0] as [string, { table?: string }];
-    if (name === 'createTable' || name === 'sql' || typeof fields?.table !== 'string') return [];
-    return !walked || WALKING.has(name) ? [fields.table] : [];
-  });
-  return [...new Set(tables)];
-}
 
 /** Which of `tables` are partitioned here (a table not there yet is not). */
 export async function partitionedAmong(knex: Knex, tables: readonly string[]): Promise<string[]> {

@@ -4,13 +4,15 @@
  * - a partitioned table (partitioned-tables.ts): the backfill would fill nothing, and contract drop the old values;
  * - triggers the backfill cannot keep out (backfill-triggers.ts): it would fire them on every row;
  * - a relation createIndex's name is taken by (another index, a table): IF NOT EXISTS kept the other index, and `down`
- *   then dropped it.
+ *   then dropped it;
+ * - rows that do not meet a constraint alterColumn adds: the application's updates of them would fail from expand on.
  */
 import type { Knex } from 'knex';
 import { backfillTriggerProblems } from './backfill-triggers';
 import type { CreateIndex } from './create-index';
 import type { Operation } from './index';
-import { partitionedAmong, partitionedRefusal, tablesChangedBy } from './partitioned-tables';
+import { partitionedAmong, partitionedRefusal } from './partitioned-tables';
+import { ident } from './sql-names';
 
 export type StartChecks = (knex: Knex) => Promise<string[]>;
 
@@ -18,14 +20,66 @@ export function startChecks(operations: readonly Operation[]): StartChecks {
   const changed = tablesChangedBy(operations);
   const walked = tablesChangedBy(operations, true);
   const indexes = operations.flatMap((o) => ('createIndex' in o && o.createIndex ? [o.createIndex] : []));
+  const constrained = constraintsOnExistingRows(operations);
   return async (knex) => {
     const partitioned = await partitionedAmong(knex, changed);
     return [
       ...(partitioned.length > 0 ? [partitionedRefusal(partitioned)] : []),
       ...(await backfillTriggerProblems(knex, walked.filter((t) => !partitioned.includes(t)))),
+      ...(await rowsAgainst(knex, constrained)),
       ...(await namesTaken(knex, indexes)).map((name) => `createIndex ${name}: another relation of that name is already there; name the index otherwise, or drop that one in a migration before`),
     ];
   };
+}
+
+/** Operations whose steps may walk the table's rows (a backfill, or a refill going down). */
+const WALKING = new Set(['addColumn', 'dropColumn', 'renameColumn', 'alterColumn']);
+
+/** The tables an operations list changes in place (not one it creates); `walked`: only those it may backfill. */
+export function tablesChangedBy(operations: readonly Operation[], walked = false): string[] {
+  const tables = operations.flatMap((element) => {
+    const [name, fields] = Object.entries(element)[0] as [string, { table?: string }];
+    if (name === 'createTable' || name === 'sql' || typeof fields?.table !== 'string') return [];
+    return !walked || WALKING.has(name) ? [fields.table] : [];
+  });
+  return [...new Set(tables)];
+}
+
+interface RowConstraint { table: string; what: string; violatedBy: string }
+
+/** The NOT VALID constraints alterColumn adds at expand that the rows already there must meet. */
+function constraintsOnExistingRows(operations: readonly Operation[]): RowConstraint[] {
+  return operations.flatMap((o) => {
+    if (!('alterColumn' in o) || !o.alterColumn) return [];
+    const { table, column, nullable, check, type } = o.alterColumn;
+    return [
+      ...(nullable === false ? [{ table, what: `alterColumn ${table}.${column} nullable: false`, violatedBy: `${ident(column)} IS NULL` }] : []),
+      // Through a new column (a type change) the CHECK holds the new values, which the rows do not have yet.
+      ...(check && type === undefined ? [{ table, what: `alterColumn ${table}.${column} check ${check.name}`, violatedBy: `NOT (${check.constraint})` }] : []),
+    ];
+  });
+}
+
+/**
+ * A row that does not meet such a constraint breaks the application from expand on: the constraint holds every new
+ * row version, so each UPDATE of that row fails, whatever it changes, and validation can never pass (found by
+ * review). One read of the table each (ACCESS SHARE: the application goes on); one not there yet is not asked.
+ */
+async function rowsAgainst(knex: Knex, constraints: readonly RowConstraint[]): Promise<string[]> {
+  const problems: string[] = [];
+  for (const c of constraints) {
+    let violated = false;
+    try {
+      const { rows } = await knex.raw(`SELECT EXISTS (SELECT 1 FROM ${ident(c.table)} WHERE ${c.violatedBy}) AS violated`);
+      violated = rows[0].violated === true;
+    } catch {
+      continue; // the table or column comes with an earlier migration or operation: nothing to meet yet
+    }
+    if (violated) {
+      problems.push(`${c.what}: rows are there that do not meet it; from expand on every UPDATE of such a row would fail, and validation never pass: fix those rows first (a batch operation, or a migration before)`);
+    }
+  }
+  return problems;
 }
 
 /**

@@ -1,0 +1,41 @@
+/**
+ * alterColumn's NOT VALID constraints on rows already there that do not meet them: up refuses before anything runs
+ * (found by review: from expand on, every UPDATE of such a row failed, the old version's included, while status
+ * said both versions were served; and `complete` could never validate).
+ */
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { up } from '../../src/commands/up';
+import { ExitCode } from '../../src/exit-codes';
+import { operationsDatabase, position, type OperationsDatabase } from './harness';
+
+let h: OperationsDatabase;
+
+beforeAll(async () => {
+  h = await operationsDatabase('start_refusals', '900_operations', {
+    text: `export const operations = [
+      { alterColumn: { table: 'portal_users', column: 'nickname', nullable: false } },
+      { alterColumn: { table: 'portal_users', column: 'email', check: { name: 'ck_email_at', constraint: "email LIKE '%@%'" } } },
+    ];`,
+  });
+  await h.db.knex.raw(`ALTER TABLE portal_users ADD COLUMN nickname text;
+    INSERT INTO portal_users (email, hashed_password, name, is_admin, nickname) VALUES ('a@example.com', 'h', 'A', false, 'a'), ('no-at', 'h', 'B', false, NULL)`);
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+it('names each constraint some rows do not meet, and changes nothing', async () => {
+  const refused = await up(h.ctx, { expand: true }).catch((e: unknown) => e);
+  expect((refused as { exitCode: number }).exitCode).toBe(ExitCode.Usage);
+  expect((refused as Error).message.split('; 900_operations: ')).toEqual([
+    '900_operations: alterColumn portal_users.nickname nullable: false: rows are there that do not meet it; from expand on every UPDATE of such a row would fail, and validation never pass: fix those rows first (a batch operation, or a migration before)',
+    'alterColumn portal_users.email check ck_email_at: rows are there that do not meet it; from expand on every UPDATE of such a row would fail, and validation never pass: fix those rows first (a batch operation, or a migration before)',
+  ]);
+  expect(await position(h)).toBe('not started');
+});
+
+it('goes ahead once the rows meet them', async () => {
+  await h.db.knex.raw(`UPDATE portal_users SET nickname = coalesce(nickname, name), email = 'b@example.com' WHERE email = 'no-at'`);
+  await up(h.ctx);
+  expect(await position(h)).toBe('applied');
+});
