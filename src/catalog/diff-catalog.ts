@@ -159,22 +159,37 @@ function diffFunctions(expected: CatalogFunction[], actual: CatalogFunction[]): 
 
 const schemaLevel = (objects: CatalogObject[]) => objects.filter((o) => o.table === '');
 
-/** Matched by kind, table and name, compared by their statement; one that spans lines is only said to differ. */
+/**
+ * Matched by kind, table and name, compared by their statement; one too long for a line is only said to differ. A
+ * comment on an object that is itself missing or extra has no line of its own: the object's stands for it.
+ */
 function diffObjects(expected: CatalogObject[], actual: CatalogObject[]): SchemaDifference[] {
   const out: SchemaDifference[] = [];
-  for (const [change, pair] of pairUp(expected, actual, (o) => `${o.kind}\u0000${o.table}\u0000${o.name}`)) {
+  const pairs = pairUp(expected, actual, (o) => `${o.kind}\u0000${o.table}\u0000${o.name}`);
+  const wholeObjects = new Set(pairs.filter(([change, p]) => change !== 'different' && (p.expected ?? p.actual)!.kind !== 'comment')
+    .map(([, p]) => `${(p.expected ?? p.actual)!.kind} ${(p.expected ?? p.actual)!.name}`));
+  for (const [change, pair] of pairs) {
     const [want, have] = [pair.expected?.definition ?? null, pair.actual?.definition ?? null];
     if (want === have) continue;
     const { kind, table, name } = (pair.expected ?? pair.actual)!;
-    const what = kind === 'comment' ? `comment on ${name}`
+    if (kind === 'comment' && change !== 'different' && wholeObjects.has(name)) continue;
+    const what = kind === 'comment' ? `comment on ${commentTarget(name)}`
       : kind === 'row level security' ? `row level security ${name} on ${quoteIdent(table)}`
       : `${kind} ${quoteIdent(name)}${table === '' ? '' : ` on ${quoteIdent(table)}`}`;
+    // An enum with a value added, say, reads in a line; a view's whole query does not.
+    const fits = change === 'different' && oneLine(want!).length + oneLine(have!).length <= 240;
     const detail = change !== 'different' ? oneLine((want ?? have)!)
-      : `${want}${have}`.includes('\n') ? 'its definition differs (--json shows both)'
-      : `${have}, expected ${want}`;
+      : fits ? `${oneLine(have!)}, expected ${oneLine(want!)}`
+      : 'its definition differs (--json shows both)';
     out.push({ change, kind, table, name, expected: want, actual: have, message: `${change} ${what}: ${detail}` });
   }
   return out;
+}
+
+/** `table Tickets` as `table "Tickets"`: what a comment is on, its name spelled as in SQL. */
+function commentTarget(name: string): string {
+  const m = /^(materialized view|table|view|sequence|type|domain|extension) (.*)$/.exec(name);
+  return m ? `${m[1]} ${quoteIdent(m[2]!)}` : name;
 }
 
 const oneLine = (statement: string) => statement.replace(/\s*\n\s*/g, ' ');

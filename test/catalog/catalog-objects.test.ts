@@ -20,9 +20,9 @@ let ctx: MigrationContext;
 
 /** One object of each kind, with what `verify` says about it. */
 const BY_HAND: Array<[string, string, string[]]> = [
+  // Its comment comes with it: the extension's line stands for both (found by review: one change, two lines).
   ['an extension', `CREATE EXTENSION citext WITH SCHEMA public`, [
     'extra extension citext: CREATE EXTENSION IF NOT EXISTS citext WITH SCHEMA public',
-    "extra comment on extension citext: COMMENT ON EXTENSION citext IS 'data type for case-insensitive character strings'",
   ]],
   ['an enum type', `CREATE TYPE mood AS ENUM ('calm', 'it''s fine')`, [
     "extra type mood: CREATE TYPE public.mood AS ENUM ( 'calm', 'it''s fine' )",
@@ -42,7 +42,10 @@ const BY_HAND: Array<[string, string, string[]]> = [
   ]],
   ['a view, with a comment', `CREATE VIEW admins AS SELECT id, email FROM portal_users WHERE role = 'platform_admin'; COMMENT ON VIEW admins IS 'who runs the platform'`, [
     "extra view admins: CREATE VIEW public.admins AS SELECT portal_users.id, portal_users.email FROM public.portal_users WHERE (portal_users.role = 'platform_admin'::text)",
-    "extra comment on view admins: COMMENT ON VIEW public.admins IS 'who runs the platform'",
+  ]],
+  ['a view whose name needs quoting, with a comment', `CREATE VIEW "Admin View" AS SELECT 1 AS one;
+    COMMENT ON VIEW "Admin View" IS 'x'`, [
+    'extra view "Admin View": CREATE VIEW public."Admin View" AS SELECT 1 AS one',
   ]],
   ['a materialized view', `CREATE MATERIALIZED VIEW tenant_count AS SELECT count(*) AS n FROM tenants`, [
     'extra materialized view tenant_count: CREATE MATERIALIZED VIEW public.tenant_count AS SELECT count(*) AS n FROM public.tenants WITH NO DATA',
@@ -154,10 +157,11 @@ describe('all of them at once', () => {
 
   it('reads back from its own text exactly what it read from the server, owners included', async () => {
     const read = await readCatalog(db.knex);
-    // Every message stands for one object, but a table's, a column's or a grant's (those are not CatalogObjects); the
-    // partitions' four attached indexes (two keys, two indexes) have no line of their own: their extra tables stand for them.
+    // Every message stands for one object, but a table's, a column's or a grant's (those are not CatalogObjects). Without
+    // a line of their own: the partitions' four attached indexes (two keys, two indexes), which their extra tables stand
+    // for, and three comments, which their extra extension and views stand for.
     const notObjects = /^(different (column|table)|extra (column|grant|table)) /;
-    expect(read.objects.length).toBe(BY_HAND.flatMap(([, , messages]) => messages).filter((m) => !notObjects.test(m)).length + 4);
+    expect(read.objects.length).toBe(BY_HAND.flatMap(([, , messages]) => messages).filter((m) => !notObjects.test(m)).length + 4 + 3);
     expect(read.objects.filter((o) => o.kind === 'index attachment').map((o) => `${o.table}: ${o.name}`)).toEqual([
       'events_2026: events_2026_happened_idx', 'events_2026: events_2026_pkey', 'events_rest: events_rest_happened_idx', 'events_rest: events_rest_pkey',
     ]);

@@ -3,6 +3,7 @@
  * database at 005 shows against what 006 produces is exactly what 006 changes.
  */
 import { describe, expect, it } from 'vitest';
+import type { CatalogObject } from '../../src/catalog/catalog';
 import { diffCatalogs } from '../../src/catalog/diff-catalog';
 import { loadSnapshot } from '../../src/catalog/snapshot-files';
 import { REPO_ROOT } from '../support/spec-files';
@@ -61,6 +62,27 @@ describe('diffCatalogs on what a table is and what fills a column (found by an o
       'different column portal_users.id: no identity, expected GENERATED ALWAYS AS IDENTITY ( SEQUENCE NAME public.x CACHE 1 )',
       'different table tenants: not a partition, expected PARTITION OF portal_users DEFAULT',
       'different column tenants.name: no default, expected GENERATED ALWAYS AS (upper((slug)::text)) STORED',
+    ]);
+  });
+});
+
+describe('diffCatalogs on objects (found by an operator\'s review)', () => {
+  const view = { kind: 'view' as const, table: '', name: 'Admin View', definition: 'CREATE VIEW public."Admin View" AS\n SELECT 1 AS one', owner: null };
+  const comment = { kind: 'comment' as const, table: '', name: 'view Admin View', definition: `COMMENT ON VIEW public."Admin View" IS 'x'`, owner: null };
+  const mood = (values: string[]) => ({ kind: 'type' as const, table: '', name: 'mood', definition: `CREATE TYPE public.mood AS ENUM (\n    ${values.join(',\n    ')}\n)`, owner: null });
+  const withObjects = (...objects: CatalogObject[]) => ({ ...snapshot('006_rbac_roles'), objects });
+
+  it('names what a comment is on as in SQL, and says an enum\'s values in a line', () => {
+    const messages = diffCatalogs(withObjects(view, comment, mood(["'calm'"])), withObjects(view, mood(["'calm'", "'archived'"]))).map((d) => d.message);
+    expect(messages).toEqual([
+      `different type mood: CREATE TYPE public.mood AS ENUM ( 'calm', 'archived' ), expected CREATE TYPE public.mood AS ENUM ( 'calm' )`,
+      `missing comment on view "Admin View": COMMENT ON VIEW public."Admin View" IS 'x'`,
+    ]);
+  });
+
+  it('a view missing with its comment is one line', () => {
+    expect(diffCatalogs(withObjects(view, comment), withObjects()).map((d) => d.message)).toEqual([
+      'missing view "Admin View": CREATE VIEW public."Admin View" AS SELECT 1 AS one',
     ]);
   });
 });
