@@ -5,7 +5,9 @@
  * - triggers the backfill cannot keep out (backfill-triggers.ts): it would fire them on every row;
  * - a relation createIndex's name is taken by (another index, a table): IF NOT EXISTS kept the other index, and `down`
  *   then dropped it;
- * - rows that do not meet a constraint alterColumn adds: the application's updates of them would fail from expand on.
+ * - rows that do not meet a constraint alterColumn adds: the application's updates of them would fail from expand on;
+ * - a fromType other than the column's type, length included; indexes and constraints on a dropped column that
+ *   `down` would not bring back.
  */
 import type { Knex } from 'knex';
 import { backfillTriggerProblems } from './backfill-triggers';
@@ -21,12 +23,17 @@ export function startChecks(operations: readonly Operation[]): StartChecks {
   const walked = tablesChangedBy(operations, true);
   const indexes = operations.flatMap((o) => ('createIndex' in o && o.createIndex ? [o.createIndex] : []));
   const constrained = constraintsOnExistingRows(operations);
+  const retyped = operations.flatMap((o) => ('alterColumn' in o && o.alterColumn?.fromType !== undefined ? [o.alterColumn] : []));
+  const dropped = operations.flatMap((o) => ('dropColumn' in o && o.dropColumn ? [o.dropColumn] : []));
+  const indexesDroppedHere = new Set(operations.flatMap((o) => ('dropIndex' in o && o.dropIndex ? [o.dropIndex.name] : [])));
   return async (knex) => {
     const partitioned = await partitionedAmong(knex, changed);
     return [
       ...(partitioned.length > 0 ? [partitionedRefusal(partitioned)] : []),
       ...(await backfillTriggerProblems(knex, walked.filter((t) => !partitioned.includes(t)))),
       ...(await rowsAgainst(knex, constrained)),
+      ...(await typesOtherThanStated(knex, retyped)),
+      ...(await whatDownWouldNotRebuild(knex, dropped, indexesDroppedHere)),
       ...(await namesTaken(knex, indexes)).map((name) => `createIndex ${name}: another relation of that name is already there; name the index otherwise, or drop that one in a migration before`),
     ];
   };
@@ -77,6 +84,75 @@ async function rowsAgainst(knex: Knex, constraints: readonly RowConstraint[]): P
     }
     if (violated) {
       problems.push(`${c.what}: rows are there that do not meet it; from expand on every UPDATE of such a row would fail, and validation never pass: fix those rows first (a batch operation, or a migration before)`);
+    }
+  }
+  return problems;
+}
+
+/**
+ * A `fromType` that is not the column's type exactly: its length or precision too, which the expand step's check
+ * (by type alone) let through, and `down` then gave the column (found by review: varchar(20) came back varchar(10),
+ * or failed on a longer value). The stated type is spelt out by the server, in a transaction rolled back.
+ */
+async function typesOtherThanStated(knex: Knex, ops: ReadonlyArray<{ table: string; column: string; fromType?: string }>): Promise<string[]> {
+  const problems: string[] = [];
+  for (const op of ops) {
+    const { rows } = await knex.raw(
+      `SELECT pg_catalog.format_type(a.atttypid, a.atttypmod) AS type FROM pg_catalog.pg_attribute a
+        WHERE a.attrelid = pg_catalog.to_regclass(?) AND a.attname = ? AND a.attnum > 0 AND NOT a.attisdropped`,
+      [ident(op.table), op.column],
+    );
+    if (rows.length === 0) continue; // not there yet: an earlier migration or operation adds it
+    const stated = await spelledByServer(knex, op.fromType!);
+    if (stated !== undefined && stated !== rows[0].type) {
+      problems.push(`alterColumn ${op.table}.${op.column}: fromType ${op.fromType} is ${stated}, but the column is ${rows[0].type}: give the column's type now, which down changes it back to`);
+    }
+  }
+  return problems;
+}
+
+/** `varchar(10)` as format_type() spells it (`character varying(10)`); undefined where the server cannot read it (expand says why). */
+async function spelledByServer(knex: Knex, type: string): Promise<string | undefined> {
+  let spelled: string | undefined;
+  await knex.transaction(async (trx) => {
+    try {
+      await trx.raw(`CREATE TEMPORARY VIEW konstruct_stated_type AS SELECT NULL::${type} AS t`);
+      spelled = (await trx.raw(`SELECT pg_catalog.format_type(atttypid, atttypmod) AS type FROM pg_catalog.pg_attribute
+                                 WHERE attrelid = 'konstruct_stated_type'::regclass AND attname = 't'`)).rows[0].type;
+    } catch {
+      spelled = undefined;
+    }
+    await trx.rollback();
+  }).catch(() => undefined);
+  return spelled;
+}
+
+/**
+ * dropColumn going down past contract adds the column back, refilled, with its NOT NULL and default: not the indexes
+ * and constraints that were on it (found by review: an index on it was gone after up and down). Refused unless the
+ * list drops each such index itself with its definition (dropIndex), which `down` builds again.
+ */
+async function whatDownWouldNotRebuild(knex: Knex, dropped: ReadonlyArray<{ table: string; column: string }>, indexesDroppedHere: ReadonlySet<string>): Promise<string[]> {
+  const problems: string[] = [];
+  for (const { table, column } of dropped) {
+    // What depends on the column: an index on it (also through an expression or a WHERE), a constraint.
+    const { rows } = await knex.raw(
+      `SELECT DISTINCT i.relname AS name, k.conname AS constraint
+         FROM pg_catalog.pg_depend d
+         JOIN pg_catalog.pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+         LEFT JOIN pg_catalog.pg_class i ON d.classid = 'pg_catalog.pg_class'::regclass AND i.oid = d.objid AND i.relkind = 'i'
+              AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint c WHERE c.conindid = i.oid)
+         LEFT JOIN pg_catalog.pg_constraint k ON d.classid = 'pg_catalog.pg_constraint'::regclass AND k.oid = d.objid AND k.contype <> 'n'
+        WHERE d.refclassid = 'pg_catalog.pg_class'::regclass AND d.refobjid = pg_catalog.to_regclass(?) AND a.attname = ?
+          AND d.deptype IN ('a', 'n') AND (i.oid IS NOT NULL OR k.oid IS NOT NULL)
+        ORDER BY 2 NULLS FIRST, 1`,
+      [ident(table), column],
+    );
+    const lost = (rows as Array<{ name: string | null; constraint: string | null }>)
+      .filter((r) => r.constraint !== null || !indexesDroppedHere.has(r.name!))
+      .map((r) => (r.constraint !== null ? `constraint ${r.constraint}` : `index ${r.name}`));
+    if (lost.length > 0) {
+      problems.push(`dropColumn ${table}.${column}: ${lost.join(', ')} ${lost.length === 1 ? 'is' : 'are'} on it, which down past contract would not bring back: drop ${lost.length === 1 ? 'it' : 'them'} first (dropIndex with its definition, in this list; a constraint in a migration before)`);
     }
   }
   return problems;

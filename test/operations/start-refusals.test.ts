@@ -3,7 +3,7 @@
  * (found by review: from expand on, every UPDATE of such a row failed, the old version's included, while status
  * said both versions were served; and `complete` could never validate).
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { up } from '../../src/commands/up';
 import { ExitCode } from '../../src/exit-codes';
 import { operationsDatabase, position, type OperationsDatabase } from './harness';
@@ -38,4 +38,32 @@ it('goes ahead once the rows meet them', async () => {
   await h.db.knex.raw(`UPDATE portal_users SET nickname = coalesce(nickname, name), email = 'b@example.com' WHERE email = 'no-at'`);
   await up(h.ctx);
   expect(await position(h)).toBe('applied');
+});
+
+describe('a fromType other than the column\'s, a dropped column with an index and a constraint on it (found by review)', () => {
+  let g: OperationsDatabase;
+  beforeAll(async () => {
+    g = await operationsDatabase('start_refusals_types', '900_operations', {
+      text: `export const operations = [
+        { alterColumn: { table: 'portal_users', column: 'name', type: 'text', fromType: 'varchar(100)' } },
+        { dropColumn: { table: 'portal_users', column: 'nickname', type: 'text' } },
+        { dropColumn: { table: 'portal_users', column: 'motto', type: 'text' } },
+        { dropIndex: { name: 'ix_users_motto', table: 'portal_users', columns: ['motto'] } },
+      ];`,
+    });
+    await g.db.knex.raw(`ALTER TABLE portal_users ADD COLUMN nickname text CONSTRAINT ck_nickname CHECK (nickname <> ''), ADD COLUMN motto text;
+      CREATE INDEX ix_users_nickname ON portal_users (lower(nickname)); CREATE INDEX ix_users_motto ON portal_users (motto)`);
+  });
+  afterAll(async () => {
+    await g?.close();
+  });
+
+  it('says each, and changes nothing; an index the list drops itself is built again by down, so is not one of them', async () => {
+    const refused = await up(g.ctx, { expand: true }).catch((e: unknown) => e);
+    expect((refused as Error).message.split('; 900_operations: ')).toEqual([
+      "900_operations: alterColumn portal_users.name: fromType varchar(100) is character varying(100), but the column is character varying(255): give the column's type now, which down changes it back to",
+      'dropColumn portal_users.nickname: index ix_users_nickname, constraint ck_nickname are on it, which down past contract would not bring back: drop them first (dropIndex with its definition, in this list; a constraint in a migration before)',
+    ]);
+    expect(await position(g)).toBe('not started');
+  });
 });
