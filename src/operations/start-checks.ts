@@ -7,7 +7,7 @@
  *   then dropped it;
  * - rows that do not meet a constraint alterColumn adds: the application's updates of them would fail from expand on;
  * - a fromType other than the column's type, length included; indexes and constraints on a dropped column that
- *   `down` would not bring back.
+ *   `down` would not bring back; dropIndex of an index a constraint owns.
  */
 import type { Knex } from 'knex';
 import { backfillTriggerProblems } from './backfill-triggers';
@@ -34,6 +34,7 @@ export function startChecks(operations: readonly Operation[]): StartChecks {
       ...(await rowsAgainst(knex, constrained)),
       ...(await typesOtherThanStated(knex, retyped)),
       ...(await whatDownWouldNotRebuild(knex, dropped, indexesDroppedHere)),
+      ...(await constraintIndexes(knex, [...indexesDroppedHere])),
       ...(await namesTaken(knex, indexes)).map((name) => `createIndex ${name}: another relation of that name is already there; name the index otherwise, or drop that one in a migration before`),
     ];
   };
@@ -156,6 +157,21 @@ async function whatDownWouldNotRebuild(knex: Knex, dropped: ReadonlyArray<{ tabl
     }
   }
   return problems;
+}
+
+/**
+ * dropIndex of an index a constraint owns: DROP INDEX is refused at contract ("constraint ... requires it"), after
+ * the contract before it committed, leaving the migration contracting (found by review).
+ */
+async function constraintIndexes(knex: Knex, names: readonly string[]): Promise<string[]> {
+  if (names.length === 0) return [];
+  const { rows } = await knex.raw(
+    `SELECT n.name, k.conname FROM unnest(?::text[]) AS n(name)
+       JOIN pg_catalog.pg_constraint k ON k.conindid = pg_catalog.to_regclass(pg_catalog.quote_ident(n.name))`,
+    [[...names]],
+  );
+  return rows.map((r: { name: string; conname: string }) =>
+    `dropIndex ${r.name}: it is constraint ${r.conname}'s, which DROP INDEX cannot drop: drop the constraint (a sql operation, or a migration)`);
 }
 
 /**

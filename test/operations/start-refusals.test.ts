@@ -40,7 +40,7 @@ it('goes ahead once the rows meet them', async () => {
   expect(await position(h)).toBe('applied');
 });
 
-describe('a fromType other than the column\'s, a dropped column with an index and a constraint on it (found by review)', () => {
+describe('a fromType other than the column\'s, a dropped column with an index and a constraint on it, a constraint\'s index dropped (found by review)', () => {
   let g: OperationsDatabase;
   beforeAll(async () => {
     g = await operationsDatabase('start_refusals_types', '900_operations', {
@@ -49,6 +49,7 @@ describe('a fromType other than the column\'s, a dropped column with an index an
         { dropColumn: { table: 'portal_users', column: 'nickname', type: 'text' } },
         { dropColumn: { table: 'portal_users', column: 'motto', type: 'text' } },
         { dropIndex: { name: 'ix_users_motto', table: 'portal_users', columns: ['motto'] } },
+        { dropIndex: { name: 'portal_users_email_key', table: 'portal_users', columns: ['email'], unique: true } },
       ];`,
     });
     await g.db.knex.raw(`ALTER TABLE portal_users ADD COLUMN nickname text CONSTRAINT ck_nickname CHECK (nickname <> ''), ADD COLUMN motto text;
@@ -63,6 +64,7 @@ describe('a fromType other than the column\'s, a dropped column with an index an
     expect((refused as Error).message.split('; 900_operations: ')).toEqual([
       "900_operations: alterColumn portal_users.name: fromType varchar(100) is character varying(100), but the column is character varying(255): give the column's type now, which down changes it back to",
       'dropColumn portal_users.nickname: index ix_users_nickname, constraint ck_nickname are on it, which down past contract would not bring back: drop them first (dropIndex with its definition, in this list; a constraint in a migration before)',
+      "dropIndex portal_users_email_key: it is constraint portal_users_email_key's, which DROP INDEX cannot drop: drop the constraint (a sql operation, or a migration)",
     ]);
     expect(await position(g)).toBe('not started');
   });
