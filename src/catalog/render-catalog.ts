@@ -38,10 +38,12 @@ export function renderCatalog(catalog: Catalog): string {
   objects('extension').forEach(withOwnerAndComment);
   byName(objects('type', 'domain')).forEach(withOwnerAndComment);
   byName(objects('sequence')).forEach(withOwnerAndComment);
-  // A function whose arguments or result are a table's or view's row type comes after them (pg_dump sorts by dependency).
-  const relations = [...catalog.tables.map((t) => t.name), ...objects('view', 'materialized view').map((v) => v.name)];
-  const onRowTypes = (f: { definition: string }) => relations.some((r) => mentions(signatureOf(f.definition), q(r)));
-  for (const f of catalog.functions.filter((f) => !onRowTypes(f))) out.push(`${f.definition};`);
+  // A function whose arguments or result are a table's row type comes after the tables, and before the views (which
+  // may call it); one on a view's row type after the views (pg_dump sorts all by dependency).
+  const onRowTypesOf = (names: string[]) => (f: { definition: string }) => names.some((r) => mentions(signatureOf(f.definition), q(r)));
+  const onViews = onRowTypesOf(objects('view', 'materialized view').map((v) => v.name));
+  const onTables = (f: { definition: string }) => !onViews(f) && onRowTypesOf(catalog.tables.map((t) => t.name))(f);
+  for (const f of catalog.functions.filter((f) => !onViews(f) && !onTables(f))) out.push(`${f.definition};`);
 
   for (const table of catalog.tables) {
     const body = table.columns.map((c) => {
@@ -65,8 +67,9 @@ export function renderCatalog(catalog: Catalog): string {
     for (const c of table.columns.filter((c) => c.identity !== undefined)) out.push(`ALTER TABLE ${q(table.name)} ALTER COLUMN ${quoteIdent(c.name)} ADD GENERATED ${c.identity};`);
   }
   for (const owned of byName(objects('sequence owned by'))) out.push(`${owned.definition};`);
+  for (const f of catalog.functions.filter(onTables)) out.push(`${f.definition};`);
   dependencyOrder(byName(objects('view', 'materialized view')), q).forEach(withOwnerAndComment);
-  for (const f of catalog.functions.filter(onRowTypes)) out.push(`${f.definition};`);
+  for (const f of catalog.functions.filter(onViews)) out.push(`${f.definition};`);
   for (const t of catalog.tables.filter((t) => t.partitionOf !== undefined)) {
     out.push(`ALTER TABLE ONLY ${q(t.partitionOf!.parent)} ATTACH PARTITION ${q(t.name)} ${t.partitionOf!.bound};`);
   }

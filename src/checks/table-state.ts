@@ -24,7 +24,7 @@ export interface TableState {
   indexes: string[];
   /**
    * Each index as `oid:filenode:name`: a REINDEX builds it anew (same index, new file); an index renamed to a name
-   * another had (a column swap's, at contract) is not a new build.
+   * another had (a column swap's, at contract) is not a new build. A partitioned table's index has no file: 0.
    */
   indexFiles: string[];
   /** Table lock modes this session holds on it now. */
@@ -43,7 +43,7 @@ export function tableStateQuery(oids: number[]): string {
       COALESCE((SELECT json_agg(json_build_object('name', k.conname, 'type', k.contype, 'validated', k.convalidated))
                   FROM pg_constraint k WHERE k.conrelid = c.oid), '[]') AS constraints,
       COALESCE((SELECT json_agg(i.indexrelid::regclass::text) FROM pg_index i WHERE i.indrelid = c.oid), '[]') AS indexes,
-      COALESCE((SELECT json_agg(i.indexrelid::int || ':' || pg_relation_filenode(i.indexrelid) || ':' || i.indexrelid::regclass::text)
+      COALESCE((SELECT json_agg(i.indexrelid::int || ':' || COALESCE(pg_relation_filenode(i.indexrelid), 0) || ':' || i.indexrelid::regclass::text)
                   FROM pg_index i WHERE i.indrelid = c.oid), '[]') AS "indexFiles",
       COALESCE((SELECT json_agg(l.mode) FROM pg_locks l
                  WHERE l.pid = pg_backend_pid() AND l.locktype = 'relation' AND l.granted AND l.relation = c.oid), '[]') AS locks

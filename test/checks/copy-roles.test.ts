@@ -3,7 +3,8 @@
  * owners and table settings included. Found by review: a view or type owned by another role, or a policy for a role,
  * made the copy fail ("role ... does not exist": only table owners and grantees were created there), and a column
  * named by a keyword (`order`) was printed bare, which does not parse. So did a stored generated column (copied as a
- * default), a function returning a table's row type, a view on a view that sorts after it; and identity columns and
+ * default), a function returning a table's row type (and a view calling one), a view on a view that sorts after it;
+ * and identity columns and
  * partitioning were lost on the copy, so a migration relying on them failed there.
  */
 import { randomBytes } from 'node:crypto';
@@ -42,7 +43,9 @@ beforeAll(async () => {
     CREATE TRIGGER events_touch BEFORE INSERT ON events FOR EACH ROW EXECUTE FUNCTION touch();
     CREATE VIEW b_counts AS SELECT id, twice FROM counters;
     CREATE VIEW a_counts AS SELECT id FROM b_counts;
-    CREATE FUNCTION all_orders() RETURNS SETOF orders LANGUAGE sql AS 'SELECT * FROM orders'`);
+    CREATE FUNCTION all_orders() RETURNS SETOF orders LANGUAGE sql AS 'SELECT * FROM orders';
+    CREATE FUNCTION order_label(o orders) RETURNS text LANGUAGE sql AS 'SELECT o."user"';
+    CREATE VIEW order_labels AS SELECT order_label(orders) AS label FROM orders`);
 });
 afterAll(async () => {
   await copy?.destroy();
