@@ -86,10 +86,12 @@ export async function carryOn(
   // Loaded once, before the first step commits: one that cannot be loaded (no tsx for a new source) stops the whole run.
   const migrations = await loadMigrations(pending);
   assertPlansUnchanged(migrations, partWay);
-  await refuseMigrationsThatCannotStart(ctx.knex, migrations.filter((m) => !states.has(m.name)));
   const stopAt = (m: (typeof migrations)[number]) => (until === 'expand' ? m.expandedAt : m.steps.length);
   if (!options.dryRun) await options.beforeRun?.(migrations, states);
   if (options.dryRun) {
+    // The first to start only: the others' checks would need the dry run's changes before them, which it rolls back.
+    const firstToStart = migrations.find((m) => !states.has(m.name));
+    if (firstToStart) await refuseIfCannotStart(ctx.knex, firstToStart, []);
     const units = migrations.map((migration) => ({
       migration,
       from: startingPosition({ state: states.get(migration.name), direction: 'up', steps: migration.steps }),
@@ -120,6 +122,7 @@ export async function carryOn(
   const expanded: string[] = [];
   await withCompletedSteps(applied, async () => {
     for (const migration of migrations) {
+      if (!states.has(migration.name)) await refuseIfCannotStart(ctx.knex, migration, applied);
       options.onStep?.({ type: 'started', name: migration.name, direction: 'up' });
       const target = { migration, state: states.get(migration.name), direction: 'up' as const, stopAt: stopAt(migration), held: until === 'expand', batch, drops: dropsOf(migration) };
       const step = await runMigration(ctx.knex, runner, target, { ...batchOptions(options), onStep: options.onStep });
@@ -136,20 +139,24 @@ export async function carryOn(
 }
 
 /**
+ * Why a migration that has not started cannot start on the database as it stands (operations/start-checks.ts), asked
+ * at its turn: the migrations before it in the same run may be what makes it possible (found by review: a plain
+ * migration filling the NULLs, then `nullable: false`, was refused as one run). `before`: what this run applied first.
+ */
+async function refuseIfCannotStart(knex: Knex, migration: Migration, before: readonly StepResult[]): Promise<void> {
+  const refusals = (await migration.startChecks?.(knex)) ?? [];
+  if (refusals.length === 0) return;
+  const stands = before.length === 0 ? 'Nothing was changed.' : `${before.map((s) => s.name).join(', ')} applied before it; nothing of ${migration.name} was run.`;
+  throw new ConfigError(refusals.map((reason) => `${migration.name}: ${reason}`).join('; '),
+    `${stands} Resolve that, or write the change as a plain migration (docs/online-migrations.md).`);
+}
+
+/**
  * `up --expand` held it so that old application versions keep working until
  * `complete`; a plain `up` (a CI re-run, a laptop) must not contract it behind
  * the operator's back. An interrupted plain `up` is not held: it carries on.
  */
 /** Plain `up` refuses a migration `up --expand` (or `down --to-expanded`) holds: it would go on to contract it. */
-/** Before anything runs: why a migration that has not started cannot start here (operations/start-checks.ts). */
-async function refuseMigrationsThatCannotStart(knex: Knex, notStarted: Migration[]): Promise<void> {
-  const refusals: string[] = [];
-  for (const m of notStarted) refusals.push(...(await m.startChecks?.(knex) ?? []).map((reason) => `${m.name}: ${reason}`));
-  if (refusals.length > 0) {
-    throw new ConfigError(refusals.join('; '), 'Nothing was changed. Resolve that, or write the change as a plain migration (docs/online-migrations.md).');
-  }
-}
-
 async function assertNoneHeld(pending: LocalMigration[], partWay: PhaseState[]): Promise<void> {
   const heldStates = partWay.filter((s) => s.held && pending.some((m) => m.name === s.name));
   const held = heldStates.map((s) => s.name);

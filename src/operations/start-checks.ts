@@ -40,15 +40,26 @@ export function startChecks(operations: readonly Operation[]): StartChecks {
   };
 }
 
-/** Operations whose steps may walk the table's rows (a backfill, or a refill going down). */
-const WALKING = new Set(['addColumn', 'dropColumn', 'renameColumn', 'alterColumn']);
+/**
+ * Whether an operation's steps walk its table's rows in batches (a backfill up, or a refill going down): a rename's
+ * copy, a type change through a new column, an added column filled from `up`, a dropped column refilled from `down`.
+ */
+function walksRows(name: string, fields: Record<string, unknown>): boolean {
+  switch (name) {
+    case 'renameColumn': return true;
+    case 'alterColumn': return fields.type !== undefined;
+    case 'addColumn': return fields.up !== undefined;
+    case 'dropColumn': return fields.down !== undefined;
+    default: return false;
+  }
+}
 
-/** The tables an operations list changes in place (not one it creates); `walked`: only those it may backfill. */
+/** The tables an operations list changes in place (not one it creates); `walked`: only those it backfills. */
 export function tablesChangedBy(operations: readonly Operation[], walked = false): string[] {
   const tables = operations.flatMap((element) => {
-    const [name, fields] = Object.entries(element)[0] as [string, { table?: string }];
+    const [name, fields] = Object.entries(element)[0] as [string, Record<string, unknown> & { table?: string }];
     if (name === 'createTable' || name === 'sql' || typeof fields?.table !== 'string') return [];
-    return !walked || WALKING.has(name) ? [fields.table] : [];
+    return !walked || walksRows(name, fields) ? [fields.table] : [];
   });
   return [...new Set(tables)];
 }
@@ -84,7 +95,7 @@ async function rowsAgainst(knex: Knex, constraints: readonly RowConstraint[]): P
       continue; // the table or column comes with an earlier migration or operation: nothing to meet yet
     }
     if (violated) {
-      problems.push(`${c.what}: rows are there that do not meet it; from expand on every UPDATE of such a row would fail, and validation never pass: fix those rows first (a batch operation, or a migration before)`);
+      problems.push(`${c.what}: rows are there that do not meet it; from expand on every UPDATE of such a row would fail, and validation never pass: fix those rows first, in a migration before this one`);
     }
   }
   return problems;

@@ -7,6 +7,7 @@ import knexFactory from 'knex';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { up } from '../../src/commands/up';
 import { backfillTriggerProblems } from '../../src/operations/backfill-triggers';
+import { startChecks } from '../../src/operations/start-checks';
 import { createLoginRole, type LoginRole } from '../support/login-role';
 import { adminUrl } from '../support/test-database';
 import { operationsDatabase, type OperationsDatabase } from './harness';
@@ -47,6 +48,10 @@ it('says why it cannot start where the user may not keep them out, or a trigger 
   role = await createLoginRole(h.db.knex, h.db.name, { createRole: false });
   const asRole = knexFactory({ client: 'pg', connection: role.urlFor(h.db.url), pool: { min: 0, max: 1 } });
   try {
+    // Only an operation that walks the rows asks (found by review: an addColumn without `up` was refused).
+    const nick = { name: 'nick', type: 'text' };
+    expect(await startChecks([{ addColumn: { table: 'portal_users', column: nick } }])(asRole)).toEqual([]);
+    expect(await startChecks([{ addColumn: { table: 'portal_users', column: nick, up: 'name' } }])(asRole)).toHaveLength(1);
     expect(await backfillTriggerProblems(asRole, ['portal_users'])).toEqual([
       `the backfill of portal_users would fire its triggers audit_update, set_updated_at, and this user may not set session_replication_role to keep them out: GRANT SET ON PARAMETER session_replication_role TO ${role.name}, or run as a superuser`,
     ]);
