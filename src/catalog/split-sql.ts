@@ -1,7 +1,8 @@
 /**
  * Splits SQL text into its statements at each `;` that is outside quotes and comments: '...' (and E'...', where a
  * backslash escapes), "...", dollar quotes ($$...$$, $tag$...$tag$, which hold function bodies with their own `;`),
- * `-- ...` to the end of the line, and `/* ... *\/` (nested, as PostgreSQL allows). A statement starts at its first
+ * `-- ...` to the end of the line, and `/* ... *\/` (nested, as PostgreSQL allows); and a routine's `BEGIN ATOMIC ...
+ * END` body (AtomicBody). A statement starts at its first
  * character that is not blank or a comment, so comments between statements are left out; those inside one are kept.
  *
  * Used to read snapshot files (parse-catalog.ts) and by `check` to judge each statement of a migration that sends
@@ -49,6 +50,7 @@ export function splitSql(text: string): SqlStatement[] {
     return undefined;
   };
 
+  const body = new AtomicBody();
   for (let i = 0; i < text.length; ) {
     const ch = text[i]!;
     const end = skip(i);
@@ -60,15 +62,54 @@ export function splitSql(text: string): SqlStatement[] {
       continue;
     }
     if (start < 0 && !/\s/.test(ch)) [start, startLine] = [i, line];
-    if (ch === ';' && start >= 0) {
+    if (/[A-Za-z_]/.test(ch) && !/[A-Za-z0-9_$]/.test(text[i - 1] ?? '')) {
+      const word = /^[A-Za-z_][A-Za-z0-9_$]*/.exec(text.slice(i, i + 64))![0];
+      body.word(word);
+      i += word.length;
+      continue;
+    }
+    body.punctuation(ch);
+    if (ch === ';' && start >= 0 && body.depth === 0) {
       statements.push({ sql: text.slice(start, i).trim(), line: startLine, terminated: true });
       start = -1;
+      body.reset();
     }
     if (ch === '\n') line++;
     i++;
   }
   if (start >= 0) statements.push({ sql: text.slice(start).trim(), line: startLine, terminated: false });
   return statements;
+}
+
+/**
+ * A function or procedure whose body is SQL-standard (`BEGIN ATOMIC ... END`) holds `;` of its own: psql's heuristic,
+ * followed here. In a statement that starts CREATE [OR REPLACE] FUNCTION|PROCEDURE, outside parentheses, BEGIN opens a
+ * block, CASE too within one, and END closes the innermost (found by review: such a body was cut at its first `;`).
+ */
+class AtomicBody {
+  depth = 0;
+  private words: string[] = [];
+  private parens = 0;
+
+  word(text: string): void {
+    const w = text.toLowerCase();
+    if (this.words.length < 4) this.words.push(w);
+    const [a, b, c, d] = this.words;
+    const routine = a === 'create' && (b === 'function' || b === 'procedure' || (b === 'or' && c === 'replace' && (d === 'function' || d === 'procedure')));
+    if (!routine || this.parens > 0) return;
+    if (w === 'begin') this.depth++;
+    else if (w === 'case' && this.depth > 0) this.depth++;
+    else if (w === 'end' && this.depth > 0) this.depth--;
+  }
+
+  punctuation(ch: string): void {
+    if (ch === '(') this.parens++;
+    else if (ch === ')' && this.parens > 0) this.parens--;
+  }
+
+  reset(): void {
+    [this.depth, this.words, this.parens] = [0, [], 0];
+  }
 }
 
 function quotedEnd(text: string, at: number, quote: string, backslashEscapes: boolean, line: number): number {

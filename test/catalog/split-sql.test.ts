@@ -17,6 +17,22 @@ it('splits at the semicolons that end statements, and no other', () => {
   ]);
 });
 
+it('keeps a routine\'s BEGIN ATOMIC body whole, CASE ... END within it too (found by review)', () => {
+  const text = [
+    'CREATE OR REPLACE PROCEDURE reset_names() LANGUAGE sql BEGIN ATOMIC',
+    "  UPDATE big SET name = CASE WHEN id = 1 THEN 'a' ELSE 'b' END WHERE id < 10;",
+    "  UPDATE big SET name = 'c';",
+    'END;',
+    "COMMENT ON PROCEDURE reset_names() IS 'admin tool'; BEGIN; END",
+  ].join('\n');
+  expect(splitSql(text).map((s) => [s.line, s.sql.split('\n').length, s.terminated])).toEqual([
+    [1, 4, true],
+    [5, 1, true],
+    [5, 1, true],
+    [5, 1, false],
+  ]);
+});
+
 it('refuses a quote or comment that is never closed, naming its line', () => {
   expect(() => splitSql("SELECT 1;\nSELECT 'open")).toThrow(new SqlSplitError("line 2: ' is never closed"));
   expect(() => splitSql('SELECT $x$ never')).toThrow(new SqlSplitError('line 1: $x$ is never closed'));

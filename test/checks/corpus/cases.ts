@@ -54,6 +54,11 @@ export const CORPUS: readonly CorpusCase[] = [
     name: 'new_column_condition_no_row_meets', verdict: 'safe', rules: [],
     up: ['ALTER TABLE portal_users ADD COLUMN nickname text', "UPDATE portal_users SET nickname = 'x' WHERE nickname IS NOT NULL"],
   },
+  // Found by review: the UPDATEs of a routine's BEGIN ATOMIC body (created, never run here) were judged as run.
+  {
+    name: 'procedure_with_updates_in_its_body', verdict: 'safe', rules: [],
+    up: ["CREATE PROCEDURE reset_names() LANGUAGE sql BEGIN ATOMIC UPDATE tenants SET name = 'a' WHERE slug = 'x'; UPDATE tenants SET name = 'b'; END; COMMENT ON PROCEDURE reset_names() IS 'admin tool'"],
+  },
   {
     name: 'update_one_row_in_one_string', verdict: 'safe', rules: [],
     up: ["ALTER TABLE tenants ADD COLUMN note text; UPDATE tenants SET note = 'x' WHERE slug = 'acme'"],
