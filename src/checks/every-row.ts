@@ -2,12 +2,12 @@
  * An UPDATE or DELETE on an existing table that changes (and row-locks) every row in one transaction. On the
  * throwaway copy the table is empty, so the plan says what the row count cannot: a whole-table scan with no
  * condition writes every row. A condition bounds the write, unless it holds for every row that was there: it names
- * only columns added in the same transaction, whose value in those rows is known (NULL, or the default they were
- * added with), and is true for it. `UPDATE t SET c = ... WHERE c IS NULL` right after adding c is the usual case.
+ * only columns added in the same transaction, whose value in those rows is known (what they were added with, kept
+ * as attmissingval, else NULL), and is true for it. `UPDATE t SET c = ... WHERE c IS NULL` right after adding c is the usual case.
  * A condition on anything else, a join or a LIMIT is taken to bound it: the copy has no rows to say otherwise.
  */
 import { splitSql } from '../catalog/split-sql';
-import { quoteIdent } from '../catalog/sql-text';
+import { quoteIdent, quoteLiteral } from '../catalog/sql-text';
 import type { ColumnState, TableState } from './table-state';
 
 type Send = (sql: string) => Promise<{ rows: unknown[] }>;
@@ -67,7 +67,7 @@ async function everyRowWrites(send: Send, command: 'UPDATE' | 'DELETE', sql: str
   // A rewrite gave the rows there values of their own (a volatile default): they are no longer known.
   if (!before || before.filenode !== table.filenode) return [];
   const added = table.columns.filter((c) => !before.columns.some((b) => b.num === c.num) && !c.generated);
-  const because = await holdsForRowsThere(send, scan.Filter, scan.Alias ?? table.name, added);
+  const because = await holdsForRowsThere(send, scan.Filter, scan.Alias ?? table.name, table.oid, added);
   return because === undefined ? [] : [{ table: table.name, command, because }];
 }
 
@@ -75,19 +75,34 @@ async function everyRowWrites(send: Send, command: 'UPDATE' | 'DELETE', sql: str
  * Whether `filter` (EXPLAIN VERBOSE's, columns qualified by `alias`) is true for every row that was in the table
  * before `added` were: each of them is replaced by the value those rows have, and nothing else of the row may be left.
  */
-async function holdsForRowsThere(send: Send, filter: string, alias: string, added: ColumnState[]): Promise<string | undefined> {
+async function holdsForRowsThere(send: Send, filter: string, alias: string, tableOid: number, added: ColumnState[]): Promise<string | undefined> {
   if (added.length === 0) return undefined;
   let condition = filter;
   const qualifier = `${quoteIdent(alias)}.`;
+  const held = await valuesRowsHold(send, tableOid, added);
   for (const column of added) {
     const reference = new RegExp(`(?<![\\w$".])${escapeRegExp(`${qualifier}${quoteIdent(column.name)}`)}(?![\\w$])`, 'g');
-    condition = condition.replace(reference, `(${column.default ?? 'NULL'})::${column.type}`);
+    condition = condition.replace(reference, `(${held.get(column.name) ?? 'NULL'})::${column.type}`);
   }
   if (condition.includes(qualifier)) return undefined; // it names a column whose values the copy does not have
   const { rows } = await send(`SELECT (${condition}) IS TRUE AS holds`);
   if (!(rows[0] as { holds: boolean }).holds) return undefined;
   const names = added.filter((c) => filter.includes(`${qualifier}${quoteIdent(c.name)}`)).map((c) => c.name).join(', ');
   return `its condition holds for every row already there: ${names} added in the same transaction`;
+}
+
+/**
+ * The value the rows already there hold in each added column, as SQL: what it was added with (attmissingval, kept
+ * however its default changes later), else NULL (found by review: ADD COLUMN, SET DEFAULT 0, then WHERE c IS NULL
+ * was taken to mean the default, and missed).
+ */
+async function valuesRowsHold(send: Send, tableOid: number, added: ColumnState[]): Promise<Map<string, string>> {
+  const { rows } = await send(`SELECT a.attname AS name, a.attmissingval::text AS held FROM pg_catalog.pg_attribute a
+     WHERE a.attrelid = ${tableOid} AND a.atthasmissing AND a.attnum IN (${added.map((c) => c.num).join(', ')})`);
+  return new Map((rows as Array<{ name: string; held: string }>).map((r) => {
+    const type = added.find((c) => c.name === r.name)!.type;
+    return [r.name, `((${quoteLiteral(r.held)})::${type}[])[1]`];
+  }));
 }
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

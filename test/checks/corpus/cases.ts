@@ -47,6 +47,11 @@ export const CORPUS: readonly CorpusCase[] = [
     up: ["ALTER TABLE tenants ADD COLUMN plan text NOT NULL DEFAULT 'free'", "DELETE FROM tenants WHERE plan = 'free' AND plan IS NOT NULL"],
   },
   {
+    // The rows there hold NULL: the default set after the column was added is for later rows (found by review).
+    name: 'backfill_where_null_after_a_later_default', verdict: 'dangerous', rules: ['every-row-update'],
+    up: ['ALTER TABLE portal_users ADD COLUMN score int', 'ALTER TABLE portal_users ALTER COLUMN score SET DEFAULT 0', 'UPDATE portal_users SET score = 1 WHERE score IS NULL'],
+  },
+  {
     name: 'new_column_condition_and_an_old_one', verdict: 'safe', rules: [],
     up: ['ALTER TABLE portal_users ADD COLUMN nickname text', "UPDATE portal_users SET nickname = name WHERE nickname IS NULL AND email = 'a@example.com'"],
   },
