@@ -48,10 +48,12 @@ interface TriggerRow { table: string; name: string; def: string }
 export async function readCatalog(db: Knex, options: CatalogOptions = {}): Promise<Catalog> {
   const schema = options.schema ?? 'public';
   return db.transaction(async (trx) => {
-    // An empty search_path makes pg_get_*def qualify names with their schema, as pg_dump does.
-    // SET LOCAL would outlive a savepoint, so the caller's search_path is put back afterwards.
-    const { rows } = await trx.raw(`SELECT current_setting('search_path') AS path`);
-    await trx.raw(`SELECT set_config('search_path', '', true)`);
+    // An empty search_path makes pg_get_*def qualify names with their schema, as pg_dump does. UTC and ISO dates: a
+    // partition's timestamptz bounds are printed in the session's zone (found by review: a database in
+    // America/New_York drifted from snapshots made in UTC). SET LOCAL would outlive a savepoint, so the caller's
+    // settings are put back afterwards.
+    const { rows } = await trx.raw(`SELECT current_setting('search_path') AS path, current_setting('TimeZone') AS zone, current_setting('DateStyle') AS style`);
+    await trx.raw(`SELECT set_config('search_path', '', true), set_config('TimeZone', 'UTC', true), set_config('DateStyle', 'ISO, MDY', true)`);
     const tables = await query<TableRow>(trx, TABLES_SQL, schema);
     const columns = await query<ColumnRow>(trx, COLUMNS_SQL, schema);
     const constraints = await query<ConstraintRow>(trx, CONSTRAINTS_SQL, schema);
@@ -60,7 +62,7 @@ export async function readCatalog(db: Knex, options: CatalogOptions = {}): Promi
     const functions = await query<FunctionRow>(trx, FUNCTIONS_SQL, schema);
     const triggers = await query<TriggerRow>(trx, TRIGGERS_SQL, schema);
     const objects = await readCatalogObjects(trx, schema);
-    await trx.raw(`SELECT set_config('search_path', ?, true)`, [rows[0].path]);
+    await trx.raw(`SELECT set_config('search_path', ?, true), set_config('TimeZone', ?, true), set_config('DateStyle', ?, true)`, [rows[0].path, rows[0].zone, rows[0].style]);
 
     return sortCatalog({
       schema,

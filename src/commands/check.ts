@@ -17,7 +17,7 @@ import { DEFAULT_THRESHOLD_ROWS } from '../checks/check-defaults';
 import { observePending } from '../checks/observed-run';
 import { embeddedScratch, scratchDatabaseOn, type ScratchDatabase } from '../checks/scratch-server';
 import { createKnex } from '../db/create-knex';
-import { KonstructError, MigrationFailedError } from '../errors';
+import { ConfigError, KonstructError, MigrationFailedError } from '../errors';
 import { ExitCode } from '../exit-codes';
 import { readRecordedSizes, readTargetSizes, type TableSize } from '../checks/table-sizes';
 
@@ -98,7 +98,7 @@ export async function checkOnCopy(
   try {
     const copy = await copyKnex(schema)(scratch.url);
     try {
-      await buildCopy(copy, schema, source).catch((error: unknown) => Promise.reject(copyNotBuilt(error)));
+      await buildCopy(copy, schema, source).catch((error: unknown) => Promise.reject(copyNotBuilt(error, serverUrl !== undefined)));
       const observed = await observePending(copy, schema, pending, source.kind === 'catalog' ? source.partWay : []).catch((error: unknown) =>
         Promise.reject(error instanceof MigrationFailedError ? failedOnTheCopy(error) : error));
       return judge(observed, sizes, accepts, thresholdRows);
@@ -127,8 +127,13 @@ function copyKnex(schema: string): (url: string) => Promise<Knex> {
  * The copy could not be made from the target's catalog: something the target has that the copy cannot hold yet. Not
  * the migrations' fault, and nothing ran on the target (found by review: it said only "unexpected failure").
  */
-function copyNotBuilt(error: unknown): KonstructError {
+function copyNotBuilt(error: unknown, onGivenServer: boolean): KonstructError {
   const reason = error instanceof Error ? error.message : String(error);
+  // Making the target's owners, roles and grants there takes a superuser (found by review: blamed on the schema).
+  if (onGivenServer && (error as { code?: string }).code === '42501') {
+    return new ConfigError(`check could not build its throwaway copy on KONSTRUCT_CHECK_SERVER_URL: ${reason}`,
+      'Nothing ran on the target. The copy makes the target\'s roles, owners and grants: give KONSTRUCT_CHECK_SERVER_URL a superuser, or unset it to use a private embedded PostgreSQL.');
+  }
   return new KonstructError(`check could not build its throwaway copy of the target's schema: ${reason}`, {
     exitCode: ExitCode.Internal,
     hint: 'Nothing ran on the target. The schema holds something the copy cannot make yet: please report it (with --verbose). `up --no-check` skips the check.',

@@ -108,6 +108,11 @@ const BY_HAND: Array<[string, string, string[]]> = [
     'extra table events_2026',
     'extra table events_rest',
   ]],
+  ['a partition with timestamptz bounds', `CREATE TABLE ticks (at timestamptz NOT NULL) PARTITION BY RANGE (at);
+    CREATE TABLE ticks_2025 PARTITION OF ticks FOR VALUES FROM ('2025-01-01 00:00:00+00') TO ('2025-02-01 00:00:00+00')`, [
+    'extra table ticks',
+    'extra table ticks_2025',
+  ]],
   // A function is spelt as pg_get_functiondef() gives it, not as pg_dump (render-catalog.ts): copy-roles.test.ts has one.
   ['a view on a view that sorts after it', `CREATE VIEW b_tenants AS SELECT id, slug FROM tenants;
     CREATE VIEW a_tenant_ids AS SELECT id FROM b_tenants`, [
@@ -166,6 +171,16 @@ describe('all of them at once', () => {
       'events_2026: events_2026_happened_idx', 'events_2026: events_2026_pkey', 'events_rest: events_rest_happened_idx', 'events_rest: events_rest_pkey',
     ]);
     expect(parseCatalog(renderCatalog(read))).toEqual(read);
+  });
+
+  it('reads the same whatever the session\'s time zone, and leaves the session\'s as it was (found by review)', async () => {
+    const inUtc = await readCatalog(db.knex);
+    expect(inUtc.tables.find((x) => x.name === 'ticks_2025')!.partitionOf!.bound).toBe("FOR VALUES FROM ('2025-01-01 00:00:00+00') TO ('2025-02-01 00:00:00+00')");
+    await db.knex.transaction(async (trx) => {
+      await trx.raw(`SET LOCAL TimeZone = 'America/New_York'`);
+      expect(await readCatalog(trx)).toEqual(inUtc);
+      expect((await trx.raw(`SELECT current_setting('TimeZone') AS zone`)).rows[0].zone).toBe('America/New_York');
+    });
   });
 
   it('spells every statement as pg_dump does (always checked under CI)', async (t) => {

@@ -3,12 +3,14 @@
  * it cannot build is its own failure, not "unexpected"; a migration that fails on the copy failed there, not on the
  * target; a check server it cannot reach is named, in one line, without knex's stack trace or the password.
  */
+import knexFactory from 'knex';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { check } from '../../src/commands/check';
 import type { MigrationContext } from '../../src/context';
 import { ExitCode } from '../../src/exit-codes';
 import { runCli } from '../support/cli';
 import { testContext } from '../support/context';
+import { createLoginRole } from '../support/login-role';
 import { sqlMigration, tempMigrations, type TempMigrations } from '../support/temp-migrations';
 import { adminUrl, createTestDatabase, type TestDatabase } from '../support/test-database';
 
@@ -48,6 +50,24 @@ it('says the copy could not be built, as its own failure', async () => {
     expect((failure as { hint: string }).hint).toMatch(/^Nothing ran on the target\. .*`up --no-check` skips the check\.$/);
   } finally {
     await db.knex.raw('DROP TABLE moods; DROP SCHEMA elsewhere CASCADE');
+  }
+});
+
+it('says a check server whose user may not make the copy is the cause, not the schema (found by review)', async () => {
+  const admin = knexFactory({ client: 'pg', connection: adminUrl(), pool: { min: 0, max: 1 } });
+  const role = await createLoginRole(admin, db.name, { createRole: false });
+  try {
+    await admin.raw(`ALTER ROLE ${role.name} CREATEDB`);
+    // Owned by the test's superuser: OWNER TO it on the copy takes being a member of it.
+    await db.knex.raw('CREATE TABLE owned_elsewhere (id int)');
+    const failure = await check(ctx, { serverUrl: role.urlFor(adminUrl()), thresholdRows: 0 }).catch((e: unknown) => e);
+    expect((failure as { exitCode: number }).exitCode).toBe(ExitCode.Usage);
+    expect((failure as Error).message).toMatch(/^check could not build its throwaway copy on KONSTRUCT_CHECK_SERVER_URL: must be member of role "\w+"$/);
+    expect((failure as { hint: string }).hint).toContain('give KONSTRUCT_CHECK_SERVER_URL a superuser');
+  } finally {
+    await db.knex.raw('DROP TABLE IF EXISTS owned_elsewhere');
+    await admin.raw(`ALTER DATABASE ${db.name} OWNER TO CURRENT_USER`);
+    await role.drop(admin).finally(() => admin.destroy());
   }
 });
 

@@ -24,7 +24,7 @@ export function registerCheck(program: Command, io: Io): void {
     .addOption(jsonOption())
     .addHelpText(
       'after',
-      '\nThe copy is built on a private embedded PostgreSQL, or on KONSTRUCT_CHECK_SERVER_URL (an admin URL; use the production major).\n' +
+      '\nThe copy is built on a private embedded PostgreSQL, or on KONSTRUCT_CHECK_SERVER_URL (a superuser URL; use the production major).\n' +
         '\nExamples:\n  konstruct-migrate check\n  konstruct-migrate check --recorded --format github      # in CI, without production access\n' +
         '  konstruct-migrate check --record-sizes --url "$PRODUCTION_READONLY_URL"',
     )
