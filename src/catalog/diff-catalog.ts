@@ -60,14 +60,16 @@ export type ColumnAspect = (typeof COLUMN_ASPECTS)[number];
 
 const KIND_ORDER: DifferenceKind[] = [
   'extension', 'type', 'domain', 'function', 'sequence', 'view', 'materialized view',
-  'table', 'column', 'comment', 'constraint', 'index', 'index attachment', 'trigger', 'sequence owned by', 'policy', 'row level security', 'grant',
+  'table', 'column', 'comment', 'constraint', 'index', 'index attachment', 'statistics', 'trigger', 'trigger state', 'sequence owned by', 'policy', 'row level security', 'grant',
 ];
 
 type Named = { table: string; name: string; definition: string };
 
 export function diffCatalogs(expected: Catalog, actual: Catalog): SchemaDifference[] {
-  const actualTables = new Set(actual.tables.map((t) => t.name));
-  const expectedTables = new Set(expected.tables.map((t) => t.name));
+  // A materialized view's indexes are compared where it is in both, as a table's are.
+  const relations = (c: Catalog) => [...c.tables.map((t) => t.name), ...c.objects.filter((o) => o.kind === 'materialized view').map((o) => o.name)];
+  const actualTables = new Set(relations(actual));
+  const expectedTables = new Set(relations(expected));
   // Objects of a table that is missing or extra are covered by that table's line.
   const inBoth = <T extends { table: string }>(list: readonly T[]) =>
     list.filter((o) => expectedTables.has(o.table) && actualTables.has(o.table));

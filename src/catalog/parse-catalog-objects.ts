@@ -45,6 +45,14 @@ const FORMS: Form[] = [
     read: (m, inSchema) => ({ kind: 'row level security', table: inSchema(m[1]!, m[2]!), name: m[3] === 'ENABLE' ? 'enabled' : 'forced' }),
   },
   {
+    pattern: new RegExp(`^CREATE STATISTICS ${QNAME} [\\s\\S]* FROM ${QNAME}$`),
+    read: (m, inSchema) => ({ kind: 'statistics', table: inSchema(m[3]!, m[4]!), name: inSchema(m[1]!, m[2]!) }),
+  },
+  {
+    pattern: new RegExp(`^ALTER TABLE ${QNAME} (?:DISABLE|ENABLE ALWAYS|ENABLE REPLICA) TRIGGER (${IDENT})$`),
+    read: (m, inSchema) => ({ kind: 'trigger state', table: inSchema(m[1]!, m[2]!), name: unquoteIdent(m[3]!) }),
+  },
+  {
     pattern: new RegExp(`^ALTER INDEX ${QNAME} ATTACH PARTITION ${QNAME}$`),
     read: (m, inSchema) => ({ kind: 'index attachment', table: '', name: inSchema(m[3]!, m[4]!) }),
   },

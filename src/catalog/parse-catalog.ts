@@ -31,7 +31,7 @@ const ATTACH_PARTITION = new RegExp(`^ALTER TABLE ONLY ${QNAME} ATTACH PARTITION
 const COLUMN_SETTING = new RegExp(`^ALTER TABLE ONLY ${QNAME} ALTER COLUMN (${IDENT}) SET (?:STATISTICS (-?\\d+)|STORAGE ([A-Z]+)|COMPRESSION (\\S+)|\\((.*)\\))$`);
 const REPLICA_IDENTITY = new RegExp(`^ALTER TABLE ONLY ${QNAME} REPLICA IDENTITY (FULL|NOTHING|USING INDEX ${IDENT})$`);
 const CLUSTER_ON = new RegExp(`^ALTER TABLE ${QNAME} CLUSTER ON (${IDENT})$`);
-const OWNER = new RegExp(`^ALTER (TABLE|TYPE|DOMAIN) ${QNAME} OWNER TO (${IDENT})$`);
+const OWNER = new RegExp(`^ALTER (TABLE|TYPE|DOMAIN|STATISTICS) ${QNAME} OWNER TO (${IDENT})$`);
 const COMMENT = new RegExp(`^COMMENT ON COLUMN ${QNAME}\\.(${IDENT}) IS (${LITERAL})$`);
 const ADD_CONSTRAINT = new RegExp(`^ALTER TABLE (?:ONLY )?${QNAME}\\s+ADD CONSTRAINT (${IDENT}) ([\\s\\S]+)$`);
 const CREATE_INDEX = new RegExp(`^CREATE (?:UNIQUE )?INDEX (${IDENT}) ON (?:ONLY )?${QNAME} `);
@@ -88,7 +88,10 @@ export function parseCatalog(text: string, source = 'schema text'): Catalog {
       if (!kind) throw new CatalogParseError(`${source}, line ${line}: unknown kind of constraint: ${definition}`);
       catalog.constraints.push({ table: table.name, name: unquoteIdent(m[3]!), kind, definition });
     } else if ((m = CREATE_INDEX.exec(sql))) {
-      catalog.indexes.push({ table: tableNamed(m[2]!, m[3]!, line).name, name: unquoteIdent(m[1]!), definition: sql });
+      const on = inSchema(catalog, m[2]!, m[3]!, source, line);
+      // On a table, or a materialized view.
+      const onView = catalog.objects.some((o) => o.kind === 'materialized view' && o.name === on);
+      catalog.indexes.push({ table: onView ? on : tableNamed(m[2]!, m[3]!, line).name, name: unquoteIdent(m[1]!), definition: sql });
     } else if ((m = CREATE_FUNCTION.exec(sql))) {
       inSchema(catalog, m[1]!, m[2]!, source, line);
       catalog.functions.push({ name: functionSignature(sql), definition: sql });

@@ -28,7 +28,34 @@ export async function readCatalogObjects(trx: Knex.Transaction, schema: string):
     ...(await views(query, q)),
     ...(await tableObjects(query, q)),
     ...(await indexAttachments(query, q)),
+    ...(await extendedStatistics(query)),
+    ...(await triggerStates(query, q)),
   ];
+}
+
+/** CREATE STATISTICS objects on the schema's tables, with their owner. */
+async function extendedStatistics(query: Query): Promise<CatalogObject[]> {
+  const rows = await query<{ name: string; table: string; owner: string; def: string }>(`
+    SELECT s.stxname AS name, c.relname AS "table", pg_catalog.pg_get_userbyid(s.stxowner) AS owner,
+           pg_catalog.pg_get_statisticsobjdef(s.oid) AS def
+    FROM pg_catalog.pg_statistic_ext s
+    JOIN pg_catalog.pg_class c ON c.oid = s.stxrelid
+    JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+    WHERE ${OWN_TABLES}`);
+  return rows.map((r) => object('statistics', r.table, r.name, r.def, r.owner));
+}
+
+const TRIGGER_STATES: Record<string, string> = { D: 'DISABLE', A: 'ENABLE ALWAYS', R: 'ENABLE REPLICA' };
+
+/** A trigger disabled, or enabled for replicas (ALWAYS, REPLICA): pg_dump prints it after the trigger. */
+async function triggerStates(query: Query, q: (name: string) => string): Promise<CatalogObject[]> {
+  const rows = await query<{ table: string; name: string; enabled: string }>(`
+    SELECT c.relname AS "table", t.tgname AS name, t.tgenabled AS enabled
+    FROM pg_catalog.pg_trigger t
+    JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid
+    JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+    WHERE ${OWN_TABLES} AND NOT t.tgisinternal AND t.tgparentid = 0 AND t.tgenabled <> 'O'`);
+  return rows.map((r) => object('trigger state', r.table, r.name, `ALTER TABLE ${q(r.table)} ${TRIGGER_STATES[r.enabled]} TRIGGER ${quoteIdent(r.name)}`));
 }
 
 /** A partition's index attached to its partitioned table's (pg_dump prints each, after the indexes); `table`: the partition. */

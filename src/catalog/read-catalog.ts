@@ -212,14 +212,14 @@ const CONSTRAINTS_SQL = `
   WHERE ${OWN_TABLES} AND k.contype IN ('c', 'p', 'u', 'f', 'x')
     AND NOT (k.contype = 'f' AND k.conparentid <> 0)`;
 
-// Indexes that back a constraint are printed as the constraint.
+// Indexes that back a constraint are printed as the constraint. A materialized view's too (found by review).
 const INDEXES_SQL = `
   SELECT c.relname AS "table", i.relname AS name, pg_catalog.pg_get_indexdef(i.oid) AS def
   FROM pg_catalog.pg_index x
   JOIN pg_catalog.pg_class c ON c.oid = x.indrelid
   JOIN pg_catalog.pg_class i ON i.oid = x.indexrelid
   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-  WHERE ${OWN_TABLES}
+  WHERE (${OWN_TABLES} OR (c.relkind = 'm' AND n.nspname = :schema))
     AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k WHERE k.conindid = i.oid AND k.conrelid = c.oid)`;
 
 // Grants on tables and on their columns to roles other than the owner (the owner's implicit privileges are not dumped).

@@ -30,7 +30,7 @@ export function renderCatalog(catalog: Catalog): string {
   /** An object, its owner (ALTER TABLE for relations, as pg_dump does), its OWNED BY and its comment. */
   const withOwnerAndComment = (o: CatalogObject) => {
     out.push(`${o.definition};`);
-    const alter = o.kind === 'type' || o.kind === 'domain' ? o.kind.toUpperCase() : 'TABLE';
+    const alter = o.kind === 'type' || o.kind === 'domain' || o.kind === 'statistics' ? o.kind.toUpperCase() : 'TABLE';
     if (o.owner !== null && o.kind !== 'extension') out.push(`ALTER ${alter} ${q(o.name)} OWNER TO ${quoteIdent(o.owner)};`);
     for (const c of commentOn(o)) out.push(`${c.definition};`);
   };
@@ -85,7 +85,9 @@ export function renderCatalog(catalog: Catalog): string {
   for (const t of catalog.tables.filter((t) => t.replicaIdentity?.startsWith('USING INDEX '))) out.push(`ALTER TABLE ONLY ${q(t.name)} REPLICA IDENTITY ${t.replicaIdentity};`);
   for (const t of catalog.tables.filter((t) => t.clusterOn !== undefined)) out.push(`ALTER TABLE ${q(t.name)} CLUSTER ON ${quoteIdent(t.clusterOn!)};`);
   for (const a of byName(objects('index attachment'))) out.push(`${a.definition};`);
+  byName(objects('statistics')).forEach(withOwnerAndComment);
   for (const t of byName(catalog.triggers)) out.push(`${t.definition};`);
+  for (const t of byName(objects('trigger state'))) out.push(`${t.definition};`);
   for (const k of byName(catalog.constraints.filter((k) => k.kind === 'foreign key'))) out.push(...addConstraint(k));
   for (const p of byName(objects('policy'))) out.push(`${p.definition};`);
   for (const r of objects('row level security').filter((r) => r.name === 'enabled')) out.push(`${r.definition};`);
