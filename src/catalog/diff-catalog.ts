@@ -60,7 +60,7 @@ export type ColumnAspect = (typeof COLUMN_ASPECTS)[number];
 
 const KIND_ORDER: DifferenceKind[] = [
   'extension', 'type', 'domain', 'function', 'sequence', 'view', 'materialized view',
-  'table', 'column', 'comment', 'constraint', 'index', 'index attachment', 'statistics', 'trigger', 'trigger state', 'sequence owned by', 'policy', 'row level security', 'grant',
+  'table', 'column', 'comment', 'constraint', 'index', 'index attachment', 'statistics', 'trigger', 'trigger state', 'function privilege', 'sequence owned by', 'policy', 'row level security', 'grant',
 ];
 
 type Named = { table: string; name: string; definition: string };
@@ -176,6 +176,7 @@ function diffObjects(expected: CatalogObject[], actual: CatalogObject[]): Schema
     const { kind, table, name } = (pair.expected ?? pair.actual)!;
     if (kind === 'comment' && change !== 'different' && wholeObjects.has(name)) continue;
     const what = kind === 'comment' ? `comment on ${commentTarget(name)}`
+      : kind === 'function privilege' ? `privilege on function ${name}`
       : kind === 'row level security' ? `row level security ${name} on ${quoteIdent(table)}`
       : `${kind} ${quoteIdent(name)}${table === '' ? '' : ` on ${quoteIdent(table)}`}`;
     // An enum with a value added, say, reads in a line; a view's whole query does not.

@@ -53,6 +53,14 @@ const FORMS: Form[] = [
     read: (m, inSchema) => ({ kind: 'trigger state', table: inSchema(m[1]!, m[2]!), name: unquoteIdent(m[3]!) }),
   },
   {
+    pattern: new RegExp(`^REVOKE ALL ON (?:FUNCTION|PROCEDURE) ${QNAME}\\((.*)\\) FROM PUBLIC$`),
+    read: (m, inSchema) => ({ kind: 'function privilege', table: '', name: `${inSchema(m[1]!, m[2]!)}(${m[3]}) from PUBLIC` }),
+  },
+  {
+    pattern: new RegExp(`^GRANT ALL ON (?:FUNCTION|PROCEDURE) ${QNAME}\\((.*)\\) TO (${IDENT})(?: WITH GRANT OPTION)?$`),
+    read: (m, inSchema) => ({ kind: 'function privilege', table: '', name: `${inSchema(m[1]!, m[2]!)}(${m[3]}) to ${unquoteIdent(m[4]!)}` }),
+  },
+  {
     pattern: new RegExp(`^ALTER INDEX ${QNAME} ATTACH PARTITION ${QNAME}$`),
     read: (m, inSchema) => ({ kind: 'index attachment', table: '', name: inSchema(m[3]!, m[4]!) }),
   },

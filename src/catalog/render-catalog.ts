@@ -97,6 +97,9 @@ export function renderCatalog(catalog: Catalog): string {
     const grantee = g.grantee === PUBLIC_GRANTEE ? PUBLIC_GRANTEE : quoteIdent(g.grantee);
     out.push(`GRANT ${list} ON TABLE ${q(g.table)} TO ${grantee}${g.withGrantOption ? ' WITH GRANT OPTION' : ''};`);
   }
+  // Revoked from PUBLIC before granted to a role, as pg_dump prints them.
+  const revokedFirst = (o: CatalogObject) => (o.definition.startsWith('REVOKE') ? 0 : 1);
+  for (const p of byName(objects('function privilege')).sort((a, b) => revokedFirst(a) - revokedFirst(b))) out.push(`${p.definition};`);
   return `${out.join('\n')}\n`;
 }
 

@@ -123,6 +123,13 @@ const BY_HAND: Array<[string, string, string[]]> = [
     'extra trigger state a_keep on tenants: ALTER TABLE public.tenants DISABLE TRIGGER a_keep',
     'extra trigger state b_keep on tenants: ALTER TABLE public.tenants ENABLE ALWAYS TRIGGER b_keep',
   ]],
+  ['who may run a function: taken from PUBLIC, given to a role', `CREATE FUNCTION add2(a integer, b integer DEFAULT 1) RETURNS integer LANGUAGE sql AS 'SELECT a + b';
+    REVOKE EXECUTE ON FUNCTION add2(integer, integer) FROM PUBLIC;
+    GRANT EXECUTE ON FUNCTION add2(integer, integer) TO konstruct_app WITH GRANT OPTION`, [
+    'extra function add2(a integer, b integer DEFAULT 1)',
+    'extra privilege on function add2(a integer, b integer) from PUBLIC: REVOKE ALL ON FUNCTION public.add2(a integer, b integer) FROM PUBLIC',
+    'extra privilege on function add2(a integer, b integer) to konstruct_app: GRANT ALL ON FUNCTION public.add2(a integer, b integer) TO konstruct_app WITH GRANT OPTION',
+  ]],
   ['extended statistics', `CREATE STATISTICS st_users (dependencies) ON email, name FROM portal_users`, [
     'extra statistics st_users on portal_users: CREATE STATISTICS public.st_users (dependencies) ON email, name FROM public.portal_users',
   ]],
