@@ -39,6 +39,8 @@ export interface CatalogTable {
   partitionBy?: string;
   /** A partition: its parent, and its bound as pg_dump attaches it (`FOR VALUES FROM (...) TO (...)`, `DEFAULT`). */
   partitionOf?: { parent: string; bound: string };
+  /** INHERITS: the tables it inherits from, in order (not a partition's parent). */
+  inherits?: string[];
 }
 
 export interface CatalogColumn {
@@ -58,6 +60,8 @@ export interface CatalogColumn {
   compression?: string;
   /** SET (...): attribute options such as `n_distinct=-0.5`, as pg_dump prints them. */
   options?: string;
+  /** Only inherited from a parent (INHERITS), not declared by the table itself: pg_dump leaves it out of its CREATE TABLE. */
+  inherited?: true;
   /** GENERATED ALWAYS AS (default) STORED: `default` holds the expression every row's value is computed from. */
   generated?: true;
   /** An identity column, as pg_dump adds it: `ALWAYS AS IDENTITY (\n    SEQUENCE NAME public.t_id_seq\n    START WITH 1 ...\n)`. */

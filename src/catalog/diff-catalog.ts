@@ -53,7 +53,7 @@ export interface SchemaDifference {
   message: string;
 }
 
-const TABLE_ASPECTS = ['persistence', 'partitioning', 'partition of', 'storage parameters', 'replica identity', 'cluster index'] as const;
+const TABLE_ASPECTS = ['persistence', 'inheritance', 'partitioning', 'partition of', 'storage parameters', 'replica identity', 'cluster index'] as const;
 const COLUMN_ASPECTS = ['type', 'collation', 'nullability', 'default', 'identity', 'statistics', 'storage', 'compression', 'options'] as const;
 export type TableAspect = (typeof TABLE_ASPECTS)[number];
 export type ColumnAspect = (typeof COLUMN_ASPECTS)[number];
@@ -240,6 +240,7 @@ function describe(column: CatalogColumn, aspect: ColumnAspect): string {
 function describeTable(table: CatalogTable, aspect: TableAspect): string {
   switch (aspect) {
     case 'persistence': return table.unlogged ? 'UNLOGGED' : 'logged';
+    case 'inheritance': return table.inherits === undefined ? 'inherits from no table' : `INHERITS (${table.inherits.map(quoteIdent).join(', ')})`;
     case 'partitioning': return table.partitionBy === undefined ? 'not partitioned' : `PARTITION BY ${table.partitionBy}`;
     case 'partition of': return table.partitionOf === undefined ? 'not a partition' : `PARTITION OF ${quoteIdent(table.partitionOf.parent)} ${table.partitionOf.bound}`;
     case 'storage parameters': return table.options === undefined ? 'no storage parameters' : `WITH (${table.options})`;

@@ -25,7 +25,8 @@ import { IDENT, LITERAL, unquoteIdent, unquoteLiteral } from './sql-text';
 
 const QNAME = `(${IDENT})\\.(${IDENT})`;
 // The body ends at the first `)` that only storage parameters follow: a column's type has parentheses of its own.
-const CREATE_TABLE = new RegExp(`^CREATE (UNLOGGED )?TABLE ${QNAME} \\(([\\s\\S]*?)\\)(?:\\nPARTITION BY ([^\\n]*))?(?:\\nWITH \\((.*)\\))?$`);
+const CREATE_TABLE = new RegExp(`^CREATE (UNLOGGED )?TABLE ${QNAME} \\(([\\s\\S]*?)\\)(?:\\nINHERITS \\(([^\\n]*)\\))?(?:\\nPARTITION BY ([^\\n]*))?(?:\\nWITH \\((.*)\\))?$`);
+const INHERITED_DEFAULT = new RegExp(`^ALTER TABLE ONLY ${QNAME} ALTER COLUMN (${IDENT}) SET DEFAULT ([\\s\\S]+)$`);
 const ADD_IDENTITY = new RegExp(`^ALTER TABLE ${QNAME} ALTER COLUMN (${IDENT}) ADD GENERATED ([\\s\\S]+)$`);
 const ATTACH_PARTITION = new RegExp(`^ALTER TABLE ONLY ${QNAME} ATTACH PARTITION ${QNAME} ([\\s\\S]+)$`);
 const COLUMN_SETTING = new RegExp(`^ALTER TABLE ONLY ${QNAME} ALTER COLUMN (${IDENT}) SET (?:STATISTICS (-?\\d+)|STORAGE ([A-Z]+)|COMPRESSION (\\S+)|\\((.*)\\))$`);
@@ -59,14 +60,27 @@ export function parseCatalog(text: string, source = 'schema text'): Catalog {
     let object: CatalogObject | undefined;
     if ((m = CREATE_TABLE.exec(sql))) {
       const name = inSchema(catalog, m[2]!, m[3]!, source, line);
+      const parents = m[5] === undefined ? undefined : splitTopLevel(m[5], ',').map((p) => {
+        const [schemaText, parent] = splitTopLevel(p.trim(), '.') as [string, string];
+        return tableNamed(schemaText, parent, line);
+      });
       const table: CatalogTable = {
         name, owner: null, columns: [],
-        ...(m[1] ? { unlogged: true } : {}), ...(m[6] !== undefined ? { options: m[6] } : {}), ...(m[5] !== undefined ? { partitionBy: m[5] } : {}),
+        ...(m[1] ? { unlogged: true } : {}), ...(m[7] !== undefined ? { options: m[7] } : {}), ...(m[6] !== undefined ? { partitionBy: m[6] } : {}),
+        ...(parents ? { inherits: parents.map((p) => p.name) } : {}),
       };
+      // Its parents' columns first, as PostgreSQL lays them out; a column it declares too is merged into theirs.
+      for (const parent of parents ?? []) table.columns.push(...parent.columns.map(inheritedFrom));
       for (const item of splitTopLevel(m[4]!, ',').map((s) => s.trim()).filter(Boolean)) {
         const check = CHECK_IN_TABLE.exec(item);
-        if (check) catalog.constraints.push({ table: name, name: unquoteIdent(check[1]!), kind: 'check', definition: check[2]! });
-        else table.columns.push(parseColumn(item, source, line));
+        if (check) {
+          catalog.constraints.push({ table: name, name: unquoteIdent(check[1]!), kind: 'check', definition: check[2]! });
+          continue;
+        }
+        const column = parseColumn(item, source, line);
+        const merged = table.columns.findIndex((c) => c.name === column.name);
+        if (merged < 0) table.columns.push(column);
+        else table.columns[merged] = column;
       }
       tables.set(name, table);
       catalog.tables.push(table);
@@ -115,6 +129,11 @@ export function parseCatalog(text: string, source = 'schema text'): Catalog {
       if (m[5] !== undefined) column.storage = m[5];
       if (m[6] !== undefined) column.compression = m[6];
       if (m[7] !== undefined) column.options = m[7];
+    } else if ((m = INHERITED_DEFAULT.exec(sql))) {
+      const table = tableNamed(m[1]!, m[2]!, line);
+      const column = table.columns.find((c) => c.name === unquoteIdent(m![3]!));
+      if (!column) throw new CatalogParseError(`${source}, line ${line}: default of unknown column ${m[3]} of ${table.name}`);
+      column.default = m[4]!;
     } else if ((m = ADD_IDENTITY.exec(sql))) {
       const table = tableNamed(m[1]!, m[2]!, line);
       const column = table.columns.find((c) => c.name === unquoteIdent(m![3]!));
@@ -150,6 +169,15 @@ function parseGrantList(list: string, source: string, line: number): { column?: 
   const [columnText] = columns;
   const privileges = items.flatMap((item) => (item![1] === 'ALL' ? (columnText === undefined ? TABLE_PRIVILEGES : COLUMN_PRIVILEGES) : [item![1]!]));
   return { ...(columnText !== undefined ? { column: unquoteIdent(columnText) } : {}), privileges };
+}
+
+/** A parent's column as an inheriting table has it: the same definition; its comment and settings are the parent's own. */
+function inheritedFrom(column: CatalogColumn): CatalogColumn {
+  const { name, type, notNull, default: value, collation, generated } = column;
+  return {
+    name, type, notNull, default: value, comment: null, inherited: true,
+    ...(collation !== undefined ? { collation } : {}), ...(generated ? { generated } : {}),
+  };
 }
 
 /** A stored generated column's expression, where pg_dump prints a default. */

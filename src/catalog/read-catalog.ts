@@ -31,12 +31,12 @@ export interface CatalogOptions {
 interface TableRow {
   table: string; owner: string; unlogged: boolean; options: string[] | null; toast_options: string[] | null;
   replident: 'd' | 'n' | 'f' | 'i'; identity_index: string | null; cluster_index: string | null;
-  partition_by: string | null; partition_of: string | null; partition_bound: string | null;
+  partition_by: string | null; partition_of: string | null; partition_bound: string | null; inherits: string[] | null;
 }
 interface ColumnRow {
   table: string; column: string; type: string; notnull: boolean; default: string | null; comment: string | null; collation: string | null;
   statistics: number | null; storage: string | null; compression: string | null; options: string | null;
-  generated: boolean; identity: '' | 'a' | 'd'; identity_sequence: (SequenceOptions & { name: string }) | null;
+  generated: boolean; identity: '' | 'a' | 'd'; local: boolean; identity_sequence: (SequenceOptions & { name: string }) | null;
 }
 interface ConstraintRow { table: string; name: string; def: string }
 interface IndexRow { table: string; name: string; def: string }
@@ -86,6 +86,7 @@ function toColumn(c: ColumnRow, schema: string): CatalogColumn {
   return {
     name: c.column, type: c.type, notNull: c.notnull, default: c.default, comment: c.comment,
     ...(c.generated ? { generated: true as const } : {}),
+    ...(!c.local ? { inherited: true as const } : {}),
     ...(c.identity && c.identity_sequence ? { identity: identityClause(c.identity, c.identity_sequence, schema) } : {}),
     ...(c.collation ? { collation: c.collation } : {}),
     ...(c.statistics !== null ? { statistics: c.statistics } : {}),
@@ -105,7 +106,7 @@ const STORAGE_NAMES: Record<string, string> = { p: 'PLAIN', e: 'EXTERNAL', m: 'M
 const REPLICA_IDENTITIES: Record<string, string> = { n: 'NOTHING', f: 'FULL' };
 
 /** What pg_dump prints beside a table's columns, each only where it differs from the default. */
-function tableSettings(t: TableRow): Pick<CatalogTable, 'unlogged' | 'options' | 'replicaIdentity' | 'clusterOn' | 'partitionBy' | 'partitionOf'> {
+function tableSettings(t: TableRow): Pick<CatalogTable, 'unlogged' | 'options' | 'replicaIdentity' | 'clusterOn' | 'partitionBy' | 'partitionOf' | 'inherits'> {
   const options = [...storageParameters(t.options, ''), ...storageParameters(t.toast_options, 'toast.')];
   const replicaIdentity = t.replident === 'i' && t.identity_index !== null ? `USING INDEX ${quoteIdent(t.identity_index)}` : REPLICA_IDENTITIES[t.replident];
   return {
@@ -115,6 +116,7 @@ function tableSettings(t: TableRow): Pick<CatalogTable, 'unlogged' | 'options' |
     ...(t.cluster_index !== null ? { clusterOn: t.cluster_index } : {}),
     ...(t.partition_by !== null ? { partitionBy: t.partition_by } : {}),
     ...(t.partition_of !== null ? { partitionOf: { parent: t.partition_of, bound: t.partition_bound! } } : {}),
+    ...(t.inherits !== null ? { inherits: t.inherits } : {}),
   };
 }
 
@@ -167,7 +169,9 @@ const TABLES_SQL = `
          CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END AS partition_by,
          CASE WHEN c.relispartition THEN (SELECT p.relname FROM pg_catalog.pg_inherits h JOIN pg_catalog.pg_class p ON p.oid = h.inhparent
                                           WHERE h.inhrelid = c.oid) END AS partition_of,
-         CASE WHEN c.relispartition THEN pg_catalog.pg_get_expr(c.relpartbound, c.oid) END AS partition_bound
+         CASE WHEN c.relispartition THEN pg_catalog.pg_get_expr(c.relpartbound, c.oid) END AS partition_bound,
+         CASE WHEN NOT c.relispartition THEN (SELECT array_agg(p.relname::text ORDER BY h.inhseqno) FROM pg_catalog.pg_inherits h
+                                             JOIN pg_catalog.pg_class p ON p.oid = h.inhparent WHERE h.inhrelid = c.oid) END AS inherits
   FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
   LEFT JOIN pg_catalog.pg_class toast ON toast.oid = c.reltoastrelid
   WHERE ${OWN_TABLES}`;
@@ -188,7 +192,7 @@ const COLUMNS_SQL = `
          CASE WHEN a.attstorage <> t.typstorage THEN a.attstorage END AS storage,
          CASE a.attcompression WHEN 'p' THEN 'pglz' WHEN 'l' THEN 'lz4' END AS compression,
          pg_catalog.array_to_string(a.attoptions, ', ') AS options,
-         a.attgenerated = 's' AS generated, a.attidentity AS identity,
+         a.attgenerated = 's' AS generated, a.attidentity AS identity, a.attislocal OR c.relispartition AS local,
          (SELECT json_build_object('name', s.relname, 'type', pg_catalog.format_type(q.seqtypid, NULL), 'start', q.seqstart::text,
                    'increment', q.seqincrement::text, 'min', q.seqmin::text, 'max', q.seqmax::text, 'cache', q.seqcache::text, 'cycle', q.seqcycle)
             FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_class s ON s.oid = d.objid JOIN pg_catalog.pg_sequence q ON q.seqrelid = s.oid
@@ -203,14 +207,16 @@ const COLUMNS_SQL = `
   ORDER BY a.attnum`;
 
 // Only the kinds pg_dump prints as constraints (PostgreSQL 18 also lists NOT NULL here); not a partition's foreign
-// key cloned from its partitioned table's, which pg_dump leaves to the table's (the partition's key and CHECKs it prints).
+// key cloned from its partitioned table's, which pg_dump leaves to the table's (the partition's key and CHECKs it prints);
+// nor a CHECK an inheriting table has from its parent (INHERITS brings it).
 const CONSTRAINTS_SQL = `
   SELECT c.relname AS "table", k.conname AS name, pg_catalog.pg_get_constraintdef(k.oid) AS def
   FROM pg_catalog.pg_constraint k
   JOIN pg_catalog.pg_class c ON c.oid = k.conrelid
   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
   WHERE ${OWN_TABLES} AND k.contype IN ('c', 'p', 'u', 'f', 'x')
-    AND NOT (k.contype = 'f' AND k.conparentid <> 0)`;
+    AND NOT (k.contype = 'f' AND k.conparentid <> 0)
+    AND NOT (k.contype = 'c' AND NOT k.conislocal AND NOT c.relispartition)`;
 
 // Indexes that back a constraint are printed as the constraint. A materialized view's too (found by review).
 const INDEXES_SQL = `

@@ -17,7 +17,7 @@
  */
 import {
   COLUMN_PRIVILEGES, compareText, PUBLIC_GRANTEE, TABLE_PRIVILEGES,
-  type Catalog, type CatalogColumn, type CatalogConstraint, type CatalogObject, type ObjectKind,
+  type Catalog, type CatalogColumn, type CatalogConstraint, type CatalogObject, type CatalogTable, type ObjectKind,
 } from './catalog';
 import { quoteIdent, quoteLiteral } from './sql-text';
 
@@ -45,8 +45,10 @@ export function renderCatalog(catalog: Catalog): string {
   const onTables = (f: { definition: string }) => !onViews(f) && onRowTypesOf(catalog.tables.map((t) => t.name))(f);
   for (const f of catalog.functions.filter((f) => !onViews(f) && !onTables(f))) out.push(`${f.definition};`);
 
-  for (const table of catalog.tables) {
-    const body = table.columns.map((c) => {
+  for (const table of inheritanceOrder(catalog.tables)) {
+    // An inheriting table declares only its own columns: INHERITS brings the rest (pg_dump prints it so).
+    const declared = table.inherits ? table.columns.filter((c) => !c.inherited) : table.columns;
+    const body = declared.map((c) => {
       // pg_dump's order: the expression of a generated column where a default goes, the collation last.
       const value = c.generated ? ` GENERATED ALWAYS AS (${c.default}) STORED` : c.default !== null ? ` DEFAULT ${c.default}` : '';
       return `    ${quoteIdent(c.name)} ${c.type}${value}${c.notNull ? ' NOT NULL' : ''}${c.collation ? ` COLLATE ${c.collation}` : ''}`;
@@ -54,9 +56,14 @@ export function renderCatalog(catalog: Catalog): string {
     for (const check of catalog.constraints.filter((k) => k.table === table.name && k.kind === 'check' && !notValid(k))) {
       body.push(`    CONSTRAINT ${quoteIdent(check.name)} ${check.definition}`);
     }
+    const inherits = table.inherits ? `\nINHERITS (${table.inherits.map(q).join(', ')})` : '';
     const partitioned = table.partitionBy ? `\nPARTITION BY ${table.partitionBy}` : '';
-    out.push(`CREATE ${table.unlogged ? 'UNLOGGED ' : ''}TABLE ${q(table.name)} (`, body.join(',\n'), `)${partitioned}${table.options ? `\nWITH (${table.options})` : ''};`);
+    out.push(`CREATE ${table.unlogged ? 'UNLOGGED ' : ''}TABLE ${q(table.name)} (`, body.join(',\n'), `)${inherits}${partitioned}${table.options ? `\nWITH (${table.options})` : ''};`);
     for (const c of table.columns) out.push(...columnSettings(q(table.name), c));
+    // An inherited column's default, which pg_dump sets apart (it may differ from the parent's).
+    for (const c of table.columns.filter((c) => table.inherits && c.inherited && c.default !== null && !c.generated)) {
+      out.push(`ALTER TABLE ONLY ${q(table.name)} ALTER COLUMN ${quoteIdent(c.name)} SET DEFAULT ${c.default};`);
+    }
     if (table.replicaIdentity && !table.replicaIdentity.startsWith('USING INDEX ')) out.push(`ALTER TABLE ONLY ${q(table.name)} REPLICA IDENTITY ${table.replicaIdentity};`);
     for (const forced of objects('row level security').filter((r) => r.table === table.name && r.name === 'forced')) out.push(`${forced.definition};`);
     if (table.owner !== null) out.push(`ALTER TABLE ${q(table.name)} OWNER TO ${quoteIdent(table.owner)};`);
@@ -122,6 +129,17 @@ const signatureOf = (definition: string) => definition.split(/\nAS /)[0]!;
 
 /** Whether `text` names `qualified` (`public.t`, `public."T"`) as a whole name. */
 const mentions = (text: string, qualified: string) => new RegExp(`(?<![\\w$".])${qualified.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\w$"])`).test(text);
+
+/** Tables after the tables they inherit from (by name otherwise), so that INHERITS names a table already there. */
+function inheritanceOrder(tables: readonly CatalogTable[]): CatalogTable[] {
+  const ordered: CatalogTable[] = [];
+  const left = [...tables];
+  while (left.length > 0) {
+    const ready = left.findIndex((t) => !(t.inherits ?? []).some((parent) => left.some((o) => o !== t && o.name === parent)));
+    ordered.push(...left.splice(ready < 0 ? 0 : ready, 1));
+  }
+  return ordered;
+}
 
 /** Views after the views they select from (pg_dump sorts by dependency), else in the order given; a cycle keeps it. */
 function dependencyOrder(views: CatalogObject[], q: (name: string) => string): CatalogObject[] {

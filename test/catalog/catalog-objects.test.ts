@@ -108,6 +108,12 @@ const BY_HAND: Array<[string, string, string[]]> = [
     'extra table events_2026',
     'extra table events_rest',
   ]],
+  ['a table inheriting another, a column of its own merged with an inherited one', `CREATE TABLE z_base_log (a int NOT NULL DEFAULT 1, note text,
+      CONSTRAINT ck_base_a CHECK (a > 0));
+    CREATE TABLE a_child_log (b int, note text) INHERITS (z_base_log)`, [
+    'extra table a_child_log',
+    'extra table z_base_log',
+  ]],
   ['a partition with timestamptz bounds', `CREATE TABLE ticks (at timestamptz NOT NULL) PARTITION BY RANGE (at);
     CREATE TABLE ticks_2025 PARTITION OF ticks FOR VALUES FROM ('2025-01-01 00:00:00+00') TO ('2025-02-01 00:00:00+00')`, [
     'extra table ticks',

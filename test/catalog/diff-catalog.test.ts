@@ -53,11 +53,12 @@ describe('diffCatalogs on what a table is and what fills a column (found by an o
     const tenants = expected.tables.find((t) => t.name === 'tenants')!;
     const users = expected.tables.find((t) => t.name === 'portal_users')!;
     Object.assign(tenants, { partitionOf: { parent: 'portal_users', bound: 'DEFAULT' } });
-    Object.assign(users, { partitionBy: 'LIST (role)' });
+    Object.assign(users, { partitionBy: 'LIST (role)', inherits: ['tenants'] });
     Object.assign(tenants.columns.find((c) => c.name === 'name')!, { default: 'upper((slug)::text)', generated: true });
     Object.assign(users.columns.find((c) => c.name === 'id')!, { identity: 'ALWAYS AS IDENTITY (\n    SEQUENCE NAME public.x\n    CACHE 1\n)' });
     const messages = diffCatalogs(expected, snapshot('006_rbac_roles')).map((d) => d.message);
     expect(messages).toEqual([
+      'different table portal_users: inherits from no table, expected INHERITS (tenants)',
       'different table portal_users: not partitioned, expected PARTITION BY LIST (role)',
       'different column portal_users.id: no identity, expected GENERATED ALWAYS AS IDENTITY ( SEQUENCE NAME public.x CACHE 1 )',
       'different table tenants: not a partition, expected PARTITION OF portal_users DEFAULT',

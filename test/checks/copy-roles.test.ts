@@ -4,7 +4,7 @@
  * made the copy fail ("role ... does not exist": only table owners and grantees were created there), and a column
  * named by a keyword (`order`) was printed bare, which does not parse. So did a stored generated column (copied as a
  * default), a function returning a table's row type (and a view calling one), a view on a view that sorts after it;
- * and identity columns and
+ * a table inheriting one that sorts after it; and identity columns and
  * partitioning were lost on the copy, so a migration relying on them failed there.
  */
 import { randomBytes } from 'node:crypto';
@@ -45,7 +45,9 @@ beforeAll(async () => {
     CREATE VIEW a_counts AS SELECT id FROM b_counts;
     CREATE FUNCTION all_orders() RETURNS SETOF orders LANGUAGE sql AS 'SELECT * FROM orders';
     CREATE FUNCTION order_label(o orders) RETURNS text LANGUAGE sql AS 'SELECT o."user"';
-    CREATE VIEW order_labels AS SELECT order_label(orders) AS label FROM orders`);
+    CREATE VIEW order_labels AS SELECT order_label(orders) AS label FROM orders;
+    CREATE TABLE z_base_log (a int NOT NULL, note text, CONSTRAINT ck_base_a CHECK (a > 0));
+    CREATE TABLE a_child_log (b int, note text) INHERITS (z_base_log)`);
 });
 afterAll(async () => {
   await copy?.destroy();
