@@ -1,0 +1,49 @@
+/** alterColumn's fromType, compared with the column's type, length and precision included. */
+import type { Knex } from 'knex';
+import { ident } from '../sql-names';
+import { operationsOf } from './operations-of';
+import type { StartCheck } from './start-check';
+
+export const statedTypes: StartCheck = (operations) => {
+  const retyped = operationsOf(operations, 'alterColumn').filter((op) => op.fromType !== undefined);
+  return (knex) => typesOtherThanStated(knex, retyped);
+};
+
+/**
+ * A `fromType` that is not the column's type exactly: its length or precision too, which the expand step's check
+ * (by type alone) let through, and `down` then gave the column (found by review: varchar(20) came back varchar(10),
+ * or failed on a longer value). The stated type is spelt out by the server, in a transaction rolled back.
+ */
+async function typesOtherThanStated(knex: Knex, ops: ReadonlyArray<{ table: string; column: string; fromType?: string }>): Promise<string[]> {
+  const problems: string[] = [];
+  for (const op of ops) {
+    const { rows } = await knex.raw(
+      `SELECT pg_catalog.format_type(a.atttypid, a.atttypmod) AS type FROM pg_catalog.pg_attribute a
+        WHERE a.attrelid = pg_catalog.to_regclass(?) AND a.attname = ? AND a.attnum > 0 AND NOT a.attisdropped`,
+      [ident(op.table), op.column],
+    );
+    if (rows.length === 0) continue; // not there yet: an earlier migration or operation adds it
+    const stated = await spelledByServer(knex, op.fromType!);
+    if (stated !== undefined && stated !== rows[0].type) {
+      problems.push(`alterColumn ${op.table}.${op.column}: fromType ${op.fromType} is ${stated}, but the column is ${rows[0].type}: give the column's type now, which down changes it back to`);
+    }
+  }
+  return problems;
+}
+
+/** `varchar(10)` as format_type() spells it (`character varying(10)`); undefined where the server cannot read it (expand says why). */
+async function spelledByServer(knex: Knex, type: string): Promise<string | undefined> {
+  let spelled: string | undefined;
+  await knex.transaction(async (trx) => {
+    try {
+      await trx.raw(`CREATE TEMPORARY VIEW konstruct_stated_type AS SELECT NULL::${type} AS t`);
+      spelled = (await trx.raw(`SELECT pg_catalog.format_type(atttypid, atttypmod) AS type FROM pg_catalog.pg_attribute
+                                 WHERE attrelid = 'konstruct_stated_type'::regclass AND attname = 't'`)).rows[0].type;
+    } catch {
+      spelled = undefined;
+    }
+    await trx.rollback();
+  }).catch(() => undefined);
+  return spelled;
+}
+
