@@ -26,7 +26,8 @@ interface TableSize {
 
 async function tableSize(knex: Knex, table: string): Promise<TableSize> {
   const { rows } = await knex.raw(
-    `SELECT c.reltuples::float8 AS tuples, c.relpages AS stat_pages, c.relkind = 'p' AS partitioned,
+    `SELECT c.reltuples::float8 AS tuples, c.relpages AS stat_pages,
+            c.relkind = 'p' OR EXISTS (SELECT 1 FROM pg_catalog.pg_inherits h WHERE h.inhparent = c.oid) AS partitioned,
             pg_relation_size(c.oid) / current_setting('block_size')::int AS pages
        FROM pg_class c WHERE c.oid = ?::regclass`,
     [ident(table)],

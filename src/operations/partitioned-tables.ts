@@ -6,16 +6,21 @@
  */
 import type { Knex } from 'knex';
 
-/** Which of `tables` are partitioned here (a table not there yet is not). */
+/**
+ * Which of `tables` are partitioned, or inherited by other tables (INHERITS), here: their rows are in other tables
+ * the backfill does not walk (found by review: a type change on an inherited table filled 4,520 of 20,000 rows, and
+ * complete dropped the rest's values). A table not there yet is neither.
+ */
 export async function partitionedAmong(knex: Knex, tables: readonly string[]): Promise<string[]> {
   if (tables.length === 0) return [];
   const { rows } = await knex.raw(
     `SELECT t.name FROM unnest(?::text[]) AS t(name)
-      JOIN pg_catalog.pg_class c ON c.oid = pg_catalog.to_regclass(pg_catalog.quote_ident(t.name)) WHERE c.relkind = 'p'`,
+      JOIN pg_catalog.pg_class c ON c.oid = pg_catalog.to_regclass(pg_catalog.quote_ident(t.name))
+     WHERE c.relkind = 'p' OR EXISTS (SELECT 1 FROM pg_catalog.pg_inherits h WHERE h.inhparent = c.oid)`,
     [[...tables]],
   );
   return rows.map((r: { name: string }) => r.name);
 }
 
 export const partitionedRefusal = (tables: readonly string[]) =>
-  `${tables.join(', ')} ${tables.length === 1 ? 'is a partitioned table' : 'are partitioned tables'}, which operations do not handle yet (the backfill walks a table's own pages; a partitioned table's rows are in its partitions)`;
+  `${tables.join(', ')} ${tables.length === 1 ? 'is a partitioned table, or one other tables inherit' : 'are partitioned tables, or ones other tables inherit'}, which operations do not handle yet (the backfill walks a table's own pages; its rows are in other tables too)`;

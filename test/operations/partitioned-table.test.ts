@@ -28,7 +28,7 @@ it('up refuses before anything runs, and says why', async () => {
   const refused = await up(h.ctx, { expand: true }).catch((e: unknown) => e);
   expect([(refused as { exitCode: number }).exitCode, (refused as Error).message]).toEqual([
     ExitCode.Usage,
-    "900_rename_payload: events is a partitioned table, which operations do not handle yet (the backfill walks a table's own pages; a partitioned table's rows are in its partitions)",
+    "900_rename_payload: events is a partitioned table, or one other tables inherit, which operations do not handle yet (the backfill walks a table's own pages; its rows are in other tables too)",
   ]);
   expect(await readPhaseStates(h.db.knex)).toEqual([]);
   expect(await columns()).toEqual(['id', 'payload', 'at']);

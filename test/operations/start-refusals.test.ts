@@ -73,3 +73,37 @@ describe('a fromType other than the column\'s, a dropped column with an index an
     expect(await position(g)).toBe('not started');
   });
 });
+
+describe('a second operator review: an inherited table, a renamed column, a view on a dropped one, an index sorted otherwise', () => {
+  let k: OperationsDatabase;
+  beforeAll(async () => {
+    k = await operationsDatabase('start_refusals_more', '900_operations', {
+      text: `export const operations = [
+        { alterColumn: { table: 'legacy', column: 'qty', type: 'bigint', fromType: 'integer' } },
+        { renameColumn: { table: 'portal_users', from: 'alias', to: 'alias_name' } },
+        { alterColumn: { table: 'portal_users', column: 'alias_name', nullable: false } },
+        { dropColumn: { table: 'portal_users', column: 'motto', type: 'text' } },
+        { createIndex: { table: 'portal_users', name: 'ix_users_email', columns: ['email'] } },
+      ];`,
+    });
+    await k.db.knex.raw(`CREATE TABLE legacy (id int, qty int); CREATE TABLE legacy_2020 () INHERITS (legacy);
+      ALTER TABLE portal_users ADD COLUMN alias text, ADD COLUMN motto text;
+      INSERT INTO portal_users (email, hashed_password, name, is_admin) VALUES ('a@example.com', 'h', 'A', false);
+      CREATE VIEW mottos AS SELECT motto FROM portal_users;
+      CREATE INDEX ix_users_email ON portal_users (email DESC)`);
+  });
+  afterAll(async () => {
+    await k?.close();
+  });
+
+  it('refuses each before anything runs', async () => {
+    const refused = await up(k.ctx, { expand: true }).catch((e: unknown) => e);
+    expect((refused as Error).message.split('; 900_operations: ')).toEqual([
+      "900_operations: legacy is a partitioned table, or one other tables inherit, which operations do not handle yet (the backfill walks a table's own pages; its rows are in other tables too)",
+      'alterColumn portal_users.alias_name nullable: false: rows are there that do not meet it; from expand on every UPDATE of such a row would fail, and validation never pass: fix those rows first, in a migration before this one',
+      "dropColumn portal_users.motto: view mottos depends on it, and contract's DROP COLUMN would fail: drop or change it in a migration before",
+      'createIndex ix_users_email: another relation of that name is already there; name the index otherwise, or drop that one in a migration before',
+    ]);
+    expect(await position(k)).toBe('not started');
+  });
+});

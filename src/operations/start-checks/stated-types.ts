@@ -12,7 +12,7 @@ export const statedTypes: StartCheck = (operations) => {
 /**
  * A `fromType` that is not the column's type exactly: its length or precision too, which the expand step's check
  * (by type alone) let through, and `down` then gave the column (found by review: varchar(20) came back varchar(10),
- * or failed on a longer value). The stated type is spelt out by the server, in a transaction rolled back.
+ * or failed on a longer value). The stated type is spelt out by the server.
  */
 async function typesOtherThanStated(knex: Knex, ops: ReadonlyArray<{ table: string; column: string; fromType?: string }>): Promise<string[]> {
   const problems: string[] = [];
@@ -31,19 +31,19 @@ async function typesOtherThanStated(knex: Knex, ops: ReadonlyArray<{ table: stri
   return problems;
 }
 
-/** `varchar(10)` as format_type() spells it (`character varying(10)`); undefined where the server cannot read it (expand says why). */
+/**
+ * `varchar(10)` as format_type() spells it (`character varying(10)`), from the type and modifier the server describes a
+ * value cast to it with: no temporary object, so no TEMP privilege needed (found by review: without it the check was
+ * skipped). Undefined where the server cannot read the type (expand then says why).
+ */
 async function spelledByServer(knex: Knex, type: string): Promise<string | undefined> {
-  let spelled: string | undefined;
-  await knex.transaction(async (trx) => {
-    try {
-      await trx.raw(`CREATE TEMPORARY VIEW konstruct_stated_type AS SELECT NULL::${type} AS t`);
-      spelled = (await trx.raw(`SELECT pg_catalog.format_type(atttypid, atttypmod) AS type FROM pg_catalog.pg_attribute
-                                 WHERE attrelid = 'konstruct_stated_type'::regclass AND attname = 't'`)).rows[0].type;
-    } catch {
-      spelled = undefined;
-    }
-    await trx.rollback();
-  }).catch(() => undefined);
-  return spelled;
+  try {
+    const described = await knex.raw(`SELECT NULL::${type} AS t`);
+    const { dataTypeID, dataTypeModifier } = (described as { fields: Array<{ dataTypeID: number; dataTypeModifier: number }> }).fields[0]!;
+    const { rows } = await knex.raw('SELECT pg_catalog.format_type(?::oid, ?::int) AS type', [dataTypeID, dataTypeModifier]);
+    return rows[0].type;
+  } catch {
+    return undefined;
+  }
 }
 

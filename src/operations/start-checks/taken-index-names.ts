@@ -21,6 +21,7 @@ async function namesTaken(knex: Knex, creates: readonly CreateIndex[]): Promise<
     const { rows } = await knex.raw(
       `SELECT i.indexrelid IS NOT NULL AS is_index, i.indisvalid AS valid, t.relname AS on_table, i.indisunique AS is_unique,
               am.amname AS method, i.indpred IS NOT NULL AS partial,
+              i.indexprs IS NOT NULL OR i.indnatts <> i.indnkeyatts OR EXISTS (SELECT 1 FROM unnest(i.indoption) AS o WHERE o <> 0) AS shaped,
               ARRAY(SELECT a.attname::text FROM unnest(i.indkey) WITH ORDINALITY AS k(attnum, n)
                     JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum ORDER BY k.n) AS columns
          FROM pg_catalog.pg_class r
@@ -32,7 +33,8 @@ async function namesTaken(knex: Knex, creates: readonly CreateIndex[]): Promise<
     );
     const found = rows[0];
     if (!found || (found.is_index && !found.valid)) continue;
-    const asDescribed = found.is_index && found.on_table === op.table && found.is_unique === (op.unique === true)
+    // An expression, INCLUDE, or DESC / NULLS FIRST: more than createIndex says (found by review: a DESC index passed).
+    const asDescribed = found.is_index && !found.shaped && found.on_table === op.table && found.is_unique === (op.unique === true)
       && found.method === (op.method ?? 'btree') && found.partial === (op.where !== undefined)
       && JSON.stringify(found.columns) === JSON.stringify(op.columns);
     if (!asDescribed) taken.push(op.name);
