@@ -145,3 +145,33 @@ export function pgErrorFields(error: unknown): PgErrorFields | undefined {
   const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
   return { code: str(e.code), detail: str(e.detail), hint: str(e.hint), table: str(e.table), constraint: str(e.constraint) };
 }
+
+/**
+ * A PostgreSQL "permission denied" (SQLSTATE 42501) outside a migration's own statements: the database user may not
+ * read or lock the tool's tables (knex_migrations, its lock table, the phase table), typically a role other than the
+ * one that created them. A user's setting, not a bug, so one line and what to do, not "unexpected failure ... report
+ * it". A migration's own statements fail as that migration (MigrationFailedError).
+ */
+export class PrivilegeError extends KonstructError {
+  private static readonly ADVICE =
+    'Connect as the role that owns the schema\'s tables (the one that created knex_migrations), or grant this one SELECT, INSERT, UPDATE and DELETE on the tool\'s tables (docs/connecting.md, "The database user\'s privileges").';
+
+  constructor(cause: Error) {
+    super(`the database user lacks a privilege konstruct-migrate needs: ${cause.message} [SQLSTATE 42501]`, {
+      exitCode: ExitCode.Usage,
+      hint: `${PrivilegeError.ADVICE} Nothing was changed.`,
+      cause,
+    });
+  }
+
+  /** Found by review: a run that had applied a migration and stood part-way in the next said nothing was changed. */
+  override tellPartWay(standing: string): void {
+    this.hint = `${standing} ${PrivilegeError.ADVICE}`;
+  }
+}
+
+/** The error as a PrivilegeError where it is a raw permission denied; undefined otherwise. */
+export function asPrivilegeError(error: unknown): PrivilegeError | undefined {
+  if (error instanceof KonstructError || pgErrorFields(error)?.code !== '42501') return undefined;
+  return new PrivilegeError(error as Error);
+}

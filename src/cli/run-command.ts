@@ -7,8 +7,7 @@
  * error) and everything meant for people goes to stderr.
  */
 import { explainPoolerFailure } from './pooler-errors';
-import { explainPrivilegeFailure } from './privilege-errors';
-import { ConfigError, KonstructError, MigrationFailedError } from '../errors';
+import { asPrivilegeError, ConfigError, KonstructError, MigrationFailedError } from '../errors';
 import { ExitCode } from '../exit-codes';
 import { openContext, type MigrationContext } from '../context';
 import { loadConfig, type ConfigInput, type KonstructConfig } from '../config/config';
@@ -91,7 +90,7 @@ export async function runWithContext<T>(
     if (jsonMode) safeIo.out(jsonText(resultDocument(output.command, exitCode, output.document?.(result) ?? (result as object))));
     process.exitCode = exitCode;
   } catch (failure) {
-    const error = explainPoolerFailure(failure) ?? explainPrivilegeFailure(failure) ?? failure;
+    const error = explainPoolerFailure(failure) ?? asPrivilegeError(failure) ?? failure;
     const exitCode = reportError(error, global.verbose ?? false, safeIo, output.command);
     if (jsonMode) safeIo.out(jsonText(errorDocument(output.command, exitCode, error)));
     process.exitCode = exitCode;

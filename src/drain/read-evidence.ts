@@ -23,13 +23,21 @@ export interface StatementCalls {
   object: string;
 }
 
-/** The schema holding pg_stat_statements when it is installed and loaded; null otherwise. */
+/**
+ * The schema holding pg_stat_statements when it is installed and loaded; null otherwise. Whether it is loaded is
+ * asked of the view itself, in a savepoint (it refuses to be read when not preloaded): shared_preload_libraries may
+ * be read by superusers only, and a database owner's run of 006 failed on it (found by review).
+ */
 export async function statementStatsSchema(knex: Knex): Promise<string | null> {
   const { rows } = await knex.raw(`
     SELECT n.nspname FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
-    WHERE e.extname = 'pg_stat_statements'
-      AND pg_catalog.strpos(pg_catalog.current_setting('shared_preload_libraries'), 'pg_stat_statements') > 0`);
-  return rows[0]?.nspname ?? null;
+    WHERE e.extname = 'pg_stat_statements'`);
+  const schema: string | undefined = rows[0]?.nspname;
+  if (schema === undefined) return null;
+  const loaded = await knex
+    .transaction(async (trx) => trx.raw(`SELECT 1 FROM ${knex.raw('??', [schema]).toQuery()}.pg_stat_statements LIMIT 0`))
+    .then(() => true, () => false);
+  return loaded ? schema : null;
 }
 
 const escapeRegex = (name: string) => name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

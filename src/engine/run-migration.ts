@@ -15,6 +15,7 @@ import { forgetSteering } from '../history/steering-table';
 import type { Migration, Step } from '../model/migration';
 import type { ContractDrops } from '../drain/contract-drops';
 import { drainHooks } from '../drain/drain-hooks';
+import { asPrivilegeError } from '../errors';
 import { tellWhatStands } from './part-way-report';
 import { runSteps, type Position, type UnitRunner } from './run-steps';
 import type { Direction, StepResult } from './step-result';
@@ -82,7 +83,8 @@ export async function runMigration(knex: Knex, runner: UnitRunner, t: MigrationT
     if (t.migration.phased && (t.direction === 'up' ? t.stopAt === t.migration.steps.length : t.stopAt === 0)) await forgetSteering(knex, t.migration.name);
     return result;
   } catch (error) {
-    throw tellWhatStands(error, { migration: t.migration, steps: t.migration.steps, direction: t.direction }, committed ?? from);
+    // A raw permission denied becomes the user's error here, so that it says what stands and what this run applied.
+    throw tellWhatStands(asPrivilegeError(error) ?? error, { migration: t.migration, steps: t.migration.steps, direction: t.direction }, committed ?? from);
   }
 }
 

@@ -80,3 +80,13 @@ describe('missing privileges', () => {
     expect(await inDatabase('app_foreign', databaseState)).toEqual(before);
   });
 });
+
+describe('a database owner who is no superuser', () => {
+  it('applies 005 and 006 (found by review: 006 read shared_preload_libraries, which superusers alone may)', async () => {
+    await admin.raw(`DO $$ BEGIN CREATE ROLE konstruct_app NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$`);
+    await inDatabase('app_owned', (knex) => knex.raw('ALTER SCHEMA public OWNER TO deployer'));
+    const run = await runCli(['up', '--json'], { env: { DATABASE_URL: deployerUrl('app_owned') } });
+    expect([run.code, run.stderr.split('\n').filter((l) => l.startsWith('error'))]).toEqual([0, []]);
+    expect(await inDatabase('app_owned', (knex) => knex('knex_migrations').orderBy('id').pluck('name'))).toEqual(['005_baseline', '006_rbac_roles']);
+  });
+});
