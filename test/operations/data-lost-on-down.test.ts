@@ -55,3 +55,16 @@ it('reverts without asking when nothing was written there', async () => {
     await h.close();
   }
 });
+
+it('counts no NULL as a value lost: a row the backfill had not reached yet (found by review)', async () => {
+  const withUp: Operation[] = [{ addColumn: { table: 'portal_users', column: { name: 'code', type: 'text', default: `'x'` }, up: `'c' || id` } }];
+  const h = await operationsDatabase('datalossnull', '900_operations', { text: `export const operations = ${JSON.stringify(withUp)};` });
+  try {
+    await h.db.knex.raw(SEED);
+    await h.db.knex.raw(`ALTER TABLE portal_users ADD COLUMN code text DEFAULT 'x'; UPDATE portal_users SET code = NULL`);
+    const losses = await h.migration.dataLostOnDown!(h.db.knex);
+    expect(losses).toEqual([{ what: 'portal_users.code values (dropped)', count: 0 }]);
+  } finally {
+    await h.close();
+  }
+});

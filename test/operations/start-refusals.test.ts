@@ -84,10 +84,12 @@ describe('a second operator review: an inherited table, a renamed column, a view
         { alterColumn: { table: 'portal_users', column: 'alias_name', nullable: false } },
         { dropColumn: { table: 'portal_users', column: 'motto', type: 'text' } },
         { createIndex: { table: 'portal_users', name: 'ix_users_email', columns: ['email'] } },
+        // Not refused: through a new column, the NOT NULL holds what up fills (found by review).
+        { alterColumn: { table: 'portal_users', column: 'score', type: 'bigint', fromType: 'integer', nullable: false, up: 'coalesce(score, 0)::bigint', down: 'score::integer' } },
       ];`,
     });
     await k.db.knex.raw(`CREATE TABLE legacy (id int, qty int); CREATE TABLE legacy_2020 () INHERITS (legacy);
-      ALTER TABLE portal_users ADD COLUMN alias text, ADD COLUMN motto text;
+      ALTER TABLE portal_users ADD COLUMN alias text, ADD COLUMN motto text, ADD COLUMN score integer;
       INSERT INTO portal_users (email, hashed_password, name, is_admin) VALUES ('a@example.com', 'h', 'A', false);
       CREATE VIEW mottos AS SELECT motto FROM portal_users;
       CREATE INDEX ix_users_email ON portal_users (email DESC)`);

@@ -17,11 +17,14 @@ function constraintsOnExistingRows(operations: readonly Operation[]): RowConstra
   // A column the list renames is asked under its name now (found by review: under the new one the read failed and the
   // check was skipped); a CHECK names it by the new name too, so it is asked of the column as `to` while renamed.
   const renamed = new Map(operationsOf(operations, 'renameColumn').map((r) => [`${r.table}\u0000${r.to}`, r.from]));
-  return operationsOf(operations, 'alterColumn').flatMap(({ table, column: named, nullable, check, type }) => {
+  return operationsOf(operations, 'alterColumn').flatMap(({ table, column: named, nullable, check, type, up }) => {
     const column = renamed.get(`${table}\u0000${named}`) ?? named;
     const asNamed = column === named ? '' : `, ${ident(column)} AS ${ident(named)}`;
+    // Through a new column the NOT NULL holds its values, filled from `up` (a cast by default): found by review, a
+    // list whose `up` fills the NULLs was refused.
+    const value = type === undefined ? ident(column) : `(${up ?? `${ident(column)}::${type}`})`;
     return [
-      ...(nullable === false ? [{ table, what: `alterColumn ${table}.${named} nullable: false`, violatedBy: `${ident(column)} IS NULL` }] : []),
+      ...(nullable === false ? [{ table, what: `alterColumn ${table}.${named} nullable: false`, violatedBy: `${value} IS NULL`, asNamed }] : []),
       // Through a new column (a type change) the CHECK holds the new values, which the rows do not have yet.
       ...(check && type === undefined
         ? [{ table, what: `alterColumn ${table}.${named} check ${check.name}`, violatedBy: `NOT (${check.constraint})`, asNamed }] : []),
