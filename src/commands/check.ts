@@ -20,6 +20,7 @@ import { createKnex } from '../db/create-knex';
 import { ConfigError, KonstructError, MigrationFailedError } from '../errors';
 import { ExitCode } from '../exit-codes';
 import { readRecordedSizes, readTargetSizes, type TableSize } from '../checks/table-sizes';
+import { refuseIfCannotStart } from './start-refusal';
 
 export { DEFAULT_THRESHOLD_ROWS };
 
@@ -71,6 +72,12 @@ export async function check(ctx: MigrationContext, options: CheckOptions = {}): 
   const source: CopySource = options.recordedSizes
     ? { kind: 'migrations', applied: local.filter((m) => applied.includes(m.name)) }
     : { kind: 'catalog', target: ctx.knex, partWay: await readPhaseStates(ctx.knex) };
+  // What up would refuse before the first migration to start, check says too (found by review: check passed lists up
+  // refused). The first only: the others' checks need the migrations before them applied.
+  if (source.kind === 'catalog') {
+    const firstToStart = pending.find((m) => !source.partWay.some((s) => s.name === m.name));
+    if (firstToStart) await refuseIfCannotStart(ctx.knex, await loadMigration(firstToStart), []);
+  }
   const findings = pending.length === 0 ? [] : await checkOnCopy(pending, schema, source, sizes, thresholdRows, options.serverUrl);
   return {
     pending: pending.map((m) => m.name),

@@ -6,7 +6,7 @@
  */
 import type { Knex } from 'knex';
 import type { MigrationContext } from '../context';
-import { ConfigError, KonstructError } from '../errors';
+import { KonstructError } from '../errors';
 import { ExitCode } from '../exit-codes';
 import { dryRunSteps, type DryRunStep } from '../engine/dry-run';
 import { batchOptions, underMigrationLock, type LockedRun, type RunOptions } from '../engine/locked-run';
@@ -28,6 +28,7 @@ import { DEFAULT_SNAPSHOTS_DIR } from '../catalog/snapshot-files';
 import { contractDropsIn } from '../drain/contract-drops';
 import { refuseUnsafeMigrations, type UpCheckOptions } from './up-gate';
 import { acceptedBy } from '../checks/accepted-findings';
+import { refuseIfCannotStart } from './start-refusal';
 
 export interface UpOptions extends RunOptions {
   /** Stop after this migration (full name or numeric prefix). */
@@ -138,18 +139,6 @@ export async function carryOn(
   return { applied, expanded, batch: applied.length ? batch : null };
 }
 
-/**
- * Why a migration that has not started cannot start on the database as it stands (operations/start-checks.ts), asked
- * at its turn: the migrations before it in the same run may be what makes it possible (found by review: a plain
- * migration filling the NULLs, then `nullable: false`, was refused as one run). `before`: what this run applied first.
- */
-async function refuseIfCannotStart(knex: Knex, migration: Migration, before: readonly StepResult[]): Promise<void> {
-  const refusals = (await migration.startChecks?.(knex)) ?? [];
-  if (refusals.length === 0) return;
-  const stands = before.length === 0 ? 'Nothing was changed.' : `${before.map((s) => s.name).join(', ')} applied before it; nothing of ${migration.name} was run.`;
-  throw new ConfigError(refusals.map((reason) => `${migration.name}: ${reason}`).join('; '),
-    `${stands} Resolve that, or write the change as a plain migration (docs/online-migrations.md).`);
-}
 
 /**
  * `up --expand` held it so that old application versions keep working until

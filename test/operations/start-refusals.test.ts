@@ -4,7 +4,9 @@
  * said both versions were served; and `complete` could never validate).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { check } from '../../src/commands/check';
 import { up } from '../../src/commands/up';
+import { adminUrl } from '../support/test-database';
 import { ExitCode } from '../../src/exit-codes';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -35,6 +37,12 @@ it('names each constraint some rows do not meet, and changes nothing', async () 
     'alterColumn portal_users.email check ck_email_at: rows are there that do not meet it; from expand on every UPDATE of such a row would fail, and validation never pass: fix those rows first, in a migration before this one',
   ]);
   expect(await position(h)).toBe('not started');
+});
+
+it('check says so too, as up would (found by review: check passed what up refused)', async () => {
+  const refused = await check(h.ctx, { serverUrl: adminUrl(), thresholdRows: 0 }).catch((e: unknown) => e);
+  expect((refused as { exitCode: number }).exitCode).toBe(ExitCode.Usage);
+  expect((refused as Error).message).toMatch(/^900_operations: alterColumn portal_users\.nickname nullable: false: rows are there that do not meet it/);
 });
 
 it('goes ahead in the same run when a migration before it fixes the rows: each is asked at its turn (found by review)', async () => {
