@@ -13,6 +13,7 @@ import type { Knex } from 'knex';
 import type { Operation } from '../index';
 import { constraintIndexesDropped } from './constraint-indexes';
 import { droppedColumnDependents } from './dropped-column-dependents';
+import { indexShapes } from './index-shapes';
 import { partitionedTables } from './partitioned';
 import { rowsAgainstConstraints } from './rows-against-constraints';
 import type { StartCheck } from './start-check';
@@ -28,6 +29,7 @@ const CHECKS: StartCheck[] = [
   statedTypes,
   droppedColumnDependents,
   constraintIndexesDropped,
+  indexShapes,
   takenIndexNames,
 ];
 
