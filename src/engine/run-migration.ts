@@ -111,7 +111,7 @@ async function runFrom(
   const hooks = drainHooks(t.migration, t.drops, t.direction);
   // afterUnit: test-only, a SIGKILL between two units (test-stop-point.ts).
   retries += await runSteps(knex, runner, {
-    migration: t.migration, direction: t.direction, from, stopAt: t.stopAt, record, hooks, afterUnit: stopIfTestAsks, ...options,
+    migration: t.migration, direction: t.direction, from, stopAt: t.stopAt, record, hooks, afterUnit: stopIfTestAsks, ensureIndexes: true, ...options,
     prepareRecord,
   });
   return { name: t.migration.name, direction: t.direction, ms: Math.round(performance.now() - started), attempts: 1 + retries };

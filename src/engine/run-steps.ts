@@ -12,7 +12,7 @@ import type { Knex } from 'knex';
 import { sleep } from '../db/backoff';
 import { checkpointsBetween, readCheckpoints, type CheckpointReading } from '../db/checkpoint-counter';
 import type { Migration, Step } from '../model/migration';
-import { actsGoing, isBatched, type BatchFunction, type BatchResult } from '../phased/phased-migration';
+import { actsGoing, isBatched, isOutsideTransaction, type BatchFunction, type BatchResult } from '../phased/phased-migration';
 import type { BatchGate } from './batch-gate';
 import { batchesMayCommitAsync } from './batch-commit-mode';
 import { adaptiveBatchSizer, fixedBatchSizer } from './batch-sizer';
@@ -53,6 +53,8 @@ export interface StepPlan {
   from: Position;
   /** Stop once this many steps are applied. */
   stopAt: number;
+  /** A real run on the target: the indexes of the expanded point are made sure of (ensureIndexBuilds). */
+  ensureIndexes?: boolean;
   /** Rows of every batch; with `batchTimeMs`, the most rows of one batch. */
   batchSize: number;
   /** A real run: the size adapts so a batch takes about this long (batch-sizer.ts). Absent (dry runs, the stock knex CLI): `batchSize` every time. */
@@ -92,9 +94,14 @@ export async function runSteps(knex: Knex, runner: UnitRunner, plan: StepPlan): 
   const going = direction === 'up';
   let position = plan.from;
   let retries = 0;
+  let indexesEnsured = false;
   while (going ? position.stepsDone < plan.stopAt : position.stepsDone > plan.stopAt) {
     const index = going ? position.stepsDone : position.stepsDone - 1;
     const step = migration.steps[index]!;
+    if (plan.ensureIndexes && going && !indexesEnsured && step.phase === 'contract' && migration.phased) {
+      retries += await ensureIndexBuilds(runner, migration, index);
+      indexesEnsured = true;
+    }
     const after = going ? position.stepsDone + 1 : position.stepsDone - 1;
     const started = performance.now();
     const batch = isBatched(step) ? step.batch[direction] : undefined;
@@ -125,6 +132,28 @@ export async function runSteps(knex: Knex, runner: UnitRunner, plan: StepPlan): 
       });
     }
     plan.afterUnit?.(position);
+  }
+  // Down to the expanded point, its indexes stand as they did there (a contract reverted may have taken one along).
+  if (plan.ensureIndexes && !going && plan.stopAt > 0 && position.stepsDone === plan.stopAt && plan.from.stepsDone > plan.stopAt && migration.phased) {
+    retries += await ensureIndexBuilds(runner, migration, plan.stopAt);
+  }
+  return retries;
+}
+
+const INDEX_BUILD = /^CREATE (UNIQUE )?INDEX CONCURRENTLY IF NOT EXISTS /;
+
+/**
+ * The index builds among the steps before `end` run again: a no-op for an index that is there (IF NOT EXISTS), a
+ * build for one that is not. Reverting a contract can take an index with it: alterColumn `unique`'s constraint took
+ * over its index, and DROP CONSTRAINT drops both, so the expanded state lacked the index and `complete` then failed
+ * on every run (found by review). The compiled steps stay as they were (applied migrations' SQL is frozen).
+ */
+async function ensureIndexBuilds(runner: UnitRunner, migration: Migration, end: number): Promise<number> {
+  let retries = 0;
+  for (const step of migration.steps.slice(0, end)) {
+    if (!isOutsideTransaction(step) || !INDEX_BUILD.test(step.statements?.up[0] ?? '')) continue;
+    const unit: Unit = { migration, step, direction: 'up', what: whatOf(migration, step) };
+    retries += -1 + await runner.run(unit, (db) => step.up(db), async () => {});
   }
   return retries;
 }
