@@ -120,3 +120,44 @@ describe('a second operator review: an inherited table, a renamed column, a view
     expect(await position(k)).toBe('not started');
   });
 });
+
+describe("dropIndex of a partial index: its where is compared with the index's predicate (found by review: by its presence only)", () => {
+  let p: OperationsDatabase;
+  beforeAll(async () => {
+    p = await operationsDatabase('start_refusals_predicates', '900_operations', {
+      text: `export const operations = [
+        { dropIndex: { name: 'ix_users_active', table: 'portal_users', columns: ['email'], where: 'deleted_at IS NULL' } },
+        { dropIndex: { name: 'ix_users_admins', table: 'portal_users', columns: ['email'], where: "is_admin and name like 'a%'" } },
+      ];`,
+    });
+    await p.db.knex.raw(`ALTER TABLE portal_users ADD COLUMN deleted_at timestamptz, ADD COLUMN archived boolean;
+      CREATE INDEX ix_users_active ON portal_users (email) WHERE archived IS NOT TRUE;
+      CREATE INDEX ix_users_admins ON portal_users (email) WHERE (IS_ADMIN) AND (name LIKE 'a%')`);
+  });
+  afterAll(async () => {
+    await p?.close();
+  });
+
+  it('refuses one whose predicate is another, before anything runs; the same predicate written otherwise is not refused', async () => {
+    const refused = await up(p.ctx, { expand: true }).catch((e: unknown) => e);
+    expect((refused as Error).message).toBe(
+      "900_operations: dropIndex ix_users_active: the index's predicate is (archived IS NOT TRUE), but the operation gives where deleted_at IS NULL: down would build another index; give its predicate as it is",
+    );
+    expect(await position(p)).toBe('not started');
+  });
+
+  it('goes ahead where the operation gives the predicate as it is, written otherwise', async () => {
+    const q = await operationsDatabase('start_refusals_same_predicate', '900_operations', {
+      text: `export const operations = [
+        { dropIndex: { name: 'ix_users_active', table: 'portal_users', columns: ['email'], where: 'archived is not  true' } },
+      ];`,
+    });
+    try {
+      await q.db.knex.raw('ALTER TABLE portal_users ADD COLUMN archived boolean; CREATE INDEX ix_users_active ON portal_users (email) WHERE (Archived IS NOT TRUE)');
+      await up(q.ctx, { expand: true });
+      expect(await position(q)).toEqual({ stepsDone: 1, midBatch: false });
+    } finally {
+      await q.close();
+    }
+  });
+});

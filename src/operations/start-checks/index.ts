@@ -7,12 +7,13 @@
  *   then dropped it;
  * - rows that do not meet a constraint alterColumn adds: the application's updates of them would fail from expand on;
  * - a fromType other than the column's type, length included; indexes and constraints on a dropped column that
- *   `down` would not bring back; dropIndex of an index a constraint owns.
+ *   `down` would not bring back; dropIndex of an index a constraint owns, or of one it describes otherwise than it is.
  */
 import type { Knex } from 'knex';
 import type { Operation } from '../index';
 import { constraintIndexesDropped } from './constraint-indexes';
 import { droppedColumnDependents } from './dropped-column-dependents';
+import { indexPredicates } from './index-predicates';
 import { indexShapes } from './index-shapes';
 import { partitionedTables } from './partitioned';
 import { rowsAgainstConstraints } from './rows-against-constraints';
@@ -30,6 +31,7 @@ const CHECKS: StartCheck[] = [
   droppedColumnDependents,
   constraintIndexesDropped,
   indexShapes,
+  indexPredicates,
   takenIndexNames,
 ];
 
