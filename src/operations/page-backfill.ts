@@ -14,7 +14,7 @@ import type { Fill } from './parts';
 import { BACKFILL_SETTING } from './sync-trigger';
 import { ident } from './sql-names';
 
-/** Rows per page to assume before the table was ever analyzed. */
+/** Rows per page to assume where neither ANALYZE nor the statistics system counted any rows yet. */
 const DEFAULT_ROWS_PER_PAGE = 50;
 /** Where a batch's page range goes in the statement. */
 export const PAGES = '{pages}';
@@ -26,16 +26,26 @@ interface TableSize {
 
 async function tableSize(knex: Knex, table: string): Promise<TableSize> {
   const { rows } = await knex.raw(
-    `SELECT c.reltuples::float8 AS tuples, c.relpages AS stat_pages,
+    `SELECT c.reltuples::float8 AS tuples, c.relpages AS stat_pages, pg_catalog.pg_stat_get_live_tuples(c.oid)::float8 AS live,
             c.relkind = 'p' OR EXISTS (SELECT 1 FROM pg_catalog.pg_inherits h WHERE h.inhparent = c.oid) AS partitioned,
             pg_relation_size(c.oid) / current_setting('block_size')::int AS pages
        FROM pg_class c WHERE c.oid = ?::regclass`,
     [ident(table)],
   );
-  const { tuples, stat_pages: statPages, pages, partitioned } = rows[0] as { tuples: number; stat_pages: number; pages: string; partitioned: boolean };
+  const { tuples, stat_pages: statPages, live, pages, partitioned } = rows[0] as { tuples: number; stat_pages: number; live: number; pages: string; partitioned: boolean };
   // Its pages are none: walking them would fill nothing, and contract would then drop the old values (partitioned-tables.ts).
   if (partitioned) throw new Error(`the backfill: ${partitionedRefusal([table])}: run \`down\` to revert what stands`);
-  return { pages: Number(pages), rowsPerPage: statPages > 0 && tuples > 0 ? tuples / statPages : DEFAULT_ROWS_PER_PAGE };
+  return { pages: Number(pages), rowsPerPage: rowsPerPage(tuples, statPages, live, Number(pages)) };
+}
+
+/**
+ * The density ANALYZE last saw; for a table never analyzed (a bulk load just before the migration), the live rows
+ * the statistics system counted over today's pages, not a guess: with 50 a page, progress and the phase line said
+ * "52,150 rows" of a freshly loaded table of 100,000 (found by review). Both are free to read.
+ */
+function rowsPerPage(tuples: number, statPages: number, live: number, pages: number): number {
+  if (statPages > 0 && tuples > 0) return tuples / statPages;
+  return pages > 0 && live > 0 ? live / pages : DEFAULT_ROWS_PER_PAGE;
 }
 
 /** The batch statement, with `{pages}` for the page range: each column set where it is still NULL. */
@@ -117,8 +127,10 @@ export function pageBatches(
       // for this transaction only (set_config(..., true) ends with it; nothing after the UPDATE in it writes the table).
       const backfillOnly = o.seenBySyncTriggers ? '' : `SELECT set_config('${BACKFILL_SETTING}', 'on', true); ${skipTriggers}`;
       await knex.raw(backfillOnly + now!.replace(PAGES, `ctid >= '(${start},0)'::tid AND ctid < '(${end},0)'::tid`));
-      // Rows covered, from the planner's rows per page: counting would read the range twice.
-      const covered = Math.round(Math.max(0, Math.min(end, pages) - start) * rowsPerPage);
+      // Rows covered, from the rows per page: counting would read the range twice. Rounded where the walk stands, so
+      // the batches add up to the table's rows, not to a sum of roundings.
+      const rowsBefore = (page: number) => Math.round(Math.min(page, pages) * rowsPerPage);
+      const covered = Math.max(0, rowsBefore(end) - rowsBefore(start));
       return { next: end < pages ? String(end) : null, rows: covered };
     },
     estimateRows: async (knex) => {

@@ -30,3 +30,22 @@ it('prints each step after its phase once, and, held at expanded, names the cont
   expect(complete.code).toBe(0);
   expect(complete.stdout).toContain('    · contract: renameColumn portal_users.name (');
 });
+
+it('counts the rows of a table never analyzed from the live rows the server counted, not 50 a page (found by review)', async () => {
+  const g = await operationsDatabase('progress_rows', '900_rename', {
+    commonJs: `exports.operations = [{ renameColumn: { table: 'portal_users', from: 'name', to: 'display_name' } }];\n`,
+  });
+  try {
+    // Counted when the inserting session reports its statistics, at once here; no ANALYZE ran (reltuples -1).
+    await g.db.knex.raw(`INSERT INTO portal_users (email, hashed_password, name, is_admin)
+      SELECT 'u' || i || '@example.com', 'h', 'name ' || i, false FROM generate_series(1, 3000) AS i; SELECT pg_stat_force_next_flush()`);
+    const { rows } = await g.db.knex.raw(`SELECT reltuples FROM pg_class WHERE oid = 'portal_users'::regclass`);
+    expect(rows[0].reltuples).toBe(-1);
+    const env = { DATABASE_URL: g.db.url, KONSTRUCT_MIGRATIONS_DIR: g.ctx.migrationsDir };
+    const expand = await runCli(['up', '--expand', '--batch-time', '0', '--batch-size', '1000'], { env });
+    expect(expand.code).toBe(0);
+    expect(expand.stdout.split('\n')[1]).toMatch(/^ {4}· backfill: fill portal_users: display_name \(\d+ ms, 3 batches, 3,000 rows\)$/);
+  } finally {
+    await g.close();
+  }
+});
