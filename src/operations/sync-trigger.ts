@@ -18,6 +18,7 @@
  * (SET search_path FROM CURRENT: the migration's own), so a schema on the
  * caller's path cannot change what it calls.
  */
+import { createHash } from 'node:crypto';
 import { ident, literal, generatedName } from './sql-names';
 import type { SyncRule } from './parts';
 
@@ -28,8 +29,46 @@ const NOT_BACKFILL = `current_setting('${BACKFILL_SETTING}', true) IS DISTINCT F
 /** The shared trigger's prefix; a column swap (column-swap.ts) names its own, created only on its path. */
 const SYNC = 'konstruct_sync';
 
-export function syncFunctionName(table: string, prefix = SYNC): string {
-  return generatedName(prefix, table);
+interface ObjectNames {
+  fn: string;
+  insert: string;
+  /** One per rule with sources, in the rules' order. */
+  columns: string[];
+  update: string;
+}
+
+/**
+ * The function's name and the triggers', which fire in name order: inserts, then the column-list ones, then the
+ * catch-all. PostgreSQL keeps 63 bytes of a name: for a column of 47 characters or more, a column swap's prefix left
+ * no room for the rest, and its four triggers got one name (found by review: expand failed, "trigger already
+ * exists"); so did two renamed columns that share their first 46 characters. Only where two triggers would share a
+ * name, then, the names are short with a hash of what they stand for: such a list never ran, so no applied migration
+ * has these names to keep (operations' SQL is frozen: frozen-sql.test.ts).
+ */
+function objectNames(table: string, prefix: string, columns: readonly string[]): ObjectNames {
+  const plain = {
+    fn: generatedName(prefix, table),
+    insert: generatedName(prefix, '1_insert'),
+    columns: columns.map((c) => generatedName(`${prefix}_2`, c)),
+    update: generatedName(prefix, '3_update'),
+  };
+  const triggers = [plain.insert, ...plain.columns, plain.update];
+  if (new Set(triggers).size === triggers.length) return plain;
+  const base = `${firstBytes(prefix, 40)}_${hash(prefix)}`;
+  // The function is the schema's, not the table's: the table's name is in its hash.
+  return { fn: `${base}_${hash(table)}`, insert: `${base}_1`, columns: columns.map((c) => `${base}_2_${hash(c)}`), update: `${base}_3` };
+}
+
+const hash = (name: string) => createHash('sha256').update(name).digest('hex').slice(0, 8);
+
+/** At most `bytes` bytes of `name` (UTF-8), whole characters only: PostgreSQL's limit is in bytes. */
+function firstBytes(name: string, bytes: number): string {
+  let out = '';
+  for (const ch of name) {
+    if (Buffer.byteLength(out + ch) > bytes) break;
+    out += ch;
+  }
+  return out;
 }
 
 /** `expression` evaluated over a record (NEW or OLD) as if it were the table's row. */
@@ -62,9 +101,10 @@ export interface SyncTrigger {
 }
 
 export function syncTrigger(table: string, rules: readonly SyncRule[], prefix = SYNC): SyncTrigger {
-  const fn = ident(syncFunctionName(table, prefix));
   const t = ident(table);
   const withSources = rules.filter((r) => r.sources?.length);
+  const names = objectNames(table, prefix, withSources.map((r) => r.column));
+  const fn = ident(names.fn);
   const body = [
     `CREATE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $konstruct$`,
     'BEGIN',
@@ -81,14 +121,14 @@ export function syncTrigger(table: string, rules: readonly SyncRule[], prefix = 
   ].join('\n');
   // Triggers on one table fire in name order: inserts, then the column-list ones, then the catch-all.
   const triggers = [
-    { name: generatedName(prefix, '1_insert'), on: 'INSERT', when: '', args: '' },
-    ...withSources.map((r) => ({
-      name: generatedName(`${prefix}_2`, r.column),
+    { name: names.insert, on: 'INSERT', when: '', args: '' },
+    ...withSources.map((r, i) => ({
+      name: names.columns[i]!,
       on: `UPDATE OF ${r.sources!.map(ident).join(', ')}`,
       when: ` WHEN (${NOT_BACKFILL})`,
       args: literal(r.column),
     })),
-    { name: generatedName(prefix, '3_update'), on: 'UPDATE', when: ` WHEN (${NOT_BACKFILL})`, args: '' },
+    { name: names.update, on: 'UPDATE', when: ` WHEN (${NOT_BACKFILL})`, args: '' },
   ];
   return {
     create: [body, ...triggers.map((g) => `CREATE TRIGGER ${ident(g.name)} BEFORE ${g.on} ON ${t} FOR EACH ROW${g.when} EXECUTE FUNCTION ${fn}(${g.args})`)],
