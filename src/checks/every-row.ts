@@ -4,7 +4,8 @@
  * condition writes every row. A condition bounds the write, unless it holds for every row that was there: it names
  * only columns added in the same transaction, whose value in those rows is known (what they were added with, kept
  * as attmissingval, else NULL), and is true for it. `UPDATE t SET c = ... WHERE c IS NULL` right after adding c is the usual case.
- * A condition on anything else, a join or a LIMIT is taken to bound it: the copy has no rows to say otherwise.
+ * A condition on other columns is handed on (FilteredWrite): the copy has no rows, and the target's planner says how
+ * many it meets (nearly-every-row.ts). A join or a LIMIT is taken to bound it.
  */
 import { splitSql } from '../catalog/split-sql';
 import { quoteIdent, quoteLiteral } from '../catalog/sql-text';
@@ -13,6 +14,9 @@ import type { ColumnState, TableState } from './table-state';
 type Send = (sql: string) => Promise<{ rows: unknown[] }>;
 type Result = { command?: string };
 type Write = { table: string; command: 'UPDATE' | 'DELETE'; because?: string };
+/** A write bounded by a condition on columns the rows already had: how many rows it meets, only the target can say. */
+export type FilteredWrite = { table: string; command: 'UPDATE' | 'DELETE'; condition: string; alias: string };
+type Judged = { everyRow: Write[]; filtered: FilteredWrite[] };
 
 interface PlanNode {
   'Node Type': string;
@@ -24,6 +28,14 @@ interface PlanNode {
 }
 
 /**
+ * No index, bitmap or TID scan for the plans judged here: on the empty copy the planner may take one for a condition
+ * on an indexed column (`WHERE id > 0`), which splits the condition into parts; a sequential scan keeps it whole, in
+ * its Filter, for the target's planner to count (found by review). Local to the savepoint the judging runs in.
+ */
+const WHOLE_CONDITION_IN_FILTER = ['enable_indexscan', 'enable_indexonlyscan', 'enable_bitmapscan', 'enable_tidscan']
+  .map((setting) => `SELECT set_config('${setting}', 'off', true);`).join(' ');
+
+/**
  * The writes of every row among what one string sent: one statement, or several, which PostgreSQL answers with a
  * result each (found by review: `ALTER TABLE ...; UPDATE t SET ...` in one knex.raw() was not judged). Each is
  * judged in a savepoint where a transaction is open: one that a later statement of the same string made
@@ -33,28 +45,32 @@ interface PlanNode {
  */
 export async function everyRowWritesOf(
   send: Send, result: Result | Result[], sql: string, tables: TableState[], start: TableState[], inTransaction: boolean,
-): Promise<Write[]> {
+): Promise<Judged> {
   const statements = Array.isArray(result) ? splitSql(sql) : [{ sql }];
   const commandOf = (i: number) =>
     !Array.isArray(result) ? result.command
     : statements.length === result.length ? result[i]!.command
     : /^\w+/.exec(statements[i]!.sql)?.[0].toUpperCase();
-  const found: Write[] = [];
+  const found: Judged = { everyRow: [], filtered: [] };
   for (const [i, statement] of statements.entries()) {
     const command = commandOf(i);
     if (command !== 'UPDATE' && command !== 'DELETE') continue;
-    if (inTransaction) await send('SAVEPOINT konstruct_every_row');
+    if (inTransaction) await send(`SAVEPOINT konstruct_every_row; ${WHOLE_CONDITION_IN_FILTER}`);
     try {
-      found.push(...(await everyRowWrites(send, command, statement.sql, tables, start)));
-      if (inTransaction) await send('RELEASE SAVEPOINT konstruct_every_row');
+      const judged = await everyRowWrites(send, command, statement.sql, tables, start);
+      if ('condition' in judged) found.filtered.push(judged);
+      else found.everyRow.push(...judged);
     } catch {
-      if (inTransaction) await send('ROLLBACK TO SAVEPOINT konstruct_every_row');
+      /* not judged: see above */
+    } finally {
+      // Rolled back even when judged: the planner settings end with it.
+      if (inTransaction) await send('ROLLBACK TO SAVEPOINT konstruct_every_row; RELEASE SAVEPOINT konstruct_every_row');
     }
   }
   return found;
 }
 
-async function everyRowWrites(send: Send, command: 'UPDATE' | 'DELETE', sql: string, tables: TableState[], start: TableState[]): Promise<Write[]> {
+async function everyRowWrites(send: Send, command: 'UPDATE' | 'DELETE', sql: string, tables: TableState[], start: TableState[]): Promise<Write[] | FilteredWrite> {
   const { rows } = await send(`EXPLAIN (VERBOSE, FORMAT JSON) ${sql}`);
   const plan = ((rows[0] as { 'QUERY PLAN': Array<{ Plan: PlanNode }> })['QUERY PLAN'])[0]!.Plan;
   const modify = findModify(plan);
@@ -67,8 +83,9 @@ async function everyRowWrites(send: Send, command: 'UPDATE' | 'DELETE', sql: str
   // A rewrite gave the rows there values of their own (a volatile default): they are no longer known.
   if (!before || before.filenode !== table.filenode) return [];
   const added = table.columns.filter((c) => !before.columns.some((b) => b.num === c.num) && !c.generated);
-  const because = await holdsForRowsThere(send, scan.Filter, scan.Alias ?? table.name, table.oid, added);
-  return because === undefined ? [] : [{ table: table.name, command, because }];
+  const alias = scan.Alias ?? table.name;
+  const because = await holdsForRowsThere(send, scan.Filter, alias, table.oid, added);
+  return because === undefined ? { table: table.name, command, condition: scan.Filter, alias } : [{ table: table.name, command, because }];
 }
 
 /**

@@ -4,6 +4,7 @@
  * nobody reads or writes them yet). Rules (rules/*.ts) judge these facts;
  * they never read the SQL text.
  */
+import type { FilteredWrite } from './every-row';
 
 export interface ObservedStatement {
   /** The migration, and for a phased one its phase and step. */
@@ -40,6 +41,8 @@ export interface ObservedStatement {
    * there (`because` says why): every row is changed and locked.
    */
   everyRow: Array<{ table: string; command: 'UPDATE' | 'DELETE'; because?: string }>;
+  /** UPDATE or DELETE over the whole table with a condition on columns its rows already had: the copy cannot count them. */
+  filteredWrites: FilteredWrite[];
 }
 
 export type RewriteCause =

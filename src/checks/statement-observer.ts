@@ -85,9 +85,9 @@ export async function observeStatements(conn: PgConnection & NoticeSource, exist
     const changes = diffStates(before, after, notices, locksSeen);
     // With its values in place: a query builder's UPDATE sends $1, $2, which EXPLAIN alone cannot plan (found by review).
     const sql = typeof config === 'string' ? config : inlineValues(conn, config.text, config.values ?? []);
-    const everyRow = where.batched ? [] : await everyRowWritesOf(send, result, sql, after, alone ? before : transactionStart, !alone || locksSeen);
+    const writes = where.batched ? { everyRow: [], filtered: [] } : await everyRowWritesOf(send, result, sql, after, alone ? before : transactionStart, !alone || locksSeen);
     if (alone && locksSeen) await send('COMMIT');
-    observed.push({ ...where, sql, ...changes, everyRow });
+    observed.push({ ...where, sql, ...changes, everyRow: writes.everyRow, filteredWrites: writes.filtered });
     before = alone ? await snapshot() : after;
     return result;
   };
