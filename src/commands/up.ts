@@ -26,6 +26,7 @@ import { loadMigration, loadMigrations } from '../model/load-migration';
 import type { Migration } from '../model/migration';
 import { DEFAULT_SNAPSHOTS_DIR } from '../catalog/snapshot-files';
 import { contractDropsIn } from '../drain/contract-drops';
+import { blindAtExpand } from '../drain/drain-evidence';
 import { refuseUnsafeMigrations, type UpCheckOptions } from './up-gate';
 import { acceptedBy } from '../checks/accepted-findings';
 import { refuseIfCannotStart } from './start-refusal';
@@ -123,7 +124,11 @@ export async function carryOn(
   const expanded: string[] = [];
   await withCompletedSteps(applied, async () => {
     for (const migration of migrations) {
-      if (!states.has(migration.name)) await refuseIfCannotStart(ctx.knex, migration, applied);
+      if (!states.has(migration.name)) {
+        await refuseIfCannotStart(ctx.knex, migration, applied);
+        const blind = until === 'expand' ? blindAtExpand(migration, dropsOf(migration)) : undefined;
+        if (blind) ctx.log(blind);
+      }
       options.onStep?.({ type: 'started', name: migration.name, direction: 'up' });
       const target = { migration, state: states.get(migration.name), direction: 'up' as const, stopAt: stopAt(migration), held: until === 'expand', batch, drops: dropsOf(migration) };
       const step = await runMigration(ctx.knex, runner, target, { ...batchOptions(options), onStep: options.onStep });

@@ -19,6 +19,10 @@ it('prints each step after its phase once, and, held at expanded, names the cont
   const env = { DATABASE_URL: h.db.url, KONSTRUCT_MIGRATIONS_DIR: h.ctx.migrationsDir };
   const expand = await runCli(['up', '--expand'], { env });
   expect(expand.code).toBe(0);
+  // A list with no schema snapshot: said as it starts, since its expand makes no drain triggers (found by review).
+  expect(expand.stderr).toBe(
+    "note: 900_rename has no schema snapshot (schema/after-900_rename.sql), so its expand makes no drain triggers and `complete` will not see the old version's writes: write the snapshot before `up --expand` (`npm run snapshots`), or name the old version's sessions (`complete --old-version <pattern>`)\n",
+  );
   expect(expand.stdout.replace(/\(\d+ ms/g, '(N ms').split('\n').slice(0, 2)).toEqual([
     '    · expand: renameColumn portal_users.name (N ms)',
     '    · backfill: fill portal_users: display_name (N ms, 1 batch, 0 rows)',
