@@ -60,7 +60,11 @@ const COLUMNS = `migration, paused, reason, paused_at, paused_by, paused_by_role
 
 async function ensureSteeringTable(knex: Knex): Promise<void> {
   if (await tableExists(knex, STEERING_TABLE)) return;
-  await knex.raw(`CREATE TABLE IF NOT EXISTS ${STEERING_TABLE} (
+  await knex.raw(STEERING_TABLE_DDL);
+}
+
+/** Exported for the test of two first `steer`s at once. */
+export const STEERING_TABLE_DDL = `CREATE TABLE IF NOT EXISTS ${STEERING_TABLE} (
     migration text PRIMARY KEY,
     paused boolean NOT NULL DEFAULT false,
     reason text,
@@ -71,8 +75,7 @@ async function ensureSteeringTable(knex: Knex): Promise<void> {
     paused_by_client text,
     batch_time_ms integer,
     updated_by text NOT NULL,
-    updated_at timestamptz NOT NULL DEFAULT now())`);
-}
+    updated_at timestamptz NOT NULL DEFAULT now())`;
 
 /**
  * Applies `change` to `migration`'s row in one statement (after creating the
@@ -80,14 +83,22 @@ async function ensureSteeringTable(knex: Knex): Promise<void> {
  * role, application_name and address are filled in by the server.
  */
 export async function steer(knex: Knex, migration: string, change: SteeringChange): Promise<Steering> {
-  try {
-    return await upsert(knex, migration, change);
-  } catch (error) {
-    // Dropped between creating it and writing to it (a migration reached its end and forgot its row): once more.
-    if ((error as { code?: string }).code !== '42P01') throw error;
-    return upsert(knex, migration, change);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await upsert(knex, migration, change);
+    } catch (error) {
+      if (attempt === 3 || !RACES.includes((error as { code?: string }).code ?? '')) throw error;
+    }
   }
 }
+
+/**
+ * Lost races, each taken again: the table dropped between creating it and writing to it (a migration reached its end
+ * and forgot its row), and two first `steer`s creating it at once, where IF NOT EXISTS does not help: the second
+ * fails on pg_type's unique index (found by review: one of two operators got "unexpected failure", exit 1, and its
+ * change was lost).
+ */
+const RACES = ['42P01', '23505', '42P07'];
 
 async function upsert(knex: Knex, migration: string, change: SteeringChange): Promise<Steering> {
   await ensureSteeringTable(knex);
