@@ -71,11 +71,19 @@ export function judgeHealth(sample: HealthSample, timeline: WalTimeline, limits:
 /**
  * How far behind each replaying replica of `sample` is, largest first: the larger of the timeline's
  * measure and pg_stat_replication.replay_lag. Also what the benchmark reports as a standby's lag.
+ * A replica that has replayed all the primary had written is behind by nothing, whatever replay_lag still says:
+ * that figure is the standby's last report, up to wal_receiver_status_interval old (found by review: a caught-up
+ * replica held the backfill 8 s more, and the hold's end line quoted the stale 1.1 s).
  */
 export function replicaLags(sample: HealthSample, timeline: WalTimeline, now: number): Array<{ replica: ReplicaState; ms: number }> {
+  const current = parseLsn(sample.currentLsn);
   return sample.replicas
     .filter((r) => r.replayLsn !== null && r.state !== null && REPLAYING.has(r.state))
-    .map((r) => ({ replica: r, ms: Math.max(timeline.behindMs(parseLsn(r.replayLsn!), now), (r.replayLagSeconds ?? 0) * 1000) }))
+    .map((r) => {
+      const replayed = parseLsn(r.replayLsn!);
+      const reported = replayed >= current ? 0 : (r.replayLagSeconds ?? 0) * 1000;
+      return { replica: r, ms: Math.max(timeline.behindMs(replayed, now), reported) };
+    })
     .sort((a, b) => b.ms - a.ms);
 }
 

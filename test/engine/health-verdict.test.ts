@@ -104,6 +104,15 @@ describe('the verdict', () => {
     expect(verdict.hold?.detail).toBe('replica "standby1" (10.0.0.7) replays 2.5 s behind, limit 1 s');
   });
 
+  it("ignores replay_lag once the replica has replayed all the primary wrote: it is the standby's last report, seconds old (found by review)", () => {
+    const t = new WalTimeline();
+    t.note(0, 0x300n);
+    const caughtUp = replica({ replayLsn: '0/300', replayLagSeconds: 1.13885 });
+    expect(judgeHealth(sample({ replicas: [caughtUp] }), t, limits, 8_000).hold).toBeUndefined();
+    // One byte short of it, the same report still holds the batch.
+    expect(judgeHealth(sample({ replicas: [{ ...caughtUp, replayLsn: '0/2FF' }] }), t, limits, 0).hold?.detail).toBe('replica "standby1" (10.0.0.7) replays 1.1 s behind, limit 1 s');
+  });
+
   it('leaves out walsenders that replay nothing (a base backup, a standby starting up)', () => {
     const t = new WalTimeline();
     t.note(0, 0x100n);
