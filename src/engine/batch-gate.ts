@@ -22,6 +22,18 @@ export interface BatchGateContext {
 }
 
 export interface BatchGate {
-  /** Resolves when the next batch may start. */
-  beforeBatch(context: BatchGateContext): Promise<void>;
+  /** Resolves when the next batch may start: true when it held the batch back (then every gate is asked again). */
+  beforeBatch(context: BatchGateContext): Promise<boolean>;
+}
+
+/**
+ * Asks `gates` in order until a round where none held the batch back: what one gate waited out, another may have
+ * changed meanwhile (found by review: a pause set during a health hold let one more batch run when the hold ended).
+ * A round where nothing waits costs each gate its one look.
+ */
+export async function passGates(gates: readonly BatchGate[], context: BatchGateContext): Promise<void> {
+  for (let held = true; held; ) {
+    held = false;
+    for (const gate of gates) if ((await gate.beforeBatch(context)) && gates.length > 1) held = true;
+  }
 }

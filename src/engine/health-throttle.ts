@@ -81,9 +81,9 @@ export function healthThrottle(limits: HealthLimits, clock: ThrottleClock = { no
 
   return {
     async beforeBatch(context) {
-      if (idle && clock.now() - lookedAt < IDLE_LOOK_MS) return;
+      if (idle && clock.now() - lookedAt < IDLE_LOOK_MS) return false;
       let { hold } = await look(context);
-      if (!hold) return;
+      if (!hold) return false;
       const held = clock.now();
       const event = { name: context.migration, step: context.step };
       context.onStep?.({ type: 'throttled', ...event, reason: hold.reason, detail: hold.detail, waitedMs: 0 });
@@ -95,6 +95,7 @@ export function healthThrottle(limits: HealthLimits, clock: ThrottleClock = { no
         context.onStep?.({ type: 'throttled', ...event, reason: hold.reason, detail: hold.detail, waitedMs: Math.round(clock.now() - held) });
       }
       context.onStep?.({ type: 'unthrottled', ...event, reason: hold.reason, detail: hold.detail, waitedMs: Math.round(clock.now() - held) });
+      return true;
     },
   };
 }

@@ -13,7 +13,7 @@ import { sleep } from '../db/backoff';
 import { checkpointsBetween, readCheckpoints, type CheckpointReading } from '../db/checkpoint-counter';
 import type { Migration, Step } from '../model/migration';
 import { actsGoing, isBatched, isOutsideTransaction, type BatchFunction, type BatchResult } from '../phased/phased-migration';
-import type { BatchGate } from './batch-gate';
+import { passGates, type BatchGate } from './batch-gate';
 import { batchesMayCommitAsync } from './batch-commit-mode';
 import { adaptiveBatchSizer, fixedBatchSizer } from './batch-sizer';
 import type { StepListener } from './step-events';
@@ -187,7 +187,7 @@ async function runBatches(
   let batches = 0;
   let rowsThisRun = 0;
   do {
-    for (const gate of plan.gates ?? []) await gate.beforeBatch({ knex, migration: unit.migration.name, step: step.name, sizer, onStep: plan.onStep });
+    await passGates(plan.gates ?? [], { knex, migration: unit.migration.name, step: step.name, sizer, onStep: plan.onStep });
     let result: BatchResult | undefined;
     retries += -1 + await runner.run(
       // The last batch records the step's end: its COMMIT stays synchronous, and flushes the batches' WAL before it.

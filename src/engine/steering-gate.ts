@@ -40,9 +40,10 @@ export function steeringGate(o: { pollMs?: number } = {}): BatchGate {
     async beforeBatch(ctx) {
       const { migration: name, step } = ctx;
       let row = await read(ctx);
-      if (row?.paused) {
+      const paused = row?.paused === true;
+      if (paused) {
         const started = performance.now();
-        ctx.onStep?.({ type: 'paused', name, step, by: row.pausedBy!, at: row.pausedAt!, reason: row.reason });
+        ctx.onStep?.({ type: 'paused', name, step, by: row!.pausedBy!, at: row!.pausedAt!, reason: row!.reason });
         while (row?.paused) {
           await sleep(pollMs);
           row = await read(ctx);
@@ -51,11 +52,12 @@ export function steeringGate(o: { pollMs?: number } = {}): BatchGate {
       }
       const wanted = row?.batchTimeMs ?? undefined;
       // A fixed size (targetMs undefined: --batch-time 0) has no target to change.
-      if (wanted === undefined || ctx.sizer.targetMs === undefined || wanted === ctx.sizer.targetMs) return;
+      if (wanted === undefined || ctx.sizer.targetMs === undefined || wanted === ctx.sizer.targetMs) return paused;
       const previousMs = ctx.sizer.targetMs;
       ctx.sizer.retarget(wanted);
       if (wanted !== announcedMs) ctx.onStep?.({ type: 'batch-time', name, step, batchTimeMs: wanted, previousMs, by: row!.updatedBy });
       announcedMs = wanted;
+      return paused;
     },
   };
 }
