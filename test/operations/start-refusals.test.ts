@@ -161,3 +161,32 @@ describe("dropIndex of a partial index: its where is compared with the index's p
     }
   });
 });
+
+describe('a type narrowed to a smaller length or precision (found by a newcomer: refused only on the copy, exit 6, with a hint about a CHECK there was not)', () => {
+  let n: OperationsDatabase;
+  beforeAll(async () => {
+    n = await operationsDatabase('start_refusals_narrowed', '900_operations', {
+      text: `export const operations = [
+        { alterColumn: { table: 'portal_users', column: 'hashed_password', type: 'varchar(100)', fromType: 'varchar(255)' } },
+        { alterColumn: { table: 'portal_users', column: 'balance', type: 'numeric(10,2)', fromType: 'numeric(12,2)' } },
+        // Wider: catalog-only, not refused.
+        { alterColumn: { table: 'portal_users', column: 'name', type: 'varchar(300)', fromType: 'varchar(255)' } },
+      ];`,
+    });
+    await n.db.knex.raw('ALTER TABLE portal_users ADD COLUMN balance numeric(12,2)');
+  });
+  afterAll(async () => {
+    await n?.close();
+  });
+
+  it('refuses each before anything runs, saying what works instead', async () => {
+    const refused = await up(n.ctx, { expand: true }).catch((e: unknown) => e);
+    expect((refused as { exitCode: number }).exitCode).toBe(ExitCode.Usage);
+    const way = 'write it as a plain migration (check names the lock; acceptFindings where a short outage is fine), or add a column of the new type (addColumn with its up) and move the application to it';
+    expect((refused as Error).message.split('; 900_operations: ')).toEqual([
+      `900_operations: alterColumn portal_users.hashed_password: character varying(255) -> character varying(100) narrows the column, which PostgreSQL checks row by row (or rewrites) under ACCESS EXCLUSIVE; operations do not do that online: ${way}`,
+      `alterColumn portal_users.balance: numeric(12,2) -> numeric(10,2) narrows the column, which PostgreSQL checks row by row (or rewrites) under ACCESS EXCLUSIVE; operations do not do that online: ${way}`,
+    ]);
+    expect(await position(n)).toBe('not started');
+  });
+});

@@ -6,7 +6,7 @@
  * - a relation createIndex's name is taken by (another index, a table): IF NOT EXISTS kept the other index, and `down`
  *   then dropped it;
  * - rows that do not meet a constraint alterColumn adds: the application's updates of them would fail from expand on;
- * - a fromType other than the column's type, length included; indexes and constraints on a dropped column that
+ * - a fromType other than the column's type, length included; a type narrowed (a smaller length or precision); indexes and constraints on a dropped column that
  *   `down` would not bring back; dropIndex of an index a constraint owns, or of one it describes otherwise than it is.
  */
 import type { Knex } from 'knex';
@@ -15,6 +15,7 @@ import { constraintIndexesDropped } from './constraint-indexes';
 import { droppedColumnDependents } from './dropped-column-dependents';
 import { indexPredicates } from './index-predicates';
 import { indexShapes } from './index-shapes';
+import { narrowedTypes } from './narrowed-types';
 import { partitionedTables } from './partitioned';
 import { rowsAgainstConstraints } from './rows-against-constraints';
 import type { StartCheck } from './start-check';
@@ -28,6 +29,7 @@ const CHECKS: StartCheck[] = [
   tableTriggers,
   rowsAgainstConstraints,
   statedTypes,
+  narrowedTypes,
   droppedColumnDependents,
   constraintIndexesDropped,
   indexShapes,

@@ -37,11 +37,16 @@ async function typesOtherThanStated(knex: Knex, ops: ReadonlyArray<{ table: stri
  * skipped). Undefined where the server cannot read the type (expand then says why).
  */
 async function spelledByServer(knex: Knex, type: string): Promise<string | undefined> {
+  return (await typeOf(knex, type))?.spelled;
+}
+
+/** A type as the server reads it: its oid and modifier (a length, a precision), and format_type()'s spelling. */
+export async function typeOf(knex: Knex, type: string): Promise<{ oid: number; typmod: number; spelled: string } | undefined> {
   try {
     const described = await knex.raw(`SELECT NULL::${type} AS t`);
     const { dataTypeID, dataTypeModifier } = (described as { fields: Array<{ dataTypeID: number; dataTypeModifier: number }> }).fields[0]!;
     const { rows } = await knex.raw('SELECT pg_catalog.format_type(?::oid, ?::int) AS type', [dataTypeID, dataTypeModifier]);
-    return rows[0].type;
+    return { oid: dataTypeID, typmod: dataTypeModifier, spelled: rows[0].type };
   } catch {
     return undefined;
   }
