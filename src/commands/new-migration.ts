@@ -21,6 +21,8 @@ export interface NewMigrationOptions {
   phased?: boolean;
   /** Write the declarative operations template (src/operations). */
   operations?: boolean;
+  /** Who named `dir`, for the hint when it is not there: the caller (--dir), KONSTRUCT_MIGRATIONS_DIR, or the project's default. */
+  dirFrom?: 'option' | 'environment' | 'project';
 }
 
 export interface NewMigrationResult {
@@ -33,7 +35,7 @@ export const MAX_NAME_LENGTH = 100;
 
 export function newMigration(options: NewMigrationOptions): NewMigrationResult {
   const dir = path.resolve(options.dir);
-  assertSourceFolder(dir);
+  assertSourceFolder(dir, options.dirFrom ?? 'option');
   const existing = listLocalMigrations(dir);
 
   assertAsciiName(options.name);
@@ -118,12 +120,16 @@ function assertFitsAfter(
 }
 
 
-function assertSourceFolder(dir: string): void {
+/** What to do when the folder is not there, by who named it (found by review: `--dir` was told to pass --dir). */
+const NO_FOLDER_HINT = {
+  option: 'Check the folder given with --dir, or create it first.',
+  environment: 'Check KONSTRUCT_MIGRATIONS_DIR, or create the folder first.',
+  project: 'Run this in the project root (where migrations/ is), or pass --dir <folder>.',
+} as const;
+
+function assertSourceFolder(dir: string, from: keyof typeof NO_FOLDER_HINT): void {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-    throw new ConfigError(
-      `there is no migrations folder at ${dir}.`,
-      'Run this in the project root (where migrations/ is), or pass --dir <folder>.',
-    );
+    throw new ConfigError(`there is no migrations folder at ${dir}.`, NO_FOLDER_HINT[from]);
   }
   const files = readdirSync(dir).filter((f) => /^\d+_/.test(f));
   const sources = files.filter((f) => /\.(c|m)?ts$/.test(f) && !f.endsWith('.d.ts'));

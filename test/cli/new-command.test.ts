@@ -96,6 +96,11 @@ describe('konstruct-migrate new', () => {
     expect(run.stderr).toBe('error: a migration named rbac_roles exists already: 006_rbac_roles.\n  Choose a name that says what this change does.\n');
   });
 
+  it('says to check --dir, not to pass it, when the folder given there is missing (found by review)', async () => {
+    const run = await runCli(['new', 'x', '--dir', path.join(project, 'nope')], { cwd: project });
+    expect([run.code, run.stderr]).toEqual([2, `error: there is no migrations folder at ${path.join(project, 'nope')}.\n  Check the folder given with --dir, or create it first.\n`]);
+  });
+
   it('needs no database: it works with an unreachable DATABASE_URL', async () => {
     const run = await runCli(['new', 'offline change'], { cwd: project, env: { DATABASE_URL: 'postgres://x:y@127.0.0.1:1/none', CI: 'true' } });
     expect(run).toMatchObject({ code: 0, stdout: 'Created migrations/009_offline_change.ts\n' });

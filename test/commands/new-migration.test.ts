@@ -104,6 +104,13 @@ describe('new', () => {
 
   it('refuses a missing folder, and a folder of compiled migrations', () => {
     expect(refusal(() => newMigration({ name: 'x', dir: path.join(dir, 'nope') })).message).toMatch(/there is no migrations folder/);
+    // The hint fits who named the folder (found by review: a --dir that did not exist was told to pass --dir).
+    const hints = (['option', 'environment', 'project'] as const).map((dirFrom) => (refusal(() => newMigration({ name: 'x', dir: path.join(dir, 'nope'), dirFrom })) as { hint?: string }).hint);
+    expect(hints).toEqual([
+      'Check the folder given with --dir, or create it first.',
+      'Check KONSTRUCT_MIGRATIONS_DIR, or create the folder first.',
+      'Run this in the project root (where migrations/ is), or pass --dir <folder>.',
+    ]);
     const compiled = mkdtempSync(path.join(os.tmpdir(), 'konstruct-compiled-'));
     writeFileSync(path.join(compiled, '005_baseline.js'), '');
     writeFileSync(path.join(compiled, '005_baseline.d.ts'), '');

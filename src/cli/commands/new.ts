@@ -63,12 +63,14 @@ async function runNew(name: string, opts: NewOptions, cmd: Command, io: Io): Pro
     return `\`KONSTRUCT_MIGRATIONS_DIR=${relative.startsWith('..') ? dir : relative} konstruct-migrate up\``;
   };
   const cwd = process.cwd();
-  const dir = opts.dir ?? migrationsDirFromEnv(process.env, cwd) ?? path.join(findProjectRoot(cwd) ?? cwd, 'migrations');
+  const fromEnv = opts.dir === undefined ? migrationsDirFromEnv(process.env, cwd) : undefined;
+  const dir = opts.dir ?? fromEnv ?? path.join(findProjectRoot(cwd) ?? cwd, 'migrations');
+  const dirFrom = opts.dir !== undefined ? 'option' : fromEnv !== undefined ? 'environment' : 'project';
   const globals = cmd.optsWithGlobals();
   // With --json, the one document goes to stdout and the notes for people to stderr (run-command.ts).
   const human = globals.json ? { ...io, out: io.err } : io;
   try {
-    const created = newMigration({ name, dir, phased: opts.phased, operations: opts.operations });
+    const created = newMigration({ name, dir, dirFrom, phased: opts.phased, operations: opts.operations });
     const shown = path.relative(cwd, created.file) || created.file;
     if (!globals.quiet) {
       human.out(`Created ${shown.startsWith('..') ? created.file : shown}`);
