@@ -54,6 +54,11 @@ export interface RetryLabel {
   transactional: boolean;
   /** A step in a transaction of its own that may take table locks (not a batch): its first attempt is a probe. */
   takesTableLocks?: boolean;
+  /**
+   * A step outside a transaction that only waits for older transactions (phased-migration.ts: waitsAside): its one
+   * attempt waits up to --lock-budget, where that is longer than --lock-timeout (0, as long as it takes, stays 0).
+   */
+  waitsAside?: boolean;
 }
 
 /** The limits one attempt runs under, and whether it is a probe (first-attempt-probe.ts). */
@@ -82,7 +87,7 @@ export async function retryOnLockTimeout(
   for (let n = 1; ; n++) {
     await options.beforeAttempt?.();
     const probe = probeTimeouts(options.timeouts, { attempt: n, sawWait, takesTableLocks: label.transactional && label.takesTableLocks === true, lockRetries: options.lockRetries });
-    const timeouts = probe ?? options.timeouts;
+    const timeouts = probe ?? (label.waitsAside ? waitingAside(options) : options.timeouts);
     const probeAttempt = probe ? n : undefined;
     const failure = await attempt({ timeouts, probe: probe !== undefined });
     if (!failure) return n;
@@ -123,6 +128,10 @@ export async function retryOnLockTimeout(
   }
 }
 
+function waitingAside({ timeouts, lockBudgetMs }: RetryOptions): SessionTimeouts {
+  return timeouts.lockTimeoutMs === 0 ? timeouts : { ...timeouts, lockTimeoutMs: Math.max(timeouts.lockTimeoutMs, lockBudgetMs) };
+}
+
 /** `lock_timeout (0.5 s)`, `lock_timeout (50 ms, the first attempt's probe)`, or `(0.1 s, attempt 2's probe)`. */
 function lockTimeoutOf(timeouts: SessionTimeouts, probeAttempt: number | undefined): string {
   return `lock_timeout (${formatTimeout(timeouts.lockTimeoutMs)}${probeAttempt ? `, ${probeOf(probeAttempt)}` : ''})`;
@@ -134,6 +143,12 @@ const probeOf = (attempt: number) => (attempt === 1 ? "the first attempt's probe
 /** Below 0.1 s in milliseconds (a probe's 50 ms would round to "0.1 s"), above in seconds. */
 const formatTimeout = (ms: number) => (ms > 0 && ms < 100 ? `${ms} ms` : formatSeconds(ms / 1000));
 
+/** What lets the next run wait longer: a step outside a transaction is never retried (found by review: it was told --lock-budget). */
+function nextTry(label: RetryLabel): string {
+  if (label.transactional) return 'allow more retries with --lock-budget';
+  return label.waitsAside ? 'let it wait longer with --lock-budget (it carries on from this step)' : 'let it wait longer with --lock-timeout (it carries on from this step; 0: as long as it takes)';
+}
+
 function lockTimeout(
   label: RetryLabel,
   f: { attempts: number; wait?: LockWait; options: RetryOptions; timeouts: SessionTimeouts; probe: number | undefined; cause: unknown; budgetSpent: boolean },
@@ -144,7 +159,7 @@ function lockTimeout(
     : 'it runs outside a transaction, so what it did before that statement stays applied';
   return new LockTimeoutError(
     `${label.what} (${label.direction}) could not get ${f.wait ? describeWaitTarget(f.wait) : 'a lock'} within ${within} (lock_timeout${f.probe ? ` of ${probeOf(f.probe)}` : ''}; ${outcome})`,
-    `${f.wait ? `It was blocked by ${describeBlockers(f.wait)}. ` : ''}Run again when that is done, or allow more retries with --lock-budget.`,
+    `${f.wait ? `It was blocked by ${describeBlockers(f.wait)}. ` : ''}Run again when that is done, or ${nextTry(label)}.`,
     f.cause,
   );
 }

@@ -51,7 +51,7 @@ export function workTransactions(knex: Knex, options: StepOptions): UnitRunner {
       // A batch (unit.batch set) takes row locks only: no probe for it (first-attempt-probe.ts).
       const label = {
         migration: unit.migration.name, what: unit.what, direction: unit.direction,
-        transactional: !unit.step.outsideTransaction, takesTableLocks: unit.batch === undefined,
+        transactional: !unit.step.outsideTransaction, takesTableLocks: unit.batch === undefined, waitsAside: unit.step.waitsAside === true,
       };
       const laterBatch = unit.batch !== undefined && unit.batch > 1 && options.beforeLaterBatch !== undefined;
       const unitOptions = laterBatch ? { ...options, beforeAttempt: async () => options.beforeLaterBatch!() } : options;

@@ -17,7 +17,7 @@ import { planFingerprint } from './plan-fingerprint';
  * in a transaction (CREATE INDEX CONCURRENTLY); it runs on a session of its own,
  * is never retried after a lock timeout, and its progress is recorded after it.
  */
-export type Step = PhasedStep & { outsideTransaction?: boolean; inTransactionForm?: boolean };
+export type Step = PhasedStep & { outsideTransaction?: boolean; inTransactionForm?: boolean; waitsAside?: boolean };
 
 export interface Migration extends LocalMigration {
   steps: readonly Step[];

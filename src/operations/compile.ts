@@ -79,7 +79,7 @@ export function compileParts(operations: readonly CompiledOperation[]): PhasedSt
   });
   const outside = (phase: OutsideWork['phase']) =>
     all.flatMap((p) => p.outside ?? []).filter((w) => w.phase === phase).map((w): PhasedStep => ({
-      phase, name: w.name, outsideTransaction: true, inTransactionForm: true,
+      phase, name: w.name, outsideTransaction: true, inTransactionForm: true, waitsAside: true,
       statements: { up: [w.up.sql], down: [w.down.sql] },
       up: (knex) => runConcurrent(knex, w.up),
       down: (knex) => runConcurrent(knex, w.down),

@@ -80,6 +80,13 @@ export interface OutsideTransactionStep extends TransactionStep {
    * transaction instead of stopping before it.
    */
   inTransactionForm?: true;
+  /**
+   * Its statements take no lock an application statement queues behind, only wait for older transactions to end
+   * (CREATE or DROP INDEX CONCURRENTLY: SHARE UPDATE EXCLUSIVE, then a wait for every transaction older than the
+   * build). Such a wait costs the application nothing, so it may last up to --lock-budget, not --lock-timeout (found
+   * by review: any transaction open for more than 0.5 s anywhere in the database failed a createIndex).
+   */
+  waitsAside?: true;
 }
 
 /** The SQL a generated step sends, as data: for --dry-run, `check`, and the snapshot that freezes it. */

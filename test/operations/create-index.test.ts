@@ -2,12 +2,14 @@
  * createIndex: built CONCURRENTLY outside a transaction; an INVALID index that a
  * failed or killed build left under the same name is dropped and built again.
  */
+import knexFactory, { type Knex } from 'knex';
 import { describe, expect, it } from 'vitest';
 import { dumpCatalog } from '../../src/catalog/dump-catalog';
 import { up } from '../../src/commands/up';
 import { compileOperations } from '../../src/operations';
 import { operationsDatabase, position } from './harness';
 import { SEED, describeOperation, writesOf } from './scenario';
+import { waitUntil } from '../support/wait-until';
 
 const createdAt = { createIndex: { table: 'portal_users', name: 'ix_portal_users_created_at', columns: ['created_at'] } } as const;
 
@@ -91,6 +93,52 @@ describe('createIndex where its name is taken (found by review)', () => {
       await up(h.ctx);
       expect(await position(h)).toBe('applied');
     } finally {
+      await h.close();
+    }
+  });
+});
+
+describe('createIndex while a transaction older than the build is open elsewhere (found by review)', () => {
+  it('waits for it to end, past --lock-timeout: the wait holds nothing the application queues behind', async () => {
+    const h = await operationsDatabase('ixwaits', '900_operations', { text: `export const operations = ${JSON.stringify([createdAt])};` });
+    const reporter = knexFactory({ client: 'pg', connection: h.db.url, pool: { min: 1, max: 1 } });
+    let report: Knex.Transaction | undefined;
+    try {
+      await h.db.knex.raw(SEED);
+      // A report's snapshot on another table: CREATE INDEX CONCURRENTLY waits for every transaction older than it.
+      report = await reporter.transaction({ isolationLevel: 'repeatable read' });
+      await report.raw('SELECT count(*) FROM tenants');
+      let ended: unknown = 'still running';
+      const applying = up(h.ctx, { lockTimeout: 0.2 }).then(() => (ended = 'applied'), (error: unknown) => (ended = error));
+      const build = `SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'CREATE INDEX CONCURRENTLY%'`;
+      await waitUntil(async () => ended !== 'still running' || (await h.db.knex.raw(build)).rows[0].n === 1, 'the index build waiting for the report');
+      // Well past the 200 ms lock_timeout, the build still waits, and the application's writes go on meanwhile.
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      expect(ended).toBe('still running');
+      expect((await h.db.knex.raw(build)).rows[0].n).toBe(1);
+      await h.db.knex.raw(`UPDATE portal_users SET name = 'written meanwhile' WHERE email = 'seed0001@x'`);
+      await report.commit();
+      await applying;
+      expect([ended, await position(h)]).toEqual(['applied', 'applied']);
+    } finally {
+      if (report && !report.isCompleted()) await report.rollback();
+      await reporter.destroy();
+      await h.close();
+    }
+  });
+
+  it('gives up after --lock-budget, saying to allow it longer there: such a step is never retried (found by review: it was told to allow more retries)', async () => {
+    const h = await operationsDatabase('ixbudget', '900_operations', { text: `export const operations = ${JSON.stringify([createdAt])};` });
+    const reporter = knexFactory({ client: 'pg', connection: h.db.url, pool: { min: 1, max: 1 } });
+    const report = await reporter.transaction({ isolationLevel: 'repeatable read' });
+    try {
+      await report.raw('SELECT count(*) FROM tenants');
+      const refused = await up(h.ctx, { lockTimeout: 0.2, lockBudget: 0.5 }).catch((e: unknown) => e);
+      expect((refused as Error).message).toMatch(/^900_operations \[expand: create index ix_portal_users_created_at\] \(up\) could not get .* within 0\.5 s \(lock_timeout; it runs outside a transaction/);
+      expect((refused as { hint?: string }).hint).toMatch(/Run again when that is done, or let it wait longer with --lock-budget \(it carries on from this step\)\.$/);
+    } finally {
+      await report.rollback();
+      await reporter.destroy();
       await h.close();
     }
   });
