@@ -4,8 +4,8 @@
  * condition writes every row. A condition bounds the write, unless it holds for every row that was there: it names
  * only columns added in the same transaction, whose value in those rows is known (what they were added with, kept
  * as attmissingval, else NULL), and is true for it. `UPDATE t SET c = ... WHERE c IS NULL` right after adding c is the usual case.
- * A condition on other columns is handed on (FilteredWrite): the copy has no rows, and the target's planner says how
- * many it meets (nearly-every-row.ts). A join or a LIMIT is taken to bound it.
+ * A condition on other columns, a join or a subquery is handed on (FilteredWrite): the copy has no rows, and the
+ * target's planner says how many rows it writes (nearly-every-row.ts).
  */
 import { splitSql } from '../catalog/split-sql';
 import { quoteIdent, quoteLiteral } from '../catalog/sql-text';
@@ -14,8 +14,12 @@ import type { ColumnState, TableState } from './table-state';
 type Send = (sql: string) => Promise<{ rows: unknown[] }>;
 type Result = { command?: string };
 type Write = { table: string; command: 'UPDATE' | 'DELETE'; because?: string };
-/** A write bounded by a condition on columns the rows already had: how many rows it meets, only the target can say. */
-export type FilteredWrite = { table: string; command: 'UPDATE' | 'DELETE'; condition: string; alias: string };
+/**
+ * A write the copy cannot count: a condition on columns the rows already had, a join, a subquery. How many rows it
+ * writes only the target can say: `statement` as a whole, else (it names what the pending migrations add) its
+ * `condition` over the table alone.
+ */
+export type FilteredWrite = { table: string; command: 'UPDATE' | 'DELETE'; statement: string; condition?: string; alias?: string };
 type Judged = { everyRow: Write[]; filtered: FilteredWrite[] };
 
 interface PlanNode {
@@ -58,7 +62,7 @@ export async function everyRowWritesOf(
     if (inTransaction) await send(`SAVEPOINT konstruct_every_row; ${WHOLE_CONDITION_IN_FILTER}`);
     try {
       const judged = await everyRowWrites(send, command, statement.sql, tables, start);
-      if ('condition' in judged) found.filtered.push(judged);
+      if ('statement' in judged) found.filtered.push(judged);
       else found.everyRow.push(...judged);
     } catch {
       /* not judged: see above */
@@ -77,7 +81,10 @@ async function everyRowWrites(send: Send, command: 'UPDATE' | 'DELETE', sql: str
   const target = modify?.['Relation Name'];
   const scan = modify?.Plans?.length === 1 ? modify.Plans[0] : undefined;
   const table = tables.find((t) => t.name === target);
-  if (!table || scan?.['Node Type'] !== 'Seq Scan' || scan['Relation Name'] !== target) return [];
+  if (!table) return [];
+  const whole = { table: table.name, command, statement: sql };
+  // A join, a subquery, a CTE (found by review: UPDATE ... FROM and DELETE ... USING of every row passed).
+  if (scan?.['Node Type'] !== 'Seq Scan' || scan['Relation Name'] !== target) return whole;
   if (scan.Filter === undefined) return [{ table: table.name, command }];
   const before = start.find((t) => t.oid === table.oid);
   // A rewrite gave the rows there values of their own (a volatile default): they are no longer known.
@@ -85,7 +92,7 @@ async function everyRowWrites(send: Send, command: 'UPDATE' | 'DELETE', sql: str
   const added = table.columns.filter((c) => !before.columns.some((b) => b.num === c.num) && !c.generated);
   const alias = scan.Alias ?? table.name;
   const because = await holdsForRowsThere(send, scan.Filter, alias, table.oid, added);
-  return because === undefined ? { table: table.name, command, condition: scan.Filter, alias } : [{ table: table.name, command, because }];
+  return because === undefined ? { ...whole, condition: scan.Filter, alias } : [{ table: table.name, command, because }];
 }
 
 /**

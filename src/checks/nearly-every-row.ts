@@ -2,7 +2,8 @@
  * An UPDATE or DELETE whose condition the rows already there nearly all meet changes and row-locks them all, as one
  * with no condition does (found by review: `UPDATE portal_users SET ... WHERE email IS NOT NULL`, email NOT NULL,
  * passed check and held 200,000 row locks for 6 s). The copy has no rows, so the target's planner is asked how many
- * rows the condition meets: EXPLAIN of a SELECT with it, which runs nothing and reads only the target's statistics.
+ * rows the statement writes: EXPLAIN of it (or, where it names what the pending migrations add, of a SELECT with its
+ * condition), which runs nothing and reads only the target's statistics.
  *
  * Where it cannot say (the condition names a column or table the pending migrations add, or a subquery EXPLAIN
  * VERBOSE printed as "SubPlan"), or `check` judges by recorded sizes and has no target, the write stays taken as
@@ -10,6 +11,7 @@
  */
 import type { Knex } from 'knex';
 import { quoteIdent } from '../catalog/sql-text';
+import type { FilteredWrite } from './every-row';
 import type { ObservedStatement } from './observation';
 import type { TableSize } from './table-sizes';
 
@@ -25,10 +27,10 @@ export async function withNearlyEveryRow(
     const found = [];
     for (const write of statement.filteredWrites) {
       const rows = sizes[write.table]?.rows ?? 0;
-      const meets = rows > 0 ? await rowsMeeting(target, schema, write.table, write.alias, write.condition) : undefined;
-      if (meets !== undefined && meets >= NEARLY_ALL * rows) {
-        const about = `about ${Math.round(Math.min(meets, rows)).toLocaleString('en-US')} of its ${Math.round(rows).toLocaleString('en-US')} rows`;
-        found.push({ table: write.table, command: write.command, because: `its condition holds for ${about} (the target's planner estimate)` });
+      const writes = rows > 0 ? await rowsWritten(target, schema, write) : undefined;
+      if (writes !== undefined && writes >= NEARLY_ALL * rows) {
+        const about = `about ${Math.round(Math.min(writes, rows)).toLocaleString('en-US')} of its ${Math.round(rows).toLocaleString('en-US')} rows`;
+        found.push({ table: write.table, command: write.command, because: `it writes ${about}, by the target's planner estimate` });
       }
     }
     judged.push(found.length ? { ...statement, everyRow: [...statement.everyRow, ...found] } : statement);
@@ -36,12 +38,44 @@ export async function withNearlyEveryRow(
   return judged;
 }
 
-/** The planner's estimate of the rows `condition` meets on the target; undefined where it cannot be planned there. */
-async function rowsMeeting(target: Knex, schema: string, table: string, alias: string, condition: string): Promise<number | undefined> {
-  try {
-    const { rows } = await target.raw(`EXPLAIN (FORMAT JSON) SELECT FROM ${quoteIdent(schema)}.${quoteIdent(table)} AS ${quoteIdent(alias)} WHERE ${condition}`);
-    return (rows[0]['QUERY PLAN'] as Array<{ Plan: { 'Plan Rows': number } }>)[0]!.Plan['Plan Rows'];
-  } catch {
-    return undefined;
+interface PlanNode {
+  'Node Type': string;
+  'Plan Rows': number;
+  Plans?: PlanNode[];
+}
+
+/**
+ * The planner's estimate of the rows `write` changes on the target: the statement itself (a join, a subquery, a CTE
+ * included), else its condition over the table alone; undefined where neither can be planned there. EXPLAIN runs
+ * nothing; it is asked in a read-only transaction, and waits for no table lock longer than LOOK_LOCK_TIMEOUT.
+ */
+async function rowsWritten(target: Knex, schema: string, write: FilteredWrite): Promise<number | undefined> {
+  const plan = async (sql: string) => {
+    try {
+      return await target.transaction(async (trx) => {
+        await trx.raw(`SET LOCAL lock_timeout = '${LOOK_LOCK_TIMEOUT}'; SET LOCAL search_path = ${quoteIdent(schema)}`);
+        const { rows } = await trx.raw(`EXPLAIN (FORMAT JSON) ${sql}`);
+        return (rows[0]['QUERY PLAN'] as Array<{ Plan: PlanNode }>)[0]!.Plan;
+      }, { readOnly: true });
+    } catch {
+      return undefined;
+    }
+  };
+  const whole = await plan(write.statement);
+  const modify = whole && findNode(whole, 'ModifyTable');
+  if (modify?.Plans?.length) return modify.Plans[0]!['Plan Rows'];
+  if (write.condition === undefined) return undefined;
+  return (await plan(`SELECT FROM ${quoteIdent(schema)}.${quoteIdent(write.table)} AS ${quoteIdent(write.alias ?? write.table)} WHERE ${write.condition}`))?.['Plan Rows'];
+}
+
+/** A table locked by someone else is not waited for: the write is then taken as bounded. */
+const LOOK_LOCK_TIMEOUT = '200ms';
+
+function findNode(node: PlanNode, type: string): PlanNode | undefined {
+  if (node['Node Type'] === type) return node;
+  for (const child of node.Plans ?? []) {
+    const found = findNode(child, type);
+    if (found) return found;
   }
+  return undefined;
 }
