@@ -46,6 +46,7 @@ export interface ObservedStatement {
 }
 
 export type RewriteCause =
+  | { table: string; kind: 'refresh' }
   | { table: string; kind: 'volatile default'; column: string; default: string }
   | { table: string; kind: 'generated column'; column: string; expression: string }
   | { table: string; kind: 'type change'; column: string; from: string; to: string };

@@ -73,6 +73,7 @@ export function diffStates(before: TableState[], after: TableState[], notices: s
 
 /** Why a table was rewritten, as its columns show: a column added with a default (a constant one would not rewrite), or a type changed. */
 function rewriteCauses(old: TableState, table: TableState): RewriteCause[] {
+  if (table.kind === 'm') return [{ table: table.name, kind: 'refresh' }];
   const oldColumns = new Map(old.columns.map((c) => [c.num, c]));
   const causes: RewriteCause[] = [];
   for (const column of table.columns) {

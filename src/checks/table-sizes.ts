@@ -35,7 +35,7 @@ export async function readTargetSizes(knex: Knex, schema: string): Promise<Recor
             pg_total_relation_size(c.oid)::float8 AS bytes
        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
        LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid
-      WHERE n.nspname = ? AND c.relkind IN ('r', 'p')`,
+      WHERE n.nspname = ? AND c.relkind IN ('r', 'p', 'm')`,
     [schema],
   );
   return Object.fromEntries((rows as Array<{ name: string; rows: number; bytes: number }>).map((r) => [r.name, { rows: r.rows, bytes: r.bytes }]));

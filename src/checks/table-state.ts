@@ -18,6 +18,8 @@ export interface ColumnState {
 export interface TableState {
   oid: number;
   name: string;
+  /** pg_class.relkind: 'r' a table, 'p' a partitioned one, 'm' a materialized view. */
+  kind: 'r' | 'p' | 'm';
   filenode: number;
   columns: ColumnState[];
   constraints: Array<{ name: string; type: string; validated: boolean }>;
@@ -35,7 +37,7 @@ export interface TableState {
 export function tableStateQuery(oids: number[]): string {
   const list = `'{${oids.join(',')}}'::oid[]`;
   return `
-    SELECT c.oid::int AS oid, c.relname AS name, c.relfilenode::int AS filenode,
+    SELECT c.oid::int AS oid, c.relname AS name, c.relkind AS kind, c.relfilenode::int AS filenode,
       COALESCE((SELECT json_agg(json_build_object('num', a.attnum, 'name', a.attname, 'notnull', a.attnotnull,
                   'type', format_type(a.atttypid, a.atttypmod), 'default', pg_get_expr(d.adbin, d.adrelid), 'generated', a.attgenerated = 's') ORDER BY a.attnum)
                   FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
@@ -50,7 +52,11 @@ export function tableStateQuery(oids: number[]): string {
     FROM pg_class c WHERE c.oid = ANY(${list})`;
 }
 
-/** The ordinary tables of `schema`: what "existed before the migration" means. */
+/**
+ * The tables and materialized views of `schema`: what "existed before the migration" means. A materialized view's
+ * readers are the application's too: REFRESH without CONCURRENTLY writes it anew under ACCESS EXCLUSIVE (found by
+ * review: it passed unseen).
+ */
 export const EXISTING_TABLES = `
   SELECT c.oid::int AS oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-   WHERE n.nspname = ? AND c.relkind IN ('r', 'p')`;
+   WHERE n.nspname = ? AND c.relkind IN ('r', 'p', 'm')`;

@@ -21,12 +21,14 @@ export const tableRewrite: Rule = {
 };
 
 function describe(cause: RewriteCause): string {
+  if (cause.kind === 'refresh') return `refreshing the materialized view ${cause.table} wrote it anew; its readers wait until it is done`;
   if (cause.kind === 'type change') return `changing ${cause.table}.${cause.column} from ${cause.from} to ${cause.to} rewrote the table`;
   if (cause.kind === 'generated column') return `adding ${cause.table}.${cause.column} GENERATED ALWAYS AS (${cause.expression}) STORED rewrote the table to compute every row`;
   return `adding ${cause.table}.${cause.column} with the volatile default ${cause.default} rewrote the table to fill every row`;
 }
 
 function safeWayFor(cause: RewriteCause): string {
+  if (cause.kind === 'refresh') return 'REFRESH MATERIALIZED VIEW CONCURRENTLY (it needs a unique index on the view); readers go on meanwhile';
   if (cause.kind === 'type change') {
     return 'a phased migration: add a column of the new type, keep it in step with a trigger, backfill in batches, then switch and drop the old one';
   }
