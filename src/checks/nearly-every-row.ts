@@ -12,11 +12,19 @@
 import type { Knex } from 'knex';
 import { quoteIdent } from '../catalog/sql-text';
 import type { FilteredWrite } from './every-row';
+import { blockedBy, heldOn } from './lock-modes';
 import type { ObservedStatement } from './observation';
 import type { TableSize } from './table-sizes';
 
 /** Meeting at least this share of the rows counts as every row: the locks and the time are the same. */
 export const NEARLY_ALL = 0.9;
+
+/**
+ * While the transaction already holds a lock that blocks the application on the table (an ADD COLUMN before it), a
+ * write of this share of its rows keeps everyone waiting for a time that grows with the table (found by review:
+ * ADD COLUMN, then an UPDATE of two rows in three, passed check; SELECTs timed out meanwhile).
+ */
+export const MANY_UNDER_LOCK = 0.1;
 
 /** `observed` with each filtered write the target's planner finds meeting nearly every row among its every-row writes. */
 export async function withNearlyEveryRow(
@@ -24,14 +32,16 @@ export async function withNearlyEveryRow(
 ): Promise<ObservedStatement[]> {
   const judged: ObservedStatement[] = [];
   for (const statement of observed) {
-    const found = [];
+    const found: ObservedStatement['everyRow'] = [];
     for (const write of statement.filteredWrites) {
       const rows = sizes[write.table]?.rows ?? 0;
       const writes = rows > 0 ? await rowsWritten(target, schema, write) : undefined;
-      if (writes !== undefined && writes >= NEARLY_ALL * rows) {
-        const about = `about ${Math.round(Math.min(writes, rows)).toLocaleString('en-US')} of its ${Math.round(rows).toLocaleString('en-US')} rows`;
-        found.push({ table: write.table, command: write.command, because: `it writes ${about}, by the target's planner estimate` });
-      }
+      if (writes === undefined) continue;
+      const about = `about ${Math.round(Math.min(writes, rows)).toLocaleString('en-US')} of its ${Math.round(rows).toLocaleString('en-US')} rows`;
+      const because = `it writes ${about}, by the target's planner estimate`;
+      const held = heldOn(statement, write.table);
+      if (writes >= NEARLY_ALL * rows) found.push({ table: write.table, command: write.command, because });
+      else if (held && blockedBy(held) && writes >= MANY_UNDER_LOCK * rows) found.push({ table: write.table, command: write.command, because, underLock: held });
     }
     judged.push(found.length ? { ...statement, everyRow: [...statement.everyRow, ...found] } : statement);
   }

@@ -40,7 +40,13 @@ export interface ObservedStatement {
    * UPDATE or DELETE whose plan reads the whole table with no condition, or one that holds for every row already
    * there (`because` says why): every row is changed and locked.
    */
-  everyRow: Array<{ table: string; command: 'UPDATE' | 'DELETE'; because?: string }>;
+  everyRow: Array<{
+    table: string;
+    command: 'UPDATE' | 'DELETE';
+    because?: string;
+    /** Not every row, but many, while the transaction holds this lock on the table (one that blocks the application). */
+    underLock?: string;
+  }>;
   /** UPDATE or DELETE over the whole table with a condition on columns its rows already had: the copy cannot count them. */
   filteredWrites: FilteredWrite[];
 }

@@ -37,6 +37,9 @@ beforeAll(async () => {
   folder.write('007_using_plans', sqlMigration(`DELETE FROM accounts a USING plans p WHERE p.id = 1 AND a.archived`, 'SELECT 1'));
   // A column the list adds: the statement cannot be planned on the target; its condition over the table can.
   folder.write('008_new_column', sqlMigration(`ALTER TABLE accounts ADD COLUMN flag int; UPDATE accounts SET flag = 1 WHERE email <> ''`, 'SELECT 1'));
+  // Half the rows, under the ADD COLUMN's ACCESS EXCLUSIVE, held to the end of the transaction (found by review); five rows are nothing.
+  folder.write('009_half_under_lock', sqlMigration(`ALTER TABLE accounts ADD COLUMN tier int; UPDATE accounts SET tier = 1 WHERE id <= 1000`, 'SELECT 1'));
+  folder.write('010_few_under_lock', sqlMigration(`ALTER TABLE accounts ADD COLUMN grade int; UPDATE accounts SET grade = 1 WHERE id <= 5`, 'SELECT 1'));
 });
 afterAll(async () => {
   await ctx?.close();
@@ -44,7 +47,7 @@ afterAll(async () => {
   await db?.drop();
 });
 
-it("finds the writes of nearly every row, by the target's planner, and not those of few (004, 007)", async () => {
+it("finds the writes of nearly every row, by the target's planner, and of many under a lock that blocks the application; not those of few (004, 007, 010)", async () => {
   const result = await check(ctx, { serverUrl: adminUrl(), thresholdRows: 0 });
   const estimate = (command: string, rows: string) => `${command} of every row of accounts in one transaction (it writes about ${rows} of its 2,000 rows, by the target's planner estimate)`;
   expect(result.findings.filter((f) => f.rule === 'every-row-update').map((f) => [f.migration, f.detail])).toEqual([
@@ -53,5 +56,7 @@ it("finds the writes of nearly every row, by the target's planner, and not those
     ['005_from_plans', estimate('UPDATE', '2,000')],
     ['006_in_cte', estimate('UPDATE', '2,000')],
     ['008_new_column', estimate('UPDATE', '1,999')],
+    ['009_half_under_lock', "UPDATE of many rows of accounts while its transaction holds AccessExclusiveLock on it (it writes about 1,000 of its 2,000 rows, by the target's planner estimate)"],
   ]);
+  expect(result.findings.find((f) => f.migration === '009_half_under_lock')).toMatchObject({ lock: 'AccessExclusiveLock', blocks: 'reads and writes' });
 });
