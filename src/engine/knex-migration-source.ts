@@ -38,6 +38,7 @@ export class KonstructMigrationSource implements Knex.MigrationSource<SourceMigr
     const migration = await loadMigration(source.local);
     const offline = (direction: Direction) => async (knex: Knex) => {
       await refusePartWay(knex, migration.name, direction);
+      if (direction === 'down') await refuseDataLoss(knex, migration);
       await runOffline(knex, migration, direction);
     };
     return { up: offline('up'), down: offline('down'), ...(migration.knexConfig ? { config: migration.knexConfig } : {}) };
@@ -65,9 +66,34 @@ export function runOffline(knex: Knex, migration: Migration, direction: Directio
 async function refusePartWay(knex: Knex, migration: string, direction: Direction): Promise<void> {
   const partWay = await anyPartWay(knex);
   if (partWay.length > 0) {
-    throw new Error(
+    throw refusal(
       `${partWay.join(', ')} stands part-way (see ${PHASE_TABLE}); only konstruct-migrate can carry it on: ` +
         `run \`konstruct-migrate complete\` to finish it or \`konstruct-migrate down\` to revert it (${migration} ${direction} changed nothing).`,
     );
   }
+}
+
+/** The knex CLI has no --yes: where set to `yes`, its migrate:down and migrate:rollback revert what destroys data. */
+export const CONFIRM_DATA_LOSS = 'KONSTRUCT_CONFIRM_DATA_LOSS';
+
+/**
+ * What `konstruct-migrate down` refuses without --yes, the knex CLI refuses too (found by review: migrate:down
+ * dropped user_tenant_roles with its rows, exit 0, where `down` refused with exit 7). Counted in knex's transaction,
+ * before anything is reverted.
+ */
+async function refuseDataLoss(knex: Knex, migration: Migration): Promise<void> {
+  if (!migration.dataLostOnDown || process.env[CONFIRM_DATA_LOSS] === 'yes') return;
+  const losses = (await migration.dataLostOnDown(knex)).filter((l) => l.count > 0);
+  if (losses.length === 0) return;
+  throw refusal(
+    `reverting ${migration.name} would destroy data (${losses.map((l) => `${l.what}: ${l.count}`).join(', ')}); nothing was changed. ` +
+      `Back it up if you need it, then run again with ${CONFIRM_DATA_LOSS}=yes, or use \`konstruct-migrate down\`, which asks.`,
+  );
+}
+
+/** The knex CLI prints an error's stack: these carry their one line only, the reason being the whole of it. */
+function refusal(message: string): Error {
+  const error = new Error(message);
+  error.stack = message;
+  return error;
 }

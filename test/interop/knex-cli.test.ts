@@ -95,6 +95,24 @@ describe('the stock knex CLI and konstruct-migrate on the same database', () => 
     expect((await knexCli(['migrate:list'])).stdout).toMatch(/Found 2 Completed Migration file\/files\.\n005_baseline\n006_rbac_roles\nNo Pending Migration files Found\./);
   });
 
+  it('knex refuses, as `down` does, to revert what destroys data, in one line, unless KONSTRUCT_CONFIRM_DATA_LOSS=yes (found by review)', async () => {
+    await db.knex.raw(`INSERT INTO tenants (name, slug) VALUES ('T', 't-knex');
+      INSERT INTO portal_users (email, hashed_password, name, role) VALUES ('knex@example.com', 'h', 'K', 'customer_admin');
+      INSERT INTO user_tenant_roles (user_id, tenant_id, role) SELECT u.id, t.id, 'customer_admin' FROM portal_users u, tenants t WHERE t.slug = 't-knex'`);
+    const refused = await knexCli(['migrate:down']);
+    expect(refused.code).toBe(1);
+    const said = refused.stdout + refused.stderr;
+    expect(said).toContain(
+      'reverting 006_rbac_roles would destroy data (rows in user_tenant_roles (dropped): 1); nothing was changed. Back it up if you need it, then run again with KONSTRUCT_CONFIRM_DATA_LOSS=yes, or use `konstruct-migrate down`, which asks.',
+    );
+    expect(said).not.toMatch(/^\s+at /m);
+    expect(await history()).toEqual([{ name: '005_baseline', batch: 1 }, { name: '006_rbac_roles', batch: 2 }]);
+
+    expect((await knexCli(['migrate:down'], { KONSTRUCT_CONFIRM_DATA_LOSS: 'yes' })).code).toBe(0);
+    expect(await history()).toEqual([{ name: '005_baseline', batch: 1 }]);
+    expect((await runCli(['up'], { env })).code).toBe(0);
+  });
+
   it('with KONSTRUCT_SCHEMA, both read the history of that schema', async () => {
     await db.knex.raw('CREATE SCHEMA tenant_k');
     const schema = { KONSTRUCT_SCHEMA: 'tenant_k' };
