@@ -78,7 +78,7 @@ const STATUS_COLUMNS: Array<Column<MigrationStatus>> = [
 ];
 
 export function formatStatus(result: StatusResult, style: Style = plainStyle): string[] {
-  const upToDate = result.pending === 0 && result.partWay.length === 0 && result.unknown.length === 0 && result.changed.length === 0 && result.order.length === 0;
+  const upToDate = result.pending === 0 && result.partWay.length === 0 && result.unknown.length === 0 && result.changed.length === 0 && result.order.length === 0 && !result.knexLocked;
   const summary =
     `${result.applied} applied, ${result.pending} pending` +
     (result.partWay.length ? `, ${result.partWay.length} part-way (${result.partWay.join(', ')})` : '') +
@@ -86,6 +86,7 @@ export function formatStatus(result: StatusResult, style: Style = plainStyle): s
     (result.planChanged.length ? `, ${result.planChanged.length} part-way with other steps in this version (${result.planChanged.join(', ')}): finish or revert with the version that started it` : '') +
     (result.unknown.length ? `, ${result.unknown.length} unknown to this code (${result.unknown.join(', ')})` : '') +
     (result.order.length ? `, ${plural(result.order.length, 'order problem')}` : '') +
+    (result.knexLocked ? ", knex's lock set" : '') +
     (upToDate ? `: ${style.green('up to date')}.` : '.');
   const partWay = result.migrations.flatMap((m) => {
     const steering = m.steering ? steeringStatusLines(m.steering, style) : [];
@@ -94,7 +95,17 @@ export function formatStatus(result: StatusResult, style: Style = plainStyle): s
     return ['', ...lines.slice(0, -1), ...steering, lines.at(-1)!]; // before what to run next
   });
   const accepted = result.accepted.length ? ['', 'Accepted findings of `check` (docs/checking-migrations.md):', ...result.accepted.map((a) => `  ${acceptedLine(a)}`)] : [];
-  return [...renderTable(result.migrations, STATUS_COLUMNS, style), ...partWay, ...accepted, ...orderLines(result, style), '', summary];
+  return [...renderTable(result.migrations, STATUS_COLUMNS, style), ...partWay, ...accepted, ...orderLines(result, style), ...knexLockLines(result, style), '', summary];
+}
+
+/** knex's lock left set: every `up` and `down` refuses until it is cleared. */
+function knexLockLines(result: StatusResult, style: Style): string[] {
+  if (!result.knexLocked) return [];
+  return [
+    '',
+    style.red('knex_migrations_lock.is_locked is set: the stock knex CLI is migrating this database, or a killed knex run left it set.'),
+    '  `up` and `down` refuse until it is cleared: once no `knex migrate` command runs, `knex migrate:unlock` (or UPDATE knex_migrations_lock SET is_locked = 0).',
+  ];
 }
 
 /** Files out of order: `up` refuses the pending ones unless --allow-out-of-order. */

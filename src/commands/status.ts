@@ -9,6 +9,7 @@
 import { orderProblems, type OrderProblem } from '../engine/migration-order';
 import { changedSinceApplied, unknownApplied } from '../engine/plan';
 import { readHistory } from '../history/history-table';
+import { knexLockSet } from '../history/knex-lock-row';
 import { listLocalMigrations, type LocalMigration } from '../history/local-migrations';
 import { actsGoing, isBatched, type PhaseName } from '../phased/phased-migration';
 import { readPhaseStates, type PhaseState } from '../history/phase-state';
@@ -100,6 +101,11 @@ export interface StatusResult {
   accepted: Awaited<ReturnType<typeof acceptedBy>>;
   /** Files sharing a number, pending migrations sorting before an applied one (`up` refuses those). */
   order: OrderProblem[];
+  /**
+   * knex_migrations_lock.is_locked is set: the stock knex CLI is migrating, or a killed knex run left it set; `up` and
+   * `down` refuse until it is cleared (found by review: status said "up to date" while every run failed).
+   */
+  knexLocked: boolean;
 }
 
 export async function status(ctx: MigrationContext): Promise<StatusResult> {
@@ -145,6 +151,7 @@ export async function status(ctx: MigrationContext): Promise<StatusResult> {
     // Shown, not judged: a list `check` or `up` would refuse as malformed does not stop `status`.
     accepted: await loadMigrations(local.filter((m) => !byName.has(m.name) && !states.has(m.name))).then(acceptedBy).catch(() => []),
     order: orderProblems(local, history),
+    knexLocked: await knexLockSet(ctx.knex),
   };
 }
 

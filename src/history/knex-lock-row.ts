@@ -12,6 +12,12 @@ import { tableExists } from '../db/relation-exists';
 import { LockTimeoutError } from '../errors';
 import { KNEX_LOCK_TABLE } from './history-table';
 
+/** Whether knex's lock is set (the table may not exist: then it is not): for `status`, which refuses nothing. */
+export async function knexLockSet(knex: Knex): Promise<boolean> {
+  if (!(await tableExists(knex, KNEX_LOCK_TABLE))) return false;
+  return (await knex(KNEX_LOCK_TABLE).select('is_locked')).some((r) => Number(r.is_locked) === 1);
+}
+
 /**
  * Resolves to whether knex's lock table exists. `seen`: it existed at an earlier check of this run, so it still
  * does (knex creates it and never drops it), and the round trip that asks is saved (one per backfill batch).

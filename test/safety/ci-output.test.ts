@@ -73,6 +73,7 @@ describe('--json', () => {
         unknown: [],
         accepted: [],
         order: [],
+        knexLocked: false,
       },
       error: null,
     });

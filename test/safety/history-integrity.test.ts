@@ -132,6 +132,11 @@ describe('a history that does not match the code', () => {
     expect(run.stderr).toMatch(/knex_migrations_lock\.is_locked is set: the stock knex CLI is migrating this database/);
     expect(run.stderr).toMatch(/knex migrate:unlock/);
     expect(await databaseState(db.knex)).toEqual(before);
+    // status says so, not "up to date", and its --check fails as up would (found by review).
+    const status = await cli('status', '--check');
+    expect(status.code).toBe(5);
+    expect(status.stdout).toContain('\nknex_migrations_lock.is_locked is set: the stock knex CLI is migrating this database, or a killed knex run left it set.\n');
+    expect(status.stdout).not.toContain('up to date');
     await db.knex('knex_migrations_lock').update({ is_locked: 0 });
   });
 });

@@ -18,7 +18,7 @@ export function registerStatus(program: Command, io: Io): void {
   program
     .command('status')
     .description('list every migration as applied, pending or part-way (expanding, backfilling, expanded, contracting), with when and in which batch; flag changed or unknown ones')
-    .option('--check', 'exit 3 when migrations are pending or part-way, 8 when applied ones changed or are unknown to this code, or a part-way one compiles into other steps')
+    .option('--check', 'exit 3 when migrations are pending or part-way, 8 when applied ones changed or are unknown to this code, or a part-way one compiles into other steps, 5 when knex\'s lock is left set')
     .addOption(jsonOption())
     .addHelpText(
       'after',
@@ -51,5 +51,7 @@ async function runStatus(opts: OptionValues, cmd: Command, io: Io): Promise<void
 /** For pipelines: a history that does not match the code is worse than pending work. */
 function checkExitCode(result: StatusResult): ExitCode {
   if (result.changed.length > 0 || result.unknown.length > 0 || result.planChanged.length > 0) return ExitCode.HistoryMismatch;
+  // The code `up` would exit with: nothing can be applied or reverted until it is cleared.
+  if (result.knexLocked) return ExitCode.LockTimeout;
   return result.pending > 0 || result.partWay.length > 0 ? ExitCode.Pending : ExitCode.Ok;
 }
