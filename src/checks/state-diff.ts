@@ -30,7 +30,9 @@ export function diffStates(before: TableState[], after: TableState[], notices: s
       changes.removed.push({ table: old.name });
       continue;
     }
-    if (table.name !== old.name) changes.removed.push({ table: old.name, renamedTo: table.name });
+    // Moved to another schema (SET SCHEMA): gone from where the application finds it, as a rename is (found by review).
+    if (old.schema !== undefined && table.schema !== old.schema) changes.removed.push({ table: old.name, renamedTo: `${table.schema}.${table.name}` });
+    else if (table.name !== old.name) changes.removed.push({ table: old.name, renamedTo: table.name });
     const newMode = strongest(table.locks.filter((m) => !old.locks.includes(m) && strength(m) > Math.max(-1, ...old.locks.map(strength))));
     if (newMode && changes.locks) changes.locks.push({ table: table.name, mode: newMode });
     const heldMode = strongest(table.locks);

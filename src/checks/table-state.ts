@@ -20,6 +20,8 @@ export interface TableState {
   name: string;
   /** pg_class.relkind: 'r' a table, 'p' a partitioned one, 'm' a materialized view. */
   kind: 'r' | 'p' | 'm';
+  /** Its schema: SET SCHEMA moves it away from the application's search_path. */
+  schema: string;
   filenode: number;
   columns: ColumnState[];
   constraints: Array<{ name: string; type: string; validated: boolean }>;
@@ -37,7 +39,7 @@ export interface TableState {
 export function tableStateQuery(oids: number[]): string {
   const list = `'{${oids.join(',')}}'::oid[]`;
   return `
-    SELECT c.oid::int AS oid, c.relname AS name, c.relkind AS kind, c.relfilenode::int AS filenode,
+    SELECT c.oid::int AS oid, c.relname AS name, c.relkind AS kind, c.relnamespace::regnamespace::text AS schema, c.relfilenode::int AS filenode,
       COALESCE((SELECT json_agg(json_build_object('num', a.attnum, 'name', a.attname, 'notnull', a.attnotnull,
                   'type', format_type(a.atttypid, a.atttypmod), 'default', pg_get_expr(d.adbin, d.adrelid), 'generated', a.attgenerated = 's') ORDER BY a.attnum)
                   FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum

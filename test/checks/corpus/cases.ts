@@ -70,6 +70,8 @@ export const CORPUS: readonly CorpusCase[] = [
   },
   { name: 'drop_column', verdict: 'dangerous', rules: ['breaking-change'], up: ['ALTER TABLE portal_users DROP COLUMN hashed_password'] },
   { name: 'rename_column', verdict: 'dangerous', rules: ['breaking-change'], up: ['ALTER TABLE tenants RENAME COLUMN slug TO handle'] },
+  // Found by review: a table moved out of the application's schema was not seen.
+  { name: 'table_set_schema', verdict: 'dangerous', rules: ['breaking-change'], up: ['CREATE SCHEMA archive', 'ALTER TABLE tenants SET SCHEMA archive'] },
   {
     // NOT VALID, but validated in the same transaction: the scan runs under the ADD's ACCESS EXCLUSIVE, held until commit.
     name: 'validate_in_same_transaction', verdict: 'dangerous', rules: ['constraint-validation'],
