@@ -72,7 +72,8 @@ export class SettingsError extends ConfigError {
   constructor(problems: SettingsProblem[]) {
     super(
       `invalid settings: ${problems.map((p) => `${p.variable} ${p.message}`).join('; ')}`,
-      'Set them in the environment or in .env (see .env.example).',
+      // Named here: an installed package has no .env.example to point at (found by review).
+      `Set them in the environment or in .env; the variables: ${Object.keys(appSettingsSchema.shape).join(', ')}.`,
     );
     this.problems = problems;
   }
