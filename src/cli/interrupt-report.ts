@@ -20,7 +20,7 @@ const COMMANDS_THAT_CHANGE = new Set(['up', 'down', 'complete']);
 interface Seen {
   direction?: 'up' | 'down';
   /** The migration running now: started, not finished. */
-  running?: { name: string; committed?: string; paused?: boolean };
+  running?: { name: string; committed?: string; paused?: boolean; waiting?: string };
   finished: string[];
 }
 
@@ -40,10 +40,17 @@ export function noteStepForInterrupt(event: StepEvent): void {
     // A step or backfill batch committed: the migration now stands part-way (waiting, for a drain, a throttle or a pause, commits nothing).
     seen.running.committed =
       event.type === 'progress' ? `"${event.step}" covered ${plural(event.rowsDone, 'row')}` : `its ${event.phase} step "${event.step}"`;
+    seen.running.waiting = undefined;
   } else if (seen.running && (event.type === 'paused' || event.type === 'resumed')) {
     seen.running.paused = event.type === 'paused';
+    seen.running.waiting = event.type === 'paused' ? 'paused' : undefined;
+  } else if (seen.running && (event.type === 'throttled' || event.type === 'unthrottled')) {
+    seen.running.waiting = event.type === 'throttled' ? 'held by the health throttle' : undefined;
   }
 }
+
+/** What a signal ended: a statement (rolled back by the server), or a wait between two batches, where nothing runs (found by review). */
+const ended = (waiting: string | undefined) => (waiting ? `${waiting} between two batches: nothing was running` : 'what was running was rolled back');
 
 /** For `command` (null: none named), reports a signal as described above; other commands keep Node's default. */
 export function reportInterrupts(command: string | null, args: string[], write: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): void {
@@ -68,7 +75,7 @@ export function interruptLine(signal: string, carryOn: string): string {
   // Still paused (steer): the next run would wait too, until it is resumed.
   const resumeFirst = running.paused ? ' It stays paused: `konstruct-migrate steer --resume` lets the next run carry on.' : '';
   if (running.committed) {
-    return `${before}: ${running.name} stands part-way after ${running.committed} (what was running was rolled back)${kept}. Run \`${carryOn}\` to carry it on; \`konstruct-migrate status\` shows where it stands.${resumeFirst}`;
+    return `${before}: ${running.name} stands part-way after ${running.committed} (${ended(running.waiting)})${kept}. Run \`${carryOn}\` to carry it on; \`konstruct-migrate status\` shows where it stands.${resumeFirst}`;
   }
   // Nothing of it committed in this run; an earlier run may have left it part-way (a phased one), so no more is claimed.
   return `${before}: ${running.name} was rolled back to where it stood before this run${kept}. Run \`${carryOn}\` to carry on; \`konstruct-migrate status\` shows where it stands.${resumeFirst}`;

@@ -189,7 +189,7 @@ describe.skipIf(skipWithout('a streaming standby (pg_basebackup of the embedded 
     expect(result.code).toBe(143);
     // The holds' events commit nothing: the line names the last batch that did.
     expect(result.stderr).toContain(
-      `\ninterrupted by SIGTERM: 002_fill stands part-way after "fill n" covered ${rows.toLocaleString('en-US')} rows (what was running was rolled back); ` +
+      `\ninterrupted by SIGTERM: 002_fill stands part-way after "fill n" covered ${rows.toLocaleString('en-US')} rows (held by the health throttle between two batches: nothing was running); ` +
         '001_things stays applied. Run `konstruct-migrate up` to carry it on; `konstruct-migrate status` shows where it stands.\n',
     );
     await cluster.resumeReplay();
