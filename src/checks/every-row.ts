@@ -57,11 +57,10 @@ export async function everyRowWritesOf(
     : /^\w+/.exec(statements[i]!.sql)?.[0].toUpperCase();
   const found: Judged = { everyRow: [], filtered: [] };
   for (const [i, statement] of statements.entries()) {
-    const command = commandOf(i);
-    if (command !== 'UPDATE' && command !== 'DELETE') continue;
+    if (!mayWrite(commandOf(i), statement.sql)) continue;
     if (inTransaction) await send(`SAVEPOINT konstruct_every_row; ${WHOLE_CONDITION_IN_FILTER}`);
     try {
-      const judged = await everyRowWrites(send, command, statement.sql, tables, start);
+      const judged = await everyRowWrites(send, statement.sql, tables, start);
       if ('statement' in judged) found.filtered.push(judged);
       else found.everyRow.push(...judged);
     } catch {
@@ -74,10 +73,21 @@ export async function everyRowWritesOf(
   return found;
 }
 
-async function everyRowWrites(send: Send, command: 'UPDATE' | 'DELETE', sql: string, tables: TableState[], start: TableState[]): Promise<Write[] | FilteredWrite> {
+/**
+ * An UPDATE or DELETE, or a SELECT or INSERT whose text names one: a writable CTE (`WITH u AS (UPDATE ... RETURNING
+ * 1) SELECT count(*) FROM u`, found by review) writes as the statement it holds.
+ */
+function mayWrite(command: string | undefined, sql: string): boolean {
+  if (command === 'UPDATE' || command === 'DELETE') return true;
+  return (command === 'SELECT' || command === 'INSERT') && /\b(update|delete)\b/i.test(sql);
+}
+
+async function everyRowWrites(send: Send, sql: string, tables: TableState[], start: TableState[]): Promise<Write[] | FilteredWrite> {
   const { rows } = await send(`EXPLAIN (VERBOSE, FORMAT JSON) ${sql}`);
   const plan = ((rows[0] as { 'QUERY PLAN': Array<{ Plan: PlanNode }> })['QUERY PLAN'])[0]!.Plan;
   const modify = findModify(plan);
+  const command: Write['command'] | undefined = modify?.Operation === 'Update' ? 'UPDATE' : modify?.Operation === 'Delete' ? 'DELETE' : undefined;
+  if (!command) return [];
   const target = modify?.['Relation Name'];
   const scan = modify?.Plans?.length === 1 ? modify.Plans[0] : undefined;
   const table = tables.find((t) => t.name === target);
@@ -131,8 +141,9 @@ async function valuesRowsHold(send: Send, tableOid: number, added: ColumnState[]
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
+/** The plan's UPDATE or DELETE, wherever it is (a writable CTE's is under the query that reads it). */
 function findModify(node: PlanNode): PlanNode | undefined {
-  if (node['Node Type'] === 'ModifyTable') return node;
+  if (node['Node Type'] === 'ModifyTable' && (node.Operation === 'Update' || node.Operation === 'Delete')) return node;
   for (const child of node.Plans ?? []) {
     const found = findModify(child);
     if (found) return found;

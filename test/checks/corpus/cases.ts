@@ -32,6 +32,11 @@ export const CORPUS: readonly CorpusCase[] = [
   { name: 'set_not_null_without_check', verdict: 'dangerous', rules: ['not-null-scan'], up: ['ALTER TABLE portal_invitations ALTER COLUMN invited_by SET NOT NULL'] },
   { name: 'vacuum_full', verdict: 'dangerous', rules: ['table-rewrite'], up: ['VACUUM FULL portal_users'], transaction: false },
   { name: 'update_every_row', verdict: 'dangerous', rules: ['every-row-update'], up: ["UPDATE portal_users SET role = 'customer_admin'"] },
+  // Found by review: an UPDATE in a writable CTE, the statement being a SELECT, was not judged.
+  {
+    name: 'update_every_row_in_a_cte', verdict: 'dangerous', rules: ['every-row-update'],
+    up: ["WITH touched AS (UPDATE portal_users SET name = name || '' RETURNING 1) SELECT count(*) FROM touched"],
+  },
   // Found by review: two statements in one string (one knex.raw) were judged as one, and the UPDATE went unseen.
   {
     name: 'update_every_row_in_one_string', verdict: 'dangerous', rules: ['every-row-update'],
@@ -116,6 +121,10 @@ export const CORPUS: readonly CorpusCase[] = [
     ],
   },
   { name: 'update_one_user', verdict: 'safe', rules: [], up: ["UPDATE portal_users SET role = 'platform_admin' WHERE email = 'ops@konstruct.example'"] },
+  {
+    name: 'insert_naming_update', verdict: 'safe', rules: [],
+    up: ["INSERT INTO tenants (name, slug) VALUES ('update all', 'delete-me') ON CONFLICT (slug) DO UPDATE SET name = excluded.name"],
+  },
   { name: 'nullable_column', verdict: 'safe', rules: [], up: ['ALTER TABLE portal_users ADD COLUMN nickname text'] },
 ];
 
