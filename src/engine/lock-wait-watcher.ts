@@ -98,7 +98,10 @@ async function observeLockWait(knex: Knex, pid: number): Promise<LockWait | unde
 
 /** `AccessExclusiveLock on portal_users` */
 export function describeWaitTarget(wait: LockWait): string {
-  return wait.relation ? `${wait.mode} on ${wait.relation}` : `${wait.mode} on a ${wait.locktype} (a row another transaction holds)`;
+  if (wait.relation) return `${wait.mode} on ${wait.relation}`;
+  // CREATE/DROP INDEX CONCURRENTLY waits for every older transaction to end, by its virtual transaction id.
+  if (wait.locktype === 'virtualxid') return 'the end of a transaction older than it (CONCURRENTLY waits for those)';
+  return `${wait.mode} on a ${wait.locktype} (a row another transaction holds)`;
 }
 
 /** `pid 4242 ("psql", user app, idle in transaction, transaction open for 3 min 2 s)`, for each blocker. */

@@ -109,7 +109,8 @@ describe('createIndex while a transaction older than the build is open elsewhere
       report = await reporter.transaction({ isolationLevel: 'repeatable read' });
       await report.raw('SELECT count(*) FROM tenants');
       let ended: unknown = 'still running';
-      const applying = up(h.ctx, { lockTimeout: 0.2 }).then(() => (ended = 'applied'), (error: unknown) => (ended = error));
+      const said: string[] = [];
+      const applying = up({ ...h.ctx, log: (line) => said.push(line) }, { lockTimeout: 0.2 }).then(() => (ended = 'applied'), (error: unknown) => (ended = error));
       const build = `SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'CREATE INDEX CONCURRENTLY%'`;
       await waitUntil(async () => ended !== 'still running' || (await h.db.knex.raw(build)).rows[0].n === 1, 'the index build waiting for the report');
       // Well past the 200 ms lock_timeout, the build still waits, and the application's writes go on meanwhile.
@@ -120,6 +121,10 @@ describe('createIndex while a transaction older than the build is open elsewhere
       await report.commit();
       await applying;
       expect([ended, await position(h)]).toEqual(['applied', 'applied']);
+      // What it waited for, in words: a transaction's end, not "a row" (a virtualxid lock).
+      expect(said).toContainEqual(expect.stringMatching(
+        /^900_operations \[expand: create index ix_portal_users_created_at\] is waiting for the end of a transaction older than it \(CONCURRENTLY waits for those\), held by pid \d+ /,
+      ));
     } finally {
       if (report && !report.isCompleted()) await report.rollback();
       await reporter.destroy();
