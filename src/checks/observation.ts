@@ -22,6 +22,8 @@ export interface ObservedStatement {
    * the same transaction scans under the ADD's ACCESS EXCLUSIVE). Null as for `locks`.
    */
   held: Array<{ table: string; mode: string }> | null;
+  /** The strongest lock its transaction holds on any index of each table after it (null as for `locks`). */
+  indexLocked?: Array<{ table: string; mode: string }> | null;
   /** Tables whose relfilenode changed: PostgreSQL wrote a new copy of them. */
   rewritten: string[];
   /** Why a rewritten table was rewritten, as far as its catalog shows (columns added with a default, types changed). */

@@ -10,7 +10,7 @@ import type { TableState } from './table-state';
 
 export type StatementChanges = Pick<
   ObservedStatement,
-  'locks' | 'held' | 'rewritten' | 'rewriteCauses' | 'verified' | 'indexesBuilt' | 'validated' | 'notNullSet' | 'removed'
+  'locks' | 'held' | 'indexLocked' | 'rewritten' | 'rewriteCauses' | 'verified' | 'indexesBuilt' | 'validated' | 'notNullSet' | 'removed'
 >;
 
 const VERIFYING = /^verifying table "(.+)"$/;
@@ -37,6 +37,8 @@ export function diffStates(before: TableState[], after: TableState[], notices: s
     if (newMode && changes.locks) changes.locks.push({ table: table.name, mode: newMode });
     const heldMode = strongest(table.locks);
     if (heldMode && changes.held) changes.held.push({ table: table.name, mode: heldMode });
+    const indexMode = strongest(table.indexLocks ?? []);
+    if (indexMode && locksSeen) (changes.indexLocked ??= []).push({ table: table.name, mode: indexMode });
     if (table.filenode !== old.filenode) {
       changes.rewritten.push(table.name);
       changes.rewriteCauses.push(...rewriteCauses(old, table));

@@ -33,6 +33,8 @@ export interface TableState {
   indexFiles: string[];
   /** Table lock modes this session holds on it now. */
   locks: string[];
+  /** Lock modes this session holds on its indexes now: ACCESS EXCLUSIVE on one stops every query that plans on the table. */
+  indexLocks?: string[];
 }
 
 /** The state of `oids` (those still there), as seen by this session. */
@@ -50,7 +52,9 @@ export function tableStateQuery(oids: number[]): string {
       COALESCE((SELECT json_agg(i.indexrelid::int || ':' || COALESCE(pg_relation_filenode(i.indexrelid), 0) || ':' || i.indexrelid::regclass::text)
                   FROM pg_index i WHERE i.indrelid = c.oid), '[]') AS "indexFiles",
       COALESCE((SELECT json_agg(l.mode) FROM pg_locks l
-                 WHERE l.pid = pg_backend_pid() AND l.locktype = 'relation' AND l.granted AND l.relation = c.oid), '[]') AS locks
+                 WHERE l.pid = pg_backend_pid() AND l.locktype = 'relation' AND l.granted AND l.relation = c.oid), '[]') AS locks,
+      COALESCE((SELECT json_agg(l.mode) FROM pg_locks l JOIN pg_index i ON i.indexrelid = l.relation
+                 WHERE l.pid = pg_backend_pid() AND l.locktype = 'relation' AND l.granted AND i.indrelid = c.oid), '[]') AS "indexLocks"
     FROM pg_class c WHERE c.oid = ANY(${list})`;
 }
 

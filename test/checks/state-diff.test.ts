@@ -5,6 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { diffStates } from '../../src/checks/state-diff';
 import type { TableState } from '../../src/checks/table-state';
+import type { ObservedStatement } from '../../src/checks/observation';
+import { indexBuild } from '../../src/checks/rules/index-build';
 
 const users = (over: Partial<TableState> = {}): TableState => ({
   oid: 16400,
@@ -72,5 +74,23 @@ describe('diffStates', () => {
       { table: 'portal_users', column: 'invited_by' },
       { table: 'tenants' },
     ]);
+  });
+});
+
+describe('an index written anew under ACCESS EXCLUSIVE on the index alone (found by review: ALTER INDEX ... SET TABLESPACE passed)', () => {
+  it('is an index build whose lock is the index\'s, blocking reads and writes', () => {
+    const before = users({ indexFiles: ['16410:16410:portal_users_pkey'] });
+    const after = users({ indexFiles: ['16410:16999:portal_users_pkey'], locks: ['AccessShareLock'], indexLocks: ['AccessExclusiveLock'] });
+    const changes = diffStates([before], [after], [], true);
+    expect([changes.indexesBuilt, changes.indexLocked]).toEqual([
+      [{ table: 'portal_users', index: 'portal_users_pkey' }],
+      [{ table: 'portal_users', mode: 'AccessExclusiveLock' }],
+    ]);
+    const statement = { migration: '007', batched: false, sql: '', rewriteCauses: [], everyRow: [], filteredWrites: [], ...changes } as unknown as ObservedStatement;
+    expect(indexBuild.find(statement)).toEqual([{
+      table: 'portal_users', lock: 'AccessExclusiveLock on portal_users_pkey', blocks: 'reads and writes', why: 'index build',
+      detail: 'portal_users_pkey was written anew while its transaction held AccessExclusiveLock on it: every query on portal_users plans with its indexes, and waits',
+      safeWay: 'REINDEX INDEX CONCURRENTLY, or a new index built CONCURRENTLY where it should be and the old one dropped CONCURRENTLY',
+    }]);
   });
 });
