@@ -8,13 +8,12 @@
  */
 import type { Knex } from 'knex';
 import type { CatalogObject } from './catalog';
+import { isBookkeeping } from './bookkeeping-tables';
 import { quoteIdent, quoteLiteral } from './sql-text';
 
 type Query = <T>(sql: string) => Promise<T[]>;
 
-const BOOKKEEPING = (relname: string) =>
-  `(${relname} LIKE 'knex\\_%' OR ${relname} IN ('alembic_version', 'konstruct_migration_phases', 'konstruct_migration_steering'))`;
-const OWN_TABLES = `c.relkind IN ('r', 'p') AND n.nspname = :schema AND NOT ${BOOKKEEPING('c.relname')}`;
+const OWN_TABLES = `c.relkind IN ('r', 'p') AND n.nspname = :schema AND NOT ${isBookkeeping('c.relname')}`;
 const NOT_FROM_EXTENSION = (catalog: string, oid: string) =>
   `NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e WHERE e.classid = '${catalog}'::regclass AND e.objid = ${oid} AND e.deptype = 'e')`;
 
@@ -177,7 +176,7 @@ async function sequences(query: Query, q: (name: string) => string): Promise<Cat
     LEFT JOIN pg_catalog.pg_class t ON t.oid = d.refobjid
     LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
     WHERE c.relkind = 'S' AND n.nspname = :schema AND d.deptype IS DISTINCT FROM 'i'
-      AND NOT ${BOOKKEEPING('c.relname')} AND (t.relname IS NULL OR NOT ${BOOKKEEPING('t.relname')})
+      AND NOT ${isBookkeeping('c.relname')} AND (t.relname IS NULL OR NOT ${isBookkeeping('t.relname')})
       AND ${NOT_FROM_EXTENSION('pg_catalog.pg_class', 'c.oid')}`);
   return rows.flatMap((s) => [
     object('sequence', '', s.name, sequenceDefinition(q(s.name), s), s.owner),

@@ -104,6 +104,13 @@ describe('verify', () => {
       'DROP INDEX ix_extra',
       'extra index ix_extra on portal_users: CREATE INDEX ix_extra ON public.portal_users USING btree (name)'],
     ['an extra table', 'CREATE TABLE audit_log (id int)', 'DROP TABLE audit_log', 'extra table audit_log'],
+    // Found by review: a knex_ prefix was taken for bookkeeping, and an INVALID index (a failed CREATE INDEX
+    // CONCURRENTLY, made so here by hand) for the index.
+    ['an extra table whose name starts with knex_', 'CREATE TABLE knex_custom (id int)', 'DROP TABLE knex_custom', 'extra table knex_custom'],
+    ['an index left INVALID',
+      `UPDATE pg_index SET indisvalid = false WHERE indexrelid = 'ix_user_tenant_roles_tenant'::regclass`,
+      `UPDATE pg_index SET indisvalid = true WHERE indexrelid = 'ix_user_tenant_roles_tenant'::regclass`,
+      'missing index ix_user_tenant_roles_tenant on user_tenant_roles: CREATE INDEX ix_user_tenant_roles_tenant ON public.user_tenant_roles USING btree (tenant_id)'],
   ];
 
   it.each(drifts)('finds and names %s, and agrees again once it is undone', async (_label, breakIt, repair, message) => {
