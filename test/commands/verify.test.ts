@@ -107,6 +107,11 @@ describe('verify', () => {
     // Found by review: a knex_ prefix was taken for bookkeeping, and an INVALID index (a failed CREATE INDEX
     // CONCURRENTLY, made so here by hand) for the index.
     ['an extra table whose name starts with knex_', 'CREATE TABLE knex_custom (id int)', 'DROP TABLE knex_custom', 'extra table knex_custom'],
+    // ALTER TABLE ... DISABLE TRIGGER ALL does this to every foreign key of the table; one here, to name one.
+    ['a foreign key whose triggers are disabled (found by review: the cascade stopped, verify matched)',
+      `UPDATE pg_trigger SET tgenabled = 'D' WHERE tgconstraint = (SELECT oid FROM pg_constraint WHERE conname = 'user_tenant_roles_tenant_id_fkey')`,
+      `UPDATE pg_trigger SET tgenabled = 'O' WHERE tgconstraint = (SELECT oid FROM pg_constraint WHERE conname = 'user_tenant_roles_tenant_id_fkey')`,
+      'different constraint user_tenant_roles_tenant_id_fkey on user_tenant_roles: FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE /* not enforced: its triggers are disabled */, expected FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE'],
     ['an index left INVALID',
       `UPDATE pg_index SET indisvalid = false WHERE indexrelid = 'ix_user_tenant_roles_tenant'::regclass`,
       `UPDATE pg_index SET indisvalid = true WHERE indexrelid = 'ix_user_tenant_roles_tenant'::regclass`,
