@@ -141,7 +141,7 @@ export interface CatalogObject {
 export type ObjectKind =
   | 'extension' | 'type' | 'domain' | 'sequence' | 'view' | 'materialized view'
   | 'sequence owned by' | 'comment' | 'row level security' | 'policy' | 'index attachment' | 'statistics' | 'trigger state'
-  | 'function privilege';
+  | 'rule' | 'function privilege';
 
 /** The function's signature, read from its definition's first line, so the server and a snapshot agree on it. */
 export function functionSignature(definition: string): string {

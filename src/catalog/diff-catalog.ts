@@ -60,7 +60,7 @@ export type ColumnAspect = (typeof COLUMN_ASPECTS)[number];
 
 const KIND_ORDER: DifferenceKind[] = [
   'extension', 'type', 'domain', 'function', 'sequence', 'view', 'materialized view',
-  'table', 'column', 'comment', 'constraint', 'index', 'index attachment', 'statistics', 'trigger', 'trigger state', 'function privilege', 'sequence owned by', 'policy', 'row level security', 'grant',
+  'table', 'column', 'comment', 'constraint', 'index', 'index attachment', 'statistics', 'trigger', 'trigger state', 'rule', 'function privilege', 'sequence owned by', 'policy', 'row level security', 'grant',
 ];
 
 type Named = { table: string; name: string; definition: string };

@@ -49,6 +49,10 @@ const FORMS: Form[] = [
     read: (m, inSchema) => ({ kind: 'statistics', table: inSchema(m[3]!, m[4]!), name: inSchema(m[1]!, m[2]!) }),
   },
   {
+    pattern: new RegExp(`^CREATE RULE (${IDENT}) AS\\s+ON (?:SELECT|INSERT|UPDATE|DELETE) TO ${QNAME}[\\s\\S]*$`),
+    read: (m, inSchema) => ({ kind: 'rule', table: inSchema(m[2]!, m[3]!), name: unquoteIdent(m[1]!) }),
+  },
+  {
     pattern: new RegExp(`^ALTER TABLE ${QNAME} (?:DISABLE|ENABLE ALWAYS|ENABLE REPLICA) TRIGGER (${IDENT})$`),
     read: (m, inSchema) => ({ kind: 'trigger state', table: inSchema(m[1]!, m[2]!), name: unquoteIdent(m[3]!) }),
   },

@@ -29,8 +29,23 @@ export async function readCatalogObjects(trx: Knex.Transaction, schema: string):
     ...(await indexAttachments(query, q)),
     ...(await extendedStatistics(query)),
     ...(await triggerStates(query, q)),
+    ...(await rules(query)),
     ...(await functionPrivileges(query, q)),
   ];
+}
+
+/**
+ * A table's rules (CREATE RULE: an INSTEAD NOTHING makes its writes vanish), as pg_dump prints them (found by review:
+ * a rule that swallowed every DELETE went unseen). A view's own _RETURN rule is the view.
+ */
+async function rules(query: Query): Promise<CatalogObject[]> {
+  const rows = await query<{ table: string; name: string; def: string }>(`
+    SELECT c.relname AS "table", r.rulename AS name, pg_catalog.pg_get_ruledef(r.oid) AS def
+    FROM pg_catalog.pg_rewrite r
+    JOIN pg_catalog.pg_class c ON c.oid = r.ev_class
+    JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+    WHERE ${OWN_TABLES} AND r.rulename <> '_RETURN'`);
+  return rows.map((r) => object('rule', r.table, r.name, r.def.replace(/;\s*$/, '')));
 }
 
 /**

@@ -95,6 +95,7 @@ export function renderCatalog(catalog: Catalog): string {
   byName(objects('statistics')).forEach(withOwnerAndComment);
   for (const t of byName(catalog.triggers)) out.push(`${t.definition};`);
   for (const t of byName(objects('trigger state'))) out.push(`${t.definition};`);
+  for (const r of byName(objects('rule'))) out.push(`${r.definition};`);
   for (const k of byName(catalog.constraints.filter((k) => k.kind === 'foreign key'))) out.push(...addConstraint(k));
   for (const p of byName(objects('policy'))) out.push(`${p.definition};`);
   for (const r of objects('row level security').filter((r) => r.name === 'enabled')) out.push(`${r.definition};`);

@@ -129,6 +129,10 @@ const BY_HAND: Array<[string, string, string[]]> = [
     'extra trigger state a_keep on tenants: ALTER TABLE public.tenants DISABLE TRIGGER a_keep',
     'extra trigger state b_keep on tenants: ALTER TABLE public.tenants ENABLE ALWAYS TRIGGER b_keep',
   ]],
+  // Found by review: a rule swallowing every DELETE went unseen.
+  ['a rule', `CREATE RULE keep_invitations AS ON DELETE TO portal_invitations WHERE old.status = 'accepted' DO INSTEAD NOTHING`, [
+    "extra rule keep_invitations on portal_invitations: CREATE RULE keep_invitations AS ON DELETE TO public.portal_invitations WHERE ((old.status)::text = 'accepted'::text) DO INSTEAD NOTHING",
+  ]],
   ['who may run a function: taken from PUBLIC, given to a role', `CREATE FUNCTION add2(a integer, b integer DEFAULT 1) RETURNS integer LANGUAGE sql AS 'SELECT a + b';
     REVOKE EXECUTE ON FUNCTION add2(integer, integer) FROM PUBLIC;
     GRANT EXECUTE ON FUNCTION add2(integer, integer) TO konstruct_app WITH GRANT OPTION`, [
