@@ -66,8 +66,9 @@ const KIND_ORDER: DifferenceKind[] = [
 type Named = { table: string; name: string; definition: string };
 
 export function diffCatalogs(expected: Catalog, actual: Catalog): SchemaDifference[] {
-  // A materialized view's indexes are compared where it is in both, as a table's are.
-  const relations = (c: Catalog) => [...c.tables.map((t) => t.name), ...c.objects.filter((o) => o.kind === 'materialized view').map((o) => o.name)];
+  // A materialized view's indexes are compared where it is in both, as a table's are; a view's and a materialized
+  // view's grants too.
+  const relations = (c: Catalog) => [...c.tables.map((t) => t.name), ...c.objects.filter((o) => o.kind === 'materialized view' || o.kind === 'view').map((o) => o.name)];
   const actualTables = new Set(relations(actual));
   const expectedTables = new Set(relations(expected));
   // Objects of a table that is missing or extra are covered by that table's line.

@@ -114,8 +114,11 @@ export function parseCatalog(text: string, source = 'schema text'): Catalog {
     } else if ((m = GRANT.exec(sql))) {
       const grantee = m[4] === PUBLIC_GRANTEE ? PUBLIC_GRANTEE : unquoteIdent(m[4]!);
       const { column, privileges } = parseGrantList(m[1]!, source, line);
+      // ON TABLE names a table, a view or a materialized view (pg_dump's spelling for all three).
+      const name = inSchema(catalog, m[2]!, m[3]!, source, line);
+      const isView = catalog.objects.some((o) => (o.kind === 'view' || o.kind === 'materialized view') && o.name === name);
       catalog.grants.push({
-        table: tableNamed(m[2]!, m[3]!, line).name,
+        table: isView ? name : tableNamed(m[2]!, m[3]!, line).name,
         ...(column !== undefined ? { column } : {}),
         grantee,
         privileges: sortPrivileges(privileges),

@@ -233,21 +233,24 @@ const INDEXES_SQL = `
     AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k WHERE k.conindid = i.oid AND k.conrelid = c.oid)
     AND x.indisvalid`;
 
-// Grants on tables and on their columns to roles other than the owner (the owner's implicit privileges are not dumped).
+// Grants on tables, views and materialized views (pg_dump prints all three ON TABLE), and on their columns, to roles
+// other than the owner (the owner's implicit privileges are not dumped). A view's were not read (found by review: the
+// application's role losing SELECT on a view went unseen).
 const GRANTEE = `CASE WHEN acl.grantee = 0 THEN '${PUBLIC_GRANTEE}' ELSE pg_catalog.pg_get_userbyid(acl.grantee) END`;
+const GRANTED_RELATIONS = `(${OWN_TABLES} OR (c.relkind IN ('v', 'm') AND n.nspname = :schema))`;
 const GRANTS_SQL = `
   SELECT c.relname AS "table", NULL AS "column", acl.privilege_type AS privilege, acl.is_grantable AS grantable, ${GRANTEE} AS grantee
   FROM pg_catalog.pg_class c
   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
   CROSS JOIN LATERAL pg_catalog.aclexplode(c.relacl) acl
-  WHERE ${OWN_TABLES} AND acl.grantee <> c.relowner
+  WHERE ${GRANTED_RELATIONS} AND acl.grantee <> c.relowner
   UNION ALL
   SELECT c.relname, a.attname, acl.privilege_type, acl.is_grantable, ${GRANTEE}
   FROM pg_catalog.pg_class c
   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
   JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
   CROSS JOIN LATERAL pg_catalog.aclexplode(a.attacl) acl
-  WHERE ${OWN_TABLES} AND acl.grantee <> c.relowner`;
+  WHERE ${GRANTED_RELATIONS} AND acl.grantee <> c.relowner`;
 
 // Functions and procedures of the schema; not aggregates (pg_get_functiondef cannot print them), nor
 // what an extension installed (the extension owns it), nor a range type's constructors (the type does).

@@ -40,7 +40,8 @@ const BY_HAND: Array<[string, string, string[]]> = [
     'extra sequence tenant_numbers: CREATE SEQUENCE public.tenant_numbers AS integer START WITH 5 INCREMENT BY 2 NO MINVALUE MAXVALUE 1000 CACHE 3 CYCLE',
     'extra sequence owned by tenant_numbers on tenants: ALTER SEQUENCE public.tenant_numbers OWNED BY public.tenants.id',
   ]],
-  ['a view, with a comment', `CREATE VIEW admins AS SELECT id, email FROM portal_users WHERE role = 'platform_admin'; COMMENT ON VIEW admins IS 'who runs the platform'`, [
+  ['a view, with a comment and a grant', `CREATE VIEW admins AS SELECT id, email FROM portal_users WHERE role = 'platform_admin'; COMMENT ON VIEW admins IS 'who runs the platform';
+    GRANT SELECT ON admins TO konstruct_app`, [
     "extra view admins: CREATE VIEW public.admins AS SELECT portal_users.id, portal_users.email FROM public.portal_users WHERE (portal_users.role = 'platform_admin'::text)",
   ]],
   ['a view whose name needs quoting, with a comment', `CREATE VIEW "Admin View" AS SELECT 1 AS one;

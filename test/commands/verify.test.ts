@@ -5,6 +5,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { diffCatalogs } from '../../src/catalog/diff-catalog';
+import { readCatalog } from '../../src/catalog/read-catalog';
 import { down } from '../../src/commands/down';
 import { up } from '../../src/commands/up';
 import { verify } from '../../src/commands/verify';
@@ -132,6 +134,17 @@ describe('verify', () => {
     expect(result.ok).toBe(false);
     expect(result.differences.map((d) => d.message)).toEqual([message]);
     expect((await verify(ctx)).ok).toBe(true);
+  });
+
+  it("compares a view's grants (found by review: the application's role losing SELECT on a view went unseen)", async () => {
+    await db.knex.raw('CREATE VIEW admins_v AS SELECT id FROM portal_users; GRANT SELECT ON admins_v TO konstruct_app');
+    try {
+      const granted = await readCatalog(db.knex);
+      await db.knex.raw('REVOKE SELECT ON admins_v FROM konstruct_app');
+      expect(diffCatalogs(granted, await readCatalog(db.knex)).map((d) => d.message)).toEqual(['missing grant on admins_v to konstruct_app: SELECT']);
+    } finally {
+      await db.knex.raw('DROP VIEW admins_v');
+    }
   });
 
   it('with no migration applied expects an empty schema, and names what is there', async () => {
