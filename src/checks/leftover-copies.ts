@@ -1,7 +1,8 @@
 /**
  * A run killed while it checked (SIGKILL leaves it no time to clean up) leaves its throwaway cluster behind: a
  * folder of ~40 MB in the temp folder, named after the run's pid, and its server still running (PostgreSQL
- * does not stop when the process that started it dies). The next check removes what runs that are gone left:
+ * does not stop when the process that started it dies). The next check, up, down or complete removes what runs that are
+ * gone left, whether or not it checks anything (found by review: only a check that built a copy did):
  * it stops such a server (SIGQUIT, PostgreSQL's immediate shutdown: nothing in it is worth keeping) and deletes
  * the folder. A folder whose run is alive is another check's, and is left alone.
  */

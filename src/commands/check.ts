@@ -22,6 +22,7 @@ import { ConfigError, KonstructError, MigrationFailedError } from '../errors';
 import { ExitCode } from '../exit-codes';
 import { readRecordedSizes, readTargetSizes, type TableSize } from '../checks/table-sizes';
 import { refuseIfCannotStart } from './start-refusal';
+import { removeLeftoverCopies } from '../checks/leftover-copies';
 
 export { DEFAULT_THRESHOLD_ROWS };
 
@@ -50,6 +51,7 @@ export interface CheckResult {
 
 export async function check(ctx: MigrationContext, options: CheckOptions = {}): Promise<CheckResult> {
   const started = performance.now();
+  await removeLeftoverCopies();
   const local = listLocalMigrations(ctx.migrationsDir);
   const schema = await targetSchema(ctx);
   const thresholdRows = options.thresholdRows ?? DEFAULT_THRESHOLD_ROWS;

@@ -19,10 +19,12 @@ import { listLocalMigrations, type LocalMigration } from '../history/local-migra
 import type { PhaseState } from '../history/phase-state';
 import type { Migration } from '../model/migration';
 import { carryOn, type UpOptions, type UpResult } from './up';
+import { removeLeftoverCopies } from '../checks/leftover-copies';
 
 export type CompleteOptions = Omit<UpOptions, 'to' | 'expand' | 'beforeRun'> & DrainOptions;
 
 export async function complete(ctx: MigrationContext, options: CompleteOptions = {}): Promise<UpResult> {
+  await removeLeftoverCopies();
   const local = listLocalMigrations(ctx.migrationsDir);
   return underMigrationLock(ctx, 'complete', local, options, async (run) => {
     const partWay = new Set(run.partWay.map((s) => s.name));

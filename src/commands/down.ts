@@ -24,6 +24,7 @@ import { revertLosesData, type Migration } from '../model/migration';
 import { DEFAULT_SNAPSHOTS_DIR } from '../catalog/snapshot-files';
 import { contractDropsIn } from '../drain/contract-drops';
 import { assertDownScope } from './preflight';
+import { removeLeftoverCopies } from '../checks/leftover-copies';
 
 export interface DownOptions extends RunOptions {
   /** Revert down to, but not including, this migration. */
@@ -55,6 +56,7 @@ export interface DownResult {
 
 export async function down(ctx: MigrationContext, options: DownOptions = {}): Promise<DownResult> {
   assertDownScope(options);
+  await removeLeftoverCopies();
   const local = listLocalMigrations(ctx.migrationsDir);
   const target = options.to ? resolveTarget(options.to, local) : undefined;
 

@@ -30,6 +30,7 @@ import { blindAtExpand } from '../drain/drain-evidence';
 import { refuseUnsafeMigrations, type UpCheckOptions } from './up-gate';
 import { acceptedBy } from '../checks/accepted-findings';
 import { refuseIfCannotStart } from './start-refusal';
+import { removeLeftoverCopies } from '../checks/leftover-copies';
 
 export interface UpOptions extends RunOptions {
   /** Stop after this migration (full name or numeric prefix). */
@@ -60,6 +61,7 @@ export interface UpResult {
 }
 
 export async function up(ctx: MigrationContext, options: UpOptions = {}): Promise<UpResult> {
+  await removeLeftoverCopies();
   const local = listLocalMigrations(ctx.migrationsDir);
   const target = options.to ? resolveTarget(options.to, local) : undefined;
   return underMigrationLock(ctx, 'up', local, options, async (run) => {

@@ -1,10 +1,17 @@
-/** What a check killed by SIGKILL leaves (its copy's folder, its server running) is removed by the next check; another live run's is not. */
+/** What a check killed by SIGKILL leaves (its copy's folder, its server running) is removed by the next run; another live run's is not. */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
 import { removeLeftoverCopies } from '../../src/checks/leftover-copies';
+import { check } from '../../src/commands/check';
+import { complete } from '../../src/commands/complete';
+import { down } from '../../src/commands/down';
+import { up } from '../../src/commands/up';
+import { testContext } from '../support/context';
+import { adminUrl, createTestDatabase } from '../support/test-database';
 
 let tmp: string | undefined;
 afterEach(() => tmp && rmSync(tmp, { recursive: true, force: true }));
@@ -30,4 +37,23 @@ it('stops the server of a run that is gone and deletes its folder; leaves a live
   expect(await removeLeftoverCopies(tmp)).toEqual([left]);
   expect(await serverExit).toBe('SIGQUIT');
   expect([existsSync(left), existsSync(live), existsSync(template)]).toEqual([false, true, true]);
+});
+
+it('is removed by the next up, down, complete or check, also with nothing to check (found by review: only a check that built a copy did)', async () => {
+  const db = await createTestDatabase('leftover_next');
+  const ctx = await testContext(db.url);
+  const left = path.join(os.tmpdir(), `konstruct-check-${await deadPid()}-${randomBytes(4).toString('hex')}`);
+  try {
+    await up(ctx);
+    const commands = [() => up(ctx), () => complete(ctx).catch(() => undefined), () => check(ctx, { serverUrl: adminUrl() }), () => down(ctx, { yes: true })];
+    for (const command of commands) {
+      mkdirSync(left);
+      await command();
+      expect(existsSync(left)).toBe(false);
+    }
+  } finally {
+    rmSync(left, { recursive: true, force: true });
+    await ctx.close();
+    await db.drop();
+  }
 });
