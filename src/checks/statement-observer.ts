@@ -85,7 +85,10 @@ export async function observeStatements(conn: PgConnection & NoticeSource, exist
     const changes = diffStates(before, after, notices, locksSeen);
     // With its values in place: a query builder's UPDATE sends $1, $2, which EXPLAIN alone cannot plan (found by review).
     const sql = typeof config === 'string' ? config : inlineValues(conn, config.text, config.values ?? []);
-    const writes = where.batched ? { everyRow: [], filtered: [] } : await everyRowWritesOf(send, result, sql, after, alone ? before : transactionStart, !alone || locksSeen);
+    const judged = await everyRowWritesOf(send, result, sql, after, alone ? before : transactionStart, !alone || locksSeen);
+    // A batch is bounded by its range, whatever the table's size; one with no condition at all is the whole table in one
+    // transaction, not a batch (found by review: a batch function that ignored its cursor and size passed).
+    const writes = where.batched ? { everyRow: judged.everyRow.filter((w) => w.because === undefined), filtered: [] } : judged;
     if (alone && locksSeen) await send('COMMIT');
     observed.push({ ...where, sql, ...changes, everyRow: writes.everyRow, filteredWrites: writes.filtered });
     before = alone ? await snapshot() : after;
