@@ -22,11 +22,21 @@ export async function removeLeftoverCopies(tmp = os.tmpdir()): Promise<string[]>
     if (run === undefined || isAlive(Number(run))) continue;
     const dir = path.join(tmp, entry);
     const postmaster = Number((await readFile(path.join(dir, 'postmaster.pid'), 'utf8').catch(() => '')).split('\n')[0]);
-    if (postmaster > 0 && isAlive(postmaster)) await stop(postmaster);
+    if (postmaster > 0 && isAlive(postmaster) && (await serves(postmaster, dir))) await stop(postmaster);
     await rm(dir, { recursive: true, force: true });
     removed.push(dir);
   }
   return removed;
+}
+
+/**
+ * Whether `pid` is the server of `dir` (its command line names the folder, `-D <dir>`): the pid a dead run's
+ * postmaster.pid holds may since have been given to another process, which must not be stopped; now that every up,
+ * down and complete looks, that matters more. Without /proc (not Linux) the file is taken at its word.
+ */
+async function serves(pid: number, dir: string): Promise<boolean> {
+  const commandLine = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => undefined);
+  return commandLine === undefined || commandLine.split('\0').includes(dir);
 }
 
 function isAlive(pid: number): boolean {

@@ -25,10 +25,10 @@ async function deadPid(): Promise<number> {
 
 it('stops the server of a run that is gone and deletes its folder; leaves a live run\'s and the template', async () => {
   tmp = mkdtempSync(path.join(os.tmpdir(), 'konstruct-leftovers-'));
-  // A stand-in for the orphaned postmaster: a process that runs until it is signalled.
-  const server = spawn('sleep', ['60']);
-  const serverExit = new Promise<NodeJS.Signals | null>((resolve) => server.on('exit', (_code, signal) => resolve(signal)));
   const left = path.join(tmp, `konstruct-check-${await deadPid()}-deadbeef`);
+  // A stand-in for the orphaned postmaster: a process that runs until it is signalled, its folder on its command line.
+  const server = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)', left]);
+  const serverExit = new Promise<NodeJS.Signals | null>((resolve) => server.on('exit', (_code, signal) => resolve(signal)));
   const live = path.join(tmp, `konstruct-check-${process.pid}-cafebabe`);
   const template = path.join(tmp, 'konstruct-check-template-15.18');
   for (const dir of [left, live, template]) mkdirSync(dir);
@@ -37,6 +37,23 @@ it('stops the server of a run that is gone and deletes its folder; leaves a live
   expect(await removeLeftoverCopies(tmp)).toEqual([left]);
   expect(await serverExit).toBe('SIGQUIT');
   expect([existsSync(left), existsSync(live), existsSync(template)]).toEqual([false, true, true]);
+});
+
+it("deletes the folder but stops no process whose command line does not name it: the pid was given to another since", async () => {
+  tmp = mkdtempSync(path.join(os.tmpdir(), 'konstruct-leftovers-'));
+  const left = path.join(tmp, `konstruct-check-${await deadPid()}-feedface`);
+  const other = spawn('sleep', ['60']);
+  try {
+    mkdirSync(left);
+    writeFileSync(path.join(left, 'postmaster.pid'), `${other.pid}\n${left}\n`);
+    const exited = new Promise((resolve) => other.on('exit', () => resolve('signalled')));
+    expect(await removeLeftoverCopies(tmp)).toEqual([left]);
+    // A stop would have waited for it to end: given a moment more, it still runs.
+    expect(await Promise.race([exited, new Promise((resolve) => setTimeout(() => resolve('still running'), 300))])).toBe('still running');
+    expect(existsSync(left)).toBe(false);
+  } finally {
+    other.kill();
+  }
 });
 
 it('is removed by the next up, down, complete or check, also with nothing to check (found by review: only a check that built a copy did)', async () => {
